@@ -1,0 +1,98 @@
+/** Inputs and outputs of the activities, shared by workflows (as types only) and the activity implementations. */
+import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
+
+/** The current projection of a nomination, written with every event so Postgres always matches the workflow. */
+export interface NominationProjection {
+  cycleId: string;
+  regencyCode: string;
+  provinceCode: string;
+  ikmName: string;
+  sentraName: string;
+  commodity: string;
+  product: string;
+  stage: Stage;
+  previousStars: number | null;
+  provisionalScore: number | null;
+  recommendedStars: number | null;
+  stars: number | null;
+  scores: Record<string, unknown> | null;
+  deadlineAt: string | null;
+}
+
+export interface RecordEventInput {
+  workflowId: string;
+  /** 1, 2, 3… per nomination, with no gaps: (workflowId, seq) is the idempotency key of the event. */
+  seq: number;
+  type: string;
+  stage: Stage;
+  actor: Actor;
+  at: string;
+  payload: Record<string, unknown>;
+  projection: NominationProjection;
+  document?: { kind: string; round: number; fileName: string; checksum: string; sizeBytes: number };
+  assessment?: { assessorId: string; scores: Record<string, number>; total: number };
+}
+
+export type TemplateName =
+  | 'intake_accepted'
+  | 'reminder'
+  | 'escalation'
+  | 'deadline_extended'
+  | 'grace_granted'
+  | 'on_hold'
+  | 'disqualified'
+  | 'revision_requested'
+  | 'admin_rejected'
+  | 'admin_passed'
+  | 'assessment_assigned'
+  | 'field_verification'
+  | 'star_recommended'
+  | 'announcement'
+  | 'withdrawn'
+  | 'cycle_opened'
+  | 'cycle_summary';
+
+/** Everything a template may name; all strings so that rendering never depends on workflow code. */
+export interface NotificationData {
+  ikmName?: string;
+  sentraName?: string;
+  regencyName?: string;
+  provinceName?: string;
+  commodity?: string;
+  stage?: Stage;
+  deadlineStage?: DeadlineStage;
+  /** ISO datetime; rendered in the cycle's timezone. */
+  deadline?: string;
+  timezone?: string;
+  reason?: string;
+  stars?: number;
+  score?: number;
+  cycleName?: string;
+  summary?: CycleSummary;
+  workflowId?: string;
+  recipientName?: string;
+}
+
+export interface NotificationRequest {
+  /** Business key: (cycle, nomination, stage, kind, offset…). A retried activity never sends a key twice. */
+  key: string;
+  workflowId: string;
+  to: string[];
+  cc?: string[];
+  template: TemplateName;
+  data: NotificationData;
+}
+
+export interface StartNominationInput {
+  nomination: NominationInput;
+  regencyName: string;
+  provinceName: string;
+  cycleDeadlineOverrides: Partial<Record<DeadlineStage, string>>;
+}
+
+export interface CycleSummary {
+  cycleId: string;
+  nominations: number;
+  byStage: Record<string, number>;
+  stars: { province: string; commodity: string; stars: number; count: number }[];
+}

@@ -1,0 +1,114 @@
+/** Activities of the award cycle: starting nominations, pushing deadline changes, its row and its final report. */
+import { Context } from '@temporalio/activity';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { computeAssessorStats, type AssessorStats } from '../domain/scoring';
+import type { Actor, DeadlineStage } from '../domain/types';
+import { TERMINAL_STAGES } from '../domain/types';
+import { nominationWorkflowId, provinceOf } from '../workflows/ids';
+import type { NominationWorkflowInput } from '../workflows/inputs';
+import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
+import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
+import type { CycleSummary } from './contracts';
+
+export function createCycleActivities(db: Kysely<Database>, client: Client) {
+  return {
+    /**
+     * Starts a nomination as its own workflow (not a child): it must outlive any one run of the cycle, which
+     * continues-as-new. The id from business keys makes a second start of the same IKM a no-op that says so.
+     */
+    async startNomination(input: NominationWorkflowInput): Promise<NominateResult> {
+      const n = input.nomination;
+      const workflowId = nominationWorkflowId(n.cycleId, n.regencyCode, n.ikmName);
+      try {
+        await client.workflow.start('nomination', {
+          workflowId,
+          taskQueue: Context.current().info.taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: CycleKey, value: n.cycleId },
+            { key: StageKey, value: 'IDENTIFIED' },
+            { key: ProvinceKey, value: provinceOf(n.regencyCode) },
+            { key: RegencyKey, value: n.regencyCode },
+            { key: CommodityKey, value: n.commodity },
+          ]),
+        });
+        return { workflowId, created: true };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+        throw err;
+      }
+    },
+
+    /** Signals every open nomination of the cycle; a signal applied twice is harmless, so a retry may resend. */
+    async broadcastCycleDeadline(input: { cycleId: string; stage: DeadlineStage; until: string; actor: Actor }): Promise<number> {
+      const rows = await db
+        .selectFrom('nominations')
+        .select('workflow_id')
+        .where('cycle_id', '=', input.cycleId)
+        .where('stage', 'not in', [...TERMINAL_STAGES])
+        .orderBy('workflow_id')
+        .execute();
+      let done = 0;
+      for (const row of rows) {
+        try {
+          await client.workflow.getHandle(row.workflow_id).signal(cycleDeadlineSignal, { stage: input.stage, until: input.until, actor: input.actor });
+        } catch (err) {
+          // A nomination that closed since the query has nothing to extend.
+          if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+        }
+        done += 1;
+        Context.current().heartbeat(done);
+      }
+      return done;
+    },
+
+    async recordCycle(input: { cycleId: string; name: string; config: unknown; status: string; counts: Record<string, number> }): Promise<void> {
+      const values = { name: input.name, status: input.status, config: JSON.stringify(input.config), counts: JSON.stringify(input.counts) };
+      await db
+        .insertInto('cycles')
+        .values({ id: input.cycleId, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .execute();
+    },
+
+    async assessorStats(input: { cycleId: string }): Promise<AssessorStats> {
+      const rows = await db.selectFrom('assessments').select(['assessor_id', 'total']).where('cycle_id', '=', input.cycleId).execute();
+      return computeAssessorStats(rows.map((r) => ({ assessorId: r.assessor_id, total: r.total })));
+    },
+
+    /** Reads the cycle's outcome from the projection and marks the cycle finalized. */
+    async finalizeCycleReport(input: { cycleId: string }): Promise<CycleSummary> {
+      const byStage = await db
+        .selectFrom('nominations')
+        .select(['stage', sql<number>`count(*)::int`.as('count')])
+        .where('cycle_id', '=', input.cycleId)
+        .groupBy('stage')
+        .execute();
+      const stars = await db
+        .selectFrom('nominations')
+        .select(['province_code', 'commodity', sql<number>`coalesce(stars, recommended_stars)`.as('stars'), sql<number>`count(*)::int`.as('count')])
+        .where('cycle_id', '=', input.cycleId)
+        .where(sql<boolean>`coalesce(stars, recommended_stars) > 0`)
+        .groupBy(['province_code', 'commodity', sql`coalesce(stars, recommended_stars)`])
+        .orderBy('province_code')
+        .orderBy('commodity')
+        .execute();
+      const summary: CycleSummary = {
+        cycleId: input.cycleId,
+        nominations: byStage.reduce((s, r) => s + r.count, 0),
+        byStage: Object.fromEntries(byStage.map((r) => [r.stage, r.count])),
+        stars: stars.map((r) => ({ province: r.province_code, commodity: r.commodity, stars: r.stars, count: r.count })),
+      };
+      await db
+        .updateTable('cycles')
+        .set({ status: 'FINALIZED', summary: JSON.stringify(summary), finalized_at: new Date() })
+        .where('id', '=', input.cycleId)
+        .execute();
+      return summary;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** All activities, built over their dependencies; workflows import only the type of this factory. */
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { createCycleActivities } from './cycle.activity';
+import type { Mailer } from './mailer';
+import { createNotificationActivities } from './notifications.activity';
+import { createProjectionActivities } from './projection.activity';
+
+export interface ActivityDeps {
+  db: Kysely<Database>;
+  mailer: Mailer;
+  client: Client;
+}
+
+export function createActivities({ db, mailer, client }: ActivityDeps) {
+  return {
+    ...createProjectionActivities(db),
+    ...createNotificationActivities(db, mailer),
+    ...createCycleActivities(db, client),
+  };
+}

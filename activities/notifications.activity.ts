@@ -1,0 +1,60 @@
+/**
+ * Sends one notification, at most once per business key. The key is claimed in `notifications` before sending and
+ * marked sent after; a retried activity finds it sent and returns. The Message-ID is derived from the key too, so even
+ * the narrow window between a send and its mark (a crash right there) yields a message receivers can de-duplicate.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import type { NotificationRequest } from './contracts';
+import type { Mailer } from './mailer';
+import { render, TemplateError } from './templates';
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+export function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@ovop.kemenperin.example>`;
+}
+
+export function createNotificationActivities(db: Kysely<Database>, mailer: Mailer) {
+  return {
+    async sendNotification(req: NotificationRequest): Promise<{ sent: boolean; messageId: string }> {
+      const bad = [...req.to, ...(req.cc ?? [])].filter((a) => !EMAIL.test(a));
+      if (req.to.length === 0 || bad.length) {
+        throw ApplicationFailure.nonRetryable(`invalid recipient ${bad.join(', ') || '(none)'} for ${req.key}`, 'InvalidRecipient');
+      }
+      let mail;
+      try {
+        mail = render(req.template, req.data);
+      } catch (err) {
+        if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
+        throw err;
+      }
+      const messageId = messageIdFor(req.key);
+      await db
+        .insertInto('notifications')
+        .values({ key: req.key, workflow_id: req.workflowId, recipient: req.to.join(', '), template: req.template, subject: mail.subject, status: 'pending' })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await db.selectFrom('notifications').select(['status']).where('key', '=', req.key).executeTakeFirstOrThrow();
+      if (row.status === 'sent') return { sent: false, messageId };
+      await db.updateTable('notifications').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', req.key).execute();
+      const info = await mailer.transport.sendMail({
+        from: mailer.from,
+        to: req.to,
+        cc: req.cc,
+        subject: mail.subject,
+        text: mail.text,
+        messageId,
+        headers: { 'X-OVOP-Key': req.key, 'X-OVOP-Template': req.template, 'X-OVOP-Workflow': req.workflowId },
+      });
+      await db
+        .updateTable('notifications')
+        .set({ status: 'sent', provider_message_id: info.messageId ?? messageId, sent_at: new Date() })
+        .where('key', '=', req.key)
+        .execute();
+      return { sent: true, messageId };
+    },
+  };
+}

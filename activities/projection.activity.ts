@@ -1,0 +1,96 @@
+/** Writes one nomination event and the projection it leads to, in one transaction, idempotent on (workflow id, seq). */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database';
+import type { RecordEventInput } from './contracts';
+
+async function writeEvent(trx: Transaction<Database>, e: RecordEventInput): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('nomination_events')
+    .values({
+      workflow_id: e.workflowId,
+      seq: e.seq,
+      type: e.type,
+      stage: e.stage,
+      actor_role: e.actor.role,
+      actor_id: e.actor.id,
+      actor_region: e.actor.region,
+      payload: JSON.stringify(e.payload),
+      occurred_at: e.at,
+    })
+    .onConflict((oc) => oc.columns(['workflow_id', 'seq']).doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+async function writeProjection(trx: Transaction<Database>, e: RecordEventInput): Promise<void> {
+  const p = e.projection;
+  const row = {
+    cycle_id: p.cycleId,
+    regency_code: p.regencyCode,
+    province_code: p.provinceCode,
+    ikm_name: p.ikmName,
+    sentra_name: p.sentraName,
+    commodity: p.commodity,
+    product: p.product,
+    stage: p.stage,
+    previous_stars: p.previousStars,
+    provisional_score: p.provisionalScore,
+    recommended_stars: p.recommendedStars,
+    stars: p.stars,
+    scores: p.scores === null ? null : JSON.stringify(p.scores),
+    deadline_at: p.deadlineAt,
+    last_seq: e.seq,
+    updated_at: e.at,
+  };
+  // Activities of one workflow may complete out of order (an update handler and the main loop both write); the
+  // projection only ever moves forward to a higher sequence number.
+  await trx
+    .insertInto('nominations')
+    .values({ workflow_id: e.workflowId, ...row })
+    .onConflict((oc) => oc.column('workflow_id').doUpdateSet(row).where('nominations.last_seq', '<', e.seq))
+    .execute();
+}
+
+export function createProjectionActivities(db: Kysely<Database>) {
+  return {
+    async recordNominationEvent(e: RecordEventInput): Promise<{ inserted: boolean }> {
+      return db.transaction().execute(async (trx) => {
+        const inserted = await writeEvent(trx, e);
+        if (!inserted) return { inserted };
+        await writeProjection(trx, e);
+        if (e.document) {
+          await trx
+            .insertInto('documents')
+            .values({
+              workflow_id: e.workflowId,
+              kind: e.document.kind,
+              round: e.document.round,
+              file_name: e.document.fileName,
+              checksum: e.document.checksum,
+              size_bytes: e.document.sizeBytes,
+              submitted_by: `${e.actor.role}:${e.actor.id}`,
+              submitted_at: e.at,
+            })
+            .onConflict((oc) => oc.columns(['workflow_id', 'kind', 'round']).doNothing())
+            .execute();
+        }
+        if (e.assessment) {
+          await trx
+            .insertInto('assessments')
+            .values({
+              workflow_id: e.workflowId,
+              cycle_id: e.projection.cycleId,
+              assessor_id: e.assessment.assessorId,
+              scores: JSON.stringify(e.assessment.scores),
+              total: e.assessment.total,
+              submitted_at: e.at,
+            })
+            .onConflict((oc) => oc.columns(['workflow_id', 'assessor_id']).doNothing())
+            .execute();
+        }
+        return { inserted };
+      });
+    },
+  };
+}

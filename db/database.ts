@@ -1,0 +1,109 @@
+/** Table interfaces and the one place a Kysely instance is made. */
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable, type Insertable } from 'kysely';
+import pg from 'pg';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface CyclesTable {
+  id: string;
+  name: string;
+  status: string;
+  config: Json;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  summary: Json | null;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finalized_at: Timestamp | null;
+}
+
+export interface NominationsTable {
+  workflow_id: string;
+  cycle_id: string;
+  regency_code: string;
+  province_code: string;
+  ikm_name: string;
+  sentra_name: string;
+  commodity: string;
+  product: string;
+  stage: string;
+  previous_stars: number | null;
+  provisional_score: number | null;
+  recommended_stars: number | null;
+  stars: number | null;
+  scores: Json | null;
+  deadline_at: Timestamp | null;
+  last_seq: number;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: Timestamp;
+}
+
+export interface NominationEventsTable {
+  id: Generated<string>;
+  workflow_id: string;
+  seq: number;
+  type: string;
+  stage: string;
+  actor_role: string;
+  actor_id: string;
+  actor_region: string;
+  payload: Json;
+  occurred_at: Timestamp;
+  recorded_at: ColumnType<Date, undefined, never>;
+}
+
+export interface NotificationsTable {
+  key: string;
+  workflow_id: string;
+  recipient: string;
+  template: string;
+  subject: string;
+  status: 'pending' | 'sent';
+  provider_message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Date, undefined, never>;
+  sent_at: Timestamp | null;
+}
+
+export interface AssessmentsTable {
+  workflow_id: string;
+  cycle_id: string;
+  assessor_id: string;
+  scores: Json<Record<string, number>>;
+  total: number;
+  submitted_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  workflow_id: string;
+  kind: string;
+  round: number;
+  file_name: string;
+  checksum: string;
+  size_bytes: number;
+  submitted_by: string;
+  submitted_at: Timestamp;
+}
+
+export interface Database {
+  cycles: CyclesTable;
+  nominations: NominationsTable;
+  nomination_events: NominationEventsTable;
+  notifications: NotificationsTable;
+  assessments: AssessmentsTable;
+  documents: DocumentsTable;
+}
+
+export type NominationRow = Selectable<NominationsTable>;
+export type NominationEventRow = Selectable<NominationEventsTable>;
+export type NewNominationEvent = Insertable<NominationEventsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+
+// Postgres returns bigint (int8) and numeric as strings by default; our counts fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function createDb(url: string, opts: { max?: number } = {}): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle client that loses its server (PostgreSQL restarted) emits 'error'; without a listener it kills the process.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

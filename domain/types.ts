@@ -1,0 +1,174 @@
+/**
+ * Domain types of the OVOP nomination engine. Workflow-safe: no Node built-ins, no I/O.
+ *
+ * Glossary
+ * - OVOP: One Village One Product; the Penghargaan OVOP is the ministry's award for leading small industries.
+ * - IKM (industri kecil dan menengah): the small or medium industry that is nominated.
+ * - Sentra IKM: an industry centre of at least 5 businesses making the same product; the nominated IKM leads one.
+ * - Dinas kabupaten/kota: the regency/city industry office that nominates its IKM and acts for it.
+ * - Dinas provinsi: the provincial industry office; it receives escalations when a deadline in its province is missed.
+ * - Coordinator: Ditjen IKMA staff at the Ministry of Industry who open cycles, review documents and determine stars.
+ * - Assessor (tim penilai): scores nominations assigned to them; never one from the nomination's own province.
+ * - Cycle: one award round (yearly or every two years) with its own configuration.
+ * - Sosialisasi: the socialization session for a group of provinces that each proposing dinas must attend.
+ * - Bintang: the star rating, 1 to 5, assigned at the end; below the lowest threshold the IKM is not classified.
+ * - Kemendagri codes: region codes, `PP` for a province and `PP.KK` for a kabupaten/kota (e.g. 32.05 Kab. Garut).
+ */
+
+/** Stages of one nomination, in lifecycle order; the last five are terminal (see DESIGN.md). */
+export const STAGES = [
+  'IDENTIFIED',
+  'AWAITING_SOCIALIZATION',
+  'AWAITING_DOCUMENTS',
+  'UNDER_REVIEW',
+  'REVISION_REQUESTED',
+  'IN_ASSESSMENT',
+  'FIELD_VERIFICATION',
+  'STAR_RECOMMENDED',
+  'DETERMINED',
+  'NOT_CLASSIFIED',
+  'ADMIN_REJECTED',
+  'WITHDRAWN',
+  'DISQUALIFIED',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const TERMINAL_STAGES: readonly Stage[] = ['DETERMINED', 'NOT_CLASSIFIED', 'ADMIN_REJECTED', 'WITHDRAWN', 'DISQUALIFIED'];
+export const isTerminal = (stage: Stage): boolean => TERMINAL_STAGES.includes(stage);
+
+export const COMMODITIES = ['makanan_minuman', 'kain_tenun', 'kain_batik', 'anyaman', 'gerabah'] as const;
+export type Commodity = (typeof COMMODITIES)[number];
+
+export const ROLES = ['coordinator', 'dinas_kabkota', 'dinas_provinsi', 'assessor', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who performs an action. `region` is a Kemendagri code: `PP.KK` for dinas kabupaten/kota, `PP` for provinces and
+ * assessors (their home province), anything (conventionally `00`) for coordinators and auditors. */
+export interface Actor {
+  /** `system` marks what the engine did by itself (a reminder, a deadline passing); no client may act as it. */
+  role: Role | 'system';
+  id: string;
+  region: string;
+}
+
+/** Stages that wait on somebody and therefore carry a deadline, reminders and an escalation policy. */
+export const DEADLINE_STAGES = ['attendance', 'documents', 'revision', 'review', 'assessment', 'fieldVerification', 'determination'] as const;
+export type DeadlineStage = (typeof DEADLINE_STAGES)[number];
+
+/** What happens when a stage's deadline passes (after the escalation mail to the dinas provinsi). */
+export type MissedDeadlinePolicy = 'disqualify' | 'grace' | 'hold';
+
+/** Durations in config are strings like `14d`, `12h`, `30m`, `20s`, `500ms` (see domain/duration.ts). */
+export type DurationText = string;
+
+export interface StageDeadlineConfig {
+  /** Deadline measured from the moment the nomination enters the stage. */
+  within: DurationText;
+  /** Optional absolute deadline (ISO 8601 with offset); wins over `within` when set. */
+  at?: string;
+  /** Reminders to the responsible party, this long before the deadline. */
+  remindBefore: DurationText[];
+  onMissed: MissedDeadlinePolicy;
+  /** Extra time granted once when `onMissed` is `grace`. */
+  grace?: DurationText;
+}
+
+export interface SocializationSession {
+  id: string;
+  date: string; // ISO date
+  venue: string;
+  /** Province codes (`PP`) whose dinas attend this session. */
+  provinces: string[];
+  /** Whether a dinas whose own session is another may make up its attendance at this one. */
+  acceptsMakeUp: boolean;
+}
+
+export interface DocumentRequirement {
+  kind: string;
+  label: string;
+  /** Commodity groups that must submit it; `all` for every nomination. */
+  commodities: Commodity[] | 'all';
+}
+
+export interface Criterion {
+  id: string;
+  label: string;
+  weight: number;
+}
+
+export interface Aspect {
+  id: string; // A, B, C
+  label: string;
+  weight: number;
+  criteria: Criterion[];
+}
+
+export interface AssessorProfile {
+  id: string;
+  name: string;
+  email: string;
+  /** Home province code; an assessor never scores a nomination of this province. */
+  province: string;
+}
+
+/** A hard gate: a nomination may reach `fromStars` or more only when every condition holds. */
+export interface StarGate {
+  fromStars: number;
+  documents?: string[];
+  fieldVerified?: boolean;
+  minAspectScore?: Record<string, number>;
+}
+
+export interface CycleConfig {
+  id: string;
+  name: string;
+  cadence: 'yearly' | 'biennial';
+  timezone: string;
+  phases: { kickoff: string; intakeCloses: string; assessmentStarts?: string; announcement?: string };
+  /** Intake closes this long after the cycle workflow starts (compressible for demos and tests); `phases.intakeCloses` is
+   * the calendar date shown to people. */
+  intakeWindow: DurationText;
+  sessions: SocializationSession[];
+  documents: { checklist: DocumentRequirement[]; revisionRounds: number };
+  assessment: {
+    assessorsPerNomination: number;
+    scale: { min: number; max: number };
+    normalization: boolean;
+    aspects: Aspect[];
+    assessors: AssessorProfile[];
+    /** Provisional score (0–100) at or above which a field verification is required. */
+    fieldVerificationThreshold: number;
+  };
+  /** Minimum score (0–100) for each star level, e.g. { 5: 85, 4: 70, 3: 55, 2: 40, 1: 25 }. */
+  stars: { thresholds: Record<'1' | '2' | '3' | '4' | '5', number>; gates: StarGate[] };
+  deadlines: Record<DeadlineStage, StageDeadlineConfig>;
+  contacts: {
+    coordinators: string[];
+    /** Address pattern for dinas provinsi; `{province}` is replaced by the province code, e.g. `disperin.{province}@…`. */
+    dinasProvinsi: string;
+    /** Address pattern used when a nomination carries no contact address of its dinas kabupaten/kota. */
+    dinasKabKota: string;
+  };
+  /** Kemendagri regency codes and names, resolved from idn-area-data when the config is loaded, so that workflow
+   * validators can refuse unknown codes without I/O. */
+  regencies: Record<string, string>;
+  provinces: Record<string, string>;
+}
+
+export interface NominationInput {
+  cycleId: string;
+  regencyCode: string; // PP.KK
+  ikmName: string;
+  sentraName: string;
+  commodity: Commodity;
+  product: string;
+  /** Number of businesses in the sentra (eligibility: at least 5). */
+  sentraSize: number;
+  dinasEmail?: string;
+  /** Stars held from a previous cycle: this nomination is a re-evaluation. */
+  previousStars?: { cycleId: string; stars: number };
+  nominatedBy: Actor;
+}
+
+/** The engine itself, as the actor of timers and automatic transitions. */
+export const SYSTEM_ACTOR: Actor = { role: 'system', id: 'ovop-engine', region: '00' };

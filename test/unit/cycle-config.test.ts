@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { CycleConfigError, loadCycleConfig, parseCycleConfig } from '../../domain/cycle-config';
+import { loadRegions, provinceOf, regionDisplayName } from '../../domain/regions';
+import { DEADLINE_STAGES } from '../../domain/types';
+
+const EXAMPLE = 'config/cycle.example.yaml';
+const DEMO = 'config/cycle.demo.yaml';
+
+/** The example config as plain data, changed by `edit` and written back as YAML. */
+function exampleWith(edit: (config: any) => void): string {
+  const config = YAML.parse(readFileSync(EXAMPLE, 'utf8'));
+  edit(config);
+  return YAML.stringify(config);
+}
+
+/** The issues a config text is refused with; fails the test if it is accepted. */
+function issuesOf(text: string): CycleConfigError {
+  try {
+    parseCycleConfig(text, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(CycleConfigError);
+    return error as CycleConfigError;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const paths = (error: CycleConfigError) => error.issues.map((issue) => issue.path);
+
+describe('the shipped cycle configs', () => {
+  it('the national example loads with all regions filled in', () => {
+    const config = loadCycleConfig(EXAMPLE);
+    expect(config.id).toBe('ovop-2027');
+    expect(config.cadence).toBe('biennial');
+    expect(config.timezone).toBe('Asia/Jakarta');
+    expect(Object.keys(config.provinces)).toHaveLength(38);
+    expect(Object.keys(config.regencies)).toHaveLength(514);
+    expect(Object.keys(config.deadlines).sort()).toEqual([...DEADLINE_STAGES].sort());
+    expect(config.deadlines.documents).toEqual({ within: '45d', remindBefore: ['14d', '7d', '1d'], onMissed: 'grace', grace: '7d' });
+    expect(config.stars.thresholds).toEqual({ '5': 85, '4': 70, '3': 55, '2': 40, '1': 25 });
+    expect(config.assessment.aspects.map((a) => [a.id, a.weight])).toEqual([['A', 40], ['B', 30], ['C', 30]]);
+  });
+
+  it('the three sessions of the example cover every province exactly once', () => {
+    const config = loadCycleConfig(EXAMPLE);
+    const covered = config.sessions.flatMap((s) => s.provinces);
+    expect(config.sessions).toHaveLength(3);
+    expect(covered.sort()).toEqual(Object.keys(config.provinces).sort());
+  });
+
+  it('the demo compresses the lifecycle into seconds', () => {
+    const config = loadCycleConfig(DEMO);
+    expect(config.id).toBe('ovop-demo');
+    expect(config.intakeWindow).toBe('20s');
+    expect(config.assessment.assessorsPerNomination).toBe(2);
+    expect(config.deadlines.attendance).toEqual({ within: '20s', remindBefore: ['15s', '5s'], onMissed: 'disqualify' });
+  });
+
+  it('defaults the time zone, the scoring scale and normalization when left out', () => {
+    const config = parseCycleConfig(
+      exampleWith((c) => {
+        delete c.timezone;
+        delete c.assessment.scale;
+        delete c.assessment.normalization;
+      }),
+    );
+    expect(config.timezone).toBe('Asia/Jakarta');
+    expect(config.assessment.scale).toEqual({ min: 1, max: 3 });
+    expect(config.assessment.normalization).toBe(false);
+  });
+
+  it('accepts province codes written as unquoted YAML numbers', () => {
+    const text = readFileSync(EXAMPLE, 'utf8').replace("provinces: ['31', '32',", 'provinces: [31, 32,');
+    expect(parseCycleConfig(text).sessions[0].provinces.slice(0, 2)).toEqual(['31', '32']);
+  });
+});
+
+describe('an invalid cycle config', () => {
+  it('is refused with every bad field listed by its path', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.id = 'OVOP 2027';
+        c.phases.intakeCloses = '2027-01-15';
+        c.deadlines.documents.remindBefore[1] = '7 days';
+        delete c.deadlines.documents.grace;
+        c.deadlines.review.onMissed = 'wait';
+        c.sessions[1].provinces[0] = '99';
+        c.assessment.assessors[2].email = 'andi-at-kemenperin';
+        c.stars.thresholds[4] = 90;
+        c.stars.gates[0].documents = ['legalitas'];
+        c.contacts.coordinator = c.contacts.coordinators;
+        delete c.contacts.coordinators;
+      }),
+    );
+    const expected = [
+      'id',
+      'phases.intakeCloses',
+      'deadlines.documents.remindBefore[1]',
+      'deadlines.documents.grace',
+      'deadlines.review.onMissed',
+      'sessions[1].provinces[0]',
+      'assessment.assessors[2].email',
+      'stars.thresholds.5',
+      'stars.gates[0].documents[0]',
+      'contacts.coordinators',
+      'contacts.coordinator',
+    ];
+    expect(paths(error).sort()).toEqual([...expected].sort());
+    // The message itself names each field, one per line, so a coordinator can fix them all in one go.
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Cycle config test.yaml is invalid (11 problems):');
+    for (const path of expected) expect(lines.some((line) => line.startsWith(`  - ${path}: `))).toBe(true);
+    expect(error.message).toContain('deadlines.documents.remindBefore[1]: Invalid duration "7 days"');
+    expect(error.message).toContain('contacts.coordinator: unknown key');
+    expect(error.message).toContain('contacts.coordinators: is required');
+  });
+
+  it('still reports cross-field problems when another field has the wrong type', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.documents.revisionRounds = 'two';
+        c.contacts.coordinators = 'ditjen-ikma@ovop.kemenperin.example';
+        c.sessions[2].provinces.push('32');
+        c.stars.gates[0].documents = ['legalitas'];
+      }),
+    );
+    expect(paths(error).sort()).toEqual(
+      ['contacts.coordinators', 'documents.revisionRounds', 'sessions[2].provinces[17]', 'stars.gates[0].documents[0]'].sort(),
+    );
+    expect(error.message).toContain('documents.revisionRounds: must be a whole number, got "two"');
+    expect(error.message).toContain('contacts.coordinators: must be a list, got "ditjen-ikma@ovop.kemenperin.example"');
+  });
+
+  it('refuses an unknown province code in a session and for an assessor', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.sessions[0].provinces.push('39');
+        c.assessment.assessors[0].province = '00';
+      }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'sessions[0].provinces[11]', message: '"39" is not a Kemendagri province code (e.g. 32 for Jawa Barat)' },
+      { path: 'assessment.assessors[0].province', message: '"00" is not a Kemendagri province code (e.g. 32 for Jawa Barat)' },
+    ]);
+  });
+
+  it('refuses a province covered by two sessions', () => {
+    const error = issuesOf(exampleWith((c) => c.sessions[2].provinces.unshift('34')));
+    expect(error.issues).toEqual([{ path: 'sessions[2].provinces[0]', message: 'province 34 is already covered by session sesi-1-yogyakarta' }]);
+  });
+
+  it('refuses too few assessors from outside a covered province', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.assessment.assessorsPerNomination = 3;
+        c.assessment.assessors = c.assessment.assessors.slice(0, 3); // from 32, 34 and 73
+      }),
+    );
+    expect(paths(error)).toEqual(['assessment.assessors']);
+    expect(error.message).toMatch(/32 Jawa Barat, 34 Daerah Istimewa Yogyakarta, 73 Sulawesi Selatan/);
+  });
+
+  it('refuses duplicate ids, a missing legality document, a bad gate and an unusable scale', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.sessions[1].id = c.sessions[0].id;
+        c.documents.checklist = c.documents.checklist.filter((d: any) => d.kind !== 'legality');
+        c.documents.checklist.push({ ...c.documents.checklist[0] });
+        c.assessment.aspects[1].criteria[1].id = 'B1';
+        c.assessment.scale = { min: 3, max: 3 };
+        c.stars.gates[1].minAspectScore = { D: 60 };
+        c.stars.gates[0].documents = ['distribution_permit'];
+        c.timezone = 'Asia/Bandung';
+        c.contacts.dinasKabKota = 'disperin@daerah.example';
+        c.deadlines.attendance.at = '2027-03-31 17:00';
+      }),
+    );
+    expect(paths(error).sort()).toEqual(
+      [
+        'timezone',
+        'sessions[1].id',
+        'documents.checklist',
+        'documents.checklist[3].kind',
+        'assessment.aspects[1].criteria[1].id',
+        'assessment.scale.max',
+        'stars.gates[1].minAspectScore.D',
+        'deadlines.attendance.at',
+        'contacts.dinasKabKota',
+      ].sort(),
+    );
+  });
+
+  it('reports a YAML syntax error as one issue with its line and column', () => {
+    const error = issuesOf('id: ovop-2027\nsessions: [sesi-1\nname: x\n');
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0].message).toMatch(/invalid YAML: .* at line \d+, column \d+/);
+  });
+
+  it('reports a missing file as a config error', () => {
+    expect(() => loadCycleConfig('config/no-such-cycle.yaml')).toThrow(CycleConfigError);
+  });
+});
+
+describe('Kemendagri regions', () => {
+  it('has 38 provinces and 514 kabupaten/kota', () => {
+    const regions = loadRegions();
+    expect(Object.keys(regions.provinces)).toHaveLength(38);
+    expect(Object.keys(regions.regencies)).toHaveLength(514);
+    expect(loadRegions()).toBe(regions);
+  });
+
+  it('gives display names as people write them', () => {
+    expect(regionDisplayName('32.05')).toBe('Kab. Garut');
+    expect(regionDisplayName('34.71')).toBe('Kota Yogyakarta');
+    expect(regionDisplayName('13.04')).toBe('Kab. Tanah Datar');
+    expect(regionDisplayName('52.01')).toBe('Kab. Lombok Barat');
+    expect(regionDisplayName('32')).toBe('Jawa Barat');
+    expect(regionDisplayName('31')).toBe('DKI Jakarta');
+    expect(regionDisplayName('31.71')).toBe('Kota Adm. Jakarta Pusat');
+    expect(() => regionDisplayName('32.99')).toThrow(/Unknown region code "32.99"/);
+    expect(() => regionDisplayName('constructor')).toThrow(/Unknown region code/);
+  });
+
+  it('knows the province of a regency', () => {
+    expect(provinceOf('32.05')).toBe('32');
+    expect(loadRegions().provinceOfRegency('34.71')).toBe('34');
+    expect(() => loadRegions().provinceOfRegency('34.99')).toThrow(/Unknown kabupaten\/kota code/);
+  });
+});

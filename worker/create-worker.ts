@@ -1,0 +1,35 @@
+/** Builds a worker over its dependencies; used by `npm run worker`, `npm start` and the tests alike. */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { createActivities } from '../activities';
+import type { Mailer } from '../activities/mailer';
+import type { Database } from '../db/database';
+import type { TemporalSettings } from './temporal-connection';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  temporal: TemporalSettings;
+  client: Client;
+  db: Kysely<Database>;
+  mailer: Mailer;
+  taskQueue: string;
+  /** Pre-bundled workflow code (tests bundle once per run); otherwise bundled from WORKFLOWS_PATH at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  tuning?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect(deps.temporal.connectionOptions);
+  const worker = await Worker.create({
+    connection,
+    namespace: deps.temporal.namespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client }),
+    ...deps.tuning,
+  });
+  return { worker, connection };
+}

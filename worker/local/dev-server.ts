@@ -1,0 +1,74 @@
+/**
+ * Runs `temporal server start-dev` from the locally found or built CLI, with the project's search attributes
+ * registered at start and history kept in a SQLite file (WAL mode) so it survives a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes';
+import { ensureTemporalCli, MissingPrerequisiteError } from './temporal-cli';
+import { portInUse, waitForPort } from './ports';
+
+export interface DevServerOptions {
+  port: number;
+  uiPort?: number;
+  /** No Web UI (tests). */
+  headless?: boolean;
+  /** SQLite file; omitted means in-memory. */
+  dbFile?: string;
+  /** Where the server's own log goes. */
+  logFile: string;
+  namespace?: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const cli = ensureTemporalCli();
+  for (const [port, what] of [[opts.port, 'Temporal frontend'], [opts.headless ? undefined : opts.uiPort, 'Temporal Web UI']] as const) {
+    if (port && (await portInUse(port))) {
+      throw new MissingPrerequisiteError(
+        `Port ${port} (${what}) is already in use: stop whatever listens there or choose other ports (OVOP_TEMPORAL_PORT, OVOP_UI_PORT).`,
+      );
+    }
+  }
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
+  if (opts.headless) args.push('--headless');
+  else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.dbFile) {
+    mkdirSync(dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  }
+  for (const flag of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', flag);
+  mkdirSync(dirname(opts.logFile), { recursive: true });
+  const log = openSync(opts.logFile, 'a');
+  const child = spawn(cli, args, { stdio: ['ignore', log, log] });
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  try {
+    await waitForPort(opts.port, 60_000, 'The Temporal dev server');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message} Exit code ${exited}; see ${opts.logFile}.`);
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.headless || !opts.uiPort ? undefined : `http://127.0.0.1:${opts.uiPort}`,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

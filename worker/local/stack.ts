@@ -1,0 +1,87 @@
+/**
+ * The embedded stack of `npm start` and the tests: a Temporal dev server, PGlite over the wire protocol and an SMTP
+ * sink, each replaced by the real thing when TEMPORAL_ADDRESS, DATABASE_URL or SMTP_URL is set.
+ */
+import { join } from 'node:path';
+import { temporalSettings, type TemporalSettings } from '../temporal-connection';
+import { startDevServer } from './dev-server';
+import { startPglite } from './pglite-server';
+import { freePort } from './ports';
+import { startSmtpSink } from './smtp-sink';
+
+export interface StackOptions {
+  /** Where state lives (`.ovop/` for npm start, a temp dir for tests). */
+  stateDir: string;
+  /** Keep Temporal's SQLite file and PGlite's data on disk (npm start) or in memory (tests). */
+  persistent: boolean;
+  headless: boolean;
+  /** Fixed ports for npm start; 0 or undefined picks a free one. */
+  ports?: { temporal?: number; ui?: number; pg?: number; smtp?: number };
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Stack {
+  temporal: TemporalSettings;
+  databaseUrl: string;
+  smtpUrl: string;
+  /** Set when the embedded SMTP sink runs. */
+  mailDir?: string;
+  uiUrl?: string;
+  embedded: { temporal: boolean; postgres: boolean; smtp: boolean };
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const env = opts.env ?? process.env;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    let temporal: TemporalSettings;
+    let uiUrl: string | undefined;
+    if (env.TEMPORAL_ADDRESS) {
+      temporal = temporalSettings();
+    } else {
+      const port = opts.ports?.temporal || (await freePort());
+      const server = await startDevServer({
+        port,
+        uiPort: opts.headless ? undefined : opts.ports?.ui || (await freePort()),
+        headless: opts.headless,
+        dbFile: opts.persistent ? join(opts.stateDir, 'temporal.sqlite') : undefined,
+        logFile: join(opts.stateDir, 'temporal-server.log'),
+      });
+      stops.push(server.stop);
+      uiUrl = server.uiUrl;
+      temporal = temporalSettings({ address: server.address, namespace: 'default' });
+    }
+
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startPglite({ port: opts.ports?.pg || (await freePort()), dataDir: opts.persistent ? join(opts.stateDir, 'pglite') : undefined });
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+
+    let smtpUrl = env.SMTP_URL;
+    let mailDir: string | undefined;
+    if (!smtpUrl) {
+      const sink = await startSmtpSink({ port: opts.ports?.smtp || (await freePort()), mailDir: join(opts.stateDir, 'mail') });
+      stops.push(sink.stop);
+      smtpUrl = sink.url;
+      mailDir = sink.mailDir;
+    }
+    return {
+      temporal,
+      databaseUrl,
+      smtpUrl,
+      mailDir,
+      uiUrl,
+      embedded: { temporal: !env.TEMPORAL_ADDRESS, postgres: !env.DATABASE_URL, smtp: !env.SMTP_URL },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * One award cycle: holds its config, takes nominations while intake is open, counts nominations per stage, pushes
+ * cycle-wide deadline changes, and finalizes with a summary to the coordinators.
+ *
+ * Nominations run as independent workflows (started by an activity, not as children) and report stage changes by
+ * signal, so they never depend on one run of this workflow, which continues-as-new to keep its history bounded.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { parseDuration } from '../domain/duration';
+import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, isTerminal, type NominationInput, type Stage } from '../domain/types';
+import { nominationWorkflowId, provinceOf } from './ids';
+import {
+  cycleStateQuery,
+  type CycleExtendInput,
+  type CycleView,
+  extendCycleDeadlineUpdate,
+  finalizeCycleUpdate,
+  nominateUpdate,
+  stageChangedSignal,
+} from './messages';
+
+type Activities = ReturnType<typeof createActivities>;
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: ['InvalidRecipient', 'TemplateError'] },
+});
+
+/** What one run hands to the next on continue-as-new. */
+export interface CycleCarry {
+  startedAt: number;
+  runs: number;
+  nominated: number;
+  counts: Partial<Record<Stage, number>>;
+  deadlineOverrides: Partial<Record<DeadlineStage, string>>;
+  finalizeRequested: boolean;
+}
+
+export interface AwardCycleInput {
+  config: CycleConfig;
+  carry?: CycleCarry;
+}
+
+/** Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). */
+const HISTORY_EVENTS_PER_RUN = 8_000;
+
+function refuse(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'Refused');
+}
+
+export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
+  const config = input.config;
+  const { regencies, provinces, ...rules } = config;
+  const carry: CycleCarry = input.carry ?? {
+    startedAt: Date.now(),
+    runs: 0,
+    nominated: 0,
+    counts: {},
+    deadlineOverrides: {},
+    finalizeRequested: false,
+  };
+  carry.runs += 1;
+  const intakeClosesAt = carry.startedAt + parseDuration(config.intakeWindow);
+  let finalized = false;
+  /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
+  const seenThisRun = new Set<string>();
+
+  const intakeOpen = () => !carry.finalizeRequested && Date.now() < intakeClosesAt;
+  const view = (): CycleView => ({
+    cycleId: config.id,
+    name: config.name,
+    intakeOpen: intakeOpen(),
+    intakeClosesAt: new Date(intakeClosesAt).toISOString(),
+    nominated: carry.nominated,
+    counts: { ...carry.counts },
+    deadlineOverrides: { ...carry.deadlineOverrides },
+    finalizeRequested: carry.finalizeRequested,
+    finalized,
+    runs: carry.runs,
+  });
+  const requireCoordinator = (actor: Actor | undefined) => {
+    if (!actor || actor.role !== 'coordinator') refuse(`role ${actor?.role ?? '(none)'} may not do this; only a coordinator may`);
+  };
+
+  setHandler(cycleStateQuery, view);
+
+  setHandler(
+    nominateUpdate,
+    async (n: NominationInput) => {
+      const result = await acts.startNomination({
+        nomination: { ...n, cycleId: config.id },
+        rules,
+        regencyName: regencies[n.regencyCode],
+        provinceName: provinces[provinceOf(n.regencyCode)],
+        cycleDeadlineOverrides: carry.deadlineOverrides,
+      });
+      seenThisRun.add(result.workflowId);
+      if (result.created) carry.nominated += 1;
+      return result;
+    },
+    {
+      validator: (n: NominationInput) => {
+        if (!n || typeof n !== 'object') refuse('nomination is missing');
+        const actor = n.nominatedBy;
+        if (!actor || (actor.role !== 'dinas_kabkota' && actor.role !== 'coordinator')) {
+          refuse(`role ${actor?.role ?? '(none)'} may not nominate; a dinas kabupaten/kota nominates its own IKM`);
+        }
+        if (!intakeOpen()) refuse(`intake for cycle ${config.id} is closed`);
+        if (n.cycleId !== undefined && n.cycleId !== config.id) refuse(`this is cycle ${config.id}, not ${n.cycleId}`);
+        if (typeof n.regencyCode !== 'string' || !regencies[n.regencyCode]) refuse(`unknown regency code "${String(n.regencyCode)}" (expected a Kemendagri code such as 32.05)`);
+        if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode) refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
+        const province = provinceOf(n.regencyCode);
+        if (!config.sessions.some((s) => s.provinces.includes(province))) refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`);
+        for (const field of ['ikmName', 'sentraName', 'product'] as const) {
+          const v = n[field];
+          if (typeof v !== 'string' || v.trim() === '' || v.length > 200) refuse(`${field} must be 1 to 200 characters`);
+        }
+        if (!/[A-Za-z0-9]/.test(n.ikmName)) refuse('ikmName must contain at least one letter or digit');
+        if (!COMMODITIES.includes(n.commodity)) refuse(`commodity must be one of ${COMMODITIES.join(', ')}`);
+        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5) refuse('a sentra must count at least 5 businesses making the same product');
+        if (n.dinasEmail !== undefined && (typeof n.dinasEmail !== 'string' || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail))) refuse('dinasEmail must be an email address');
+        if (n.previousStars !== undefined && (!Number.isInteger(n.previousStars?.stars) || n.previousStars.stars < 1 || n.previousStars.stars > 5)) {
+          refuse('previousStars.stars must be 1 to 5');
+        }
+        if (seenThisRun.has(nominationWorkflowId(config.id, n.regencyCode, n.ikmName))) refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
+      },
+    },
+  );
+
+  setHandler(
+    extendCycleDeadlineUpdate,
+    async (u: CycleExtendInput) => {
+      carry.deadlineOverrides[u.stage] = u.until;
+      await acts.broadcastCycleDeadline({ cycleId: config.id, stage: u.stage, until: u.until, actor: u.actor });
+      return view();
+    },
+    {
+      validator: (u: CycleExtendInput) => {
+        requireCoordinator(u?.actor);
+        if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
+        const until = typeof u.until === 'string' ? Date.parse(u.until) : NaN;
+        if (Number.isNaN(until) || !/^\d{4}-\d{2}-\d{2}T/.test(u.until)) refuse('until must be an ISO 8601 date-time such as 2027-05-31T23:59:00+07:00');
+        if (until <= Date.now()) refuse('the new deadline must be in the future');
+        const current = carry.deadlineOverrides[u.stage];
+        if (current && until <= Date.parse(current)) refuse(`the cycle's ${u.stage} deadline is already ${current}`);
+        if (finalized) refuse(`cycle ${config.id} is finalized`);
+      },
+    },
+  );
+
+  setHandler(
+    finalizeCycleUpdate,
+    async () => {
+      carry.finalizeRequested = true;
+      return view();
+    },
+    {
+      validator: (u) => {
+        requireCoordinator(u?.actor);
+        if (carry.finalizeRequested) refuse(`finalization of cycle ${config.id} is already requested`);
+      },
+    },
+  );
+
+  setHandler(stageChangedSignal, ({ from, to }) => {
+    if (from) carry.counts[from] = Math.max(0, (carry.counts[from] ?? 0) - 1);
+    carry.counts[to] = (carry.counts[to] ?? 0) + 1;
+  });
+
+  if (carry.runs === 1) {
+    await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'OPEN', counts: {} });
+    await mail.sendNotification({
+      key: `ovop/${config.id}|cycle_opened`,
+      workflowId: workflowInfo().workflowId,
+      to: config.contacts.coordinators,
+      template: 'cycle_opened',
+      data: { cycleName: config.name, deadline: new Date(intakeClosesAt).toISOString(), timezone: config.timezone, workflowId: workflowInfo().workflowId },
+    });
+  }
+
+  /** Every nomination has reported, and each is terminal or waiting only for the coordinator's star determination. */
+  const settled = () => {
+    const total = Object.values(carry.counts).reduce((s, c) => s + (c ?? 0), 0);
+    const open = Object.entries(carry.counts).filter(([stage, c]) => c && !isTerminal(stage as Stage) && stage !== 'STAR_RECOMMENDED').length;
+    return total >= carry.nominated && open === 0;
+  };
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN;
+
+  for (;;) {
+    const wait = intakeOpen() ? Math.max(1, intakeClosesAt - Date.now()) : undefined;
+    await condition(() => tooLong() || (!intakeOpen() && settled()), wait);
+    if (tooLong()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof awardCycle>({ config, carry });
+    }
+    if (!intakeOpen() && settled()) break;
+  }
+
+  await condition(allHandlersFinished);
+  const summary = await acts.finalizeCycleReport({ cycleId: config.id });
+  await mail.sendNotification({
+    key: `ovop/${config.id}|cycle_summary`,
+    workflowId: workflowInfo().workflowId,
+    to: config.contacts.coordinators,
+    template: 'cycle_summary',
+    data: { cycleName: config.name, summary, timezone: config.timezone, workflowId: workflowInfo().workflowId },
+  });
+  await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'FINALIZED', counts: carry.counts as Record<string, number> });
+  finalized = true;
+  return view();
+}

@@ -1,0 +1,30 @@
+/**
+ * Workflow ids from business keys, so the client, the cycle and retries agree, and Temporal's id uniqueness is what
+ * refuses the same IKM twice in one cycle.
+ */
+
+/** Lower-case ASCII slug of an IKM name: "UD. Sido Mulyo" → "ud-sido-mulyo". */
+export function ikmSlug(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+}
+
+export function nominationWorkflowId(cycleId: string, regencyCode: string, ikmName: string): string {
+  return `ovop/${cycleId}/nomination/${regencyCode}/${ikmSlug(ikmName)}`;
+}
+
+export function cycleWorkflowId(cycleId: string): string {
+  return `ovop/${cycleId}/cycle`;
+}
+
+/** The cycle id inside a nomination or cycle workflow id, or undefined when the id is not one of ours. */
+export function cycleIdOf(workflowId: string): string | undefined {
+  return /^ovop\/([^/]+)\//.exec(workflowId)?.[1];
+}
+
+export const provinceOf = (regencyCode: string): string => regencyCode.split('.')[0] ?? '';

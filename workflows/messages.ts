@@ -1,0 +1,96 @@
+/**
+ * Every message the workflows accept, defined once: the client, tests and workflows import these objects, so a name is
+ * never typed twice. Actor actions are Updates rather than Signals because the actor must learn at once whether the
+ * action was accepted, and a validator's refusal leaves no event in the history.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
+
+// ── nomination ─────────────────────────────────────────────────────────────────────────────────────────────────────
+export interface AttendInput { actor: Actor; sessionId: string }
+export interface SubmitDocumentInput { actor: Actor; kind: string; fileName: string; checksum: string; sizeBytes: number }
+export interface ReviewInput { actor: Actor; decision: 'approve' | 'request_changes' | 'reject'; reason?: string }
+export interface ScoreInput { actor: Actor; scores: Record<string, number> }
+export interface FieldVerificationInput { actor: Actor; passed: boolean; notes?: string }
+export interface DetermineInput { actor: Actor; stars?: number; reason?: string }
+export interface WithdrawInput { actor: Actor; reason: string }
+export interface ExtendDeadlineInput { actor: Actor; stage: DeadlineStage; until: string }
+export interface ResolveHoldInput { actor: Actor; decision: 'disqualify' | 'extend'; until?: string; reason?: string }
+
+export interface DocumentRecord { kind: string; fileName: string; checksum: string; sizeBytes: number; round: number; submittedAt: string }
+export interface TimelineEntry { seq: number; type: string; stage: Stage; actor: Actor; at: string; detail?: Record<string, unknown> }
+
+/** The full state of one nomination, as the state query returns it. */
+export interface NominationView {
+  workflowId: string;
+  cycleId: string;
+  ikmName: string;
+  sentraName: string;
+  regencyCode: string;
+  regencyName: string;
+  provinceCode: string;
+  provinceName: string;
+  commodity: string;
+  product: string;
+  reevaluation: boolean;
+  previousStars: number | null;
+  stage: Stage;
+  stageEnteredAt: string;
+  /** The deadline of the stage now waiting, if any. */
+  deadline: { stage: DeadlineStage; at: string } | null;
+  hold: { stage: DeadlineStage; since: string } | null;
+  attendedSession: string | null;
+  requiredDocuments: string[];
+  documents: DocumentRecord[];
+  revisionRound: number;
+  reviewNotes: string[];
+  assessors: string[];
+  scoredBy: string[];
+  provisionalScore: number | null;
+  aspectScores: Record<string, number> | null;
+  fieldVerified: boolean | null;
+  recommendedStars: number | null;
+  stars: number | null;
+  cappedBy: { fromStars: number; reason: string }[];
+  remindersSent: string[];
+  escalationsSent: string[];
+  eventCount: number;
+  history: TimelineEntry[];
+}
+
+export const attendSocializationUpdate = defineUpdate<NominationView, [AttendInput]>('attendSocialization');
+export const submitDocumentUpdate = defineUpdate<NominationView, [SubmitDocumentInput]>('submitDocument');
+export const reviewDocumentsUpdate = defineUpdate<NominationView, [ReviewInput]>('reviewDocuments');
+export const submitScoresUpdate = defineUpdate<NominationView, [ScoreInput]>('submitScores');
+export const verifyFieldUpdate = defineUpdate<NominationView, [FieldVerificationInput]>('verifyField');
+export const determineStarsUpdate = defineUpdate<NominationView, [DetermineInput]>('determineStars');
+export const withdrawUpdate = defineUpdate<NominationView, [WithdrawInput]>('withdraw');
+export const extendDeadlineUpdate = defineUpdate<NominationView, [ExtendDeadlineInput]>('extendDeadline');
+export const resolveHoldUpdate = defineUpdate<NominationView, [ResolveHoldInput]>('resolveHold');
+export const nominationStateQuery = defineQuery<NominationView>('nominationState');
+/** Sent by the cycle when a coordinator extends a stage's deadline for the whole cycle. */
+export const cycleDeadlineSignal = defineSignal<[{ stage: DeadlineStage; until: string; actor: Actor }]>('cycleDeadline');
+
+// ── award cycle ────────────────────────────────────────────────────────────────────────────────────────────────────
+export interface NominateResult { workflowId: string; created: boolean }
+export interface CycleExtendInput { actor: Actor; stage: DeadlineStage; until: string }
+export interface CycleView {
+  cycleId: string;
+  name: string;
+  intakeOpen: boolean;
+  intakeClosesAt: string;
+  nominated: number;
+  counts: Partial<Record<Stage, number>>;
+  deadlineOverrides: Partial<Record<DeadlineStage, string>>;
+  finalizeRequested: boolean;
+  finalized: boolean;
+  runs: number;
+}
+export interface StageChange { workflowId: string; from: Stage | null; to: Stage }
+
+export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('nominate');
+export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');
+export const finalizeCycleUpdate = defineUpdate<CycleView, [{ actor: Actor }]>('finalizeCycle');
+export const cycleStateQuery = defineQuery<CycleView>('cycleState');
+/** Nominations report each stage change; a signal, because a nomination must never wait on (or fail with) the cycle. */
+export const stageChangedSignal = defineSignal<[StageChange]>('stageChanged');
