@@ -41,7 +41,17 @@ export function formatDeadline(iso: string | undefined, timezone = 'Asia/Jakarta
   if (!iso) return '-';
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) throw new TemplateError(`invalid deadline ${iso}`);
-  return new Intl.DateTimeFormat('id-ID', { dateStyle: 'full', timeStyle: 'short', timeZone: timezone, timeZoneName: 'short' }).format(when);
+  // e.g. "Senin, 31 Mei 2027 pukul 23.59 WIB"; dateStyle cannot be combined with timeZoneName, hence the parts.
+  return new Intl.DateTimeFormat('id-ID', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: timezone,
+    timeZoneName: 'short',
+  }).format(when);
 }
 
 export interface RenderedMail {

@@ -55,16 +55,25 @@ export default async function setup(project: TestProject) {
     headless: true,
     env: { ...process.env, DATABASE_URL: realDb?.url, SMTP_URL: undefined, TEMPORAL_ADDRESS: undefined },
   });
-  // FileMigrationProvider imports the migration files with Node's own loader, which needs tsx to read TypeScript.
-  const unregister = register();
-  const db = createDb(stack.databaseUrl, { max: 1 });
-  await migrateToLatest(db);
-  await db.destroy();
-  await unregister();
-
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const teardown = async () => {
+    await stack.stop();
+    await realDb?.drop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
   const workflowBundlePath = join(stateDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, code);
+  try {
+    // FileMigrationProvider imports the migration files with Node's own loader, which needs tsx to read TypeScript.
+    const unregister = register();
+    const db = createDb(stack.databaseUrl, { max: 1 });
+    await migrateToLatest(db).finally(() => db.destroy());
+    await unregister();
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+    writeFileSync(workflowBundlePath, code);
+  } catch (err) {
+    // A failed setup must not leave a dev server running behind the test run.
+    await teardown();
+    throw err;
+  }
 
   project.provide('temporalAddress', stack.temporal.address);
   project.provide('databaseUrl', stack.databaseUrl);
@@ -73,9 +82,5 @@ export default async function setup(project: TestProject) {
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('stateDir', stateDir);
 
-  return async () => {
-    await stack.stop();
-    await realDb?.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  };
+  return teardown;
 }

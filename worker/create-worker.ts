@@ -29,6 +29,10 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client }),
+    // On shutdown, give running activities a moment to finish, then stop regardless: a stuck SMTP server must not
+    // keep a worker from restarting. Whatever was cut off is retried by Temporal on another worker.
+    shutdownGraceTime: '5 seconds',
+    shutdownForceTime: '15 seconds',
     ...deps.tuning,
   });
   return { worker, connection };

@@ -74,6 +74,17 @@ function parseInstant(text: unknown, what: string): number {
 
 type WaitResult = 'done' | 'closed';
 
+/** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
+const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
+  AWAITING_SOCIALIZATION: 'attendance',
+  AWAITING_DOCUMENTS: 'documents',
+  REVISION_REQUESTED: 'revision',
+  UNDER_REVIEW: 'review',
+  IN_ASSESSMENT: 'assessment',
+  FIELD_VERIFICATION: 'fieldVerification',
+  STAR_RECOMMENDED: 'determination',
+};
+
 export class Nomination {
   private readonly rules: CycleRules;
   private stage: Stage = 'IDENTIFIED';
@@ -345,13 +356,14 @@ export class Nomination {
     const attrs: SearchAttributeUpdatePair[] = [{ key: StageKey, value: stage }];
     if (stage === 'DETERMINED' || stage === 'NOT_CLASSIFIED') attrs.push({ key: StarsKey, value: this.stars ?? 0 });
     upsertSearchAttributes(attrs);
-    // The cycle only counts; a nomination never waits on it, and a finished or missing cycle is not an error here.
-    getExternalWorkflowHandle(cycleWorkflowId(this.n.cycleId))
-      .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage })
-      .catch(() => log.debug('cycle workflow not reachable for stage count', { stage }));
     const actor = this.cause;
     this.cause = SYSTEM_ACTOR;
     await this.record(type, actor, { from, to: stage, ...detail });
+    // Told after the row is written, so the cycle's final report (read from Postgres) never lags its counts. The cycle
+    // only counts; a nomination never waits on it, and a finished or missing cycle is not an error here.
+    getExternalWorkflowHandle(cycleWorkflowId(this.n.cycleId))
+      .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage })
+      .catch(() => log.debug('cycle workflow not reachable for stage count', { stage }));
   }
 
   private async record(
@@ -439,7 +451,7 @@ export class Nomination {
       recommendedStars: this.recommended,
       stars: this.stars,
       scores: this.aspectScores ? { aspects: this.aspectScores, assessors: this.sheets.map((s) => s.assessorId) } : null,
-      deadlineAt: this.waitingOn ? new Date(this.waitingOn.at).toISOString() : null,
+      deadlineAt: STAGE_DEADLINE[this.stage] ? new Date(this.deadlineOf(STAGE_DEADLINE[this.stage]!)).toISOString() : null,
     };
   }
 

@@ -56,12 +56,14 @@ export async function startHarness(name: string): Promise<Harness> {
 }
 
 /** Polls until `fn` returns a truthy value, or fails with the last value seen. */
-export async function waitFor<T>(fn: () => Promise<T>, opts: { timeoutMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
+export async function waitFor<T>(fn: () => Promise<T>, opts: { timeoutMs?: number; what?: string } = {}): Promise<Truthy<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: T | undefined;
   while (Date.now() < deadline) {
     last = await fn();
-    if (last) return last as NonNullable<T>;
+    if (last) return last as Truthy<T>;
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last value: ${JSON.stringify(last)}`);

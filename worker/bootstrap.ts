@@ -1,0 +1,36 @@
+/** What every long-running entry point does first: connect, migrate (a failed migration stops here), build deps. */
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { createMailer, type Mailer } from '../activities/mailer';
+import { createDb, type Database } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { connectClient, type TemporalSettings } from './temporal-connection';
+
+export interface Deps {
+  client: Client;
+  db: Kysely<Database>;
+  mailer: Mailer;
+  close(): Promise<void>;
+}
+
+export async function bootstrap(opts: { temporal: TemporalSettings; databaseUrl: string; smtpUrl: string }): Promise<Deps> {
+  const db = createDb(opts.databaseUrl);
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const client = await connectClient(opts.temporal);
+  const mailer = createMailer(opts.smtpUrl);
+  return {
+    client,
+    db,
+    mailer,
+    async close() {
+      mailer.close();
+      await client.connection.close();
+      await db.destroy();
+    },
+  };
+}

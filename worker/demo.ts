@@ -1,0 +1,106 @@
+/**
+ * `npm start`: the main job on the embedded defaults. It starts a Temporal dev server (SQLite under .ovop/, Web UI on),
+ * PGlite, the SMTP sink and a worker, opens a demo award cycle with compressed durations, drives every nomination
+ * through the real lifecycle with scripted actors, and ends with the stars by province and commodity.
+ */
+import { SingleBar } from 'cli-progress';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { loadCycleConfig } from '../domain/cycle-config';
+import { regionDisplayName } from '../domain/regions';
+import { isTerminal, type Stage } from '../domain/types';
+import { starsByProvinceAndCommodity, stageCounts } from '../db/reports';
+import { MigrationError } from '../db/migrate';
+import { cycleWorkflowId } from '../workflows/ids';
+import { awardCycle } from '../workflows/award-cycle.workflow';
+import { nominateUpdate } from '../workflows/messages';
+import { bootstrap } from './bootstrap';
+import { createWorker } from './create-worker';
+import { driveNomination } from './demo/actors';
+import { demoNominations } from './demo/nominations';
+import { startStack } from './local/stack';
+import { MissingPrerequisiteError } from './local/temporal-cli';
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+async function main(): Promise<void> {
+  // The progress bar is the demo's display; the SDK's own log would tear it, so only errors get through.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
+  const stateDir = resolve(process.env.OVOP_STATE_DIR ?? '.ovop');
+  console.log('Starting the embedded stack (Temporal dev server, PostgreSQL, SMTP)…');
+  const stack = await startStack({
+    stateDir,
+    persistent: true,
+    headless: false,
+    ports: { temporal: port('OVOP_TEMPORAL_PORT', 7233), ui: port('OVOP_UI_PORT', 8233), pg: port('OVOP_PG_PORT', 55432), smtp: port('OVOP_SMTP_PORT', 2525) },
+  });
+  const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl }).catch(async (err) => {
+    await stack.stop();
+    throw err;
+  });
+  const taskQueue = 'ovop-demo';
+  const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+  const running = worker.run();
+  try {
+    const config = loadCycleConfig(fileURLToPath(new URL('../config/cycle.demo.yaml', import.meta.url)));
+    config.id = `ovop-demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
+    const cycle = await deps.client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config }] });
+    console.log(`Cycle ${config.id} opened; intake closes in ${config.intakeWindow}.`);
+
+    const nominations = demoNominations();
+    const bar = new SingleBar({ format: ' {bar} {value}/{total} nominations settled | {stages}', hideCursor: true, clearOnComplete: false });
+    const stages = new Map<string, Stage>();
+    const summary = () => {
+      const counts: Record<string, number> = {};
+      for (const s of stages.values()) counts[s] = (counts[s] ?? 0) + 1;
+      return Object.entries(counts).map(([s, c]) => `${s} ${c}`).join(', ');
+    };
+    bar.start(nominations.length, 0, { stages: '' });
+    const driven = nominations.map(async ({ input, script }) => {
+      const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
+      const { workflowId } = await cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] });
+      const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
+        stages.set(workflowId, stage);
+        bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });
+      });
+      return view;
+    });
+    const views = await Promise.all(driven);
+    bar.update(nominations.length, { stages: summary() });
+    bar.stop();
+
+    console.log('Waiting for the cycle to close intake and finalize…');
+    const final = await cycle.result();
+    const rows = await starsByProvinceAndCommodity(deps.db, config.id);
+    console.log(`\nPenghargaan OVOP — ${config.name} (${config.id}): ${final.nominated} nominations`);
+    console.table(rows.map((r) => ({ Provinsi: regionDisplayName(r.province), Komoditas: r.commodity, Bintang: r.stars, IKM: r.count })));
+    console.log('Stars per IKM:');
+    console.table(views.filter((v) => v.stars).map((v) => ({ IKM: v.ikmName, Daerah: v.regencyName, Komoditas: v.commodity, Nilai: v.provisionalScore, Bintang: v.stars })));
+    console.log('Final stages:', await stageCounts(deps.db, config.id));
+    const mails = stack.mailDir ? readdirSync(stack.mailDir).filter((f) => f.endsWith('.eml')).length : 0;
+    console.log(`\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`);
+    console.log(`Mail: ${stack.mailDir ?? stack.smtpUrl} (${mails} messages so far)`);
+    console.log(`PostgreSQL: ${stack.databaseUrl}`);
+  } catch (err) {
+    console.error(`Demo failed: ${(err as Error).stack ?? err}`);
+    throw err;
+  } finally {
+    // Ctrl-C already makes the SDK drain the worker; only a normal end needs to ask for it.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await connection.close();
+    await deps.close();
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof MissingPrerequisiteError || err instanceof MigrationError) console.error(err.message);
+  else console.error(`npm start failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

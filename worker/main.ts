@@ -1,0 +1,30 @@
+/**
+ * `npm run worker`: a worker against real services — Temporal from the environment (@temporalio/envconfig),
+ * PostgreSQL from DATABASE_URL, SMTP from SMTP_URL. Run as many as you like; nothing assumes a single worker.
+ */
+import { MigrationError } from '../db/migrate';
+import { bootstrap } from './bootstrap';
+import { createWorker } from './create-worker';
+import { DEFAULT_TASK_QUEUE, temporalSettings } from './temporal-connection';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`${name} is not set: the worker needs it (see README, "Environment"). For a self-contained run use npm start.`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const temporal = temporalSettings();
+try {
+  const deps = await bootstrap({ temporal, databaseUrl: required('DATABASE_URL'), smtpUrl: required('SMTP_URL') });
+  const { worker, connection } = await createWorker({ ...deps, temporal, taskQueue: process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
+  console.log(`Worker polling ${process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${temporal.address} (namespace ${temporal.namespace}).`);
+  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  await connection.close();
+  await deps.close();
+} catch (err) {
+  console.error(err instanceof MigrationError ? err.message : `Worker stopped: ${(err as Error).message}`);
+  process.exit(1);
+}
