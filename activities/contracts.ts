@@ -45,6 +45,7 @@ export type TemplateName =
   | 'admin_rejected'
   | 'admin_passed'
   | 'assessment_assigned'
+  | 'assessment_started'
   | 'field_verification'
   | 'star_recommended'
   | 'announcement'

@@ -90,6 +90,8 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
       return body(`[OVOP] Lolos verifikasi administrasi: ${d.ikmName}`, `Usulan ${ikm} lolos verifikasi administrasi dan masuk tahap penilaian.`);
     case 'assessment_assigned':
       return body(`[OVOP] Penugasan penilaian: ${d.ikmName}`, `Anda ditugaskan menilai ${ikm}.`, 'Mohon isi lembar penilaian untuk seluruh kriteria (skala 1–3) sebelum batas waktu penilaian.');
+    case 'assessment_started':
+      return body(`[OVOP] Penilaian dimulai: ${d.ikmName}`, `Dokumen ${ikm} lolos verifikasi administrasi dan penilaian oleh tim penilai telah dimulai.`, `Penilaian dijadwalkan selesai paling lambat ${deadline}. Mohon pastikan IKM siap bila dijadwalkan verifikasi lapangan.`);
     case 'field_verification':
       return body(`[OVOP] Verifikasi lapangan diperlukan: ${d.ikmName}`, `Nilai sementara ${ikm} adalah ${d.score ?? '-'}, mencapai ambang verifikasi lapangan.`, 'Mohon jadwalkan verifikasi lapangan dan catat hasilnya.');
     case 'star_recommended':

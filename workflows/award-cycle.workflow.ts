@@ -106,6 +106,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         regencyName: regencies[n.regencyCode],
         provinceName: provinces[provinceOf(n.regencyCode)],
         cycleDeadlineOverrides: carry.deadlineOverrides,
+        cycleWorkflowId: workflowInfo().workflowId,
       });
       seenThisRun.add(result.workflowId);
       if (result.created) carry.nominated += 1;

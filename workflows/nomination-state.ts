@@ -2,7 +2,7 @@
  * The state of one nomination and the rules of every actor action on it. Validators are synchronous and refuse with a
  * message that tells the actor what is wrong; a refused update leaves no event in the history.
  */
-import { ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { NominationProjection, NotificationData, TemplateName } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
@@ -73,6 +73,10 @@ function parseInstant(text: unknown, what: string): number {
 }
 
 type WaitResult = 'done' | 'closed';
+
+/** Patch ids of rule changes shipped while nominations were running; never reuse or remove one while such histories
+ * may still be replayed. */
+export const PATCH_DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
@@ -214,6 +218,11 @@ export class Nomination {
     for (const id of this.assessors) {
       const assessor = this.rules.assessment.assessors.find((a) => a.id === id)!;
       await this.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
+    }
+    // Rule added after v1 histories were recorded: the dinas learns when its IKM's assessment starts. Nominations that
+    // passed this point before the rule shipped replay without it (test/fixtures/histories/*-v1-*.json).
+    if (patched(PATCH_DINAS_TOLD_OF_ASSESSMENT)) {
+      await this.notify('assessment_started', 'assessment_started', [this.dinasEmail()], { deadlineStage: 'assessment', deadline: new Date(this.deadlineOf('assessment')).toISOString() });
     }
     if ((await this.waitStage('assessment', () => this.sheets.length === this.assessors.length)) === 'closed') return false;
     const stats = this.rules.assessment.normalization ? await db.assessorStats({ cycleId: this.n.cycleId }) : undefined;
@@ -361,7 +370,7 @@ export class Nomination {
     await this.record(type, actor, { from, to: stage, ...detail });
     // Told after the row is written, so the cycle's final report (read from Postgres) never lags its counts. The cycle
     // only counts; a nomination never waits on it, and a finished or missing cycle is not an error here.
-    getExternalWorkflowHandle(cycleWorkflowId(this.n.cycleId))
+    getExternalWorkflowHandle(this.input.cycleWorkflowId ?? cycleWorkflowId(this.n.cycleId))
       .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage })
       .catch(() => log.debug('cycle workflow not reachable for stage count', { stage }));
   }

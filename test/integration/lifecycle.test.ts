@@ -77,7 +77,7 @@ describe('a nomination through its whole lifecycle', () => {
       return m.some((x) => x.template === 'announcement') && m;
     });
     expect(mail.map((m) => m.template).sort()).toEqual(
-      ['admin_passed', 'announcement', 'assessment_assigned', 'assessment_assigned', 'field_verification', 'intake_accepted', 'star_recommended'].sort(),
+      ['admin_passed', 'announcement', 'assessment_assigned', 'assessment_assigned', 'assessment_started', 'field_verification', 'intake_accepted', 'star_recommended'].sort(),
     );
     expect(new Set(mail.map((m) => m.key)).size).toBe(mail.length);
     const announcement = mail.find((m) => m.template === 'announcement')!;

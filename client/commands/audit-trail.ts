@@ -1,0 +1,104 @@
+/**
+ * `ovop audit trail <nomination>`: the nomination's timeline from its Temporal history, then a reconciliation with the
+ * `nomination_events` rows in PostgreSQL: every event the workflow recorded must be there with the same seq, type and
+ * actor, and nothing else. Every mismatch is listed; the exit code is 1 if there is any.
+ */
+import type { NominationEventRow } from '../../db/database';
+import { formatActor } from '../actor';
+import type { Context, Outcome } from '../context';
+import { readTrail, type RecordedEvent, type TrailEntry } from '../history';
+import { nominationHandle } from '../nomination';
+import { shortTime, table } from '../output';
+
+export interface Mismatch {
+  seq: number;
+  problem: 'missing in PostgreSQL' | 'not in the history' | 'differs';
+  fields?: string[];
+  history?: { type: string; actor: string; eventId: number };
+  postgres?: { type: string; actor: string };
+}
+
+export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
+  const { ref, handle } = await nominationHandle(ctx, id);
+  const history = await ctx.call(handle.fetchHistory(), `the history of ${ref.workflowId}`);
+  const trail = readTrail(history);
+
+  let rows: NominationEventRow[] | undefined;
+  let note: string | undefined;
+  if (ctx.hasDatabase) {
+    const db = await ctx.db('the audit trail');
+    rows = await db.selectFrom('nomination_events').selectAll().where('workflow_id', '=', ref.workflowId).orderBy('seq').execute();
+  } else {
+    note = 'NOT compared with PostgreSQL: DATABASE_URL is not set';
+  }
+  const pending = trail.recorded.filter((r) => !r.completed && !rows?.some((row) => row.seq === r.seq));
+  const mismatches = rows ? reconcile(trail.recorded, rows) : [];
+
+  const json = {
+    workflowId: ref.workflowId,
+    events: history.events?.length ?? 0,
+    entries: trail.entries,
+    recorded: trail.recorded,
+    comparison: rows ? { postgresRows: rows.length, historyEvents: trail.recorded.length, pending: pending.map((p) => p.seq), mismatches } : null,
+    ...(note ? { note } : {}),
+  };
+  return { exitCode: mismatches.length > 0 ? 1 : 0, json, text: render(ref.workflowId, history.events?.length ?? 0, trail.entries, rows, mismatches, pending, note) };
+}
+
+export function reconcile(recorded: RecordedEvent[], rows: NominationEventRow[]): Mismatch[] {
+  const mismatches: Mismatch[] = [];
+  const bySeq = new Map(rows.map((r) => [r.seq, r]));
+  const seen = new Set<number>();
+  for (const h of recorded) {
+    seen.add(h.seq);
+    const row = bySeq.get(h.seq);
+    const historySide = { type: h.type, actor: formatActor(h.actor), eventId: h.eventId };
+    if (!row) {
+      // Still running or retrying: the row is not due yet.
+      if (h.completed) mismatches.push({ seq: h.seq, problem: 'missing in PostgreSQL', history: historySide });
+      continue;
+    }
+    const rowActor = `${row.actor_role}:${row.actor_id}:${row.actor_region}`;
+    const fields = [h.type !== row.type ? 'type' : null, historySide.actor !== rowActor ? 'actor' : null].filter((x): x is string => x !== null);
+    if (fields.length > 0) mismatches.push({ seq: h.seq, problem: 'differs', fields, history: historySide, postgres: { type: row.type, actor: rowActor } });
+  }
+  for (const row of rows) {
+    if (!seen.has(row.seq)) {
+      mismatches.push({ seq: row.seq, problem: 'not in the history', postgres: { type: row.type, actor: `${row.actor_role}:${row.actor_id}:${row.actor_region}` } });
+    }
+  }
+  return mismatches.sort((a, b) => a.seq - b.seq);
+}
+
+function render(
+  workflowId: string,
+  eventCount: number,
+  entries: TrailEntry[],
+  rows: NominationEventRow[] | undefined,
+  mismatches: Mismatch[],
+  pending: RecordedEvent[],
+  note: string | undefined,
+): string {
+  const lines = [`Audit trail of ${workflowId} (${eventCount} history events)`, ''];
+  lines.push(table(['time (UTC)', 'event', 'what'], entries.map((e) => [shortTime(e.at), `#${e.eventId}`, e.text])));
+  lines.push('');
+  if (!rows) {
+    lines.push(`(${note})`);
+  } else if (mismatches.length === 0) {
+    lines.push(`PostgreSQL agrees: ${rows.length} nomination_events row${rows.length === 1 ? '' : 's'} match the history (seq, type, actor)${pending.length ? `; ${pending.length} still being written` : ''}.`);
+  } else {
+    lines.push(`${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} between the history and PostgreSQL nomination_events:`);
+    lines.push(
+      table(
+        ['seq', 'problem', 'history', 'postgres'],
+        mismatches.map((m) => [
+          m.seq,
+          m.problem + (m.fields ? ` (${m.fields.join(', ')})` : ''),
+          m.history ? `${m.history.type} by ${m.history.actor} (#${m.history.eventId})` : '-',
+          m.postgres ? `${m.postgres.type} by ${m.postgres.actor}` : '-',
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+/** `ovop cycle start --config cycle.yaml`: opens an award cycle (its `awardCycle` workflow). */
+import { ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { parseDuration } from '../../domain/duration';
+import type { Actor, CycleConfig } from '../../domain/types';
+import type { awardCycle } from '../../workflows/award-cycle.workflow';
+import { cycleWorkflowId } from '../../workflows/ids';
+import { readCycleConfig } from '../config-file';
+import { taskQueue } from '../connect';
+import { scheduleIdOf } from '../cycle-ref';
+import type { Context, Outcome } from '../context';
+import { refused } from '../errors';
+
+/** Opening and scheduling a cycle is the coordinators' job; the workflow has no validator for its own start. */
+export function requireCoordinator(actor: Actor, what: string): void {
+  if (actor.role !== 'coordinator') throw refused(`role ${actor.role} may not ${what}; only a coordinator may`);
+}
+
+export async function cycleStart(ctx: Context, opts: { config: string }): Promise<Outcome> {
+  const actor = ctx.actor();
+  const config = readCycleConfig(opts.config);
+  requireCoordinator(actor, 'open a cycle');
+  const { client } = await ctx.temporal();
+  await refuseIfScheduled(client, config.id);
+  const workflowId = cycleWorkflowId(config.id);
+  const queue = taskQueue();
+  let runId: string;
+  try {
+    const handle = await client.workflow.start<typeof awardCycle>('awardCycle', {
+      workflowId,
+      taskQueue: queue,
+      args: [{ config }],
+      // A cycle id is used once; only a run that failed or was terminated may be started again.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      staticSummary: `${config.name} (opened by ${actor.id})`,
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw await alreadyStarted(client, config);
+    throw err;
+  }
+  const closes = new Date(Date.now() + parseDuration(config.intakeWindow)).toISOString();
+  return {
+    json: { cycleId: config.id, name: config.name, workflowId, runId, taskQueue: queue, intakeWindow: config.intakeWindow, intakeClosesAt: closes },
+    text: [
+      `Cycle ${config.id} (${config.name}) is open.`,
+      `  workflow     ${workflowId}`,
+      `  task queue   ${queue}`,
+      `  intake       open for ${config.intakeWindow}, until about ${closes}`,
+      `Next: ovop nominate --cycle ${config.id} --file nominations.csv`,
+    ].join('\n'),
+  };
+}
+
+/** A cycle that `ovop cycle schedule` opens (or opened) is not started by hand as well. */
+async function refuseIfScheduled(client: Client, cycleId: string): Promise<void> {
+  const scheduleId = scheduleIdOf(cycleId);
+  const description = await client.schedule
+    .getHandle(scheduleId)
+    .describe()
+    .catch((err: unknown) => {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      throw err;
+    });
+  if (!description) return;
+  const started = description.info.recentActions.at(-1)?.action.workflow.workflowId;
+  const next = description.info.nextActionTimes[0];
+  throw refused(
+    started
+      ? `cycle ${cycleId} was opened by its schedule ${scheduleId} (workflow ${started}); see ovop cycle status ${cycleId}`
+      : `cycle ${cycleId} is scheduled to open${next ? ` at ${next.toISOString()}` : ''} (schedule ${scheduleId}); delete the schedule first to open it now`,
+  );
+}
+
+/** The refusal for a cycle id that is taken: running now, or already run to its end. */
+export async function alreadyStarted(client: Client, config: CycleConfig) {
+  const workflowId = cycleWorkflowId(config.id);
+  const status = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then((d) => d.status.name)
+    .catch(() => 'RUNNING');
+  return status === 'RUNNING'
+    ? refused(`cycle ${config.id} already runs (workflow ${workflowId}); see ovop cycle status ${config.id}`)
+    : refused(`cycle ${config.id} already ran (its workflow is ${status.toLowerCase()}); a cycle id is used once, so give the new cycle another id`);
+}

@@ -1,0 +1,96 @@
+/**
+ * `ovop cycle status <cycle>`: the cycle workflow's own view (intake, counts per stage, deadline overrides,
+ * finalization) and, when DATABASE_URL is set, nominations per province and commodity from the projection.
+ */
+import { sql } from 'kysely';
+import { isTerminal, STAGES, type Stage } from '../../domain/types';
+import { cycleStateQuery, type CycleView } from '../../workflows/messages';
+import type { Context, Outcome } from '../context';
+import { findCycle } from '../cycle-ref';
+import { firstLine } from '../errors';
+import { parseCycleId } from '../ids';
+import { commodityLabel, regionName, table } from '../output';
+
+export interface GroupCount {
+  code: string;
+  name: string;
+  total: number;
+  inProgress: number;
+  starred: number;
+  closedWithoutStars: number;
+}
+
+export async function cycleStatus(ctx: Context, cycleArg: string): Promise<Outcome> {
+  const cycleId = parseCycleId(cycleArg);
+  const cycle = await findCycle(ctx, cycleId);
+  const view = await ctx.call(cycle.handle.query(cycleStateQuery), `the state query of cycle ${cycleId}`);
+
+  let byProvince: GroupCount[] | undefined;
+  let byCommodity: GroupCount[] | undefined;
+  let databaseNote: string | undefined;
+  if (ctx.hasDatabase) {
+    try {
+      const db = await ctx.db('cycle status');
+      const rows = await db
+        .selectFrom('nominations')
+        .select(['province_code', 'commodity', 'stage', sql<number>`count(*)::int`.as('count'), sql<number>`count(*) filter (where stars > 0)::int`.as('starred')])
+        .where('cycle_id', '=', cycleId)
+        .groupBy(['province_code', 'commodity', 'stage'])
+        .execute();
+      byProvince = group(rows, (r) => r.province_code, regionName);
+      byCommodity = group(rows, (r) => r.commodity, commodityLabel);
+    } catch (err) {
+      databaseNote = `counts by province and commodity unavailable: ${firstLine(err)}`;
+    }
+  } else {
+    databaseNote = 'set DATABASE_URL to see counts by province and commodity';
+  }
+
+  return {
+    json: { ...view, workflowId: cycle.workflowId, ...(cycle.scheduleId ? { scheduleId: cycle.scheduleId } : {}), byProvince: byProvince ?? null, byCommodity: byCommodity ?? null, ...(databaseNote ? { note: databaseNote } : {}) },
+    text: render(view, cycle.workflowId, byProvince, byCommodity, databaseNote),
+  };
+}
+
+function group(
+  rows: { province_code: string; commodity: string; stage: string; count: number; starred: number }[],
+  keyOf: (r: { province_code: string; commodity: string }) => string,
+  nameOf: (code: string) => string,
+): GroupCount[] {
+  const groups = new Map<string, GroupCount>();
+  for (const r of rows) {
+    const code = keyOf(r);
+    const g = groups.get(code) ?? { code, name: nameOf(code), total: 0, inProgress: 0, starred: 0, closedWithoutStars: 0 };
+    g.total += r.count;
+    if (!isTerminal(r.stage as Stage)) g.inProgress += r.count;
+    else {
+      g.starred += r.starred;
+      g.closedWithoutStars += r.count - r.starred;
+    }
+    groups.set(code, g);
+  }
+  return [...groups.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+function render(view: CycleView, workflowId: string, byProvince?: GroupCount[], byCommodity?: GroupCount[], note?: string): string {
+  const lines = [
+    `Cycle ${view.cycleId} — ${view.name}`,
+    `  workflow     ${workflowId}`,
+    `  intake       ${view.intakeOpen ? `open until ${view.intakeClosesAt}` : `closed (${view.intakeClosesAt})`}`,
+    `  nominated    ${view.nominated}`,
+    `  finalization ${view.finalized ? 'finalized' : view.finalizeRequested ? 'requested; waiting for open nominations to settle' : 'not requested'}`,
+    `  runs         ${view.runs}`,
+  ];
+  const overrides = Object.entries(view.deadlineOverrides);
+  if (overrides.length > 0) lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${until}`).join(', ')}`);
+  const stages = STAGES.filter((s) => (view.counts[s] ?? 0) > 0);
+  lines.push('', stages.length > 0 ? table(['stage', 'nominations'], stages.map((s) => [s, view.counts[s] ?? 0])) : 'No nomination has reported a stage yet.');
+  const groupTable = (title: string, groups: GroupCount[]) =>
+    groups.length === 0
+      ? []
+      : ['', table([title, 'code', 'total', 'in progress', 'starred', 'closed without stars'], groups.map((g) => [g.name, g.code, g.total, g.inProgress, g.starred, g.closedWithoutStars]))];
+  if (byProvince) lines.push(...groupTable('province', byProvince));
+  if (byCommodity) lines.push(...groupTable('commodity', byCommodity));
+  if (note) lines.push('', `(${note})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,30 @@
+/**
+ * `ovop determine <nomination> [--stars N --reason R]`: the coordinator determines the stars: the recommendation, or
+ * another level with a reason. The nomination announces the result and closes.
+ */
+import { coachingLevel } from '../../domain/scoring';
+import { determineStarsUpdate, type DetermineInput } from '../../workflows/messages';
+import type { Context, Outcome } from '../context';
+import { usage } from '../errors';
+import { act, viewOutcome } from '../nomination';
+
+export async function determine(ctx: Context, id: string, opts: { stars?: string; reason?: string }): Promise<Outcome> {
+  let stars: number | undefined;
+  if (opts.stars !== undefined) {
+    if (!/^[0-5]$/.test(opts.stars.trim())) throw usage(`--stars ${opts.stars} is not a star level; give 0 (not classified) to 5`);
+    stars = Number(opts.stars);
+  }
+  const actor = ctx.actor();
+  const input: DetermineInput = { actor, ...(stars !== undefined ? { stars } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+  const view = await act(ctx, id, determineStarsUpdate, input, 'the star determination');
+  const final = view.stars ?? 0;
+  const coach = coachingLevel(final);
+  return viewOutcome(
+    view,
+    final > 0 ? `${view.ikmName} is determined Bintang ${final}.` : `${view.ikmName} is not classified.`,
+    [
+      `recommended  ${view.recommendedStars ?? '-'} (score ${view.provisionalScore ?? '-'})`,
+      ...(coach ? [`coaching     by the ${coach === 'kementerian' ? 'ministry' : coach === 'provinsi' ? 'province' : 'kabupaten/kota'}`] : []),
+    ],
+  );
+}

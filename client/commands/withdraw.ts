@@ -1,0 +1,10 @@
+/** `ovop withdraw <nomination> --reason "…"`: the dinas (or a coordinator) withdraws a nomination. */
+import { withdrawUpdate } from '../../workflows/messages';
+import type { Context, Outcome } from '../context';
+import { act, viewOutcome } from '../nomination';
+
+export async function withdraw(ctx: Context, id: string, opts: { reason: string }): Promise<Outcome> {
+  const actor = ctx.actor();
+  const view = await act(ctx, id, withdrawUpdate, { actor, reason: opts.reason }, 'the withdrawal');
+  return viewOutcome(view, `${view.ikmName} is withdrawn from cycle ${view.cycleId}: ${opts.reason}`);
+}

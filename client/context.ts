@@ -1,0 +1,94 @@
+/**
+ * What every command gets: the global options, the actor, lazily opened connections (closed at the end), a timeout for
+ * calls that wait on a worker, and the way its result is printed.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import type { Actor } from '../domain/types';
+import { ACTOR_FORMAT, actorFrom } from './actor';
+import { connectDatabase, connectTemporal, temporalAddress, withTimeout, type TemporalSession } from './connect';
+import { unreachable, usage, type Subject } from './errors';
+
+export interface GlobalOptions {
+  json?: boolean;
+  as?: string;
+}
+
+/** What a command hands back: the JSON document, the text for people, and its exit code (0 or 1). */
+export interface Outcome {
+  json: unknown;
+  text: string;
+  exitCode?: 0 | 1;
+}
+
+/** Seconds to wait for a worker to answer an update or query (OVOP_TIMEOUT), before saying so. */
+export function callTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.OVOP_TIMEOUT ?? 60);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 60) * 1000;
+}
+
+export class Context {
+  private temporalSession?: Promise<TemporalSession>;
+  private database?: Promise<{ db: Kysely<Database>; close(): Promise<void> }>;
+  /** What the command acts on, so that "not found" errors can name it. */
+  subject?: Subject;
+
+  constructor(readonly options: GlobalOptions) {}
+
+  get json(): boolean {
+    return this.options.json === true;
+  }
+
+  /** The actor, or a usage error saying how to give one. */
+  actor(): Actor {
+    const actor = actorFrom(this.options.as);
+    if (!actor) throw usage(`this command needs an actor: set OVOP_ACTOR or pass --as (${ACTOR_FORMAT})`);
+    return actor;
+  }
+
+  /** The actor when one is given (read-only commands do not need one, but a malformed one is still an error). */
+  optionalActor(): Actor | undefined {
+    return actorFrom(this.options.as);
+  }
+
+  temporal(): Promise<TemporalSession> {
+    this.temporalSession ??= connectTemporal();
+    return this.temporalSession;
+  }
+
+  get temporalAddress(): string {
+    return temporalAddress();
+  }
+
+  /** PostgreSQL; `why` completes "DATABASE_URL is not set; <why> reads PostgreSQL". */
+  db(why: string): Promise<Kysely<Database>> {
+    this.database ??= connectDatabase(why);
+    return this.database.then((d) => d.db);
+  }
+
+  get hasDatabase(): boolean {
+    return !!process.env.DATABASE_URL?.trim();
+  }
+
+  /** Waits for a call answered by a worker; a worker that never answers becomes exit code 3, not a hang. */
+  async call<T>(promise: Promise<T>, what: string): Promise<T> {
+    const ms = callTimeoutMs();
+    try {
+      return await withTimeout(promise, ms);
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') {
+        throw unreachable(
+          `no answer to ${what} within ${ms / 1000} s from the Temporal server at ${this.temporalAddress}; is an ovop worker running (npm run worker)?`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    const closing: Promise<unknown>[] = [];
+    if (this.temporalSession) closing.push(this.temporalSession.then((s) => s.close()).catch(() => {}));
+    if (this.database) closing.push(this.database.then((d) => d.close()).catch(() => {}));
+    await Promise.all(closing);
+  }
+}

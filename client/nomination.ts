@@ -1,0 +1,55 @@
+/** Acting on one nomination: its workflow handle, the update call, and the view printed after an action. */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { NominationView } from '../workflows/messages';
+import type { Context, Outcome } from './context';
+import { refused } from './errors';
+import { parseNominationId, type NominationRef } from './ids';
+import { commodityLabel, shortTime } from './output';
+
+export async function nominationHandle(ctx: Context, idArg: string): Promise<{ ref: NominationRef; handle: WorkflowHandle }> {
+  const ref = parseNominationId(idArg);
+  ctx.subject = { kind: 'nomination', id: ref.workflowId };
+  const { client } = await ctx.temporal();
+  return { ref, handle: client.workflow.getHandle(ref.workflowId) };
+}
+
+/**
+ * Sends an actor's update and returns the nomination's new view. A closed nomination is told apart from an unknown
+ * one: the server answers both with "not found", so the workflow is described to say which.
+ */
+export async function act<A>(ctx: Context, idArg: string, update: UpdateDefinition<NominationView, [A]>, arg: A, what: string): Promise<NominationView> {
+  const { ref, handle } = await nominationHandle(ctx, idArg);
+  try {
+    return await ctx.call(handle.executeUpdate(update, { args: [arg] }), `${what} on ${ref.workflowId}`);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      const status = await handle
+        .describe()
+        .then((d) => d.status.name)
+        .catch(() => undefined);
+      if (status && status !== 'RUNNING') throw refused(`nomination ${ref.workflowId} is closed (its workflow is ${status.toLowerCase()}); nothing can be done on it any more`);
+    }
+    throw err;
+  }
+}
+
+/** The outcome of an action: the full view as JSON, a headline and the stage for people. */
+export function viewOutcome(view: NominationView, headline: string, extra: string[] = []): Outcome {
+  const lines = [
+    headline,
+    `  nomination   ${view.workflowId}`,
+    `  ikm          ${view.ikmName} — ${view.regencyName}, ${view.provinceName} — ${commodityLabel(view.commodity)}`,
+    `  stage        ${view.stage} (since ${shortTime(view.stageEnteredAt)})`,
+  ];
+  if (view.deadline) lines.push(`  deadline     ${view.deadline.stage} until ${shortTime(view.deadline.at)}`);
+  if (view.hold) lines.push(`  on hold      after the ${view.hold.stage} deadline, since ${shortTime(view.hold.since)}; a coordinator decides`);
+  lines.push(...extra.map((l) => `  ${l}`));
+  return { json: view, text: lines.join('\n') };
+}
+
+/** Documents still missing in the current round, for the line after a submission. */
+export function missingDocuments(view: NominationView): string[] {
+  return view.requiredDocuments.filter((kind) => !view.documents.some((d) => d.kind === kind && d.round === view.revisionRound));
+}

@@ -1,0 +1,88 @@
+/**
+ * What the CLI prints: plain tables and lines for people, one JSON document with `--json`, CSV for spreadsheets, and a
+ * progress bar on stderr. Results go to stdout; messages and progress to stderr, so `--json | jq` always works.
+ */
+import { SingleBar } from 'cli-progress';
+import { regionDisplayName } from '../domain/regions';
+import { COMMODITIES } from '../domain/types';
+
+export type Cell = string | number | boolean | null | undefined;
+
+/** A left-aligned text table; numbers are right-aligned. */
+export function table(headers: string[], rows: Cell[][]): string {
+  const text = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+}
+
+/** RFC 4180 CSV with a header row. */
+export function csv(headers: string[], rows: Cell[][]): string {
+  const quote = (c: Cell) => {
+    const s = c === null || c === undefined ? '' : String(c);
+    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return [headers, ...rows].map((r) => r.map(quote).join(',')).join('\n');
+}
+
+export const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** Commodity groups as the ministry writes them: `makanan_minuman` → `makanan & minuman`. */
+export function commodityLabel(code: string): string {
+  if (code === 'makanan_minuman') return 'makanan & minuman';
+  return (COMMODITIES as readonly string[]).includes(code) ? code.replaceAll('_', ' ') : code;
+}
+
+/** A region as reports write it (`32` → `Jawa Barat`, `32.05` → `Kab. Garut`); the code itself when unknown. */
+export function regionName(code: string): string {
+  try {
+    return regionDisplayName(code);
+  } catch {
+    return code;
+  }
+}
+
+/** `2026-11-27T18:36:01.123Z` → `2026-11-27 18:36:01` (UTC, as Temporal records it). */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+}
+
+export interface Progress {
+  increment(label?: string): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on stderr: drawn in place on a terminal; on a pipe (logs, CI) only when not `--json`, as a line now
+ * and then. With `--json` on a pipe there is none, so machine readers see nothing but the result.
+ */
+export function progress(total: number, what: string, opts: { json: boolean }): Progress {
+  const tty = process.stderr.isTTY === true;
+  if (total === 0 || (!tty && opts.json)) return { increment() {}, stop() {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${what} [{bar}] {value}/{total} {label}`,
+    barCompleteChar: '#',
+    barIncompleteChar: '.',
+    hideCursor: tty,
+    clearOnComplete: false,
+    noTTYOutput: !tty,
+    notTTYSchedule: 1000,
+    etaBuffer: 20,
+  });
+  bar.start(total, 0, { label: '' });
+  return {
+    increment(label = '') {
+      bar.increment(1, { label });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

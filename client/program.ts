@@ -1,0 +1,239 @@
+/**
+ * The `ovop` commands (commander). Each action opens what it needs through a Context, returns an Outcome, and the
+ * runner prints it (text or `--json`) and turns errors into exit codes: 0 done, 1 refused, 2 usage, 3 unreachable.
+ * Command modules are imported when their command runs, so `ovop --help` starts fast.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DEADLINE_STAGES } from '../domain/types';
+import { ACTOR_FORMAT } from './actor';
+import { Context, type GlobalOptions, type Outcome } from './context';
+import { CliError, ExitCode, toCliError } from './errors';
+
+const HELP_FOOTER = `
+Environment:
+  OVOP_ACTOR         who acts, ${ACTOR_FORMAT} (--as wins)
+  TEMPORAL_ADDRESS   Temporal frontend, default localhost:7233 (also TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+                     TEMPORAL_PROFILE: the @temporalio/envconfig settings the worker uses)
+  OVOP_TASK_QUEUE    task queue of the ovop worker, default ovop-nominations
+  DATABASE_URL       PostgreSQL of the engine, for report, cycle status counts and audit trail
+  OVOP_TIMEOUT       seconds to wait for a worker to answer, default 60
+
+Exit codes: 0 done, 1 refused (the message says why), 2 usage, 3 server unreachable.
+
+A <nomination> is its full workflow id, ovop/<cycle>/nomination/<regency>/<ikm-slug>, as ovop nominate prints it.`;
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Runs one command: prints its outcome or its error, closes connections, and reports the exit code. */
+async function execute(globals: GlobalOptions, fn: (ctx: Context) => Promise<Outcome>): Promise<number> {
+  const ctx = new Context(globals);
+  try {
+    const outcome = await fn(ctx);
+    process.stdout.write(`${ctx.json ? JSON.stringify(outcome.json, null, 2) : outcome.text}\n`);
+    return outcome.exitCode ?? ExitCode.ok;
+  } catch (err) {
+    if (process.env.OVOP_DEBUG && !(err instanceof CliError)) console.error(err);
+    const error = toCliError(err, { temporalAddress: ctx.temporalAddress, subject: ctx.subject });
+    printError(error, ctx.json);
+    return error.exitCode;
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function printError(error: CliError, json: boolean): void {
+  const lines = [`ovop: ${error.message}`, ...error.issues.map((i) => `  - ${i.path || '(file)'}: ${i.message}`)];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { exitCode: error.exitCode, message: error.message, issues: error.issues } }, null, 2)}\n`);
+}
+
+export function buildProgram(onExit: (code: number) => void): Command {
+  /** Wraps a command: commander passes the arguments, then the options, then the Command itself. */
+  const run =
+    <A extends unknown[]>(fn: (ctx: Context, ...args: A) => Promise<Outcome>) =>
+    async (...raw: unknown[]) => {
+      const command = raw[raw.length - 1] as Command;
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      onExit(await execute(globals, (ctx) => fn(ctx, ...(raw.slice(0, -1) as A))));
+    };
+
+  const program = new Command('ovop')
+    .description('Command-line client of the OVOP award nomination engine (Penghargaan OVOP) on Temporal.')
+    .version(version(), '-V, --version')
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('--as <actor>', `act as this actor: ${ACTOR_FORMAT} (default: $OVOP_ACTOR)`)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText('after', HELP_FOOTER);
+
+  // ── cycle ────────────────────────────────────────────────────────────────────────────────────────────────────────
+  const cycle = program.command('cycle').description('open, follow, steer and finalize an award cycle');
+  cycle
+    .command('start')
+    .description('open a cycle from its YAML config (a coordinator)')
+    .requiredOption('--config <file>', 'the cycle config, e.g. examples/cycle.yaml')
+    .action(run(async (ctx, opts: { config: string }) => (await import('./commands/cycle-start')).cycleStart(ctx, opts)));
+  cycle
+    .command('status')
+    .description('the state of a cycle; with DATABASE_URL also its nominations per province and commodity')
+    .argument('<cycle>', 'cycle id (the id: of its config)')
+    .action(run(async (ctx, id: string) => (await import('./commands/cycle-status')).cycleStatus(ctx, id)));
+  cycle
+    .command('extend')
+    .description("extend a stage's deadline for every open nomination of the cycle (a coordinator)")
+    .argument('<cycle>', 'cycle id')
+    .addOption(new Option('--stage <stage>', 'the deadline to move').choices(DEADLINE_STAGES).makeOptionMandatory())
+    .requiredOption('--until <time>', 'the new deadline, ISO 8601 with offset, e.g. 2027-05-31T23:59:00+07:00')
+    .action(run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) => (await import('./commands/cycle-extend')).cycleExtend(ctx, id, opts)));
+  cycle
+    .command('finalize')
+    .description('close intake and finalize the cycle once its nominations are settled (a coordinator)')
+    .argument('<cycle>', 'cycle id')
+    .action(run(async (ctx, id: string) => (await import('./commands/cycle-extend')).cycleFinalize(ctx, id)));
+  cycle
+    .command('schedule')
+    .description('open a cycle later, once, with a Temporal Schedule (id ovop/<cycle>/schedule; a coordinator)')
+    .requiredOption('--config <file>', 'the cycle config')
+    .requiredOption('--at <date>', "when: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset")
+    .action(run(async (ctx, opts: { config: string; at: string }) => (await import('./commands/cycle-schedule')).cycleSchedule(ctx, opts)));
+
+  // ── nominations ──────────────────────────────────────────────────────────────────────────────────────────────────
+  program
+    .command('nominate')
+    .description('nominate IKM from a CSV file, or one IKM by flags (a dinas kabupaten/kota for its own IKM, or a coordinator)')
+    .requiredOption('--cycle <cycle>', 'cycle id')
+    .option('--file <csv>', 'rows of regency_code,ikm_name,sentra_name,commodity,product,sentra_size[,dinas_email,previous_cycle,previous_stars]')
+    .option('--regency <code>', 'single nomination: kabupaten/kota code, e.g. 32.05')
+    .option('--ikm <name>', 'single nomination: name of the IKM')
+    .option('--sentra <name>', 'single nomination: name of the sentra it leads')
+    .option('--commodity <group>', 'single nomination: makanan_minuman, kain_tenun, kain_batik, anyaman or gerabah')
+    .option('--product <text>', 'single nomination: the product')
+    .option('--sentra-size <n>', 'single nomination: businesses in the sentra (at least 5)')
+    .option('--dinas-email <address>', 'single nomination: contact address of the dinas')
+    .option('--previous-cycle <cycle>', 'single nomination: a re-evaluation; the cycle that starred it')
+    .option('--previous-stars <n>', 'single nomination: the stars it holds from that cycle')
+    .action(run(async (ctx, opts: import('./commands/nominate').NominateOptions) => (await import('./commands/nominate')).nominate(ctx, opts)));
+  program
+    .command('show')
+    .description('the current state of a nomination: stage, deadline, documents, assessors, score')
+    .argument('<nomination>', 'nomination id')
+    .action(run(async (ctx, id: string) => (await import('./commands/show')).show(ctx, id)));
+  program
+    .command('attend')
+    .description('record that the dinas attended its socialization session')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--session <id>', 'session id from the cycle config, e.g. sesi-1-yogyakarta')
+    .action(run(async (ctx, id: string, opts: { session: string }) => (await import('./commands/attend')).attend(ctx, id, opts)));
+
+  const docs = program.command('docs').description('documents of a nomination');
+  docs
+    .command('submit')
+    .description('submit a document: its name, size and SHA-256 are recorded')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--kind <kind>', 'document kind from the checklist, e.g. legality, halal, lab_test')
+    .requiredOption('--file <path>', 'the document file')
+    .action(run(async (ctx, id: string, opts: { kind: string; file: string }) => (await import('./commands/docs')).docsSubmit(ctx, id, opts)));
+  docs
+    .command('review')
+    .description('administrative review of the documents (a coordinator): exactly one decision')
+    .argument('<nomination>', 'nomination id')
+    .option('--approve', 'the documents pass')
+    .option('--request-changes <why>', 'send back for a revision round')
+    .option('--reject <why>', 'reject the nomination')
+    .action(run(async (ctx, id: string, opts: { approve?: boolean; requestChanges?: string; reject?: string }) => (await import('./commands/docs')).docsReview(ctx, id, opts)));
+
+  program
+    .command('score')
+    .description("submit an assessor's score sheet")
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--file <json>', 'JSON object of criterion id → integer score, e.g. examples/scores.json')
+    .action(run(async (ctx, id: string, opts: { file: string }) => (await import('./commands/score')).score(ctx, id, opts)));
+  program
+    .command('withdraw')
+    .description('withdraw a nomination (its dinas or a coordinator)')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--reason <text>', 'why')
+    .action(run(async (ctx, id: string, opts: { reason: string }) => (await import('./commands/withdraw')).withdraw(ctx, id, opts)));
+  program
+    .command('determine')
+    .description('determine the stars (a coordinator): the recommendation, or --stars with --reason')
+    .argument('<nomination>', 'nomination id')
+    .option('--stars <n>', 'stars 0 (not classified) to 5, when not the recommended level')
+    .option('--reason <text>', 'required when --stars differs from the recommendation')
+    .action(run(async (ctx, id: string, opts: { stars?: string; reason?: string }) => (await import('./commands/determine')).determine(ctx, id, opts)));
+  program
+    .command('verify-field')
+    .description('record the field verification (a coordinator)')
+    .argument('<nomination>', 'nomination id')
+    .option('--passed', 'the sentra was verified on site')
+    .option('--failed', 'the verification failed')
+    .option('--notes <text>', 'what was found')
+    .action(run(async (ctx, id: string, opts: { passed?: boolean; failed?: boolean; notes?: string }) => (await import('./commands/verify-field')).verifyField(ctx, id, opts)));
+  program
+    .command('extend')
+    .description("extend one nomination's deadline (a coordinator; ovop cycle extend does a whole cycle)")
+    .argument('<nomination>', 'nomination id')
+    .addOption(new Option('--stage <stage>', 'the deadline to move').choices(DEADLINE_STAGES).makeOptionMandatory())
+    .requiredOption('--until <time>', 'the new deadline, ISO 8601 with offset')
+    .action(run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) => (await import('./commands/extend')).extend(ctx, id, opts)));
+  program
+    .command('resolve-hold')
+    .description('decide a nomination held after a missed deadline (a coordinator)')
+    .argument('<nomination>', 'nomination id')
+    .option('--extend-until <time>', 'give it until then')
+    .option('--disqualify', 'disqualify it')
+    .option('--reason <text>', 'why')
+    .action(run(async (ctx, id: string, opts: { extendUntil?: string; disqualify?: boolean; reason?: string }) => (await import('./commands/extend')).resolveHold(ctx, id, opts)));
+  program
+    .command('report')
+    .description('stars of a cycle per province or commodity group, from PostgreSQL (DATABASE_URL)')
+    .argument('<cycle>', 'cycle id')
+    .addOption(new Option('--by <dimension>', 'group by').choices(['province', 'commodity']).default('province'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(
+      run(async (ctx, id: string, opts: { by: 'province' | 'commodity'; format: 'table' | 'csv' | 'json' }) => (await import('./commands/report')).report(ctx, id, opts)),
+    );
+
+  // ── audit ────────────────────────────────────────────────────────────────────────────────────────────────────────
+  const audit = program.command('audit').description('who did what and when, and proof that histories replay on the current code');
+  audit
+    .command('trail')
+    .description("a nomination's timeline from its Temporal history, reconciled with PostgreSQL nomination_events")
+    .argument('<nomination>', 'nomination id')
+    .action(run(async (ctx, id: string) => (await import('./commands/audit-trail')).auditTrail(ctx, id)));
+  audit
+    .command('export')
+    .description("write a nomination's history as JSON")
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--out <file>', 'where to write it, e.g. h.json')
+    .action(run(async (ctx, id: string, opts: { out: string }) => (await import('./commands/audit-export')).auditExport(ctx, id, opts)));
+  const codeOptions = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--workflows <path>', 'replay against another workflows index (a .ts file or a directory with index.ts)').hideHelp())
+      .addOption(new Option('--workflow-bundle <file>', 'replay against a prebuilt workflow bundle').hideHelp());
+  codeOptions(
+    audit
+      .command('replay')
+      .description('replay an exported history against the current workflow code (no server needed)')
+      .requiredOption('--file <json>', 'a history written by ovop audit export')
+      .addOption(new Option('--workflow-id <id>', 'the workflow id, when the file does not say').hideHelp()),
+  ).action(
+    run(async (ctx, opts: { file: string; workflowId?: string; workflows?: string; workflowBundle?: string }) => (await import('./commands/audit-replay')).auditReplay(ctx, opts)),
+  );
+  codeOptions(
+    audit
+      .command('verify')
+      .description("replay every workflow of a cycle against the current workflow code")
+      .argument('<cycle>', 'cycle id'),
+  ).action(run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string }) => (await import('./commands/audit-verify')).auditVerify(ctx, id, opts)));
+
+  return program;
+}

@@ -1,0 +1,105 @@
+/**
+ * Replaying recorded histories against workflow code: by default the current `workflows/index.ts`, bundled on the
+ * spot; an auditor (or a test) may point at another workflows index or a prebuilt bundle. A replay that takes another
+ * path than the history is non-deterministic: the change needs `patched()` before it may be deployed.
+ */
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type ReplayWorkerOptions } from '@temporalio/worker';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { usage } from './errors';
+import { describeEvent, type History } from './history';
+
+export interface WorkflowCodeOptions {
+  /** Another workflows index (`.ts` or `.js`) or a directory holding `index.ts`. */
+  workflows?: string;
+  /** A bundle built with `bundleWorkflowCode`. */
+  workflowBundle?: string;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CURRENT_WORKFLOWS = join(REPO_ROOT, 'workflows', 'index.ts');
+
+let runtimeInstalled = false;
+
+/** The SDK logs every replay worker's life to stderr; the CLI reports results itself (OVOP_DEBUG=1 shows the logs). */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const debug = !!process.env.OVOP_DEBUG;
+  // Core (Rust) logs go to the console unless forwarded; forwarded, they end in the same silent logger.
+  Runtime.install({
+    logger: debug ? new DefaultLogger('DEBUG') : new DefaultLogger('ERROR', () => {}),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: debug ? 'DEBUG' : 'ERROR' }), forward: {} } },
+  });
+}
+
+export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorkerOptions; source: string } {
+  if (code.workflows && code.workflowBundle) throw usage('give --workflows or --workflow-bundle, not both');
+  if (code.workflowBundle) {
+    const path = resolve(code.workflowBundle);
+    if (!existsSync(path)) throw usage(`workflow bundle ${code.workflowBundle} does not exist`);
+    return { options: { workflowBundle: { codePath: path }, replayName: 'ovop-audit' }, source: path };
+  }
+  let path = code.workflows ? resolve(code.workflows) : CURRENT_WORKFLOWS;
+  if (code.workflows) {
+    if (!existsSync(path)) throw usage(`workflows ${code.workflows} do not exist`);
+    if (statSync(path).isDirectory()) path = join(path, 'index.ts');
+    if (!existsSync(path)) throw usage(`${code.workflows} has no index.ts`);
+  }
+  return {
+    options: {
+      workflowsPath: path,
+      replayName: 'ovop-audit',
+      bundlerOptions: {
+        // Workflows kept outside this checkout (an auditor's copy, a test's modified copy) still resolve
+        // @temporalio/workflow and the other packages from this installation.
+        webpackConfigHook: (config) => ({
+          ...config,
+          resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), join(REPO_ROOT, 'node_modules')] },
+        }),
+      },
+    },
+    source: path === CURRENT_WORKFLOWS ? 'the current workflows (workflows/index.ts)' : path,
+  };
+}
+
+export interface ReplayVerdict {
+  ok: boolean;
+  kind?: 'non-deterministic' | 'replay failed';
+  message?: string;
+  /** The first history event the code does not agree with, when the SDK names it. */
+  divergesAt?: { eventId: number; event?: string };
+}
+
+/** The verdict of one replay, from the error the SDK threw or reported (none: it replayed). */
+export function verdictOf(error: unknown, history?: History): ReplayVerdict {
+  if (!error) return { ok: true };
+  const err = error as Error;
+  const full = (err.message ?? String(error)).replace(/\s+/g, ' ').trim();
+  // Core wraps its finding in a long debug rendering; its own message is the readable part.
+  const inner = /message: "((?:[^"\\]|\\.)+)"/.exec(full)?.[1];
+  const message = inner ? inner.replace(/^\[TMPRL\d+\]\s*/, '') : full;
+  const kind = err.name === 'DeterminismViolationError' || /nondetermin/i.test(full) ? 'non-deterministic' : 'replay failed';
+  const m = /HistoryEvent\(\s*id:\s*(\d+)/i.exec(full) ?? /event(?:[ _]id)?[ :#]+(\d+)/i.exec(full);
+  const eventId = m ? Number(m[1]) : undefined;
+  return {
+    ok: false,
+    kind,
+    message,
+    ...(eventId !== undefined ? { divergesAt: { eventId, event: history ? describeEvent(history, eventId) : undefined } } : {}),
+  };
+}
+
+export function verdictText(v: ReplayVerdict): string {
+  if (v.ok) return 'OK';
+  const at = v.divergesAt ? ` at event ${v.divergesAt.eventId}${v.divergesAt.event ? ` (${v.divergesAt.event})` : ''}` : '';
+  return `${v.kind}${at}: ${v.message}`;
+}
+
+/** Turns a bundling failure (a broken alternative workflows index) into a usage error. */
+export function bundleError(err: unknown, source: string): Error {
+  const text = (err as Error)?.message ?? String(err);
+  if (/webpack|bundl|Module not found|Can't resolve/i.test(text)) return usage(`cannot build the workflow code from ${source}: ${text.split('\n')[0]}`);
+  return err as Error;
+}

@@ -1,0 +1,408 @@
+/**
+ * The `ovop` CLI end to end: each command run as a child process (`node bin/ovop.js …`) against the run's Temporal
+ * server and database, with this file's worker on its own task queue. Happy paths, refusals (exit 1), usage errors
+ * (exit 2), an unreachable server (exit 3), the audit trail's reconciliation and replays against changed code.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { nominationStateQuery } from '../../workflows/messages';
+import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+const COORDINATOR = 'coordinator:ikma-1:00';
+const GARUT = 'dinas_kabkota:disperin-garut:32.05';
+const TANAH_DATAR = 'dinas_kabkota:disperin-tanah-datar:13.04';
+const ASSESSOR_PROVINCE: Record<string, string> = { 'penilai-budi': '32', 'penilai-siti': '34', 'penilai-andi': '73', 'penilai-rina': '12' };
+
+const CYCLE = 'uji-cli';
+const TAMA = `ovop/${CYCLE}/nomination/32.05/pt-tama-cokelat-indonesia`;
+const ULOS = `ovop/${CYCLE}/nomination/12.12/ulos-tenun-toba-lestari`;
+const EXAMPLES = join(REPO_ROOT, 'examples');
+
+let h: Harness;
+let ovop: Ovop;
+let dir: string;
+
+/** examples/cycle.yaml under another id, so the example file itself is what the tests open. */
+function cycleFile(id: string): string {
+  const path = join(dir, `${id}.yaml`);
+  writeFileSync(path, readFileSync(join(EXAMPLES, 'cycle.yaml'), 'utf8').replace(/^id: ovop-contoh$/m, `id: ${id}`));
+  return path;
+}
+
+async function stageOf(workflowId: string): Promise<string> {
+  return (await h.client.workflow.getHandle(workflowId).query(nominationStateQuery)).stage;
+}
+const reach = (workflowId: string, stage: string) => waitFor(async () => (await stageOf(workflowId)) === stage, { what: `${workflowId} in ${stage}` });
+
+beforeAll(async () => {
+  h = await startHarness('cli');
+  ovop = cliRunner(h.taskQueue);
+  dir = mkdtempSync(join(tmpdir(), 'ovop-cli-'));
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('ovop CLI', () => {
+  it('prints its help, and exits 2 on usage errors', async () => {
+    const [help, missing, badActor, badId, unknown] = await Promise.all([
+      ovop(['--help']),
+      ovop(['cycle', 'start']),
+      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: 'dinas:disperin-garut' }),
+      ovop(['attend', 'pt-tama', '--session', 'sesi-1-yogyakarta'], { actor: GARUT }),
+      ovop(['nominate', '--cycle', CYCLE, '--bogus']),
+    ]);
+    expect(help.code).toBe(0);
+    for (const command of ['cycle', 'nominate', 'attend', 'docs', 'score', 'withdraw', 'determine', 'report', 'audit']) expect(help.stdout).toContain(command);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--config <file>'");
+    expect(badActor.code).toBe(2);
+    expect(badActor.stderr).toContain('OVOP_ACTOR "dinas:disperin-garut" is not an actor');
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('is not a nomination id');
+    expect(unknown.code).toBe(2);
+  });
+
+  it('refuses an invalid cycle config with exit 2, listing every problem with its path', async () => {
+    const invalid = join(dir, 'invalid.yaml');
+    writeFileSync(invalid, readFileSync(cycleFile('x'), 'utf8').replace(/^id: x$/m, 'id: Bukan Slug').replace('cadence: yearly', 'cadence: monthly').replace('intakeWindow: 2h', 'intakeWindow: soon'));
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'id: [tidak ditutup\nname: x\n');
+    const [a, b] = await Promise.all([ovop(['cycle', 'start', '--config', invalid], { actor: COORDINATOR }), ovop(['--json', 'cycle', 'start', '--config', broken], { actor: COORDINATOR })]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('is invalid (3 problems)');
+    expect(a.stderr).toMatch(/^ {2}- id: must be a slug/m);
+    expect(a.stderr).toMatch(/^ {2}- cadence: must be yearly or biennial/m);
+    expect(a.stderr).toMatch(/^ {2}- intakeWindow: /m);
+    expect(b.code).toBe(2);
+    expect(b.json().error.issues).toEqual([{ path: '', message: expect.stringContaining('invalid YAML') }]);
+  });
+
+  it('says in one sentence, exit 3, when the Temporal server is unreachable', async () => {
+    const r = await ovop(['--json', 'cycle', 'status', CYCLE], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+    expect(r.code).toBe(3);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ovop: cannot reach the Temporal server at 127\.0\.0\.1:1 \(.+\); /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.json().error).toMatchObject({ exitCode: 3 });
+  });
+
+  it('opens a cycle once; only a coordinator may', async () => {
+    const config = cycleFile(CYCLE);
+    const byDinas = await ovop(['cycle', 'start', '--config', config], { actor: GARUT });
+    expect(byDinas.code).toBe(1);
+    expect(byDinas.stderr).toContain('role dinas_kabkota may not open a cycle');
+    const started = await ovop(['--json', 'cycle', 'start', '--config', config], { actor: COORDINATOR });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.json()).toMatchObject({ cycleId: CYCLE, workflowId: `ovop/${CYCLE}/cycle`, taskQueue: h.taskQueue });
+    const again = await ovop(['cycle', 'start', '--config', config], { actor: COORDINATOR });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`cycle ${CYCLE} already runs`);
+  });
+
+  it('nominates the example file, and a re-run of it changes nothing', async () => {
+    const first = await ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], { actor: COORDINATOR });
+    expect(first.code, first.stderr).toBe(0);
+    const result = first.json();
+    expect(result).toMatchObject({ created: 12, unchanged: 0, refused: 0 });
+    expect(result.rows.map((r: { workflowId: string }) => r.workflowId)).toContain(TAMA);
+
+    const again = await ovop(['nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], { actor: COORDINATOR });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('created 0, unchanged 12, refused 0');
+    expect(again.stdout).toContain('nothing changed: all 12 IKM were already nominated');
+    await waitFor(async () => (await h.db.selectFrom('nominations').select('workflow_id').where('cycle_id', '=', CYCLE).execute()).length === 12, { what: '12 projections' });
+  });
+
+  it('lists every refused row of a malformed file with row, field and reason, exits 1, and still nominates the good rows', async () => {
+    const csv = join(dir, 'nominations-bad.csv');
+    writeFileSync(
+      csv,
+      [
+        'regency_code,ikm_name,sentra_name,commodity,product,sentra_size,dinas_email',
+        '32.05,Dodol Picnic Garut,Sentra Dodol Garut,Makanan & Minuman,Dodol,30,',
+        '32.05,Kulit Sukaregang,Sentra Kulit Sukaregang,kulit,Jaket kulit,3,bukan-email',
+        '99.99,Tenun Entah,Sentra Entah,kain_tenun,Kain,10,',
+        '32.05,,Sentra Tanpa Nama,anyaman,Tikar,8,',
+        '32.05,Batik Garutan,Sentra Batik Garutan,kain_batik,Batik tulis,12',
+        '13.04,Songket Lain,Sentra Songket,kain_tenun,Songket,9,',
+      ].join('\n'),
+    );
+    const [asDinas, asAssessor, byFlags] = await Promise.all([
+      ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', csv], { actor: GARUT }),
+      ovop(['nominate', '--cycle', CYCLE, '--file', csv], { actor: 'assessor:penilai-budi:32' }),
+      ovop(['nominate', '--cycle', CYCLE, '--regency', '32.05', '--ikm', 'Kopi Garut', '--sentra', 'Sentra Kopi', '--commodity', 'makanan_minuman', '--product', 'Kopi', '--sentra-size', '4'], { actor: GARUT }),
+    ]);
+    expect(asDinas.code).toBe(1);
+    const summary = asDinas.json();
+    expect(summary).toMatchObject({ created: 1, unchanged: 0, refused: 5 });
+    expect(summary.refusals.map((r: { row: number; field: string }) => [r.row, r.field])).toEqual([
+      [3, 'commodity'],
+      [3, 'sentra_size'],
+      [3, 'dinas_email'],
+      [4, 'regency_code'],
+      [5, 'ikm_name'],
+      [6, '(row)'],
+      [7, 'regency_code'],
+    ]);
+    expect(summary.refusals.find((r: { row: number }) => r.row === 7).reason).toBe('dinas 32.05 may only nominate IKM of its own kabupaten/kota, not 13.04');
+    expect(summary.refusals.find((r: { field: string }) => r.field === 'sentra_size').reason).toContain('at least 5 businesses');
+    expect(asAssessor.code).toBe(1);
+    expect(asAssessor.stderr).toContain('role assessor may not nominate');
+    expect(byFlags.code).toBe(1);
+    expect(byFlags.stdout).toMatch(/-\s+--sentra-size\s+a sentra must count at least 5/);
+  });
+
+  it('walks a nomination from attendance to Bintang 5, refusing what actors may not do', async () => {
+    const [otherProvince, unknown] = await Promise.all([
+      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: TANAH_DATAR }),
+      ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], { actor: GARUT }),
+    ]);
+    expect(otherProvince.code).toBe(1);
+    expect(otherProvince.stderr.trim()).toBe(`ovop: dinas 13.04 is in another province; this nomination belongs to 32.05`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(`ovop: no nomination ovop/${CYCLE}/nomination/32.05/tidak-ada`);
+
+    const attended = await ovop(['--json', 'attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: GARUT });
+    expect(attended.code, attended.stderr).toBe(0);
+    expect(attended.json().attendedSession).toBe('sesi-1-yogyakarta');
+    await reach(TAMA, 'AWAITING_DOCUMENTS');
+
+    const missingFile = await ovop(['docs', 'submit', TAMA, '--kind', 'legality', '--file', join(dir, 'tidak-ada.pdf')], { actor: GARUT });
+    expect(missingFile.code).toBe(2);
+    const kinds = ['legality', 'distribution_permit', 'halal', 'lab_test'];
+    await Promise.all(
+      kinds.map(async (kind) => {
+        const file = join(dir, `${kind}.pdf`);
+        const content = `%PDF-1.4 dokumen ${kind} PT. Tama Cokelat Indonesia`;
+        writeFileSync(file, content);
+        const r = await ovop(['--json', 'docs', 'submit', TAMA, '--kind', kind, '--file', file], { actor: GARUT });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.json().documents.find((d: { kind: string }) => d.kind === kind)).toMatchObject({
+          fileName: `${kind}.pdf`,
+          sizeBytes: Buffer.byteLength(content),
+          checksum: createHash('sha256').update(content).digest('hex'),
+        });
+      }),
+    );
+    const stored = await h.db.selectFrom('documents').selectAll().where('workflow_id', '=', TAMA).execute();
+    expect(stored.map((d) => d.kind).sort()).toEqual([...kinds].sort());
+
+    await reach(TAMA, 'UNDER_REVIEW');
+    const byDinas = await ovop(['docs', 'review', TAMA, '--approve'], { actor: GARUT });
+    expect(byDinas.code).toBe(1);
+    expect(byDinas.stderr).toContain('only a coordinator may');
+    const approved = await ovop(['docs', 'review', TAMA, '--approve'], { actor: COORDINATOR });
+    expect(approved.code, approved.stderr).toBe(0);
+
+    await reach(TAMA, 'IN_ASSESSMENT');
+    const shown = await ovop(['--json', 'show', TAMA]);
+    const assessors: string[] = shown.json().assessors;
+    expect(assessors).toHaveLength(2);
+    const notJson = join(dir, 'scores-not-integers.json');
+    writeFileSync(notJson, JSON.stringify({ A1: 3, A2: 2.5 }));
+    const partial = join(dir, 'scores-partial.json');
+    writeFileSync(partial, JSON.stringify({ A1: 3 }));
+    const first = assessors[0];
+    const [shape, incomplete, conflict] = await Promise.all([
+      ovop(['score', TAMA, '--file', notJson], { actor: `assessor:${first}:${ASSESSOR_PROVINCE[first]}` }),
+      ovop(['score', TAMA, '--file', partial], { actor: `assessor:${first}:${ASSESSOR_PROVINCE[first]}` }),
+      ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], { actor: 'assessor:penilai-budi:32' }),
+    ]);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('A2: must be a whole number, got 2.5');
+    expect(incomplete.code).toBe(1);
+    expect(incomplete.stderr).toContain('criterion A2 is missing');
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('conflict of interest');
+    const scored = await Promise.all(
+      assessors.map((assessor) => ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], { actor: `assessor:${assessor}:${ASSESSOR_PROVINCE[assessor]}` })),
+    );
+    for (const r of scored) expect(r.code, r.stderr).toBe(0);
+
+    await reach(TAMA, 'FIELD_VERIFICATION');
+    const verified = await ovop(['verify-field', TAMA, '--passed', '--notes', 'Sentra aktif'], { actor: COORDINATOR });
+    expect(verified.code, verified.stderr).toBe(0);
+    await reach(TAMA, 'STAR_RECOMMENDED');
+    const noReason = await ovop(['determine', TAMA, '--stars', '3'], { actor: COORDINATOR });
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain('a reason is required to determine 3 stars against the recommended 5');
+    const determined = await ovop(['--json', 'determine', TAMA], { actor: COORDINATOR });
+    expect(determined.code, determined.stderr).toBe(0);
+    expect(determined.json()).toMatchObject({ stage: 'DETERMINED', stars: 5 });
+  });
+
+  it('withdraws a nomination, and then refuses to act on it', async () => {
+    const withdrawn = await ovop(['--json', 'withdraw', ULOS, '--reason', 'IKM berhenti berproduksi'], { actor: COORDINATOR });
+    expect(withdrawn.code, withdrawn.stderr).toBe(0);
+    expect(withdrawn.json().stage).toBe('WITHDRAWN');
+    await waitFor(async () => (await h.client.workflow.getHandle(ULOS).describe()).status.name === 'COMPLETED', { what: 'withdrawn nomination closed' });
+    const again = await ovop(['withdraw', ULOS, '--reason', 'lagi'], { actor: COORDINATOR });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`nomination ${ULOS} is closed`);
+  });
+
+  it('extends a deadline for the whole cycle', async () => {
+    const until = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const [ok, past, badStage, byDinas] = await Promise.all([
+      ovop(['--json', 'cycle', 'extend', CYCLE, '--stage', 'documents', '--until', until], { actor: COORDINATOR }),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', '2020-01-01T00:00:00+07:00'], { actor: COORDINATOR }),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'dokumen', '--until', until], { actor: COORDINATOR }),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', until], { actor: GARUT }),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json().deadlineOverrides.documents).toBe(until);
+    expect(past.code).toBe(1);
+    expect(past.stderr).toContain('the new deadline must be in the future');
+    expect(badStage.code).toBe(2);
+    expect(byDinas.code).toBe(1);
+  });
+
+  it('shows the cycle with its nominations per province and commodity', async () => {
+    await waitFor(async () => (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', TAMA).executeTakeFirst())?.stage === 'DETERMINED');
+    const [status, unknown] = await Promise.all([ovop(['--json', 'cycle', 'status', CYCLE]), ovop(['cycle', 'status', 'tidak-ada'])]);
+    expect(status.code, status.stderr).toBe(0);
+    const view = status.json();
+    expect(view).toMatchObject({ cycleId: CYCLE, nominated: 13, intakeOpen: true });
+    expect(view.byProvince.find((g: { code: string }) => g.code === '32')).toMatchObject({ name: 'Jawa Barat', total: 2, starred: 1 });
+    expect(view.byCommodity.find((g: { code: string }) => g.code === 'kain_tenun')).toMatchObject({ total: 5, closedWithoutStars: 1 });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('ovop: no cycle tidak-ada');
+  });
+
+  it('reports the stars per province and commodity from PostgreSQL', async () => {
+    const [table, csv, json, noDb, deadDb] = await Promise.all([
+      ovop(['report', CYCLE]),
+      ovop(['report', CYCLE, '--by', 'commodity', '--format', 'csv']),
+      ovop(['--json', 'report', CYCLE]),
+      ovop(['report', CYCLE], { env: { DATABASE_URL: undefined } }),
+      ovop(['report', CYCLE], { env: { DATABASE_URL: 'postgres://ovop:rahasia@127.0.0.1:1/ovop' } }),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('Bintang 5: PT. Tama Cokelat Indonesia dari Kab. Garut, Jawa Barat — Cokelat dodol, makanan & minuman');
+    expect(table.stdout).toMatch(/Jawa Barat\s+32\s+1\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+2/);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('commodity_code,commodity,bintang_5,bintang_4,bintang_3,bintang_2,bintang_1,not_classified,in_progress,closed_without_stars,total');
+    expect(lines).toContain('makanan_minuman,makanan & minuman,1,0,0,0,0,0,2,0,3');
+    expect(json.json().starred).toEqual([expect.objectContaining({ stars: 5, ikmName: 'PT. Tama Cokelat Indonesia', regency: 'Kab. Garut', province: 'Jawa Barat' })]);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toContain('DATABASE_URL is not set');
+    expect(deadDb.code).toBe(3);
+    expect(deadDb.stderr.trim()).toBe('ovop: cannot reach PostgreSQL at 127.0.0.1:1/ovop (ECONNREFUSED); check DATABASE_URL');
+  });
+
+  it('reads the audit trail from the history, and lists every mismatch with PostgreSQL', async () => {
+    const trail = await ovop(['--json', 'audit', 'trail', TAMA]);
+    expect(trail.code, trail.stderr).toBe(0);
+    const t = trail.json();
+    expect(t.comparison.mismatches).toEqual([]);
+    expect(t.comparison.postgresRows).toBe(t.recorded.length);
+    expect(t.entries).toContainEqual(expect.objectContaining({ kind: 'update', actor: GARUT, text: expect.stringContaining('update attendSocialization accepted') }));
+    expect(t.entries).toContainEqual(expect.objectContaining({ kind: 'recorded', text: expect.stringContaining('stars.determined (stage STAR_RECOMMENDED → DETERMINED) by coordinator:ikma-1:00') }));
+
+    // Tamper with the withdrawn nomination's events: one row's actor changed, one row that never happened.
+    await h.db.updateTable('nomination_events').set({ actor_id: 'orang-lain' }).where('workflow_id', '=', ULOS).where('seq', '=', 1).execute();
+    await h.db
+      .insertInto('nomination_events')
+      .values({ workflow_id: ULOS, seq: 99, type: 'stars.determined', stage: 'DETERMINED', actor_role: 'coordinator', actor_id: 'ikma-1', actor_region: '00', payload: '{}', occurred_at: new Date() })
+      .execute();
+    const tampered = await ovop(['--json', 'audit', 'trail', ULOS]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.json().comparison.mismatches).toEqual([
+      expect.objectContaining({ seq: 1, problem: 'differs', fields: ['actor'], postgres: { type: 'nomination.identified', actor: 'coordinator:orang-lain:00' } }),
+      expect.objectContaining({ seq: 99, problem: 'not in the history' }),
+    ]);
+    const text = await ovop(['audit', 'trail', ULOS]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('2 mismatches between the history and PostgreSQL nomination_events');
+  });
+
+  it('exports a history that replays on the current code, and is reported non-deterministic on changed code', async () => {
+    const out = join(dir, 'h.json');
+    const exported = await ovop(['audit', 'export', TAMA, '--out', out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.workflowId).toBe(TAMA);
+    expect(file.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+
+    // A changed release: the nomination sleeps a moment before its first step, a change made without patched().
+    const changed = join(dir, 'changed-workflows');
+    mkdirSync(changed);
+    const workflows = join(REPO_ROOT, 'workflows');
+    const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
+      .replace(/from '\.\/([a-z-.]+)'/g, (_, name: string) => `from '${join(workflows, name)}'`)
+      .replace('import { allHandlersFinished, condition, setHandler, workflowInfo }', 'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }')
+      .replace('  await n.run();', '  await sleep(1);\n  await n.run();');
+    expect(source).toContain('await sleep(1);');
+    writeFileSync(join(changed, 'nomination.workflow.ts'), source);
+    writeFileSync(join(changed, 'index.ts'), `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`);
+    const notHistory = join(dir, 'not-history.json');
+    writeFileSync(notHistory, JSON.stringify({ hello: 'world' }));
+
+    const [current, modified, invalid] = await Promise.all([
+      ovop(['audit', 'replay', '--file', out]),
+      ovop(['--json', 'audit', 'replay', '--file', out, '--workflows', changed]),
+      ovop(['audit', 'replay', '--file', notHistory]),
+    ]);
+    expect(current.code, current.stderr).toBe(0);
+    expect(current.stdout).toMatch(/: OK$/m);
+    expect(modified.code).toBe(1);
+    expect(modified.json()).toMatchObject({ ok: false, kind: 'non-deterministic', divergesAt: { eventId: expect.any(Number) } });
+    expect(modified.stderr).toBe('');
+    expect(invalid.code).toBe(2);
+  });
+
+  it('replays every workflow of the cycle', async () => {
+    // The run's prebuilt bundle of the current workflows (bundling the current code is covered by the replay above).
+    const r = await ovop(['--json', 'audit', 'verify', CYCLE, '--workflow-bundle', inject('workflowBundlePath')]);
+    expect(r.code, r.stderr).toBe(0);
+    // 13 nominations and the cycle itself.
+    expect(r.json()).toMatchObject({ replayed: 14, failed: 0 });
+  });
+
+  it('schedules a cycle to open once, at the given time', async () => {
+    const id = 'uji-cli-jadwal';
+    const config = cycleFile(id);
+    const at = new Date(Date.now() + 4000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const scheduled = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--at', at], { actor: COORDINATOR });
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(scheduled.json()).toMatchObject({ scheduleId: `ovop/${id}/schedule`, at: at.replace('Z', '.000Z') });
+    const [again, past] = await Promise.all([
+      ovop(['cycle', 'schedule', '--config', config, '--at', '2099-02-01T08:00'], { actor: COORDINATOR }),
+      ovop(['cycle', 'schedule', '--config', config, '--at', '2020-02-01'], { actor: COORDINATOR }),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    expect(past.code).toBe(2);
+
+    const schedule = h.client.schedule.getHandle(`ovop/${id}/schedule`);
+    const started = await waitFor(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId, { what: 'the scheduled start', timeoutMs: 20_000 });
+    expect(started).toMatch(new RegExp(`^ovop/${id}/cycle`));
+    const status = await ovop(['--json', 'cycle', 'status', id]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.json()).toMatchObject({ cycleId: id, workflowId: started, intakeOpen: true });
+    expect((await schedule.describe()).state.remainingActions).toBe(0);
+    await schedule.delete();
+    await h.client.workflow.getHandle(started).terminate('test over');
+  });
+
+  it('finalizes the cycle: intake closes', async () => {
+    const finalized = await ovop(['--json', 'cycle', 'finalize', CYCLE], { actor: COORDINATOR });
+    expect(finalized.code, finalized.stderr).toBe(0);
+    expect(finalized.json()).toMatchObject({ finalizeRequested: true, intakeOpen: false });
+    const [again, late] = await Promise.all([
+      ovop(['cycle', 'finalize', CYCLE], { actor: COORDINATOR }),
+      ovop(['nominate', '--cycle', CYCLE, '--regency', '32.05', '--ikm', 'Kopi Garut', '--sentra', 'Sentra Kopi', '--commodity', 'makanan_minuman', '--product', 'Kopi', '--sentra-size', '9'], { actor: GARUT }),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already requested');
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain(`intake for cycle ${CYCLE} is closed`);
+  });
+});

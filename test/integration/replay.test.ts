@@ -1,0 +1,41 @@
+import { Worker } from '@temporalio/worker';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { historyFromJSON } from '../../client/history-json';
+
+const dir = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+function load(file: string) {
+  const history = historyFromJSON(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')));
+  return { workflowId: file.replace(/\.json$/, ''), history };
+}
+
+describe('recorded histories replay on today\'s workflow code', () => {
+  it('has fixtures from before and after the dinas-told-of-assessment patch', () => {
+    expect(fixtures.some((f) => f.startsWith('nomination-v1-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('nomination-v2-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('award-cycle-'))).toBe(true);
+  });
+
+  it.each(fixtures)('%s replays without a non-determinism error', async (file) => {
+    const { workflowId, history } = load(file);
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId)).resolves.toBeUndefined();
+  });
+
+  it('a v2 history carries the patch marker and the mail to the dinas; a v1 history has neither', () => {
+    const text = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
+    // Payloads (activity inputs, marker details) are base64-encoded JSON in the history file.
+    const payloads = (f: string) =>
+      [...text(f).matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+    const v1 = fixtures.find((f) => f.startsWith('nomination-v1-excellent'))!;
+    const v2 = fixtures.find((f) => f.startsWith('nomination-v2-excellent'))!;
+    expect(text(v2)).toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(payloads(v2)).toContain('dinas-told-of-assessment');
+    expect(payloads(v2)).toContain('"template":"assessment_started"');
+    expect(text(v1)).not.toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(payloads(v1)).not.toContain('assessment_started');
+  });
+});
