@@ -115,7 +115,6 @@ export class Nomination {
   private readonly cycleOverrides: Partial<Record<DeadlineStage, number>> = {};
   /** Bumped whenever a deadline moves, so a waiting stage recomputes its timers. */
   private deadlineVersion = 0;
-  private waitingOn: { stage: DeadlineStage; at: number } | null = null;
   private hold: { stage: DeadlineStage; since: number } | null = null;
   private readonly reminders = new Set<string>();
   private readonly escalations = new Set<string>();
@@ -254,6 +253,12 @@ export class Nomination {
     return Math.max(base, this.cycleOverrides[stage] ?? 0, this.nominationOverrides[stage] ?? 0);
   }
 
+  /** The deadline of the stage the nomination is in, from the moment it enters it (state query and projection). */
+  private currentDeadline(): { stage: DeadlineStage; at: number } | null {
+    const stage = this.closed ? undefined : STAGE_DEADLINE[this.stage];
+    return stage ? { stage, at: this.deadlineOf(stage) } : null;
+  }
+
   /** Who must act in a waiting stage, and so receives its reminders. */
   private responsible(stage: DeadlineStage): { key: string; email: string; name?: string }[] {
     switch (stage) {
@@ -283,49 +288,44 @@ export class Nomination {
     const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
     const round = stage === 'revision' || stage === 'review' ? this.revisionRound : 0;
     let graceUsed = false;
-    try {
-      for (;;) {
-        if (done()) return 'done';
-        if (this.closed) return 'closed';
-        const deadline = this.deadlineOf(stage);
-        this.waitingOn = { stage, at: deadline };
-        const now = Date.now();
-        if (now < deadline) {
-          // Send the reminders that are due (and not sent for this deadline), then sleep until the next one or the deadline.
-          for (const offset of offsets) {
-            if (deadline - offset <= now) await this.remind(stage, round, offset, deadline);
-          }
-          if (done() || this.closed) continue;
-          const next = Math.min(deadline, ...offsets.map((o) => deadline - o).filter((t) => t > now));
-          const version = this.deadlineVersion;
-          await condition(() => done() || this.closed || this.deadlineVersion !== version, Math.max(1, next - now));
-          continue;
+    for (;;) {
+      if (done()) return 'done';
+      if (this.closed) return 'closed';
+      const deadline = this.deadlineOf(stage);
+      const now = Date.now();
+      if (now < deadline) {
+        // Send the reminders that are due (and not sent for this deadline), then sleep until the next one or the deadline.
+        for (const offset of offsets) {
+          if (deadline - offset <= now) await this.remind(stage, round, offset, deadline);
         }
-        // The deadline has passed.
-        await this.escalate(stage, round, deadline);
-        if (cfg.onMissed === 'grace' && !graceUsed && cfg.grace) {
-          graceUsed = true;
-          this.nominationOverrides[stage] = deadline + parseDuration(cfg.grace);
-          this.deadlineVersion += 1;
-          await this.record('deadline.grace', SYSTEM_ACTOR, { deadlineStage: stage, until: new Date(this.nominationOverrides[stage]!).toISOString() });
-          await this.notifyResponsible(stage, 'grace_granted', `grace#${round}`, this.nominationOverrides[stage]!);
-          continue;
-        }
-        if (cfg.onMissed === 'hold') {
-          this.hold = { stage, since: Date.now() };
-          await this.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
-          await this.notify('on_hold', `hold:${stage}#${round}:${deadline}`, this.rules.contacts.coordinators, { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
-          await condition(() => this.hold === null || this.closed || done());
-          this.hold = null;
-          continue;
-        }
-        this.cause = SYSTEM_ACTOR;
-        await this.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
-        await this.notify('disqualified', 'disqualified', [this.dinasEmail()], { cc: [this.provinsiEmail()], deadlineStage: stage, deadline: new Date(deadline).toISOString() });
-        return 'closed';
+        if (done() || this.closed) continue;
+        const next = Math.min(deadline, ...offsets.map((o) => deadline - o).filter((t) => t > now));
+        const version = this.deadlineVersion;
+        await condition(() => done() || this.closed || this.deadlineVersion !== version, Math.max(1, next - now));
+        continue;
       }
-    } finally {
-      this.waitingOn = null;
+      // The deadline has passed.
+      await this.escalate(stage, round, deadline);
+      if (cfg.onMissed === 'grace' && !graceUsed && cfg.grace) {
+        graceUsed = true;
+        this.nominationOverrides[stage] = deadline + parseDuration(cfg.grace);
+        this.deadlineVersion += 1;
+        await this.record('deadline.grace', SYSTEM_ACTOR, { deadlineStage: stage, until: new Date(this.nominationOverrides[stage]!).toISOString() });
+        await this.notifyResponsible(stage, 'grace_granted', `grace#${round}`, this.nominationOverrides[stage]!);
+        continue;
+      }
+      if (cfg.onMissed === 'hold') {
+        this.hold = { stage, since: Date.now() };
+        await this.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
+        await this.notify('on_hold', `hold:${stage}#${round}:${deadline}`, this.rules.contacts.coordinators, { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
+        await condition(() => this.hold === null || this.closed || done());
+        this.hold = null;
+        continue;
+      }
+      this.cause = SYSTEM_ACTOR;
+      await this.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
+      await this.notify('disqualified', 'disqualified', [this.dinasEmail()], { cc: [this.provinsiEmail()], deadlineStage: stage, deadline: new Date(deadline).toISOString() });
+      return 'closed';
     }
   }
 
@@ -460,7 +460,10 @@ export class Nomination {
       recommendedStars: this.recommended,
       stars: this.stars,
       scores: this.aspectScores ? { aspects: this.aspectScores, assessors: this.sheets.map((s) => s.assessorId) } : null,
-      deadlineAt: STAGE_DEADLINE[this.stage] ? new Date(this.deadlineOf(STAGE_DEADLINE[this.stage]!)).toISOString() : null,
+      deadlineAt: (() => {
+        const d = this.currentDeadline();
+        return d ? new Date(d.at).toISOString() : null;
+      })(),
     };
   }
 
@@ -623,8 +626,9 @@ export class Nomination {
     if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
     const until = parseInstant(u.until, 'until');
     if (until <= Date.now()) refuse('the new deadline must be in the future');
-    if (this.waitingOn?.stage === u.stage && until <= this.waitingOn.at) {
-      refuse(`the new deadline must be later than the current one (${new Date(this.waitingOn.at).toISOString()})`);
+    const current = this.currentDeadline();
+    if (current?.stage === u.stage && until <= current.at) {
+      refuse(`the new deadline must be later than the current one (${new Date(current.at).toISOString()})`);
     }
   }
   async extendDeadline(u: ExtendDeadlineInput): Promise<NominationView> {
@@ -632,7 +636,7 @@ export class Nomination {
     if (this.hold?.stage === u.stage) this.hold = null;
     this.deadlineVersion += 1;
     await this.record('deadline.extended', u.actor, { deadlineStage: u.stage, until: u.until, scope: 'nomination' });
-    if (this.waitingOn?.stage === u.stage) await this.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
+    if (this.currentDeadline()?.stage === u.stage) await this.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
     return this.view();
   }
 
@@ -644,7 +648,7 @@ export class Nomination {
     if (this.hold?.stage === s.stage) this.hold = null;
     this.deadlineVersion += 1;
     await this.record('deadline.extended', s.actor, { deadlineStage: s.stage, until: s.until, scope: 'cycle' });
-    if (this.waitingOn?.stage === s.stage) await this.notifyResponsible(s.stage, 'deadline_extended', 'extended', this.deadlineOf(s.stage));
+    if (this.currentDeadline()?.stage === s.stage) await this.notifyResponsible(s.stage, 'deadline_extended', 'extended', this.deadlineOf(s.stage));
   }
 
   validateResolveHold(u: ResolveHoldInput): void {
@@ -690,7 +694,10 @@ export class Nomination {
       previousStars: this.n.previousStars?.stars ?? null,
       stage: this.stage,
       stageEnteredAt: new Date(this.stageEnteredAt).toISOString(),
-      deadline: this.waitingOn ? { stage: this.waitingOn.stage, at: new Date(this.waitingOn.at).toISOString() } : null,
+      deadline: (() => {
+        const d = this.currentDeadline();
+        return d ? { stage: d.stage, at: new Date(d.at).toISOString() } : null;
+      })(),
       hold: this.hold ? { stage: this.hold.stage, since: new Date(this.hold.since).toISOString() } : null,
       attendedSession: this.attendedSession,
       requiredDocuments: this.requiredDocuments(),
