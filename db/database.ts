@@ -102,7 +102,10 @@ export type NotificationRow = Selectable<NotificationsTable>;
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export function createDb(url: string, opts: { max?: number } = {}): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // PGlite runs one statement at a time anyway, and its wire server can interleave two connections' extended-protocol
+  // messages under load ("portal does not exist"); one connection per pool avoids that at no cost in throughput.
+  const embedded = url.includes('application_name=ovop-pglite');
+  const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : (opts.max ?? 10) });
   // An idle client that loses its server (PostgreSQL restarted) emits 'error'; without a listener it kills the process.
   pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -86,17 +86,30 @@ async function main(): Promise<void> {
     console.log(`\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`);
     console.log(`Mail: ${stack.mailDir ?? stack.smtpUrl} (${mails} messages so far)`);
     console.log(`PostgreSQL: ${stack.databaseUrl}`);
+    if (process.argv.includes('--serve')) await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
   } catch (err) {
     console.error(`Demo failed: ${(err as Error).stack ?? err}`);
     throw err;
   } finally {
     // Ctrl-C already makes the SDK drain the worker; only a normal end needs to ask for it.
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    // A shutdown that outlives shutdownForceTime rejects; the services must be stopped all the same.
+    await running.catch((err) => console.error(`Worker stopped with: ${(err as Error).message}`));
     await connection.close();
     await deps.close();
     await stack.stop();
   }
+}
+
+/** `npm start -- --serve`: keep the stack and worker up for the `ovop` CLI (README walk-through) until Ctrl-C. */
+async function serveUntilInterrupted(address: string, databaseUrl: string, smtpUrl: string, taskQueue: string): Promise<void> {
+  console.log('\nThe stack keeps running for the ovop CLI; in another terminal:');
+  console.log(`  export TEMPORAL_ADDRESS=${address} DATABASE_URL='${databaseUrl}' SMTP_URL=${smtpUrl} OVOP_TASK_QUEUE=${taskQueue}`);
+  console.log('Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 main().catch((err) => {

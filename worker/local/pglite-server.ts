@@ -8,6 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { MissingPrerequisiteError } from './temporal-cli';
 import { portInUse } from './ports';
 
+/** Marks connection strings of the embedded PGlite, so that pools made from them stay at one connection. */
+export const PGLITE_APPLICATION_NAME = 'ovop-pglite';
+
 export interface EmbeddedPostgres {
   url: string;
   stop(): Promise<void>;
@@ -25,7 +28,7 @@ export async function startPglite(opts: { port: number; dataDir?: string }): Pro
   const server = new PGLiteSocketServer({ db, port: opts.port, host: '127.0.0.1', maxConnections: 24 });
   await server.start();
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres?sslmode=disable`,
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres?sslmode=disable&application_name=${PGLITE_APPLICATION_NAME}`,
     async stop() {
       await server.stop();
       await db.close();

@@ -1,0 +1,133 @@
+/**
+ * The bench's own nomination driver: the same actor decisions as worker/demo/actors.ts (script 'good', or 'revision'
+ * for one request for changes), but every Update and Query round trip is timed, and the state is re-read with a short
+ * backoff instead of a fixed 400 ms pause, so the driver measures the engine rather than its own sleeping.
+ */
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { Actor, CycleConfig } from '../domain/types';
+import { isTerminal } from '../domain/types';
+import { provinceOf } from '../workflows/ids';
+import {
+  attendSocializationUpdate,
+  determineStarsUpdate,
+  nominationStateQuery,
+  reviewDocumentsUpdate,
+  submitDocumentUpdate,
+  submitScoresUpdate,
+  verifyFieldUpdate,
+  type NominationView,
+} from '../workflows/messages';
+import type { Recorder } from './stats';
+
+export type BenchScript = 'good' | 'revision';
+
+export const COORDINATOR: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function unit(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h / 2 ** 32;
+}
+
+export interface DriveResult {
+  view: NominationView;
+  refusedUpdates: number;
+  stuck: boolean;
+}
+
+/** Drives one nomination to a terminal stage; `stuckAfterMs` without a stage change gives up (reported, not thrown). */
+export async function driveTimed(
+  handle: WorkflowHandle,
+  script: BenchScript,
+  config: CycleConfig,
+  rec: Recorder,
+  opts: { stuckAfterMs: number } = { stuckAfterMs: 180_000 },
+): Promise<DriveResult> {
+  let refused = 0;
+  const update = async (name: string, send: () => Promise<unknown>) => {
+    try {
+      await rec.time(`update:${name}`, send);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      refused++;
+    }
+  };
+  const query = () => rec.time('query:nominationState', () => handle.query(nominationStateQuery));
+
+  let s = await query();
+  /** Actions already sent (accepted or refused), so that a state the workflow has not moved past yet is not acted on twice. */
+  const sent = new Set<string>();
+  let lastKey = '';
+  let lastProgress = Date.now();
+  let backoff = 5;
+  const once = async (key: string, name: string, send: () => Promise<unknown>) => {
+    if (sent.has(key)) return;
+    sent.add(key);
+    await update(name, send);
+  };
+  for (;;) {
+    if (isTerminal(s.stage)) {
+      // The query answers from memory; the result waits for the last row and mail of the workflow.
+      await rec.time('result', () => handle.result());
+      return { view: s, refusedUpdates: refused, stuck: false };
+    }
+    const before = sent.size;
+    const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
+    const r = s.revisionRound;
+    if (!s.hold) {
+      switch (s.stage) {
+        case 'AWAITING_SOCIALIZATION': {
+          const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
+          await once('attend', 'attendSocialization', () => handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: session.id }] }));
+          break;
+        }
+        case 'AWAITING_DOCUMENTS':
+        case 'REVISION_REQUESTED':
+          for (const kind of s.requiredDocuments) {
+            if (s.documents.some((d) => d.kind === kind && d.round === r)) continue;
+            const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
+            await once(`doc:${kind}:${r}`, 'submitDocument', () =>
+              handle.executeUpdate(submitDocumentUpdate, { args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
+            );
+          }
+          break;
+        case 'UNDER_REVIEW':
+          if (script === 'revision' && r === 0) {
+            await once(`review:${r}`, 'reviewDocuments', () => handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }));
+          } else {
+            await once(`review:${r}`, 'reviewDocuments', () => handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: COORDINATOR, decision: 'approve' }] }));
+          }
+          break;
+        case 'IN_ASSESSMENT':
+          for (const id of s.assessors.filter((a) => !s.scoredBy.includes(a))) {
+            const profile = config.assessment.assessors.find((a) => a.id === id)!;
+            const scores: Record<string, number> = {};
+            for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = unit(`${s.workflowId}|${id}|${c.id}`) < 0.75 ? 3 : 2;
+            await once(`score:${id}`, 'submitScores', () => handle.executeUpdate(submitScoresUpdate, { args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
+          }
+          break;
+        case 'FIELD_VERIFICATION':
+          await once('verify', 'verifyField', () => handle.executeUpdate(verifyFieldUpdate, { args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
+          break;
+        case 'STAR_RECOMMENDED':
+          await once('determine', 'determineStars', () => handle.executeUpdate(determineStarsUpdate, { args: [{ actor: COORDINATOR }] }));
+          break;
+        default:
+          break;
+      }
+    }
+    const key = `${s.stage}|${r}|${s.documents.length}|${s.assessors.length}|${s.scoredBy.length}|${s.hold ? 'h' : ''}`;
+    if (key !== lastKey || sent.size !== before) {
+      lastKey = key;
+      lastProgress = Date.now();
+      backoff = 5;
+    } else {
+      if (Date.now() - lastProgress > opts.stuckAfterMs) return { view: s, refusedUpdates: refused, stuck: true };
+      await pause(backoff);
+      backoff = Math.min(200, backoff * 2);
+    }
+    s = await query();
+  }
+}

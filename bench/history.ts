@@ -1,0 +1,73 @@
+/**
+ * History sizes from the server: `describe().historyLength` for a sample of workflows, and per-type event counts from
+ * one full history (what the baseline copies: updates accepted, activities scheduled, timers started, signals sent).
+ */
+import type { Client } from '@temporalio/client';
+import { median } from './stats';
+
+/** temporal.api.enums.v1.EventType values (numeric, so the bench needs no direct @temporalio/proto dependency). */
+const T = {
+  EVENT_TYPE_WORKFLOW_TASK_COMPLETED: 7,
+  EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: 10,
+  EVENT_TYPE_TIMER_STARTED: 17,
+  EVENT_TYPE_TIMER_FIRED: 18,
+  EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: 26,
+  EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED: 37,
+  EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: 41,
+} as const;
+
+export interface EventShape {
+  events: number;
+  updatesAccepted: number;
+  activitiesScheduled: number;
+  timersStarted: number;
+  timersFired: number;
+  signalsSentExternal: number;
+  signalsReceived: number;
+  workflowTasksCompleted: number;
+}
+
+export async function eventShape(client: Client, workflowId: string, runId?: string): Promise<EventShape> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const count = (t: number) => events.filter((e) => Number(e.eventType) === t).length;
+  return {
+    events: events.length,
+    updatesAccepted: count(T.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED),
+    activitiesScheduled: count(T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+    timersStarted: count(T.EVENT_TYPE_TIMER_STARTED),
+    timersFired: count(T.EVENT_TYPE_TIMER_FIRED),
+    signalsSentExternal: count(T.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+    signalsReceived: count(T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+    workflowTasksCompleted: count(T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+  };
+}
+
+export interface HistorySample {
+  sampled: number;
+  historyLengthMedian: number;
+  historyLengthMax: number;
+  /** Mean per-type counts over the sample (rounded to 0.1). */
+  meanShape: EventShape;
+}
+
+/** Up to `size` workflows spread evenly over `ids`: describe() for the length, fetchHistory() for the shape. */
+export async function sampleHistories(client: Client, ids: readonly string[], size = 50): Promise<HistorySample> {
+  const step = Math.max(1, Math.floor(ids.length / size));
+  const picked = ids.filter((_, i) => i % step === 0).slice(0, size);
+  const lengths: number[] = [];
+  const shapes: EventShape[] = [];
+  for (const id of picked) {
+    const d = await client.workflow.getHandle(id).describe();
+    lengths.push(d.historyLength);
+    shapes.push(await eventShape(client, id));
+  }
+  const mean = (k: keyof EventShape) => Math.round((shapes.reduce((s, x) => s + x[k], 0) / (shapes.length || 1)) * 10) / 10;
+  const keys = Object.keys(shapes[0] ?? {}) as (keyof EventShape)[];
+  return {
+    sampled: picked.length,
+    historyLengthMedian: median(lengths),
+    historyLengthMax: Math.max(...lengths),
+    meanShape: Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as EventShape,
+  };
+}

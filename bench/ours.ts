@@ -1,0 +1,147 @@
+/**
+ * The engine under test: one worker in this process, one award cycle, N nominations each nominated through the
+ * cycle's `nominate` Update and driven to a terminal stage, at most `concurrency` nominations in flight.
+ */
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Mailer } from '../activities/mailer';
+import type { Database } from '../db/database';
+import { stageCounts } from '../db/reports';
+import type { Commodity, CycleConfig } from '../domain/types';
+import { COMMODITIES } from '../domain/types';
+import { createWorker } from '../worker/create-worker';
+import type { TemporalSettings } from '../worker/temporal-connection';
+import { awardCycle } from '../workflows/award-cycle.workflow';
+import { cycleWorkflowId } from '../workflows/ids';
+import { finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
+import { activityTiming } from './activity-timing';
+import type { BenchArgs } from './args';
+import { COORDINATOR, driveTimed, type BenchScript } from './driver';
+import { perNomination, readPgCounters, type PgPerNomination } from './pg-stats';
+import { mapPool } from './pool';
+import { regencyCodesFor } from './regencies';
+import { descendantsCpuSeconds, sampleRss, selfCpuSeconds, type RssPeak } from './resources';
+import { Recorder } from './stats';
+
+export interface PhaseResult {
+  wallSeconds: number;
+  completed: number;
+  throughput: number;
+  rssStart: number;
+  rssEnd: number;
+  peak: RssPeak;
+  cpu: { benchProcessSeconds: number; childProcessesSeconds: number | null };
+  rec: Recorder;
+}
+
+export interface OursResult extends PhaseResult {
+  workflowIds: string[];
+  stuck: number;
+  refusedUpdates: number;
+  finalStages: Record<string, number>;
+  cycle: { workflowId: string; finalizeSeconds: number; view: CycleView };
+  pg: PgPerNomination;
+}
+
+export async function runOurs(opts: {
+  args: BenchArgs;
+  config: CycleConfig;
+  temporal: TemporalSettings;
+  client: Client;
+  db: Kysely<Database>;
+  mailer: Mailer;
+  embeddedPostgres: boolean;
+  onProgress(done: number): void;
+}): Promise<OursResult> {
+  const { args, config, client } = opts;
+  const rec = new Recorder();
+  const taskQueue = `ovop-bench-${config.id}`;
+  const { worker, connection } = await createWorker({
+    temporal: opts.temporal,
+    client,
+    db: opts.db,
+    mailer: opts.mailer,
+    taskQueue,
+    tuning: {
+      maxConcurrentActivityTaskExecutions: args.maxActivities,
+      maxConcurrentWorkflowTaskExecutions: args.maxWorkflowTasks,
+      maxCachedWorkflows: args.maxCached,
+      interceptors: { activity: [activityTiming(rec)] },
+    },
+  });
+  const running = worker.run();
+  try {
+    const rssStart = process.memoryUsage().rss;
+    const sampler = sampleRss(() => worker.getStatus().numCachedWorkflows);
+    const cycleId = cycleWorkflowId(config.id);
+    await client.workflow.start(awardCycle, { workflowId: cycleId, taskQueue, args: [{ config }] });
+    // Without a run id, so that updates follow the cycle across continue-as-new.
+    const cycle = client.workflow.getHandle(cycleId);
+    const pgBefore = await readPgCounters(opts.db);
+    const regencies = regencyCodesFor(config, args.n);
+    const everyRevision = args.revisionShare > 0 ? Math.round(1 / args.revisionShare) : 0;
+    const items = regencies.map((regencyCode, i) => ({
+      regencyCode,
+      commodity: COMMODITIES[i % COMMODITIES.length] as Commodity,
+      ikmName: `IKM Bench ${String(i).padStart(5, '0')}`,
+      script: (everyRevision && i % everyRevision === everyRevision - 1 ? 'revision' : 'good') as BenchScript,
+    }));
+
+    const cpuSelf0 = selfCpuSeconds();
+    const cpuKids0 = descendantsCpuSeconds();
+    const t0 = performance.now();
+    let lastTerminal = t0;
+    let done = 0;
+    let stuck = 0;
+    let refused = 0;
+    const ids = await mapPool(items, args.concurrency, async (it) => {
+      const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
+      const { workflowId } = await rec.time('update:nominate', () =>
+        cycle.executeUpdate(nominateUpdate, {
+          args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
+        }),
+      );
+      const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
+      if (r.stuck) stuck++;
+      refused += r.refusedUpdates;
+      lastTerminal = Math.max(lastTerminal, performance.now());
+      opts.onProgress(++done);
+      return workflowId;
+    });
+    const wallSeconds = (lastTerminal - t0) / 1000;
+    const cpuSelf1 = selfCpuSeconds();
+    const cpuKids1 = descendantsCpuSeconds();
+
+    const f0 = performance.now();
+    await rec.time('update:finalizeCycle', () => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] }));
+    const view = (await cycle.result()) as CycleView;
+    const finalizeSeconds = (performance.now() - f0) / 1000;
+
+    const rssEnd = process.memoryUsage().rss;
+    const peak = sampler.stop();
+    // pg_stat_database is flushed about once a second.
+    await new Promise((r) => setTimeout(r, 1500));
+    const pgAfter = await readPgCounters(opts.db);
+    return {
+      wallSeconds,
+      completed: done - stuck,
+      throughput: (done - stuck) / wallSeconds,
+      rssStart,
+      rssEnd,
+      peak,
+      cpu: { benchProcessSeconds: cpuSelf1 - cpuSelf0, childProcessesSeconds: cpuKids0 === null || cpuKids1 === null ? null : cpuKids1 - cpuKids0 },
+      rec,
+      workflowIds: ids,
+      stuck,
+      refusedUpdates: refused,
+      finalStages: await stageCounts(opts.db, config.id),
+      cycle: { workflowId: cycleId, finalizeSeconds, view },
+      pg: perNomination(pgBefore, pgAfter, args.n, opts.embeddedPostgres),
+    };
+  } finally {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    // A graceful-shutdown timeout here is about draining pollers, not about the measured work.
+    await running.catch((err) => console.error(`worker stopped with: ${(err as Error).message}`));
+    await connection.close();
+  }
+}

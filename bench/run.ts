@@ -1,0 +1,155 @@
+/**
+ * `npm run bench [-- --n 1000 --concurrency 50 …]`: throughput and cost of the nomination engine on its own embedded
+ * stack (Temporal dev server on a SQLite file in WAL mode, PGlite or DATABASE_URL, SMTP sink), against a bare-workflow
+ * baseline of the same shape on the same server. Writes bench/results/<date>-<n>.json and prints a table.
+ */
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack } from '../worker/local/stack';
+import { parseArgs } from './args';
+import { runBaseline } from './baseline';
+import type { BaselineShape } from './baseline.workflow';
+import { benchConfig } from './config';
+import { benchDeps } from './deps';
+import { eventShape, sampleHistories } from './history';
+import { runOurs, type PhaseResult } from './ours';
+import { mb, printTable, writeResult } from './report';
+import { summarize } from './stats';
+
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function progress(label: string, total: number) {
+  let last = 0;
+  return (done: number) => {
+    if (done === total || done - last >= Math.max(1, Math.floor(total / 10))) {
+      last = done;
+      log(`${label}: ${done}/${total}`);
+    }
+  };
+}
+
+function phaseSummary(p: PhaseResult) {
+  const updates = summarize(p.rec.pooled((n) => n.startsWith('update:') && n !== 'update:finalizeCycle'));
+  const growth = p.peak.cachedMax > 0 ? (p.peak.rssAtCachedMax - p.rssStart) / p.peak.cachedMax : null;
+  return {
+    wallSeconds: Math.round(p.wallSeconds * 10) / 10,
+    completed: p.completed,
+    nominationsPerSecond: Math.round(p.throughput * 100) / 100,
+    updateRoundTripMs: updates,
+    rssMb: { start: mb(p.rssStart), end: mb(p.rssEnd), max: mb(p.peak.rssMax) },
+    cachedWorkflowsMax: p.peak.cachedMax,
+    rssGrowthPerCachedWorkflowKb: growth === null ? null : Math.round(growth / 1024),
+    cpuSeconds: {
+      benchProcess: Math.round(p.cpu.benchProcessSeconds * 10) / 10,
+      childProcesses: p.cpu.childProcessesSeconds === null ? null : Math.round(p.cpu.childProcessesSeconds * 10) / 10,
+    },
+    timings: p.rec.byName(),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'ovop-bench-'));
+  log(`n=${args.n} concurrency=${args.concurrency} maxActivities=${args.maxActivities} maxCached=${args.maxCached} deadlineScale=${args.deadlineScale}; state in ${stateDir}`);
+  const stack = await startStack({ stateDir, persistent: true, headless: true });
+  const poolMax = args.pgPool || (stack.embedded.postgres ? 1 : 10);
+  const deps = await benchDeps({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, poolMax });
+  try {
+    log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}, pool ${poolMax}); running ours`);
+    const config = benchConfig({ deadlineScale: args.deadlineScale });
+    const ours = await runOurs({ args, config, temporal: stack.temporal, client: deps.client, db: deps.db, mailer: deps.mailer, embeddedPostgres: stack.embedded.postgres, onProgress: progress('ours', args.n) });
+    log(`ours: ${ours.completed} nominations in ${ours.wallSeconds.toFixed(1)} s; cycle finalized ${ours.cycle.finalizeSeconds.toFixed(1)} s later; sampling histories`);
+
+    const nominations = await sampleHistories(deps.client, ours.workflowIds, args.historySample);
+    const cycleDescribe = await deps.client.workflow.getHandle(ours.cycle.workflowId).describe();
+    const cycleShape = await eventShape(deps.client, ours.cycle.workflowId);
+    const shape: BaselineShape = {
+      updates: Math.round(nominations.meanShape.updatesAccepted),
+      activities: Math.round(nominations.meanShape.activitiesScheduled),
+      timers: Math.round(nominations.meanShape.timersStarted),
+    };
+
+    let baseline: (PhaseResult & { workflowIds: string[] }) | undefined;
+    let baselineHistory: Awaited<ReturnType<typeof sampleHistories>> | undefined;
+    if (args.baseline) {
+      log(`baseline shape per nomination: ${JSON.stringify(shape)}; running baseline`);
+      baseline = await runBaseline({ args, shape, temporal: stack.temporal, client: deps.client, runTag: config.id, onProgress: progress('baseline', args.n) });
+      baselineHistory = await sampleHistories(deps.client, baseline.workflowIds, Math.min(10, args.historySample));
+    }
+
+    const o = phaseSummary(ours);
+    const b = baseline ? phaseSummary(baseline) : undefined;
+    const ratio = baseline ? Math.round((ours.throughput / baseline.throughput) * 1000) / 1000 : null;
+    const result = {
+      date: new Date().toISOString(),
+      args,
+      environment: {
+        postgres: stack.embedded.postgres ? 'PGlite (embedded, wire protocol)' : 'PostgreSQL (DATABASE_URL)',
+        temporal: stack.embedded.temporal ? 'dev server, SQLite file (WAL)' : 'TEMPORAL_ADDRESS',
+        smtp: stack.embedded.smtp ? 'embedded SMTP sink' : 'SMTP_URL',
+        cpus: (await import('node:os')).cpus().length,
+        node: process.version,
+        pgPoolMax: poolMax,
+      },
+      cycleId: config.id,
+      ours: {
+        ...o,
+        stuck: ours.stuck,
+        refusedUpdates: ours.refusedUpdates,
+        finalStages: ours.finalStages,
+        postgres: ours.pg,
+        history: {
+          perNomination: nominations,
+          cycle: { runs: ours.cycle.view.runs, historyLengthCurrentRun: cycleDescribe.historyLength, shapeCurrentRun: cycleShape, finalizeSeconds: Math.round(ours.cycle.finalizeSeconds * 10) / 10, nominated: ours.cycle.view.nominated },
+        },
+      },
+      baseline: b ? { shape, ...b, history: baselineHistory } : null,
+      ratioToBaseline: ratio,
+    };
+    const path = writeResult(args.n, result);
+
+    console.log('');
+    const u = (s: PhaseResult | undefined) => (s ? summarize(s.rec.pooled((n) => n.startsWith('update:') && n !== 'update:finalizeCycle')) : undefined);
+    const uo = u(ours)!;
+    const ub = u(baseline);
+    printTable([
+      ['nominations completed', `${ours.completed}/${args.n}`, baseline ? `${baseline.completed}/${args.n}` : undefined],
+      ['wall time (s)', o.wallSeconds, b?.wallSeconds],
+      ['nominations / s', o.nominationsPerSecond, b?.nominationsPerSecond],
+      ['ratio to baseline', ratio, undefined],
+      ['update p50 / p95 / p99 (ms)', `${uo.p50} / ${uo.p95} / ${uo.p99}`, ub ? `${ub.p50} / ${ub.p95} / ${ub.p99}` : undefined],
+      ['updates per nomination', shape.updates, b ? shape.updates : undefined],
+      ['RSS start / end / max (MB)', `${o.rssMb.start} / ${o.rssMb.end} / ${o.rssMb.max}`, b ? `${b.rssMb.start} / ${b.rssMb.end} / ${b.rssMb.max}` : undefined],
+      ['RSS per cached workflow (KB)', `${o.rssGrowthPerCachedWorkflowKb} (peak ${o.cachedWorkflowsMax} cached)`, b ? `${b.rssGrowthPerCachedWorkflowKb} (peak ${b.cachedWorkflowsMax})` : undefined],
+      ['CPU s: bench process / dev server', `${o.cpuSeconds.benchProcess} / ${o.cpuSeconds.childProcesses}`, b ? `${b.cpuSeconds.benchProcess} / ${b.cpuSeconds.childProcesses}` : undefined],
+      ['PG commits / rows per nomination', ours.pg.commitsPerNomination === null ? `null (${ours.pg.note})` : `${ours.pg.commitsPerNomination} / ${ours.pg.rowsPerNomination}`, undefined],
+      ['history events / nomination (median, max)', `${nominations.historyLengthMedian}, ${nominations.historyLengthMax}`, baselineHistory ? `${baselineHistory.historyLengthMedian}, ${baselineHistory.historyLengthMax}` : undefined],
+      ['activities / timers per nomination', `${nominations.meanShape.activitiesScheduled} / ${nominations.meanShape.timersStarted}`, b ? `${shape.activities} / ${shape.timers}` : undefined],
+      ['cycle: runs, events in current run', `${ours.cycle.view.runs}, ${cycleDescribe.historyLength}`, undefined],
+      ['cycle finalize after last nomination (s)', result.ours.history.cycle.finalizeSeconds, undefined],
+      ['stuck nominations / refused updates', `${ours.stuck} / ${ours.refusedUpdates}`, undefined],
+    ]);
+    console.log('\nSlowest activities (p50 / p95 ms, schedule-to-start p95 ms):');
+    for (const [name, s] of Object.entries(o.timings).filter(([k]) => k.startsWith('activity:'))) {
+      const type = name.slice('activity:'.length);
+      const sts = o.timings[`scheduleToStart:${type}`];
+      console.log(`  ${type.padEnd(28)} n=${String(s.count).padStart(6)}  ${s.p50} / ${s.p95}   wait ${sts?.p95 ?? '—'}`);
+    }
+    console.log(`\nResult written to ${path}`);
+  } finally {
+    await deps.close();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

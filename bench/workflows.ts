@@ -1,0 +1,2 @@
+/** The bench worker's workflow bundle entry. */
+export { baselineNomination } from './baseline.workflow';
