@@ -52,6 +52,8 @@ export interface CycleCarry {
 export interface AwardCycleInput {
   config: CycleConfig;
   carry?: CycleCarry;
+  /** Events after which a run continues as new; an engine setting (tests lower it), not cycle policy. */
+  historyEventsPerRun?: number;
 }
 
 /** Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). */
@@ -198,14 +200,15 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     const open = Object.entries(carry.counts).filter(([stage, c]) => c && !isTerminal(stage as Stage) && stage !== 'STAR_RECOMMENDED').length;
     return total >= carry.nominated && open === 0;
   };
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN;
+  const historyLimit = input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN;
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
 
   for (;;) {
     const wait = intakeOpen() ? Math.max(1, intakeClosesAt - Date.now()) : undefined;
     await condition(() => tooLong() || (!intakeOpen() && settled()), wait);
     if (tooLong()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof awardCycle>({ config, carry });
+      await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun });
     }
     if (!intakeOpen() && settled()) break;
   }

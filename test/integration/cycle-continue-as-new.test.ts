@@ -1,0 +1,74 @@
+/**
+ * The cycle keeps its history bounded by continuing as new, and nothing is lost across runs: counts, the nominated
+ * total, deadline overrides, and the nominations themselves, which never depend on one run of the cycle.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
+import { awardCycle } from '../../workflows/award-cycle.workflow';
+import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nominateUpdate, nominationStateQuery, withdrawUpdate } from '../../workflows/messages';
+import { coordinator, dinasOf, nominationInput, testConfig } from '../support/cycle';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+import { mailFor } from '../support/mailbox';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('cycle-can');
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const REGENCIES = ['32.05', '13.04', '34.71', '52.01', '33.26', '35.07', '73.71', '51.04', '12.17', '61.71', '74.71', '53.71'];
+
+describe('an award cycle with more history than one run may hold', () => {
+  it('continues as new, carrying counts, total and overrides, and still finalizes with every nomination', async () => {
+    const config = testConfig('uji-can', { mutate: (c) => (c.intakeWindow = '10m') });
+    const workflowId = cycleWorkflowId(config.id);
+    // A limit of 60 events forces several runs with a dozen nominations (each nominate adds ~6 events, each signal 1).
+    await h.client.workflow.start(awardCycle, { workflowId, taskQueue: h.taskQueue, args: [{ config, historyEventsPerRun: 60 }] });
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const ids: string[] = [];
+    for (const regencyCode of REGENCIES) {
+      const n = nominationInput(config, { regencyCode, ikmName: `IKM Uji ${regencyCode}` });
+      const { workflowId: id, created } = await h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [n] });
+      expect(created).toBe(true);
+      expect(id).toBe(nominationWorkflowId(config.id, regencyCode, n.ikmName));
+      ids.push(id);
+      if (ids.length === 3) await h.client.workflow.getHandle(workflowId).executeUpdate(extendCycleDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until }] });
+    }
+    // Re-nominating an IKM accepted by an earlier run is caught by its workflow id, not by this run's memory.
+    const again = await h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '32.05', ikmName: 'IKM Uji 32.05' })] });
+    expect(again).toEqual({ workflowId: ids[0], created: false });
+
+    const view = await waitFor(async () => {
+      const v = await h.client.workflow.getHandle(workflowId).query(cycleStateQuery);
+      return v.runs > 1 && v.counts.AWAITING_SOCIALIZATION === REGENCIES.length && v;
+    }, { what: 'a continued run counting every nomination' });
+    expect(view.nominated).toBe(REGENCIES.length);
+    expect(view.deadlineOverrides.documents).toBe(until);
+    // Nominations started by earlier runs keep waiting on their own, whatever run the cycle is in.
+    const last = await h.client.workflow.getHandle(ids[ids.length - 1]).query(nominationStateQuery);
+    expect(last.stage).toBe('AWAITING_SOCIALIZATION');
+
+    // Every nomination withdraws; the cycle (in whatever run it is now) settles and finalizes.
+    for (const id of ids) {
+      const regency = id.split('/')[3];
+      await h.client.workflow.getHandle(id).executeUpdate(withdrawUpdate, { args: [{ actor: dinasOf(regency), reason: 'uji' }] });
+    }
+    await h.client.workflow.getHandle(workflowId).executeUpdate(finalizeCycleUpdate, { args: [{ actor: coordinator }] });
+    const final = await h.client.workflow.getHandle(workflowId).result();
+    expect(final).toMatchObject({ finalized: true, nominated: REGENCIES.length });
+    expect(final.runs).toBeGreaterThan(1);
+    expect(final.counts.WITHDRAWN).toBe(REGENCIES.length);
+
+    const row = await h.db.selectFrom('cycles').selectAll().where('id', '=', config.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('FINALIZED');
+    const summary = await waitFor(async () => (await mailFor(h.mailDir, workflowId)).find((m) => m.template === 'cycle_summary'));
+    expect(summary.text).toContain(`${REGENCIES.length} usulan`);
+    // Each run's history stayed near the limit (it may overshoot by what arrives while handlers finish).
+    const runs = [];
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf);
+    expect(runs.length).toBe(final.runs);
+    for (const run of runs) expect(run.historyLength).toBeLessThan(200);
+  });
+});
