@@ -22,6 +22,7 @@ import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';
 import { descendantsCpuSeconds, sampleRss, selfCpuSeconds, type RssPeak } from './resources';
 import { Recorder } from './stats';
+import { retryOnTaskFailure } from '../client/update-retry';
 
 export interface PhaseResult {
   wallSeconds: number;
@@ -97,9 +98,11 @@ export async function runOurs(opts: {
     const ids = await mapPool(items, args.concurrency, async (it) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
       const { workflowId } = await rec.time('update:nominate', () =>
-        cycle.executeUpdate(nominateUpdate, {
-          args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
-        }),
+        retryOnTaskFailure(() =>
+          cycle.executeUpdate(nominateUpdate, {
+            args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
+          }),
+        ),
       );
       const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
       if (r.stuck) stuck++;

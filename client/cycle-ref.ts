@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { cycleWorkflowId } from '../workflows/ids';
 import type { Context } from './context';
 import { refused } from './errors';
+import { retryOnTaskFailure } from './update-retry';
 
 export const scheduleIdOf = (cycleId: string) => `ovop/${cycleId}/schedule`;
 
@@ -24,7 +25,7 @@ export interface CycleRef {
  */
 export async function updateCycle<T>(ctx: Context, cycle: CycleRef, call: (handle: WorkflowHandle) => Promise<T>, what: string): Promise<T> {
   try {
-    return await ctx.call(call(cycle.handle), what);
+    return await ctx.call(retryOnTaskFailure(() => call(cycle.handle)), what);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       const status = await cycle.handle

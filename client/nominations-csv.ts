@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { loadRegions } from '../domain/regions';
 import { COMMODITIES, type NominationInput } from '../domain/types';
 import { firstLine, usage } from './errors';
+import { textProblem } from '../domain/text';
 
 export const COLUMNS = ['regency_code', 'ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size', 'dinas_email', 'previous_cycle', 'previous_stars'] as const;
 export type Column = (typeof COLUMNS)[number];
@@ -101,7 +102,12 @@ const ifSound = { when: (payload: z.core.ParsePayload) => payload.issues.length 
 function rowSchema() {
   const { regencies } = loadRegions();
   const requiredText = (max: number) =>
-    z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+    z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(max, `must be at most ${max} characters`)
+      .refine((v) => textProblem(v, 'it', { max }) === null, { message: 'contains control or text-direction characters, or nothing visible', ...ifSound });
   return z
     .object({
       regency_code: z
@@ -123,12 +129,13 @@ function rowSchema() {
         .string()
         .trim()
         .min(1, 'is required')
-        .regex(/^\d+$/, 'must be a whole number of businesses')
+        .regex(/^\d{1,7}$/, 'must be a whole number of businesses (at most 1,000,000)')
         .transform(Number)
-        .pipe(z.number().min(5, { error: (issue) => `a sentra must count at least 5 businesses making the same product, got ${String(issue.input)}` })),
+        .pipe(z.number().min(5, { error: (issue) => `a sentra must count at least 5 businesses making the same product, got ${String(issue.input)}` }).max(1_000_000, 'must be at most 1,000,000')),
       dinas_email: z
         .string()
         .trim()
+        .max(254, 'must be at most 254 characters')
         .refine((v) => v === '' || z.email().safeParse(v).success, 'must be an email address')
         .transform((v) => v || undefined),
       previous_cycle: z

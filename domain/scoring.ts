@@ -5,6 +5,7 @@
  * WORKFLOW-SAFE: imported by Temporal workflow code. No Node built-ins, no I/O, no Date, no randomness; every function
  * is pure and deterministic, so a replay computes exactly what the original run computed.
  */
+import { shown } from './text';
 import type { CycleConfig } from './types';
 
 type Assessment = CycleConfig['assessment'];
@@ -85,8 +86,8 @@ export function validateScoreSheet(scores: unknown, assessment: Assessment): str
       }
       const value = sheet[criterion.id];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-        problems.push(`score for ${criterion.id} must be an integer between ${min} and ${max}, got ${shown}`);
+        const got = typeof value === 'number' ? String(value) : shown(value);
+        problems.push(`score for ${criterion.id} must be an integer between ${min} and ${max}, got ${got}`);
       }
     }
   }

@@ -22,6 +22,7 @@ import { driveNomination } from './demo/actors';
 import { demoNominations } from './demo/nominations';
 import { startStack } from './local/stack';
 import { MissingPrerequisiteError } from './local/temporal-cli';
+import { retryOnTaskFailure } from '../client/update-retry';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     bar.start(nominations.length, 0, { stages: '' });
     const driven = nominations.map(async ({ input, script }) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
-      const { workflowId } = await cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] });
+      const { workflowId } = await retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }));
       const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
         stages.set(workflowId, stage);
         bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });

@@ -7,7 +7,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -18,6 +17,8 @@ import type { createActivities } from '../activities';
 import { parseDuration } from '../domain/duration';
 import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, isTerminal, type NominationInput, type Stage } from '../domain/types';
 import { nominationWorkflowId, provinceOf } from './ids';
+import { checkActor, checkText, parseInstant, refuse } from './validation';
+import { shown } from '../domain/text';
 import {
   cycleStateQuery,
   type CycleExtendInput,
@@ -44,7 +45,10 @@ export interface CycleCarry {
   startedAt: number;
   runs: number;
   nominated: number;
-  counts: Partial<Record<Stage, number>>;
+  /** The latest stage each nomination reported, with that report's sequence number, by workflow id. Counting from this
+   * map rather than from +1/-1 deltas keeps counts right when reports arrive out of order (they do: two signals sent in
+   * one workflow task race each other) or twice. At 10,000 nominations it is ~700 KB of carried input. */
+  stages: Record<string, [Stage, number]>;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
 }
@@ -59,10 +63,6 @@ export interface AwardCycleInput {
 /** Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). */
 const HISTORY_EVENTS_PER_RUN = 8_000;
 
-function refuse(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'Refused');
-}
-
 export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   const config = input.config;
   const { regencies, provinces, ...rules } = config;
@@ -70,7 +70,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     startedAt: Date.now(),
     runs: 0,
     nominated: 0,
-    counts: {},
+    stages: {},
     deadlineOverrides: {},
     finalizeRequested: false,
   };
@@ -80,21 +80,29 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
   const seenThisRun = new Set<string>();
 
+  const counts = (): Partial<Record<Stage, number>> => {
+    const out: Partial<Record<Stage, number>> = {};
+    for (const [stage] of Object.values(carry.stages)) out[stage] = (out[stage] ?? 0) + 1;
+    return out;
+  };
   const intakeOpen = () => !carry.finalizeRequested && Date.now() < intakeClosesAt;
   const view = (): CycleView => ({
     cycleId: config.id,
     name: config.name,
     intakeOpen: intakeOpen(),
     intakeClosesAt: new Date(intakeClosesAt).toISOString(),
-    nominated: carry.nominated,
-    counts: { ...carry.counts },
+    // `carry.nominated` counts the starts this cycle saw succeed; a start whose answer was lost (its workflow task
+    // failed and the update was sent again) shows up only among the reports, so the larger of the two is the truth.
+    nominated: Math.max(carry.nominated, Object.keys(carry.stages).length),
+    counts: counts(),
     deadlineOverrides: { ...carry.deadlineOverrides },
     finalizeRequested: carry.finalizeRequested,
     finalized,
     runs: carry.runs,
   });
   const requireCoordinator = (actor: Actor | undefined) => {
-    if (!actor || actor.role !== 'coordinator') refuse(`role ${actor?.role ?? '(none)'} may not do this; only a coordinator may`);
+    checkActor(actor);
+    if (actor.role !== 'coordinator') refuse(`role ${actor.role} may not do this; only a coordinator may`);
   };
 
   setHandler(cycleStateQuery, view);
@@ -118,23 +126,24 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       validator: (n: NominationInput) => {
         if (!n || typeof n !== 'object') refuse('nomination is missing');
         const actor = n.nominatedBy;
-        if (!actor || (actor.role !== 'dinas_kabkota' && actor.role !== 'coordinator')) {
-          refuse(`role ${actor?.role ?? '(none)'} may not nominate; a dinas kabupaten/kota nominates its own IKM`);
+        checkActor(actor);
+        if (actor.role !== 'dinas_kabkota' && actor.role !== 'coordinator') {
+          refuse(`role ${actor.role} may not nominate; a dinas kabupaten/kota nominates its own IKM`);
         }
         if (!intakeOpen()) refuse(`intake for cycle ${config.id} is closed`);
-        if (n.cycleId !== undefined && n.cycleId !== config.id) refuse(`this is cycle ${config.id}, not ${n.cycleId}`);
-        if (typeof n.regencyCode !== 'string' || !regencies[n.regencyCode]) refuse(`unknown regency code "${String(n.regencyCode)}" (expected a Kemendagri code such as 32.05)`);
+        if (n.cycleId !== undefined && n.cycleId !== config.id) refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`);
+        if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode)) refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`);
         if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode) refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
         const province = provinceOf(n.regencyCode);
         if (!config.sessions.some((s) => s.provinces.includes(province))) refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`);
-        for (const field of ['ikmName', 'sentraName', 'product'] as const) {
-          const v = n[field];
-          if (typeof v !== 'string' || v.trim() === '' || v.length > 200) refuse(`${field} must be 1 to 200 characters`);
-        }
+        for (const field of ['ikmName', 'sentraName', 'product'] as const) checkText(n[field], field, { max: 200 });
         if (!/[A-Za-z0-9]/.test(n.ikmName)) refuse('ikmName must contain at least one letter or digit');
         if (!COMMODITIES.includes(n.commodity)) refuse(`commodity must be one of ${COMMODITIES.join(', ')}`);
-        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5) refuse('a sentra must count at least 5 businesses making the same product');
-        if (n.dinasEmail !== undefined && (typeof n.dinasEmail !== 'string' || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail))) refuse('dinasEmail must be an email address');
+        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5 || n.sentraSize > 1_000_000) refuse('a sentra must count at least 5 businesses making the same product (and at most 1,000,000)');
+        if (n.dinasEmail !== undefined) {
+          checkText(n.dinasEmail, 'dinasEmail', { max: 254 });
+          if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail)) refuse('dinasEmail must be an email address');
+        }
         if (n.previousStars !== undefined && (!Number.isInteger(n.previousStars?.stars) || n.previousStars.stars < 1 || n.previousStars.stars > 5)) {
           refuse('previousStars.stars must be 1 to 5');
         }
@@ -154,8 +163,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       validator: (u: CycleExtendInput) => {
         requireCoordinator(u?.actor);
         if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
-        const until = typeof u.until === 'string' ? Date.parse(u.until) : NaN;
-        if (Number.isNaN(until) || !/^\d{4}-\d{2}-\d{2}T/.test(u.until)) refuse('until must be an ISO 8601 date-time such as 2027-05-31T23:59:00+07:00');
+        const until = parseInstant(u.until, 'until');
         if (until <= Date.now()) refuse('the new deadline must be in the future');
         const current = carry.deadlineOverrides[u.stage];
         if (current && until <= Date.parse(current)) refuse(`the cycle's ${u.stage} deadline is already ${current}`);
@@ -178,9 +186,9 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     },
   );
 
-  setHandler(stageChangedSignal, ({ from, to }) => {
-    if (from) carry.counts[from] = Math.max(0, (carry.counts[from] ?? 0) - 1);
-    carry.counts[to] = (carry.counts[to] ?? 0) + 1;
+  setHandler(stageChangedSignal, ({ workflowId, to, seq }) => {
+    const known = carry.stages[workflowId];
+    if (!known || seq === undefined || seq > known[1]) carry.stages[workflowId] = [to, seq ?? 0];
   });
 
   if (carry.runs === 1) {
@@ -196,9 +204,8 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
 
   /** Every nomination has reported, and each is terminal or waiting only for the coordinator's star determination. */
   const settled = () => {
-    const total = Object.values(carry.counts).reduce((s, c) => s + (c ?? 0), 0);
-    const open = Object.entries(carry.counts).filter(([stage, c]) => c && !isTerminal(stage as Stage) && stage !== 'STAR_RECOMMENDED').length;
-    return total >= carry.nominated && open === 0;
+    const reported = Object.values(carry.stages);
+    return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
   };
   const historyLimit = input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN;
   const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
@@ -222,7 +229,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     template: 'cycle_summary',
     data: { cycleName: config.name, summary, timezone: config.timezone, workflowId: workflowInfo().workflowId },
   });
-  await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'FINALIZED', counts: carry.counts as Record<string, number> });
+  await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'FINALIZED', counts: counts() as Record<string, number> });
   finalized = true;
   return view();
 }

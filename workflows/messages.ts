@@ -86,7 +86,14 @@ export interface CycleView {
   finalized: boolean;
   runs: number;
 }
-export interface StageChange { workflowId: string; from: Stage | null; to: Stage }
+export interface StageChange {
+  workflowId: string;
+  from: Stage | null;
+  to: Stage;
+  /** The nomination's event sequence number of this change. Signals sent in one workflow task may arrive in any order;
+   * the cycle keeps the report with the highest number. Absent in reports sent before it was added. */
+  seq?: number;
+}
 
 export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('nominate');
 export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');

@@ -2,7 +2,7 @@
  * The state of one nomination and the rules of every actor action on it. Validators are synchronous and refuse with a
  * message that tells the actor what is wrong; a refused update leaves no event in the history.
  */
-import { ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { NominationProjection, NotificationData, TemplateName } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
@@ -12,12 +12,13 @@ import {
   type DeadlineStage,
   DEADLINE_STAGES,
   isTerminal,
-  ROLES,
   type Stage,
   SYSTEM_ACTOR,
 } from '../domain/types';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { cycleWorkflowId, provinceOf } from './ids';
+import { checkActor, checkText, parseInstant, refuse } from './validation';
+import { shown } from '../domain/text';
 import type { CycleRules, NominationOutcome, NominationWorkflowInput } from './inputs';
 import {
   type AttendInput,
@@ -49,28 +50,6 @@ const mail = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: ['InvalidRecipient', 'TemplateError'] },
 });
-
-/** The rule a refused update breaks, as the message the actor sees. */
-function refuse(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'Refused');
-}
-
-const SHA256 = /^[0-9a-f]{64}$/;
-
-function checkActor(actor: unknown): asserts actor is Actor {
-  const a = actor as Partial<Actor> | null;
-  if (!a || typeof a !== 'object') refuse('actor is missing');
-  if (!ROLES.includes(a.role as (typeof ROLES)[number])) refuse(`actor role must be one of ${ROLES.join(', ')}`);
-  if (typeof a.id !== 'string' || a.id.trim() === '' || a.id.length > 120) refuse('actor id must be a non-empty string of at most 120 characters');
-  if (typeof a.region !== 'string' || !/^\d{2}(\.\d{2})?$/.test(a.region)) refuse('actor region must be a Kemendagri code such as 32 or 32.05');
-}
-
-function parseInstant(text: unknown, what: string): number {
-  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text))) {
-    refuse(`${what} must be an ISO 8601 date-time such as 2027-05-31T23:59:00+07:00`);
-  }
-  return Date.parse(text);
-}
 
 type WaitResult = 'done' | 'closed';
 
@@ -367,11 +346,11 @@ export class Nomination {
     upsertSearchAttributes(attrs);
     const actor = this.cause;
     this.cause = SYSTEM_ACTOR;
-    await this.record(type, actor, { from, to: stage, ...detail });
+    const seq = await this.record(type, actor, { from, to: stage, ...detail });
     // Told after the row is written, so the cycle's final report (read from Postgres) never lags its counts. The cycle
     // only counts; a nomination never waits on it, and a finished or missing cycle is not an error here.
     getExternalWorkflowHandle(this.input.cycleWorkflowId ?? cycleWorkflowId(this.n.cycleId))
-      .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage })
+      .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage, seq })
       .catch(() => log.debug('cycle workflow not reachable for stage count', { stage }));
   }
 
@@ -380,7 +359,7 @@ export class Nomination {
     actor: Actor,
     payload: Record<string, unknown>,
     extra: { document?: DocumentRecord; assessment?: { assessorId: string; scores: Record<string, number>; total: number } } = {},
-  ): Promise<void> {
+  ): Promise<number> {
     const seq = ++this.seq;
     const at = new Date().toISOString();
     this.timeline.push({ seq, type, stage: this.stage, actor, at, detail: payload });
@@ -396,6 +375,7 @@ export class Nomination {
       document: extra.document,
       assessment: extra.assessment,
     });
+    return seq;
   }
 
   private async notify(
@@ -498,7 +478,7 @@ export class Nomination {
     this.requireStage('AWAITING_SOCIALIZATION');
     this.requireOwnDinas(u.actor);
     const session = this.rules.sessions.find((s) => s.id === u.sessionId);
-    if (!session) refuse(`unknown socialization session "${String(u.sessionId)}"; sessions: ${this.rules.sessions.map((s) => s.id).join(', ')}`);
+    if (!session) refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${this.rules.sessions.map((s) => s.id).join(', ')}`);
     if (!session.provinces.includes(this.provinceCode) && !session.acceptsMakeUp) {
       refuse(`session ${session.id} does not cover province ${this.provinceCode} and does not accept make-up attendance`);
     }
@@ -517,7 +497,7 @@ export class Nomination {
     this.requireOwnDinas(u.actor);
     const required = this.requiredDocuments();
     if (!this.rules.documents.checklist.some((d) => d.kind === u.kind)) {
-      refuse(`unknown document kind "${String(u.kind)}"; the checklist has ${this.rules.documents.checklist.map((d) => d.kind).join(', ')}`);
+      refuse(`unknown document kind ${shown(u.kind)}; the checklist has ${this.rules.documents.checklist.map((d) => d.kind).join(', ')}`);
     }
     if (!required.includes(u.kind)) refuse(`document kind ${u.kind} is not required for commodity ${this.n.commodity}`);
     if (this.stage === 'REVISION_REQUESTED' && !this.resubmit.includes(u.kind)) {
@@ -526,9 +506,10 @@ export class Nomination {
     if (this.documents.some((d) => d.kind === u.kind && d.round === this.revisionRound)) {
       refuse(`document ${u.kind} was already submitted in round ${this.revisionRound}`);
     }
-    if (typeof u.fileName !== 'string' || u.fileName.trim() === '' || u.fileName.length > 255) refuse('file name must be 1 to 255 characters');
-    if (typeof u.checksum !== 'string' || !SHA256.test(u.checksum)) refuse('checksum must be the file\'s SHA-256 in lower-case hex (64 characters)');
-    if (!Number.isInteger(u.sizeBytes) || u.sizeBytes <= 0) refuse('size must be a positive whole number of bytes');
+    checkText(u.fileName, 'file name', { max: 255 });
+    if (typeof u.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(u.checksum)) refuse('checksum must be the file\'s SHA-256 in lower-case hex (64 characters)');
+    // The documents table stores the size as a 32-bit integer; files are scanned PDFs, far below 2 GiB.
+    if (!Number.isInteger(u.sizeBytes) || u.sizeBytes <= 0 || u.sizeBytes > 2_147_483_647) refuse('size must be a whole number of bytes from 1 to 2147483647');
   }
   async submitDocument(u: SubmitDocumentInput): Promise<NominationView> {
     const doc: DocumentRecord = { kind: u.kind, fileName: u.fileName, checksum: u.checksum, sizeBytes: u.sizeBytes, round: this.revisionRound, submittedAt: new Date().toISOString() };
@@ -545,6 +526,7 @@ export class Nomination {
     if (!['approve', 'request_changes', 'reject'].includes(u.decision)) refuse('decision must be approve, request_changes or reject');
     if (this.reviewDecision) refuse('this review round already has a decision');
     if (u.decision !== 'approve' && (typeof u.reason !== 'string' || u.reason.trim() === '')) refuse(`a reason is required to ${u.decision.replace('_', ' ')}`);
+    checkText(u.reason, 'reason', { max: 2000, required: false });
   }
   async review(u: ReviewInput): Promise<NominationView> {
     this.reviewDecision = u;
@@ -580,6 +562,7 @@ export class Nomination {
     this.requireStage('FIELD_VERIFICATION');
     this.requireCoordinator(u.actor);
     if (typeof u.passed !== 'boolean') refuse('passed must be true or false');
+    checkText(u.notes, 'notes', { max: 2000, required: false });
     if (this.fieldVerified !== null) refuse('the field verification is already recorded');
   }
   async verifyField(u: FieldVerificationInput): Promise<NominationView> {
@@ -594,6 +577,7 @@ export class Nomination {
     this.requireCoordinator(u.actor);
     if (this.determination) refuse('the stars are already determined');
     if (u.stars !== undefined && (!Number.isInteger(u.stars) || u.stars < 0 || u.stars > 5)) refuse('stars must be a whole number from 0 to 5');
+    checkText(u.reason, 'reason', { max: 2000, required: false });
     if (u.stars !== undefined && u.stars !== this.recommended && (typeof u.reason !== 'string' || u.reason.trim() === '')) {
       refuse(`a reason is required to determine ${u.stars} stars against the recommended ${this.recommended}`);
     }
@@ -611,6 +595,7 @@ export class Nomination {
     if (this.determination) refuse('the stars are being determined; it can no longer be withdrawn');
     this.requireOwnDinas(u.actor);
     if (typeof u.reason !== 'string' || u.reason.trim() === '') refuse('a reason is required to withdraw');
+    checkText(u.reason, 'reason', { max: 2000 });
   }
   async withdraw(u: WithdrawInput): Promise<NominationView> {
     this.cause = u.actor;
@@ -658,6 +643,7 @@ export class Nomination {
     if (u.decision === 'extend') {
       if (parseInstant(u.until, 'until') <= Date.now()) refuse('the new deadline must be in the future');
     } else if (u.decision !== 'disqualify') refuse('decision must be extend or disqualify');
+    checkText(u.reason, 'reason', { max: 2000, required: false });
   }
   async resolveHold(u: ResolveHoldInput): Promise<NominationView> {
     const stage = this.hold!.stage;

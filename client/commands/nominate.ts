@@ -18,6 +18,7 @@ import { refusalMessage, refused, usage } from '../errors';
 import { parseCycleId } from '../ids';
 import { COLUMNS, type Column, FLAG_OF, fieldOfRefusal, type RawRow, readNominationsCsv, type RowRefusal, validateRow } from '../nominations-csv';
 import { progress, table } from '../output';
+import { retryOnTaskFailure } from '../update-retry';
 
 export interface NominateOptions {
   cycle: string;
@@ -113,7 +114,7 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
         reports.push({ ...base, status: 'unchanged', note: 'already nominated' });
       } else {
         try {
-          const result = await ctx.call(cycle.executeUpdate(nominateUpdate, { args: [input] }), `the nomination of ${input.ikmName}`);
+          const result = await ctx.call(retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [input] })), `the nomination of ${input.ikmName}`);
           reports.push({ ...base, status: result.created ? 'created' : 'unchanged', ...(result.created ? {} : { note: 'already nominated' }) });
         } catch (err) {
           if (!(err instanceof WorkflowUpdateFailedError)) throw err;

@@ -9,6 +9,7 @@ import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nomina
 import { coordinator, dinasOf, nominationInput, testConfig } from '../support/cycle';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { mailFor } from '../support/mailbox';
+import { retryOnTaskFailure } from '../../client/update-retry';
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,21 +31,21 @@ describe('an award cycle with more history than one run may hold', () => {
     const ids: string[] = [];
     for (const regencyCode of REGENCIES) {
       const n = nominationInput(config, { regencyCode, ikmName: `IKM Uji ${regencyCode}` });
-      const { workflowId: id, created } = await h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [n] });
-      expect(created).toBe(true);
+      // `created` may be false when a retried update finds the nomination its lost first attempt started.
+      const { workflowId: id } = await retryOnTaskFailure(() => h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [n] }));
       expect(id).toBe(nominationWorkflowId(config.id, regencyCode, n.ikmName));
       ids.push(id);
-      if (ids.length === 3) await h.client.workflow.getHandle(workflowId).executeUpdate(extendCycleDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until }] });
+      if (ids.length === 3) await retryOnTaskFailure(() => h.client.workflow.getHandle(workflowId).executeUpdate(extendCycleDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until }] }));
     }
     // Re-nominating an IKM accepted by an earlier run is caught by its workflow id, not by this run's memory.
-    const again = await h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '32.05', ikmName: 'IKM Uji 32.05' })] });
+    const again = await retryOnTaskFailure(() => h.client.workflow.getHandle(workflowId).executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '32.05', ikmName: 'IKM Uji 32.05' })] }));
     expect(again).toEqual({ workflowId: ids[0], created: false });
 
     const view = await waitFor(async () => {
       const v = await h.client.workflow.getHandle(workflowId).query(cycleStateQuery);
       return v.runs > 1 && v.counts.AWAITING_SOCIALIZATION === REGENCIES.length && v;
     }, { what: 'a continued run counting every nomination' });
-    expect(view.nominated).toBe(REGENCIES.length);
+    expect(view.nominated, JSON.stringify(view)).toBe(REGENCIES.length);
     expect(view.deadlineOverrides.documents).toBe(until);
     // Nominations started by earlier runs keep waiting on their own, whatever run the cycle is in.
     const last = await h.client.workflow.getHandle(ids[ids.length - 1]).query(nominationStateQuery);
@@ -55,7 +56,7 @@ describe('an award cycle with more history than one run may hold', () => {
       const regency = id.split('/')[3];
       await h.client.workflow.getHandle(id).executeUpdate(withdrawUpdate, { args: [{ actor: dinasOf(regency), reason: 'uji' }] });
     }
-    await h.client.workflow.getHandle(workflowId).executeUpdate(finalizeCycleUpdate, { args: [{ actor: coordinator }] });
+    await retryOnTaskFailure(() => h.client.workflow.getHandle(workflowId).executeUpdate(finalizeCycleUpdate, { args: [{ actor: coordinator }] }));
     const final = await h.client.workflow.getHandle(workflowId).result();
     expect(final).toMatchObject({ finalized: true, nominated: REGENCIES.length });
     expect(final.runs).toBeGreaterThan(1);

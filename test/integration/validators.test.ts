@@ -231,7 +231,11 @@ describe("validators of the award cycle's nominate update", () => {
 
     const again = await cycle.executeUpdate(nominateUpdate, { args: [n] });
     expect(again).toEqual({ workflowId: existing.workflowId, created: false });
-    expect((await cycle.query(cycleStateQuery)).nominated).toBe(0);
+    // Counted once: the running nomination reports its stages to the cycle, and the second start added nothing.
+    expect((await waitFor(async () => {
+      const v = await cycle.query(cycleStateQuery);
+      return v.nominated === 1 && v;
+    })).nominated).toBe(1);
     const latest = await h.client.workflow.getHandle(existing.workflowId).describe();
     expect(latest.runId).toBe(firstRunId);
     expect(latest.status.name).toBe('RUNNING');

@@ -1,0 +1,219 @@
+/**
+ * Drives one nomination to its end while the services under it come and go. The actor decisions are those of
+ * bench/driver.ts (script 'good', or 'revision' for one request for changes) plus 'withdraw' (the dinas withdraws at the
+ * document stage) and 'late' (the dinas never attends its socialization session, so the attendance deadline passes).
+ *
+ * What differs from the bench driver is how it survives faults: every Update carries an id derived from the action,
+ * so a call cut off by a dead worker or a restarting server is simply sent again (the server answers a known id with
+ * the first outcome instead of running it twice); every call has a deadline; any error other than a validator's refusal
+ * is retried after re-reading the state. It gives up only when the stage has not moved for `stuckAfterMs`.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Actor, CycleConfig, Stage } from '../domain/types';
+import { isTerminal } from '../domain/types';
+import { provinceOf } from '../workflows/ids';
+import {
+  attendSocializationUpdate,
+  determineStarsUpdate,
+  nominationStateQuery,
+  resolveHoldUpdate,
+  reviewDocumentsUpdate,
+  submitDocumentUpdate,
+  submitScoresUpdate,
+  verifyFieldUpdate,
+  withdrawUpdate,
+  type NominationView,
+} from '../workflows/messages';
+import { COORDINATOR } from './driver';
+
+export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';
+
+/** Where each script must end, whatever happened to the services meanwhile. */
+export const EXPECTED_STAGE: Record<ChaosScript, Stage> = {
+  good: 'DETERMINED',
+  revision: 'DETERMINED',
+  withdraw: 'WITHDRAWN',
+  late: 'DISQUALIFIED',
+};
+
+/** Stage changes a driver sees on the way (IDENTIFIED not counted): the unit of the run's progress. */
+export const EXPECTED_STEPS: Record<ChaosScript, number> = { good: 7, revision: 9, withdraw: 3, late: 2 };
+
+export interface ChaosDriveResult {
+  view: NominationView | null;
+  /** Gave up: the stage did not move for stuckAfterMs (or the workflow never answered). */
+  stuck: boolean;
+  lastError?: string;
+  /** Updates refused by a validator (expected now and then: a retry of an action that had gone through). */
+  refused: number;
+  /** Calls that failed for another reason and were retried. */
+  transientErrors: number;
+  /** A deadline that was not meant to pass put the nomination on hold; the driver extended it to carry on. */
+  holdsResolved: number;
+  /** The worker could not replay the workflow's history (nondeterminism error): it can never move again. */
+  nondeterminism?: string;
+}
+
+/** How long a query may keep failing with a nondeterminism error before the nomination is given up. */
+const NDE_GIVE_UP_MS = 60_000;
+const isNondeterminism = (err: unknown) => /TMPRL1100|[Nn]ondeterminism/.test(`${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`);
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function unit(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h / 2 ** 32;
+}
+
+const describeError = (err: unknown) => {
+  const e = err as Error & { cause?: Error };
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${e?.cause?.message ? ` (${e.cause.message})` : ''}`;
+};
+
+export async function driveThroughChaos(
+  client: Client,
+  workflowId: string,
+  script: ChaosScript,
+  config: CycleConfig,
+  opts: { stuckAfterMs: number; onStage?: (stage: Stage) => void; callTimeoutMs?: number },
+): Promise<ChaosDriveResult> {
+  const handle = client.workflow.getHandle(workflowId);
+  const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
+  const result: ChaosDriveResult = { view: null, stuck: false, refused: 0, transientErrors: 0, holdsResolved: 0 };
+  let lastProgress = Date.now();
+  let errorBackoff = 250;
+  const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + callTimeoutMs, fn);
+  const transient = async (err: unknown) => {
+    result.transientErrors++;
+    result.lastError = describeError(err);
+    await pause(errorBackoff);
+    errorBackoff = Math.min(5_000, errorBackoff * 2);
+  };
+  const timedOut = () => Date.now() - lastProgress > opts.stuckAfterMs;
+
+  /** Actions sent and answered (accepted or refused); a cut-off call is forgotten so that it is sent again. */
+  const done = new Set<string>();
+  const send = async (key: string, call: (updateId: string) => Promise<unknown>) => {
+    if (done.has(key)) return;
+    try {
+      await withDeadline(() => call(key));
+      done.add(key);
+      errorBackoff = 250;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        done.add(key);
+        result.refused++;
+        return;
+      }
+      await transient(err);
+    }
+  };
+
+  let seen: Stage | null = null;
+  let lastKey = '';
+  let pollBackoff = 50;
+  let ndeSince = 0;
+  for (;;) {
+    let s: NominationView;
+    try {
+      s = await withDeadline(() => handle.query(nominationStateQuery));
+      ndeSince = 0;
+    } catch (err) {
+      if (isNondeterminism(err)) {
+        ndeSince ||= Date.now();
+        if (Date.now() - ndeSince > NDE_GIVE_UP_MS) return { ...result, stuck: true, nondeterminism: describeError(err) };
+      } else ndeSince = 0;
+      await transient(err);
+      if (timedOut()) return { ...result, stuck: true };
+      continue;
+    }
+    result.view = s;
+    if (s.stage !== seen) {
+      seen = s.stage;
+      if (s.stage !== 'IDENTIFIED') opts.onStage?.(s.stage);
+    }
+    if (isTerminal(s.stage)) {
+      // The query answers from memory; the result waits until the workflow's last row and mail are done.
+      for (;;) {
+        try {
+          await withDeadline(() => handle.result());
+          break;
+        } catch (err) {
+          await transient(err);
+          if (timedOut()) return { ...result, stuck: true };
+        }
+      }
+      return result;
+    }
+    const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
+    const r = s.revisionRound;
+    if (s.hold) {
+      // Not part of any script: a stage deadline passed during an outage. Carry on (the check reports escalations).
+      const until = new Date(Date.now() + 10 * 60_000).toISOString();
+      const key = `resolve-hold:${s.hold.stage}:${s.hold.since}`;
+      if (!done.has(key)) {
+        await send(key, (updateId) => handle.executeUpdate(resolveHoldUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'extend', until, reason: 'chaos: outage' }] }));
+        if (done.has(key)) result.holdsResolved++;
+      }
+    } else {
+      switch (s.stage) {
+        case 'AWAITING_SOCIALIZATION':
+          if (script !== 'late') {
+            const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
+            await send('attend', (updateId) => handle.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }));
+          }
+          break;
+        case 'AWAITING_DOCUMENTS':
+        case 'REVISION_REQUESTED':
+          if (script === 'withdraw') {
+            await send('withdraw', (updateId) => handle.executeUpdate(withdrawUpdate, { updateId, args: [{ actor: dinas, reason: 'IKM memilih mengikuti siklus berikutnya' }] }));
+            break;
+          }
+          for (const kind of s.requiredDocuments) {
+            if (s.documents.some((d) => d.kind === kind && d.round === r)) continue;
+            const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
+            await send(`doc:${kind}:${r}`, (updateId) =>
+              handle.executeUpdate(submitDocumentUpdate, { updateId, args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
+            );
+          }
+          break;
+        case 'UNDER_REVIEW':
+          if (script === 'revision' && r === 0) {
+            await send(`review:${r}`, (updateId) =>
+              handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }),
+            );
+          } else {
+            await send(`review:${r}`, (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }));
+          }
+          break;
+        case 'IN_ASSESSMENT':
+          for (const id of s.assessors.filter((a) => !s.scoredBy.includes(a))) {
+            const profile = config.assessment.assessors.find((a) => a.id === id)!;
+            const scores: Record<string, number> = {};
+            for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = unit(`${s.workflowId}|${id}|${c.id}`) < 0.75 ? 3 : 2;
+            await send(`score:${id}`, (updateId) => handle.executeUpdate(submitScoresUpdate, { updateId, args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
+          }
+          break;
+        case 'FIELD_VERIFICATION':
+          await send('verify', (updateId) => handle.executeUpdate(verifyFieldUpdate, { updateId, args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
+          break;
+        case 'STAR_RECOMMENDED':
+          await send('determine', (updateId) => handle.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }));
+          break;
+        default:
+          break;
+      }
+    }
+    const key = `${s.stage}|${r}|${s.documents.length}|${s.scoredBy.length}|${s.fieldVerified}|${s.hold ? 'h' : ''}|${done.size}`;
+    if (key !== lastKey) {
+      lastKey = key;
+      lastProgress = Date.now();
+      pollBackoff = 50;
+    } else {
+      if (timedOut()) return { ...result, stuck: true };
+      await pause(pollBackoff);
+      pollBackoff = Math.min(script === 'late' ? 2_000 : 1_000, pollBackoff * 2);
+    }
+  }
+}

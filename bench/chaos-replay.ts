@@ -1,0 +1,31 @@
+/**
+ * Why a nomination was lost, when the reason is the workflow code: its recorded history is replayed on today's
+ * workflow code in this process (Worker.runReplayHistory). A worker restart makes every cached workflow replay, so a
+ * history its own code cannot replay (a nondeterminism error) is exactly what the kills bring out; the message names
+ * the first event where code and history part ways.
+ */
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../worker/create-worker';
+
+export interface ReplayVerdict {
+  workflowId: string;
+  ok: boolean;
+  message: string;
+}
+
+export async function replayOnCurrentCode(client: Client, workflowIds: readonly string[], limit = 5): Promise<ReplayVerdict[]> {
+  const out: ReplayVerdict[] = [];
+  for (const workflowId of workflowIds.slice(0, limit)) {
+    try {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
+      out.push({ workflowId, ok: true, message: 'replays on the current code' });
+    } catch (err) {
+      const m = (err as Error).message;
+      const nde = /\[TMPRL1100\][^"]*/.exec(m)?.[0];
+      out.push({ workflowId, ok: false, message: nde ?? m.slice(0, 300) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+/**
+ * The chaos run's workload: two award cycles and N nominations through them, each nominated with the cycle's
+ * `nominate` Update and driven to its end by chaos-drive.ts, at most `concurrency` at a time.
+ *
+ * - The main cycle has the demo deadlines scaled up (`deadlineScale`), so that no outage makes anyone miss one.
+ * - The late cycle keeps the demo's short attendance deadline: its nominations are scripted never to attend, and must
+ *   end DISQUALIFIED after their reminders and escalation, outages or not.
+ */
+import { WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Commodity, CycleConfig } from '../domain/types';
+import { COMMODITIES } from '../domain/types';
+import { awardCycle } from '../workflows/award-cycle.workflow';
+import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
+import { cycleStateQuery, finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
+import { benchConfig } from './config';
+import { driveThroughChaos, EXPECTED_STAGE, type ChaosDriveResult, type ChaosScript } from './chaos-drive';
+import type { Progress } from './chaos-progress';
+import type { Random } from './chaos-random';
+import { COORDINATOR } from './driver';
+import { mapPool } from './pool';
+import { regencyCodesFor } from './regencies';
+
+export interface ChaosCycles {
+  main: CycleConfig;
+  late: CycleConfig;
+}
+
+export interface ChaosItem {
+  index: number;
+  script: ChaosScript;
+  config: CycleConfig;
+  regencyCode: string;
+  ikmName: string;
+  commodity: Commodity;
+  workflowId: string;
+  expectedStage: string;
+}
+
+export interface ChaosOutcome {
+  item: ChaosItem;
+  nominated: boolean;
+  drive: ChaosDriveResult | null;
+  error?: string;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Two cycle configs under one run tag: `<tag>` (scaled deadlines) and `<tag>-late` (the demo's attendance deadline). */
+export function chaosCycles(tag: string, deadlineScale: number): ChaosCycles {
+  // Intake stays open until the run finalizes the cycles (finalizeCycle closes it), however long the outages last.
+  const main = benchConfig({ deadlineScale, intakeWindow: '6h' });
+  main.id = tag;
+  main.name = 'Penghargaan OVOP (chaos)';
+  const late = benchConfig({ deadlineScale: 1, intakeWindow: '6h' });
+  late.id = `${tag}-late`;
+  late.name = 'Penghargaan OVOP (chaos, tenggat singkat)';
+  return { main, late };
+}
+
+/** N nominations with their scripts, shuffled by the seeded random source so the scripts interleave. */
+export function planItems(n: number, shares: { late: number; withdraw: number; revision: number }, cycles: ChaosCycles, rng: Random): ChaosItem[] {
+  const count = (share: number) => Math.min(n, Math.round(n * share));
+  const scripts: ChaosScript[] = [];
+  for (const [script, c] of [['late', count(shares.late)], ['withdraw', count(shares.withdraw)], ['revision', count(shares.revision)]] as const) {
+    for (let i = 0; i < c && scripts.length < n; i++) scripts.push(script);
+  }
+  while (scripts.length < n) scripts.push('good');
+  for (let i = scripts.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [scripts[i], scripts[j]] = [scripts[j], scripts[i]];
+  }
+  const regencies = regencyCodesFor(cycles.main, n);
+  return scripts.map((script, i) => {
+    const config = script === 'late' ? cycles.late : cycles.main;
+    const ikmName = `IKM Chaos ${String(i).padStart(5, '0')}`;
+    return {
+      index: i,
+      script,
+      config,
+      regencyCode: regencies[i],
+      ikmName,
+      commodity: COMMODITIES[i % COMMODITIES.length] as Commodity,
+      workflowId: nominationWorkflowId(config.id, regencies[i], ikmName),
+      expectedStage: EXPECTED_STAGE[script],
+    };
+  });
+}
+
+/** Starts a cycle workflow; one already running under that id (a retry) is fine. */
+export async function startCycle(client: Client, config: CycleConfig, taskQueue: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config }] });
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      if (attempt >= 20) throw err;
+      await pause(1_000);
+    }
+  }
+}
+
+/** The cycle's nominate Update, sent again with the same update id until it answers. */
+async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number): Promise<void> {
+  const cycle = client.workflow.getHandle(cycleWorkflowId(item.config.id));
+  const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${item.regencyCode}`, region: item.regencyCode };
+  const until = Date.now() + giveUpAfterMs;
+  let backoff = 250;
+  for (;;) {
+    try {
+      const r = await client.withDeadline(Date.now() + 60_000, () =>
+        cycle.executeUpdate(nominateUpdate, {
+          updateId: `nominate:${item.workflowId}`,
+          args: [
+            {
+              cycleId: item.config.id,
+              nominatedBy: dinas,
+              regencyCode: item.regencyCode,
+              ikmName: item.ikmName,
+              sentraName: `Sentra ${item.ikmName}`,
+              commodity: item.commodity,
+              product: `Produk ${item.commodity}`,
+              sentraSize: 12,
+            },
+          ],
+        }),
+      );
+      if (r.workflowId !== item.workflowId) throw new Error(`nominate answered ${r.workflowId}, expected ${item.workflowId}`);
+      return;
+    } catch (err) {
+      // A resend after a cut-off call that had gone through: the cycle's validator says so.
+      if (err instanceof WorkflowUpdateFailedError && /already nominated/.test(String((err.cause as Error | undefined)?.message))) return;
+      if (err instanceof WorkflowUpdateFailedError) throw err;
+      if (Date.now() > until) throw err;
+      await pause(backoff);
+      backoff = Math.min(5_000, backoff * 2);
+    }
+  }
+}
+
+export async function runWorkload(opts: {
+  client: Client;
+  items: readonly ChaosItem[];
+  concurrency: number;
+  stuckAfterMs: number;
+  progress: Progress;
+}): Promise<ChaosOutcome[]> {
+  const { client, progress } = opts;
+  return mapPool(opts.items, opts.concurrency, async (item): Promise<ChaosOutcome> => {
+    progress.nominating(item.workflowId);
+    try {
+      await nominate(client, item, opts.stuckAfterMs);
+    } catch (err) {
+      progress.settle(item.workflowId, item.script, false);
+      return { item, nominated: false, drive: null, error: `nominate: ${(err as Error).message}` };
+    }
+    progress.nominated(item.workflowId);
+    const drive = await driveThroughChaos(client, item.workflowId, item.script, item.config, {
+      stuckAfterMs: opts.stuckAfterMs,
+      onStage: (stage) => progress.stageSeen(item.workflowId, item.script, stage),
+    });
+    progress.settle(item.workflowId, item.script, !drive.stuck && drive.view?.stage === item.expectedStage);
+    return { item, nominated: true, drive };
+  });
+}
+
+/** Asks the coordinator's finalization of a cycle and waits for its summary (it needs every nomination settled). */
+export async function finalizeCycle(client: Client, config: CycleConfig, timeoutMs: number): Promise<{ view: CycleView | null; error?: string }> {
+  const handle = client.workflow.getHandle(cycleWorkflowId(config.id));
+  const until = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      await client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }));
+      break;
+    } catch (err) {
+      // Refused as "already requested": a resend after a cut-off call.
+      if (err instanceof WorkflowUpdateFailedError) break;
+      lastError = (err as Error).message;
+      if (Date.now() > until) return { view: null, error: `finalizeCycle: ${lastError}` };
+      await pause(1_000);
+    }
+  }
+  for (;;) {
+    try {
+      const view = (await client.withDeadline(Date.now() + 30_000, () => handle.result())) as CycleView;
+      return { view };
+    } catch (err) {
+      lastError = (err as Error).message;
+      if (Date.now() > until) {
+        const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(cycleStateQuery)).catch(() => null);
+        return { view: state, error: `cycle did not finish within ${Math.round(timeoutMs / 1000)} s: ${lastError}` };
+      }
+      await pause(1_000);
+    }
+  }
+}

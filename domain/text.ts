@@ -1,0 +1,38 @@
+/**
+ * Checks for text that people type: what Postgres cannot store (U+0000), what hides or reorders what a reader sees
+ * (other control characters, bidi overrides), and text with nothing visible in it. Workflow-safe: validators use it.
+ */
+
+// C0/C1 controls except tab and newline, and the bidi embedding/override/isolate characters.
+const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/** A value as it may be quoted back to the sender: its type when it is not a string, and never more than 60 characters. */
+export function shown(value: unknown): string {
+  if (value === undefined || value === null) return '(missing)';
+  if (typeof value !== 'string') return `(a ${Array.isArray(value) ? 'list' : typeof value})`;
+  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return clean.length > 60 ? `"${clean.slice(0, 57)}…"` : `"${clean}"`;
+}
+
+/** Null when `value` is acceptable text of at most `max` characters; otherwise what is wrong, naming it `what`. */
+export function textProblem(value: unknown, what: string, opts: { max: number; required?: boolean }): string | null {
+  if (value === undefined || value === null || value === '') return opts.required === false ? null : `${what} is required`;
+  if (typeof value !== 'string') return `${what} must be text, got ${shown(value)}`;
+  if (value.length > opts.max) return `${what} must be at most ${opts.max} characters, got ${value.length}`;
+  if (FORBIDDEN.test(value)) return `${what} contains control or text-direction characters`;
+  if (!VISIBLE.test(value)) return opts.required === false && value.trim() === '' ? null : `${what} has no visible character`;
+  return null;
+}
+
+/** Strict ISO 8601 date-time with an explicit offset whose calendar date exists (no 30 February rolling over). */
+export function isoInstantProblem(value: unknown, what: string): string | null {
+  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value) : null;
+  if (!m) return `${what} must be an ISO 8601 date-time with an offset, such as 2027-05-31T23:59:00+07:00`;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || Number(m[4]) > 23 || Number(m[5]) > 59) {
+    return `${what} ${shown(value)} is not a real date and time`;
+  }
+  return null;
+}

@@ -1,0 +1,150 @@
+/**
+ * A CI-sized slice of the fuzz run (`npm run fuzz` sends 1,000 and more): generated invalid updates to live nominations
+ * in every stage (and on hold), invalid nominations to an open and a closed award cycle, and invalid CSV rows through
+ * `ovop nominate`. Every case must be refused with a clear message, leave the history as it was (a refused update is
+ * not recorded), fail no workflow task and write no row.
+ *
+ * The cases are generated from the live targets (which assessors were assigned, which documents are in), so the targets
+ * are set up while the file is collected. Cases of a known engine gap (KNOWN_ENGINE_GAPS in test/support/fuzz.ts) that
+ * the engine accepts are listed as todo; refusals of a known gap with an unclear message are sent and checked for all
+ * but their wording.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cycleWorkflowId } from '../../workflows/ids';
+import { gapOf, generateCsvCases, generateUpdateCases, UNCLEAR_MESSAGE, type UpdateCase } from '../support/fuzz';
+import { type CsvRun, describeViolation, type FuzzEnv, openCsvCycle, recover, runCsvCases, runUpdateCase, setUpTargets, sqlControlRows, type UpdateOutcome } from '../support/fuzz-run';
+import { startHarness } from '../support/harness';
+
+const SEED = 20261127;
+const UPDATE_CASES = 110;
+const CSV_CASES = 30;
+
+const h = await startHarness('fuzz');
+const env: FuzzEnv = { client: h.client, db: h.db, taskQueue: h.taskQueue };
+const setup = await setUpTargets(env, { prefix: 'uji-fuzz' }).catch(async (err) => {
+  await h.stop();
+  throw err;
+});
+const extraCleanup: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  await setup.cleanup();
+  for (const c of extraCleanup) await c().catch(() => undefined);
+  await h.stop();
+});
+
+const cases = generateUpdateCases(setup.world, { seed: SEED, count: UPDATE_CASES });
+
+/** One lane per target: its cases one after another (each is judged against its history), targets side by side. */
+const lanes = new Map<string, Promise<unknown>>();
+function inLane<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (lanes.get(key) ?? Promise.resolve()).then(fn);
+  lanes.set(
+    key,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function send(c: UpdateCase): Promise<UpdateOutcome> {
+  return inLane(c.target, async () => {
+    const o = await runUpdateCase(env, setup, c);
+    // A case the engine took changed its target: rebuild it so that the cases after it still mean what they say.
+    if (o.accepted || o.historyDelta !== 0 || o.rowsWritten !== 0 || o.taskFailures !== 0) await recover(env, setup, o);
+    return o;
+  });
+}
+
+describe(`${UPDATE_CASES} generated invalid updates and nominations (seed ${SEED})`, () => {
+  for (const c of cases) {
+    const gap = gapOf(c);
+    if (gap?.kind === 'accepted') {
+      it.todo(`${c.label} — known engine gap ${gap.id}`);
+      continue;
+    }
+    it.concurrent(c.label, async ({ expect }) => {
+      const o = await send(c);
+      const why = describeViolation(o);
+      expect(o.error, why).toBeUndefined();
+      expect(o.refused, `${why}: expected WorkflowUpdateFailedError from the validator`).toBe(true);
+      expect(o.message?.trim(), why).toBeTruthy();
+      if (gap?.kind !== 'unclear') {
+        expect(o.failureType, why).toBe('Refused');
+        expect(o.message, why).not.toMatch(UNCLEAR_MESSAGE);
+      }
+      expect(o.historyDelta, `${why}: history length`).toBe(0);
+      expect(o.taskFailures, `${why}: WorkflowTaskFailed events`).toBe(0);
+      expect(o.rowsWritten, `${why}: nomination_events / nominations rows`).toBe(0);
+    });
+  }
+});
+
+describe('after the updates', () => {
+  it('every target still has a history without a failed workflow task', async () => {
+    for (const t of setup.targets.values()) {
+      const events = (await h.client.workflow.getHandle(t.workflowId).fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.workflowTaskFailedEventAttributes), t.workflowId).toEqual([]);
+    }
+  });
+
+  it('covers every update and every category', () => {
+    const sent = cases.filter((c) => gapOf(c)?.kind !== 'accepted');
+    expect(new Set(sent.map((c) => c.update)).size).toBe(10);
+    expect(new Set(sent.map((c) => c.category))).toEqual(
+      new Set(['wrong-type', 'empty-string', 'oversize-string', 'odd-unicode', 'sql-text', 'wrong-actor', 'other-province', 'wrong-stage', 'bad-value', 'duplicate']),
+    );
+  });
+});
+
+describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => {
+  const all = generateCsvCases({ seed: SEED, count: CSV_CASES });
+  const csvCases = all.filter((c) => gapOf(c)?.kind !== 'accepted');
+  const cycleId = 'uji-fuzz-csv';
+  const controls = sqlControlRows(SEED);
+  let run: CsvRun;
+
+  beforeAll(async () => {
+    await openCsvCycle(env, cycleId);
+    extraCleanup.push(() => h.client.workflow.getHandle(cycleWorkflowId(cycleId)).terminate('fuzz test over'));
+    run = await runCsvCases(
+      env,
+      { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'), taskQueue: h.taskQueue },
+      { dir: mkdtempSync(join(tmpdir(), 'ovop-fuzz-')), cycleId, cases: csvCases, controls },
+    );
+    for (const c of run.controls) if (c.workflowId) extraCleanup.push(() => h.client.workflow.getHandle(c.workflowId!).terminate('fuzz test over'));
+  });
+
+  it('exits 1 and reports every bad row as refused', () => {
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.summary).toEqual({ created: controls.length, unchanged: 0, refused: csvCases.length });
+  });
+
+  for (const c of all) {
+    const gap = gapOf(c);
+    if (gap?.kind === 'accepted') {
+      it.todo(`${c.label} — known engine gap ${gap.id}`);
+      continue;
+    }
+    it(c.label, () => {
+      const o = run.outcomes.find((x) => x.case.id === c.id)!;
+      const why = `${c.label} (line ${o.line}): status ${o.status}, reasons ${JSON.stringify(o.reasons).slice(0, 300)}`;
+      expect(o.refused, why).toBe(true);
+      expect(o.reasons.every((r) => r.reason.trim() !== '' && r.field.trim() !== ''), why).toBe(true);
+      if (gap?.kind !== 'unclear') expect(o.clear, why).toBe(true);
+      expect(o.rowsWritten, why).toBe(0);
+    });
+  }
+
+  it('writes no nominations row for a refused row; SQL-looking names of a valid row are stored verbatim', async () => {
+    const rows = await h.db.selectFrom('nominations').select(['workflow_id', 'ikm_name', 'sentra_name', 'product']).where('cycle_id', '=', cycleId).execute();
+    expect(rows).toEqual([
+      { workflow_id: run.controls[0].workflowId, ikm_name: controls[0].ikm_name, sentra_name: controls[0].sentra_name, product: controls[0].product },
+    ]);
+    // The tables the SQL-looking text names are all still there.
+    for (const table of ['nominations', 'nomination_events', 'documents', 'cycles'] as const) {
+      await expect(h.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).resolves.toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,28 @@
+/** What every validator of both workflows needs: the refusal, and checks of the actor, of text and of instants. */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { isoInstantProblem, textProblem } from '../domain/text';
+import { type Actor, ROLES } from '../domain/types';
+
+/** The rule a refused update breaks, as the message the actor sees; the update leaves no event in the history. */
+export function refuse(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'Refused');
+}
+
+export function checkText(value: unknown, what: string, opts: { max: number; required?: boolean }): void {
+  const problem = textProblem(value, what, opts);
+  if (problem) refuse(problem);
+}
+
+export function checkActor(actor: unknown): asserts actor is Actor {
+  const a = actor as Partial<Actor> | null;
+  if (!a || typeof a !== 'object') refuse('actor is missing');
+  if (!ROLES.includes(a.role as (typeof ROLES)[number])) refuse(`actor role must be one of ${ROLES.join(', ')}`);
+  checkText(a.id, 'actor id', { max: 120 });
+  if (typeof a.region !== 'string' || !/^\d{2}(\.\d{2})?$/.test(a.region)) refuse('actor region must be a Kemendagri code such as 32 or 32.05');
+}
+
+export function parseInstant(text: unknown, what: string): number {
+  const problem = isoInstantProblem(text, what);
+  if (problem) refuse(problem);
+  return Date.parse(text as string);
+}
