@@ -75,6 +75,20 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
         .execute();
     },
 
+    /** How many nominations of the cycle the projection holds, and how many are still in progress (not terminal and
+     * not waiting for the star determination). */
+    async cycleCensus(input: { cycleId: string }): Promise<{ total: number; inProgress: number }> {
+      const row = await db
+        .selectFrom('nominations')
+        .select([
+          sql<number>`count(*)::int`.as('total'),
+          sql<number>`count(*) filter (where stage not in (${sql.join([...TERMINAL_STAGES, 'STAR_RECOMMENDED'])}))::int`.as('inProgress'),
+        ])
+        .where('cycle_id', '=', input.cycleId)
+        .executeTakeFirstOrThrow();
+      return { total: row.total, inProgress: row.inProgress };
+    },
+
     async assessorStats(input: { cycleId: string }): Promise<AssessorStats> {
       const rows = await db.selectFrom('assessments').select(['assessor_id', 'total']).where('cycle_id', '=', input.cycleId).execute();
       return computeAssessorStats(rows.map((r) => ({ assessorId: r.assessor_id, total: r.total })));

@@ -114,6 +114,7 @@ export async function driveThroughChaos(
   let lastKey = '';
   let pollBackoff = 50;
   let ndeSince = 0;
+  let lastDescribe = 0;
   for (;;) {
     let s: NominationView;
     try {
@@ -212,6 +213,15 @@ export async function driveThroughChaos(
       pollBackoff = 50;
     } else {
       if (timedOut()) return { ...result, stuck: true };
+      // The query may still answer from a worker's cache while every workflow task of the run fails (e.g. on a
+      // nondeterminism error): after a minute without progress, look at the task's attempt count.
+      if (Date.now() - lastProgress > NDE_GIVE_UP_MS && Date.now() - lastDescribe > 15_000) {
+        lastDescribe = Date.now();
+        const attempt = await withDeadline(() => handle.describe())
+          .then((d) => Number(d.raw.pendingWorkflowTask?.attempt ?? 0))
+          .catch(() => 0);
+        if (attempt >= 5) return { ...result, stuck: true, nondeterminism: `workflow task failing repeatedly (attempt ${attempt}); see the worker log` };
+      }
       await pause(pollBackoff);
       pollBackoff = Math.min(script === 'late' ? 2_000 : 1_000, pollBackoff * 2);
     }

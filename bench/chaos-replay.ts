@@ -5,7 +5,7 @@
  * the first event where code and history part ways.
  */
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
 
 export interface ReplayVerdict {
@@ -14,7 +14,20 @@ export interface ReplayVerdict {
   message: string;
 }
 
+/** Keeps the replay worker's bundling and state logs out of the report (only once, before the runtime exists). */
+function quietRuntime(): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+    });
+  } catch {
+    // a runtime is already installed (the test process has its own)
+  }
+}
+
 export async function replayOnCurrentCode(client: Client, workflowIds: readonly string[], limit = 5): Promise<ReplayVerdict[]> {
+  quietRuntime();
   const out: ReplayVerdict[] = [];
   for (const workflowId of workflowIds.slice(0, limit)) {
     try {

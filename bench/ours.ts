@@ -23,6 +23,7 @@ import { regencyCodesFor } from './regencies';
 import { descendantsCpuSeconds, sampleRss, selfCpuSeconds, type RssPeak } from './resources';
 import { Recorder } from './stats';
 import { retryOnTaskFailure } from '../client/update-retry';
+import { describeError } from './errors';
 
 export interface PhaseResult {
   wallSeconds: number;
@@ -95,28 +96,37 @@ export async function runOurs(opts: {
     let done = 0;
     let stuck = 0;
     let refused = 0;
-    const ids = await mapPool(items, args.concurrency, async (it) => {
+    const ids = await mapPool(items, args.concurrency, async (it, i) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
-      const { workflowId } = await rec.time('update:nominate', () =>
-        retryOnTaskFailure(() =>
-          cycle.executeUpdate(nominateUpdate, {
-            args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
-          }),
-        ),
-      );
-      const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
-      if (r.stuck) stuck++;
-      refused += r.refusedUpdates;
+      let step = 'update nominate on the cycle';
+      let workflowId: string | undefined;
+      try {
+        ({ workflowId } = await rec.time('update:nominate', () =>
+          retryOnTaskFailure(() =>
+            cycle.executeUpdate(nominateUpdate, {
+              args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
+            }),
+          ),
+        ));
+        step = `driving ${workflowId}`;
+        const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
+        if (r.stuck) stuck++;
+        refused += r.refusedUpdates;
+      } catch (err) {
+        // Printed here, at once: the caller's teardown must not be what shows first.
+        console.error(`[bench] nomination #${i} (${it.ikmName}, ${it.regencyCode}) failed at ${step} after ${done} done: ${describeError(err)}`);
+        throw err;
+      }
       lastTerminal = Math.max(lastTerminal, performance.now());
       opts.onProgress(++done);
-      return workflowId;
+      return workflowId!;
     });
     const wallSeconds = (lastTerminal - t0) / 1000;
     const cpuSelf1 = selfCpuSeconds();
     const cpuKids1 = descendantsCpuSeconds();
 
     const f0 = performance.now();
-    await rec.time('update:finalizeCycle', () => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] }));
+    await rec.time('update:finalizeCycle', () => retryOnTaskFailure(() => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] })));
     const view = (await cycle.result()) as CycleView;
     const finalizeSeconds = (performance.now() - f0) / 1000;
 

@@ -17,6 +17,7 @@ import { eventShape, sampleHistories } from './history';
 import { runOurs, type PhaseResult } from './ours';
 import { mb, printTable, writeResult } from './report';
 import { summarize } from './stats';
+import { describeError } from './errors';
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -49,7 +50,21 @@ function phaseSummary(p: PhaseResult) {
   };
 }
 
+/** Set once the bench closes its connections; a request still retrying may then find its gRPC channel shut. */
+let tearingDown = false;
+let failedEarly = false;
+
 async function main(): Promise<void> {
+  process.on('uncaughtException', (err) => {
+    // @temporalio/client's grpc-retry re-issues a call from a timer; after the connection is closed grpc-js throws
+    // there, outside any promise. During teardown that is expected noise, not the bench's result.
+    if (tearingDown && /Channel has been shut down/.test(err?.message ?? '')) {
+      console.error(`[bench] ignored during teardown: ${err.message}`);
+      return;
+    }
+    console.error(`bench crashed (uncaught): ${describeError(err)}`);
+    process.exit(1);
+  });
   const args = parseArgs(process.argv.slice(2));
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
@@ -142,7 +157,13 @@ async function main(): Promise<void> {
       console.log(`  ${type.padEnd(28)} n=${String(s.count).padStart(6)}  ${s.p50} / ${s.p95}   wait ${sts?.p95 ?? '—'}`);
     }
     console.log(`\nResult written to ${path}`);
+  } catch (err) {
+    // Before the teardown below, so that nothing it provokes can hide the error that stopped the bench.
+    console.error(`bench failed: ${describeError(err)}`);
+    failedEarly = true;
+    throw err;
   } finally {
+    tearingDown = true;
     await deps.close();
     await stack.stop();
     rmSync(stateDir, { recursive: true, force: true });
@@ -150,6 +171,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
+  if (!failedEarly) console.error(`bench failed: ${describeError(err)}`);
   process.exit(1);
 });

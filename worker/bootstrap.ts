@@ -13,8 +13,8 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-export async function bootstrap(opts: { temporal: TemporalSettings; databaseUrl: string; smtpUrl: string }): Promise<Deps> {
-  const db = createDb(opts.databaseUrl);
+export async function bootstrap(opts: { temporal: TemporalSettings; databaseUrl: string; smtpUrl: string; poolMax?: number }): Promise<Deps> {
+  const db = createDb(opts.databaseUrl, { max: opts.poolMax });
   try {
     await migrateToLatest(db);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
 import { awardCycle } from '../../workflows/award-cycle.workflow';
-import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nominateUpdate, nominationStateQuery, withdrawUpdate } from '../../workflows/messages';
+import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nominateUpdate, nominationStateQuery, stageChangedSignal, withdrawUpdate } from '../../workflows/messages';
 import { coordinator, dinasOf, nominationInput, testConfig } from '../support/cycle';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { mailFor } from '../support/mailbox';
@@ -71,5 +71,28 @@ describe('an award cycle with more history than one run may hold', () => {
     for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf);
     expect(runs.length).toBe(final.runs);
     for (const run of runs) expect(run.historyLength).toBeLessThan(200);
+  });
+});
+
+describe('an award cycle that never hears a nomination\'s last stage report', () => {
+  it('finalizes anyway once the Postgres projection shows nothing left in progress', async () => {
+    const config = testConfig('uji-census', { mutate: (c) => (c.intakeWindow = '10m') });
+    const workflowId = cycleWorkflowId(config.id);
+    await h.client.workflow.start(awardCycle, { workflowId, taskQueue: h.taskQueue, args: [{ config, reconcileEvery: '1s' }] });
+    const cycle = h.client.workflow.getHandle(workflowId);
+    const n = nominationInput(config, { regencyCode: '32.05', ikmName: 'IKM Sensus' });
+    const { workflowId: id } = await retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [n] }));
+    await waitFor(async () => (await cycle.query(cycleStateQuery)).counts.AWAITING_SOCIALIZATION === 1);
+    // A report with a sequence number from the future stands in for a lost one: every later real report is ignored.
+    await cycle.signal(stageChangedSignal, { workflowId: id, from: null, to: 'AWAITING_DOCUMENTS', seq: 9_999 });
+    await h.client.workflow.getHandle(id).executeUpdate(withdrawUpdate, { args: [{ actor: dinasOf('32.05'), reason: 'uji sensus' }] });
+    await waitFor(async () => (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', id).executeTakeFirst())?.stage === 'WITHDRAWN');
+    expect((await cycle.query(cycleStateQuery)).counts).toEqual({ AWAITING_DOCUMENTS: 1 });
+
+    await retryOnTaskFailure(() => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: coordinator }] }));
+    const final = await cycle.result();
+    expect(final.finalized).toBe(true);
+    const row = await h.db.selectFrom('cycles').selectAll().where('id', '=', config.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('FINALIZED');
   });
 });
