@@ -48,12 +48,15 @@ export interface CheckReport {
 }
 
 /** Templates each script's nomination must have been sent (once each is checked by key); field_verification only
- * when the provisional score reached the threshold (the view's fieldVerified is then set). */
+ * when the provisional score reached the threshold (the view's fieldVerified is then set). Every mail the workflow
+ * did send is covered anyway: each `notifications` row must be `sent` and have its one .eml file. */
 const REQUIRED_TEMPLATES: Record<ChaosScript, string[]> = {
   good: ['intake_accepted', 'admin_passed', 'assessment_assigned', 'assessment_started', 'star_recommended', 'announcement'],
   revision: ['intake_accepted', 'revision_requested', 'admin_passed', 'assessment_assigned', 'assessment_started', 'star_recommended', 'announcement'],
   withdraw: ['intake_accepted', 'withdrawn'],
-  late: ['intake_accepted', 'reminder', 'escalation', 'disqualified'],
+  // No 'reminder': one falls due only while the deadline is still ahead; if the worker was down from the reminder's
+  // moment until the deadline, the workflow goes straight to the escalation (a reminder after the deadline is moot).
+  late: ['intake_accepted', 'escalation', 'disqualified'],
 };
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

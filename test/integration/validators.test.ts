@@ -86,6 +86,8 @@ describe('validators of the nomination workflow', () => {
     const config = testConfig('uji-validator-sosialisasi');
     const { handle, workflowId } = await startNomination(config, nominationInput(config, { regencyCode: '32.05', ikmName: 'Tenun Garut Sejahtera' }));
     await stageOf(handle, 'AWAITING_SOCIALIZATION');
+    // The query shows the stage before its event row is written; wait until no activity is in flight.
+    await quiet(handle);
     const eventsBefore = await h.db.selectFrom('nomination_events').select('seq').where('workflow_id', '=', workflowId).execute();
 
     await expectRefused(handle, submitScoresUpdate, { actor: { role: 'assessor', id: 'penilai-siti', region: '34' }, scores: scoresFor(config, 3) }, 'is AWAITING_SOCIALIZATION; this action needs IN_ASSESSMENT');
