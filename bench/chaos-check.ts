@@ -67,7 +67,8 @@ async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_000)
     try {
       return await fn();
     } catch (err) {
-      const nde = /TMPRL1100|[Nn]ondeterminism/.test((err as Error).message);
+      const msg = `${(err as Error).message} ${((err as Error & { cause?: Error }).cause?.message) ?? ''}`;
+      const nde = /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg);
       if (nde || Date.now() > until || (err as Error).name === 'WorkflowNotFoundError') throw new Error(`${what}: ${(err as Error).message.slice(0, 300)}`);
       await pause(1_000);
     }

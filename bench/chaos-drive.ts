@@ -46,6 +46,8 @@ export interface ChaosDriveResult {
   lastError?: string;
   /** Updates refused by a validator (expected now and then: a retry of an action that had gone through). */
   refused: number;
+  /** The validators' messages, first few. */
+  refusals: string[];
   /** Calls that failed for another reason and were retried. */
   transientErrors: number;
   /** A deadline that was not meant to pass put the nomination on hold; the driver extended it to carry on. */
@@ -54,9 +56,12 @@ export interface ChaosDriveResult {
   nondeterminism?: string;
 }
 
+/** A refused action that the state still calls for is sent again after this long, at most MAX_RESENDS times. */
+const RESEND_AFTER_MS = 3_000;
+const MAX_RESENDS = 5;
 /** How long a query may keep failing with a nondeterminism error before the nomination is given up. */
 const NDE_GIVE_UP_MS = 60_000;
-const isNondeterminism = (err: unknown) => /TMPRL1100|[Nn]ondeterminism/.test(`${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`);
+const isNondeterminism = (err: unknown) => /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(`${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +85,7 @@ export async function driveThroughChaos(
 ): Promise<ChaosDriveResult> {
   const handle = client.workflow.getHandle(workflowId);
   const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
-  const result: ChaosDriveResult = { view: null, stuck: false, refused: 0, transientErrors: 0, holdsResolved: 0 };
+  const result: ChaosDriveResult = { view: null, stuck: false, refused: 0, refusals: [], transientErrors: 0, holdsResolved: 0 };
   let lastProgress = Date.now();
   let errorBackoff = 250;
   const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + callTimeoutMs, fn);
@@ -94,16 +99,24 @@ export async function driveThroughChaos(
 
   /** Actions sent and answered (accepted or refused); a cut-off call is forgotten so that it is sent again. */
   const done = new Set<string>();
+  /** Refused actions: like a person, the actor tries again a little later while the state still calls for it. */
+  const refusedAt = new Map<string, { at: number; times: number }>();
   const send = async (key: string, call: (updateId: string) => Promise<unknown>) => {
+    const r = refusedAt.get(key);
+    if (r && done.has(key) && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) done.delete(key);
     if (done.has(key)) return;
+    // A resend after a refusal needs an update id of its own (the first one's outcome may be remembered).
+    const updateId = r ? `${key}#${r.times}` : key;
     try {
-      await withDeadline(() => call(key));
+      await withDeadline(() => call(updateId));
       done.add(key);
       errorBackoff = 250;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         done.add(key);
+        refusedAt.set(key, { at: Date.now(), times: (r?.times ?? 0) + 1 });
         result.refused++;
+        if (result.refusals.length < 3) result.refusals.push(`${key}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
         return;
       }
       await transient(err);

@@ -165,6 +165,8 @@ async function main(): Promise<number> {
     console.log(`  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP accepted ${smtp.messages} in all; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`);
     const sum = (f: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((s, o) => s + f(o), 0);
     console.log(`  driver: ${sum((o) => o.drive?.transientErrors ?? 0)} calls retried after a fault, ${sum((o) => o.drive?.refused ?? 0)} updates refused, ${sum((o) => o.drive?.holdsResolved ?? 0)} holds resolved, ${stuck.length} given up`);
+    const refusals = outcomes.flatMap((o) => (o.drive?.refusals ?? []).map((r) => `${o.item.workflowId}: ${r}`));
+    for (const r of refusals.slice(0, 10)) console.log(`  refused: ${r}`);
     for (const n of report.notes.slice(0, 20)) console.log(`  note: ${n}`);
     if (report.notes.length > 20) console.log(`  … ${report.notes.length - 20} more notes`);
     if (worker.stats.nondeterminismErrors) {
