@@ -12,7 +12,7 @@ import { parseArgs } from './args';
 import { runBaseline } from './baseline';
 import type { BaselineShape } from './baseline.workflow';
 import { benchConfig } from './config';
-import { benchDeps } from './deps';
+import { bootstrap } from '../worker/bootstrap';
 import { eventShape, sampleHistories } from './history';
 import { runOurs, type PhaseResult } from './ours';
 import { mb, printTable, writeResult } from './report';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   log(`n=${args.n} concurrency=${args.concurrency} maxActivities=${args.maxActivities} maxCached=${args.maxCached} deadlineScale=${args.deadlineScale}; state in ${stateDir}`);
   const stack = await startStack({ stateDir, persistent: true, headless: true });
   const poolMax = args.pgPool || (stack.embedded.postgres ? 1 : 10);
-  const deps = await benchDeps({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, poolMax });
+  const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, poolMax });
   try {
     log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}, pool ${poolMax}); running ours`);
     const config = benchConfig({ deadlineScale: args.deadlineScale });
