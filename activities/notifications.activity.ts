@@ -1,7 +1,8 @@
 /**
  * Sends one notification, at most once per business key. The key is claimed in `notifications` before sending and
- * marked sent after; a retried activity finds it sent and returns. The Message-ID is derived from the key too, so even
- * the narrow window between a send and its mark (a crash right there) yields a message receivers can de-duplicate.
+ * marked sent right after, on the same connection; a retried activity finds it sent and returns. The Message-ID is
+ * derived from the key too, so even the narrow window between a send and its mark (a crash right there) yields a
+ * message receivers can de-duplicate.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
@@ -32,29 +33,35 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
         throw err;
       }
       const messageId = messageIdFor(req.key);
-      await db
-        .insertInto('notifications')
-        .values({ key: req.key, workflow_id: req.workflowId, recipient: req.to.join(', '), template: req.template, subject: mail.subject, status: 'pending' })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      const row = await db.selectFrom('notifications').select(['status']).where('key', '=', req.key).executeTakeFirstOrThrow();
-      if (row.status === 'sent') return { sent: false, messageId };
-      await db.updateTable('notifications').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', req.key).execute();
-      const info = await mailer.transport.sendMail({
-        from: mailer.from,
-        to: req.to,
-        cc: req.cc,
-        subject: mail.subject,
-        text: mail.text,
-        messageId,
-        headers: { 'X-OVOP-Key': req.key, 'X-OVOP-Template': req.template, 'X-OVOP-Workflow': req.workflowId },
+      // Claim, send and mark on ONE connection held across the send: the mark then follows the server's 250 at once,
+      // instead of queueing for a pool slot behind other activities. A worker killed between the two would retry and
+      // send the message again; keeping that window to a single round trip is what keeps duplicates out in practice
+      // (the stable Message-ID lets receivers drop the rare one that still slips through).
+      return db.connection().execute(async (conn) => {
+        await conn
+          .insertInto('notifications')
+          .values({ key: req.key, workflow_id: req.workflowId, recipient: req.to.join(', '), template: req.template, subject: mail.subject, status: 'pending' })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+        const row = await conn.selectFrom('notifications').select(['status']).where('key', '=', req.key).executeTakeFirstOrThrow();
+        if (row.status === 'sent') return { sent: false, messageId };
+        await conn.updateTable('notifications').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', req.key).execute();
+        const info = await mailer.transport.sendMail({
+          from: mailer.from,
+          to: req.to,
+          cc: req.cc,
+          subject: mail.subject,
+          text: mail.text,
+          messageId,
+          headers: { 'X-OVOP-Key': req.key, 'X-OVOP-Template': req.template, 'X-OVOP-Workflow': req.workflowId },
+        });
+        await conn
+          .updateTable('notifications')
+          .set({ status: 'sent', provider_message_id: info.messageId ?? messageId, sent_at: new Date() })
+          .where('key', '=', req.key)
+          .execute();
+        return { sent: true, messageId };
       });
-      await db
-        .updateTable('notifications')
-        .set({ status: 'sent', provider_message_id: info.messageId ?? messageId, sent_at: new Date() })
-        .where('key', '=', req.key)
-        .execute();
-      return { sent: true, messageId };
     },
   };
 }

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench`. */
 import { Command } from 'commander';
+import { maxCachedWorkflows } from '../worker/workflow-cache';
 
 export interface BenchArgs {
   n: number;
@@ -25,7 +26,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     .option('--n <count>', 'nominations', num, 1000)
     .option('--concurrency <count>', 'nominations in flight (nominate + drive)', num, 50)
     .option('--max-activities <count>', 'worker maxConcurrentActivityTaskExecutions', num, 100)
-    .option('--max-cached <count>', 'worker maxCachedWorkflows', num, 1000)
+    .option('--max-cached <count>', 'worker maxCachedWorkflows (default: the engine\'s, worker/workflow-cache.ts)', num, maxCachedWorkflows())
     .option('--max-workflow-tasks <count>', 'worker maxConcurrentWorkflowTaskExecutions', num, 40)
     .option('--deadline-scale <factor>', 'multiply the demo deadlines, so that load does not turn into missed deadlines', num, 10)
     .option('--revision-share <fraction>', "share of nominations driven with script 'revision' (the rest 'good')", num, 0.05)

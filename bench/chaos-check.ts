@@ -7,7 +7,8 @@
  * - mismatches: the projection equals the workflow state (stage, stars, scores, last_seq == eventCount); the event log
  *   is gapless (seq 1..eventCount, same types as the workflow's timeline); every `notifications` row is `sent` and
  *   has exactly one .eml file, every .eml file has a row; each nomination got the mail its script implies; each cycle
- *   finalized with counts equal to the projection's.
+ *   finalized with counts equal to the projection's; every run of every nomination and cycle replays on the current
+ *   code (bench/chaos-replay.ts).
  */
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
@@ -220,6 +221,11 @@ export async function checkChaos(opts: {
     const diff = [...stages].filter((s) => (projCounts[s] ?? 0) !== (cycleCounts[s] ?? 0));
     if (diff.length) mismatch(`cycle ${cycleId} counts per stage ${JSON.stringify(cycleCounts)} differ from the projection ${JSON.stringify(projCounts)}`);
   }
+
+  // ── every record replays on today's code (what an auditor, or a restarted worker, does with it) ───────────────────
+  const { replayAll } = await import('./chaos-replay');
+  const verdicts = await replayAll(client, [...items.map((i) => i.workflowId), ...opts.cycleIds.map((c) => cycleWorkflowId(c))]);
+  for (const v of verdicts) if (!v.ok) mismatch(`history of ${v.workflowId} does not replay: ${v.message}`);
 
   problems.sort((a, b) => rank(a) - rank(b));
   return {

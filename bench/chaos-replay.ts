@@ -42,3 +42,27 @@ export async function replayOnCurrentCode(client: Client, workflowIds: readonly 
   }
   return out;
 }
+
+/**
+ * Replays the whole recorded history of every given workflow on today's code (one replay worker for all). An auditor
+ * must be able to replay every record, so a history that does not replay is a defect even when its workflow finished:
+ * it would fail the next time a worker has to rebuild that workflow from history (a restart, a cache eviction).
+ */
+export async function replayAll(client: Client, workflowIds: readonly string[]): Promise<ReplayVerdict[]> {
+  quietRuntime();
+  async function* histories() {
+    for (const workflowId of workflowIds) {
+      // A cycle that continued as new has several runs; each must replay.
+      for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` })) {
+        const history = await client.workflow.getHandle(workflowId, exec.runId).fetchHistory();
+        yield { workflowId: `${workflowId}#${exec.runId}`, history };
+      }
+    }
+  }
+  const out: ReplayVerdict[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories())) {
+    const m = r.error?.message ?? '';
+    out.push({ workflowId: r.workflowId, ok: !r.error, message: r.error ? (/\[TMPRL1100\][^"]*/.exec(m)?.[0] ?? m.slice(0, 300)) : 'replays on the current code' });
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
 import type { TemporalSettings } from './temporal-connection';
+import { maxCachedWorkflows } from './workflow-cache';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -33,6 +34,8 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     // keep a worker from restarting. Whatever was cut off is retried by Temporal on another worker.
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '15 seconds',
+    // No sticky cache by default: see workflow-cache.ts for the nondeterminism a cached workflow can record.
+    maxCachedWorkflows: maxCachedWorkflows(),
     ...deps.tuning,
   });
   return { worker, connection };

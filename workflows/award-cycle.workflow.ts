@@ -63,8 +63,15 @@ export interface AwardCycleInput {
   reconcileEvery?: string;
 }
 
-/** Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). */
-const HISTORY_EVENTS_PER_RUN = 8_000;
+/**
+ * Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). Runs started before the
+ * `shorter-cycle-runs` patch went on to 8,000 events; newer runs stop at 2,000, because a worker without a workflow
+ * cache (worker/workflow-cache.ts) rebuilds the cycle from its current run's history on every workflow task, so the
+ * run's length is the cost of each task.
+ */
+const HISTORY_EVENTS_PER_RUN = 2_000;
+const HISTORY_EVENTS_PER_RUN_BEFORE_PATCH = 8_000;
+export const PATCH_SHORTER_CYCLE_RUNS = 'shorter-cycle-runs';
 /** How often a cycle whose intake has closed checks the projection for nominations still in progress. */
 const RECONCILE_EVERY = '1m';
 /** Patch id: the projection census after intake closes (added after the v1–v3 histories). */
@@ -214,7 +221,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     const reported = Object.values(carry.stages);
     return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
   };
-  const historyLimit = input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN;
+  const historyLimit = input.historyEventsPerRun ?? (patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
   const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
 
   // Safety net for the stage reports: a bench of 1,000 nominations saw 29 final reports never reach the cycle across its

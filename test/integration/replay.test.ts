@@ -38,4 +38,11 @@ describe('recorded histories replay on today\'s workflow code', () => {
     expect(text(v1)).not.toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(payloads(v1)).not.toContain('assessment_started');
   });
+
+  it('cycle histories from before and after the shorter-cycle-runs patch are both here (v3 without, v4 with the marker)', () => {
+    const payloads = (f: string) =>
+      [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+    expect(payloads('award-cycle-v3.json')).not.toContain('shorter-cycle-runs');
+    expect(payloads('award-cycle-v4.json')).toContain('shorter-cycle-runs');
+  });
 });

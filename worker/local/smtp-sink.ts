@@ -47,6 +47,11 @@ export async function startSmtpSink(opts: { port: number; mailDir: string }): Pr
     server.once('error', reject);
     server.listen(opts.port, '127.0.0.1', () => resolve());
   });
+  // smtp-server reports a client's dropped connection (a worker killed mid-message, ECONNRESET) as an 'error' event;
+  // unheard, Node would end the whole process over it. The message in flight is simply not stored.
+  server.on('error', (err: Error) => {
+    if (!/ECONNRESET|EPIPE|socket hang up/i.test(err.message)) console.error(`embedded SMTP server: ${err.message}`);
+  });
   return {
     url: `smtp://127.0.0.1:${opts.port}`,
     mailDir: opts.mailDir,
