@@ -12,26 +12,14 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // test/chaos: the CI slice of `npm run chaos` (worker SIGKILLs during a run), against the same servers.
+          include: ['test/integration/**/*.test.ts', 'test/chaos/**/*.test.ts'],
           pool: 'forks',
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One worker process per file keeps workflow bundles and DB pools apart; files run one after another so
           // that a 2-core machine does not starve the dev server.
-          fileParallelism: false,
-        },
-      },
-      {
-        // Worker SIGKILLs during a run (bench/chaos-*.ts). Not in `npm test` yet: it still finds a duplicate email when
-        // a kill lands between the SMTP send and marking the notification sent. Run with `npx vitest run --project chaos`.
-        test: {
-          name: 'chaos',
-          include: ['test/chaos/**/*.test.ts'],
-          pool: 'forks',
-          globalSetup: ['test/global-setup.ts'],
-          testTimeout: 300_000,
-          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

@@ -110,5 +110,5 @@ describe('chaos slice', () => {
     expect(injector.kills, context).toBe(KILLS);
     expect(report.problems, context).toEqual([]);
     expect({ lost: report.lost, duplicateEmails: report.duplicateEmails, mismatches: report.mismatches }, context).toEqual({ lost: 0, duplicateEmails: 0, mismatches: 0 });
-  }, 240_000);
+  }, 300_000);
 });
