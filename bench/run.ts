@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, poolMax });
   try {
     log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}, pool ${poolMax}); running ours`);
-    const config = benchConfig({ deadlineScale: args.deadlineScale });
+    // Intake stays open for the whole drive (a slow machine must not close it on the last nominations); the bench asks
+    // the coordinator's finalize once every nomination has been driven to its end.
+    const config = benchConfig({ deadlineScale: args.deadlineScale, intakeWindow: '12h' });
     const ours = await runOurs({ args, config, temporal: stack.temporal, client: deps.client, db: deps.db, mailer: deps.mailer, embeddedPostgres: stack.embedded.postgres, onProgress: progress('ours', args.n) });
     log(`ours: ${ours.completed} nominations in ${ours.wallSeconds.toFixed(1)} s; cycle finalized ${ours.cycle.finalizeSeconds.toFixed(1)} s later; sampling histories`);
 

@@ -1,28 +1,38 @@
 /**
- * Sends an update again when the server failed it because the workflow task it landed in failed as a whole.
+ * Sends an update again when the server turned it away for a passing reason, before any of it was applied:
  *
- * This happens to the award cycle by design: when it continues as new while a nomination's signal arrives, the server
- * refuses the completion (UnhandledCommand) and runs the task again with the signal; an update delivered in that same
- * task is answered with FAILED_PRECONDITION "unexpected workflow task failure". Nothing of the update was applied, so
- * sending it again is safe. A validator's refusal (WorkflowUpdateFailedError) is never retried.
+ * - FAILED_PRECONDITION "unexpected workflow task failure": the workflow task the update landed in failed as a whole.
+ *   This happens to the award cycle by design: when it continues as new while a nomination's signal arrives, the server
+ *   refuses the completion (UnhandledCommand) and runs the task again with the signal.
+ * - RESOURCE_EXHAUSTED "workflow is closing": the cycle is continuing as new; the next run takes the update.
+ * - RESOURCE_EXHAUSTED "limit on number of concurrent in-flight updates": the server admits a few updates per workflow
+ *   at a time (10 on the dev server), and a bulk intake sends more.
+ *
+ * Backoff doubles from 100 ms to 5 s with jitter, about half a minute in all. A validator's refusal
+ * (WorkflowUpdateFailedError) is an answer, never retried.
  */
 import { ServiceError } from '@temporalio/client';
 
-const TASK_FAILED = /unexpected workflow task failure/i;
+const TRANSIENT: { code: number; details: RegExp }[] = [
+  { code: 9, details: /unexpected workflow task failure/i },
+  { code: 8, details: /workflow is closing|concurrent in-flight updates/i },
+];
 
-export function isWorkflowTaskFailure(err: unknown): boolean {
+export function isTransientUpdateFailure(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   const cause = err.cause as { code?: number; details?: string } | undefined;
-  return cause?.code === 9 && TASK_FAILED.test(String(cause.details ?? err.message));
+  const text = String(cause?.details ?? err.message);
+  return TRANSIENT.some((t) => cause?.code === t.code && t.details.test(text));
 }
 
-export async function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+export async function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (err) {
-      if (attempt >= attempts || !isWorkflowTaskFailure(err)) throw err;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
+      if (attempt >= attempts || !isTransientUpdateFailure(err)) throw err;
+      const backoff = Math.min(100 * 2 ** (attempt - 1), 5_000);
+      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }
 }

@@ -65,11 +65,11 @@ export interface AwardCycleInput {
 
 /**
  * Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). Runs started before the
- * `shorter-cycle-runs` patch went on to 8,000 events; newer runs stop at 2,000, because a worker without a workflow
- * cache (worker/workflow-cache.ts) rebuilds the cycle from its current run's history on every workflow task, so the
- * run's length is the cost of each task.
+ * `shorter-cycle-runs` patch went on to 8,000 events; newer runs stop at 1,000 (some 40 nominations' intake and
+ * reports), because a worker without a workflow cache (worker/workflow-cache.ts) rebuilds the cycle from its current
+ * run's history on every workflow task, so the run's length is the cost of each task.
  */
-const HISTORY_EVENTS_PER_RUN = 2_000;
+const HISTORY_EVENTS_PER_RUN = 1_000;
 const HISTORY_EVENTS_PER_RUN_BEFORE_PATCH = 8_000;
 export const PATCH_SHORTER_CYCLE_RUNS = 'shorter-cycle-runs';
 /** How often a cycle whose intake has closed checks the projection for nominations still in progress. */

@@ -1,0 +1,40 @@
+import { ServiceError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { isTransientUpdateFailure, retryOnTaskFailure } from '../../client/update-retry';
+
+const grpc = (code: number, details: string) => new ServiceError('Workflow Update failed', { cause: Object.assign(new Error(details), { code, details }) });
+
+describe('update retry', () => {
+  it.each([
+    [9, 'unexpected workflow task failure'],
+    [8, 'workflow operation can not be applied because workflow is closing'],
+    [8, 'limit on number of concurrent in-flight updates has been reached (10)'],
+  ])('treats gRPC %i "%s" as passing', (code, details) => {
+    expect(isTransientUpdateFailure(grpc(code, details))).toBe(true);
+  });
+
+  it('does not retry other server errors or a validator refusal', () => {
+    expect(isTransientUpdateFailure(grpc(5, 'workflow not found'))).toBe(false);
+    expect(isTransientUpdateFailure(grpc(8, 'namespace rate limit exceeded'))).toBe(false);
+    expect(isTransientUpdateFailure(new Error('intake for cycle x is closed'))).toBe(false);
+  });
+
+  it('sends again until the server takes the update, and gives up on anything else at once', async () => {
+    let calls = 0;
+    const value = await retryOnTaskFailure(async () => {
+      calls += 1;
+      if (calls < 3) throw grpc(8, 'workflow is closing');
+      return 'accepted';
+    });
+    expect({ value, calls }).toEqual({ value: 'accepted', calls: 3 });
+
+    let refusals = 0;
+    await expect(
+      retryOnTaskFailure(async () => {
+        refusals += 1;
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(refusals).toBe(1);
+  });
+});
