@@ -2,7 +2,8 @@
  * The CI slice of `npm run chaos`: ~20 nominations on a task queue of their own, served by worker/main.ts running as a
  * child process that is SIGKILLed 3 times at random moments (and restarted at once), then the chaos run's checks
  * restricted to these nominations: each reached the end its script leads to (by query and projection), each mail key
- * reached the SMTP server once, the projection equals the workflow state, the event log has no gap.
+ * reached the SMTP server once, the projection equals the workflow state, the event log has no gap, and every recorded
+ * run replays on the current code.
  *
  * The SMTP outage and the PostgreSQL and Temporal restarts of the full run are left out: the sink, the database and the
  * dev server are shared by the whole test run. Mail reaches the shared sink through a relay (test/support/
