@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs pure domain tests with no servers; `integration` shares one Temporal dev server, one
-// database and one SMTP sink per run, started in globalSetup (test/global-setup.ts).
+// `unit` runs pure domain tests with no servers; `integration` (and `chaos`, outside `npm test`) share one Temporal dev
+// server, one database and one SMTP sink per run, started in globalSetup (test/global-setup.ts).
 export default defineConfig({
   test: {
     pool: 'forks',
