@@ -26,6 +26,11 @@ function quietRuntime(): void {
   }
 }
 
+/** The nondeterminism error's own sentence when there is one (it names the first event where code and history part). */
+function whyNot(err: Error): string {
+  return /\[TMPRL1100\][^"]*/.exec(err.message)?.[0] ?? err.message.slice(0, 300);
+}
+
 export async function replayOnCurrentCode(client: Client, workflowIds: readonly string[], limit = 5): Promise<ReplayVerdict[]> {
   quietRuntime();
   const out: ReplayVerdict[] = [];
@@ -35,9 +40,7 @@ export async function replayOnCurrentCode(client: Client, workflowIds: readonly 
       await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
       out.push({ workflowId, ok: true, message: 'replays on the current code' });
     } catch (err) {
-      const m = (err as Error).message;
-      const nde = /\[TMPRL1100\][^"]*/.exec(m)?.[0];
-      out.push({ workflowId, ok: false, message: nde ?? m.slice(0, 300) });
+      out.push({ workflowId, ok: false, message: whyNot(err as Error) });
     }
   }
   return out;
@@ -61,8 +64,7 @@ export async function replayAll(client: Client, workflowIds: readonly string[]):
   }
   const out: ReplayVerdict[] = [];
   for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories())) {
-    const m = r.error?.message ?? '';
-    out.push({ workflowId: r.workflowId, ok: !r.error, message: r.error ? (/\[TMPRL1100\][^"]*/.exec(m)?.[0] ?? m.slice(0, 300)) : 'replays on the current code' });
+    out.push({ workflowId: r.workflowId, ok: !r.error, message: r.error ? whyNot(r.error) : 'replays on the current code' });
   }
   return out;
 }

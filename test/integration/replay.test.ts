@@ -8,6 +8,11 @@ import { historyFromJSON } from '../../client/history-json';
 const dir = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
+const text = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
+// Payloads (activity inputs, marker details) are base64-encoded JSON in the history file.
+const payloads = (f: string) =>
+  [...text(f).matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+
 function load(file: string) {
   const history = historyFromJSON(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')));
   return { workflowId: file.replace(/\.json$/, ''), history };
@@ -26,10 +31,6 @@ describe('recorded histories replay on today\'s workflow code', () => {
   });
 
   it('a v2 history carries the patch marker and the mail to the dinas; a v1 history has neither', () => {
-    const text = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
-    // Payloads (activity inputs, marker details) are base64-encoded JSON in the history file.
-    const payloads = (f: string) =>
-      [...text(f).matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
     const v1 = fixtures.find((f) => f.startsWith('nomination-v1-excellent'))!;
     const v2 = fixtures.find((f) => f.startsWith('nomination-v2-excellent'))!;
     expect(text(v2)).toContain('EVENT_TYPE_MARKER_RECORDED');
@@ -40,8 +41,6 @@ describe('recorded histories replay on today\'s workflow code', () => {
   });
 
   it('cycle histories from before and after the shorter-cycle-runs patch are both here (v3 without, v4 with the marker)', () => {
-    const payloads = (f: string) =>
-      [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
     expect(payloads('award-cycle-v3.json')).not.toContain('shorter-cycle-runs');
     expect(payloads('award-cycle-v4.json')).toContain('shorter-cycle-runs');
   });
