@@ -22,6 +22,7 @@ import {
 import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../support/cycle';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { mailFor } from '../support/mailbox';
+import { settled } from '../support/settled';
 
 let h: Harness;
 beforeAll(async () => {
@@ -31,27 +32,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until the workflow has nothing in flight: no pending activity and a history that stopped growing. */
-async function quiet(handle: WorkflowHandle): Promise<number> {
-  let previous = -1;
-  return waitFor(
-    async () => {
-      const pending = (await handle.describe()).raw.pendingActivities?.length ?? 0;
-      const length = (await handle.fetchHistory()).events?.length ?? 0;
-      const stable = pending === 0 && length === previous;
-      previous = length;
-      if (!stable) await sleep(200);
-      return stable && length;
-    },
-    { what: 'a quiet workflow history' },
-  );
-}
-
 /** Sends an update that must be refused with `message`, and proves the refusal left the history untouched. */
 async function expectRefused<Arg>(handle: WorkflowHandle, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, message: string | RegExp): Promise<void> {
-  const before = await quiet(handle);
+  const before = await settled(handle);
   const error = await handle.executeUpdate(update, { args: [arg] }).then(
     () => undefined,
     (e: unknown) => e,
@@ -87,7 +70,7 @@ describe('validators of the nomination workflow', () => {
     const { handle, workflowId } = await startNomination(config, nominationInput(config, { regencyCode: '32.05', ikmName: 'Tenun Garut Sejahtera' }));
     await stageOf(handle, 'AWAITING_SOCIALIZATION');
     // The query shows the stage before its event row is written; wait until no activity is in flight.
-    await quiet(handle);
+    await settled(handle);
     const eventsBefore = await h.db.selectFrom('nomination_events').select('seq').where('workflow_id', '=', workflowId).execute();
 
     await expectRefused(handle, submitScoresUpdate, { actor: { role: 'assessor', id: 'penilai-siti', region: '34' }, scores: scoresFor(config, 3) }, 'is AWAITING_SOCIALIZATION; this action needs IN_ASSESSMENT');

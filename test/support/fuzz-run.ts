@@ -35,6 +35,7 @@ import {
   type NominationView,
 } from '../../workflows/messages';
 import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from './cycle';
+import { settled } from './settled';
 import {
   type CsvCase,
   csvBase,
@@ -82,25 +83,6 @@ async function waitUntil<T>(what: string, fn: () => Promise<T | false | null | u
     if (Date.now() > deadline) throw new Error(`fuzz setup: timed out waiting for ${what}`);
     await sleep(100);
   }
-}
-
-/** No activity pending and a history that stopped growing. */
-export async function quiet(handle: WorkflowHandle, timeoutMs = 30_000): Promise<number> {
-  let previous = -1;
-  let stableFor = 0;
-  return waitUntil(
-    `a quiet history of ${handle.workflowId}`,
-    async () => {
-      const d = await handle.describe();
-      const length = d.historyLength;
-      const pending = d.raw.pendingActivities?.length ?? 0;
-      stableFor = pending === 0 && length === previous ? stableFor + 1 : 0;
-      previous = length;
-      if (stableFor < 2) await sleep(150);
-      return stableFor >= 2 && length;
-    },
-    timeoutMs,
-  );
 }
 
 // ── targets ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -183,7 +165,7 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
       if (key === 'assessment') await reach(handle, (x) => x.scoredBy.length === 1, 'scored once');
       else await stage(handle, key === 'field' ? 'FIELD_VERIFICATION' : 'STAR_RECOMMENDED');
     }
-    await quiet(handle);
+    await settled(handle);
     return { workflowId, view: await view(handle) };
   }
 
@@ -217,7 +199,7 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
       started.push(r.workflowId);
       nominated = { regencyCode: n.regencyCode, ikmName: n.ikmName };
       await stage(client.workflow.getHandle(r.workflowId), 'AWAITING_SOCIALIZATION');
-      await quiet(client.workflow.getHandle(r.workflowId));
+      await settled(client.workflow.getHandle(r.workflowId));
     }
     return { workflowId, nominated };
   }
@@ -241,7 +223,7 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
   const targets = new Map<TargetKey, LiveTarget>();
   const baseline = async (key: TargetKey, workflowId: string, cycleId?: string): Promise<LiveTarget> => {
     const handle = client.workflow.getHandle(workflowId);
-    await quiet(handle);
+    await settled(handle);
     const events = (await handle.fetchHistory()).events ?? [];
     const t: LiveTarget = { key, workflowId, cycleId, historyLength: events.length, taskFailures: countTaskFailures(events), rows: 0 };
     t.rows = await countRows(db, t);
@@ -368,7 +350,7 @@ export async function recover(env: FuzzEnv, setup: FuzzSetup, o: UpdateOutcome):
     return;
   }
   const handle = env.client.workflow.getHandle(t.workflowId);
-  await quiet(handle, 60_000).catch(() => undefined);
+  await settled(handle, 60_000).catch(() => undefined);
   const events = (await handle.fetchHistory()).events ?? [];
   t.historyLength = events.length;
   t.taskFailures = countTaskFailures(events);
