@@ -7,11 +7,15 @@
  * - RESOURCE_EXHAUSTED "workflow is closing": the cycle is continuing as new; the next run takes the update.
  * - RESOURCE_EXHAUSTED "limit on number of concurrent in-flight updates": the server admits a few updates per workflow
  *   at a time (10 on the dev server), and a bulk intake sends more.
+ * - An update the workflow's validator turned away with the failure type `TryAgain`: the cycle's run is over its length
+ *   and is draining before it continues as new.
  *
  * Backoff doubles from 100 ms to 5 s with jitter, about half a minute in all. A validator's refusal
- * (WorkflowUpdateFailedError) is an answer, never retried.
+ * (WorkflowUpdateFailedError of type `Refused`) is an answer, never retried.
  */
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TRY_AGAIN } from '../workflows/messages';
 
 const TRANSIENT: { code: number; details: RegExp }[] = [
   { code: 9, details: /unexpected workflow task failure/i },
@@ -19,6 +23,7 @@ const TRANSIENT: { code: number; details: RegExp }[] = [
 ];
 
 export function isTransientUpdateFailure(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateFailedError) return err.cause instanceof ApplicationFailure && err.cause.type === TRY_AGAIN;
   if (!(err instanceof ServiceError)) return false;
   const cause = err.cause as { code?: number; details?: string } | undefined;
   const text = String(cause?.details ?? err.message);

@@ -18,7 +18,7 @@ import type { createActivities } from '../activities';
 import { parseDuration } from '../domain/duration';
 import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, isTerminal, type NominationInput, type Stage } from '../domain/types';
 import { nominationWorkflowId, provinceOf } from './ids';
-import { checkActor, checkText, parseInstant, refuse } from './validation';
+import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
 import {
   cycleStateQuery,
@@ -114,6 +114,16 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     finalized,
     runs: carry.runs,
   });
+  /** Set once the run knows its limit (below: where `patched` was first called, which must not move). Until then the
+   * run is young: only a first run's opening activities come before it. */
+  let tooLong = (): boolean => false;
+  /** A run over its limit takes no new long-running work, so its handlers finish and it can continue as new. Without
+   * this, a steady intake always has a nominate handler in flight and the run never ends (a 1,000-nomination bench
+   * grew one run to 9,024 events). The refused caller retries and lands in the next run. Validators do not run on
+   * replay, so this changes no recorded history. */
+  const turnAwayWhileDraining = () => {
+    if (tooLong()) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
+  };
   const requireCoordinator = (actor: Actor | undefined) => {
     checkActor(actor);
     if (actor.role !== 'coordinator') refuse(`role ${actor.role} may not do this; only a coordinator may`);
@@ -145,6 +155,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
           refuse(`role ${actor.role} may not nominate; a dinas kabupaten/kota nominates its own IKM`);
         }
         if (!intakeOpen()) refuse(`intake for cycle ${config.id} is closed`);
+        turnAwayWhileDraining();
         if (n.cycleId !== undefined && n.cycleId !== config.id) refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`);
         if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode)) refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`);
         if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode) refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
@@ -182,6 +193,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         const current = carry.deadlineOverrides[u.stage];
         if (current && until <= Date.parse(current)) refuse(`the cycle's ${u.stage} deadline is already ${current}`);
         if (finalized) refuse(`cycle ${config.id} is finalized`);
+        turnAwayWhileDraining();
       },
     },
   );
@@ -222,7 +234,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
   };
   const historyLimit = input.historyEventsPerRun ?? (patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
+  tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
 
   // Safety net for the stage reports: a bench of 1,000 nominations saw 29 final reports never reach the cycle across its
   // continues-as-new (cause not found yet). Once intake has closed, the cycle also asks the Postgres projection, which

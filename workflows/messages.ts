@@ -95,6 +95,10 @@ export interface StageChange {
   seq?: number;
 }
 
+/** The failure type of an update turned away only for the moment (the cycle is between two runs): the client sends it
+ * again shortly (client/update-retry.ts), unlike a `Refused` update, whose answer stands. */
+export const TRY_AGAIN = 'TryAgain';
+
 export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('nominate');
 export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');
 export const finalizeCycleUpdate = defineUpdate<CycleView, [{ actor: Actor }]>('finalizeCycle');

@@ -2,10 +2,16 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { isoInstantProblem, textProblem } from '../domain/text';
 import { type Actor, ROLES } from '../domain/types';
+import { TRY_AGAIN } from './messages';
 
 /** The rule a refused update breaks, as the message the actor sees; the update leaves no event in the history. */
 export function refuse(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'Refused');
+}
+
+/** Turns an update away for a passing reason; the client retries it (no event in the history either). */
+export function refuseForNow(message: string): never {
+  throw ApplicationFailure.retryable(message, TRY_AGAIN);
 }
 
 export function checkText(value: unknown, what: string, opts: { max: number; required?: boolean }): void {

@@ -74,6 +74,48 @@ describe('an award cycle with more history than one run may hold', () => {
   });
 });
 
+describe('an award cycle under a steady intake', () => {
+  it('still continues as new: while a run drains, new nominations are turned away to be retried into the next run', async () => {
+    const config = testConfig('uji-can-arus', { mutate: (c) => (c.intakeWindow = '10m') });
+    const workflowId = cycleWorkflowId(config.id);
+    const limit = 60;
+    await h.client.workflow.start(awardCycle, { workflowId, taskQueue: h.taskQueue, args: [{ config, historyEventsPerRun: limit }] });
+    const cycle = h.client.workflow.getHandle(workflowId);
+    // Six dinas offices nominate at once, five IKM each, so a nominate handler is nearly always in flight: a run that
+    // waited for all of them to finish before continuing as new would never end.
+    const streams = 6;
+    const perStream = 5;
+    const accepted = await Promise.all(
+      Array.from({ length: streams }, async (_, s) => {
+        const ids: string[] = [];
+        for (let i = 0; i < perStream; i++) {
+          const regencyCode = REGENCIES[(s * perStream + i) % REGENCIES.length];
+          const n = nominationInput(config, { regencyCode, ikmName: `IKM Arus ${s}-${i}` });
+          ids.push((await retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [n] }))).workflowId);
+        }
+        return ids;
+      }),
+    );
+    const ids = accepted.flat();
+    expect(new Set(ids).size).toBe(streams * perStream);
+
+    const view = await waitFor(async () => {
+      const v = await cycle.query(cycleStateQuery);
+      return v.counts.AWAITING_SOCIALIZATION === ids.length && v;
+    }, { what: 'every nomination counted by the current run' });
+    expect(view.nominated).toBe(ids.length);
+    // Each nomination added ~8 events to the cycle (the update, its activity, its stage report): 30 of them in one run
+    // would be ~240. Bounded runs overshoot the limit only by what was in flight when the run began to drain.
+    const runs = [];
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf);
+    expect(runs.length).toBe(view.runs);
+    expect(view.runs).toBeGreaterThanOrEqual(3);
+    const closed = runs.filter((r) => r.status.name !== 'RUNNING');
+    for (const run of closed) expect(run.historyLength, `run ${run.runId}`).toBeLessThan(limit + 60);
+    await cycle.terminate('uji selesai');
+  });
+});
+
 describe('an award cycle that never hears a nomination\'s last stage report', () => {
   it('finalizes anyway once the Postgres projection shows nothing left in progress', async () => {
     const config = testConfig('uji-census', { mutate: (c) => (c.intakeWindow = '10m') });

@@ -1,4 +1,5 @@
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { isTransientUpdateFailure, retryOnTaskFailure } from '../../client/update-retry';
 
@@ -13,7 +14,14 @@ describe('update retry', () => {
     expect(isTransientUpdateFailure(grpc(code, details))).toBe(true);
   });
 
+  it('treats a validator turning the update away with TryAgain (the cycle draining its run) as passing', () => {
+    const drained = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.retryable('cycle x is starting its next run', 'TryAgain'));
+    expect(isTransientUpdateFailure(drained)).toBe(true);
+  });
+
   it('does not retry other server errors or a validator refusal', () => {
+    const refused = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('intake for cycle x is closed', 'Refused'));
+    expect(isTransientUpdateFailure(refused)).toBe(false);
     expect(isTransientUpdateFailure(grpc(5, 'workflow not found'))).toBe(false);
     expect(isTransientUpdateFailure(grpc(8, 'namespace rate limit exceeded'))).toBe(false);
     expect(isTransientUpdateFailure(new Error('intake for cycle x is closed'))).toBe(false);
