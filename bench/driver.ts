@@ -17,6 +17,7 @@ import {
   verifyFieldUpdate,
   type NominationView,
 } from '../workflows/messages';
+import { retryRpcTimeouts } from './rpc-retry';
 import type { Recorder } from './stats';
 
 export type BenchScript = 'good' | 'revision';
@@ -34,6 +35,8 @@ function unit(text: string): number {
 export interface DriveResult {
   view: NominationView;
   refusedUpdates: number;
+  /** Queries and updates asked again after an RPC timeout (bench/rpc-retry.ts). */
+  rpcRetries: number;
   stuck: boolean;
 }
 
@@ -46,15 +49,17 @@ export async function driveTimed(
   opts: { stuckAfterMs: number } = { stuckAfterMs: 180_000 },
 ): Promise<DriveResult> {
   let refused = 0;
+  let rpcRetries = 0;
+  const retried = () => void (rpcRetries += 1);
   const update = async (name: string, send: () => Promise<unknown>) => {
     try {
-      await rec.time(`update:${name}`, send);
+      await rec.time(`update:${name}`, () => retryRpcTimeouts(send, retried));
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       refused++;
     }
   };
-  const query = () => rec.time('query:nominationState', () => handle.query(nominationStateQuery));
+  const query = () => rec.time('query:nominationState', () => retryRpcTimeouts(() => handle.query(nominationStateQuery), retried));
 
   let s = await query();
   /** Actions already sent (accepted or refused), so that a state the workflow has not moved past yet is not acted on twice. */
@@ -62,16 +67,17 @@ export async function driveTimed(
   let lastKey = '';
   let lastProgress = Date.now();
   let backoff = 5;
-  const once = async (key: string, name: string, send: () => Promise<unknown>) => {
+  /** The key doubles as the update id, so that a resend after an RPC timeout is applied once. */
+  const once = async (key: string, name: string, send: (updateId: string) => Promise<unknown>) => {
     if (sent.has(key)) return;
     sent.add(key);
-    await update(name, send);
+    await update(name, () => send(key));
   };
   for (;;) {
     if (isTerminal(s.stage)) {
       // The query answers from memory; the result waits for the last row and mail of the workflow.
       await rec.time('result', () => handle.result());
-      return { view: s, refusedUpdates: refused, stuck: false };
+      return { view: s, refusedUpdates: refused, rpcRetries, stuck: false };
     }
     const before = sent.size;
     const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
@@ -80,7 +86,7 @@ export async function driveTimed(
       switch (s.stage) {
         case 'AWAITING_SOCIALIZATION': {
           const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
-          await once('attend', 'attendSocialization', () => handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: session.id }] }));
+          await once('attend', 'attendSocialization', (updateId) => handle.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }));
           break;
         }
         case 'AWAITING_DOCUMENTS':
@@ -88,16 +94,16 @@ export async function driveTimed(
           for (const kind of s.requiredDocuments) {
             if (s.documents.some((d) => d.kind === kind && d.round === r)) continue;
             const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
-            await once(`doc:${kind}:${r}`, 'submitDocument', () =>
-              handle.executeUpdate(submitDocumentUpdate, { args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
+            await once(`doc:${kind}:${r}`, 'submitDocument', (updateId) =>
+              handle.executeUpdate(submitDocumentUpdate, { updateId, args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
             );
           }
           break;
         case 'UNDER_REVIEW':
           if (script === 'revision' && r === 0) {
-            await once(`review:${r}`, 'reviewDocuments', () => handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }));
+            await once(`review:${r}`, 'reviewDocuments', (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }));
           } else {
-            await once(`review:${r}`, 'reviewDocuments', () => handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: COORDINATOR, decision: 'approve' }] }));
+            await once(`review:${r}`, 'reviewDocuments', (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }));
           }
           break;
         case 'IN_ASSESSMENT':
@@ -105,14 +111,14 @@ export async function driveTimed(
             const profile = config.assessment.assessors.find((a) => a.id === id)!;
             const scores: Record<string, number> = {};
             for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = unit(`${s.workflowId}|${id}|${c.id}`) < 0.75 ? 3 : 2;
-            await once(`score:${id}`, 'submitScores', () => handle.executeUpdate(submitScoresUpdate, { args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
+            await once(`score:${id}`, 'submitScores', (updateId) => handle.executeUpdate(submitScoresUpdate, { updateId, args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
           }
           break;
         case 'FIELD_VERIFICATION':
-          await once('verify', 'verifyField', () => handle.executeUpdate(verifyFieldUpdate, { args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
+          await once('verify', 'verifyField', (updateId) => handle.executeUpdate(verifyFieldUpdate, { updateId, args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
           break;
         case 'STAR_RECOMMENDED':
-          await once('determine', 'determineStars', () => handle.executeUpdate(determineStarsUpdate, { args: [{ actor: COORDINATOR }] }));
+          await once('determine', 'determineStars', (updateId) => handle.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }));
           break;
         default:
           break;
@@ -124,7 +130,7 @@ export async function driveTimed(
       lastProgress = Date.now();
       backoff = 5;
     } else {
-      if (Date.now() - lastProgress > opts.stuckAfterMs) return { view: s, refusedUpdates: refused, stuck: true };
+      if (Date.now() - lastProgress > opts.stuckAfterMs) return { view: s, refusedUpdates: refused, rpcRetries, stuck: true };
       await pause(backoff);
       backoff = Math.min(200, backoff * 2);
     }

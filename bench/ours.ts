@@ -24,6 +24,7 @@ import { descendantsCpuSeconds, sampleRss, selfCpuSeconds, type RssPeak } from '
 import { Recorder } from './stats';
 import { retryOnTaskFailure } from '../client/update-retry';
 import { describeError } from './errors';
+import { retryRpcTimeouts } from './rpc-retry';
 
 export interface PhaseResult {
   wallSeconds: number;
@@ -40,6 +41,8 @@ export interface OursResult extends PhaseResult {
   workflowIds: string[];
   stuck: number;
   refusedUpdates: number;
+  /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
+  rpcRetries: number;
   finalStages: Record<string, number>;
   cycle: { workflowId: string; finalizeSeconds: number; view: CycleView };
   pg: PgPerNomination;
@@ -96,22 +99,29 @@ export async function runOurs(opts: {
     let done = 0;
     let stuck = 0;
     let refused = 0;
+    let rpcRetries = 0;
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
       let step = 'update nominate on the cycle';
       let workflowId: string | undefined;
       try {
+        // A resend after an RPC timeout is safe: nominating is idempotent by the nomination's workflow id.
         ({ workflowId } = await rec.time('update:nominate', () =>
-          retryOnTaskFailure(() =>
-            cycle.executeUpdate(nominateUpdate, {
-              args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
-            }),
+          retryRpcTimeouts(
+            () =>
+              retryOnTaskFailure(() =>
+                cycle.executeUpdate(nominateUpdate, {
+                  args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
+                }),
+              ),
+            () => void (rpcRetries += 1),
           ),
         ));
         step = `driving ${workflowId}`;
         const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
         if (r.stuck) stuck++;
         refused += r.refusedUpdates;
+        rpcRetries += r.rpcRetries;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
         console.error(`[bench] nomination #${i} (${it.ikmName}, ${it.regencyCode}) failed at ${step} after ${done} done: ${describeError(err)}`);
@@ -147,6 +157,7 @@ export async function runOurs(opts: {
       workflowIds: ids,
       stuck,
       refusedUpdates: refused,
+      rpcRetries,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },
       pg: perNomination(pgBefore, pgAfter, args.n, opts.embeddedPostgres),
