@@ -1,33 +1,30 @@
 /**
- * The SMTP server of the chaos run, in this process: nodemailer's smtp-server storing every message as an .eml file,
- * exactly as worker/local/smtp-sink.ts does (same file names, written then renamed), taken down for a while and brought
- * back on the same port. While it is down the port refuses connections, and the worker's pooled connections get
- * "421 Server shutting down" on their next command.
- *
- * It is not worker/local/smtp-sink.ts itself because that sink has no 'error' listener on its SMTPServer: a client
- * that dies mid-connection (a SIGKILLed worker, whose kernel answers with a reset) makes the server emit 'error'
- * (ECONNRESET) and the process hosting the sink crashes. Here that error is counted and ignored.
+ * The SMTP server of the chaos run, in this process: the embedded sink's server and mail store (worker/local/
+ * smtp-sink.ts, mail-store.ts), taken down for a while and brought back on the same port and store. While it is down
+ * the port refuses connections, and the worker's pooled connections get "421 Server shutting down" on their next
+ * command. Client connection errors (ECONNRESET from a SIGKILLed worker, mostly) are counted.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { freePort } from '../worker/local/ports';
+import { MailStore } from '../worker/local/mail-store';
+import { createSinkServer, listenOn } from '../worker/local/smtp-sink';
 
 export class ChaosSmtp {
   private server: SMTPServer | null = null;
-  private accepted = 0;
   /** Client connections that ended in an error (ECONNRESET from killed workers, mostly). */
   connectionErrors = 0;
+
+  private readonly store: MailStore;
 
   private constructor(
     readonly port: number,
     readonly mailDir: string,
-  ) {}
+  ) {
+    this.store = new MailStore(mailDir);
+  }
 
   static async start(mailDir: string): Promise<ChaosSmtp> {
     const s = new ChaosSmtp(await freePort(), mailDir);
-    mkdirSync(mailDir, { recursive: true });
     await s.listen();
     return s;
   }
@@ -40,40 +37,19 @@ export class ChaosSmtp {
     return this.server !== null;
   }
 
-  /** Messages accepted over all the server's lives. */
+  /** Messages stored over all the server's lives. */
   get messages(): number {
-    return this.accepted;
+    return this.store.messages;
+  }
+
+  /** Re-deliveries of a stored Message-ID (not stored again) over all the server's lives. */
+  get redeliveries(): number {
+    return this.store.redeliveries;
   }
 
   private async listen(): Promise<void> {
-    const mailDir = this.mailDir;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      size: 10 * 1024 * 1024,
-      onData: (stream, _session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
-          const tmp = join(mailDir, `.${name}.tmp`);
-          writeFileSync(tmp, Buffer.concat(chunks));
-          renameSync(tmp, join(mailDir, name));
-          this.accepted += 1;
-          callback(null, `queued as ${name}`);
-        });
-        stream.on('error', callback);
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', () => {
+    const server = createSinkServer(this.store);
+    await listenOn(server, this.port, () => {
       this.connectionErrors += 1;
     });
     this.server = server;

@@ -162,7 +162,7 @@ async function main(): Promise<number> {
     console.log('Figures');
     console.log(`  wall time ${workSeconds.toFixed(0)} s for ${args.n} nominations (${(args.n / workSeconds).toFixed(2)}/s); stages ${JSON.stringify(report.figures.byStage)}`);
     console.log(`  worker processes ${worker.stats.generations} (kills ${worker.stats.kills}, unplanned exits ${worker.stats.unplannedExits}); startup median ${(median(startup) / 1000).toFixed(1)} s, max ${(Math.max(...startup) / 1000).toFixed(1)} s`);
-    console.log(`  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP accepted ${smtp.messages} in all; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`);
+    console.log(`  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, absorbed ${report.figures.redeliveries} re-deliveries of a stored Message-ID; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`);
     const sum = (f: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((s, o) => s + f(o), 0);
     console.log(`  driver: ${sum((o) => o.drive?.transientErrors ?? 0)} calls retried after a fault, ${sum((o) => o.drive?.refused ?? 0)} updates refused, ${sum((o) => o.drive?.holdsResolved ?? 0)} holds resolved, ${stuck.length} given up`);
     const refusals = outcomes.flatMap((o) => (o.drive?.refusals ?? []).map((r) => `${o.item.workflowId}: ${r}`));

@@ -10,6 +10,7 @@ import { createMailer, type Mailer } from '../../activities/mailer';
 import { createDb, type Database } from '../../db/database';
 import { createWorker } from '../../worker/create-worker';
 import { temporalSettings } from '../../worker/temporal-connection';
+import { readRedeliveries } from '../../worker/local/mail-store';
 
 export interface Harness {
   client: Client;
@@ -21,7 +22,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(name: string): Promise<Harness> {
+/**
+ * `redeliveriesExpected`: the file provokes a re-delivered mail on purpose. Otherwise a re-delivery the SMTP sink
+ * absorbed while the file ran (files run one at a time) fails the file at `stop()`: the sink keeps one copy per
+ * Message-ID, which must not hide a mail the engine sent twice.
+ */
+export async function startHarness(name: string, opts: { redeliveriesExpected?: boolean } = {}): Promise<Harness> {
   const temporal = temporalSettings({ address: inject('temporalAddress'), namespace: 'default' });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -37,12 +43,14 @@ export async function startHarness(name: string): Promise<Harness> {
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
+  const mailDir = inject('mailDir');
+  const redeliveriesBefore = readRedeliveries(mailDir).length;
   return {
     client,
     db,
     mailer,
     taskQueue,
-    mailDir: inject('mailDir'),
+    mailDir,
     worker,
     async stop() {
       worker.shutdown();
@@ -51,6 +59,10 @@ export async function startHarness(name: string): Promise<Harness> {
       mailer.close();
       await db.destroy();
       await connection.close();
+      const redelivered = readRedeliveries(mailDir).slice(redeliveriesBefore);
+      if (redelivered.length && !opts.redeliveriesExpected) {
+        throw new Error(`the engine sent ${redelivered.length} mail(s) again that the SMTP sink had already stored: ${redelivered.map((r) => r.key).join(', ')}`);
+      }
     },
   };
 }
