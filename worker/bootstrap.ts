@@ -15,13 +15,14 @@ export interface Deps {
 
 export async function bootstrap(opts: { temporal: TemporalSettings; databaseUrl: string; smtpUrl: string; poolMax?: number }): Promise<Deps> {
   const db = createDb(opts.databaseUrl, { max: opts.poolMax });
+  let client: Client;
   try {
     await migrateToLatest(db);
+    client = await connectClient(opts.temporal);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  const client = await connectClient(opts.temporal);
   const mailer = createMailer(opts.smtpUrl);
   return {
     client,

@@ -5,6 +5,7 @@
 import { MigrationError } from '../db/migrate';
 import { bootstrap } from './bootstrap';
 import { createWorker } from './create-worker';
+import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE, temporalSettings } from './temporal-connection';
 
 function required(name: string): string {
@@ -18,8 +19,11 @@ function required(name: string): string {
 
 const temporal = temporalSettings();
 try {
-  const deps = await bootstrap({ temporal, databaseUrl: required('DATABASE_URL'), smtpUrl: required('SMTP_URL') });
-  const { worker, connection } = await createWorker({ ...deps, temporal, taskQueue: process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
+  const databaseUrl = required('DATABASE_URL');
+  const smtpUrl = required('SMTP_URL');
+  const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () => bootstrap({ temporal, databaseUrl, smtpUrl }));
+  const taskQueue = process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () => createWorker({ ...deps, temporal, taskQueue }));
   console.log(`Worker polling ${process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${temporal.address} (namespace ${temporal.namespace}).`);
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await connection.close();
