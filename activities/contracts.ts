@@ -97,3 +97,11 @@ export interface CycleSummary {
   byStage: Record<string, number>;
   stars: { province: string; commodity: string; stars: number; count: number }[];
 }
+
+/** A cycle's nominations as the projection has them: all, those still in progress, and how many in each stage. */
+export interface CycleCensus {
+  total: number;
+  /** Neither terminal nor waiting only for the coordinator's star determination. */
+  inProgress: number;
+  byStage: Partial<Record<Stage, number>>;
+}

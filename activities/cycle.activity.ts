@@ -5,13 +5,13 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { computeAssessorStats, type AssessorStats } from '../domain/scoring';
-import type { Actor, DeadlineStage } from '../domain/types';
-import { TERMINAL_STAGES } from '../domain/types';
+import type { Actor, DeadlineStage, Stage } from '../domain/types';
+import { isTerminal, TERMINAL_STAGES } from '../domain/types';
 import { nominationWorkflowId, provinceOf } from '../workflows/ids';
 import type { NominationWorkflowInput } from '../workflows/inputs';
 import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
-import type { CycleSummary } from './contracts';
+import type { CycleCensus, CycleSummary } from './contracts';
 
 export function createCycleActivities(db: Kysely<Database>, client: Client) {
   return {
@@ -77,16 +77,22 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
 
     /** How many nominations of the cycle the projection holds, and how many are still in progress (not terminal and
      * not waiting for the star determination). */
-    async cycleCensus(input: { cycleId: string }): Promise<{ total: number; inProgress: number }> {
-      const row = await db
+    async cycleCensus(input: { cycleId: string }): Promise<CycleCensus> {
+      const rows = await db
         .selectFrom('nominations')
-        .select([
-          sql<number>`count(*)::int`.as('total'),
-          sql<number>`count(*) filter (where stage not in (${sql.join([...TERMINAL_STAGES, 'STAR_RECOMMENDED'])}))::int`.as('inProgress'),
-        ])
+        .select(['stage', sql<number>`count(*)::int`.as('count')])
         .where('cycle_id', '=', input.cycleId)
-        .executeTakeFirstOrThrow();
-      return { total: row.total, inProgress: row.inProgress };
+        .groupBy('stage')
+        .execute();
+      const byStage: CycleCensus['byStage'] = {};
+      let total = 0;
+      let inProgress = 0;
+      for (const { stage, count } of rows) {
+        byStage[stage as Stage] = count;
+        total += count;
+        if (!isTerminal(stage as Stage) && stage !== 'STAR_RECOMMENDED') inProgress += count;
+      }
+      return { total, inProgress, byStage };
     },
 
     async assessorStats(input: { cycleId: string }): Promise<AssessorStats> {

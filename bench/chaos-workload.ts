@@ -90,7 +90,7 @@ export function planItems(n: number, shares: { late: number; withdraw: number; r
 export async function startCycle(client: Client, config: CycleConfig, taskQueue: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config }] });
+      await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config, reconcileEvery: '2s' }] });
       return;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;

@@ -2,8 +2,10 @@
  * One award cycle: holds its config, takes nominations while intake is open, counts nominations per stage, pushes
  * cycle-wide deadline changes, and finalizes with a summary to the coordinators.
  *
- * Nominations run as independent workflows (started by an activity, not as children) and report stage changes by
- * signal, so they never depend on one run of this workflow, which continues-as-new to keep its history bounded.
+ * Nominations run as independent workflows (started by an activity, not as children), so they never depend on one run
+ * of this workflow, which continues-as-new to keep its history bounded. The cycle counts them from the Postgres
+ * projection every nomination writes (a census every few minutes); runs from before the `counts-from-projection`
+ * patch counted stage reports that each nomination sent by signal.
  */
 import {
   allHandlersFinished,
@@ -15,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { CycleCensus } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
 import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, isTerminal, type NominationInput, type Stage } from '../domain/types';
 import { nominationWorkflowId, provinceOf } from './ids';
@@ -27,6 +30,7 @@ import {
   extendCycleDeadlineUpdate,
   finalizeCycleUpdate,
   nominateUpdate,
+  PATCH_COUNTS_FROM_PROJECTION,
   stageChangedSignal,
 } from './messages';
 
@@ -52,6 +56,8 @@ export interface CycleCarry {
   stages: Record<string, [Stage, number]>;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
+  /** The projection's last census (runs counting from the projection). */
+  census?: CycleCensus & { at: number };
 }
 
 export interface AwardCycleInput {
@@ -59,7 +65,8 @@ export interface AwardCycleInput {
   carry?: CycleCarry;
   /** Events after which a run continues as new; an engine setting (tests lower it), not cycle policy. */
   historyEventsPerRun?: number;
-  /** How often to consult the projection once intake has closed (engine setting; tests lower it). */
+  /** How often to count from the projection (engine setting; tests and the demo lower it). Runs from before the
+   * `counts-from-projection` patch consult it only once intake has closed. */
   reconcileEvery?: string;
 }
 
@@ -72,8 +79,12 @@ export interface AwardCycleInput {
 const HISTORY_EVENTS_PER_RUN = 1_000;
 const HISTORY_EVENTS_PER_RUN_BEFORE_PATCH = 8_000;
 export const PATCH_SHORTER_CYCLE_RUNS = 'shorter-cycle-runs';
-/** How often a cycle whose intake has closed checks the projection for nominations still in progress. */
+/** How often a cycle whose intake has closed checks the projection for nominations still in progress (runs from before
+ * the `counts-from-projection` patch). */
 const RECONCILE_EVERY = '1m';
+/** How often a cycle counts its nominations from the projection: counts a few minutes old are fresh enough for a cycle
+ * of months, and the cycle finalizes at most this long after its last nomination settles. */
+const CENSUS_EVERY = '5m';
 /** Patch id: the projection census after intake closes (added after the v1–v3 histories). */
 export const PATCH_PROJECTION_CENSUS = 'projection-census';
 
@@ -89,12 +100,15 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     finalizeRequested: false,
   };
   carry.runs += 1;
+  /** Decided once per run (a new patch id, so where it is first asked does not matter to older histories). */
+  const fromProjection = patched(PATCH_COUNTS_FROM_PROJECTION);
   const intakeClosesAt = carry.startedAt + parseDuration(config.intakeWindow);
   let finalized = false;
   /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
   const seenThisRun = new Set<string>();
 
   const counts = (): Partial<Record<Stage, number>> => {
+    if (fromProjection) return { ...carry.census?.byStage };
     const out: Partial<Record<Stage, number>> = {};
     for (const [stage] of Object.values(carry.stages)) out[stage] = (out[stage] ?? 0) + 1;
     return out;
@@ -106,9 +120,11 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     intakeOpen: intakeOpen(),
     intakeClosesAt: new Date(intakeClosesAt).toISOString(),
     // `carry.nominated` counts the starts this cycle saw succeed; a start whose answer was lost (its workflow task
-    // failed and the update was sent again) shows up only among the reports, so the larger of the two is the truth.
-    nominated: Math.max(carry.nominated, Object.keys(carry.stages).length),
+    // failed and the update was sent again) shows up only in the census (or among the reports), so the larger of the
+    // two is the truth.
+    nominated: Math.max(carry.nominated, fromProjection ? (carry.census?.total ?? 0) : Object.keys(carry.stages).length),
     counts: counts(),
+    countedAt: fromProjection && carry.census ? new Date(carry.census.at).toISOString() : null,
     deadlineOverrides: { ...carry.deadlineOverrides },
     finalizeRequested: carry.finalizeRequested,
     finalized,
@@ -228,33 +244,56 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     });
   }
 
-  /** Every nomination has reported, and each is terminal or waiting only for the coordinator's star determination. */
-  const settled = () => {
-    const reported = Object.values(carry.stages);
-    return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
-  };
   const historyLimit = input.historyEventsPerRun ?? (patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
   tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
+  const continueIfTooLong = async () => {
+    if (!tooLong()) return;
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun, reconcileEvery: input.reconcileEvery });
+  };
 
-  // Safety net for the stage reports: a bench of 1,000 nominations saw 29 final reports never reach the cycle across its
-  // continues-as-new (cause not found yet). Once intake has closed, the cycle also asks the Postgres projection, which
-  // every nomination writes before it reports, and finalizes when that shows nothing left in progress.
-  const reconcileMs = parseDuration(input.reconcileEvery ?? RECONCILE_EVERY);
-  for (;;) {
-    const census = !intakeOpen() && patched(PATCH_PROJECTION_CENSUS);
-    const wait = intakeOpen() ? Math.max(1, intakeClosesAt - Date.now()) : census ? reconcileMs : undefined;
-    const requested = carry.finalizeRequested;
-    // Also wake when a coordinator's finalize closes intake early, so the census starts right away. (Not on the clock
-    // passing the intake deadline: that is the timer's job, and a predicate racing it would not replay.)
-    const woke = await condition(() => tooLong() || carry.finalizeRequested !== requested || (!intakeOpen() && settled()), wait);
-    if (tooLong()) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun, reconcileEvery: input.reconcileEvery });
+  if (fromProjection) await untilCensusSettles();
+  else await untilReportsSettle();
+
+  /** A census of the projection every `reconcileEvery`, until intake has closed and every nomination the cycle started
+   * is terminal or waits only for the coordinator's star determination. */
+  async function untilCensusSettles(): Promise<void> {
+    const everyMs = parseDuration(input.reconcileEvery ?? CENSUS_EVERY);
+    for (;;) {
+      const wait = intakeOpen() ? Math.min(everyMs, Math.max(1, intakeClosesAt - Date.now())) : everyMs;
+      const requested = carry.finalizeRequested;
+      // Also wake when a coordinator's finalize closes intake early, so the census runs right away.
+      await condition(() => tooLong() || carry.finalizeRequested !== requested, wait);
+      await continueIfTooLong();
+      carry.census = { ...(await acts.cycleCensus({ cycleId: config.id })), at: Date.now() };
+      if (!intakeOpen() && carry.census.inProgress === 0 && carry.census.total >= carry.nominated) return;
     }
-    if (!intakeOpen() && settled()) break;
-    if (!woke && census) {
-      const { total, inProgress } = await acts.cycleCensus({ cycleId: config.id });
-      if (inProgress === 0 && total >= carry.nominated) break;
+  }
+
+  /** Runs from before the `counts-from-projection` patch: counts from the nominations' stage reports. */
+  async function untilReportsSettle(): Promise<void> {
+    /** Every nomination has reported, and each is terminal or waiting only for the coordinator's star determination. */
+    const settled = () => {
+      const reported = Object.values(carry.stages);
+      return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
+    };
+    // Safety net for the stage reports: a bench of 1,000 nominations saw 29 final reports never reach the cycle across
+    // its continues-as-new (cause not found). Once intake has closed, the cycle also asks the Postgres projection, which
+    // every nomination writes before it reports, and finalizes when that shows nothing left in progress.
+    const reconcileMs = parseDuration(input.reconcileEvery ?? RECONCILE_EVERY);
+    for (;;) {
+      const census = !intakeOpen() && patched(PATCH_PROJECTION_CENSUS);
+      const wait = intakeOpen() ? Math.max(1, intakeClosesAt - Date.now()) : census ? reconcileMs : undefined;
+      const requested = carry.finalizeRequested;
+      // Also wake when a coordinator's finalize closes intake early, so the census starts right away. (Not on the clock
+      // passing the intake deadline: that is the timer's job, and a predicate racing it would not replay.)
+      const woke = await condition(() => tooLong() || carry.finalizeRequested !== requested || (!intakeOpen() && settled()), wait);
+      await continueIfTooLong();
+      if (!intakeOpen() && settled()) return;
+      if (!woke && census) {
+        const { total, inProgress } = await acts.cycleCensus({ cycleId: config.id });
+        if (inProgress === 0 && total >= carry.nominated) return;
+      }
     }
   }
 

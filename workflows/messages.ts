@@ -81,6 +81,9 @@ export interface CycleView {
   intakeClosesAt: string;
   nominated: number;
   counts: Partial<Record<Stage, number>>;
+  /** When the counts were read from the Postgres projection (cycles counting from it); null before the first census,
+   * and for cycle runs that still count stage reports. */
+  countedAt: string | null;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
   finalized: boolean;
@@ -103,5 +106,9 @@ export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('n
 export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');
 export const finalizeCycleUpdate = defineUpdate<CycleView, [{ actor: Actor }]>('finalizeCycle');
 export const cycleStateQuery = defineQuery<CycleView>('cycleState');
-/** Nominations report each stage change; a signal, because a nomination must never wait on (or fail with) the cycle. */
+/** Nominations started before the `counts-from-projection` patch report each stage change; a signal, because a
+ * nomination must never wait on (or fail with) the cycle. Newer nominations send none: the cycle counts from the
+ * projection, which spares it some eight signals, and their workflow tasks, per nomination. */
 export const stageChangedSignal = defineSignal<[StageChange]>('stageChanged');
+/** Patch id shared by both workflows: nominations stop reporting stages by signal, cycles count from the projection. */
+export const PATCH_COUNTS_FROM_PROJECTION = 'counts-from-projection';

@@ -33,6 +33,7 @@ import {
   type SubmitDocumentInput,
   type TimelineEntry,
   type WithdrawInput,
+  PATCH_COUNTS_FROM_PROJECTION,
   stageChangedSignal,
 } from './messages';
 import { StageKey, StarsKey } from './search-attributes';
@@ -335,7 +336,8 @@ export class Nomination {
 
   // ── effects ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Moves to a stage (unless the nomination already closed), updates search attributes, tells the cycle, records it. */
+  /** Moves to a stage (unless the nomination already closed), updates search attributes, records it (and tells a cycle
+   * that still counts stage reports). */
   private async enter(stage: Stage, type: string, detail: Record<string, unknown> = {}): Promise<void> {
     if (this.closed) return;
     const from = this.seq === 0 ? null : this.stage;
@@ -347,8 +349,10 @@ export class Nomination {
     const actor = this.cause;
     this.cause = SYSTEM_ACTOR;
     const seq = await this.record(type, actor, { from, to: stage, ...detail });
-    // Told after the row is written, so the cycle's final report (read from Postgres) never lags its counts. The cycle
-    // only counts; a nomination never waits on it, and a finished or missing cycle is not an error here.
+    // Nominations from before the patch tell the cycle, after the row is written so the cycle's final report (read
+    // from Postgres) never lags its counts; a nomination never waits on the cycle, and a finished or missing cycle is
+    // not an error here. Newer ones leave the counting to the projection the row above just updated.
+    if (patched(PATCH_COUNTS_FROM_PROJECTION)) return;
     getExternalWorkflowHandle(this.input.cycleWorkflowId ?? cycleWorkflowId(this.n.cycleId))
       .signal(stageChangedSignal, { workflowId: this.workflowId, from, to: stage, seq })
       .catch(() => log.debug('cycle workflow not reachable for stage count', { stage }));

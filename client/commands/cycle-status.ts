@@ -1,6 +1,6 @@
 /**
- * `ovop cycle status <cycle>`: the cycle workflow's own view (intake, counts per stage, deadline overrides,
- * finalization) and, when DATABASE_URL is set, nominations per province and commodity from the projection.
+ * `ovop cycle status <cycle>`: the cycle workflow's own view (intake, counts per stage as of its last census of the
+ * projection, deadline overrides, finalization) and, when DATABASE_URL is set, nominations per province and commodity from the projection.
  */
 import { sql } from 'kysely';
 import { isTerminal, STAGES, type Stage } from '../../domain/types';
@@ -84,7 +84,9 @@ function render(view: CycleView, workflowId: string, byProvince?: GroupCount[], 
   const overrides = Object.entries(view.deadlineOverrides);
   if (overrides.length > 0) lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${until}`).join(', ')}`);
   const stages = STAGES.filter((s) => (view.counts[s] ?? 0) > 0);
-  lines.push('', stages.length > 0 ? table(['stage', 'nominations'], stages.map((s) => [s, view.counts[s] ?? 0])) : 'No nomination has reported a stage yet.');
+  const counted = view.countedAt ? `Counted from the projection at ${view.countedAt}.` : undefined;
+  if (stages.length > 0) lines.push('', table(['stage', 'nominations'], stages.map((s) => [s, view.counts[s] ?? 0])), ...(counted ? [counted] : []));
+  else lines.push('', counted ? `No nomination yet (${counted.toLowerCase().replace(/\.$/, '')}).` : 'No nomination counted yet.');
   const groupTable = (title: string, groups: GroupCount[]) =>
     groups.length === 0
       ? []

@@ -44,4 +44,14 @@ describe('recorded histories replay on today\'s workflow code', () => {
     expect(payloads('award-cycle-v3.json')).not.toContain('shorter-cycle-runs');
     expect(payloads('award-cycle-v4.json')).toContain('shorter-cycle-runs');
   });
+
+  it('v5 histories carry the counts-from-projection marker: nominations signal the cycle no more, and the cycle counts by census', () => {
+    for (const f of ['nomination-v4-excellent.json', 'award-cycle-v4.json']) expect(payloads(f)).not.toContain('counts-from-projection');
+    expect(text('nomination-v4-excellent.json')).toContain('EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED');
+    expect(text('award-cycle-v4.json')).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    for (const f of ['nomination-v5-excellent.json', 'award-cycle-v5.json']) expect(payloads(f)).toContain('counts-from-projection');
+    expect(text('nomination-v5-excellent.json')).not.toContain('EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED');
+    expect(text('award-cycle-v5.json')).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    expect(payloads('award-cycle-v5.json')).toContain('"byStage"');
+  });
 });
