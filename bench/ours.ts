@@ -41,6 +41,8 @@ export interface OursResult extends PhaseResult {
   workflowIds: string[];
   stuck: number;
   refusedUpdates: number;
+  /** The first few refusals (action: message); each was sent again while the state still called for it. */
+  refusalSamples: string[];
   /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
   rpcRetries: number;
   finalStages: Record<string, number>;
@@ -101,6 +103,7 @@ export async function runOurs(opts: {
     let stuck = 0;
     let refused = 0;
     let rpcRetries = 0;
+    const refusalSamples: string[] = [];
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
       let step = 'update nominate on the cycle';
@@ -120,8 +123,12 @@ export async function runOurs(opts: {
         ));
         step = `driving ${workflowId}`;
         const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
-        if (r.stuck) stuck++;
+        if (r.stuck) {
+          stuck++;
+          console.error(`[bench] nomination #${i} (${workflowId}) stuck at ${r.view.stage}${r.refusals.length ? `; refused: ${r.refusals.join(' | ')}` : ''}`);
+        }
         refused += r.refusedUpdates;
+        for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
         rpcRetries += r.rpcRetries;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
@@ -158,6 +165,7 @@ export async function runOurs(opts: {
       workflowIds: ids,
       stuck,
       refusedUpdates: refused,
+      refusalSamples,
       rpcRetries,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },

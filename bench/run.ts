@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         ...o,
         stuck: ours.stuck,
         refusedUpdates: ours.refusedUpdates,
+        refusalSamples: ours.refusalSamples,
         rpcRetries: ours.rpcRetries,
         finalStages: ours.finalStages,
         postgres: ours.pg,
