@@ -209,14 +209,14 @@ describe("validators of the award cycle's nominate update", () => {
   it('answers created:false, without a second workflow, for an IKM whose nomination already runs (as after a continue-as-new)', async () => {
     const config = testConfig('uji-validator-siklus-ulang', { mutate: (c) => (c.intakeWindow = '10m') });
     const cycleId = cycleWorkflowId(config.id);
-    const cycle = await h.client.workflow.start('awardCycle', { workflowId: cycleId, taskQueue: h.taskQueue, args: [{ config }] });
+    const cycle = await h.client.workflow.start('awardCycle', { workflowId: cycleId, taskQueue: h.taskQueue, args: [{ config, reconcileEvery: '1s' }] });
     const n = nominationInput(config, { regencyCode: '34.71', ikmName: 'Batik Kotagede' });
     const existing = await startNomination(config, n);
     const firstRunId = existing.handle.firstExecutionRunId;
 
     const again = await cycle.executeUpdate(nominateUpdate, { args: [n] });
     expect(again).toEqual({ workflowId: existing.workflowId, created: false });
-    // Counted once: the running nomination reports its stages to the cycle, and the second start added nothing.
+    // Counted once: the cycle's census finds the running nomination in the projection, and the second start added nothing.
     expect((await waitFor(async () => {
       const v = await cycle.query(cycleStateQuery);
       return v.nominated === 1 && v;
