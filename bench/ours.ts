@@ -45,6 +45,8 @@ export interface OursResult extends PhaseResult {
   refusalSamples: string[];
   /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
   rpcRetries: number;
+  /** Nominations held after a deadline passed under load, extended by the coordinator. */
+  holdsResolved: number;
   finalStages: Record<string, number>;
   cycle: { workflowId: string; finalizeSeconds: number; view: CycleView };
   pg: PgPerNomination;
@@ -104,6 +106,7 @@ export async function runOurs(opts: {
     let refused = 0;
     let rpcRetries = 0;
     const refusalSamples: string[] = [];
+    let holdsResolved = 0;
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${it.regencyCode}`, region: it.regencyCode };
       let step = 'update nominate on the cycle';
@@ -130,6 +133,7 @@ export async function runOurs(opts: {
         refused += r.refusedUpdates;
         for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
         rpcRetries += r.rpcRetries;
+        holdsResolved += r.holdsResolved;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
         console.error(`[bench] nomination #${i} (${it.ikmName}, ${it.regencyCode}) failed at ${step} after ${done} done: ${describeError(err)}`);
@@ -167,6 +171,7 @@ export async function runOurs(opts: {
       refusedUpdates: refused,
       refusalSamples,
       rpcRetries,
+      holdsResolved,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },
       pg: perNomination(pgBefore, pgAfter, args.n, opts.embeddedPostgres),

@@ -130,6 +130,7 @@ async function main(): Promise<void> {
         refusedUpdates: ours.refusedUpdates,
         refusalSamples: ours.refusalSamples,
         rpcRetries: ours.rpcRetries,
+        holdsResolved: ours.holdsResolved,
         finalStages: ours.finalStages,
         postgres: ours.pg,
         history: {
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
       ['activities / timers per nomination', `${nominations.meanShape.activitiesScheduled} / ${nominations.meanShape.timersStarted}`, b ? `${shape.activities} / ${shape.timers}` : undefined],
       ['cycle: runs, events per run (max)', `${ours.cycle.view.runs}, ${Math.max(cycleDescribe.historyLength, ...cycleRunLengths)}`, undefined],
       ['cycle finalize after last nomination (s)', result.ours.history.cycle.finalizeSeconds, undefined],
-      ['stuck nominations / refused updates / RPC retries', `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries}`, undefined],
+      ['stuck / refused updates / RPC retries / holds extended', `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries} / ${ours.holdsResolved}`, undefined],
     ]);
     console.log('\nSlowest activities (p50 / p95 ms, schedule-to-start p95 ms):');
     for (const [name, s] of Object.entries(o.timings).filter(([k]) => k.startsWith('activity:'))) {
