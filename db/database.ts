@@ -108,5 +108,14 @@ export function createDb(url: string, opts: { max?: number } = {}): Kysely<Datab
   const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : (opts.max ?? 10) });
   // An idle client that loses its server (PostgreSQL restarted) emits 'error'; without a listener it kills the process.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (embedded) oneConnection.add(db);
+  return db;
+}
+
+const oneConnection = new WeakSet<Kysely<Database>>();
+
+/** Whether the database is reached through a single connection (embedded PGlite), so that holding it blocks all. */
+export function hasOneConnection(db: Kysely<Database>): boolean {
+  return oneConnection.has(db);
 }
