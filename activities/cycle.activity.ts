@@ -75,8 +75,8 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
         .execute();
     },
 
-    /** How many nominations of the cycle the projection holds, and how many are still in progress (not terminal and
-     * not waiting for the star determination). */
+    /** How many nominations of the cycle the projection holds, how many in each stage, and how many are still in
+     * progress (not terminal and not waiting for the star determination): the cycle's counts. */
     async cycleCensus(input: { cycleId: string }): Promise<CycleCensus> {
       const rows = await db
         .selectFrom('nominations')

@@ -38,7 +38,7 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
       // send the message again; keeping that window to a single round trip is what keeps duplicates out in practice
       // (the stable Message-ID lets receivers drop the rare one that still slips through). Not on a one-connection
       // database (embedded PGlite): holding it there would send a burst one mail at a time (514 reminders: 24 s
-      // instead of 8), so the three steps take the connection in turn and the receivers' dedupe covers the wider gap.
+      // instead of 5.7), so the three steps take the connection in turn and the receivers' dedupe covers the wider gap.
       const withConnection = hasOneConnection(db)
         ? <T>(fn: (conn: Kysely<Database>) => Promise<T>) => fn(db)
         : <T>(fn: (conn: Kysely<Database>) => Promise<T>) => db.connection().execute(fn);

@@ -1,6 +1,7 @@
 /**
  * `ovop cycle status <cycle>`: the cycle workflow's own view (intake, counts per stage as of its last census of the
- * projection, deadline overrides, finalization) and, when DATABASE_URL is set, nominations per province and commodity from the projection.
+ * projection, deadline overrides, finalization) and, when DATABASE_URL is set, nominations per province and commodity
+ * read from the projection directly.
  */
 import { sql } from 'kysely';
 import { isTerminal, STAGES, type Stage } from '../../domain/types';
