@@ -184,7 +184,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+// `--scale` runs this bench at two sizes, each in a child process (bench/scale.ts).
+const scale = process.argv.includes('--scale');
+(scale ? import('./scale').then(({ runScale }) => runScale(process.argv.slice(2))) : main()).catch((err) => {
   if (!failedEarly) console.error(`bench failed: ${describeError(err)}`);
   process.exit(1);
 });
