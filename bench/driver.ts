@@ -77,19 +77,22 @@ export async function driveTimed(
   let lastProgress = Date.now();
   let backoff = 5;
   /** The key doubles as the update id (with the resend's number), so that a resend after an RPC timeout is applied once. */
-  const once = async (key: string, name: string, send: (updateId: string) => Promise<unknown>) => {
+  /** Resolves true when this call sent the action and the workflow accepted it. */
+  const once = async (key: string, name: string, send: (updateId: string) => Promise<unknown>): Promise<boolean> => {
     const r = refusedAt.get(key);
     if (r && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) sent.delete(key);
-    if (sent.has(key)) return;
+    if (sent.has(key)) return false;
     sent.add(key);
     const updateId = r ? `${key}#${r.times}` : key;
     try {
       await rec.time(`update:${name}`, () => retryRpcTimeouts(() => send(updateId), retried));
+      return true;
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       refused++;
       refusedAt.set(key, { at: Date.now(), times: (r?.times ?? 0) + 1 });
       if (refusals.length < 3) refusals.push(`${key}: ${err.cause?.message ?? err.message}`);
+      return false;
     }
   };
   for (;;) {
@@ -105,10 +108,10 @@ export async function driveTimed(
       // A compressed deadline passed on a loaded machine and the stage's policy holds the nomination for a
       // coordinator: the coordinator extends it, so that the run still ends (counted, and reported).
       const until = new Date(Date.now() + 10 * 60_000).toISOString();
-      await once(`resolve-hold:${s.hold.stage}:${s.hold.since}`, 'resolveHold', (updateId) =>
+      const extended = await once(`resolve-hold:${s.hold.stage}:${s.hold.since}`, 'resolveHold', (updateId) =>
         handle.executeUpdate(resolveHoldUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'extend', until, reason: 'bench: deadline passed under load' }] }),
       );
-      holds.add(`${s.hold.stage}:${s.hold.since}`);
+      if (extended) holds.add(`${s.hold.stage}:${s.hold.since}`);
     } else {
       switch (s.stage) {
         case 'AWAITING_SOCIALIZATION': {
