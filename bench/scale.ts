@@ -2,10 +2,10 @@
  * `npm run bench -- --scale [100,10000]`: the same bench at two sizes (no baseline), each in a process of its own and on
  * a fresh stack, and the cost per nomination at each: wall time, CPU of the bench process (worker and actors) and of the
  * dev server, PostgreSQL commits. The goal: cost per nomination at the larger size within 1.2x of the smaller.
- * Writes bench/results/<date>-scale-<a>-<b>.json.
+ * Writes bench/results/<date>-scale-<a>-<b>.json, and each size's own result as <date>-scale-<n>.json.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { printTable, writeResult } from './report';
 
@@ -65,7 +65,13 @@ function costOf(path: string): SizeCost {
 export async function runScale(argv: string[]): Promise<void> {
   const { sizes, rest } = parseScale(argv);
   const costs: SizeCost[] = [];
-  for (const n of sizes) costs.push(costOf(await runSize(n, rest)));
+  for (const n of sizes) {
+    // Each size's own result is kept beside the scale result, not over a plain run's <date>-<n>.json.
+    const written = await runSize(n, rest);
+    const kept = written.replace(/-(\d+)\.json$/, '-scale-$1.json');
+    renameSync(written, kept);
+    costs.push(costOf(kept));
+  }
   const [small, large] = costs;
   const ratio = round(large.cpuSecondsPerNomination.total / small.cpuSecondsPerNomination.total);
   const path = writeResult(`scale-${sizes.join('-')}`, { date: new Date().toISOString(), sizes, costs, cpuCostRatio: ratio, goal: 'cpuCostRatio <= 1.2' });
