@@ -14,7 +14,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const id = (v: unknown) => String(v ?? '');
 
-/** What is still open in a history: the ids of events that await an outcome. */
+/** What is still open in a history: the events that await an outcome. Timers are not counted: a pending timer is the
+ * waiting itself, not work in flight. */
 export function openWork(events: HistoryEvent[]): string[] {
   const open = new Map<string, string>();
   for (const e of events) {
@@ -22,7 +23,6 @@ export function openWork(events: HistoryEvent[]): string[] {
     if (e.workflowTaskScheduledEventAttributes) open.set(eid, `workflow task ${eid}`);
     if (e.activityTaskScheduledEventAttributes) open.set(eid, `activity ${e.activityTaskScheduledEventAttributes.activityType?.name ?? ''} ${eid}`);
     if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) open.set(eid, `external signal ${eid}`);
-    if (e.timerStartedEventAttributes) continue; // timers are the waiting itself, not work in flight
     const closes = [
       e.workflowTaskCompletedEventAttributes?.scheduledEventId,
       e.workflowTaskFailedEventAttributes?.scheduledEventId,
