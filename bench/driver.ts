@@ -1,12 +1,19 @@
 /**
  * The bench's own nomination driver: the same actor decisions as worker/demo/actors.ts (script 'good', or 'revision'
- * for one request for changes), but every Update and Query round trip is timed, and the state is re-read with a short
- * backoff instead of a fixed 400 ms pause, so the driver measures the engine rather than its own sleeping.
+ * for one request for changes), but every round trip is timed, and the state is read the way a client at scale would:
+ * each accepted Update answers with the nomination's view, and between actions the driver watches the stage search
+ * attribute (`describe`, answered by the server from the workflow's mutable state) rather than polling the state query.
+ * Without a workflow cache every query rebuilds the workflow from its whole history (worker/workflow-cache.ts), so a
+ * driver polling by query spends more of the worker than the nominations do (8 queries per nomination in the
+ * 2026-11-28 bench). The query is still asked where the driver needs what only the view holds: at the start, on entering
+ * IN_ASSESSMENT (who the assessors are) or REVISION_REQUESTED (the round), and when the stage has not moved for a while
+ * (a hold, or a refused action to send again).
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Actor, CycleConfig } from '../domain/types';
+import type { Actor, CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
 import { provinceOf } from '../workflows/ids';
+import { StageKey } from '../workflows/search-attributes';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -30,6 +37,10 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A refused action that the state still calls for is sent again after this long, at most MAX_RESENDS times. */
 const RESEND_AFTER_MS = 1_000;
 const MAX_RESENDS = 5;
+/** Without a stage change for this long, the driver asks the state query (holds and refusals show only there). */
+const QUERY_AFTER_STILL_MS = 2_000;
+/** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
+const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
 function unit(text: string): number {
   let h = 2166136261;
@@ -46,6 +57,8 @@ export interface DriveResult {
   holdsResolved: number;
   /** Queries and updates asked again after an RPC timeout (bench/rpc-retry.ts). */
   rpcRetries: number;
+  /** State queries asked (each rebuilds the workflow from its history when the worker has no cache). */
+  queries: number;
   stuck: boolean;
 }
 
@@ -59,10 +72,31 @@ export async function driveTimed(
 ): Promise<DriveResult> {
   let refused = 0;
   let rpcRetries = 0;
+  let queries = 0;
   const refusals: string[] = [];
   const holds = new Set<string>();
   const retried = () => void (rpcRetries += 1);
-  const query = () => rec.time('query:nominationState', () => retryRpcTimeouts(() => handle.query(nominationStateQuery), retried));
+  const query = () => {
+    queries += 1;
+    return rec.time('query:nominationState', () => retryRpcTimeouts(() => handle.query(nominationStateQuery), retried));
+  };
+  /** The stage as the server last recorded it (search attribute upserted in the workflow task that entered it). */
+  const recordedStage = async (): Promise<Stage | undefined> => {
+    const d = await rec.time('describe', () => retryRpcTimeouts(() => handle.describe(), retried));
+    return d.typedSearchAttributes.get(StageKey) as Stage | undefined;
+  };
+  /** Waits, with a short backoff, until the recorded stage differs from `stage`; undefined after `stillMs`. */
+  const stageAfter = async (stage: Stage, stillMs: number): Promise<Stage | undefined> => {
+    const until = Date.now() + stillMs;
+    let wait = 5;
+    for (;;) {
+      const now = await recordedStage();
+      if (now && now !== stage) return now;
+      if (Date.now() >= until) return undefined;
+      await pause(wait);
+      wait = Math.min(200, wait * 2);
+    }
+  };
 
   let s = await query();
   /** Actions already answered (accepted or refused), so that a state the workflow has not moved past yet is not acted
@@ -75,17 +109,16 @@ export async function driveTimed(
   const refusedAt = new Map<string, { at: number; times: number }>();
   let lastKey = '';
   let lastProgress = Date.now();
-  let backoff = 5;
   /** The key doubles as the update id (with the resend's number), so that a resend after an RPC timeout is applied once. */
-  /** Resolves true when this call sent the action and the workflow accepted it. */
-  const once = async (key: string, name: string, send: (updateId: string) => Promise<unknown>): Promise<boolean> => {
+  /** Resolves true when this call sent the action and the workflow accepted it; its answer becomes the driver's view. */
+  const once = async (key: string, name: string, send: (updateId: string) => Promise<NominationView>): Promise<boolean> => {
     const r = refusedAt.get(key);
     if (r && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) sent.delete(key);
     if (sent.has(key)) return false;
     sent.add(key);
     const updateId = r ? `${key}#${r.times}` : key;
     try {
-      await rec.time(`update:${name}`, () => retryRpcTimeouts(() => send(updateId), retried));
+      s = await rec.time(`update:${name}`, () => retryRpcTimeouts(() => send(updateId), retried));
       return true;
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
@@ -95,11 +128,12 @@ export async function driveTimed(
       return false;
     }
   };
+  const result = (stuck: boolean): DriveResult => ({ view: s, refusedUpdates: refused, refusals, rpcRetries, holdsResolved: holds.size, queries, stuck });
   for (;;) {
     if (isTerminal(s.stage)) {
       // The query answers from memory; the result waits for the last row and mail of the workflow.
       await rec.time('result', () => handle.result());
-      return { view: s, refusedUpdates: refused, refusals, rpcRetries, holdsResolved: holds.size, stuck: false };
+      return result(false);
     }
     const before = sent.size;
     const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
@@ -158,12 +192,13 @@ export async function driveTimed(
     if (key !== lastKey || sent.size !== before) {
       lastKey = key;
       lastProgress = Date.now();
-      backoff = 5;
-    } else {
-      if (Date.now() - lastProgress > opts.stuckAfterMs) return { view: s, refusedUpdates: refused, refusals, rpcRetries, holdsResolved: holds.size, stuck: true };
-      await pause(backoff);
-      backoff = Math.min(200, backoff * 2);
+      if (sent.size !== before) continue;
+    } else if (Date.now() - lastProgress > opts.stuckAfterMs) {
+      return result(true);
     }
-    s = await query();
+    // Nothing (more) to send in this view: wait for the workflow to move on.
+    const next = await stageAfter(s.stage, QUERY_AFTER_STILL_MS);
+    if (next === undefined || NEEDS_VIEW.includes(next) || s.hold) s = await query();
+    else s = { ...s, stage: next };
   }
 }

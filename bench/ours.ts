@@ -45,6 +45,8 @@ export interface OursResult extends PhaseResult {
   refusalSamples: string[];
   /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
   rpcRetries: number;
+  /** State queries the drivers asked (bench/driver.ts says when they need one). */
+  queries: number;
   /** Nominations held after a deadline passed under load, extended by the coordinator. */
   holdsResolved: number;
   finalStages: Record<string, number>;
@@ -105,6 +107,7 @@ export async function runOurs(opts: {
     let stuck = 0;
     let refused = 0;
     let rpcRetries = 0;
+    let queries = 0;
     const refusalSamples: string[] = [];
     let holdsResolved = 0;
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
@@ -133,6 +136,7 @@ export async function runOurs(opts: {
         refused += r.refusedUpdates;
         for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
         rpcRetries += r.rpcRetries;
+        queries += r.queries;
         holdsResolved += r.holdsResolved;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
@@ -171,6 +175,7 @@ export async function runOurs(opts: {
       refusedUpdates: refused,
       refusalSamples,
       rpcRetries,
+      queries,
       holdsResolved,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },
