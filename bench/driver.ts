@@ -5,12 +5,13 @@
  * attribute (`describe`, answered by the server from the workflow's mutable state) rather than polling the state query.
  * Without a workflow cache every query rebuilds the workflow from its whole history (worker/workflow-cache.ts), so a
  * driver polling by query spends more of the worker than the nominations do (8 queries per nomination in the
- * 2026-11-28 bench). The query is still asked where the driver needs what only the view holds: at the start, on entering
+ * 2026-11-28 bench). The query is still asked where the driver needs what only the view holds: on entering
  * IN_ASSESSMENT (who the assessors are) or REVISION_REQUESTED (the round), and when the stage has not moved for a while
- * (a hold, or a refused action to send again).
+ * (a hold, or a refused action to send again); the starting view follows from the nomination itself.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Actor, CycleConfig, Stage } from '../domain/types';
+import { requiredDocumentKinds } from '../domain/documents';
+import type { Actor, Commodity, CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
 import { provinceOf } from '../workflows/ids';
 import { StageKey } from '../workflows/search-attributes';
@@ -37,8 +38,9 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A refused action that the state still calls for is sent again after this long, at most MAX_RESENDS times. */
 const RESEND_AFTER_MS = 1_000;
 const MAX_RESENDS = 5;
-/** Without a stage change for this long, the driver asks the state query (holds and refusals show only there). */
-const QUERY_AFTER_STILL_MS = 2_000;
+/** Without a stage change for this long, the driver asks the state query (holds and refusals show only there). Longer
+ * than an update's round trip under load (p50 ~4 s at 50 nominations in flight), so that it is not asked for nothing. */
+const QUERY_AFTER_STILL_MS = 5_000;
 /** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
@@ -48,8 +50,26 @@ function unit(text: string): number {
   return h / 2 ** 32;
 }
 
+/** What the driver decides by: a nomination's view, or the part of it known before the first answer. */
+export type DriverView = Pick<NominationView, 'workflowId' | 'stage' | 'regencyCode' | 'revisionRound' | 'hold' | 'requiredDocuments' | 'documents' | 'assessors' | 'scoredBy'>;
+
+/** The view of a nomination just started by the cycle: everything in it follows from the nomination itself. */
+export function startingView(workflowId: string, n: { regencyCode: string; commodity: Commodity }, config: CycleConfig): DriverView {
+  return {
+    workflowId,
+    stage: 'IDENTIFIED',
+    regencyCode: n.regencyCode,
+    revisionRound: 0,
+    hold: null,
+    requiredDocuments: requiredDocumentKinds(config.documents.checklist, n.commodity),
+    documents: [],
+    assessors: [],
+    scoredBy: [],
+  };
+}
+
 export interface DriveResult {
-  view: NominationView;
+  view: DriverView;
   refusedUpdates: number;
   /** The first few refusals, as `action: message`. */
   refusals: string[];
@@ -65,6 +85,7 @@ export interface DriveResult {
 /** Drives one nomination to a terminal stage; `stuckAfterMs` without a stage change gives up (reported, not thrown). */
 export async function driveTimed(
   handle: WorkflowHandle,
+  start: DriverView,
   script: BenchScript,
   config: CycleConfig,
   rec: Recorder,
@@ -88,17 +109,17 @@ export async function driveTimed(
   /** Waits, with a short backoff, until the recorded stage differs from `stage`; undefined after `stillMs`. */
   const stageAfter = async (stage: Stage, stillMs: number): Promise<Stage | undefined> => {
     const until = Date.now() + stillMs;
-    let wait = 5;
+    let wait = 20;
     for (;;) {
       const now = await recordedStage();
       if (now && now !== stage) return now;
       if (Date.now() >= until) return undefined;
       await pause(wait);
-      wait = Math.min(200, wait * 2);
+      wait = Math.min(400, wait * 2);
     }
   };
 
-  let s = await query();
+  let s: DriverView = start;
   /** Actions already answered (accepted or refused), so that a state the workflow has not moved past yet is not acted
    * on twice. */
   const sent = new Set<string>();

@@ -3,10 +3,12 @@
  * one full history (what the baseline copies: updates accepted, activities scheduled, timers started, signals sent).
  */
 import type { Client } from '@temporalio/client';
-import { median } from './stats';
+import { median, summarize, type Percentiles } from './stats';
 
 /** temporal.api.enums.v1.EventType values (numeric, so the bench needs no direct @temporalio/proto dependency). */
 const T = {
+  EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: 5,
+  EVENT_TYPE_WORKFLOW_TASK_STARTED: 6,
   EVENT_TYPE_WORKFLOW_TASK_COMPLETED: 7,
   EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: 10,
   EVENT_TYPE_TIMER_STARTED: 17,
@@ -27,9 +29,42 @@ export interface EventShape {
   workflowTasksCompleted: number;
 }
 
-export async function eventShape(client: Client, workflowId: string, runId?: string): Promise<EventShape> {
+/** Where a workflow task's time goes: waiting to be picked up (scheduled → started) and on the worker (started →
+ * completed), in ms from the event times the server wrote. */
+export interface TaskTimes {
+  waitMs: number[];
+  runMs: number[];
+}
+
+type HistoryEvent = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null };
+
+function millis(e: HistoryEvent): number {
+  return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+}
+
+export function taskTimes(events: readonly HistoryEvent[]): TaskTimes {
+  const out: TaskTimes = { waitMs: [], runMs: [] };
+  let scheduled: number | undefined;
+  let started: number | undefined;
+  for (const e of events) {
+    const type = Number(e.eventType);
+    if (type === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduled = millis(e);
+    else if (type === T.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+      started = millis(e);
+      if (scheduled !== undefined) out.waitMs.push(started - scheduled);
+    } else if (type === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && started !== undefined) out.runMs.push(millis(e) - started);
+  }
+  return out;
+}
+
+export async function eventShape(client: Client, workflowId: string, runId?: string, times?: TaskTimes): Promise<EventShape> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const events = history.events ?? [];
+  if (times) {
+    const t = taskTimes(events);
+    times.waitMs.push(...t.waitMs);
+    times.runMs.push(...t.runMs);
+  }
   const count = (t: number) => events.filter((e) => Number(e.eventType) === t).length;
   return {
     events: events.length,
@@ -49,6 +84,9 @@ export interface HistorySample {
   historyLengthMax: number;
   /** Mean per-type counts over the sample (rounded to 0.1). */
   meanShape: EventShape;
+  /** Workflow tasks of the sample: ms waiting for a worker, ms on the worker (server event times). */
+  workflowTaskWaitMs: Percentiles;
+  workflowTaskRunMs: Percentiles;
 }
 
 /** Up to `size` workflows spread evenly over `ids`: describe() for the length, fetchHistory() for the shape. */
@@ -57,10 +95,11 @@ export async function sampleHistories(client: Client, ids: readonly string[], si
   const picked = ids.filter((_, i) => i % step === 0).slice(0, size);
   const lengths: number[] = [];
   const shapes: EventShape[] = [];
+  const times: TaskTimes = { waitMs: [], runMs: [] };
   for (const id of picked) {
     const d = await client.workflow.getHandle(id).describe();
     lengths.push(d.historyLength);
-    shapes.push(await eventShape(client, id));
+    shapes.push(await eventShape(client, id, undefined, times));
   }
   const mean = (k: keyof EventShape) => Math.round((shapes.reduce((s, x) => s + x[k], 0) / (shapes.length || 1)) * 10) / 10;
   const keys = Object.keys(shapes[0] ?? {}) as (keyof EventShape)[];
@@ -69,5 +108,7 @@ export async function sampleHistories(client: Client, ids: readonly string[], si
     historyLengthMedian: median(lengths),
     historyLengthMax: Math.max(...lengths),
     meanShape: Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as EventShape,
+    workflowTaskWaitMs: summarize(times.waitMs),
+    workflowTaskRunMs: summarize(times.runMs),
   };
 }

@@ -16,7 +16,7 @@ import { cycleWorkflowId } from '../workflows/ids';
 import { finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
 import { activityTiming } from './activity-timing';
 import type { BenchArgs } from './args';
-import { COORDINATOR, driveTimed, type BenchScript } from './driver';
+import { COORDINATOR, driveTimed, startingView, type BenchScript } from './driver';
 import { perNomination, readPgCounters, type PgPerNomination } from './pg-stats';
 import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';
@@ -128,7 +128,7 @@ export async function runOurs(opts: {
           ),
         ));
         step = `driving ${workflowId}`;
-        const r = await driveTimed(client.workflow.getHandle(workflowId), it.script, config, rec);
+        const r = await driveTimed(client.workflow.getHandle(workflowId), startingView(workflowId, it, config), it.script, config, rec);
         if (r.stuck) {
           stuck++;
           console.error(`[bench] nomination #${i} (${workflowId}) stuck at ${r.view.stage}${r.refusals.length ? `; refused: ${r.refusals.join(' | ')}` : ''}`);

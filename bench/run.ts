@@ -161,6 +161,8 @@ async function main(): Promise<void> {
       ['CPU s: bench process / dev server', `${o.cpuSeconds.benchProcess} / ${o.cpuSeconds.childProcesses}`, b ? `${b.cpuSeconds.benchProcess} / ${b.cpuSeconds.childProcesses}` : undefined],
       ['PG commits / rows per nomination', ours.pg.commitsPerNomination === null ? `null (${ours.pg.note})` : `${ours.pg.commitsPerNomination} / ${ours.pg.rowsPerNomination}`, undefined],
       ['history events / nomination (median, max)', `${nominations.historyLengthMedian}, ${nominations.historyLengthMax}`, baselineHistory ? `${baselineHistory.historyLengthMedian}, ${baselineHistory.historyLengthMax}` : undefined],
+      ['workflow task wait p50 / p95 (ms)', `${nominations.workflowTaskWaitMs.p50} / ${nominations.workflowTaskWaitMs.p95}`, baselineHistory ? `${baselineHistory.workflowTaskWaitMs.p50} / ${baselineHistory.workflowTaskWaitMs.p95}` : undefined],
+      ['workflow task on worker p50 / p95 (ms)', `${nominations.workflowTaskRunMs.p50} / ${nominations.workflowTaskRunMs.p95}`, baselineHistory ? `${baselineHistory.workflowTaskRunMs.p50} / ${baselineHistory.workflowTaskRunMs.p95}` : undefined],
       ['activities / timers per nomination', `${nominations.meanShape.activitiesScheduled} / ${nominations.meanShape.timersStarted}`, b ? `${shape.activities} / ${shape.timers}` : undefined],
       ['cycle: runs, events per run (max)', `${ours.cycle.view.runs}, ${Math.max(cycleDescribe.historyLength, ...cycleRunLengths)}`, undefined],
       ['cycle finalize after last nomination (s)', result.ours.history.cycle.finalizeSeconds, undefined],

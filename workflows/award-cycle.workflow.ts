@@ -71,14 +71,19 @@ export interface AwardCycleInput {
 }
 
 /**
- * Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). Runs started before the
- * `shorter-cycle-runs` patch went on to 8,000 events; newer runs stop at 1,000 (some 40 nominations' intake and
- * reports), because a worker without a workflow cache (worker/workflow-cache.ts) rebuilds the cycle from its current
- * run's history on every workflow task, so the run's length is the cost of each task.
+ * Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). A worker without a workflow cache
+ * (worker/workflow-cache.ts) rebuilds the cycle from its current run's history on every workflow task, and every
+ * nomination passes through the cycle's tasks (its `nominate` Update), one task at a time: the run's length is the cost
+ * of each task and so the wait of every dinas nominating. Runs started before the `shorter-cycle-runs` patch went on to
+ * 8,000 events, those before `cycle-runs-of-300` to 1,000 (some 110 nominations' intake); newer runs stop at 300 (some
+ * 30), which took the nominate round trip of a 100-nomination bench from 5.6 s to ... at the price of a continue-as-new
+ * (and a short drain, see `turnAwayWhileDraining`) every ~30 nominations.
  */
-const HISTORY_EVENTS_PER_RUN = 1_000;
+const HISTORY_EVENTS_PER_RUN = 300;
+const HISTORY_EVENTS_PER_RUN_BEFORE_300 = 1_000;
 const HISTORY_EVENTS_PER_RUN_BEFORE_PATCH = 8_000;
 export const PATCH_SHORTER_CYCLE_RUNS = 'shorter-cycle-runs';
+export const PATCH_CYCLE_RUNS_OF_300 = 'cycle-runs-of-300';
 /** How often a cycle whose intake has closed checks the projection for nominations still in progress (runs from before
  * the `counts-from-projection` patch). */
 const RECONCILE_EVERY = '1m';
@@ -244,7 +249,9 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     });
   }
 
-  const historyLimit = input.historyEventsPerRun ?? (patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
+  const historyLimit =
+    input.historyEventsPerRun ??
+    (patched(PATCH_CYCLE_RUNS_OF_300) ? HISTORY_EVENTS_PER_RUN : patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN_BEFORE_300 : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
   tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   const continueIfTooLong = async () => {
     if (!tooLong()) return;

@@ -5,6 +5,7 @@
 import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { NominationProjection, NotificationData, TemplateName } from '../activities/contracts';
+import { requiredDocumentKinds } from '../domain/documents';
 import { parseDuration } from '../domain/duration';
 import { aggregateScores, recommendStars, requiresFieldVerification, validateScoreSheet, type AssessorScoreSheet } from '../domain/scoring';
 import {
@@ -418,9 +419,7 @@ export class Nomination {
   }
 
   private requiredDocuments(): string[] {
-    return this.rules.documents.checklist
-      .filter((d) => d.commodities === 'all' || d.commodities.includes(this.n.commodity))
-      .map((d) => d.kind);
+    return requiredDocumentKinds(this.rules.documents.checklist, this.n.commodity);
   }
 
   /** Kinds still missing in the current round: the whole checklist at first, the reviewer's list in a revision. */
