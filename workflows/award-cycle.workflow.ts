@@ -34,6 +34,9 @@ import {
   stageChangedSignal,
 } from './messages';
 
+/** Patch id: the run decides it is over its length only where a replay decides it too (see `draining`). */
+export const PATCH_DRAIN_ON_EVENTS = 'drain-on-events';
+
 type Activities = ReturnType<typeof createActivities>;
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -107,6 +110,8 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   carry.runs += 1;
   /** Decided once per run (a new patch id, so where it is first asked does not matter to older histories). */
   const fromProjection = patched(PATCH_COUNTS_FROM_PROJECTION);
+  /** Decided once per run, likewise: see `draining`. */
+  const drainOnEvents = patched(PATCH_DRAIN_ON_EVENTS);
   const intakeClosesAt = carry.startedAt + parseDuration(config.intakeWindow);
   let finalized = false;
   /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
@@ -138,12 +143,25 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   /** Set once the run knows its limit (below: where `patched` was first called, which must not move). Until then the
    * run is young: only a first run's opening activities come before it. */
   let tooLong = (): boolean => false;
+  /**
+   * Whether the run is over its limit, as the run decides it: only in code that a replay runs again at the same point,
+   * that is in handlers of accepted updates and signals and in the main loop after an activity or a timer. The length
+   * grows in every workflow task, also in the speculative task of an update its validator turns away, and a replay
+   * has no such task: a wait whose predicate read the length itself could wake there live and a task later on replay
+   * ("[TMPRL1100] No command scheduled for event TimerCanceled", once in the test suite). Runs from before the
+   * `drain-on-events` patch still read the length in their predicates.
+   */
+  let draining = false;
+  const noteLength = () => {
+    if (drainOnEvents && !draining && tooLong()) draining = true;
+  };
+  const overLimit = () => (drainOnEvents ? draining : tooLong());
   /** A run over its limit takes no new long-running work, so its handlers finish and it can continue as new. Without
    * this, a steady intake always has a nominate handler in flight and the run never ends (a 1,000-nomination bench
    * grew one run to 9,024 events). The refused caller retries and lands in the next run. Validators do not run on
-   * replay, so this changes no recorded history. */
+   * replay, so this changes no recorded history (and they must not change state: they only read `overLimit`). */
   const turnAwayWhileDraining = () => {
-    if (tooLong()) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
+    if (overLimit()) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
   };
   const requireCoordinator = (actor: Actor | undefined) => {
     checkActor(actor);
@@ -155,6 +173,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   setHandler(
     nominateUpdate,
     async (n: NominationInput) => {
+      noteLength();
       const result = await acts.startNomination({
         nomination: { ...n, cycleId: config.id },
         rules,
@@ -165,6 +184,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       });
       seenThisRun.add(result.workflowId);
       if (result.created) carry.nominated += 1;
+      noteLength();
       return result;
     },
     {
@@ -201,6 +221,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   setHandler(
     extendCycleDeadlineUpdate,
     async (u: CycleExtendInput) => {
+      noteLength();
       carry.deadlineOverrides[u.stage] = u.until;
       await acts.broadcastCycleDeadline({ cycleId: config.id, stage: u.stage, until: u.until, actor: u.actor });
       return view();
@@ -222,6 +243,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   setHandler(
     finalizeCycleUpdate,
     async () => {
+      noteLength();
       carry.finalizeRequested = true;
       return view();
     },
@@ -234,6 +256,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   );
 
   setHandler(stageChangedSignal, ({ workflowId, to, seq }) => {
+    noteLength();
     const known = carry.stages[workflowId];
     if (!known || seq === undefined || seq > known[1]) carry.stages[workflowId] = [to, seq ?? 0];
   });
@@ -254,7 +277,8 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     (patched(PATCH_CYCLE_RUNS_OF_300) ? HISTORY_EVENTS_PER_RUN : patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN_BEFORE_300 : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
   tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   const continueIfTooLong = async () => {
-    if (!tooLong()) return;
+    noteLength();
+    if (!overLimit()) return;
     await condition(allHandlersFinished);
     await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun, reconcileEvery: input.reconcileEvery });
   };
@@ -270,9 +294,10 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       const wait = intakeOpen() ? Math.min(everyMs, Math.max(1, intakeClosesAt - Date.now())) : everyMs;
       const requested = carry.finalizeRequested;
       // Also wake when a coordinator's finalize closes intake early, so the census runs right away.
-      await condition(() => tooLong() || carry.finalizeRequested !== requested, wait);
+      await condition(() => overLimit() || carry.finalizeRequested !== requested, wait);
       await continueIfTooLong();
       carry.census = { ...(await acts.cycleCensus({ cycleId: config.id })), at: Date.now() };
+      noteLength();
       if (!intakeOpen() && carry.census.inProgress === 0 && carry.census.total >= carry.nominated) return;
     }
   }
@@ -294,7 +319,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       const requested = carry.finalizeRequested;
       // Also wake when a coordinator's finalize closes intake early, so the census starts right away. (Not on the clock
       // passing the intake deadline: that is the timer's job, and a predicate racing it would not replay.)
-      const woke = await condition(() => tooLong() || carry.finalizeRequested !== requested || (!intakeOpen() && settled()), wait);
+      const woke = await condition(() => overLimit() || carry.finalizeRequested !== requested || (!intakeOpen() && settled()), wait);
       await continueIfTooLong();
       if (!intakeOpen() && settled()) return;
       if (!woke && census) {
