@@ -36,9 +36,11 @@ describe('a nomination through its whole lifecycle', () => {
     expect(attended).toMatchObject({ stage: 'AWAITING_DOCUMENTS', attendedSession: 'sesi-1-yogyakarta', deadline: { stage: 'documents' } });
     const submitted = await handle.executeUpdate(submitDocumentUpdate, { args: [{ actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 }] });
     expect(submitted).toMatchObject({ stage: 'UNDER_REVIEW', documents: [{ kind: 'legality', round: 0 }] });
-    // The approval's answer does not wait for the mail the nomination sends next (an SMTP outage must not hold it).
+    // The approval's answer does not wait for the mail the nomination sends first (an SMTP outage must not hold it), so
+    // it shows IN_ASSESSMENT only when that mail happened to go out before the approval's own event row was written.
     const approved = await handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
-    expect(approved).toMatchObject({ stage: 'UNDER_REVIEW', reviewNotes: ['approve'] });
+    expect(approved.reviewNotes).toEqual(['approve']);
+    expect(['UNDER_REVIEW', 'IN_ASSESSMENT']).toContain(approved.stage);
     const inAssessment = await waitFor(async () => {
       const s = await handle.query(nominationStateQuery);
       return s.stage === 'IN_ASSESSMENT' && s;
