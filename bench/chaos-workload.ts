@@ -12,6 +12,7 @@ import { COMMODITIES } from '../domain/types';
 import { awardCycle } from '../workflows/award-cycle.workflow';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
 import { cycleStateQuery, finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
+import { isTransientUpdateFailure } from '../client/update-retry';
 import { benchConfig } from './config';
 import { driveThroughChaos, EXPECTED_STAGE, type ChaosDriveResult, type ChaosScript } from './chaos-drive';
 import type { Progress } from './chaos-progress';
@@ -100,17 +101,22 @@ export async function startCycle(client: Client, config: CycleConfig, taskQueue:
   }
 }
 
-/** The cycle's nominate Update, sent again with the same update id until it answers. */
+/**
+ * The cycle's nominate Update, sent again with the same update id until it answers, so that a call cut off after it
+ * went through is applied once. A run draining before it continues as new turns nominations away for a moment
+ * (`TryAgain`, see client/update-retry.ts): that one is sent again under a new update id, as the CLI does.
+ */
 async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number): Promise<void> {
   const cycle = client.workflow.getHandle(cycleWorkflowId(item.config.id));
   const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${item.regencyCode}`, region: item.regencyCode };
   const until = Date.now() + giveUpAfterMs;
   let backoff = 250;
+  let turnedAway = 0;
   for (;;) {
     try {
       const r = await client.withDeadline(Date.now() + 60_000, () =>
         cycle.executeUpdate(nominateUpdate, {
-          updateId: `nominate:${item.workflowId}`,
+          updateId: `nominate:${item.workflowId}${turnedAway ? `#${turnedAway}` : ''}`,
           args: [
             {
               cycleId: item.config.id,
@@ -130,7 +136,8 @@ async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number):
     } catch (err) {
       // A resend after a cut-off call that had gone through: the cycle's validator says so.
       if (err instanceof WorkflowUpdateFailedError && /already nominated/.test(String((err.cause as Error | undefined)?.message))) return;
-      if (err instanceof WorkflowUpdateFailedError) throw err;
+      if (err instanceof WorkflowUpdateFailedError && isTransientUpdateFailure(err)) turnedAway += 1;
+      else if (err instanceof WorkflowUpdateFailedError) throw err;
       if (Date.now() > until) throw err;
       await pause(backoff);
       backoff = Math.min(5_000, backoff * 2);

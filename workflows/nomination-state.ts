@@ -58,8 +58,6 @@ type WaitResult = 'done' | 'closed';
 /** Patch ids of rule changes shipped while nominations were running; never reuse or remove one while such histories
  * may still be replayed. */
 export const PATCH_DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
-/** Actions are answered once the main loop has taken them in (see `answer`); before, right after their event row. */
-export const PATCH_ANSWER_AFTER_LOOP = 'answer-after-loop';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
@@ -103,8 +101,6 @@ export class Nomination {
   private readonly escalations = new Set<string>();
   /** The actor whose action caused the next stage change (stage changes are recorded under that actor). */
   private cause: Actor = SYSTEM_ACTOR;
-  /** What the main loop waits for while it is parked waiting for actors (or a deadline); null while it runs. */
-  private parkedOn: (() => boolean) | null = null;
 
   constructor(
     private readonly input: NominationWorkflowInput,
@@ -286,7 +282,7 @@ export class Nomination {
         if (done() || this.closed) continue;
         const next = Math.min(deadline, ...offsets.map((o) => deadline - o).filter((t) => t > now));
         const version = this.deadlineVersion;
-        await this.park(() => done() || this.closed || this.deadlineVersion !== version, Math.max(1, next - now));
+        await condition(() => done() || this.closed || this.deadlineVersion !== version, Math.max(1, next - now));
         continue;
       }
       // The deadline has passed.
@@ -303,7 +299,7 @@ export class Nomination {
         this.hold = { stage, since: Date.now() };
         await this.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
         await this.notify('on_hold', `hold:${stage}#${round}:${deadline}`, this.rules.contacts.coordinators, { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
-        await this.park(() => this.hold === null || this.closed || done());
+        await condition(() => this.hold === null || this.closed || done());
         this.hold = null;
         continue;
       }
@@ -311,16 +307,6 @@ export class Nomination {
       await this.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: new Date(deadline).toISOString() });
       await this.notify('disqualified', 'disqualified', [this.dinasEmail()], { cc: [this.provinsiEmail()], deadlineStage: stage, deadline: new Date(deadline).toISOString() });
       return 'closed';
-    }
-  }
-
-  /** The main loop's waits for actors: `answer` needs to know when the loop is parked and on what. */
-  private async park(wake: () => boolean, timeout?: number): Promise<void> {
-    this.parkedOn = wake;
-    try {
-      await condition(wake, timeout);
-    } finally {
-      this.parkedOn = null;
     }
   }
 
@@ -505,7 +491,7 @@ export class Nomination {
     const own = this.rules.sessions.find((s) => s.id === u.sessionId)!.provinces.includes(this.provinceCode);
     this.cause = u.actor;
     await this.record('socialization.attended', u.actor, { sessionId: u.sessionId, makeUp: !own });
-    return this.answer();
+    return this.view();
   }
 
   validateSubmitDocument(u: SubmitDocumentInput): void {
@@ -533,7 +519,7 @@ export class Nomination {
     this.documents.push(doc);
     this.cause = u.actor;
     await this.record('document.submitted', u.actor, { kind: u.kind, fileName: u.fileName, checksum: u.checksum, round: doc.round }, { document: doc });
-    return this.answer();
+    return this.view();
   }
 
   validateReview(u: ReviewInput): void {
@@ -550,7 +536,7 @@ export class Nomination {
     this.resubmit = this.requiredDocuments();
     this.reviewNotes.push(`${u.decision}${u.reason ? `: ${u.reason}` : ''}`);
     await this.record(`review.${u.decision}`, u.actor, { decision: u.decision, reason: u.reason ?? null, round: this.revisionRound });
-    return this.answer();
+    return this.view();
   }
 
   validateScores(u: ScoreInput): void {
@@ -571,7 +557,7 @@ export class Nomination {
     const total = aggregateScores([sheet], this.rules.assessment, { normalization: false }).provisional;
     this.cause = u.actor;
     await this.record('assessment.scored', u.actor, { total }, { assessment: { assessorId: u.actor.id, scores: u.scores, total } });
-    return this.answer();
+    return this.view();
   }
 
   validateVerifyField(u: FieldVerificationInput): void {
@@ -585,7 +571,7 @@ export class Nomination {
   async verifyField(u: FieldVerificationInput): Promise<NominationView> {
     this.fieldVerified = u.passed;
     await this.record('field.verified', u.actor, { passed: u.passed, notes: u.notes ?? null });
-    return this.answer();
+    return this.view();
   }
 
   validateDetermine(u: DetermineInput): void {
@@ -618,7 +604,7 @@ export class Nomination {
     this.cause = u.actor;
     await this.enter('WITHDRAWN', 'nomination.withdrawn', { reason: u.reason });
     await this.notify('withdrawn', 'withdrawn', [this.dinasEmail()], { cc: [this.provinsiEmail()], reason: u.reason });
-    return this.answer();
+    return this.view();
   }
 
   validateExtendDeadline(u: ExtendDeadlineInput): void {
@@ -639,7 +625,7 @@ export class Nomination {
     this.deadlineVersion += 1;
     await this.record('deadline.extended', u.actor, { deadlineStage: u.stage, until: u.until, scope: 'nomination' });
     if (this.currentDeadline()?.stage === u.stage) await this.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
-    return this.answer();
+    return this.view();
   }
 
   /** Cycle-wide extensions arrive by signal from the cycle, which has already validated them. */
@@ -676,19 +662,6 @@ export class Nomination {
       await this.enter('DISQUALIFIED', 'hold.disqualified', { deadlineStage: stage, reason: u.reason ?? null });
       await this.notify('disqualified', 'disqualified', [this.dinasEmail()], { cc: [this.provinsiEmail()], deadlineStage: stage, reason: u.reason });
     }
-    return this.answer();
-  }
-
-  /**
-   * The answer to an accepted action: the view once the main loop has taken the action in, so that the actor sees
-   * where it led (after the last document, UNDER_REVIEW; after attending, AWAITING_DOCUMENTS) rather than the stage it
-   * was taken in, and a state query cannot show the actor a stage its next action would be refused in. It waits only
-   * while the loop is parked on a wait the action has just satisfied, which ends in the same workflow task: when the
-   * loop next starts an effect (a mail, a row) the answer goes out without waiting for it, so an SMTP outage never
-   * holds a coordinator's approval. Histories from before the patch answered right after the action's event row.
-   */
-  private async answer(): Promise<NominationView> {
-    if (patched(PATCH_ANSWER_AFTER_LOOP)) await condition(() => !(this.parkedOn?.() ?? false));
     return this.view();
   }
 

@@ -31,7 +31,7 @@ describe('a nomination through its whole lifecycle', () => {
     const dinas = dinasOf('32.05');
 
     await waitFor(async () => (await handle.query(nominationStateQuery)).stage === 'AWAITING_SOCIALIZATION', { what: 'socialization stage' });
-    // Each answer is the view once the nomination has taken the action in: where it led, not where it was taken.
+    // Each answer shows where the action led: the main loop moves on in the workflow task that accepts the action.
     const attended = await handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] });
     expect(attended).toMatchObject({ stage: 'AWAITING_DOCUMENTS', attendedSession: 'sesi-1-yogyakarta', deadline: { stage: 'documents' } });
     const submitted = await handle.executeUpdate(submitDocumentUpdate, { args: [{ actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 }] });
