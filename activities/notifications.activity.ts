@@ -19,6 +19,10 @@ export function messageIdFor(key: string): string {
 }
 
 export function createNotificationActivities(db: Kysely<Database>, mailer: Mailer) {
+  /** Where a notification's claim, send and mark run: see the comment in `sendNotification`. */
+  const withConnection = hasOneConnection(db)
+    ? <T>(fn: (conn: Kysely<Database>) => Promise<T>) => fn(db)
+    : <T>(fn: (conn: Kysely<Database>) => Promise<T>) => db.connection().execute(fn);
   return {
     async sendNotification(req: NotificationRequest): Promise<{ sent: boolean; messageId: string }> {
       const bad = [...req.to, ...(req.cc ?? [])].filter((a) => !EMAIL.test(a));
@@ -39,9 +43,6 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
       // (the stable Message-ID lets receivers drop the rare one that still slips through). Not on a one-connection
       // database (embedded PGlite): holding it there would send a burst one mail at a time (514 reminders: 24 s
       // instead of 5.7), so the three steps take the connection in turn and the receivers' dedupe covers the wider gap.
-      const withConnection = hasOneConnection(db)
-        ? <T>(fn: (conn: Kysely<Database>) => Promise<T>) => fn(db)
-        : <T>(fn: (conn: Kysely<Database>) => Promise<T>) => db.connection().execute(fn);
       return withConnection(async (conn) => {
         await conn
           .insertInto('notifications')
