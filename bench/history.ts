@@ -65,6 +65,11 @@ export async function eventShape(client: Client, workflowId: string, runId?: str
     times.waitMs.push(...t.waitMs);
     times.runMs.push(...t.runMs);
   }
+  return shapeOfEvents(events);
+}
+
+/** Per-type event counts of one history. */
+export function shapeOfEvents(events: readonly HistoryEvent[]): EventShape {
   const count = (t: number) => events.filter((e) => Number(e.eventType) === t).length;
   return {
     events: events.length,
@@ -76,6 +81,16 @@ export async function eventShape(client: Client, workflowId: string, runId?: str
     signalsReceived: count(T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
     workflowTasksCompleted: count(T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
   };
+}
+
+/** The histories a worker without a cache is handed over a workflow's life: one per workflow task, each ending where
+ * that task starts (bench/replay-cost.ts replays them). */
+export function taskPrefixes<E extends HistoryEvent>(events: readonly E[]): E[][] {
+  const out: E[][] = [];
+  events.forEach((e, i) => {
+    if (Number(e.eventType) === T.EVENT_TYPE_WORKFLOW_TASK_STARTED) out.push(events.slice(0, i + 1));
+  });
+  return out;
 }
 
 export interface HistorySample {
