@@ -24,6 +24,7 @@ import {
   submitDocumentUpdate,
   submitScoresUpdate,
   verifyFieldUpdate,
+  type NominationAnswer,
   type NominationView,
 } from '../workflows/messages';
 import { retryRpcTimeouts } from './rpc-retry';
@@ -132,7 +133,7 @@ export async function driveTimed(
   let lastProgress = Date.now();
   /** The key doubles as the update id (with the resend's number), so that a resend after an RPC timeout is applied once. */
   /** Resolves true when this call sent the action and the workflow accepted it; its answer becomes the driver's view. */
-  const once = async (key: string, name: string, send: (updateId: string) => Promise<NominationView>): Promise<boolean> => {
+  const once = async (key: string, name: string, send: (updateId: string) => Promise<NominationAnswer>): Promise<boolean> => {
     const r = refusedAt.get(key);
     if (r && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) sent.delete(key);
     if (sent.has(key)) return false;

@@ -2,7 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { NominationView } from '../workflows/messages';
+import type { NominationAnswer } from '../workflows/messages';
 import type { Context, Outcome } from './context';
 import { refused } from './errors';
 import { parseNominationId, type NominationRef } from './ids';
@@ -19,7 +19,7 @@ export async function nominationHandle(ctx: Context, idArg: string): Promise<{ r
  * Sends an actor's update and returns the nomination's new view. A closed nomination is told apart from an unknown
  * one: the server answers both with "not found", so the workflow is described to say which.
  */
-export async function act<A>(ctx: Context, idArg: string, update: UpdateDefinition<NominationView, [A]>, arg: A, what: string): Promise<NominationView> {
+export async function act<A>(ctx: Context, idArg: string, update: UpdateDefinition<NominationAnswer, [A]>, arg: A, what: string): Promise<NominationAnswer> {
   const { ref, handle } = await nominationHandle(ctx, idArg);
   try {
     return await ctx.call(handle.executeUpdate(update, { args: [arg] }), `${what} on ${ref.workflowId}`);
@@ -35,8 +35,8 @@ export async function act<A>(ctx: Context, idArg: string, update: UpdateDefiniti
   }
 }
 
-/** The outcome of an action: the full view as JSON, a headline and the stage for people. */
-export function viewOutcome(view: NominationView, headline: string, extra: string[] = []): Outcome {
+/** The outcome of an action: its answer (the state; `show` adds the timeline) as JSON, a headline and the stage for people. */
+export function viewOutcome(view: NominationAnswer, headline: string, extra: string[] = []): Outcome {
   const lines = [
     headline,
     `  nomination   ${view.workflowId}`,
@@ -50,6 +50,6 @@ export function viewOutcome(view: NominationView, headline: string, extra: strin
 }
 
 /** Documents still missing in the current round, for the line after a submission. */
-export function missingDocuments(view: NominationView): string[] {
+export function missingDocuments(view: NominationAnswer): string[] {
   return view.requiredDocuments.filter((kind) => !view.documents.some((d) => d.kind === kind && d.round === view.revisionRound));
 }

@@ -58,15 +58,22 @@ export interface NominationView {
   history: TimelineEntry[];
 }
 
-export const attendSocializationUpdate = defineUpdate<NominationView, [AttendInput]>('attendSocialization');
-export const submitDocumentUpdate = defineUpdate<NominationView, [SubmitDocumentInput]>('submitDocument');
-export const reviewDocumentsUpdate = defineUpdate<NominationView, [ReviewInput]>('reviewDocuments');
-export const submitScoresUpdate = defineUpdate<NominationView, [ScoreInput]>('submitScores');
-export const verifyFieldUpdate = defineUpdate<NominationView, [FieldVerificationInput]>('verifyField');
-export const determineStarsUpdate = defineUpdate<NominationView, [DetermineInput]>('determineStars');
-export const withdrawUpdate = defineUpdate<NominationView, [WithdrawInput]>('withdraw');
-export const extendDeadlineUpdate = defineUpdate<NominationView, [ExtendDeadlineInput]>('extendDeadline');
-export const resolveHoldUpdate = defineUpdate<NominationView, [ResolveHoldInput]>('resolveHold');
+/**
+ * What an accepted action answers: the nomination's state after it, without the timeline. Every answer is stored in the
+ * workflow's history, so a timeline in each one would grow the history with the square of its actions (a quarter of a
+ * nomination's history bytes in v5, re-read by every workflow task); the timeline is one query (`ovop show`) away.
+ */
+export type NominationAnswer = Omit<NominationView, 'history'>;
+
+export const attendSocializationUpdate = defineUpdate<NominationAnswer, [AttendInput]>('attendSocialization');
+export const submitDocumentUpdate = defineUpdate<NominationAnswer, [SubmitDocumentInput]>('submitDocument');
+export const reviewDocumentsUpdate = defineUpdate<NominationAnswer, [ReviewInput]>('reviewDocuments');
+export const submitScoresUpdate = defineUpdate<NominationAnswer, [ScoreInput]>('submitScores');
+export const verifyFieldUpdate = defineUpdate<NominationAnswer, [FieldVerificationInput]>('verifyField');
+export const determineStarsUpdate = defineUpdate<NominationAnswer, [DetermineInput]>('determineStars');
+export const withdrawUpdate = defineUpdate<NominationAnswer, [WithdrawInput]>('withdraw');
+export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadlineInput]>('extendDeadline');
+export const resolveHoldUpdate = defineUpdate<NominationAnswer, [ResolveHoldInput]>('resolveHold');
 export const nominationStateQuery = defineQuery<NominationView>('nominationState');
 /** Sent by the cycle when a coordinator extends a stage's deadline for the whole cycle. */
 export const cycleDeadlineSignal = defineSignal<[{ stage: DeadlineStage; until: string; actor: Actor }]>('cycleDeadline');

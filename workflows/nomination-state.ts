@@ -27,6 +27,7 @@ import {
   type DocumentRecord,
   type ExtendDeadlineInput,
   type FieldVerificationInput,
+  type NominationAnswer,
   type NominationView,
   type ResolveHoldInput,
   type ReviewInput,
@@ -486,12 +487,12 @@ export class Nomination {
       refuse(`session ${session.id} does not cover province ${this.provinceCode} and does not accept make-up attendance`);
     }
   }
-  async attend(u: AttendInput): Promise<NominationView> {
+  async attend(u: AttendInput): Promise<NominationAnswer> {
     this.attendedSession = u.sessionId;
     const own = this.rules.sessions.find((s) => s.id === u.sessionId)!.provinces.includes(this.provinceCode);
     this.cause = u.actor;
     await this.record('socialization.attended', u.actor, { sessionId: u.sessionId, makeUp: !own });
-    return this.view();
+    return this.answer();
   }
 
   validateSubmitDocument(u: SubmitDocumentInput): void {
@@ -514,12 +515,12 @@ export class Nomination {
     // The documents table stores the size as a 32-bit integer; files are scanned PDFs, far below 2 GiB.
     if (!Number.isInteger(u.sizeBytes) || u.sizeBytes <= 0 || u.sizeBytes > 2_147_483_647) refuse('size must be a whole number of bytes from 1 to 2147483647');
   }
-  async submitDocument(u: SubmitDocumentInput): Promise<NominationView> {
+  async submitDocument(u: SubmitDocumentInput): Promise<NominationAnswer> {
     const doc: DocumentRecord = { kind: u.kind, fileName: u.fileName, checksum: u.checksum, sizeBytes: u.sizeBytes, round: this.revisionRound, submittedAt: new Date().toISOString() };
     this.documents.push(doc);
     this.cause = u.actor;
     await this.record('document.submitted', u.actor, { kind: u.kind, fileName: u.fileName, checksum: u.checksum, round: doc.round }, { document: doc });
-    return this.view();
+    return this.answer();
   }
 
   validateReview(u: ReviewInput): void {
@@ -531,12 +532,12 @@ export class Nomination {
     if (u.decision !== 'approve' && (typeof u.reason !== 'string' || u.reason.trim() === '')) refuse(`a reason is required to ${u.decision.replace('_', ' ')}`);
     checkText(u.reason, 'reason', { max: 2000, required: false });
   }
-  async review(u: ReviewInput): Promise<NominationView> {
+  async review(u: ReviewInput): Promise<NominationAnswer> {
     this.reviewDecision = u;
     this.resubmit = this.requiredDocuments();
     this.reviewNotes.push(`${u.decision}${u.reason ? `: ${u.reason}` : ''}`);
     await this.record(`review.${u.decision}`, u.actor, { decision: u.decision, reason: u.reason ?? null, round: this.revisionRound });
-    return this.view();
+    return this.answer();
   }
 
   validateScores(u: ScoreInput): void {
@@ -551,13 +552,13 @@ export class Nomination {
     const problem = validateScoreSheet(u.scores, this.rules.assessment);
     if (problem) refuse(`invalid scores: ${problem}`);
   }
-  async submitScores(u: ScoreInput): Promise<NominationView> {
+  async submitScores(u: ScoreInput): Promise<NominationAnswer> {
     const sheet = { assessorId: u.actor.id, scores: u.scores };
     this.sheets.push(sheet);
     const total = aggregateScores([sheet], this.rules.assessment, { normalization: false }).provisional;
     this.cause = u.actor;
     await this.record('assessment.scored', u.actor, { total }, { assessment: { assessorId: u.actor.id, scores: u.scores, total } });
-    return this.view();
+    return this.answer();
   }
 
   validateVerifyField(u: FieldVerificationInput): void {
@@ -568,10 +569,10 @@ export class Nomination {
     checkText(u.notes, 'notes', { max: 2000, required: false });
     if (this.fieldVerified !== null) refuse('the field verification is already recorded');
   }
-  async verifyField(u: FieldVerificationInput): Promise<NominationView> {
+  async verifyField(u: FieldVerificationInput): Promise<NominationAnswer> {
     this.fieldVerified = u.passed;
     await this.record('field.verified', u.actor, { passed: u.passed, notes: u.notes ?? null });
-    return this.view();
+    return this.answer();
   }
 
   validateDetermine(u: DetermineInput): void {
@@ -585,11 +586,11 @@ export class Nomination {
       refuse(`a reason is required to determine ${u.stars} stars against the recommended ${this.recommended}`);
     }
   }
-  async determine(u: DetermineInput): Promise<NominationView> {
+  async determine(u: DetermineInput): Promise<NominationAnswer> {
     this.determination = u;
     await this.record('stars.decided', u.actor, { stars: u.stars ?? this.recommended, reason: u.reason ?? null });
     await condition(() => this.closed);
-    return this.view();
+    return this.answer();
   }
 
   validateWithdraw(u: WithdrawInput): void {
@@ -600,11 +601,11 @@ export class Nomination {
     if (typeof u.reason !== 'string' || u.reason.trim() === '') refuse('a reason is required to withdraw');
     checkText(u.reason, 'reason', { max: 2000 });
   }
-  async withdraw(u: WithdrawInput): Promise<NominationView> {
+  async withdraw(u: WithdrawInput): Promise<NominationAnswer> {
     this.cause = u.actor;
     await this.enter('WITHDRAWN', 'nomination.withdrawn', { reason: u.reason });
     await this.notify('withdrawn', 'withdrawn', [this.dinasEmail()], { cc: [this.provinsiEmail()], reason: u.reason });
-    return this.view();
+    return this.answer();
   }
 
   validateExtendDeadline(u: ExtendDeadlineInput): void {
@@ -619,13 +620,13 @@ export class Nomination {
       refuse(`the new deadline must be later than the current one (${new Date(current.at).toISOString()})`);
     }
   }
-  async extendDeadline(u: ExtendDeadlineInput): Promise<NominationView> {
+  async extendDeadline(u: ExtendDeadlineInput): Promise<NominationAnswer> {
     this.nominationOverrides[u.stage] = Date.parse(u.until);
     if (this.hold?.stage === u.stage) this.hold = null;
     this.deadlineVersion += 1;
     await this.record('deadline.extended', u.actor, { deadlineStage: u.stage, until: u.until, scope: 'nomination' });
     if (this.currentDeadline()?.stage === u.stage) await this.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
-    return this.view();
+    return this.answer();
   }
 
   /** Cycle-wide extensions arrive by signal from the cycle, which has already validated them. */
@@ -648,7 +649,7 @@ export class Nomination {
     } else if (u.decision !== 'disqualify') refuse('decision must be extend or disqualify');
     checkText(u.reason, 'reason', { max: 2000, required: false });
   }
-  async resolveHold(u: ResolveHoldInput): Promise<NominationView> {
+  async resolveHold(u: ResolveHoldInput): Promise<NominationAnswer> {
     const stage = this.hold!.stage;
     if (u.decision === 'extend') {
       this.nominationOverrides[stage] = Date.parse(u.until!);
@@ -662,12 +663,16 @@ export class Nomination {
       await this.enter('DISQUALIFIED', 'hold.disqualified', { deadlineStage: stage, reason: u.reason ?? null });
       await this.notify('disqualified', 'disqualified', [this.dinasEmail()], { cc: [this.provinsiEmail()], deadlineStage: stage, reason: u.reason });
     }
-    return this.view();
+    return this.answer();
   }
 
   // ── read side ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
   view(): NominationView {
+    return { ...this.answer(), history: [...this.timeline] };
+  }
+
+  answer(): NominationAnswer {
     return {
       workflowId: this.workflowId,
       cycleId: this.n.cycleId,
@@ -704,7 +709,6 @@ export class Nomination {
       remindersSent: [...this.reminders],
       escalationsSent: [...this.escalations],
       eventCount: this.seq,
-      history: [...this.timeline],
     };
   }
 

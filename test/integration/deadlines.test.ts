@@ -246,8 +246,11 @@ describe('deadlines, reminders and escalation', () => {
     const old = Date.parse((await handle.query(nominationStateQuery)).deadline!.at);
     await sleep(1000);
     const newDeadline = inSeconds(20);
-    const view = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until: newDeadline }] });
-    expect(view.history.at(-1)).toMatchObject({ type: 'deadline.extended', actor: coordinator });
+    const answer = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until: newDeadline }] });
+    // The answer carries the new deadline and no timeline (NominationAnswer); the timeline shows the extension by whom.
+    expect(answer).toMatchObject({ deadline: { stage: 'documents', at: newDeadline } });
+    expect(answer).not.toHaveProperty('history');
+    expect((await handle.query(nominationStateQuery)).history.at(-1)).toMatchObject({ type: 'deadline.extended', actor: coordinator });
 
     await sleep(Math.max(0, old + 3000 - Date.now()));
     const state = await handle.query(nominationStateQuery);

@@ -32,6 +32,7 @@ import {
   submitScoresUpdate,
   verifyFieldUpdate,
   withdrawUpdate,
+  type NominationAnswer,
   type NominationView,
 } from '../../workflows/messages';
 import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from './cycle';
@@ -139,7 +140,7 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
     const handle = await client.workflow.start('nomination', { workflowId, taskQueue, args: [workflowInput(cfg, n)] });
     started.push(workflowId);
     const dinas = dinasOf(FUZZ_REGENCY);
-    const u = <A>(def: UpdateDefinition<NominationView, [A]>, arg: A) => handle.executeUpdate(def, { args: [arg] });
+    const u = <A>(def: UpdateDefinition<NominationAnswer, [A]>, arg: A) => handle.executeUpdate(def, { args: [arg] });
     await stage(handle, 'AWAITING_SOCIALIZATION');
     if (key !== 'socialization') {
       await u(attendSocializationUpdate, { actor: dinas, sessionId: cfg.sessions[0].id });
