@@ -15,6 +15,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
+import pRetry from 'p-retry';
 import type { Database } from '../db/database';
 import { readMailbox, type ReceivedMail } from '../test/support/mailbox';
 import { readRedeliveries } from '../worker/local/mail-store';
@@ -66,20 +67,15 @@ const REQUIRED_TEMPLATES: Record<ChaosScript, string[]> = {
   late: ['intake_accepted', 'escalation', 'disqualified'],
 };
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      const msg = `${(err as Error).message} ${((err as Error & { cause?: Error }).cause?.message) ?? ''}`;
-      const nde = /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg);
-      if (nde || Date.now() > until || (err as Error).name === 'WorkflowNotFoundError') throw new Error(`${what}: ${(err as Error).message.slice(0, 300)}`);
-      await pause(1_000);
-    }
-  }
+/** Asks again, 1 s apart, for up to `timeoutMs`; not after a nondeterminism error or for a workflow that is not there. */
+function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const final = (err: Error) => {
+    const msg = `${err.message} ${(err as Error & { cause?: Error }).cause?.message ?? ''}`;
+    return /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg) || err.name === 'WorkflowNotFoundError';
+  };
+  return pRetry(fn, { retries: Number.POSITIVE_INFINITY, maxRetryTime: timeoutMs, minTimeout: 1_000, factor: 1, shouldRetry: ({ error }) => !final(error) }).catch((err: Error) => {
+    throw new Error(`${what}: ${err.message.slice(0, 300)}`);
+  });
 }
 
 const belongsTo = (cycleIds: readonly string[]) => (key: string) => cycleIds.some((c) => key.startsWith(`ovop/${c}/`) || key.startsWith(`ovop/${c}|`));

@@ -7,6 +7,7 @@
  *   end DISQUALIFIED after their reminders and escalation, outages or not.
  */
 import { WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import pRetry, { AbortError } from 'p-retry';
 import type { Commodity, CycleConfig } from '../domain/types';
 import { COMMODITIES } from '../domain/types';
 import { awardCycle } from '../workflows/award-cycle.workflow';
@@ -109,10 +110,8 @@ export async function startCycle(client: Client, config: CycleConfig, taskQueue:
 async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number): Promise<void> {
   const cycle = client.workflow.getHandle(cycleWorkflowId(item.config.id));
   const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${item.regencyCode}`, region: item.regencyCode };
-  const until = Date.now() + giveUpAfterMs;
-  let backoff = 250;
   let turnedAway = 0;
-  for (;;) {
+  const send = async (): Promise<void> => {
     try {
       const r = await client.withDeadline(Date.now() + 60_000, () =>
         cycle.executeUpdate(nominateUpdate, {
@@ -131,18 +130,29 @@ async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number):
           ],
         }),
       );
-      if (r.workflowId !== item.workflowId) throw new Error(`nominate answered ${r.workflowId}, expected ${item.workflowId}`);
-      return;
+      if (r.workflowId !== item.workflowId) throw new AbortError(`nominate answered ${r.workflowId}, expected ${item.workflowId}`);
     } catch (err) {
       // A resend after a cut-off call that had gone through: the cycle's validator says so.
       if (err instanceof WorkflowUpdateFailedError && /already nominated/.test(String((err.cause as Error | undefined)?.message))) return;
-      if (err instanceof WorkflowUpdateFailedError && isTransientUpdateFailure(err)) turnedAway += 1;
-      else if (err instanceof WorkflowUpdateFailedError) throw err;
-      if (Date.now() > until) throw err;
-      await pause(backoff);
-      backoff = Math.min(5_000, backoff * 2);
+      throw err;
     }
-  }
+  };
+  await pRetry(send, {
+    retries: Number.POSITIVE_INFINITY,
+    maxRetryTime: giveUpAfterMs,
+    minTimeout: 250,
+    factor: 2,
+    maxTimeout: 5_000,
+    shouldRetry: ({ error }) => {
+      // Cut off, or the server away: the same update id again.
+      if (!(error instanceof WorkflowUpdateFailedError)) return true;
+      // Refused by the validator: an answer.
+      if (!isTransientUpdateFailure(error)) return false;
+      // Turned away while the cycle drains: a new update id, since the server keeps the first outcome of an id.
+      turnedAway += 1;
+      return true;
+    },
+  });
 }
 
 export async function runWorkload(opts: {

@@ -4,6 +4,7 @@
  * which the server applies at most once per run (it answers a repeat with the first outcome).
  */
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import pRetry from 'p-retry';
 
 const DEADLINE_EXCEEDED = 4;
 const UNAVAILABLE = 14;
@@ -16,14 +17,16 @@ export function isRpcTimeout(err: unknown): boolean {
 }
 
 /** Runs `call` again on an RPC timeout, up to `attempts` times, 1 s apart; `onRetry` lets the caller count them. */
-export async function retryRpcTimeouts<T>(call: () => Promise<T>, onRetry: () => void, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (attempt >= attempts || !isRpcTimeout(err)) throw err;
+export function retryRpcTimeouts<T>(call: () => Promise<T>, onRetry: () => void, attempts = 5): Promise<T> {
+  return pRetry(call, {
+    retries: attempts - 1,
+    minTimeout: 1_000,
+    factor: 1,
+    // Asked only while a retry is left, so that it counts the calls asked again.
+    shouldRetry: ({ error }) => {
+      if (!isRpcTimeout(error)) return false;
       onRetry();
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  }
+      return true;
+    },
+  });
 }

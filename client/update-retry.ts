@@ -15,6 +15,7 @@
  */
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import pRetry from 'p-retry';
 import { TRY_AGAIN } from '../workflows/messages';
 
 const TRANSIENT: { code: number; details: RegExp }[] = [
@@ -30,14 +31,14 @@ export function isTransientUpdateFailure(err: unknown): boolean {
   return TRANSIENT.some((t) => cause?.code === t.code && t.details.test(text));
 }
 
-export async function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (err) {
-      if (attempt >= attempts || !isTransientUpdateFailure(err)) throw err;
-      const backoff = Math.min(100 * 2 ** (attempt - 1), 5_000);
-      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
-    }
-  }
+export function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Promise<T> {
+  return pRetry(send, {
+    retries: attempts - 1,
+    // 50-100 ms, then doubling up to 5 s: the randomness spreads a bulk intake's resends over time.
+    minTimeout: 50,
+    factor: 2,
+    maxTimeout: 5_000,
+    randomize: true,
+    shouldRetry: ({ error }) => isTransientUpdateFailure(error),
+  });
 }

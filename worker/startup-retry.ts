@@ -3,6 +3,7 @@
  * Instead of exiting at once, it waits for them, saying so, with a backoff from 1 s to 10 s, for up to two minutes;
  * any other error (a failed migration, bad credentials) stops it at once as before.
  */
+import pRetry from 'p-retry';
 
 /** Connection errors that mean "not listening yet", from pg, Node's sockets and the Temporal core bridge. */
 const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|database system is (starting up|shutting down)|Connection refused|tcp connect error|transport error|Failed to connect/i;
@@ -24,17 +25,20 @@ export interface WaitOptions {
 }
 
 /** Runs `attempt` until it succeeds, fails for another reason, or the services stayed unreachable too long. */
-export async function whileUnreachable<T>(what: string, attempt: () => Promise<T>, opts: WaitOptions = {}): Promise<T> {
-  const giveUpAt = Date.now() + (opts.giveUpAfterMs ?? 120_000);
-  let delay = opts.firstDelayMs ?? 1_000;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!isUnreachable(err) || Date.now() + delay > giveUpAt) throw err;
-      (opts.log ?? console.error)(`${what} not reachable yet (${(err as Error).message.split('\n')[0]}); trying again in ${Math.round(delay / 1000)} s`);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 10_000);
-    }
-  }
+export function whileUnreachable<T>(what: string, attempt: () => Promise<T>, opts: WaitOptions = {}): Promise<T> {
+  const first = opts.firstDelayMs ?? 1_000;
+  const most = 10_000;
+  return pRetry(attempt, {
+    retries: Number.POSITIVE_INFINITY,
+    maxRetryTime: opts.giveUpAfterMs ?? 120_000,
+    minTimeout: first,
+    factor: 2,
+    maxTimeout: most,
+    shouldRetry: ({ error, retriesConsumed }) => {
+      if (!isUnreachable(error)) return false;
+      const delay = Math.min(first * 2 ** retriesConsumed, most);
+      (opts.log ?? console.error)(`${what} not reachable yet (${error.message.split('\n')[0]}); trying again in ${Math.round(delay / 1000)} s`);
+      return true;
+    },
+  });
 }
