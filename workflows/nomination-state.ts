@@ -59,6 +59,10 @@ type WaitResult = 'done' | 'closed';
 /** Patch ids of rule changes shipped while nominations were running; never reuse or remove one while such histories
  * may still be replayed. */
 export const PATCH_DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
+/** Mails of one moment go out together, in one round of activities, instead of one after another (each waited-for
+ * activity costs a workflow task, and without a cache every task rebuilds the nomination). A stage's row is still
+ * written before the mails that tell of it. */
+export const PATCH_NOTICES_TOGETHER = 'notices-together';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
@@ -100,6 +104,8 @@ export class Nomination {
   private hold: { stage: DeadlineStage; since: number } | null = null;
   private readonly reminders = new Set<string>();
   private readonly escalations = new Set<string>();
+  /** Whether this run sends the mails of the assessment's start together (PATCH_NOTICES_TOGETHER, decided at approval). */
+  private noticesTogether = false;
   /** The actor whose action caused the next stage change (stage changes are recorded under that actor). */
   private cause: Actor = SYSTEM_ACTOR;
 
@@ -128,14 +134,20 @@ export class Nomination {
   async run(): Promise<void> {
     this.cause = this.n.nominatedBy;
     await this.enter('IDENTIFIED', 'nomination.identified', { sentraSize: this.n.sentraSize, previousStars: this.n.previousStars ?? null });
-    await this.notify('intake_accepted', 'intake', [this.dinasEmail()], { cc: [this.provinsiEmail()] });
-
-    if (!this.n.previousStars) {
-      // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
-      await this.enter('AWAITING_SOCIALIZATION', 'stage.changed');
-      if ((await this.waitStage('attendance', () => this.attendedSession !== null)) === 'closed') return;
+    // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
+    const firstWait: Stage = this.n.previousStars ? 'AWAITING_DOCUMENTS' : 'AWAITING_SOCIALIZATION';
+    const intakeMail = () => this.notify('intake_accepted', 'intake', [this.dinasEmail()], { cc: [this.provinsiEmail()] });
+    if (patched(PATCH_NOTICES_TOGETHER)) {
+      await Promise.all([intakeMail(), this.enter(firstWait, 'stage.changed')]);
+    } else {
+      await intakeMail();
+      await this.enter(firstWait, 'stage.changed');
     }
-    await this.enter('AWAITING_DOCUMENTS', 'stage.changed');
+
+    if (firstWait === 'AWAITING_SOCIALIZATION') {
+      if ((await this.waitStage('attendance', () => this.attendedSession !== null)) === 'closed') return;
+      await this.enter('AWAITING_DOCUMENTS', 'stage.changed');
+    }
     if ((await this.waitStage('documents', () => this.missingDocuments().length === 0)) === 'closed') return;
     if (!(await this.administrativeReview())) return;
     if (!(await this.assessment())) return;
@@ -174,7 +186,9 @@ export class Nomination {
       const decision = this.reviewDecision!;
       this.cause = decision.actor;
       if (decision.decision === 'approve') {
-        await this.notify('admin_passed', `review#${this.revisionRound}`, [this.dinasEmail()]);
+        // Decided here, once: with the notices together, the dinas hears it passed in the round that tells the assessors.
+        this.noticesTogether = patched(PATCH_NOTICES_TOGETHER);
+        if (!this.noticesTogether) await this.notify('admin_passed', `review#${this.revisionRound}`, [this.dinasEmail()]);
         return true;
       }
       const exhausted = decision.decision === 'request_changes' && this.revisionRound >= this.rules.documents.revisionRounds;
@@ -193,17 +207,26 @@ export class Nomination {
 
   /** Assigns assessors, waits for every score sheet, and aggregates. Returns false when the nomination ended here. */
   private async assessment(): Promise<boolean> {
+    const together = this.noticesTogether;
     this.assessors = this.pickAssessors();
     this.cause = SYSTEM_ACTOR;
-    await this.enter('IN_ASSESSMENT', 'stage.changed', { assessors: this.assessors });
-    for (const id of this.assessors) {
+    // The approval's mail (its row is the review's, written by the update) goes out with the stage change.
+    const passedMail = together ? this.notify('admin_passed', `review#${this.revisionRound}`, [this.dinasEmail()]) : Promise.resolve();
+    await Promise.all([passedMail, this.enter('IN_ASSESSMENT', 'stage.changed', { assessors: this.assessors })]);
+    const assessorMails = this.assessors.map((id) => {
       const assessor = this.rules.assessment.assessors.find((a) => a.id === id)!;
-      await this.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
-    }
+      return () => this.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
+    });
     // Rule added after v1 histories were recorded: the dinas learns when its IKM's assessment starts. Nominations that
     // passed this point before the rule shipped replay without it (test/fixtures/histories/*-v1-*.json).
-    if (patched(PATCH_DINAS_TOLD_OF_ASSESSMENT)) {
-      await this.notify('assessment_started', 'assessment_started', [this.dinasEmail()], { deadlineStage: 'assessment', deadline: new Date(this.deadlineOf('assessment')).toISOString() });
+    const startedMail = () => this.notify('assessment_started', 'assessment_started', [this.dinasEmail()], { deadlineStage: 'assessment', deadline: new Date(this.deadlineOf('assessment')).toISOString() });
+    if (together) {
+      const sent = assessorMails.map((send) => send());
+      if (patched(PATCH_DINAS_TOLD_OF_ASSESSMENT)) sent.push(startedMail());
+      await Promise.all(sent);
+    } else {
+      for (const send of assessorMails) await send();
+      if (patched(PATCH_DINAS_TOLD_OF_ASSESSMENT)) await startedMail();
     }
     if ((await this.waitStage('assessment', () => this.sheets.length === this.assessors.length)) === 'closed') return false;
     const stats = this.rules.assessment.normalization ? await db.assessorStats({ cycleId: this.n.cycleId }) : undefined;

@@ -62,4 +62,28 @@ describe('recorded histories replay on today\'s workflow code', () => {
     expect(payloads('award-cycle-v6.json')).toContain('cycle-runs-of-300');
     expect(payloads('award-cycle-v6.json')).toContain('drain-on-events');
   });
+
+  it('v6 nominations carry the notices-together marker and send the mails of one moment in one workflow task; v5 ones neither', () => {
+    expect(payloads('nomination-v5-excellent.json')).not.toContain('notices-together');
+    expect(payloads('nomination-v6-excellent.json')).toContain('notices-together');
+    // The activities each workflow task scheduled, by the mail template or event type they carry.
+    const rounds = (f: string) => {
+      const out: string[][] = [[]];
+      for (const e of JSON.parse(text(f)).events as { eventType: string; activityTaskScheduledEventAttributes?: { input: { payloads: { data: string }[] } } }[]) {
+        if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') out.push([]);
+        const input = e.activityTaskScheduledEventAttributes?.input.payloads[0];
+        if (input) {
+          const arg = JSON.parse(Buffer.from(input.data, 'base64').toString('utf8')) as { template?: string; type?: string };
+          out.at(-1)!.push(arg.template ?? arg.type ?? '?');
+        }
+      }
+      return out.filter((r) => r.length > 0);
+    };
+    const v5 = rounds('nomination-v5-excellent.json');
+    const v6 = rounds('nomination-v6-excellent.json');
+    expect(v5).toContainEqual(['assessment_assigned']);
+    expect(v6).toContainEqual(['assessment_assigned', 'assessment_assigned', 'assessment_started']);
+    expect(v6).toContainEqual(['intake_accepted', 'stage.changed']);
+    expect(v6.find((r) => r.includes('admin_passed'))).toContain('stage.changed');
+  });
 });
