@@ -39,9 +39,22 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A refused action that the state still calls for is sent again after this long, at most MAX_RESENDS times. */
 const RESEND_AFTER_MS = 1_000;
 const MAX_RESENDS = 5;
-/** Without a stage change for this long, the driver asks the state query (holds and refusals show only there). Longer
- * than an update's round trip under load (p50 ~4 s at 50 nominations in flight), so that it is not asked for nothing. */
+/** Without a stage change for this long, the driver asks the state query (holds and refusals show only there): at least
+ * 5 s, and twice the typical update round trip of the run, so that a loaded run (p50 6 s at 1,000 nominations) does
+ * not ask it for nothing. */
 const QUERY_AFTER_STILL_MS = 5_000;
+
+/** The typical update round trip of a run lately, over all its actors: a running mean with weight 1/32, so that it
+ * follows the load. */
+export class RoundTripGauge {
+  private value = 0;
+  note(ms: number): void {
+    this.value = this.value === 0 ? ms : this.value + (ms - this.value) / 32;
+  }
+  get ms(): number {
+    return this.value;
+  }
+}
 /** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
@@ -90,7 +103,7 @@ export async function driveTimed(
   script: BenchScript,
   config: CycleConfig,
   rec: Recorder,
-  opts: { stuckAfterMs: number } = { stuckAfterMs: 180_000 },
+  opts: { stuckAfterMs: number; typicalUpdate?: RoundTripGauge } = { stuckAfterMs: 180_000 },
 ): Promise<DriveResult> {
   let refused = 0;
   let rpcRetries = 0;
@@ -140,7 +153,9 @@ export async function driveTimed(
     sent.add(key);
     const updateId = r ? `${key}#${r.times}` : key;
     try {
+      const t0 = performance.now();
       s = await rec.time(`update:${name}`, () => retryRpcTimeouts(() => send(updateId), retried));
+      opts.typicalUpdate?.note(performance.now() - t0);
       return true;
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
@@ -219,7 +234,7 @@ export async function driveTimed(
       return result(true);
     }
     // Nothing (more) to send in this view: wait for the workflow to move on.
-    const next = await stageAfter(s.stage, QUERY_AFTER_STILL_MS);
+    const next = await stageAfter(s.stage, Math.max(QUERY_AFTER_STILL_MS, 2 * (opts.typicalUpdate?.ms ?? 0)));
     if (next === undefined || NEEDS_VIEW.includes(next) || s.hold) s = await query();
     else s = { ...s, stage: next };
   }

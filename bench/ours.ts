@@ -16,7 +16,7 @@ import { cycleWorkflowId } from '../workflows/ids';
 import { finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
 import { activityTiming } from './activity-timing';
 import type { BenchArgs } from './args';
-import { COORDINATOR, driveTimed, startingView, type BenchScript } from './driver';
+import { COORDINATOR, driveTimed, RoundTripGauge, startingView, type BenchScript } from './driver';
 import { perNomination, readPgCounters, type PgPerNomination } from './pg-stats';
 import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';
@@ -66,6 +66,8 @@ export async function runOurs(opts: {
 }): Promise<OursResult> {
   const { args, config, client } = opts;
   const rec = new Recorder();
+  /** Shared by every actor of the run: how long updates take lately (an actor waits twice that for a stage change before it queries). */
+  const typicalUpdate = new RoundTripGauge();
   const taskQueue = `ovop-bench-${config.id}`;
   const { worker, connection } = await createWorker({
     temporal: opts.temporal,
@@ -128,7 +130,7 @@ export async function runOurs(opts: {
           ),
         ));
         step = `driving ${workflowId}`;
-        const r = await driveTimed(client.workflow.getHandle(workflowId), startingView(workflowId, it, config), it.script, config, rec);
+        const r = await driveTimed(client.workflow.getHandle(workflowId), startingView(workflowId, it, config), it.script, config, rec, { stuckAfterMs: 180_000, typicalUpdate });
         if (r.stuck) {
           stuck++;
           console.error(`[bench] nomination #${i} (${workflowId}) stuck at ${r.view.stage}${r.refusals.length ? `; refused: ${r.refusals.join(' | ')}` : ''}`);
