@@ -2,7 +2,9 @@
  * `npm run bench:latency`: the warm round trip of one actor's update on loopback, with nothing else running — what a
  * dinas or coordinator waits for at the CLI. Each update is a coordinator's deadline extension: validated, recorded in
  * Postgres by an activity, and answered with the new state. Side by side, the same count of updates of the bare
- * baseline workflow (an update whose handler runs one no-op activity), so the ratio isolates the engine's own cost.
+ * baseline workflow (an update whose handler runs one no-op activity) on the same worker settings, so that the ratio
+ * isolates the domain's cost from the engine's; and the baseline once more with the SDK's default workflow cache, for
+ * what a cache would change (worker/workflow-cache.ts says why the engine runs without one).
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +16,9 @@ import { createWorker } from '../worker/create-worker';
 import { startStack } from '../worker/local/stack';
 import { nominationWorkflowId } from '../workflows/ids';
 import { extendDeadlineUpdate, nominationStateQuery } from '../workflows/messages';
+import { maxCachedWorkflows } from '../worker/workflow-cache';
+import * as baselineActivities from './baseline.activities';
+import { baselineNomination, baselineStepUpdate } from './baseline.workflow';
 import { loadCycleConfig } from '../domain/cycle-config';
 import type { NominationWorkflowInput } from '../workflows/inputs';
 
@@ -26,12 +31,18 @@ const dir = mkdtempSync(join(tmpdir(), 'ovop-latency-'));
 const stack = await startStack({ stateDir: dir, persistent: true, headless: true });
 const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
 const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue: 'latency' });
-const baselineWorker = await Worker.create({
-  connection,
-  taskQueue: 'latency-baseline',
-  workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-  activities: await import('./baseline.activities'),
-});
+// The baseline twice: with the engine's worker settings (no workflow cache, worker/workflow-cache.ts), which the ratio
+// is taken against, and with the SDK's default cache, for what a cache would give.
+const baselineWorker = (taskQueue: string, maxCached?: number) =>
+  Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    activities: baselineActivities,
+    ...(maxCached === undefined ? {} : { maxCachedWorkflows: maxCached }),
+  });
+const bareWorker = await baselineWorker('latency-baseline', maxCachedWorkflows());
+const cachedWorker = await baselineWorker('latency-baseline-cached');
 
 const config = loadCycleConfig(fileURLToPath(new URL('../config/cycle.demo.yaml', import.meta.url)));
 config.id = `latency-${Date.now()}`;
@@ -54,23 +65,27 @@ async function measure(send: (i: number) => Promise<unknown>): Promise<number[]>
   return out;
 }
 
+const bareRun = async (taskQueue: string) => {
+  const bare = await deps.client.workflow.start(baselineNomination, { workflowId: `${taskQueue}-${Date.now()}`, taskQueue, args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }] });
+  return measure(() => bare.executeUpdate(baselineStepUpdate));
+};
 const result = await worker.runUntil(() =>
-  baselineWorker.runUntil(async () => {
+  bareWorker.runUntil(() => cachedWorker.runUntil(async () => {
     const ours = await deps.client.workflow.start('nomination', { workflowId: nominationWorkflowId(config.id, '32.05', 'IKM Latensi'), taskQueue: 'latency', args: [input] });
     while ((await ours.query(nominationStateQuery)).stage !== 'AWAITING_SOCIALIZATION') await new Promise((r) => setTimeout(r, 50));
     const coordinator = { role: 'coordinator' as const, id: 'bench', region: '00' };
     const base = Date.now() + 40 * 86_400_000;
     const oursMs = await measure((i) => ours.executeUpdate(extendDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until: new Date(base + i * 60_000).toISOString() }] }));
-    const { baselineStepUpdate } = await import('./baseline.workflow');
-    const bare = await deps.client.workflow.start('baselineNomination', { workflowId: `latency-baseline-${Date.now()}`, taskQueue: 'latency-baseline', args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }] });
-    const bareMs = await measure(() => bare.executeUpdate(baselineStepUpdate));
-    return { oursMs, bareMs };
-  }),
+    const bareMs = await bareRun('latency-baseline');
+    const cachedMs = await bareRun('latency-baseline-cached');
+    return { oursMs, bareMs, cachedMs };
+  })),
 );
 const row = (name: string, xs: number[]) => `${name.padEnd(9)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
 console.log(`warm update round trip, ${N} sequential updates after ${WARMUP} warm-up, ${stack.embedded.postgres ? 'PGlite' : 'PostgreSQL'}`);
 console.log(row('ours', result.oursMs));
-console.log(row('baseline', result.bareMs));
+console.log(row('baseline', result.bareMs) + '   (same worker settings: no workflow cache)');
+console.log(row('cached', result.cachedMs) + '   (the baseline with the SDK\'s default workflow cache)');
 console.log(`ratio p95 ours/baseline ${(pct(result.oursMs, 95) / pct(result.bareMs, 95)).toFixed(2)}; goal: ours p95 ≤ 100 ms`);
 await connection.close();
 await deps.close();
