@@ -16,7 +16,7 @@ export async function nominationHandle(ctx: Context, idArg: string): Promise<{ r
 }
 
 /**
- * Sends an actor's update and returns the nomination's new view. A closed nomination is told apart from an unknown
+ * Sends an actor's update and returns its answer, the nomination's new state. A closed nomination is told apart from an unknown
  * one: the server answers both with "not found", so the workflow is described to say which.
  */
 export async function act<A>(ctx: Context, idArg: string, update: UpdateDefinition<NominationAnswer, [A]>, arg: A, what: string): Promise<NominationAnswer> {
