@@ -63,6 +63,10 @@ export const PATCH_DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
  * activity costs a workflow task, and without a cache every task rebuilds the nomination). A stage's row is still
  * written before the mails that tell of it. */
 export const PATCH_NOTICES_TOGETHER = 'notices-together';
+/** The aggregate's row, written after the last score sheet, goes with the row of the stage that follows (field
+ * verification or the recommendation) in one round instead of two. Safe for the projection, whose upsert only moves
+ * forward by sequence number. */
+export const PATCH_AGGREGATE_WITH_STAGE = 'aggregate-with-stage';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
@@ -106,6 +110,8 @@ export class Nomination {
   private readonly escalations = new Set<string>();
   /** Whether this run sends the mails of the assessment's start together (PATCH_NOTICES_TOGETHER, decided at approval). */
   private noticesTogether = false;
+  /** A row being written that the next stage change waits for together with its own (PATCH_AGGREGATE_WITH_STAGE). */
+  private rowInFlight: Promise<unknown> | null = null;
   /** The actor whose action caused the next stage change (stage changes are recorded under that actor). */
   private cause: Actor = SYSTEM_ACTOR;
 
@@ -210,9 +216,11 @@ export class Nomination {
     const together = this.noticesTogether;
     this.assessors = this.pickAssessors();
     this.cause = SYSTEM_ACTOR;
-    // The approval's mail (its row is the review's, written by the update) goes out with the stage change.
-    const passedMail = together ? this.notify('admin_passed', `review#${this.revisionRound}`, [this.dinasEmail()]) : Promise.resolve();
-    await Promise.all([passedMail, this.enter('IN_ASSESSMENT', 'stage.changed', { assessors: this.assessors })]);
+    const entering = () => this.enter('IN_ASSESSMENT', 'stage.changed', { assessors: this.assessors });
+    // The approval's mail (its row is the review's, written by the update) goes out with the stage change. Without the
+    // patch the awaits stay exactly as they were (see enter()).
+    if (together) await Promise.all([this.notify('admin_passed', `review#${this.revisionRound}`, [this.dinasEmail()]), entering()]);
+    else await entering();
     const assessorMails = this.assessors.map((id) => {
       const assessor = this.rules.assessment.assessors.find((a) => a.id === id)!;
       return () => this.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
@@ -233,7 +241,10 @@ export class Nomination {
     const result = aggregateScores(this.sheets, this.rules.assessment, { normalization: this.rules.assessment.normalization, stats });
     this.provisional = result.provisional;
     this.aspectScores = result.aspects;
-    await this.record('assessment.aggregated', SYSTEM_ACTOR, { provisionalScore: result.provisional, aspects: result.aspects, perAssessor: result.perAssessor, normalized: !!stats });
+    const row = this.record('assessment.aggregated', SYSTEM_ACTOR, { provisionalScore: result.provisional, aspects: result.aspects, perAssessor: result.perAssessor, normalized: !!stats });
+    // run() enters the next stage at once; with the patch its row and this one are written in one round.
+    if (patched(PATCH_AGGREGATE_WITH_STAGE)) this.rowInFlight = row;
+    else await row;
     return true;
   }
 
@@ -364,7 +375,15 @@ export class Nomination {
   /** Moves to a stage (unless the nomination already closed), updates search attributes, records it (and tells a cycle
    * that still counts stage reports). */
   private async enter(stage: Stage, type: string, detail: Record<string, unknown> = {}): Promise<void> {
-    if (this.closed) return;
+    const earlier = this.rowInFlight;
+    this.rowInFlight = null;
+    // A nomination closed meanwhile (a withdrawal) still waits for a row in flight: the workflow must not end before it.
+    // Without one, nothing more is awaited than before: an extra await moves this coroutine's later commands against an
+    // update handler's in the same activation, and recorded histories would no longer replay.
+    if (this.closed) {
+      if (earlier) await earlier;
+      return;
+    }
     const from = this.seq === 0 ? null : this.stage;
     this.stage = stage;
     this.stageEnteredAt = Date.now();
@@ -373,7 +392,8 @@ export class Nomination {
     upsertSearchAttributes(attrs);
     const actor = this.cause;
     this.cause = SYSTEM_ACTOR;
-    const seq = await this.record(type, actor, { from, to: stage, ...detail });
+    const written = this.record(type, actor, { from, to: stage, ...detail });
+    const seq = await (earlier ? Promise.all([written, earlier]).then(([n]) => n) : written);
     // Nominations from before the patch tell the cycle, after the row is written so the cycle's final report (read
     // from Postgres) never lags its counts; a nomination never waits on the cycle, and a finished or missing cycle is
     // not an error here. Newer ones leave the counting to the projection the row above just updated.

@@ -13,6 +13,20 @@ const text = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
 const payloads = (f: string) =>
   [...text(f).matchAll(/"data":\s*"([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
 
+/** The activities each workflow task scheduled, by the mail template or event type they carry. */
+function rounds(f: string): string[][] {
+  const out: string[][] = [[]];
+  for (const e of JSON.parse(text(f)).events as { eventType: string; activityTaskScheduledEventAttributes?: { input: { payloads: { data: string }[] } } }[]) {
+    if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') out.push([]);
+    const input = e.activityTaskScheduledEventAttributes?.input.payloads[0];
+    if (input) {
+      const arg = JSON.parse(Buffer.from(input.data, 'base64').toString('utf8')) as { template?: string; type?: string };
+      out.at(-1)!.push(arg.template ?? arg.type ?? '?');
+    }
+  }
+  return out.filter((r) => r.length > 0);
+}
+
 function load(file: string) {
   const history = historyFromJSON(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')));
   return { workflowId: file.replace(/\.json$/, ''), history };
@@ -66,24 +80,18 @@ describe('recorded histories replay on today\'s workflow code', () => {
   it('v6 nominations carry the notices-together marker and send the mails of one moment in one workflow task; v5 ones neither', () => {
     expect(payloads('nomination-v5-excellent.json')).not.toContain('notices-together');
     expect(payloads('nomination-v6-excellent.json')).toContain('notices-together');
-    // The activities each workflow task scheduled, by the mail template or event type they carry.
-    const rounds = (f: string) => {
-      const out: string[][] = [[]];
-      for (const e of JSON.parse(text(f)).events as { eventType: string; activityTaskScheduledEventAttributes?: { input: { payloads: { data: string }[] } } }[]) {
-        if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') out.push([]);
-        const input = e.activityTaskScheduledEventAttributes?.input.payloads[0];
-        if (input) {
-          const arg = JSON.parse(Buffer.from(input.data, 'base64').toString('utf8')) as { template?: string; type?: string };
-          out.at(-1)!.push(arg.template ?? arg.type ?? '?');
-        }
-      }
-      return out.filter((r) => r.length > 0);
-    };
     const v5 = rounds('nomination-v5-excellent.json');
     const v6 = rounds('nomination-v6-excellent.json');
     expect(v5).toContainEqual(['assessment_assigned']);
     expect(v6).toContainEqual(['assessment_assigned', 'assessment_assigned', 'assessment_started']);
     expect(v6).toContainEqual(['intake_accepted', 'stage.changed']);
     expect(v6.find((r) => r.includes('admin_passed'))).toContain('stage.changed');
+  });
+
+  it('v7 nominations carry the aggregate-with-stage marker and write the aggregate and the next stage in one workflow task', () => {
+    expect(payloads('nomination-v6-excellent.json')).not.toContain('aggregate-with-stage');
+    expect(payloads('nomination-v7-excellent.json')).toContain('aggregate-with-stage');
+    expect(rounds('nomination-v6-excellent.json').find((r) => r.includes('assessment.aggregated'))).not.toContain('stage.changed');
+    expect(rounds('nomination-v7-excellent.json').find((r) => r.includes('assessment.aggregated'))).toContain('stage.changed');
   });
 });
