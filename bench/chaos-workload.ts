@@ -45,8 +45,6 @@ export interface ChaosOutcome {
   error?: string;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Two cycle configs under one run tag: `<tag>` (scaled deadlines) and `<tag>-late` (the demo's attendance deadline). */
 export function chaosCycles(tag: string, deadlineScale: number): ChaosCycles {
   // Intake stays open until the run finalizes the cycles (finalizeCycle closes it), however long the outages last.
@@ -88,18 +86,18 @@ export function planItems(n: number, shares: { late: number; withdraw: number; r
   });
 }
 
-/** Starts a cycle workflow; one already running under that id (a retry) is fine. */
+/** Starts a cycle workflow; one already running under that id (a retry) is fine. Up to 20 attempts, 1 s apart. */
 export async function startCycle(client: Client, config: CycleConfig, taskQueue: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config, reconcileEvery: '2s' }] });
-      return;
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-      if (attempt >= 20) throw err;
-      await pause(1_000);
-    }
-  }
+  await pRetry(
+    async () => {
+      try {
+        await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config, reconcileEvery: '2s' }] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    },
+    { retries: 19, minTimeout: 1_000, factor: 1 },
+  );
 }
 
 /**
@@ -181,34 +179,28 @@ export async function runWorkload(opts: {
   });
 }
 
-/** Asks the coordinator's finalization of a cycle and waits for its summary (it needs every nomination settled). */
+/** Asks the coordinator's finalization of a cycle and waits for its summary (it needs every nomination settled); both
+ * asked again 1 s apart until `timeoutMs` has passed. */
 export async function finalizeCycle(client: Client, config: CycleConfig, timeoutMs: number): Promise<{ view: CycleView | null; error?: string }> {
   const handle = client.workflow.getHandle(cycleWorkflowId(config.id));
   const until = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      await client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }));
-      break;
-    } catch (err) {
-      // Refused as "already requested": a resend after a cut-off call.
-      if (err instanceof WorkflowUpdateFailedError) break;
-      lastError = (err as Error).message;
-      if (Date.now() > until) return { view: null, error: `finalizeCycle: ${lastError}` };
-      await pause(1_000);
-    }
-  }
-  for (;;) {
-    try {
-      const view = (await client.withDeadline(Date.now() + 30_000, () => handle.result())) as CycleView;
-      return { view };
-    } catch (err) {
-      lastError = (err as Error).message;
-      if (Date.now() > until) {
-        const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(cycleStateQuery)).catch(() => null);
-        return { view: state, error: `cycle did not finish within ${Math.round(timeoutMs / 1000)} s: ${lastError}` };
+  const untilThen = () => ({ retries: Number.POSITIVE_INFINITY, maxRetryTime: Math.max(0, until - Date.now()), minTimeout: 1_000, factor: 1 });
+  try {
+    await pRetry(async () => {
+      try {
+        await client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }));
+      } catch (err) {
+        // Refused as "already requested": a resend after a cut-off call.
+        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       }
-      await pause(1_000);
-    }
+    }, untilThen());
+  } catch (err) {
+    return { view: null, error: `finalizeCycle: ${(err as Error).message}` };
+  }
+  try {
+    return { view: (await pRetry(() => client.withDeadline(Date.now() + 30_000, () => handle.result()), untilThen())) as CycleView };
+  } catch (err) {
+    const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(cycleStateQuery)).catch(() => null);
+    return { view: state, error: `cycle did not finish within ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}` };
   }
 }
