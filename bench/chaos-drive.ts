@@ -9,24 +9,18 @@
  * is retried after re-reading the state. It gives up only when the stage has not moved for `stuckAfterMs`.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { Actor, CycleConfig, Stage } from '../domain/types';
+import type { CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
-import { provinceOf } from '../workflows/ids';
-import {
-  attendSocializationUpdate,
-  determineStarsUpdate,
-  nominationStateQuery,
-  resolveHoldUpdate,
-  reviewDocumentsUpdate,
-  submitDocumentUpdate,
-  submitScoresUpdate,
-  verifyFieldUpdate,
-  withdrawUpdate,
-  type NominationView,
-} from '../workflows/messages';
-import { COORDINATOR } from './driver';
+import { nextActions, steadyScores, type ActorPlan } from '../worker/demo/next-actions';
+import { nominationStateQuery, type NominationView } from '../workflows/messages';
 
 export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';
+
+/** The scripts as what their people do; a hold (a stage deadline passed during an outage, not part of any script) is
+ * extended by the coordinator so that the nomination carries on (the check reports escalations). */
+export function chaosPlan(script: ChaosScript): ActorPlan {
+  return { attends: script !== 'late', withdraws: script === 'withdraw', requestsChanges: script === 'revision', score: steadyScores, extendHoldsBecause: 'chaos: outage' };
+}
 
 /** Where each script must end, whatever happened to the services meanwhile. */
 export const EXPECTED_STAGE: Record<ChaosScript, Stage> = {
@@ -65,12 +59,6 @@ const isNondeterminism = (err: unknown) => /TMPRL1100|[Nn]ondeterminism|Workflow
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function unit(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
-  return h / 2 ** 32;
-}
-
 const describeError = (err: unknown) => {
   const e = err as Error & { cause?: Error };
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${e?.cause?.message ? ` (${e.cause.message})` : ''}`;
@@ -84,6 +72,7 @@ export async function driveThroughChaos(
   opts: { stuckAfterMs: number; onStage?: (stage: Stage) => void; callTimeoutMs?: number },
 ): Promise<ChaosDriveResult> {
   const handle = client.workflow.getHandle(workflowId);
+  const plan = chaosPlan(script);
   const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
   const result: ChaosDriveResult = { view: null, stuck: false, refused: 0, refusals: [], transientErrors: 0, holdsResolved: 0 };
   let lastProgress = Date.now();
@@ -160,64 +149,11 @@ export async function driveThroughChaos(
       }
       return result;
     }
-    const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
     const r = s.revisionRound;
-    if (s.hold) {
-      // Not part of any script: a stage deadline passed during an outage. Carry on (the check reports escalations).
-      const until = new Date(Date.now() + 10 * 60_000).toISOString();
-      const key = `resolve-hold:${s.hold.stage}:${s.hold.since}`;
-      if (!done.has(key)) {
-        await send(key, (updateId) => handle.executeUpdate(resolveHoldUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'extend', until, reason: 'chaos: outage' }] }));
-        if (done.has(key)) result.holdsResolved++;
-      }
-    } else {
-      switch (s.stage) {
-        case 'AWAITING_SOCIALIZATION':
-          if (script !== 'late') {
-            const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
-            await send('attend', (updateId) => handle.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }));
-          }
-          break;
-        case 'AWAITING_DOCUMENTS':
-        case 'REVISION_REQUESTED':
-          if (script === 'withdraw') {
-            await send('withdraw', (updateId) => handle.executeUpdate(withdrawUpdate, { updateId, args: [{ actor: dinas, reason: 'IKM memilih mengikuti siklus berikutnya' }] }));
-            break;
-          }
-          for (const kind of s.requiredDocuments) {
-            if (s.documents.some((d) => d.kind === kind && d.round === r)) continue;
-            const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
-            await send(`doc:${kind}:${r}`, (updateId) =>
-              handle.executeUpdate(submitDocumentUpdate, { updateId, args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
-            );
-          }
-          break;
-        case 'UNDER_REVIEW':
-          if (script === 'revision' && r === 0) {
-            await send(`review:${r}`, (updateId) =>
-              handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }),
-            );
-          } else {
-            await send(`review:${r}`, (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }));
-          }
-          break;
-        case 'IN_ASSESSMENT':
-          for (const id of s.assessors.filter((a) => !s.scoredBy.includes(a))) {
-            const profile = config.assessment.assessors.find((a) => a.id === id)!;
-            const scores: Record<string, number> = {};
-            for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = unit(`${s.workflowId}|${id}|${c.id}`) < 0.75 ? 3 : 2;
-            await send(`score:${id}`, (updateId) => handle.executeUpdate(submitScoresUpdate, { updateId, args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
-          }
-          break;
-        case 'FIELD_VERIFICATION':
-          await send('verify', (updateId) => handle.executeUpdate(verifyFieldUpdate, { updateId, args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
-          break;
-        case 'STAR_RECOMMENDED':
-          await send('determine', (updateId) => handle.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }));
-          break;
-        default:
-          break;
-      }
+    for (const next of nextActions(s, plan, config)) {
+      const answered = done.has(next.key);
+      await send(next.key, (updateId) => next.send(handle, updateId));
+      if (next.update === 'resolveHold' && !answered && done.has(next.key)) result.holdsResolved++;
     }
     const key = `${s.stage}|${r}|${s.documents.length}|${s.scoredBy.length}|${s.fieldVerified}|${s.hold ? 'h' : ''}|${done.size}`;
     if (key !== lastKey) {

@@ -18,7 +18,7 @@ import { benchConfig } from './config';
 import { driveThroughChaos, EXPECTED_STAGE, type ChaosDriveResult, type ChaosScript } from './chaos-drive';
 import type { Progress } from './chaos-progress';
 import type { Random } from './chaos-random';
-import { COORDINATOR } from './driver';
+import { COORDINATOR } from '../worker/demo/next-actions';
 import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';
 

@@ -1,6 +1,6 @@
 /**
- * The bench's own nomination driver: the same actor decisions as worker/demo/actors.ts (script 'good', or 'revision'
- * for one request for changes), but every round trip is timed, and the state is read the way a client at scale would:
+ * The bench's own nomination driver: the actors' decisions of worker/demo/next-actions.ts (script 'good', or 'revision'
+ * for one request for changes), with every round trip timed, and the state is read the way a client at scale would:
  * each accepted Update answers with the nomination's view, and between actions the driver watches the stage search
  * attribute (`describe`, answered by the server from the workflow's mutable state) rather than polling the state query.
  * Without a workflow cache every query rebuilds the workflow from its whole history (worker/workflow-cache.ts), so a
@@ -11,28 +11,21 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { requiredDocumentKinds } from '../domain/documents';
-import type { Actor, Commodity, CycleConfig, Stage } from '../domain/types';
+import type { Commodity, CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
-import { provinceOf } from '../workflows/ids';
+import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../worker/demo/next-actions';
 import { StageKey } from '../workflows/search-attributes';
-import {
-  attendSocializationUpdate,
-  determineStarsUpdate,
-  nominationStateQuery,
-  resolveHoldUpdate,
-  reviewDocumentsUpdate,
-  submitDocumentUpdate,
-  submitScoresUpdate,
-  verifyFieldUpdate,
-  type NominationAnswer,
-  type NominationView,
-} from '../workflows/messages';
+import { nominationStateQuery, type NominationAnswer } from '../workflows/messages';
 import { retryRpcTimeouts } from './rpc-retry';
 import type { Recorder } from './stats';
 
 export type BenchScript = 'good' | 'revision';
 
-export const COORDINATOR: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
+/** The bench's scripts as what their people do; a hold (a compressed deadline passed on a loaded machine) is extended
+ * by the coordinator, so that the run still ends (counted, and reported). */
+export function benchPlan(script: BenchScript): ActorPlan {
+  return { attends: true, withdraws: false, requestsChanges: script === 'revision', score: steadyScores, extendHoldsBecause: 'bench: deadline passed under load' };
+}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,14 +51,8 @@ export class RoundTripGauge {
 /** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
-function unit(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
-  return h / 2 ** 32;
-}
-
 /** What the driver decides by: a nomination's view, or the part of it known before the first answer. */
-export type DriverView = Pick<NominationView, 'workflowId' | 'stage' | 'regencyCode' | 'revisionRound' | 'hold' | 'requiredDocuments' | 'documents' | 'assessors' | 'scoredBy'>;
+export type DriverView = ActorView;
 
 /** The view of a nomination just started by the cycle: everything in it follows from the nomination itself. */
 export function startingView(workflowId: string, n: { regencyCode: string; commodity: Commodity }, config: CycleConfig): DriverView {
@@ -105,6 +92,7 @@ export async function driveTimed(
   rec: Recorder,
   opts: { stuckAfterMs: number; typicalUpdate?: RoundTripGauge } = { stuckAfterMs: 180_000 },
 ): Promise<DriveResult> {
+  const plan = benchPlan(script);
   let refused = 0;
   let rpcRetries = 0;
   let queries = 0;
@@ -173,57 +161,10 @@ export async function driveTimed(
       return result(false);
     }
     const before = sent.size;
-    const dinas: Actor = { role: 'dinas_kabkota', id: `disperin-${s.regencyCode}`, region: s.regencyCode };
     const r = s.revisionRound;
-    if (s.hold) {
-      // A compressed deadline passed on a loaded machine and the stage's policy holds the nomination for a
-      // coordinator: the coordinator extends it, so that the run still ends (counted, and reported).
-      const until = new Date(Date.now() + 10 * 60_000).toISOString();
-      const extended = await once(`resolve-hold:${s.hold.stage}:${s.hold.since}`, 'resolveHold', (updateId) =>
-        handle.executeUpdate(resolveHoldUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'extend', until, reason: 'bench: deadline passed under load' }] }),
-      );
-      if (extended) holds.add(`${s.hold.stage}:${s.hold.since}`);
-    } else {
-      switch (s.stage) {
-        case 'AWAITING_SOCIALIZATION': {
-          const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
-          await once('attend', 'attendSocialization', (updateId) => handle.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }));
-          break;
-        }
-        case 'AWAITING_DOCUMENTS':
-        case 'REVISION_REQUESTED':
-          for (const kind of s.requiredDocuments) {
-            if (s.documents.some((d) => d.kind === kind && d.round === r)) continue;
-            const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
-            await once(`doc:${kind}:${r}`, 'submitDocument', (updateId) =>
-              handle.executeUpdate(submitDocumentUpdate, { updateId, args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
-            );
-          }
-          break;
-        case 'UNDER_REVIEW':
-          if (script === 'revision' && r === 0) {
-            await once(`review:${r}`, 'reviewDocuments', (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }));
-          } else {
-            await once(`review:${r}`, 'reviewDocuments', (updateId) => handle.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }));
-          }
-          break;
-        case 'IN_ASSESSMENT':
-          for (const id of s.assessors.filter((a) => !s.scoredBy.includes(a))) {
-            const profile = config.assessment.assessors.find((a) => a.id === id)!;
-            const scores: Record<string, number> = {};
-            for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = unit(`${s.workflowId}|${id}|${c.id}`) < 0.75 ? 3 : 2;
-            await once(`score:${id}`, 'submitScores', (updateId) => handle.executeUpdate(submitScoresUpdate, { updateId, args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
-          }
-          break;
-        case 'FIELD_VERIFICATION':
-          await once('verify', 'verifyField', (updateId) => handle.executeUpdate(verifyFieldUpdate, { updateId, args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }));
-          break;
-        case 'STAR_RECOMMENDED':
-          await once('determine', 'determineStars', (updateId) => handle.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }));
-          break;
-        default:
-          break;
-      }
+    for (const next of nextActions(s, plan, config)) {
+      const accepted = await once(next.key, next.update, (updateId) => next.send(handle, updateId));
+      if (accepted && next.update === 'resolveHold') holds.add(next.key);
     }
     const key = `${s.stage}|${r}|${s.documents.length}|${s.assessors.length}|${s.scoredBy.length}|${s.hold ? 'h' : ''}`;
     if (key !== lastKey || sent.size !== before) {
