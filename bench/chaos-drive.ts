@@ -1,7 +1,8 @@
 /**
- * Drives one nomination to its end while the services under it come and go. The actor decisions are those of
- * bench/driver.ts (script 'good', or 'revision' for one request for changes) plus 'withdraw' (the dinas withdraws at the
- * document stage) and 'late' (the dinas never attends its socialization session, so the attendance deadline passes).
+ * Drives one nomination to its end while the services under it come and go. The actors' decisions are those of
+ * worker/demo/next-actions.ts, with the scripts 'good', 'revision' (one request for changes), 'withdraw' (the dinas
+ * withdraws at the document stage) and 'late' (the dinas never attends its socialization session, so the attendance
+ * deadline passes).
  *
  * What differs from the bench driver is how it survives faults: every Update carries an id derived from the action,
  * so a call cut off by a dead worker or a restarting server is simply sent again (the server answers a known id with
