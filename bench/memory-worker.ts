@@ -4,6 +4,7 @@
  * (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL, OVOP_TASK_QUEUE, OVOP_MAX_CACHED_WORKFLOWS). On each line "measure" on
  * stdin it collects garbage (run with --expose-gc) and prints one line `memory {json}`; it stops on stdin's end.
  */
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { createInterface } from 'node:readline';
 import { bootstrap } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
@@ -12,6 +13,8 @@ import { temporalSettings } from '../worker/temporal-connection';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc: the measurement must not count garbage');
 
+// Warnings and errors only: the bundler's and the worker's start-up lines would bury the bench's own.
+Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
 const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
 const temporal = temporalSettings();
 const deps = await bootstrap({ temporal, databaseUrl: env('DATABASE_URL'), smtpUrl: env('SMTP_URL') });
