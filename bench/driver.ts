@@ -51,11 +51,8 @@ export class RoundTripGauge {
 /** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
-/** What the driver decides by: a nomination's view, or the part of it known before the first answer. */
-export type DriverView = ActorView;
-
 /** The view of a nomination just started by the cycle: everything in it follows from the nomination itself. */
-export function startingView(workflowId: string, n: { regencyCode: string; commodity: Commodity }, config: CycleConfig): DriverView {
+export function startingView(workflowId: string, n: { regencyCode: string; commodity: Commodity }, config: CycleConfig): ActorView {
   return {
     workflowId,
     stage: 'IDENTIFIED',
@@ -70,7 +67,8 @@ export function startingView(workflowId: string, n: { regencyCode: string; commo
 }
 
 export interface DriveResult {
-  view: DriverView;
+  /** What the driver last knew: the last answer's view, or the part of it known before the first answer. */
+  view: ActorView;
   refusedUpdates: number;
   /** The first few refusals, as `action: message`. */
   refusals: string[];
@@ -86,7 +84,7 @@ export interface DriveResult {
 /** Drives one nomination to a terminal stage; `stuckAfterMs` without a stage change gives up (reported, not thrown). */
 export async function driveTimed(
   handle: WorkflowHandle,
-  start: DriverView,
+  start: ActorView,
   script: BenchScript,
   config: CycleConfig,
   rec: Recorder,
@@ -121,7 +119,7 @@ export async function driveTimed(
     }
   };
 
-  let s: DriverView = start;
+  let s: ActorView = start;
   /** Actions already answered (accepted or refused), so that a state the workflow has not moved past yet is not acted
    * on twice. */
   const sent = new Set<string>();

@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../db/database';
+import { stageCounts } from '../db/reports';
 import { loadCycleConfig } from '../domain/cycle-config';
 import { provinceOf } from '../domain/regions';
 import type { CycleConfig, Stage } from '../domain/types';
@@ -40,18 +41,12 @@ export function standaloneInput(config: CycleConfig, regencyCode: string, ikmNam
   };
 }
 
-/** How many of the cycle's nominations the projection shows at `stage`. */
-export async function countAtStage(db: Kysely<Database>, cycleId: string, stage: Stage): Promise<number> {
-  const row = await db.selectFrom('nominations').select((eb) => eb.fn.countAll<string>().as('n')).where('cycle_id', '=', cycleId).where('stage', '=', stage).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Polls the projection until `count` of the cycle's nominations are at `stage`; `onProgress` sees each new count. */
 export async function waitForStage(db: Kysely<Database>, cycleId: string, stage: Stage, count: number, opts: { timeoutMs?: number; onProgress?: (n: number) => void } = {}): Promise<void> {
   const until = Date.now() + (opts.timeoutMs ?? 600_000);
   let last = -1;
   for (;;) {
-    const n = await countAtStage(db, cycleId, stage);
+    const n = (await stageCounts(db, cycleId))[stage] ?? 0;
     if (n !== last) opts.onProgress?.(n);
     last = n;
     if (n >= count) return;
