@@ -19,6 +19,7 @@ COPY tsconfig.json ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY common ./common
 COPY worker ./worker
 COPY client ./client
 COPY db ./db

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import type { TemporalSettings } from '../worker/temporal-connection';
+import type { TemporalSettings } from '../common/temporal-connection';
 import { activityTiming } from './activity-timing';
 import * as activities from './baseline.activities';
 import type { BenchArgs } from './args';

@@ -18,7 +18,7 @@ import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Database } from '../db/database';
 import { readMailbox, type ReceivedMail } from '../test/support/mailbox';
-import { readRedeliveries } from '../worker/local/mail-store';
+import { readRedeliveries } from '../embedded/mail-store';
 import { cycleWorkflowId } from '../workflows/ids';
 import { cycleStateQuery, nominationStateQuery, type CycleView, type NominationView } from '../workflows/messages';
 import type { ChaosScript } from './chaos-drive';

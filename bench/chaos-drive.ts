@@ -12,7 +12,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
-import { nextActions, steadyScores, type ActorPlan } from '../worker/demo/next-actions';
+import { nextActions, steadyScores, type ActorPlan } from '../demo/next-actions';
 import { nominationStateQuery, type NominationView } from '../workflows/messages';
 
 export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';

@@ -12,8 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { startPglite, type EmbeddedPostgres } from '../worker/local/pglite-server';
-import { freePort } from '../worker/local/ports';
+import { startPglite, type EmbeddedPostgres } from '../embedded/pglite-server';
+import { freePort } from '../embedded/ports';
 
 export interface ChaosPostgres {
   url: string;

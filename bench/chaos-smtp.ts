@@ -5,9 +5,9 @@
  * command. Client connection errors (ECONNRESET from a SIGKILLed worker, mostly) are counted.
  */
 import type { SMTPServer } from 'smtp-server';
-import { freePort } from '../worker/local/ports';
-import { MailStore } from '../worker/local/mail-store';
-import { createSinkServer, listenOn } from '../worker/local/smtp-sink';
+import { freePort } from '../embedded/ports';
+import { MailStore } from '../embedded/mail-store';
+import { createSinkServer, listenOn } from '../embedded/smtp-sink';
 
 export class ChaosSmtp {
   private server: SMTPServer | null = null;

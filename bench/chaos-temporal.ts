@@ -3,8 +3,8 @@
  * on the same file and port, so that everything it had persisted must carry on.
  */
 import { join } from 'node:path';
-import { startDevServer, type DevServer } from '../worker/local/dev-server';
-import { freePort } from '../worker/local/ports';
+import { startDevServer, type DevServer } from '../embedded/dev-server';
+import { freePort } from '../embedded/ports';
 
 export class ChaosTemporal {
   private server: DevServer | null = null;

@@ -13,12 +13,12 @@ import { COMMODITIES } from '../domain/types';
 import { awardCycle } from '../workflows/award-cycle.workflow';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
 import { cycleStateQuery, finalizeCycleUpdate, nominateUpdate, type CycleView } from '../workflows/messages';
-import { isTransientUpdateFailure } from '../client/update-retry';
+import { isTransientUpdateFailure } from '../common/update-retry';
 import { benchConfig } from './config';
 import { driveThroughChaos, EXPECTED_STAGE, type ChaosDriveResult, type ChaosScript } from './chaos-drive';
 import type { Progress } from './chaos-progress';
 import type { Random } from './chaos-random';
-import { COORDINATOR } from '../worker/demo/next-actions';
+import { COORDINATOR } from '../demo/next-actions';
 import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';
 

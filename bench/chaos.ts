@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb } from '../db/database';
-import { connectClient, temporalSettings } from '../worker/temporal-connection';
+import { connectClient, temporalSettings } from '../common/temporal-connection';
 import { parseChaosArgs } from './chaos-args';
 import { checkChaos, finalLine } from './chaos-check';
 import { explainDuplicates } from './chaos-explain';

@@ -13,7 +13,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { requiredDocumentKinds } from '../domain/documents';
 import type { Commodity, CycleConfig, Stage } from '../domain/types';
 import { isTerminal } from '../domain/types';
-import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../worker/demo/next-actions';
+import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../demo/next-actions';
 import { StageKey } from '../workflows/search-attributes';
 import { nominationStateQuery, type NominationAnswer } from '../workflows/messages';
 import { retryRpcTimeouts } from './rpc-retry';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
-import { startStack } from '../worker/local/stack';
+import { startStack } from '../embedded/stack';
 import {
   CATEGORIES,
   CSV_CATEGORIES,

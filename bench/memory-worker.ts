@@ -8,7 +8,7 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/w
 import { createInterface } from 'node:readline';
 import { bootstrap } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
-import { temporalSettings } from '../worker/temporal-connection';
+import { temporalSettings } from '../common/temporal-connection';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc: the measurement must not count garbage');

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bootstrap, type Deps } from '../worker/bootstrap';
-import { startStack, type Stack } from '../worker/local/stack';
+import { startStack, type Stack } from '../embedded/stack';
 import { nominationWorkflowId } from '../workflows/ids';
 import { mapPool } from './pool';
 import { regencyCodesFor } from './regencies';

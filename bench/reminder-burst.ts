@@ -11,9 +11,9 @@ import { createNotificationActivities } from '../activities/notifications.activi
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { loadRegions, regionDisplayName } from '../domain/regions';
-import { startPglite } from '../worker/local/pglite-server';
-import { freePort } from '../worker/local/ports';
-import { startSmtpSink } from '../worker/local/smtp-sink';
+import { startPglite } from '../embedded/pglite-server';
+import { freePort } from '../embedded/ports';
+import { startSmtpSink } from '../embedded/smtp-sink';
 import nodemailer from 'nodemailer';
 
 const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 3);

@@ -7,7 +7,7 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/w
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '../worker/local/stack';
+import { startStack } from '../embedded/stack';
 import { parseArgs } from './args';
 import { runBaseline } from './baseline';
 import type { BaselineShape } from './baseline.workflow';

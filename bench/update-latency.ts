@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrap } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
-import { startStack } from '../worker/local/stack';
+import { startStack } from '../embedded/stack';
 import { nominationWorkflowId } from '../workflows/ids';
 import { extendDeadlineUpdate } from '../workflows/messages';
 import { maxCachedWorkflows } from '../worker/workflow-cache';

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createDb, type Database } from '../db/database';
-import { DEFAULT_TASK_QUEUE, temporalSettings } from '../worker/temporal-connection';
+import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
 import { describeDatabase, firstLine, unreachable, usage } from './errors';
 
 /** How long to wait for the Temporal frontend to answer the first call. */

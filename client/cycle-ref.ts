@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { cycleWorkflowId } from '../workflows/ids';
 import type { Context } from './context';
 import { refused } from './errors';
-import { retryOnTaskFailure } from './update-retry';
+import { retryOnTaskFailure } from '../common/update-retry';
 
 export const scheduleIdOf = (cycleId: string) => `ovop/${cycleId}/schedule`;
 

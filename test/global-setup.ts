@@ -12,7 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
-import { startStack } from '../worker/local/stack';
+import { startStack } from '../embedded/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createDb, type Database } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { connectClient, type TemporalSettings } from './temporal-connection';
+import { connectClient, type TemporalSettings } from '../common/temporal-connection';
 
 export interface Deps {
   client: Client;

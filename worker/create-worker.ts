@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { createActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
-import type { TemporalSettings } from './temporal-connection';
+import type { TemporalSettings } from '../common/temporal-connection';
 import { maxCachedWorkflows } from './workflow-cache';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

@@ -6,7 +6,7 @@ import { MigrationError } from '../db/migrate';
 import { bootstrap } from './bootstrap';
 import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
-import { DEFAULT_TASK_QUEUE, temporalSettings } from './temporal-connection';
+import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
 
 function required(name: string): string {
   const value = process.env[name];

@@ -18,7 +18,7 @@ import { refusalMessage, refused, usage } from '../errors';
 import { parseCycleId } from '../ids';
 import { COLUMNS, type Column, FLAG_OF, fieldOfRefusal, type RawRow, readNominationsCsv, type RowRefusal, validateRow } from '../nominations-csv';
 import { progress, table } from '../output';
-import { retryOnTaskFailure } from '../update-retry';
+import { retryOnTaskFailure } from '../../common/update-retry';
 
 export interface NominateOptions {
   cycle: string;

@@ -7,7 +7,7 @@
  *
  * The SMTP outage and the PostgreSQL and Temporal restarts of the full run are left out: the sink, the database and the
  * dev server are shared by the whole test run. A re-delivery the sink absorbed (same Message-ID, not stored twice; see
- * worker/local/mail-store.ts) is shown in the output, not counted as a duplicate.
+ * embedded/mail-store.ts) is shown in the output, not counted as a duplicate.
  */
 import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nomina
 import { coordinator, dinasOf, nominationInput, testConfig } from '../support/cycle';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { mailFor } from '../support/mailbox';
-import { retryOnTaskFailure } from '../../client/update-retry';
+import { retryOnTaskFailure } from '../../common/update-retry';
 
 let h: Harness;
 beforeAll(async () => {

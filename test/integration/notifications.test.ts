@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications.activity';
 import type { NotificationRequest } from '../../activities/contracts';
-import { readRedeliveries } from '../../worker/local/mail-store';
+import { readRedeliveries } from '../../embedded/mail-store';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { readMailbox } from '../support/mailbox';
 

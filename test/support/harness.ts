@@ -9,8 +9,8 @@ import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../../activities/mailer';
 import { createDb, type Database } from '../../db/database';
 import { createWorker } from '../../worker/create-worker';
-import { temporalSettings } from '../../worker/temporal-connection';
-import { readRedeliveries } from '../../worker/local/mail-store';
+import { temporalSettings } from '../../common/temporal-connection';
+import { readRedeliveries } from '../../embedded/mail-store';
 
 export interface Harness {
   client: Client;

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { headerOf, MailStore, readRedeliveries } from '../../worker/local/mail-store';
+import { headerOf, MailStore, readRedeliveries } from '../../embedded/mail-store';
 
 const message = (id: string, key: string, body = 'Yth. Dinas') =>
   Buffer.from([`Message-ID: ${id}`, `X-OVOP-Key: ${key}`, 'Subject: Pengingat', ' tenggat', '', body, ''].join('\r\n'));

@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { loadCycleConfig } from '../../domain/cycle-config';
 import { requiredDocumentKinds } from '../../domain/documents';
-import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../../worker/demo/next-actions';
+import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../../demo/next-actions';
 import type { DocumentRecord } from '../../workflows/messages';
 
 const config = loadCycleConfig('config/cycle.demo.yaml');

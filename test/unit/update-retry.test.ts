@@ -1,7 +1,7 @@
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { isTransientUpdateFailure, retryOnTaskFailure } from '../../client/update-retry';
+import { isTransientUpdateFailure, retryOnTaskFailure } from '../../common/update-retry';
 
 const grpc = (code: number, details: string) => new ServiceError('Workflow Update failed', { cause: Object.assign(new Error(details), { code, details }) });
 

@@ -16,13 +16,13 @@ import { MigrationError } from '../db/migrate';
 import { cycleWorkflowId } from '../workflows/ids';
 import { awardCycle } from '../workflows/award-cycle.workflow';
 import { nominateUpdate } from '../workflows/messages';
-import { bootstrap } from './bootstrap';
-import { createWorker } from './create-worker';
-import { driveNomination } from './demo/actors';
-import { demoNominations } from './demo/nominations';
-import { startStack } from './local/stack';
-import { MissingPrerequisiteError } from './local/temporal-cli';
-import { retryOnTaskFailure } from '../client/update-retry';
+import { bootstrap } from '../worker/bootstrap';
+import { createWorker } from '../worker/create-worker';
+import { driveNomination } from './actors';
+import { demoNominations } from './nominations';
+import { startStack } from '../embedded/stack';
+import { MissingPrerequisiteError } from '../embedded/temporal-cli';
+import { retryOnTaskFailure } from '../common/update-retry';
 
 /** The demo's cycle counts its nominations every 2 s (the engine's default is 5 minutes), so it finalizes promptly. */
 const DEMO_CENSUS_EVERY = '2s';

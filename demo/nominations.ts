@@ -3,7 +3,7 @@
  * Lombok Barat), plus generated nominations across several provinces. Each carries a scripted behaviour, so the demo
  * shows the happy path and the deadline, revision and withdrawal branches.
  */
-import type { Commodity, NominationInput } from '../../domain/types';
+import type { Commodity, NominationInput } from '../domain/types';
 
 export type DemoScript = 'excellent' | 'good' | 'average' | 'revision' | 'late-attendance' | 'withdraw';
 

@@ -1,12 +1,12 @@
 /**
  * What the people around a nomination do next, given its state: the dinas attends its socialization session and
  * submits the checklist, the coordinator reviews, each assessor scores, the coordinator verifies the field visit and
- * determines the stars. One decision table for the three scripted drivers — the demo (worker/demo/actors.ts), the
+ * determines the stars. One decision table for the three scripted drivers — the demo (demo/actors.ts), the
  * bench (bench/driver.ts) and chaos (bench/chaos-drive.ts) — which differ only in how they send, time and survive.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Actor, CycleConfig } from '../../domain/types';
-import { provinceOf } from '../../workflows/ids';
+import type { Actor, CycleConfig } from '../domain/types';
+import { provinceOf } from '../workflows/ids';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -18,7 +18,7 @@ import {
   withdrawUpdate,
   type NominationAnswer,
   type NominationView,
-} from '../../workflows/messages';
+} from '../workflows/messages';
 
 export const COORDINATOR: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
 

@@ -3,7 +3,7 @@
  *
  * Order: `$TEMPORAL_CLI`, then `temporal` on PATH, then a per-user cache outside the repository (so a fresh clone,
  * as CI makes, reuses an earlier build). Nothing is downloaded at run time other than Go modules from the module proxy.
- * Run directly (`npx tsx worker/local/temporal-cli.ts`) it prints the path, building first if needed.
+ * Run directly (`npx tsx embedded/temporal-cli.ts`) it prints the path, building first if needed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes';
 import { ensureTemporalCli, MissingPrerequisiteError } from './temporal-cli';
 import { portInUse, waitForPort } from './ports';
 

@@ -1,6 +1,6 @@
 /**
  * The embedded SMTP default: nodemailer's smtp-server on loopback, storing every message it receives as an .eml file
- * (worker/local/mail-store.ts), so a person can open the mail the engine sent and tests can parse it with mailparser.
+ * (embedded/mail-store.ts), so a person can open the mail the engine sent and tests can parse it with mailparser.
  */
 import { SMTPServer } from 'smtp-server';
 import { MissingPrerequisiteError } from './temporal-cli';

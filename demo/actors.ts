@@ -3,9 +3,9 @@
  * do at each stage, through the same Updates a real client sends.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { CycleConfig, Stage } from '../../domain/types';
-import { isTerminal } from '../../domain/types';
-import { nominationStateQuery, type NominationView } from '../../workflows/messages';
+import type { CycleConfig, Stage } from '../domain/types';
+import { isTerminal } from '../domain/types';
+import { nominationStateQuery, type NominationView } from '../workflows/messages';
 import type { DemoScript } from './nominations';
 import { nextActions, steadyScores, unit, type ActorPlan } from './next-actions';
 

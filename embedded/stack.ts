@@ -3,7 +3,7 @@
  * sink, each replaced by the real thing when TEMPORAL_ADDRESS, DATABASE_URL or SMTP_URL is set.
  */
 import { join } from 'node:path';
-import { temporalSettings, type TemporalSettings } from '../temporal-connection';
+import { temporalSettings, type TemporalSettings } from '../common/temporal-connection';
 import { startDevServer } from './dev-server';
 import { startPglite } from './pglite-server';
 import { freePort } from './ports';
