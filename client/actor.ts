@@ -3,6 +3,7 @@
  *   dinas_kabkota:disperin-garut:32.05 · dinas_provinsi:disperin-jabar:32 · coordinator:ikma-1:00 · assessor:penilai-budi:32
  * The workflows check what the actor may do; this only checks that the string names an actor at all.
  */
+import { PROVINCE_CODE, REGENCY_CODE, REGION_CODE } from '../domain/region-codes';
 import { loadRegions } from '../domain/regions';
 import { type Actor, ROLES, type Role } from '../domain/types';
 import { usage } from './errors';
@@ -19,17 +20,17 @@ export function parseActor(text: string, source: string): Actor {
   const { provinces, regencies } = loadRegions();
   switch (role as Role) {
     case 'dinas_kabkota':
-      if (!/^\d{2}\.\d{2}$/.test(region)) throw fail('a dinas kabupaten/kota acts for a kabupaten/kota code such as 32.05');
+      if (!REGENCY_CODE.test(region)) throw fail('a dinas kabupaten/kota acts for a kabupaten/kota code such as 32.05');
       if (!Object.hasOwn(regencies, region)) throw fail(`${region} is not a Kemendagri kabupaten/kota code`);
       break;
     case 'dinas_provinsi':
     case 'assessor':
-      if (!/^\d{2}$/.test(region)) throw fail(`a ${role === 'assessor' ? 'assessor' : 'dinas provinsi'} has a province code such as 32`);
+      if (!PROVINCE_CODE.test(region)) throw fail(`a ${role === 'assessor' ? 'assessor' : 'dinas provinsi'} has a province code such as 32`);
       if (!Object.hasOwn(provinces, region)) throw fail(`${region} is not a Kemendagri province code`);
       break;
     default:
       // Coordinators and auditors work nationally; by convention their region is 00.
-      if (!/^\d{2}(\.\d{2})?$/.test(region)) throw fail('region must be a code such as 00');
+      if (!REGION_CODE.test(region)) throw fail('region must be a code such as 00');
   }
   return { role: role as Role, id, region };
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { REGENCY_CODE } from '../domain/region-codes';
 import { loadRegions } from '../domain/regions';
 import { COMMODITIES, type NominationInput } from '../domain/types';
 import { firstLine, usage } from './errors';
@@ -114,7 +115,7 @@ function rowSchema() {
         .string()
         .trim()
         .min(1, 'is required')
-        .regex(/^\d{2}\.\d{2}$/, 'must be a Kemendagri kabupaten/kota code such as 32.05')
+        .regex(REGENCY_CODE, 'must be a Kemendagri kabupaten/kota code such as 32.05')
         .refine((code) => Object.hasOwn(regencies, code), { message: 'is not a known Kemendagri kabupaten/kota code', ...ifSound }),
       ikm_name: requiredText(200).refine((v) => /[A-Za-z0-9]/.test(v), { message: 'must contain a letter or digit', ...ifSound }),
       sentra_name: requiredText(200),

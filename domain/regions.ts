@@ -75,11 +75,6 @@ function readCsv(path: string, expectedHeader: string[]): string[][] {
   });
 }
 
-/** The province part of a regency code: `32.05` → `32`. Pure string work; the code need not exist. */
-export function provinceOf(regencyCode: string): string {
-  return regencyCode.split('.')[0];
-}
-
 /** Words kept as written (acronyms) or shortened the way Indonesian lists of regions write them. */
 const WORD_FORMS: Record<string, string> = {
   DKI: 'DKI',

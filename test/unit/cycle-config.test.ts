@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { CycleConfigError, loadCycleConfig, parseCycleConfig } from '../../domain/cycle-config';
-import { loadRegions, provinceOf, regionDisplayName } from '../../domain/regions';
+import { provinceOf } from '../../domain/region-codes';
+import { loadRegions, regionDisplayName } from '../../domain/regions';
 import { DEADLINE_STAGES } from '../../domain/types';
 
 const EXAMPLE = 'config/cycle.example.yaml';
