@@ -2,12 +2,14 @@
 import { Context } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { determinedOrRecommendedStars, stageCounts } from '../db/reports';
+import { provinceOf } from '../domain/region-codes';
 import { computeAssessorStats, type AssessorStats } from '../domain/scoring';
 import type { Actor, DeadlineStage, Stage } from '../domain/types';
 import { isTerminal, TERMINAL_STAGES } from '../domain/types';
-import { nominationWorkflowId, provinceOf } from '../workflows/ids';
+import { nominationWorkflowId } from '../workflows/ids';
 import type { NominationWorkflowInput } from '../workflows/inputs';
 import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
@@ -78,16 +80,11 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
     /** How many nominations of the cycle the projection holds, how many in each stage, and how many are still in
      * progress (not terminal and not waiting for the star determination): the cycle's counts. */
     async cycleCensus(input: { cycleId: string }): Promise<CycleCensus> {
-      const rows = await db
-        .selectFrom('nominations')
-        .select(['stage', sql<number>`count(*)::int`.as('count')])
-        .where('cycle_id', '=', input.cycleId)
-        .groupBy('stage')
-        .execute();
+      const counts = await stageCounts(db, input.cycleId);
       const byStage: CycleCensus['byStage'] = {};
       let total = 0;
       let inProgress = 0;
-      for (const { stage, count } of rows) {
+      for (const [stage, count] of Object.entries(counts)) {
         byStage[stage as Stage] = count;
         total += count;
         if (!isTerminal(stage as Stage) && stage !== 'STAR_RECOMMENDED') inProgress += count;
@@ -102,26 +99,12 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
 
     /** Reads the cycle's outcome from the projection and marks the cycle finalized. */
     async finalizeCycleReport(input: { cycleId: string }): Promise<CycleSummary> {
-      const byStage = await db
-        .selectFrom('nominations')
-        .select(['stage', sql<number>`count(*)::int`.as('count')])
-        .where('cycle_id', '=', input.cycleId)
-        .groupBy('stage')
-        .execute();
-      const stars = await db
-        .selectFrom('nominations')
-        .select(['province_code', 'commodity', sql<number>`coalesce(stars, recommended_stars)`.as('stars'), sql<number>`count(*)::int`.as('count')])
-        .where('cycle_id', '=', input.cycleId)
-        .where(sql<boolean>`coalesce(stars, recommended_stars) > 0`)
-        .groupBy(['province_code', 'commodity', sql`coalesce(stars, recommended_stars)`])
-        .orderBy('province_code')
-        .orderBy('commodity')
-        .execute();
+      const byStage = await stageCounts(db, input.cycleId);
       const summary: CycleSummary = {
         cycleId: input.cycleId,
-        nominations: byStage.reduce((s, r) => s + r.count, 0),
-        byStage: Object.fromEntries(byStage.map((r) => [r.stage, r.count])),
-        stars: stars.map((r) => ({ province: r.province_code, commodity: r.commodity, stars: r.stars, count: r.count })),
+        nominations: Object.values(byStage).reduce((s, n) => s + n, 0),
+        byStage,
+        stars: await determinedOrRecommendedStars(db, input.cycleId),
       };
       await db
         .updateTable('cycles')

@@ -3,7 +3,7 @@
  * projection, deadline overrides, finalization) and, when DATABASE_URL is set, nominations per province and commodity
  * read from the projection directly.
  */
-import { sql } from 'kysely';
+import { stageCountsByProvinceAndCommodity, type StageCountRow } from '../../db/reports';
 import { isTerminal, STAGES, type Stage } from '../../domain/types';
 import { cycleStateQuery, type CycleView } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
@@ -32,13 +32,8 @@ export async function cycleStatus(ctx: Context, cycleArg: string): Promise<Outco
   if (ctx.hasDatabase) {
     try {
       const db = await ctx.db('cycle status');
-      const rows = await db
-        .selectFrom('nominations')
-        .select(['province_code', 'commodity', 'stage', sql<number>`count(*)::int`.as('count'), sql<number>`count(*) filter (where stars > 0)::int`.as('starred')])
-        .where('cycle_id', '=', cycleId)
-        .groupBy(['province_code', 'commodity', 'stage'])
-        .execute();
-      byProvince = group(rows, (r) => r.province_code, regionName);
+      const rows = await stageCountsByProvinceAndCommodity(db, cycleId);
+      byProvince = group(rows, (r) => r.province, regionName);
       byCommodity = group(rows, (r) => r.commodity, commodityLabel);
     } catch (err) {
       databaseNote = `counts by province and commodity unavailable: ${firstLine(err)}`;
@@ -54,8 +49,8 @@ export async function cycleStatus(ctx: Context, cycleArg: string): Promise<Outco
 }
 
 function group(
-  rows: { province_code: string; commodity: string; stage: string; count: number; starred: number }[],
-  keyOf: (r: { province_code: string; commodity: string }) => string,
+  rows: StageCountRow[],
+  keyOf: (r: StageCountRow) => string,
   nameOf: (code: string) => string,
 ): GroupCount[] {
   const groups = new Map<string, GroupCount>();
