@@ -2,11 +2,11 @@
  * What the people around a nomination do next, given its state: the dinas attends its socialization session and
  * submits the checklist, the coordinator reviews, each assessor scores, the coordinator verifies the field visit and
  * determines the stars. One decision table for the three scripted drivers — the demo (demo/actors.ts), the
- * bench (bench/driver.ts) and chaos (bench/chaos-drive.ts) — which differ only in how they send, time and survive.
+ * bench (bench/throughput/driver.ts) and chaos (bench/chaos/drive.ts) — which differ only in how they send, time and survive.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Actor, CycleConfig } from '../domain/types';
-import { provinceOf } from '../workflows/ids';
+import { provinceOf } from '../domain/region-codes';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,

@@ -1,5 +1,5 @@
 /**
- * The mailbox behind the embedded SMTP servers (embedded/smtp-sink.ts, the chaos run's bench/chaos-smtp.ts): every
+ * The mailbox behind the embedded SMTP servers (embedded/smtp-sink.ts, the chaos run's bench/chaos/smtp.ts): every
  * message accepted is stored as an .eml file, written then renamed so a reader never sees half a message, and named
  * after the moment it arrived.
  *

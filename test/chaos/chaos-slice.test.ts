@@ -12,13 +12,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { checkChaos, finalLine } from '../../bench/chaos-check';
-import { explainDuplicates } from '../../bench/chaos-explain';
-import { FaultInjector, planFaults } from '../../bench/chaos-faults';
-import { Progress } from '../../bench/chaos-progress';
-import { seededRandom } from '../../bench/chaos-random';
-import { ChildWorker } from '../../bench/chaos-worker';
-import { chaosCycles, finalizeCycle, planItems, runWorkload, startCycle } from '../../bench/chaos-workload';
+import { chaosCycles, checkChaos, ChildWorker, explainDuplicates, FaultInjector, finalizeCycle, finalLine, planFaults, planItems, Progress, replayOnCurrentCode, runWorkload, seededRandom, startCycle } from '../../bench/drivers';
 import { createDb } from '../../db/database';
 
 const N = 20;
@@ -91,7 +85,7 @@ describe('chaos slice', () => {
       cycleIds: [cycles.main.id, cycles.late.id],
       finalizedCycles: finalized,
     });
-    const replays = report.lostIds.length ? await (await import('../../bench/chaos-replay')).replayOnCurrentCode(client, report.lostIds, 3) : [];
+    const replays = report.lostIds.length ? await replayOnCurrentCode(client, report.lostIds, 3) : [];
     const context = [
       `seed ${seed} (OVOP_CHAOS_SEED=${seed} replays the fault plan)`,
       ...lines,

@@ -18,9 +18,9 @@ import {
   withdrawUpdate,
   type CycleView,
 } from '../../workflows/messages';
-import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig } from '../support/cycle';
+import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import { mailFor, type ReceivedMail } from '../support/mailbox';
+import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
 
 let h: Harness;
 beforeAll(async () => {

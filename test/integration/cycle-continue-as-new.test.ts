@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
 import { awardCycle } from '../../workflows/award-cycle.workflow';
 import { cycleStateQuery, extendCycleDeadlineUpdate, finalizeCycleUpdate, nominateUpdate, nominationStateQuery, stageChangedSignal, withdrawUpdate } from '../../workflows/messages';
-import { coordinator, dinasOf, nominationInput, testConfig } from '../support/cycle';
+import { coordinator, dinasOf, nominationInput, testConfig } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import { mailFor } from '../support/mailbox';
+import { mailFor } from '../../embedded/mailbox';
 import { retryOnTaskFailure } from '../../common/update-retry';
 
 let h: Harness;

@@ -5,7 +5,7 @@
  * not recorded), fail no workflow task and write no row.
  *
  * The cases are generated from the live targets (which assessors were assigned, which documents are in), so the targets
- * are set up while the file is collected. Cases of a known engine gap (KNOWN_ENGINE_GAPS in test/support/fuzz.ts) that
+ * are set up while the file is collected. Cases of a known engine gap (KNOWN_ENGINE_GAPS in bench/fuzz/cases.ts) that
  * the engine accepts are listed as todo; refusals of a known gap with an unclear message are sent and checked for all
  * but their wording.
  */
@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cycleWorkflowId } from '../../workflows/ids';
-import { gapOf, generateCsvCases, generateUpdateCases, UNCLEAR_MESSAGE, type UpdateCase } from '../support/fuzz';
-import { type CsvRun, describeViolation, type FuzzEnv, openCsvCycle, recover, runCsvCases, runUpdateCase, setUpTargets, sqlControlRows, type UpdateOutcome } from '../support/fuzz-run';
+import { type CsvRun, describeViolation, type FuzzEnv, gapOf, generateCsvCases, generateUpdateCases, openCsvCycle, recover, runCsvCases, runUpdateCase, setUpTargets, sqlControlRows, UNCLEAR_MESSAGE, type UpdateCase, type UpdateOutcome } from '../../bench/drivers';
 import { startHarness } from '../support/harness';
 
 const SEED = 20261127;

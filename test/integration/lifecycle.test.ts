@@ -10,9 +10,9 @@ import {
   submitScoresUpdate,
   verifyFieldUpdate,
 } from '../../workflows/messages';
-import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../support/cycle';
+import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import { mailFor } from '../support/mailbox';
+import { mailFor } from '../../embedded/mailbox';
 
 let h: Harness;
 beforeAll(async () => {

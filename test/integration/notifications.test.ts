@@ -8,7 +8,7 @@ import { createNotificationActivities } from '../../activities/notifications.act
 import type { NotificationRequest } from '../../activities/contracts';
 import { readRedeliveries } from '../../embedded/mail-store';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import { readMailbox } from '../support/mailbox';
+import { readMailbox } from '../../embedded/mailbox';
 
 let h: Harness;
 beforeAll(async () => {

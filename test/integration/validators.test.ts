@@ -19,10 +19,9 @@ import {
   withdrawUpdate,
   type NominationView,
 } from '../../workflows/messages';
-import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../support/cycle';
+import { coordinator, dinasOf, nominationInput, scoresFor, settled, sha256, testConfig, workflowInput } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import { mailFor } from '../support/mailbox';
-import { settled } from '../support/settled';
+import { mailFor } from '../../embedded/mailbox';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shapeOfEvents, taskPrefixes, taskTimes } from '../../bench/history';
+import { shapeOfEvents, taskPrefixes, taskTimes } from '../../bench/drivers';
 
 /** An event at `ms` after the epoch, in the shape fetchHistory() returns (seconds as a Long-like, nanos). */
 const at = (eventType: number, ms: number) => ({ eventType, eventTime: { seconds: { toString: () => String(Math.floor(ms / 1000)), valueOf: () => Math.floor(ms / 1000) }, nanos: (ms % 1000) * 1e6 } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScale } from '../../bench/scale';
+import { parseScale } from '../../bench/drivers';
 
 describe('npm run bench -- --scale', () => {
   it('runs 100 and 10,000 by default, or the two sizes given, passing the other options on', () => {

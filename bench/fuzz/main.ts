@@ -1,0 +1,216 @@
+/**
+ * `npm run fuzz [-- --n 1000 --seed 20261127 --csv-share 0.25 --only <regex> --skip-known]`: sends N generated invalid inputs to the engine on its
+ * own embedded stack (Temporal dev server, PGlite or DATABASE_URL, SMTP sink) — updates to live nominations in every
+ * stage, nominations to award cycles, and CSV rows through `ovop nominate` — and checks that each is refused with a
+ * clear message, leaves no workflow task failure and writes no row. Cases come from cases.ts (seeded), are
+ * sent by runner.ts, and a slice of them runs in npm test (test/integration/fuzz.test.ts).
+ *
+ * Prints counts per category and per update, every case that broke the promise, and a last line
+ *   cases N, refused R, accepted A, task failures F, rows written W
+ * Exits 1 unless A, F and W are 0 (and every refusal was clear, and no case hit another error).
+ */
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { Command } from 'commander';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootstrap } from '../../worker/bootstrap';
+import { createWorker } from '../../worker/create-worker';
+import { startStack } from '../../embedded/stack';
+import { nonNegative as num, parseOptions } from '../shared/args';
+import {
+  CATEGORIES,
+  CSV_CATEGORIES,
+  type CsvCase,
+  gapOf,
+  generateCsvCases,
+  generateUpdateCases,
+  KNOWN_ENGINE_GAPS,
+  UPDATE_NAMES,
+  type UpdateCase,
+} from './cases';
+import {
+  type CsvOutcome,
+  describeViolation,
+  isViolation,
+  openCsvCycle,
+  rowsOfWorkflow,
+  runCsvCases,
+  runInLanes,
+  setUpTargets,
+  terminateRunning,
+  type UpdateOutcome,
+} from './runner';
+
+const log = (msg: string) => console.log(`[fuzz ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function parseArgs(argv: string[]) {
+  const o = parseOptions(
+    new Command('fuzz')
+      .option('--n <count>', 'cases in all (updates, nominations and CSV rows)', num, 1000)
+      .option('--seed <seed>', 'PRNG seed; the same seed gives the same cases', num, 20261127)
+      .option('--csv-share <fraction>', 'share of the cases that are CSV rows', num, 0.25)
+      .option('--csv-batch <rows>', 'CSV rows per `ovop nominate` run', num, 50)
+      .option('--only <regex>', 'send only the generated cases whose label matches (to reproduce a finding)')
+      .option('--skip-known', `leave out the ${KNOWN_ENGINE_GAPS.length} known engine gaps (bench/fuzz/cases.ts)`)
+      .option('--out <file>', 'also write every outcome as JSON to this file'),
+    argv,
+  );
+  return { n: Math.floor(o.n), seed: Math.floor(o.seed) >>> 0, csvShare: Math.min(1, o.csvShare), csvBatch: Math.max(1, Math.floor(o.csvBatch)), skipKnown: !!o.skipKnown, out: o.out as string | undefined, only: o.only ? new RegExp(o.only as string) : undefined };
+}
+
+interface Tally {
+  cases: number;
+  refused: number;
+  accepted: number;
+  unclear: number;
+  errors: number;
+  taskFailures: number;
+  rowsWritten: number;
+}
+const emptyTally = (): Tally => ({ cases: 0, refused: 0, accepted: 0, unclear: 0, errors: 0, taskFailures: 0, rowsWritten: 0 });
+
+function add(t: Tally, o: { refused: boolean; accepted: boolean; clear: boolean; error?: string; taskFailures: number; rowsWritten: number }) {
+  t.cases += 1;
+  if (o.refused) t.refused += 1;
+  if (o.accepted) t.accepted += 1;
+  if (o.refused && !o.clear) t.unclear += 1;
+  if (o.error) t.errors += 1;
+  if (o.taskFailures > 0) t.taskFailures += o.taskFailures;
+  t.rowsWritten += o.rowsWritten;
+}
+
+function printTally(title: string, rows: [string, Tally][]) {
+  const head = [title, 'cases', 'refused', 'accepted', 'unclear', 'errors', 'task failures', 'rows written'];
+  const body = rows.filter(([, t]) => t.cases > 0).map(([k, t]) => [k, t.cases, t.refused, t.accepted, t.unclear, t.errors, t.taskFailures, t.rowsWritten].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of body) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'ovop-fuzz-'));
+  const csvCount = Math.round(args.n * args.csvShare);
+  const updateCount = args.n - csvCount;
+  log(`n=${args.n} (${updateCount} updates and nominations, ${csvCount} CSV rows), seed ${args.seed}; state in ${stateDir}`);
+  const stack = await startStack({ stateDir, persistent: false, headless: true });
+  const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
+  const taskQueue = `ovop-fuzz-${process.pid}`;
+  const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+  const running = worker.run();
+  const env = { client: deps.client, db: deps.db, taskQueue };
+  let exitCode = 1;
+  try {
+    const prefix = `fuzz-${args.seed}`;
+    log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}); driving targets into their stages`);
+    const setup = await setUpTargets(env, { prefix });
+    log(`targets: ${[...setup.targets.values()].map((t) => `${t.key} (${t.historyLength} events)`).join(', ')}`);
+
+    let cases: UpdateCase[] = generateUpdateCases(setup.world, { seed: args.seed, count: updateCount });
+    let csvCases: CsvCase[] = generateCsvCases({ seed: args.seed, count: csvCount });
+    let skipped = 0;
+    if (args.only) {
+      cases = cases.filter((c) => args.only!.test(c.label));
+      csvCases = csvCases.filter((c) => args.only!.test(c.label));
+      log(`--only ${args.only}: ${cases.length} update cases and ${csvCases.length} CSV rows match`);
+    }
+    if (args.skipKnown) {
+      const before = cases.length + csvCases.length;
+      cases = cases.filter((c) => !gapOf(c));
+      csvCases = csvCases.filter((c) => !gapOf(c));
+      skipped = before - cases.length - csvCases.length;
+      log(`left out ${skipped} cases of known engine gaps`);
+    }
+
+    const t0 = Date.now();
+    let done = 0;
+    const outcomes: UpdateOutcome[] = await runInLanes(env, setup, cases, () => {
+      done += 1;
+      if (done % 100 === 0 || done === cases.length) log(`updates: ${done}/${cases.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    });
+    // Nominations accepted by mistake write their rows after the update returned: count each one's, once settled.
+    const started = outcomes.filter((o) => o.startedWorkflowId);
+    if (started.length > 0) {
+      await new Promise((r) => setTimeout(r, 2000));
+      for (const o of started) o.rowsWritten = Math.max(o.rowsWritten, await rowsOfWorkflow(deps.db, o.startedWorkflowId!));
+    }
+
+    const csvOutcomes: CsvOutcome[] = [];
+    if (csvCases.length > 0) {
+      const csvCycle = `${prefix}-csv`;
+      await openCsvCycle(env, csvCycle);
+      for (let i = 0; i < csvCases.length; i += args.csvBatch) {
+        const batch = csvCases.slice(i, i + args.csvBatch);
+        const run = await runCsvCases(env, { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue }, { dir: stateDir, cycleId: csvCycle, cases: batch });
+        if (run.exitCode !== 1) log(`ovop nominate exited ${run.exitCode} for rows ${batch[0].id}…${batch.at(-1)!.id} (expected 1): ${run.stderr.trim().slice(0, 300)}`);
+        csvOutcomes.push(...run.outcomes);
+        log(`csv: ${Math.min(i + args.csvBatch, csvCases.length)}/${csvCases.length} rows (exit ${run.exitCode})`);
+      }
+    }
+    await setup.cleanup();
+    const leftover = await terminateRunning(env);
+    if (leftover > 0) log(`terminated ${leftover} workflows still running on the task queue (cycles, and nominations stuck after an accepted case)`);
+
+    // ── report ──
+    const total = emptyTally();
+    const byCategory = new Map<string, Tally>();
+    const byUpdate = new Map<string, Tally>();
+    const tallyOf = (m: Map<string, Tally>, k: string) => m.get(k) ?? m.set(k, emptyTally()).get(k)!;
+    for (const o of outcomes) {
+      for (const t of [total, tallyOf(byCategory, o.case.category), tallyOf(byUpdate, o.case.update)]) add(t, o);
+    }
+    const csvByCategory = new Map<string, Tally>();
+    for (const o of csvOutcomes) {
+      const flat = { refused: o.refused, accepted: !o.refused, clear: o.clear, taskFailures: 0, rowsWritten: o.rowsWritten };
+      for (const t of [total, tallyOf(csvByCategory, o.case.category), tallyOf(byUpdate, 'ovop nominate (CSV)')]) add(t, flat);
+    }
+    printTally('category (updates)', CATEGORIES.map((c) => [c, byCategory.get(c) ?? emptyTally()]));
+    printTally('category (CSV rows)', CSV_CATEGORIES.map((c) => [c, csvByCategory.get(c) ?? emptyTally()]));
+    printTally('update', [...UPDATE_NAMES, 'ovop nominate (CSV)'].map((u) => [u, byUpdate.get(u) ?? emptyTally()]));
+
+    const violations = outcomes.filter(isViolation);
+    const csvViolations = csvOutcomes.filter((o) => !o.refused || !o.clear || o.rowsWritten > 0);
+    if (violations.length + csvViolations.length > 0) {
+      console.log(`\nCases that broke the promise (${violations.length + csvViolations.length}), by known gap:`);
+      const groups = new Map<string, string[]>();
+      for (const o of violations) (groups.get(gapOf(o.case)?.id ?? 'NEW') ?? groups.set(gapOf(o.case)?.id ?? 'NEW', []).get(gapOf(o.case)?.id ?? 'NEW')!).push(describeViolation(o));
+      for (const o of csvViolations) {
+        const key = gapOf(o.case)?.id ?? 'NEW';
+        const text = `${o.case.label} (line ${o.line}): ${o.refused ? `refused with an unclear reason: ${JSON.stringify(o.reasons.map((r) => r.reason).join(' | ')).slice(0, 200)}` : `NOT refused (status ${o.status ?? 'missing'})`}${o.rowsWritten ? ` [rows +${o.rowsWritten}]` : ''}`;
+        (groups.get(key) ?? groups.set(key, []).get(key)!).push(text);
+      }
+      for (const [key, lines] of [...groups.entries()].sort()) {
+        const gap = KNOWN_ENGINE_GAPS.find((g) => g.id === key);
+        console.log(`\n  ${key}${gap ? ` — ${gap.title}` : ' — not a known gap'} (${lines.length})`);
+        for (const l of lines.slice(0, key === 'NEW' ? 200 : 8)) console.log(`    ${l}`);
+        if (lines.length > (key === 'NEW' ? 200 : 8)) console.log(`    … and ${lines.length - (key === 'NEW' ? 200 : 8)} more`);
+      }
+    }
+    if (args.out) {
+      writeFileSync(args.out, JSON.stringify({ args, skipped, total, updates: outcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })), csv: csvOutcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })) }, null, 1));
+      log(`outcomes written to ${args.out}`);
+    }
+    console.log(`\nunclear refusals ${total.unclear} (counted in refused), other errors ${total.errors}${skipped ? `, ${skipped} known-gap cases left out` : ''}`);
+    console.log(`cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`);
+    exitCode = total.accepted === 0 && total.taskFailures === 0 && total.rowsWritten === 0 && total.unclear === 0 && total.errors === 0 ? 0 : 1;
+  } finally {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await connection.close();
+    await deps.close();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+main().catch((err) => {
+  console.error(`fuzz failed: ${(err as Error).stack ?? err}`);
+  process.exit(2);
+});

@@ -1,0 +1,540 @@
+/**
+ * Sends the cases of bench/fuzz/cases.ts to a live engine and judges what happened, for the test
+ * (test/integration/fuzz.test.ts) and the bench (bench/fuzz/main.ts) alike: no vitest here, only a client, a database and the
+ * task queue of a running worker.
+ *
+ * Targets are real nominations held in one stage each (started directly, as validators.test.ts does, and driven there
+ * with valid updates), a nomination on hold after a missed deadline, an award cycle taking nominations and one whose
+ * intake has closed. A case is judged on what the engine promises for a refused action: the update fails with
+ * WorkflowUpdateFailedError carrying the validator's message (type `Refused`, no JavaScript error text), the history does
+ * not grow, no workflow task fails, and Postgres gets no row.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import type { CycleConfig, NominationInput } from '../../domain/types';
+import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
+import {
+  attendSocializationUpdate,
+  cycleStateQuery,
+  determineStarsUpdate,
+  extendDeadlineUpdate,
+  nominateUpdate,
+  nominationStateQuery,
+  resolveHoldUpdate,
+  reviewDocumentsUpdate,
+  submitDocumentUpdate,
+  submitScoresUpdate,
+  verifyFieldUpdate,
+  withdrawUpdate,
+  type NominationAnswer,
+  type NominationView,
+} from '../../workflows/messages';
+import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../shared/cycle';
+import { settled } from '../shared/settled';
+import {
+  type CsvCase,
+  csvBase,
+  type CsvColumn,
+  csvFile,
+  type CycleTarget,
+  FUZZ_REGENCY,
+  type FuzzWorld,
+  isClearMessage,
+  type NominationTarget,
+  type NominationTargetKey,
+  NOMINATION_TARGETS,
+  type TargetKey,
+  type UpdateCase,
+  type UpdateName,
+  worldRules,
+} from './cases';
+
+export interface FuzzEnv {
+  client: Client;
+  db: Kysely<Database>;
+  taskQueue: string;
+}
+
+const UPDATES: Record<UpdateName, UpdateDefinition<unknown, [unknown]>> = {
+  attendSocialization: attendSocializationUpdate as never,
+  submitDocument: submitDocumentUpdate as never,
+  reviewDocuments: reviewDocumentsUpdate as never,
+  submitScores: submitScoresUpdate as never,
+  verifyField: verifyFieldUpdate as never,
+  determineStars: determineStarsUpdate as never,
+  withdraw: withdrawUpdate as never,
+  extendDeadline: extendDeadlineUpdate as never,
+  resolveHold: resolveHoldUpdate as never,
+  nominate: nominateUpdate as never,
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`fuzz setup: timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+// ── targets ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface LiveTarget {
+  key: TargetKey;
+  workflowId: string;
+  /** The cycle whose rows the target's cases must not add to (cycle targets). */
+  cycleId?: string;
+  historyLength: number;
+  taskFailures: number;
+  rows: number;
+}
+
+export interface FuzzSetup {
+  config: CycleConfig;
+  world: FuzzWorld;
+  targets: Map<TargetKey, LiveTarget>;
+  /** Re-creates a nomination target after an accepted case changed it (bench); returns its new description. */
+  rebuild(key: NominationTargetKey): Promise<void>;
+  /** Terminates what setUpTargets started (the bench's stack goes away anyway; tests share a server). */
+  cleanup(): Promise<void>;
+}
+
+/** The stage each nomination target is held in, and how it gets there. */
+const HOLD_REVIEW = { within: '2s', remindBefore: [], onMissed: 'hold' as const };
+
+export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: readonly NominationTargetKey[] }): Promise<FuzzSetup> {
+  const config = testConfig(opts.prefix, { mutate: (c) => (c.intakeWindow = '3h') });
+  const holdConfig = testConfig(`${opts.prefix}-hold`, { deadlines: { review: HOLD_REVIEW } });
+  const intakeConfig = testConfig(`${opts.prefix}-intake`, { mutate: (c) => (c.intakeWindow = '3h') });
+  const closedConfig = testConfig(`${opts.prefix}-closed`, { mutate: (c) => (c.intakeWindow = '3s') });
+  const { client, db, taskQueue } = env;
+  const started: string[] = [];
+  let serial = 0;
+
+  const view = (handle: WorkflowHandle) => handle.query(nominationStateQuery);
+  const reach = (handle: WorkflowHandle, test: (v: NominationView) => boolean, what: string) =>
+    waitUntil(`${handle.workflowId} ${what}`, async () => {
+      const v = await view(handle);
+      return test(v) && v;
+    });
+  const stage = (handle: WorkflowHandle, s: string) => reach(handle, (v) => v.stage === s, `in ${s}`);
+
+  async function drive(key: NominationTargetKey): Promise<{ workflowId: string; view: NominationView }> {
+    const cfg = key === 'hold' ? holdConfig : config;
+    const food = key === 'documents';
+    const n = nominationInput(cfg, {
+      regencyCode: FUZZ_REGENCY,
+      ikmName: `${food ? 'Dodol' : 'Tenun'} Sasaran ${key} ${++serial}`,
+      ...(food ? { commodity: 'makanan_minuman' as const, product: 'Dodol Garut' } : {}),
+    });
+    const workflowId = nominationWorkflowId(cfg.id, n.regencyCode, n.ikmName);
+    const handle = await client.workflow.start('nomination', { workflowId, taskQueue, args: [workflowInput(cfg, n)] });
+    started.push(workflowId);
+    const dinas = dinasOf(FUZZ_REGENCY);
+    const u = <A>(def: UpdateDefinition<NominationAnswer, [A]>, arg: A) => handle.executeUpdate(def, { args: [arg] });
+    await stage(handle, 'AWAITING_SOCIALIZATION');
+    if (key !== 'socialization') {
+      await u(attendSocializationUpdate, { actor: dinas, sessionId: cfg.sessions[0].id });
+      await stage(handle, 'AWAITING_DOCUMENTS');
+      await u(submitDocumentUpdate, { actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 });
+      if (food) await reach(handle, (v) => v.documents.length === 1, 'with its legality document');
+      else await stage(handle, 'UNDER_REVIEW');
+    }
+    if (key === 'revision') {
+      await u(reviewDocumentsUpdate, { actor: coordinator, decision: 'request_changes', reason: 'NIB tidak terbaca' });
+      await stage(handle, 'REVISION_REQUESTED');
+    }
+    if (key === 'hold') await reach(handle, (v) => v.hold !== null, 'on hold');
+    if (key === 'assessment' || key === 'field' || key === 'recommended') {
+      await u(reviewDocumentsUpdate, { actor: coordinator, decision: 'approve' });
+      const v = await stage(handle, 'IN_ASSESSMENT');
+      const sheets = key === 'assessment' ? v.assessors.slice(0, 1) : v.assessors;
+      const score = key === 'field' ? cfg.assessment.scale.max : cfg.assessment.scale.min + 1;
+      for (const id of sheets) {
+        const region = cfg.assessment.assessors.find((a) => a.id === id)!.province;
+        await u(submitScoresUpdate, { actor: { role: 'assessor', id, region }, scores: scoresFor(cfg, score) });
+      }
+      if (key === 'assessment') await reach(handle, (x) => x.scoredBy.length === 1, 'scored once');
+      else await stage(handle, key === 'field' ? 'FIELD_VERIFICATION' : 'STAR_RECOMMENDED');
+    }
+    await settled(handle);
+    return { workflowId, view: await view(handle) };
+  }
+
+  function describeTarget(key: NominationTargetKey, v: NominationView, cfg: CycleConfig): NominationTarget {
+    const current = v.documents.filter((d) => d.round === v.revisionRound).map((d) => d.kind);
+    const checklist = cfg.documents.checklist.map((d) => d.kind);
+    return {
+      key,
+      stage: v.stage,
+      onHold: v.hold !== null,
+      regencyCode: v.regencyCode,
+      commodity: v.commodity,
+      deadlineStage: v.deadline?.stage ?? 'attendance',
+      submittable: v.requiredDocuments.filter((k) => !current.includes(k)),
+      submitted: current,
+      notRequired: checklist.filter((k) => !v.requiredDocuments.includes(k)),
+      assessors: v.assessors,
+      scoredBy: v.scoredBy,
+      recommendedStars: v.recommendedStars,
+    };
+  }
+
+  async function openCycle(cfg: CycleConfig, control?: { ikmName: string }): Promise<{ workflowId: string; nominated?: { regencyCode: string; ikmName: string } }> {
+    const workflowId = cycleWorkflowId(cfg.id);
+    const handle = await client.workflow.start('awardCycle', { workflowId, taskQueue, args: [{ config: cfg }] });
+    started.push(workflowId);
+    let nominated: { regencyCode: string; ikmName: string } | undefined;
+    if (control) {
+      const n: NominationInput = nominationInput(cfg, { regencyCode: FUZZ_REGENCY, ikmName: control.ikmName });
+      const r = await handle.executeUpdate(nominateUpdate, { args: [n] });
+      started.push(r.workflowId);
+      nominated = { regencyCode: n.regencyCode, ikmName: n.ikmName };
+      await stage(client.workflow.getHandle(r.workflowId), 'AWAITING_SOCIALIZATION');
+      await settled(client.workflow.getHandle(r.workflowId));
+    }
+    return { workflowId, nominated };
+  }
+
+  const keys = opts.only ?? NOMINATION_TARGETS;
+  const [driven, open, closed] = await Promise.all([
+    Promise.all(keys.map(async (key) => ({ key, ...(await drive(key)) }))),
+    openCycle(intakeConfig, { ikmName: 'Tenun Kontrol Uji' }),
+    openCycle(closedConfig, { ikmName: 'Tenun Kontrol Tutup' }),
+  ]);
+  await waitUntil('the closed cycle to stop taking nominations', async () => !(await client.workflow.getHandle(closed.workflowId).query(cycleStateQuery)).intakeOpen, 20_000);
+
+  const world: FuzzWorld = {
+    ...worldRules(config),
+    nominations: driven.map((d) => describeTarget(d.key, d.view, d.key === 'hold' ? holdConfig : config)),
+    cycles: [
+      { key: 'cycle', cycleId: intakeConfig.id, nominated: open.nominated },
+      { key: 'closedCycle', cycleId: closedConfig.id },
+    ] satisfies CycleTarget[],
+  };
+  const targets = new Map<TargetKey, LiveTarget>();
+  const baseline = async (key: TargetKey, workflowId: string, cycleId?: string): Promise<LiveTarget> => {
+    const handle = client.workflow.getHandle(workflowId);
+    await settled(handle);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const t: LiveTarget = { key, workflowId, cycleId, historyLength: events.length, taskFailures: countTaskFailures(events), rows: 0 };
+    t.rows = await countRows(db, t);
+    return t;
+  };
+  for (const d of driven) targets.set(d.key, await baseline(d.key, d.workflowId));
+  targets.set('cycle', await baseline('cycle', open.workflowId, intakeConfig.id));
+  targets.set('closedCycle', await baseline('closedCycle', closed.workflowId, closedConfig.id));
+
+  return {
+    config,
+    world,
+    targets,
+    async rebuild(key) {
+      const i = world.nominations.findIndex((t) => t.key === key);
+      const original = world.nominations[i];
+      // The cases were made for the original target: its replacement must have the same assessors (they are assigned by
+      // a hash of the workflow id), or a case meant as "scored twice" or "not assigned" could become a valid sheet.
+      for (let attempt = 0; ; attempt++) {
+        const d = await drive(key);
+        const next = describeTarget(key, d.view, key === 'hold' ? holdConfig : config);
+        if (JSON.stringify([next.assessors, next.scoredBy]) === JSON.stringify([original.assessors, original.scoredBy]) || attempt >= 30) {
+          world.nominations[i] = next;
+          targets.set(key, await baseline(key, d.workflowId));
+          return;
+        }
+        await client.workflow.getHandle(d.workflowId).terminate('fuzz target with other assessors').catch(() => undefined);
+      }
+    },
+    async cleanup() {
+      await Promise.all(started.map((id) => client.workflow.getHandle(id).terminate('fuzz run over').catch(() => undefined)));
+    },
+  };
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+const countTaskFailures = (events: HistoryEvent[]) => events.filter((e) => e.workflowTaskFailedEventAttributes).length;
+
+/** Rows the target's cases must not add: its events, or the cycle's nominations and their events. */
+async function countRows(db: Kysely<Database>, t: Pick<LiveTarget, 'workflowId' | 'cycleId'>): Promise<number> {
+  if (!t.cycleId) {
+    const r = await db.selectFrom('nomination_events').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', t.workflowId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+  const [nominations, events] = await Promise.all([
+    db.selectFrom('nominations').select((eb) => eb.fn.countAll<number>().as('n')).where('cycle_id', '=', t.cycleId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('nomination_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workflow_id', 'like', `ovop/${t.cycleId}/%`)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return Number(nominations.n) + Number(events.n);
+}
+
+// ── one case ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface UpdateOutcome {
+  case: UpdateCase;
+  /** WorkflowUpdateFailedError from the validator. */
+  refused: boolean;
+  /** The update ran (its handler may still be running when `pending`). */
+  accepted: boolean;
+  pending: boolean;
+  message?: string;
+  failureType?: string;
+  /** Non-empty, of type `Refused`, and no JavaScript error text in it. */
+  clear: boolean;
+  /** Any other error (transport, payload too large, …). */
+  error?: string;
+  historyDelta: number;
+  taskFailures: number;
+  rowsWritten: number;
+  /** Workflow started by an accepted nominate. */
+  startedWorkflowId?: string;
+}
+
+/** Sends one case and judges it against the target's baseline. */
+export async function runUpdateCase(env: FuzzEnv, setup: FuzzSetup, c: UpdateCase, opts: { handlerTimeoutMs?: number } = {}): Promise<UpdateOutcome> {
+  const t = setup.targets.get(c.target)!;
+  const handle = env.client.workflow.getHandle(t.workflowId);
+  const out: UpdateOutcome = { case: c, refused: false, accepted: false, pending: false, clear: false, historyDelta: 0, taskFailures: 0, rowsWritten: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), opts.handlerTimeoutMs ?? 15_000)));
+  try {
+    const r = await Promise.race([handle.executeUpdate(UPDATES[c.update], { args: [c.arg] }), timeout]);
+    out.accepted = true;
+    out.pending = r === 'timeout';
+    if (c.update === 'nominate' && r && typeof r === 'object') out.startedWorkflowId = (r as { workflowId?: string }).workflowId;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      out.refused = true;
+      const cause = err.cause;
+      out.message = cause?.message;
+      out.failureType = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name;
+      out.clear = out.failureType === 'Refused' && isClearMessage(out.message);
+    } else {
+      out.error = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const events = (await handle.fetchHistory()).events ?? [];
+  out.historyDelta = events.length - t.historyLength;
+  out.taskFailures = countTaskFailures(events) - t.taskFailures;
+  out.rowsWritten = (await countRows(env.db, t)) - t.rows;
+  return out;
+}
+
+/** A case that broke the promise (accepted, changed the history, failed a task, wrote a row, or unclear). */
+export function isViolation(o: UpdateOutcome): boolean {
+  return !o.refused || !o.clear || o.historyDelta !== 0 || o.taskFailures !== 0 || o.rowsWritten !== 0 || o.error !== undefined;
+}
+
+/** Brings a target back to a known state after a case changed it: rebuilt (nominations) or re-measured (cycles). */
+export async function recover(env: FuzzEnv, setup: FuzzSetup, o: UpdateOutcome): Promise<void> {
+  const t = setup.targets.get(o.case.target)!;
+  if ((NOMINATION_TARGETS as readonly string[]).includes(t.key)) {
+    await env.client.workflow
+      .getHandle(t.workflowId)
+      .terminate(`fuzz case ${o.case.id} was accepted`)
+      .catch(() => undefined);
+    await setup.rebuild(t.key as NominationTargetKey);
+    return;
+  }
+  const handle = env.client.workflow.getHandle(t.workflowId);
+  await settled(handle, 60_000).catch(() => undefined);
+  const events = (await handle.fetchHistory()).events ?? [];
+  t.historyLength = events.length;
+  t.taskFailures = countTaskFailures(events);
+  await sleep(1000);
+  t.rows = await countRows(env.db, t);
+}
+
+/**
+ * Runs the cases in lanes, one per target: a target's cases one after another (each is judged against the target's
+ * history), the targets side by side. Returns the outcomes in the cases' order.
+ */
+export async function runInLanes(env: FuzzEnv, setup: FuzzSetup, cases: UpdateCase[], onDone?: (o: UpdateOutcome) => void): Promise<UpdateOutcome[]> {
+  const lanes = new Map<TargetKey, UpdateCase[]>();
+  for (const c of cases) (lanes.get(c.target) ?? lanes.set(c.target, []).get(c.target)!).push(c);
+  const outcomes = new Map<string, UpdateOutcome>();
+  await Promise.all(
+    [...lanes.values()].map(async (lane) => {
+      for (const c of lane) {
+        const o = await runUpdateCase(env, setup, c);
+        if (o.accepted || o.historyDelta !== 0 || o.rowsWritten !== 0 || o.taskFailures !== 0) await recover(env, setup, o);
+        outcomes.set(c.id, o);
+        onDone?.(o);
+      }
+    }),
+  );
+  return cases.map((c) => outcomes.get(c.id)!);
+}
+
+/** Terminates every workflow still running on the task queue (the bench's own stack, before its worker stops). */
+export async function terminateRunning(env: FuzzEnv): Promise<number> {
+  let n = 0;
+  for await (const w of env.client.workflow.list({ query: `TaskQueue = '${env.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    await env.client.workflow
+      .getHandle(w.workflowId, w.runId)
+      .terminate('fuzz run over')
+      .then(() => n++)
+      .catch(() => undefined);
+  }
+  return n;
+}
+
+/**
+ * Rows written by the nomination workflow an accepted nominate case started (it writes after the update returned): its
+ * projection and its events. The bench settles and re-counts these at the end.
+ */
+export async function rowsOfWorkflow(db: Kysely<Database>, workflowId: string): Promise<number> {
+  const [nominations, events] = await Promise.all([
+    db.selectFrom('nominations').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow(),
+    db.selectFrom('nomination_events').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow(),
+  ]);
+  return Number(nominations.n) + Number(events.n);
+}
+
+// ── CSV through the CLI ─────────────────────────────────────────────────────────────────────────────────────────────
+
+const BIN = fileURLToPath(new URL('../../bin/ovop.js', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliEnv {
+  temporalAddress: string;
+  databaseUrl: string;
+  taskQueue: string;
+}
+
+export interface CsvOutcome {
+  case: CsvCase;
+  line: number;
+  status: string | undefined;
+  reasons: { field: string; reason: string }[];
+  refused: boolean;
+  clear: boolean;
+  rowsWritten: number;
+}
+
+export interface CsvRun {
+  exitCode: number;
+  stderr: string;
+  outcomes: CsvOutcome[];
+  /** Control rows (valid, SQL-looking names) as the CLI reported them. */
+  controls: { line: number; status: string | undefined; workflowId?: string }[];
+  summary: { created: number; unchanged: number; refused: number } | undefined;
+}
+
+function runOvop(cli: CliEnv, args: string[], actor: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TEMPORAL_ADDRESS: cli.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    DATABASE_URL: cli.databaseUrl,
+    OVOP_TASK_QUEUE: cli.taskQueue,
+    OVOP_ACTOR: actor,
+    OVOP_TIMEOUT: '30',
+    OVOP_DEBUG: undefined,
+    FORCE_COLOR: '0',
+  };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: env as NodeJS.ProcessEnv, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+/** Opens a cycle for CSV intake (a long intake window, the engine's own cycle workflow). */
+export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void> {
+  const config = testConfig(cycleId, { mutate: (c) => (c.intakeWindow = '3h') });
+  const handle = await env.client.workflow.start('awardCycle', { workflowId: cycleWorkflowId(cycleId), taskQueue: env.taskQueue, args: [{ config }] });
+  await waitUntil(`cycle ${cycleId} open`, async () => (await handle.query(cycleStateQuery)).intakeOpen);
+}
+
+/**
+ * Writes the cases (and valid control rows) to a CSV file and runs `ovop --json nominate` on it as the dinas of
+ * FUZZ_REGENCY; then judges each row by the CLI's report and by the `nominations` rows of the cycle.
+ */
+export async function runCsvCases(
+  env: FuzzEnv,
+  cli: CliEnv,
+  opts: { dir: string; cycleId: string; cases: CsvCase[]; controls?: Record<CsvColumn, string>[]; file?: string },
+): Promise<CsvRun> {
+  const { text, lineOf } = csvFile(opts.cases, opts.controls);
+  const path = join(opts.dir, opts.file ?? `fuzz-${opts.cases[0]?.id ?? 'x'}.csv`);
+  writeFileSync(path, text);
+  const countCycleRows = async () =>
+    (await env.db.selectFrom('nominations').select(['workflow_id', 'ikm_name']).where('cycle_id', '=', opts.cycleId).execute()).map((r) => r.workflow_id);
+  const before = new Set(await countCycleRows());
+  const r = await runOvop(cli, ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path], `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`);
+  let report: { refusals?: { row: number; field: string; reason: string }[]; rows?: { row: number; status: string; workflowId?: string }[]; created: number; unchanged: number; refused: number } | undefined;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    report = undefined;
+  }
+  // Rows the nomination workflows write land shortly after the command returns.
+  const createdIds = (report?.rows ?? []).filter((x) => x.status === 'created' && x.workflowId).map((x) => x.workflowId!);
+  if (createdIds.length > 0) {
+    await waitUntil('the created nominations to be projected', async () => {
+      const now = new Set(await countCycleRows());
+      return createdIds.every((id) => now.has(id) || before.has(id));
+    }, 30_000).catch(() => undefined);
+  }
+  const after = (await countCycleRows()).filter((id) => !before.has(id));
+  const controlLines = new Set(Array.from({ length: opts.controls?.length ?? 0 }, (_, i) => opts.cases.length + 2 + i));
+  const byLine = new Map((report?.rows ?? []).map((x) => [x.row, x]));
+  const outcomes = opts.cases.map((c): CsvOutcome => {
+    const line = lineOf.get(c.id)!;
+    const row = byLine.get(line);
+    const reasons = (report?.refusals ?? []).filter((x) => x.row === line).map(({ field, reason }) => ({ field, reason }));
+    const written = row?.workflowId && after.includes(row.workflowId) ? 1 : 0;
+    return {
+      case: c,
+      line,
+      status: row?.status,
+      reasons,
+      refused: row?.status === 'refused' && reasons.length > 0,
+      clear: reasons.length > 0 && reasons.every((x) => isClearMessage(x.reason)),
+      rowsWritten: written,
+    };
+  });
+  const controls = [...controlLines].map((line) => ({ line, status: byLine.get(line)?.status, workflowId: byLine.get(line)?.workflowId }));
+  const controlIds = new Set(controls.map((x) => x.workflowId));
+  // A row written that no case claims (its workflow id was not reported) still counts against the run.
+  const unclaimed = after.filter((id) => !controlIds.has(id) && !outcomes.some((o) => byLine.get(o.line)?.workflowId === id)).length;
+  if (unclaimed > 0 && outcomes.length > 0) outcomes[0].rowsWritten += unclaimed;
+  return { exitCode: r.code, stderr: r.stderr, outcomes, controls, summary: report && { created: report.created, unchanged: report.unchanged, refused: report.refused } };
+}
+
+/** Valid rows whose free text looks like SQL: they must be stored verbatim (and the tables must still be there). */
+export function sqlControlRows(seed: number): Record<CsvColumn, string>[] {
+  return [{ ...csvBase(900_000, seed), ikm_name: `Robert'); DROP TABLE nominations; -- ${seed}`, sentra_name: "Sentra '; DELETE FROM nomination_events; --", product: 'Tikar" OR 1=1 --' }];
+}
+
+/** For reports: a compact, one-line rendering of an outcome that broke the promise. */
+export function describeViolation(o: UpdateOutcome): string {
+  const what = o.error
+    ? `error ${o.error}`
+    : !o.refused
+      ? o.pending
+        ? 'ACCEPTED (handler still running)'
+        : 'ACCEPTED'
+      : !o.clear
+        ? `refused with an unclear message (${o.failureType}): ${JSON.stringify(o.message)?.slice(0, 200)}`
+        : 'refused';
+  const extra = [o.historyDelta ? `history +${o.historyDelta}` : '', o.taskFailures ? `task failures ${o.taskFailures}` : '', o.rowsWritten ? `rows +${o.rowsWritten}` : ''].filter(Boolean).join(', ');
+  return `${o.case.label}: ${what}${extra ? ` [${extra}]` : ''}`;
+}
+

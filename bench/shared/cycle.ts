@@ -1,0 +1,54 @@
+/**
+ * Cycle configs and inputs for nominations started directly, for the integration tests and the fuzz runner: the demo
+ * cycle, with the deadlines and rules a test needs.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { loadCycleConfig } from '../../domain/cycle-config';
+import type { Actor, CycleConfig, DeadlineStage, NominationInput, StageDeadlineConfig } from '../../domain/types';
+import { provinceOf } from '../../domain/region-codes';
+import type { NominationWorkflowInput } from '../../workflows/inputs';
+
+const DEMO = fileURLToPath(new URL('../../config/cycle.demo.yaml', import.meta.url));
+
+/** Long deadlines with no reminders: a test that is not about deadlines never meets one. */
+const CALM: StageDeadlineConfig = { within: '1h', remindBefore: [], onMissed: 'hold' };
+
+export function testConfig(id: string, patch: { deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>; mutate?: (c: CycleConfig) => void } = {}): CycleConfig {
+  const config = loadCycleConfig(DEMO);
+  config.id = id;
+  config.name = `Uji ${id}`;
+  for (const stage of Object.keys(config.deadlines) as DeadlineStage[]) config.deadlines[stage] = { ...CALM };
+  Object.assign(config.deadlines, patch.deadlines);
+  patch.mutate?.(config);
+  return config;
+}
+
+export const coordinator: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
+export const dinasOf = (regencyCode: string): Actor => ({ role: 'dinas_kabkota', id: `disperin-${regencyCode}`, region: regencyCode });
+
+export function nominationInput(config: CycleConfig, over: Partial<NominationInput> & { regencyCode: string; ikmName: string }): NominationInput {
+  return {
+    cycleId: config.id,
+    sentraName: `Sentra ${over.ikmName}`,
+    commodity: 'kain_tenun',
+    product: 'Tenun ikat',
+    sentraSize: 12,
+    nominatedBy: dinasOf(over.regencyCode),
+    ...over,
+  };
+}
+
+export function workflowInput(config: CycleConfig, nomination: NominationInput): NominationWorkflowInput {
+  const { regencies, provinces, ...rules } = config;
+  return { nomination, rules, regencyName: regencies[nomination.regencyCode], provinceName: provinces[provinceOf(nomination.regencyCode)] };
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Every criterion of the config scored `value` (or by a function of the criterion id). */
+export function scoresFor(config: CycleConfig, value: number | ((criterionId: string) => number)): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) out[c.id] = typeof value === 'number' ? value : value(c.id);
+  return out;
+}
