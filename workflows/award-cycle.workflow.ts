@@ -3,15 +3,13 @@
  * cycle-wide deadline changes, and finalizes with a summary to the coordinators.
  *
  * Nominations run as independent workflows (started by an activity, not as children), so they never depend on one run
- * of this workflow, which continues-as-new to keep its history bounded. The cycle counts them from the Postgres
- * projection every nomination writes (a census every few minutes); runs from before the `counts-from-projection`
- * patch counted stage reports that each nomination sent by signal.
+ * of this workflow, which continues-as-new to keep its history bounded. The cycle counts them from the PostgreSQL
+ * projection every nomination writes, with a census every few minutes, instead of receiving a signal per stage change.
  */
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -19,8 +17,10 @@ import {
 import type { createActivities } from '../activities';
 import type { CycleCensus } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
-import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, isTerminal, type NominationInput, type Stage } from '../domain/types';
-import { nominationWorkflowId, provinceOf } from './ids';
+import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, type NominationInput, type Stage } from '../domain/types';
+import { provinceOf } from '../domain/region-codes';
+import { cycleActivity, mailActivity } from './activity-options';
+import { nominationWorkflowId } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
 import {
@@ -30,36 +30,20 @@ import {
   extendCycleDeadlineUpdate,
   finalizeCycleUpdate,
   nominateUpdate,
-  PATCH_COUNTS_FROM_PROJECTION,
-  stageChangedSignal,
 } from './messages';
 
-/** Patch id: the run decides it is over its length only where a replay decides it too (see `draining`). */
-export const PATCH_DRAIN_ON_EVENTS = 'drain-on-events';
-
 type Activities = ReturnType<typeof createActivities>;
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: ['InvalidRecipient', 'TemplateError'] },
-});
+const acts = proxyActivities<Activities>(cycleActivity);
+const mail = proxyActivities<Activities>(mailActivity);
 
 /** What one run hands to the next on continue-as-new. */
 export interface CycleCarry {
   startedAt: number;
   runs: number;
   nominated: number;
-  /** The latest stage each nomination reported, with that report's sequence number, by workflow id. Counting from this
-   * map rather than from +1/-1 deltas keeps counts right when reports arrive out of order (they do: two signals sent in
-   * one workflow task race each other) or twice. At 10,000 nominations it is ~700 KB of carried input. */
-  stages: Record<string, [Stage, number]>;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
-  /** The projection's last census (runs counting from the projection). */
+  /** The projection's last census. */
   census?: CycleCensus & { at: number };
 }
 
@@ -68,34 +52,20 @@ export interface AwardCycleInput {
   carry?: CycleCarry;
   /** Events after which a run continues as new; an engine setting (tests lower it), not cycle policy. */
   historyEventsPerRun?: number;
-  /** How often to count from the projection (engine setting; tests and the demo lower it). Runs from before the
-   * `counts-from-projection` patch consult it only once intake has closed. */
+  /** How often to count from the projection (engine setting; tests and the demo lower it). */
   reconcileEvery?: string;
 }
 
 /**
  * Continue-as-new well before Temporal's history warnings (10,240 events / 10 MB). A worker without a workflow cache
- * (worker/workflow-cache.ts) rebuilds the cycle from its current run's history on every workflow task, and every
- * nomination passes through the cycle's tasks (its `nominate` Update), one task at a time: the run's length is the cost
- * of each task and so the wait of every dinas nominating. Runs started before the `shorter-cycle-runs` patch went on to
- * 8,000 events, those before `cycle-runs-of-300` to 1,000 (some 110 nominations' intake); newer runs stop at 300 (some
- * 30): in a 100-nomination bench the nominate round trip went from 5.6 to 5.2 s (p50) and throughput from 0.83 to 0.87
- * nominations per second, at the price of a continue-as-new (and a short drain, see `turnAwayWhileDraining`) every ~30
- * nominations.
+ * (docs/workflow-cache.md) rebuilds the cycle from its current run's history on every workflow task, and every
+ * nomination's intake passes through the cycle's tasks one at a time, so the run's length is what each dinas waits for
+ * when nominating; short runs keep it small at the price of a continue-as-new (and a short drain) every ~30 nominations.
  */
 const HISTORY_EVENTS_PER_RUN = 300;
-const HISTORY_EVENTS_PER_RUN_BEFORE_300 = 1_000;
-const HISTORY_EVENTS_PER_RUN_BEFORE_PATCH = 8_000;
-export const PATCH_SHORTER_CYCLE_RUNS = 'shorter-cycle-runs';
-export const PATCH_CYCLE_RUNS_OF_300 = 'cycle-runs-of-300';
-/** How often a cycle whose intake has closed checks the projection for nominations still in progress (runs from before
- * the `counts-from-projection` patch). */
-const RECONCILE_EVERY = '1m';
 /** How often a cycle counts its nominations from the projection: counts a few minutes old are fresh enough for a cycle
  * of months, and the cycle finalizes at most this long after its last nomination settles. */
 const CENSUS_EVERY = '5m';
-/** Patch id: the projection census after intake closes (added after the v1–v3 histories). */
-export const PATCH_PROJECTION_CENSUS = 'projection-census';
 
 export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   const config = input.config;
@@ -104,26 +74,16 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     startedAt: Date.now(),
     runs: 0,
     nominated: 0,
-    stages: {},
     deadlineOverrides: {},
     finalizeRequested: false,
   };
   carry.runs += 1;
-  /** Decided once per run (a new patch id, so where it is first asked does not matter to older histories). */
-  const fromProjection = patched(PATCH_COUNTS_FROM_PROJECTION);
-  /** Decided once per run, likewise: see `draining`. */
-  const drainOnEvents = patched(PATCH_DRAIN_ON_EVENTS);
   const intakeClosesAt = carry.startedAt + parseDuration(config.intakeWindow);
   let finalized = false;
   /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
   const seenThisRun = new Set<string>();
 
-  const counts = (): Partial<Record<Stage, number>> => {
-    if (fromProjection) return { ...carry.census?.byStage };
-    const out: Partial<Record<Stage, number>> = {};
-    for (const [stage] of Object.values(carry.stages)) out[stage] = (out[stage] ?? 0) + 1;
-    return out;
-  };
+  const counts = (): Partial<Record<Stage, number>> => ({ ...carry.census?.byStage });
   const intakeOpen = () => !carry.finalizeRequested && Date.now() < intakeClosesAt;
   const view = (): CycleView => ({
     cycleId: config.id,
@@ -131,38 +91,33 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     intakeOpen: intakeOpen(),
     intakeClosesAt: new Date(intakeClosesAt).toISOString(),
     // `carry.nominated` counts the starts this cycle saw succeed; a start whose answer was lost (its workflow task
-    // failed and the update was sent again) shows up only in the census (or among the reports), so the larger of the
-    // two is the truth.
-    nominated: Math.max(carry.nominated, fromProjection ? (carry.census?.total ?? 0) : Object.keys(carry.stages).length),
+    // failed and the update was sent again) shows up only in the census, so the larger of the two is the truth.
+    nominated: Math.max(carry.nominated, carry.census?.total ?? 0),
     counts: counts(),
-    countedAt: fromProjection && carry.census ? new Date(carry.census.at).toISOString() : null,
+    countedAt: carry.census ? new Date(carry.census.at).toISOString() : null,
     deadlineOverrides: { ...carry.deadlineOverrides },
     finalizeRequested: carry.finalizeRequested,
     finalized,
     runs: carry.runs,
   });
-  /** Set once the run knows its limit (below: where `patched` was first called, which must not move). Until then the
-   * run is young: only a first run's opening activities come before it. */
-  let tooLong = (): boolean => false;
+  const tooLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN);
   /**
    * Whether the run is over its limit, as the run decides it: only in code that a replay runs again at the same point,
-   * that is in handlers of accepted updates and signals and in the main loop after an activity or a timer. The length
-   * grows in every workflow task, also in the speculative task of an update its validator turns away, and a replay
-   * has no such task: a wait whose predicate read the length itself could wake there live and a task later on replay
-   * ("[TMPRL1100] No command scheduled for event TimerCanceled", once in the test suite). Runs from before the
-   * `drain-on-events` patch still read the length in their predicates.
+   * that is in handlers of accepted updates and in the main loop after an activity or a timer. The length grows in
+   * every workflow task, also in the speculative task of an update its validator turns away, and a replay has no such
+   * task: a wait whose predicate read the length itself could wake there live and a task later on replay.
    */
   let draining = false;
   const noteLength = () => {
-    if (drainOnEvents && !draining && tooLong()) draining = true;
+    if (!draining && tooLong()) draining = true;
   };
-  const overLimit = () => (drainOnEvents ? draining : tooLong());
   /** A run over its limit takes no new long-running work, so its handlers finish and it can continue as new. Without
    * this, a steady intake always has a nominate handler in flight and the run never ends (a 1,000-nomination bench
    * grew one run to 9,024 events). The refused caller retries and lands in the next run. Validators do not run on
-   * replay, so this changes no recorded history (and they must not change state: they only read `overLimit`). */
+   * replay, so this changes no recorded history (and they must not change state: they only read `draining`). */
   const turnAwayWhileDraining = () => {
-    if (overLimit()) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
+    if (draining) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
   };
   const requireCoordinator = (actor: Actor | undefined) => {
     checkActor(actor);
@@ -181,7 +136,6 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         regencyName: regencies[n.regencyCode],
         provinceName: provinces[provinceOf(n.regencyCode)],
         cycleDeadlineOverrides: carry.deadlineOverrides,
-        cycleWorkflowId: workflowInfo().workflowId,
       });
       seenThisRun.add(result.workflowId);
       if (result.created) carry.nominated += 1;
@@ -256,12 +210,6 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     },
   );
 
-  setHandler(stageChangedSignal, ({ workflowId, to, seq }) => {
-    noteLength();
-    const known = carry.stages[workflowId];
-    if (!known || seq === undefined || seq > known[1]) carry.stages[workflowId] = [to, seq ?? 0];
-  });
-
   if (carry.runs === 1) {
     await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'OPEN', counts: {} });
     await mail.sendNotification({
@@ -273,19 +221,14 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     });
   }
 
-  const historyLimit =
-    input.historyEventsPerRun ??
-    (patched(PATCH_CYCLE_RUNS_OF_300) ? HISTORY_EVENTS_PER_RUN : patched(PATCH_SHORTER_CYCLE_RUNS) ? HISTORY_EVENTS_PER_RUN_BEFORE_300 : HISTORY_EVENTS_PER_RUN_BEFORE_PATCH);
-  tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   const continueIfTooLong = async () => {
     noteLength();
-    if (!overLimit()) return;
+    if (!draining) return;
     await condition(allHandlersFinished);
     await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun, reconcileEvery: input.reconcileEvery });
   };
 
-  if (fromProjection) await untilCensusSettles();
-  else await untilReportsSettle();
+  await untilCensusSettles();
 
   /** A census of the projection every `reconcileEvery`, until intake has closed and every nomination the cycle started
    * is terminal or waits only for the coordinator's star determination. */
@@ -295,38 +238,11 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       const wait = intakeOpen() ? Math.min(everyMs, Math.max(1, intakeClosesAt - Date.now())) : everyMs;
       const requested = carry.finalizeRequested;
       // Also wake when a coordinator's finalize closes intake early, so the census runs right away.
-      await condition(() => overLimit() || carry.finalizeRequested !== requested, wait);
+      await condition(() => draining || carry.finalizeRequested !== requested, wait);
       await continueIfTooLong();
       carry.census = { ...(await acts.cycleCensus({ cycleId: config.id })), at: Date.now() };
       noteLength();
       if (!intakeOpen() && carry.census.inProgress === 0 && carry.census.total >= carry.nominated) return;
-    }
-  }
-
-  /** Runs from before the `counts-from-projection` patch: counts from the nominations' stage reports. */
-  async function untilReportsSettle(): Promise<void> {
-    /** Every nomination has reported, and each is terminal or waiting only for the coordinator's star determination. */
-    const settled = () => {
-      const reported = Object.values(carry.stages);
-      return reported.length >= carry.nominated && reported.every(([stage]) => isTerminal(stage) || stage === 'STAR_RECOMMENDED');
-    };
-    // Safety net for the stage reports: a bench of 1,000 nominations saw 29 final reports never reach the cycle across
-    // its continues-as-new (cause not found). Once intake has closed, the cycle also asks the Postgres projection, which
-    // every nomination writes before it reports, and finalizes when that shows nothing left in progress.
-    const reconcileMs = parseDuration(input.reconcileEvery ?? RECONCILE_EVERY);
-    for (;;) {
-      const census = !intakeOpen() && patched(PATCH_PROJECTION_CENSUS);
-      const wait = intakeOpen() ? Math.max(1, intakeClosesAt - Date.now()) : census ? reconcileMs : undefined;
-      const requested = carry.finalizeRequested;
-      // Also wake when a coordinator's finalize closes intake early, so the census starts right away. (Not on the clock
-      // passing the intake deadline: that is the timer's job, and a predicate racing it would not replay.)
-      const woke = await condition(() => overLimit() || carry.finalizeRequested !== requested || (!intakeOpen() && settled()), wait);
-      await continueIfTooLong();
-      if (!intakeOpen() && settled()) return;
-      if (!woke && census) {
-        const { total, inProgress } = await acts.cycleCensus({ cycleId: config.id });
-        if (inProgress === 0 && total >= carry.nominated) return;
-      }
     }
   }
 

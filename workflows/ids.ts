@@ -21,10 +21,5 @@ export function nominationWorkflowId(cycleId: string, regencyCode: string, ikmNa
 export function cycleWorkflowId(cycleId: string): string {
   return `ovop/${cycleId}/cycle`;
 }
-
-/** The cycle id inside a nomination or cycle workflow id, or undefined when the id is not one of ours. */
-export function cycleIdOf(workflowId: string): string | undefined {
-  return /^ovop\/([^/]+)\//.exec(workflowId)?.[1];
-}
-
-export const provinceOf = (regencyCode: string): string => regencyCode.split('.')[0] ?? '';
+/** Until every importer reads it from domain/region-codes.ts. */
+export { provinceOf } from '../domain/region-codes';

@@ -11,9 +11,6 @@ export interface NominationWorkflowInput {
   provinceName: string;
   /** Cycle-wide deadline extensions already in force when this nomination starts (ISO datetimes). */
   cycleDeadlineOverrides?: Partial<Record<DeadlineStage, string>>;
-  /** The id of the cycle workflow to report stage changes to. A cycle opened by a Schedule runs under an id the
-   * server suffixes with its start time, so the cycle passes its own; absent in nominations started before. */
-  cycleWorkflowId?: string;
 }
 
 export interface NominationOutcome {

@@ -88,34 +88,19 @@ export interface CycleView {
   intakeClosesAt: string;
   nominated: number;
   counts: Partial<Record<Stage, number>>;
-  /** When the counts were read from the Postgres projection (cycles counting from it); null before the first census,
-   * and for cycle runs that still count stage reports. */
+  /** When the counts were read from the PostgreSQL projection; null before the first census. */
   countedAt: string | null;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
   finalized: boolean;
   runs: number;
 }
-export interface StageChange {
-  workflowId: string;
-  from: Stage | null;
-  to: Stage;
-  /** The nomination's event sequence number of this change. Signals sent in one workflow task may arrive in any order;
-   * the cycle keeps the report with the highest number. Absent in reports sent before it was added. */
-  seq?: number;
-}
 
 /** The failure type of an update turned away only for the moment (the cycle is between two runs): the client sends it
- * again shortly (client/update-retry.ts), unlike a `Refused` update, whose answer stands. */
+ * again shortly (common/update-retry.ts), unlike a `Refused` update, whose answer stands. */
 export const TRY_AGAIN = 'TryAgain';
 
 export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('nominate');
 export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');
 export const finalizeCycleUpdate = defineUpdate<CycleView, [{ actor: Actor }]>('finalizeCycle');
 export const cycleStateQuery = defineQuery<CycleView>('cycleState');
-/** Nominations started before the `counts-from-projection` patch report each stage change; a signal, because a
- * nomination must never wait on (or fail with) the cycle. Newer nominations send none: the cycle counts from the
- * projection, which spares it some eight signals, and their workflow tasks, per nomination. */
-export const stageChangedSignal = defineSignal<[StageChange]>('stageChanged');
-/** Patch id shared by both workflows: nominations stop reporting stages by signal, cycles count from the projection. */
-export const PATCH_COUNTS_FROM_PROJECTION = 'counts-from-projection';

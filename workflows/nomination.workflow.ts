@@ -1,10 +1,13 @@
 /**
  * One nomination of one IKM in one cycle, from intake to its star rating: months of waiting, made durable.
  *
- * The workflow function stays thin: `Nomination` (nomination-state.ts) holds the state and validates every actor
- * action; this file runs the lifecycle, one stage after another, each waiting with its deadline (deadline-clock.ts).
+ * The workflow function only wires the rooms together: the state (nomination-state.ts), the lifecycle's run loop
+ * (nomination-lifecycle.ts) with its deadline clock (deadline-clock.ts), the rules that accept or refuse each actor
+ * action (nomination-rules.ts), what an accepted action does (nomination-actions.ts), the effects on PostgreSQL and mail
+ * (nomination-effects.ts) and the views (nomination-views.ts).
  */
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { DeadlineClock } from './deadline-clock';
 import type { NominationOutcome, NominationWorkflowInput } from './inputs';
 import {
   attendSocializationUpdate,
@@ -19,26 +22,40 @@ import {
   verifyFieldUpdate,
   withdrawUpdate,
 } from './messages';
-import { Nomination } from './nomination-state';
+import { NominationActions } from './nomination-actions';
+import { NominationEffects } from './nomination-effects';
+import { NominationLifecycle } from './nomination-lifecycle';
+import * as rules from './nomination-rules';
+import { newNominationState } from './nomination-state';
+import { outcome, view } from './nomination-views';
 
 export async function nomination(input: NominationWorkflowInput): Promise<NominationOutcome> {
-  const n = new Nomination(input, workflowInfo().workflowId);
+  const s = newNominationState(input, workflowInfo().workflowId, Date.now());
+  const fx = new NominationEffects(s);
+  const clock = new DeadlineClock(s, fx);
+  const act = new NominationActions(s, fx, clock);
 
-  setHandler(nominationStateQuery, () => n.view());
-  setHandler(attendSocializationUpdate, (u) => n.attend(u), { validator: (u) => n.validateAttend(u) });
-  setHandler(submitDocumentUpdate, (u) => n.submitDocument(u), { validator: (u) => n.validateSubmitDocument(u) });
-  setHandler(reviewDocumentsUpdate, (u) => n.review(u), { validator: (u) => n.validateReview(u) });
-  setHandler(submitScoresUpdate, (u) => n.submitScores(u), { validator: (u) => n.validateScores(u) });
-  setHandler(verifyFieldUpdate, (u) => n.verifyField(u), { validator: (u) => n.validateVerifyField(u) });
-  setHandler(determineStarsUpdate, (u) => n.determine(u), { validator: (u) => n.validateDetermine(u) });
-  setHandler(withdrawUpdate, (u) => n.withdraw(u), { validator: (u) => n.validateWithdraw(u) });
-  setHandler(extendDeadlineUpdate, (u) => n.extendDeadline(u), { validator: (u) => n.validateExtendDeadline(u) });
-  setHandler(resolveHoldUpdate, (u) => n.resolveHold(u), { validator: (u) => n.validateResolveHold(u) });
-  setHandler(cycleDeadlineSignal, (s) => n.applyCycleDeadline(s));
+  setHandler(nominationStateQuery, () => view(s));
+  setHandler(attendSocializationUpdate, (u) => act.attend(u), { validator: (u) => rules.validateAttend(s, u) });
+  setHandler(submitDocumentUpdate, (u) => act.submitDocument(u), {
+    validator: (u) => rules.validateSubmitDocument(s, u),
+  });
+  setHandler(reviewDocumentsUpdate, (u) => act.review(u), { validator: (u) => rules.validateReview(s, u) });
+  setHandler(submitScoresUpdate, (u) => act.submitScores(u), { validator: (u) => rules.validateScores(s, u) });
+  setHandler(verifyFieldUpdate, (u) => act.verifyField(u), { validator: (u) => rules.validateVerifyField(s, u) });
+  setHandler(determineStarsUpdate, (u) => act.determine(u), { validator: (u) => rules.validateDetermine(s, u) });
+  setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => rules.validateWithdraw(s, u) });
+  setHandler(extendDeadlineUpdate, (u) => act.extendDeadline(u), {
+    validator: (u) => rules.validateExtendDeadline(s, u, Date.now()),
+  });
+  setHandler(resolveHoldUpdate, (u) => act.resolveHold(u), {
+    validator: (u) => rules.validateResolveHold(s, u, Date.now()),
+  });
+  setHandler(cycleDeadlineSignal, (c) => act.applyCycleDeadline(c));
 
-  await n.run();
+  await new NominationLifecycle(s, fx, clock).run();
   // An update accepted just before the end (a late withdrawal refused by its handler, a query-like update) must
   // finish before the workflow completes, or its caller would see an error instead of the answer.
   await condition(allHandlersFinished);
-  return n.outcome();
+  return outcome(s);
 }

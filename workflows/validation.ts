@@ -1,5 +1,5 @@
 /** What every validator of both workflows needs: the refusal, and checks of the actor, of text and of instants. */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
 import { isoInstantProblem, textProblem } from '../domain/text';
 import { type Actor, ROLES } from '../domain/types';
 import { TRY_AGAIN } from './messages';

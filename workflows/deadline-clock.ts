@@ -1,0 +1,165 @@
+/**
+ * The deadline clock of one nomination: each waiting stage's deadline (from the cycle's config, moved by extensions,
+ * grace and holds), the reminders before it, the escalation to the dinas provinsi after it, and the stage's policy
+ * when it is missed. Deadlines are workflow timers, so months pass durably and tests compress them into seconds.
+ */
+import { condition } from '@temporalio/workflow';
+import type { TemplateName } from '../activities/contracts';
+import { parseDuration } from '../domain/duration';
+import { type DeadlineStage, type Stage, SYSTEM_ACTOR } from '../domain/types';
+import type { NominationEffects } from './nomination-effects';
+import { dinasEmail, isClosed, type NominationState, provinsiEmail } from './nomination-state';
+
+/** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
+const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
+  AWAITING_SOCIALIZATION: 'attendance',
+  AWAITING_DOCUMENTS: 'documents',
+  REVISION_REQUESTED: 'revision',
+  UNDER_REVIEW: 'review',
+  IN_ASSESSMENT: 'assessment',
+  FIELD_VERIFICATION: 'fieldVerification',
+  STAR_RECOMMENDED: 'determination',
+};
+
+export type WaitResult = 'done' | 'closed';
+
+/** A stage's deadline: a fixed date or a period from entering the stage, moved only ever later by extensions. */
+export function deadlineOf(s: NominationState, stage: DeadlineStage): number {
+  const cfg = s.input.rules.deadlines[stage];
+  const base = cfg.at ? Date.parse(cfg.at) : s.stageEnteredAt + parseDuration(cfg.within);
+  return Math.max(base, s.cycleOverrides[stage] ?? 0, s.nominationOverrides[stage] ?? 0);
+}
+
+/** The deadline of the stage the nomination is in, from the moment it enters it. */
+export function currentDeadline(s: NominationState): { stage: DeadlineStage; at: number } | null {
+  const stage = isClosed(s) ? undefined : STAGE_DEADLINE[s.stage];
+  return stage ? { stage, at: deadlineOf(s, stage) } : null;
+}
+
+/** Who must act in a waiting stage, and so receives its reminders. */
+export function responsible(s: NominationState, stage: DeadlineStage): { key: string; email: string; name?: string }[] {
+  switch (stage) {
+    case 'attendance':
+    case 'documents':
+    case 'revision':
+      return [{ key: 'dinas', email: dinasEmail(s) }];
+    case 'assessment':
+      return s.assessors
+        .filter((id) => !s.sheets.some((sheet) => sheet.assessorId === id))
+        .map((id) => {
+          const a = s.input.rules.assessment.assessors.find((x) => x.id === id)!;
+          return { key: id, email: a.email, name: a.name };
+        });
+    default:
+      return s.input.rules.contacts.coordinators.map((email) => ({ key: email, email }));
+  }
+}
+
+export class DeadlineClock {
+  constructor(
+    private readonly s: NominationState,
+    private readonly fx: NominationEffects,
+  ) {}
+
+  /**
+   * Waits until `done()` or the nomination closes, sending each reminder once at its offset before the deadline. When
+   * the deadline passes, the dinas provinsi gets an escalation and the stage's policy applies. A moved deadline
+   * (extension, grace, a hold's extension) restarts the timers from the new date.
+   */
+  async waitStage(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
+    const s = this.s;
+    const cfg = s.input.rules.deadlines[stage];
+    const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
+    const round = stage === 'revision' || stage === 'review' ? s.revisionRound : 0;
+    let graceUsed = false;
+    for (;;) {
+      if (done()) return 'done';
+      if (isClosed(s)) return 'closed';
+      const deadline = deadlineOf(s, stage);
+      const now = Date.now();
+      if (now < deadline) {
+        // Send the reminders that are due (and not sent for this deadline), then sleep until the next one or the deadline.
+        for (const offset of offsets) {
+          if (deadline - offset <= now) await this.remind(stage, round, offset, deadline);
+        }
+        if (done() || isClosed(s)) continue;
+        const next = Math.min(deadline, ...offsets.map((o) => deadline - o).filter((t) => t > now));
+        const version = s.deadlineVersion;
+        await condition(() => done() || isClosed(s) || s.deadlineVersion !== version, Math.max(1, next - now));
+        continue;
+      }
+      // The deadline has passed.
+      await this.escalate(stage, round, deadline);
+      if (cfg.onMissed === 'grace' && !graceUsed && cfg.grace) {
+        graceUsed = true;
+        const until = deadline + parseDuration(cfg.grace);
+        s.nominationOverrides[stage] = until;
+        s.deadlineVersion += 1;
+        await this.fx.record('deadline.grace', SYSTEM_ACTOR, { deadlineStage: stage, until: iso(until) });
+        await this.notifyResponsible(stage, 'grace_granted', `grace#${round}`, until);
+        continue;
+      }
+      if (cfg.onMissed === 'hold') {
+        s.hold = { stage, since: Date.now() };
+        await this.fx.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
+        await this.fx.notify('on_hold', `hold:${stage}#${round}:${deadline}`, s.input.rules.contacts.coordinators, {
+          deadlineStage: stage,
+          deadline: iso(deadline),
+        });
+        await condition(() => s.hold === null || isClosed(s) || done());
+        s.hold = null;
+        continue;
+      }
+      s.cause = SYSTEM_ACTOR;
+      await this.fx.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: iso(deadline) });
+      await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
+        cc: [provinsiEmail(s)],
+        deadlineStage: stage,
+        deadline: iso(deadline),
+      });
+      return 'closed';
+    }
+  }
+
+  /** Tells everyone who must act in `stage` of a new deadline (an extension, a grace period). */
+  async notifyResponsible(stage: DeadlineStage, template: TemplateName, keyPart: string, deadline: number): Promise<void> {
+    for (const who of responsible(this.s, stage)) {
+      await this.fx.notify(template, `${keyPart}:${stage}:${who.key}:${deadline}`, [who.email], {
+        deadlineStage: stage,
+        deadline: iso(deadline),
+      });
+    }
+  }
+
+  private async remind(stage: DeadlineStage, round: number, offset: number, deadline: number): Promise<void> {
+    for (const who of responsible(this.s, stage)) {
+      const key = `reminder:${stage}#${round}:${who.key}:${offset}:${deadline}`;
+      if (this.s.reminders.has(key)) continue;
+      this.s.reminders.add(key);
+      await this.fx.record('reminder.sent', SYSTEM_ACTOR, {
+        deadlineStage: stage,
+        to: who.email,
+        offsetMs: offset,
+        deadline: iso(deadline),
+      });
+      await this.fx.notify('reminder', key, [who.email], {
+        deadlineStage: stage,
+        deadline: iso(deadline),
+        recipientName: who.name,
+      });
+    }
+  }
+
+  private async escalate(stage: DeadlineStage, round: number, deadline: number): Promise<void> {
+    const key = `escalation:${stage}#${round}:${deadline}`;
+    if (this.s.escalations.has(key)) return;
+    this.s.escalations.add(key);
+    const to = provinsiEmail(this.s);
+    const coordinators = this.s.input.rules.contacts.coordinators;
+    const policy = this.s.input.rules.deadlines[stage].onMissed;
+    await this.fx.record('escalation.sent', SYSTEM_ACTOR, { deadlineStage: stage, to, policy, deadline: iso(deadline) });
+    await this.fx.notify('escalation', key, [to], { cc: coordinators, deadlineStage: stage, deadline: iso(deadline) });
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,150 @@
+/**
+ * What an accepted actor action does: it changes the state, records the event under its actor, and answers with the
+ * nomination after it. The lifecycle (nomination-lifecycle.ts) waits on the state these handlers change; the rules
+ * that decide whether an action is accepted are in nomination-rules.ts.
+ */
+import { condition } from '@temporalio/workflow';
+import { aggregateScores } from '../domain/scoring';
+import type { Actor, DeadlineStage } from '../domain/types';
+import { DeadlineClock, currentDeadline, deadlineOf } from './deadline-clock';
+import type {
+  AttendInput,
+  DetermineInput,
+  DocumentRecord,
+  ExtendDeadlineInput,
+  FieldVerificationInput,
+  NominationAnswer,
+  ResolveHoldInput,
+  ReviewInput,
+  ScoreInput,
+  SubmitDocumentInput,
+  WithdrawInput,
+} from './messages';
+import type { NominationEffects } from './nomination-effects';
+import { dinasEmail, isClosed, type NominationState, provinceCodeOf, provinsiEmail, requiredDocuments } from './nomination-state';
+import { answer } from './nomination-views';
+
+export class NominationActions {
+  constructor(
+    private readonly s: NominationState,
+    private readonly fx: NominationEffects,
+    private readonly clock: DeadlineClock,
+  ) {}
+
+  async attend(u: AttendInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.attendedSession = u.sessionId;
+    const own = s.input.rules.sessions.find((x) => x.id === u.sessionId)!.provinces.includes(provinceCodeOf(s));
+    s.cause = u.actor;
+    await this.fx.record('socialization.attended', u.actor, { sessionId: u.sessionId, makeUp: !own });
+    return answer(s);
+  }
+
+  async submitDocument(u: SubmitDocumentInput): Promise<NominationAnswer> {
+    const s = this.s;
+    const doc: DocumentRecord = {
+      kind: u.kind,
+      fileName: u.fileName,
+      checksum: u.checksum,
+      sizeBytes: u.sizeBytes,
+      round: s.revisionRound,
+      submittedAt: new Date().toISOString(),
+    };
+    s.documents.push(doc);
+    s.cause = u.actor;
+    const payload = { kind: u.kind, fileName: u.fileName, checksum: u.checksum, round: doc.round };
+    await this.fx.record('document.submitted', u.actor, payload, { document: doc });
+    return answer(s);
+  }
+
+  async review(u: ReviewInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.reviewDecision = u;
+    s.resubmit = requiredDocuments(s);
+    s.reviewNotes.push(`${u.decision}${u.reason ? `: ${u.reason}` : ''}`);
+    await this.fx.record(`review.${u.decision}`, u.actor, { decision: u.decision, reason: u.reason ?? null, round: s.revisionRound });
+    return answer(s);
+  }
+
+  async submitScores(u: ScoreInput): Promise<NominationAnswer> {
+    const s = this.s;
+    const sheet = { assessorId: u.actor.id, scores: u.scores };
+    s.sheets.push(sheet);
+    const total = aggregateScores([sheet], s.input.rules.assessment, { normalization: false }).provisional;
+    s.cause = u.actor;
+    await this.fx.record('assessment.scored', u.actor, { total }, { assessment: { assessorId: u.actor.id, scores: u.scores, total } });
+    return answer(s);
+  }
+
+  async verifyField(u: FieldVerificationInput): Promise<NominationAnswer> {
+    this.s.fieldVerified = u.passed;
+    await this.fx.record('field.verified', u.actor, { passed: u.passed, notes: u.notes ?? null });
+    return answer(this.s);
+  }
+
+  /** Answers once the stars are recorded and announced, so the coordinator sees the final stage. */
+  async determine(u: DetermineInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.determination = u;
+    await this.fx.record('stars.decided', u.actor, { stars: u.stars ?? s.recommended, reason: u.reason ?? null });
+    await condition(() => isClosed(s));
+    return answer(s);
+  }
+
+  async withdraw(u: WithdrawInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.cause = u.actor;
+    await this.fx.enter('WITHDRAWN', 'nomination.withdrawn', { reason: u.reason });
+    await this.fx.notify('withdrawn', 'withdrawn', [dinasEmail(s)], { cc: [provinsiEmail(s)], reason: u.reason });
+    return answer(s);
+  }
+
+  async extendDeadline(u: ExtendDeadlineInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.nominationOverrides[u.stage] = Date.parse(u.until);
+    if (s.hold?.stage === u.stage) s.hold = null;
+    s.deadlineVersion += 1;
+    await this.fx.record('deadline.extended', u.actor, { deadlineStage: u.stage, until: u.until, scope: 'nomination' });
+    if (currentDeadline(s)?.stage === u.stage) {
+      await this.clock.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
+    }
+    return answer(s);
+  }
+
+  /** Cycle-wide extensions arrive by signal from the cycle, which has already validated them; a stale or repeated one
+   * (an earlier or equal date) changes nothing. */
+  async applyCycleDeadline(c: { stage: DeadlineStage; until: string; actor: Actor }): Promise<void> {
+    const s = this.s;
+    const until = Date.parse(c.until);
+    if (isClosed(s) || Number.isNaN(until) || (s.cycleOverrides[c.stage] ?? 0) >= until) return;
+    s.cycleOverrides[c.stage] = until;
+    if (s.hold?.stage === c.stage) s.hold = null;
+    s.deadlineVersion += 1;
+    await this.fx.record('deadline.extended', c.actor, { deadlineStage: c.stage, until: c.until, scope: 'cycle' });
+    if (currentDeadline(s)?.stage === c.stage) {
+      await this.clock.notifyResponsible(c.stage, 'deadline_extended', 'extended', deadlineOf(s, c.stage));
+    }
+  }
+
+  async resolveHold(u: ResolveHoldInput): Promise<NominationAnswer> {
+    const s = this.s;
+    const stage = s.hold!.stage;
+    if (u.decision === 'extend') {
+      s.nominationOverrides[stage] = Date.parse(u.until!);
+      s.deadlineVersion += 1;
+      s.hold = null;
+      await this.fx.record('hold.extended', u.actor, { deadlineStage: stage, until: u.until, reason: u.reason ?? null });
+      await this.clock.notifyResponsible(stage, 'deadline_extended', 'extended', Date.parse(u.until!));
+    } else {
+      s.hold = null;
+      s.cause = u.actor;
+      await this.fx.enter('DISQUALIFIED', 'hold.disqualified', { deadlineStage: stage, reason: u.reason ?? null });
+      await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
+        cc: [provinsiEmail(s)],
+        deadlineStage: stage,
+        reason: u.reason,
+      });
+    }
+    return answer(s);
+  }
+}

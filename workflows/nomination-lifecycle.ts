@@ -1,0 +1,166 @@
+/**
+ * The lifecycle of one nomination, one stage after another, each waiting with its deadline (deadline-clock.ts): intake,
+ * socialization, documents, administrative review with its revision rounds, assessment, field verification, the star
+ * recommendation and the coordinator's determination. Actor actions change the state by Update (nomination-actions.ts);
+ * this loop waits on that state and moves on.
+ */
+import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
+import { type Stage, SYSTEM_ACTOR } from '../domain/types';
+import type { DeadlineClock } from './deadline-clock';
+import type { NominationEffects } from './nomination-effects';
+import {
+  dinasEmail,
+  missingDocuments,
+  nominee,
+  type NominationState,
+  provinceCodeOf,
+  provinsiEmail,
+} from './nomination-state';
+
+export class NominationLifecycle {
+  constructor(
+    private readonly s: NominationState,
+    private readonly fx: NominationEffects,
+    private readonly clock: DeadlineClock,
+  ) {}
+
+  async run(): Promise<void> {
+    const { s, fx, clock } = this;
+    const n = nominee(s);
+    const { assessment, contacts, stars } = s.input.rules;
+    s.cause = n.nominatedBy;
+    await fx.enter('IDENTIFIED', 'nomination.identified', { sentraSize: n.sentraSize, previousStars: n.previousStars ?? null });
+    // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
+    const firstWait: Stage = n.previousStars ? 'AWAITING_DOCUMENTS' : 'AWAITING_SOCIALIZATION';
+    await Promise.all([
+      fx.notify('intake_accepted', 'intake', [dinasEmail(s)], { cc: [provinsiEmail(s)] }),
+      fx.enter(firstWait, 'stage.changed'),
+    ]);
+
+    if (firstWait === 'AWAITING_SOCIALIZATION') {
+      if ((await clock.waitStage('attendance', () => s.attendedSession !== null)) === 'closed') return;
+      await fx.enter('AWAITING_DOCUMENTS', 'stage.changed');
+    }
+    if ((await clock.waitStage('documents', () => missingDocuments(s).length === 0)) === 'closed') return;
+    if (!(await this.administrativeReview())) return;
+    if (!(await this.assessment())) return;
+
+    const score = s.provisional!;
+    if (requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
+      await fx.enter('FIELD_VERIFICATION', 'stage.changed', { provisionalScore: score });
+      await fx.notify('field_verification', 'field', contacts.coordinators, { score });
+      if ((await clock.waitStage('fieldVerification', () => s.fieldVerified !== null)) === 'closed') return;
+    }
+    const submittedDocuments = s.documents.map((d) => d.kind);
+    const recommendation = recommendStars(
+      { score, aspects: s.aspectScores!, submittedDocuments, fieldVerified: s.fieldVerified },
+      stars,
+    );
+    s.recommended = recommendation.stars;
+    s.cappedBy = recommendation.cappedBy;
+    await fx.enter('STAR_RECOMMENDED', 'stage.changed', {
+      recommendedStars: s.recommended,
+      byThreshold: recommendation.byThreshold,
+      cappedBy: s.cappedBy,
+    });
+    await fx.notify('star_recommended', 'recommended', contacts.coordinators, { stars: s.recommended, score });
+    if ((await clock.waitStage('determination', () => s.determination !== null)) === 'closed') return;
+
+    const determination = s.determination!;
+    s.stars = determination.stars ?? s.recommended;
+    s.cause = determination.actor;
+    await fx.enter(s.stars > 0 ? 'DETERMINED' : 'NOT_CLASSIFIED', 'stars.determined', {
+      stars: s.stars,
+      recommendedStars: s.recommended,
+      reason: determination.reason ?? null,
+    });
+    await fx.notify('announcement', 'announcement', [dinasEmail(s)], { cc: [provinsiEmail(s)], stars: s.stars, score });
+  }
+
+  /** Review rounds until the documents pass or the nomination is rejected. Returns false when it ended here. */
+  private async administrativeReview(): Promise<boolean> {
+    const { s, fx, clock } = this;
+    const rounds = s.input.rules.documents.revisionRounds;
+    for (;;) {
+      s.reviewDecision = null;
+      await fx.enter('UNDER_REVIEW', 'stage.changed', { round: s.revisionRound });
+      if ((await clock.waitStage('review', () => s.reviewDecision !== null)) === 'closed') return false;
+      const decision = s.reviewDecision!;
+      s.cause = decision.actor;
+      // The dinas hears that it passed together with the assessors' assignment (see assessment()).
+      if (decision.decision === 'approve') return true;
+      const exhausted = decision.decision === 'request_changes' && s.revisionRound >= rounds;
+      if (decision.decision === 'reject' || exhausted) {
+        const reason = exhausted ? `revision rounds exhausted (${rounds}): ${decision.reason}` : decision.reason;
+        await fx.enter('ADMIN_REJECTED', 'review.rejected', { reason });
+        await fx.notify('admin_rejected', 'admin_rejected', [dinasEmail(s)], { cc: [provinsiEmail(s)], reason });
+        return false;
+      }
+      s.revisionRound += 1;
+      await fx.enter('REVISION_REQUESTED', 'review.changes_requested', {
+        reason: decision.reason,
+        resubmit: s.resubmit,
+        round: s.revisionRound,
+      });
+      await fx.notify('revision_requested', `revision#${s.revisionRound}`, [dinasEmail(s)], { reason: decision.reason });
+      if ((await clock.waitStage('revision', () => missingDocuments(s).length === 0)) === 'closed') return false;
+    }
+  }
+
+  /** Assigns assessors, waits for every score sheet, and aggregates. Returns false when the nomination ended here. */
+  private async assessment(): Promise<boolean> {
+    const { s, fx, clock } = this;
+    const rules = s.input.rules.assessment;
+    s.assessors = this.pickAssessors();
+    s.cause = SYSTEM_ACTOR;
+    // The mails of one moment go out in one round of activities: each awaited round costs a workflow task.
+    await Promise.all([
+      fx.notify('admin_passed', `review#${s.revisionRound}`, [dinasEmail(s)]),
+      fx.enter('IN_ASSESSMENT', 'stage.changed', { assessors: s.assessors }),
+    ]);
+    const sent = s.assessors.map((id) => {
+      const assessor = rules.assessors.find((a) => a.id === id)!;
+      return fx.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
+    });
+    await Promise.all(sent);
+    if ((await clock.waitStage('assessment', () => s.sheets.length === s.assessors.length)) === 'closed') return false;
+
+    const stats = rules.normalization ? await fx.assessorStats(nominee(s).cycleId) : undefined;
+    const result = aggregateScores(s.sheets, rules, { normalization: rules.normalization, stats });
+    s.provisional = result.provisional;
+    s.aspectScores = result.aspects;
+    // run() enters the next stage at once; this row is written in the same round as that stage's.
+    fx.recordWithNextStage('assessment.aggregated', SYSTEM_ACTOR, {
+      provisionalScore: result.provisional,
+      aspects: result.aspects,
+      perAssessor: result.perAssessor,
+      normalized: !!stats,
+    });
+    return true;
+  }
+
+  /**
+   * Picks `assessorsPerNomination` assessors from other provinces, spread deterministically by a hash of the workflow id
+   * so that replays pick the same people and the load spreads across the pool.
+   */
+  private pickAssessors(): string[] {
+    const { assessors, assessorsPerNomination } = this.s.input.rules.assessment;
+    const province = provinceCodeOf(this.s);
+    const rank = (id: string) => fnv1a(`${this.s.workflowId}|${id}`);
+    return assessors
+      .filter((a) => a.province !== province)
+      .map((a) => a.id)
+      .sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))
+      .slice(0, assessorsPerNomination);
+  }
+}
+
+/** 32-bit FNV-1a: a tiny deterministic hash, good enough to spread assessor assignments. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}

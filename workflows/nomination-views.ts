@@ -1,0 +1,78 @@
+/**
+ * How a nomination is shown: the answer to an accepted action, the state query's view (with the timeline), the
+ * projection row written to PostgreSQL with every event, and the workflow's outcome. Pure functions of the state.
+ */
+import type { NominationProjection } from '../activities/contracts';
+import { currentDeadline } from './deadline-clock';
+import type { NominationOutcome } from './inputs';
+import type { NominationAnswer, NominationView } from './messages';
+import { nominee, type NominationState, provinceCodeOf, requiredDocuments } from './nomination-state';
+
+export function answer(s: NominationState): NominationAnswer {
+  const n = nominee(s);
+  const deadline = currentDeadline(s);
+  return {
+    workflowId: s.workflowId,
+    cycleId: n.cycleId,
+    ikmName: n.ikmName,
+    sentraName: n.sentraName,
+    regencyCode: n.regencyCode,
+    regencyName: s.input.regencyName,
+    provinceCode: provinceCodeOf(s),
+    provinceName: s.input.provinceName,
+    commodity: n.commodity,
+    product: n.product,
+    reevaluation: !!n.previousStars,
+    previousStars: n.previousStars?.stars ?? null,
+    stage: s.stage,
+    stageEnteredAt: new Date(s.stageEnteredAt).toISOString(),
+    deadline: deadline ? { stage: deadline.stage, at: new Date(deadline.at).toISOString() } : null,
+    hold: s.hold ? { stage: s.hold.stage, since: new Date(s.hold.since).toISOString() } : null,
+    attendedSession: s.attendedSession,
+    requiredDocuments: requiredDocuments(s),
+    documents: [...s.documents],
+    revisionRound: s.revisionRound,
+    reviewNotes: [...s.reviewNotes],
+    assessors: [...s.assessors],
+    scoredBy: s.sheets.map((sheet) => sheet.assessorId),
+    provisionalScore: s.provisional,
+    aspectScores: s.aspectScores,
+    fieldVerified: s.fieldVerified,
+    recommendedStars: s.recommended,
+    stars: s.stars,
+    cappedBy: s.cappedBy,
+    remindersSent: [...s.reminders],
+    escalationsSent: [...s.escalations],
+    eventCount: s.seq,
+  };
+}
+
+/** The state query's answer: the answer with the timeline. */
+export function view(s: NominationState): NominationView {
+  return { ...answer(s), history: [...s.timeline] };
+}
+
+export function projection(s: NominationState): NominationProjection {
+  const n = nominee(s);
+  const deadline = currentDeadline(s);
+  return {
+    cycleId: n.cycleId,
+    regencyCode: n.regencyCode,
+    provinceCode: provinceCodeOf(s),
+    ikmName: n.ikmName,
+    sentraName: n.sentraName,
+    commodity: n.commodity,
+    product: n.product,
+    stage: s.stage,
+    previousStars: n.previousStars?.stars ?? null,
+    provisionalScore: s.provisional,
+    recommendedStars: s.recommended,
+    stars: s.stars,
+    scores: s.aspectScores ? { aspects: s.aspectScores, assessors: s.sheets.map((sheet) => sheet.assessorId) } : null,
+    deadlineAt: deadline ? new Date(deadline.at).toISOString() : null,
+  };
+}
+
+export function outcome(s: NominationState): NominationOutcome {
+  return { stage: s.stage, stars: s.stars, score: s.provisional };
+}
