@@ -4,9 +4,10 @@
  * recommendation and the coordinator's determination. Actor actions change the state by Update (nomination-actions.ts);
  * this loop waits on that state and moves on.
  */
+import { patched } from '@temporalio/workflow';
 import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
 import { type Stage, SYSTEM_ACTOR } from '../domain/types';
-import type { DeadlineClock } from './deadline-clock';
+import { type DeadlineClock, deadlineOf } from './deadline-clock';
 import type { NominationEffects } from './nomination-effects';
 import {
   dinasEmail,
@@ -16,6 +17,7 @@ import {
   provinceCodeOf,
   provinsiEmail,
 } from './nomination-state';
+import { DINAS_TOLD_OF_ASSESSMENT } from './patches';
 
 export class NominationLifecycle {
   constructor(
@@ -122,6 +124,12 @@ export class NominationLifecycle {
       const assessor = rules.assessors.find((a) => a.id === id)!;
       return fx.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
     });
+    // A rule added after release r1: nominations that passed this point before it replay without the mail
+    // (test/fixtures/histories/nomination-r1-*.json).
+    if (patched(DINAS_TOLD_OF_ASSESSMENT)) {
+      const deadline = new Date(deadlineOf(s, 'assessment')).toISOString();
+      sent.push(fx.notify('assessment_started', 'assessment_started', [dinasEmail(s)], { deadlineStage: 'assessment', deadline }));
+    }
     await Promise.all(sent);
     if ((await clock.waitStage('assessment', () => s.sheets.length === s.assessors.length)) === 'closed') return false;
 

@@ -37,4 +37,24 @@ describe('recorded histories replay on today\'s workflow code', () => {
     const { workflowId, history } = load(file);
     await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId)).resolves.toBeUndefined();
   });
+
+  it('keeps histories from before and after the dinas-told-of-assessment rule: r2 has its marker and mail, r1 neither', () => {
+    expect(fixtures).toContain('nomination-r1-excellent.json');
+    expect(fixtures).toContain('nomination-r2-excellent.json');
+    const r1 = 'nomination-r1-excellent.json';
+    const r2 = 'nomination-r2-excellent.json';
+    expect(text(r2)).toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(payloads(r2)).toContain('dinas-told-of-assessment');
+    expect(rounds(r2)).toContainEqual(['assessment_assigned', 'assessment_assigned', 'assessment_started']);
+    expect(text(r1)).not.toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(payloads(r1)).not.toContain('assessment_started');
+    expect(rounds(r1)).toContainEqual(['assessment_assigned', 'assessment_assigned']);
+  });
+
+  it('sends the mails of one moment in one workflow task, and writes the aggregate with the next stage', () => {
+    const r2 = rounds('nomination-r2-excellent.json');
+    expect(r2).toContainEqual(['intake_accepted', 'stage.changed']);
+    expect(r2.find((r) => r.includes('admin_passed'))).toContain('stage.changed');
+    expect(r2.find((r) => r.includes('assessment.aggregated'))).toContain('stage.changed');
+  });
 });

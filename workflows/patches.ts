@@ -1,0 +1,8 @@
+/**
+ * Every live patch id: a rule change shipped while nominations were running. Code behind `patched(id)` takes the new
+ * path in new histories and the old one in histories recorded before it (test/fixtures/histories). Never reuse or
+ * remove an id while such histories may still be replayed; docs/versioning.md says how a patch retires.
+ */
+
+/** The dinas hears by mail when its IKM's assessment starts (rule added after release r1). */
+export const DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
