@@ -49,7 +49,7 @@ export function historyFromJSON(json: unknown): History {
     if (!isTypeMismatch(err)) throw err;
     const { historyType, protojson } = localProtoJson();
     const loaded = protojson.fromJson(historyType, fixEnums(json), { ignoreUnknownFields: true });
-    if (!loaded) throw new TypeError('Invalid history');
+    if (!loaded) throw new TypeError('Invalid history', { cause: err });
     return loaded;
   }
 }
@@ -64,13 +64,15 @@ function fixEnums(history: unknown): unknown {
     throw new TypeError('Invalid history, expected an object with an array of events');
   }
   const constantCase = (s: string) => s.replace(/[^\b][A-Z]/g, (m) => `${m[0]}_${m[1]}`).toUpperCase();
-  const fix = (obj: Record<string, any>, attr: string, prefix: string) =>
-    typeof obj?.[attr] === 'string' && !obj[attr].startsWith(prefix) ? { [attr]: `${prefix}_${constantCase(obj[attr])}` } : {};
+  const fix = (obj: Record<string, unknown> | undefined, attr: string, prefix: string) => {
+    const value = obj?.[attr];
+    return typeof value === 'string' && !value.startsWith(prefix) ? { [attr]: `${prefix}_${constantCase(value)}` } : {};
+  };
   return {
-    events: (h.events as Record<string, any>[]).map((e) => {
+    events: (h.events as Record<string, unknown>[]).map((e) => {
       const key = Object.keys(e).find((k) => k.endsWith('EventAttributes'));
       if (!key) throw new TypeError(`Missing attributes in history event: ${JSON.stringify(e).slice(0, 200)}`);
-      const a = e[key] ?? {};
+      const a = (e[key] ?? {}) as Record<string, unknown> & { taskQueue?: Record<string, unknown> };
       return {
         ...e,
         ...fix(e, 'eventType', 'EVENT_TYPE'),

@@ -66,6 +66,13 @@ export function decodeArgs(payloads: Payloads): unknown[] {
   });
 }
 
+/** A workflow's start input as decoded from its history (a nomination's or a cycle's), not checked against the types. */
+interface StartInput {
+  nomination?: { cycleId: string; regencyCode: string; ikmName: string; commodity: string; nominatedBy?: unknown };
+  regencyName?: string;
+  config?: { id?: string };
+}
+
 const isActor = (a: unknown): a is Actor => !!a && typeof a === 'object' && typeof (a as Actor).role === 'string' && typeof (a as Actor).id === 'string';
 
 /** The input's fields other than the actor, in one short line. */
@@ -83,7 +90,7 @@ function brief(input: unknown): string {
 export function inferWorkflowId(history: History): string | undefined {
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   if (!started) return undefined;
-  const [input] = decodeArgs(started.input) as [Record<string, any> | undefined];
+  const [input] = decodeArgs(started.input) as [StartInput | undefined];
   const type = started.workflowType?.name;
   if (type === 'nomination' && input?.nomination) {
     const n = input.nomination;
@@ -115,7 +122,7 @@ export function readTrail(history: History): Trail {
     if (e.workflowExecutionStartedEventAttributes) {
       const a = e.workflowExecutionStartedEventAttributes;
       workflowType = a.workflowType?.name ?? '';
-      const [input] = decodeArgs(a.input) as [Record<string, any> | undefined];
+      const [input] = decodeArgs(a.input) as [StartInput | undefined];
       if (workflowType === 'nomination' && input?.nomination) {
         const n = input.nomination;
         push({

@@ -3,6 +3,7 @@ import { FileMigrationProvider, Migrator, type Kysely } from 'kysely';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Database } from './database';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
@@ -10,7 +11,7 @@ export class MigrationError extends Error {
 
 const migrationFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

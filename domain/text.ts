@@ -4,6 +4,7 @@
  */
 
 // C0/C1 controls except tab and newline, and the bidi embedding/override/isolate characters.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
@@ -11,6 +12,7 @@ const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 export function shown(value: unknown): string {
   if (value === undefined || value === null) return '(missing)';
   if (typeof value !== 'string') return `(a ${Array.isArray(value) ? 'list' : typeof value})`;
+  // eslint-disable-next-line no-control-regex -- control characters are what it masks
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
   return clean.length > 60 ? `"${clean.slice(0, 57)}…"` : `"${clean}"`;
 }
