@@ -112,10 +112,9 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   const noteLength = () => {
     if (!draining && tooLong()) draining = true;
   };
-  /** A run over its limit takes no new long-running work, so its handlers finish and it can continue as new. Without
-   * this, a steady intake always has a nominate handler in flight and the run never ends (a 1,000-nomination bench
-   * grew one run to 9,024 events). The refused caller retries and lands in the next run. Validators do not run on
-   * replay, so this changes no recorded history (and they must not change state: they only read `draining`). */
+  /** A run over its limit takes no new long-running work, so its handlers finish and it can continue as new; under a
+   * steady intake there would otherwise always be a nominate handler in flight. The turned-away caller retries
+   * (common/update-retry.ts) and lands in the next run. Validators must not change state: they only read `draining`. */
   const turnAwayWhileDraining = () => {
     if (draining) refuseForNow(`cycle ${config.id} is starting its next run; send this again in a moment`);
   };
