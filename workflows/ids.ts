@@ -21,5 +21,3 @@ export function nominationWorkflowId(cycleId: string, regencyCode: string, ikmNa
 export function cycleWorkflowId(cycleId: string): string {
   return `ovop/${cycleId}/cycle`;
 }
-/** Until every importer reads it from domain/region-codes.ts. */
-export { provinceOf } from '../domain/region-codes';
