@@ -1,5 +1,5 @@
 /** Inputs and outputs of the activities, shared by workflows (as types only) and the activity implementations. */
-import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
+import type { Actor, DeadlineStage, Stage } from '../domain/types';
 
 /** The current projection of a nomination, written with every event so Postgres always matches the workflow. */
 export interface NominationProjection {
@@ -82,13 +82,6 @@ export interface NotificationRequest {
   cc?: string[];
   template: TemplateName;
   data: NotificationData;
-}
-
-export interface StartNominationInput {
-  nomination: NominationInput;
-  regencyName: string;
-  provinceName: string;
-  cycleDeadlineOverrides: Partial<Record<DeadlineStage, string>>;
 }
 
 export interface CycleSummary {

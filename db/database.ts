@@ -1,5 +1,5 @@
 /** Table interfaces and the one place a Kysely instance is made. */
-import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable, type Insertable } from 'kysely';
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable } from 'kysely';
 import pg from 'pg';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -93,10 +93,7 @@ export interface Database {
   documents: DocumentsTable;
 }
 
-export type NominationRow = Selectable<NominationsTable>;
 export type NominationEventRow = Selectable<NominationEventsTable>;
-export type NewNominationEvent = Insertable<NominationEventsTable>;
-export type NotificationRow = Selectable<NotificationsTable>;
 
 // Postgres returns bigint (int8) and numeric as strings by default; our counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
