@@ -10,8 +10,8 @@ export interface Mailer {
 export function createMailer(smtpUrl: string, from = 'Penghargaan OVOP <no-reply@ovop.kemenperin.example>'): Mailer {
   const url = new URL(smtpUrl);
   // Pooled: a burst of reminders (one per kabupaten/kota) reuses a few open connections instead of one per message.
-  // Ten by default (514 reminders in 3.3 s against the embedded sink, median of 3; five took 5.7 s); `?maxConnections=N` in
-  // SMTP_URL for a relay that allows fewer or more per client.
+  // Ten by default (bench/README.md has the burst figures); `?maxConnections=N` in SMTP_URL for a relay that allows
+  // fewer or more per client.
   const transport = nodemailer.createTransport({
     pool: true,
     maxConnections: maxConnectionsOf(url),

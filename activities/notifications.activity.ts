@@ -37,12 +37,10 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
         throw err;
       }
       const messageId = messageIdFor(req.key);
-      // Claim, send and mark on ONE connection held across the send: the mark then follows the server's 250 at once,
-      // instead of queueing for a pool slot behind other activities. A worker killed between the two would retry and
-      // send the message again; keeping that window to a single round trip is what keeps duplicates out in practice
-      // (the stable Message-ID lets receivers drop the rare one that still slips through). Not on a one-connection
-      // database (embedded PGlite): holding it there would send a burst one mail at a time (514 reminders: 24 s
-      // instead of 5.7), so the three steps take the connection in turn and the receivers' dedupe covers the wider gap.
+      // Claim, send and mark on ONE connection held across the send, so the mark follows the server's 250 at once
+      // rather than queueing for a pool slot: a worker killed in between would send the message again, and the stable
+      // Message-ID lets receivers drop the rare one that slips through. On a one-connection database (embedded PGlite)
+      // holding it would serialize a burst of mail, so there the three steps take the connection in turn.
       return withConnection(async (conn) => {
         await conn
           .insertInto('notifications')

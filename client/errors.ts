@@ -1,5 +1,5 @@
 /**
- * Exit codes of the `ovop` CLI and the one-sentence messages behind them (DESIGN.md, "Client contract").
+ * Exit codes of the `ovop` CLI and the one-sentence messages behind them.
  *
  * 0 done · 1 refused (a validator said no; the message says why) · 2 usage (bad flags, actor, files or config) ·
  * 3 server unreachable (Temporal or PostgreSQL; the message names the address tried).

@@ -3,7 +3,8 @@
  * `idn-area-data` package ships (data under ODbL), so no list of names is typed by hand.
  *
  * Node-side only (reads files). Workflows never import this: the cycle config loader copies the codes into
- * `CycleConfig.provinces` / `CycleConfig.regencies`, and workflow validators look codes up there.
+ * `CycleConfig.provinces` / `CycleConfig.regencies`, and workflow validators look codes up there. What needs only the
+ * code's text (its province, its pattern) is in domain/region-codes.ts.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

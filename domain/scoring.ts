@@ -283,7 +283,7 @@ export function requiresFieldVerification(score: number, threshold: number): boo
   return score >= threshold;
 }
 
-/** Who coaches the IKM after the award (DESIGN.md): Bintang 4–5 the ministry, 3 the province, 1–2 the
+/** Who coaches the IKM after the award: Bintang 4–5 the ministry, 3 the province, 1–2 the
  * kabupaten/kota; not classified (0) nobody. */
 export function coachingLevel(stars: number): CoachingLevel | null {
   if (stars >= 4) return 'kementerian';

@@ -5,6 +5,8 @@
  * - OVOP: One Village One Product; the Penghargaan OVOP is the ministry's award for leading small industries.
  * - IKM (industri kecil dan menengah): the small or medium industry that is nominated.
  * - Sentra IKM: an industry centre of at least 5 businesses making the same product; the nominated IKM leads one.
+ * - Nomination: one IKM proposed in one cycle; a workflow of its own, from identification to its stars or its end.
+ * - Stage: where a nomination stands (`STAGES`); the waiting ones carry a deadline (`DEADLINE_STAGES`).
  * - Dinas kabupaten/kota: the regency/city industry office that nominates its IKM and acts for it.
  * - Dinas provinsi: the provincial industry office; it receives escalations when a deadline in its province is missed.
  * - Coordinator: Ditjen IKMA staff at the Ministry of Industry who open cycles, review documents and determine stars.
@@ -12,10 +14,13 @@
  * - Cycle: one award round (yearly or every two years) with its own configuration.
  * - Sosialisasi: the socialization session for a group of provinces that each proposing dinas must attend.
  * - Bintang: the star rating, 1 to 5, assigned at the end; below the lowest threshold the IKM is not classified.
+ * - Escalation: the mail to the dinas provinsi when a stage's deadline passes, before the stage's policy applies.
+ * - Grace: a policy for a missed deadline: extra time granted once, then disqualification.
+ * - Hold: a policy for a missed deadline: the nomination waits until the coordinator extends or disqualifies it.
  * - Kemendagri codes: region codes, `PP` for a province and `PP.KK` for a kabupaten/kota (e.g. 32.05 Kab. Garut).
  */
 
-/** Stages of one nomination, in lifecycle order; the last five are terminal (see DESIGN.md). */
+/** Stages of one nomination, in lifecycle order; the last five are terminal (README: "The lifecycle of a nomination"). */
 export const STAGES = [
   'IDENTIFIED',
   'AWAITING_SOCIALIZATION',
