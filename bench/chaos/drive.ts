@@ -1,6 +1,6 @@
 /**
  * Drives one nomination to its end while the services under it come and go. The actors' decisions are those of
- * worker/demo/next-actions.ts, with the scripts 'good', 'revision' (one request for changes), 'withdraw' (the dinas
+ * demo/next-actions.ts, with the scripts 'good', 'revision' (one request for changes), 'withdraw' (the dinas
  * withdraws at the document stage) and 'late' (the dinas never attends its socialization session, so the attendance
  * deadline passes).
  *

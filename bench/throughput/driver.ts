@@ -1,5 +1,5 @@
 /**
- * The bench's own nomination driver: the actors' decisions of worker/demo/next-actions.ts (script 'good', or 'revision'
+ * The bench's own nomination driver: the actors' decisions of demo/next-actions.ts (script 'good', or 'revision'
  * for one request for changes), with every round trip timed, and the state is read the way a client at scale would:
  * each accepted Update answers with the nomination's view, and between actions the driver watches the stage search
  * attribute (`describe`, answered by the server from the workflow's mutable state) rather than polling the state query.
