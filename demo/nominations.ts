@@ -1,5 +1,5 @@
 /**
- * The demo cycle's nominations: the four Bintang-5 IKM named in the seed article (Garut, Tanah Datar, Yogyakarta,
+ * The demo cycle's nominations: the four Bintang-5 IKM named in a 2020 news report of the socialization round (Garut, Tanah Datar, Yogyakarta,
  * Lombok Barat), plus generated nominations across several provinces. Each carries a scripted behaviour, so the demo
  * shows the happy path and the deadline, revision and withdrawal branches.
  */

@@ -11,7 +11,7 @@ import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connect
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    console.error(`${name} is not set: the worker needs it (see README, "Environment"). For a self-contained run use npm start.`);
+    console.error(`${name} is not set: the worker needs it (see README, "Configuration and environment"). For a self-contained run use npm start.`);
     process.exit(2);
   }
   return value;

@@ -1,7 +1,7 @@
 /**
  * Typed custom search attributes, so operators can list e.g. every nomination of a province waiting on documents.
  * They must exist on the server before workflows use them: the dev server registers them at start
- * (worker/local/dev-server.ts) and docker-compose.yml registers them with the admin tools.
+ * (embedded/dev-server.ts) and docker-compose.yml registers them with the admin tools.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

@@ -338,7 +338,7 @@ describe('ovop CLI', () => {
     const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
       .replace(/from '\.\/([a-z-.]+)'/g, (_, name: string) => `from '${join(workflows, name)}'`)
       .replace('import { allHandlersFinished, condition, setHandler, workflowInfo }', 'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }')
-      .replace('  await n.run();', '  await sleep(1);\n  await n.run();');
+      .replace('  await new NominationLifecycle(', '  await sleep(1);\n  await new NominationLifecycle(');
     expect(source).toContain('await sleep(1);');
     writeFileSync(join(changed, 'nomination.workflow.ts'), source);
     writeFileSync(join(changed, 'index.ts'), `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`);
