@@ -39,7 +39,8 @@ const workflowSandbox = [
   {
     regex: folder('(activities|db|worker|client|common|embedded|demo)'),
     allowTypeImports: true,
-    message: 'Workflow code may import only workflows/ and the workflow-safe domain/ at runtime; other parts as types only.',
+    message:
+      'Workflow code may import only workflows/ and the workflow-safe domain/ at runtime; other parts as types only.',
   },
 ];
 
@@ -69,14 +70,7 @@ const restrict = (files, patterns, ignores = []) => ({
 const nodeOnlyDomain = ['domain/regions.ts', 'domain/cycle-config.ts'];
 
 export default defineConfig(
-  globalIgnores([
-    '**/node_modules/',
-    '.ovop/',
-    'dist/',
-    'bench/results/',
-    'test/fixtures/histories/',
-    '**/*.json',
-  ]),
+  globalIgnores(['**/node_modules/', '.ovop/', 'dist/', 'bench/results/', 'test/fixtures/histories/', '**/*.json']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -86,7 +80,10 @@ export default defineConfig(
       // A promise nobody awaits loses its error and its ordering: in an activity, a workflow or the CLI alike.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -102,7 +99,11 @@ export default defineConfig(
   restrict(['workflows/**/*.ts', 'domain/**/*.ts'], [...workflowSandbox, noBench], nodeOnlyDomain),
   restrict(['client/**/*.ts'], [clientNotWorker, noBench]),
   restrict(['worker/**/*.ts'], [workerNotClient, noBench]),
-  restrict(['**/*.ts', '**/*.js'], [noBench], ['workflows/**', 'domain/**', 'client/**', 'worker/**', 'bench/**', 'test/**']),
+  restrict(
+    ['**/*.ts', '**/*.js'],
+    [noBench],
+    ['workflows/**', 'domain/**', 'client/**', 'worker/**', 'bench/**', 'test/**'],
+  ),
   restrict(nodeOnlyDomain, [noBench]),
   restrict(['test/**/*.ts'], [benchOnlyThroughDrivers]),
   prettier,

@@ -46,7 +46,12 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
     },
 
     /** Signals every open nomination of the cycle; a signal applied twice is harmless, so a retry may resend. */
-    async broadcastCycleDeadline(input: { cycleId: string; stage: DeadlineStage; until: string; actor: Actor }): Promise<number> {
+    async broadcastCycleDeadline(input: {
+      cycleId: string;
+      stage: DeadlineStage;
+      until: string;
+      actor: Actor;
+    }): Promise<number> {
       const rows = await db
         .selectFrom('nominations')
         .select('workflow_id')
@@ -57,7 +62,9 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       let done = 0;
       for (const row of rows) {
         try {
-          await client.workflow.getHandle(row.workflow_id).signal(cycleDeadlineSignal, { stage: input.stage, until: input.until, actor: input.actor });
+          await client.workflow
+            .getHandle(row.workflow_id)
+            .signal(cycleDeadlineSignal, { stage: input.stage, until: input.until, actor: input.actor });
         } catch (err) {
           // A nomination that closed since the query has nothing to extend.
           if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
@@ -68,8 +75,19 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       return done;
     },
 
-    async recordCycle(input: { cycleId: string; name: string; config: unknown; status: string; counts: Record<string, number> }): Promise<void> {
-      const values = { name: input.name, status: input.status, config: JSON.stringify(input.config), counts: JSON.stringify(input.counts) };
+    async recordCycle(input: {
+      cycleId: string;
+      name: string;
+      config: unknown;
+      status: string;
+      counts: Record<string, number>;
+    }): Promise<void> {
+      const values = {
+        name: input.name,
+        status: input.status,
+        config: JSON.stringify(input.config),
+        counts: JSON.stringify(input.counts),
+      };
       await db
         .insertInto('cycles')
         .values({ id: input.cycleId, ...values })
@@ -93,7 +111,11 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
     },
 
     async assessorStats(input: { cycleId: string }): Promise<AssessorStats> {
-      const rows = await db.selectFrom('assessments').select(['assessor_id', 'total']).where('cycle_id', '=', input.cycleId).execute();
+      const rows = await db
+        .selectFrom('assessments')
+        .select(['assessor_id', 'total'])
+        .where('cycle_id', '=', input.cycleId)
+        .execute();
       return computeAssessorStats(rows.map((r) => ({ assessorId: r.assessor_id, total: r.total })));
     },
 

@@ -33,6 +33,7 @@ function maxConnectionsOf(url: URL): number {
   const text = url.searchParams.get('maxConnections');
   if (text === null) return 10;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new Error(`SMTP_URL maxConnections must be a whole number from 1 to 100, not "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new Error(`SMTP_URL maxConnections must be a whole number from 1 to 100, not "${text}"`);
   return n;
 }

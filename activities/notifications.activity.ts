@@ -27,7 +27,10 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
     async sendNotification(req: NotificationRequest): Promise<{ sent: boolean; messageId: string }> {
       const bad = [...req.to, ...(req.cc ?? [])].filter((a) => !EMAIL.test(a));
       if (req.to.length === 0 || bad.length) {
-        throw ApplicationFailure.nonRetryable(`invalid recipient ${bad.join(', ') || '(none)'} for ${req.key}`, 'InvalidRecipient');
+        throw ApplicationFailure.nonRetryable(
+          `invalid recipient ${bad.join(', ') || '(none)'} for ${req.key}`,
+          'InvalidRecipient',
+        );
       }
       let mail;
       try {
@@ -44,12 +47,27 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
       return withConnection(async (conn) => {
         await conn
           .insertInto('notifications')
-          .values({ key: req.key, workflow_id: req.workflowId, recipient: req.to.join(', '), template: req.template, subject: mail.subject, status: 'pending' })
+          .values({
+            key: req.key,
+            workflow_id: req.workflowId,
+            recipient: req.to.join(', '),
+            template: req.template,
+            subject: mail.subject,
+            status: 'pending',
+          })
           .onConflict((oc) => oc.column('key').doNothing())
           .execute();
-        const row = await conn.selectFrom('notifications').select(['status']).where('key', '=', req.key).executeTakeFirstOrThrow();
+        const row = await conn
+          .selectFrom('notifications')
+          .select(['status'])
+          .where('key', '=', req.key)
+          .executeTakeFirstOrThrow();
         if (row.status === 'sent') return { sent: false, messageId };
-        await conn.updateTable('notifications').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', req.key).execute();
+        await conn
+          .updateTable('notifications')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .where('key', '=', req.key)
+          .execute();
         const info = await mailer.transport.sendMail({
           from: mailer.from,
           to: req.to,

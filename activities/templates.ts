@@ -66,50 +66,131 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
   const action = d.deadlineStage ? ACTIONS[d.deadlineStage] : '';
   const hi = d.recipientName ? `Yth. ${d.recipientName},` : 'Yth. Bapak/Ibu,';
   const foot = `\n\n${d.cycleName ?? 'Penghargaan OVOP'}\nDitjen IKMA, Kementerian Perindustrian\nRef: ${d.workflowId ?? ''}`;
-  const body = (subject: string, ...lines: string[]): RenderedMail => ({ subject, text: [hi, '', ...lines].join('\n') + foot });
+  const body = (subject: string, ...lines: string[]): RenderedMail => ({
+    subject,
+    text: [hi, '', ...lines].join('\n') + foot,
+  });
   switch (template) {
     case 'intake_accepted':
-      return body(`[OVOP] Usulan diterima: ${d.ikmName}`, `Usulan ${ikm} telah diterima pada tahap ${stage}.`, 'Langkah berikutnya: hadiri sesi sosialisasi untuk wilayah Anda, lalu unggah dokumen persyaratan.');
+      return body(
+        `[OVOP] Usulan diterima: ${d.ikmName}`,
+        `Usulan ${ikm} telah diterima pada tahap ${stage}.`,
+        'Langkah berikutnya: hadiri sesi sosialisasi untuk wilayah Anda, lalu unggah dokumen persyaratan.',
+      );
     case 'reminder':
-      return body(`[OVOP] Pengingat batas waktu ${stage}: ${d.ikmName}`, `Tahap: ${stage}`, `IKM: ${ikm}`, `Batas waktu: ${deadline}`, '', `Mohon segera ${action} sebelum batas waktu.`);
+      return body(
+        `[OVOP] Pengingat batas waktu ${stage}: ${d.ikmName}`,
+        `Tahap: ${stage}`,
+        `IKM: ${ikm}`,
+        `Batas waktu: ${deadline}`,
+        '',
+        `Mohon segera ${action} sebelum batas waktu.`,
+      );
     case 'escalation':
-      return body(`[OVOP] Eskalasi: batas waktu ${stage} terlewat — ${d.ikmName}`, `Batas waktu tahap ${stage} untuk ${ikm} telah lewat (${deadline}).`, `Tindakan yang belum dilakukan: ${action}.`, 'Mohon dinas provinsi menindaklanjuti dengan dinas kabupaten/kota terkait.');
+      return body(
+        `[OVOP] Eskalasi: batas waktu ${stage} terlewat — ${d.ikmName}`,
+        `Batas waktu tahap ${stage} untuk ${ikm} telah lewat (${deadline}).`,
+        `Tindakan yang belum dilakukan: ${action}.`,
+        'Mohon dinas provinsi menindaklanjuti dengan dinas kabupaten/kota terkait.',
+      );
     case 'deadline_extended':
-      return body(`[OVOP] Batas waktu diperpanjang: ${d.ikmName}`, `Batas waktu tahap ${stage} untuk ${ikm} diperpanjang hingga ${deadline}.`, `Mohon ${action} sebelum batas waktu baru.`);
+      return body(
+        `[OVOP] Batas waktu diperpanjang: ${d.ikmName}`,
+        `Batas waktu tahap ${stage} untuk ${ikm} diperpanjang hingga ${deadline}.`,
+        `Mohon ${action} sebelum batas waktu baru.`,
+      );
     case 'grace_granted':
-      return body(`[OVOP] Masa tenggang: ${d.ikmName}`, `Batas waktu tahap ${stage} untuk ${ikm} telah lewat. Masa tenggang diberikan hingga ${deadline}.`, `Mohon ${action}; setelah masa tenggang usulan akan didiskualifikasi.`);
+      return body(
+        `[OVOP] Masa tenggang: ${d.ikmName}`,
+        `Batas waktu tahap ${stage} untuk ${ikm} telah lewat. Masa tenggang diberikan hingga ${deadline}.`,
+        `Mohon ${action}; setelah masa tenggang usulan akan didiskualifikasi.`,
+      );
     case 'on_hold':
-      return body(`[OVOP] Menunggu keputusan koordinator: ${d.ikmName}`, `Batas waktu tahap ${stage} untuk ${ikm} telah lewat (${deadline}).`, 'Usulan ditahan sampai koordinator memutuskan: perpanjang batas waktu atau diskualifikasi.');
+      return body(
+        `[OVOP] Menunggu keputusan koordinator: ${d.ikmName}`,
+        `Batas waktu tahap ${stage} untuk ${ikm} telah lewat (${deadline}).`,
+        'Usulan ditahan sampai koordinator memutuskan: perpanjang batas waktu atau diskualifikasi.',
+      );
     case 'disqualified':
-      return body(`[OVOP] Usulan didiskualifikasi: ${d.ikmName}`, `Usulan ${ikm} didiskualifikasi pada tahap ${stage}${d.deadline ? ` karena batas waktu ${deadline} terlewat` : ''}.`, d.reason ? `Alasan: ${d.reason}` : '');
+      return body(
+        `[OVOP] Usulan didiskualifikasi: ${d.ikmName}`,
+        `Usulan ${ikm} didiskualifikasi pada tahap ${stage}${d.deadline ? ` karena batas waktu ${deadline} terlewat` : ''}.`,
+        d.reason ? `Alasan: ${d.reason}` : '',
+      );
     case 'revision_requested':
-      return body(`[OVOP] Perbaikan dokumen diminta: ${d.ikmName}`, `Verifikator meminta perbaikan dokumen untuk ${ikm}.`, `Catatan: ${d.reason ?? '-'}`, 'Mohon unggah perbaikan dokumen sebelum batas waktu perbaikan.');
+      return body(
+        `[OVOP] Perbaikan dokumen diminta: ${d.ikmName}`,
+        `Verifikator meminta perbaikan dokumen untuk ${ikm}.`,
+        `Catatan: ${d.reason ?? '-'}`,
+        'Mohon unggah perbaikan dokumen sebelum batas waktu perbaikan.',
+      );
     case 'admin_rejected':
-      return body(`[OVOP] Tidak lolos verifikasi administrasi: ${d.ikmName}`, `Usulan ${ikm} tidak lolos verifikasi administrasi.`, `Alasan: ${d.reason ?? '-'}`);
+      return body(
+        `[OVOP] Tidak lolos verifikasi administrasi: ${d.ikmName}`,
+        `Usulan ${ikm} tidak lolos verifikasi administrasi.`,
+        `Alasan: ${d.reason ?? '-'}`,
+      );
     case 'admin_passed':
-      return body(`[OVOP] Lolos verifikasi administrasi: ${d.ikmName}`, `Usulan ${ikm} lolos verifikasi administrasi dan masuk tahap penilaian.`);
+      return body(
+        `[OVOP] Lolos verifikasi administrasi: ${d.ikmName}`,
+        `Usulan ${ikm} lolos verifikasi administrasi dan masuk tahap penilaian.`,
+      );
     case 'assessment_assigned':
-      return body(`[OVOP] Penugasan penilaian: ${d.ikmName}`, `Anda ditugaskan menilai ${ikm}.`, 'Mohon isi lembar penilaian untuk seluruh kriteria (skala 1–3) sebelum batas waktu penilaian.');
+      return body(
+        `[OVOP] Penugasan penilaian: ${d.ikmName}`,
+        `Anda ditugaskan menilai ${ikm}.`,
+        'Mohon isi lembar penilaian untuk seluruh kriteria (skala 1–3) sebelum batas waktu penilaian.',
+      );
     case 'assessment_started':
-      return body(`[OVOP] Penilaian dimulai: ${d.ikmName}`, `Dokumen ${ikm} lolos verifikasi administrasi dan penilaian oleh tim penilai telah dimulai.`, `Penilaian dijadwalkan selesai paling lambat ${deadline}. Mohon pastikan IKM siap bila dijadwalkan verifikasi lapangan.`);
+      return body(
+        `[OVOP] Penilaian dimulai: ${d.ikmName}`,
+        `Dokumen ${ikm} lolos verifikasi administrasi dan penilaian oleh tim penilai telah dimulai.`,
+        `Penilaian dijadwalkan selesai paling lambat ${deadline}. Mohon pastikan IKM siap bila dijadwalkan verifikasi lapangan.`,
+      );
     case 'field_verification':
-      return body(`[OVOP] Verifikasi lapangan diperlukan: ${d.ikmName}`, `Nilai sementara ${ikm} adalah ${d.score ?? '-'}, mencapai ambang verifikasi lapangan.`, 'Mohon jadwalkan verifikasi lapangan dan catat hasilnya.');
+      return body(
+        `[OVOP] Verifikasi lapangan diperlukan: ${d.ikmName}`,
+        `Nilai sementara ${ikm} adalah ${d.score ?? '-'}, mencapai ambang verifikasi lapangan.`,
+        'Mohon jadwalkan verifikasi lapangan dan catat hasilnya.',
+      );
     case 'star_recommended':
-      return body(`[OVOP] Rekomendasi Bintang ${d.stars ?? 0}: ${d.ikmName}`, `${ikm} direkomendasikan mendapat Bintang ${d.stars ?? 0} (nilai ${d.score ?? '-'}).`, 'Mohon koordinator menetapkan jumlah bintang.');
+      return body(
+        `[OVOP] Rekomendasi Bintang ${d.stars ?? 0}: ${d.ikmName}`,
+        `${ikm} direkomendasikan mendapat Bintang ${d.stars ?? 0} (nilai ${d.score ?? '-'}).`,
+        'Mohon koordinator menetapkan jumlah bintang.',
+      );
     case 'announcement':
       return d.stars && d.stars > 0
-        ? body(`[OVOP] Penetapan Bintang ${d.stars}: ${d.ikmName}`, `Selamat! ${ikm} ditetapkan meraih Bintang ${d.stars} Penghargaan OVOP.`)
-        : body(`[OVOP] Hasil penilaian: ${d.ikmName}`, `${ikm} belum terklasifikasi bintang pada siklus ini. Terima kasih atas partisipasinya.`);
+        ? body(
+            `[OVOP] Penetapan Bintang ${d.stars}: ${d.ikmName}`,
+            `Selamat! ${ikm} ditetapkan meraih Bintang ${d.stars} Penghargaan OVOP.`,
+          )
+        : body(
+            `[OVOP] Hasil penilaian: ${d.ikmName}`,
+            `${ikm} belum terklasifikasi bintang pada siklus ini. Terima kasih atas partisipasinya.`,
+          );
     case 'withdrawn':
       return body(`[OVOP] Usulan ditarik: ${d.ikmName}`, `Usulan ${ikm} telah ditarik.`, `Alasan: ${d.reason ?? '-'}`);
     case 'cycle_opened':
-      return body(`[OVOP] Siklus dibuka: ${d.cycleName}`, `Siklus ${d.cycleName} telah dibuka. Penerimaan usulan ditutup pada ${deadline}.`);
+      return body(
+        `[OVOP] Siklus dibuka: ${d.cycleName}`,
+        `Siklus ${d.cycleName} telah dibuka. Penerimaan usulan ditutup pada ${deadline}.`,
+      );
     case 'cycle_summary': {
       const s = d.summary;
       if (!s) throw new TemplateError('cycle_summary needs a summary');
       const stages = Object.entries(s.byStage).map(([k, v]) => `  ${STAGE_LABELS[k as Stage] ?? k}: ${v}`);
       const stars = s.stars.map((r) => `  ${r.province} · ${r.commodity} · Bintang ${r.stars}: ${r.count}`);
-      return body(`[OVOP] Ringkasan siklus ${d.cycleName}`, `Siklus ${d.cycleName} selesai dengan ${s.nominations} usulan.`, '', 'Per tahap:', ...stages, '', 'Bintang per provinsi dan komoditas:', ...(stars.length ? stars : ['  -']));
+      return body(
+        `[OVOP] Ringkasan siklus ${d.cycleName}`,
+        `Siklus ${d.cycleName} selesai dengan ${s.nominations} usulan.`,
+        '',
+        'Per tahap:',
+        ...stages,
+        '',
+        'Bintang per provinsi dan komoditas:',
+        ...(stars.length ? stars : ['  -']),
+      );
     }
     default:
       throw new TemplateError(`unknown template ${String(template)}`);

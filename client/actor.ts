@@ -13,10 +13,12 @@ export const ACTOR_FORMAT = 'role:id:regionCode, e.g. dinas_kabkota:disperin-gar
 export function parseActor(text: string, source: string): Actor {
   const fail = (why: string) => usage(`${source} "${text}" is not an actor: ${why} (expected ${ACTOR_FORMAT})`);
   const parts = text.trim().split(':');
-  if (parts.length !== 3) throw fail(`it has ${parts.length} part${parts.length === 1 ? '' : 's'} separated by ":", not 3`);
+  if (parts.length !== 3)
+    throw fail(`it has ${parts.length} part${parts.length === 1 ? '' : 's'} separated by ":", not 3`);
   const [role, id, region] = parts.map((p) => p.trim());
   if (!(ROLES as readonly string[]).includes(role)) throw fail(`role must be one of ${ROLES.join(', ')}`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,119}$/.test(id)) throw fail('id must be 1 to 120 letters, digits, ".", "_", "-" or "@"');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,119}$/.test(id))
+    throw fail('id must be 1 to 120 letters, digits, ".", "_", "-" or "@"');
   const { provinces, regencies } = loadRegions();
   switch (role as Role) {
     case 'dinas_kabkota':
@@ -25,7 +27,8 @@ export function parseActor(text: string, source: string): Actor {
       break;
     case 'dinas_provinsi':
     case 'assessor':
-      if (!PROVINCE_CODE.test(region)) throw fail(`a ${role === 'assessor' ? 'assessor' : 'dinas provinsi'} has a province code such as 32`);
+      if (!PROVINCE_CODE.test(region))
+        throw fail(`a ${role === 'assessor' ? 'assessor' : 'dinas provinsi'} has a province code such as 32`);
       if (!Object.hasOwn(provinces, region)) throw fail(`${region} is not a Kemendagri province code`);
       break;
     default:

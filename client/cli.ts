@@ -16,7 +16,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // --help and --version end with exit code 0; anything else commander refused is a usage error (already printed).
     if (err.exitCode === 0) return ExitCode.ok;
     if (argv.includes('--json')) {
-      process.stdout.write(`${JSON.stringify({ error: { exitCode: ExitCode.usage, message: err.message.replace(/^error: /, ''), issues: [] } }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ error: { exitCode: ExitCode.usage, message: err.message.replace(/^error: /, ''), issues: [] } }, null, 2)}\n`,
+      );
     }
     return ExitCode.usage;
   }

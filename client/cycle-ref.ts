@@ -23,16 +23,25 @@ export interface CycleRef {
 /**
  * Runs an update on the cycle; a finalized (closed) cycle answers "not found", which is said as what it is.
  */
-export async function updateCycle<T>(ctx: Context, cycle: CycleRef, call: (handle: WorkflowHandle) => Promise<T>, what: string): Promise<T> {
+export async function updateCycle<T>(
+  ctx: Context,
+  cycle: CycleRef,
+  call: (handle: WorkflowHandle) => Promise<T>,
+  what: string,
+): Promise<T> {
   try {
-    return await ctx.call(retryOnTaskFailure(() => call(cycle.handle)), what);
+    return await ctx.call(
+      retryOnTaskFailure(() => call(cycle.handle)),
+      what,
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       const status = await cycle.handle
         .describe()
         .then((d) => d.status.name)
         .catch(() => undefined);
-      if (status && status !== 'RUNNING') throw refused(`cycle ${cycle.cycleId} is closed (its workflow is ${status.toLowerCase()})`);
+      if (status && status !== 'RUNNING')
+        throw refused(`cycle ${cycle.cycleId} is closed (its workflow is ${status.toLowerCase()})`);
     }
     throw err;
   }
@@ -52,7 +61,10 @@ export async function findCycle(ctx: Context, cycleId: string): Promise<CycleRef
   const scheduleId = scheduleIdOf(cycleId);
   let description;
   try {
-    description = await ctx.call(client.schedule.getHandle(scheduleId).describe(), `the lookup of schedule ${scheduleId}`);
+    description = await ctx.call(
+      client.schedule.getHandle(scheduleId).describe(),
+      `the lookup of schedule ${scheduleId}`,
+    );
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) throw refused(`no cycle ${cycleId}`);
     throw err;
@@ -60,7 +72,9 @@ export async function findCycle(ctx: Context, cycleId: string): Promise<CycleRef
   const started = description.info.recentActions.at(-1)?.action.workflow.workflowId;
   if (!started) {
     const next = description.info.nextActionTimes[0];
-    throw refused(`cycle ${cycleId} has not opened yet${next ? `; its schedule ${scheduleId} opens it at ${next.toISOString()}` : ` (schedule ${scheduleId} has no action left)`}`);
+    throw refused(
+      `cycle ${cycleId} has not opened yet${next ? `; its schedule ${scheduleId} opens it at ${next.toISOString()}` : ` (schedule ${scheduleId} has no action left)`}`,
+    );
   }
   return { cycleId, workflowId: started, handle: client.workflow.getHandle(started), scheduleId };
 }

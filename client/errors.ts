@@ -35,7 +35,15 @@ export const unreachable = (message: string) => new CliError(ExitCode.unreachabl
 /** gRPC status codes that mean the server could not be reached or did not answer in time. */
 const UNREACHABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 /** Socket errors that mean a server (PostgreSQL) is not there. */
-const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
 
 /** What a failed call was about, so "not found" can say which nomination or cycle. */
 export interface Subject {
@@ -62,11 +70,15 @@ export function toCliError(err: unknown, ctx: { temporalAddress?: string; subjec
     return refused(`no ${subject.kind} ${subject.id}`);
   }
   if (err instanceof NamespaceNotFoundError) {
-    return usage(`namespace ${err.namespace} does not exist on the Temporal server${ctx.temporalAddress ? ` at ${ctx.temporalAddress}` : ''} (check TEMPORAL_NAMESPACE)`);
+    return usage(
+      `namespace ${err.namespace} does not exist on the Temporal server${ctx.temporalAddress ? ` at ${ctx.temporalAddress}` : ''} (check TEMPORAL_NAMESPACE)`,
+    );
   }
   const grpc = grpcCodeOf(err);
   if (grpc !== undefined && UNREACHABLE_GRPC_CODES.has(grpc)) {
-    return unreachable(`the Temporal server${ctx.temporalAddress ? ` at ${ctx.temporalAddress}` : ''} did not answer (${firstLine(err)})`);
+    return unreachable(
+      `the Temporal server${ctx.temporalAddress ? ` at ${ctx.temporalAddress}` : ''} did not answer (${firstLine(err)})`,
+    );
   }
   const socket = socketCodeOf(err);
   if (socket && UNREACHABLE_SOCKET_CODES.has(socket)) {

@@ -6,7 +6,10 @@
  * @temporalio/proto, and protojson refuses a message type built by the other copy. The fallback does the same
  * conversion with the protobufjs copy that @temporalio/proto itself loads (so a deduplicated install never needs it).
  */
-import { historyFromJSON as sdkHistoryFromJSON, historyToJSON as sdkHistoryToJSON } from '@temporalio/common/lib/proto-utils';
+import {
+  historyFromJSON as sdkHistoryFromJSON,
+  historyToJSON as sdkHistoryToJSON,
+} from '@temporalio/common/lib/proto-utils';
 import { createRequire } from 'node:module';
 import type { History } from './history';
 
@@ -24,7 +27,9 @@ function localProtoJson() {
     const protoEntry = require.resolve('@temporalio/proto');
     const protojson = createRequire(protoEntry)('protobufjs/ext/protojson') as ProtoJson;
     const proto = require('@temporalio/proto');
-    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): never } };
+    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as {
+      patchProtobufRoot(root: unknown): { lookupType(name: string): never };
+    };
     local = { historyType: patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'), protojson };
   }
   return local;

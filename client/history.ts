@@ -18,7 +18,16 @@ type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 export interface TrailEntry {
   eventId: number;
   at: string;
-  kind: 'started' | 'update' | 'update-completed' | 'update-failed' | 'recorded' | 'mail' | 'signal' | 'activity-failed' | 'closed';
+  kind:
+    | 'started'
+    | 'update'
+    | 'update-completed'
+    | 'update-failed'
+    | 'recorded'
+    | 'mail'
+    | 'signal'
+    | 'activity-failed'
+    | 'closed';
   text: string;
   actor?: string;
   data?: Record<string, unknown>;
@@ -73,7 +82,8 @@ interface StartInput {
   config?: { id?: string };
 }
 
-const isActor = (a: unknown): a is Actor => !!a && typeof a === 'object' && typeof (a as Actor).role === 'string' && typeof (a as Actor).id === 'string';
+const isActor = (a: unknown): a is Actor =>
+  !!a && typeof a === 'object' && typeof (a as Actor).role === 'string' && typeof (a as Actor).id === 'string';
 
 /** The input's fields other than the actor, in one short line. */
 function brief(input: unknown): string {
@@ -132,20 +142,31 @@ export function readTrail(history: History): Trail {
           data: { nomination: n },
         });
       } else {
-        push({ kind: 'started', text: `${workflowType} started${input?.config?.id ? ` for cycle ${input.config.id}` : ''}` });
+        push({
+          kind: 'started',
+          text: `${workflowType} started${input?.config?.id ? ` for cycle ${input.config.id}` : ''}`,
+        });
       }
     } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
       const req = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
       const name = req?.input?.name ?? '(update)';
       updates.set(id, name);
       const [arg] = decodeArgs(req?.input?.args);
-      const actor = (arg as { actor?: unknown; nominatedBy?: unknown } | undefined)?.actor ?? (arg as { nominatedBy?: unknown } | undefined)?.nominatedBy;
+      const actor =
+        (arg as { actor?: unknown; nominatedBy?: unknown } | undefined)?.actor ??
+        (arg as { nominatedBy?: unknown } | undefined)?.nominatedBy;
       const who = isActor(actor) ? formatActor(actor) : undefined;
-      push({ kind: 'update', actor: who, text: `update ${name} accepted${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}`, data: { name, updateId: req?.meta?.updateId, input: arg } });
+      push({
+        kind: 'update',
+        actor: who,
+        text: `update ${name} accepted${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}`,
+        data: { name, updateId: req?.meta?.updateId, input: arg },
+      });
     } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
       const a = e.workflowExecutionUpdateCompletedEventAttributes;
       const name = updates.get(num(a.acceptedEventId)) ?? '(update)';
-      if (a.outcome?.failure) push({ kind: 'update-failed', text: `update ${name} failed: ${a.outcome.failure.message ?? ''}` });
+      if (a.outcome?.failure)
+        push({ kind: 'update-failed', text: `update ${name} failed: ${a.outcome.failure.message ?? ''}` });
       else push({ kind: 'update-completed', text: `update ${name} completed` });
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
@@ -153,17 +174,34 @@ export function readTrail(history: History): Trail {
       const [input] = decodeArgs(a.input);
       if (name === 'recordNominationEvent') {
         const r = input as RecordEventInput;
-        const record: RecordedEvent = { eventId: id, seq: r.seq, type: r.type, stage: r.stage, actor: r.actor, at: r.at, completed: false };
+        const record: RecordedEvent = {
+          eventId: id,
+          seq: r.seq,
+          type: r.type,
+          stage: r.stage,
+          actor: r.actor,
+          at: r.at,
+          completed: false,
+        };
         recorded.push(record);
         scheduled.set(id, { name, record });
         const p = r.payload ?? {};
         const change = typeof p.to === 'string' && p.from !== p.to ? ` (stage ${p.from ?? '-'} → ${p.to})` : '';
         const detail = brief(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'from' && k !== 'to')));
-        push({ kind: 'recorded', actor: formatActor(r.actor), text: `event ${r.seq} ${r.type}${change} by ${formatActor(r.actor)}${detail ? `: ${detail}` : ''}`, data: { seq: r.seq, type: r.type, stage: r.stage, at: r.at, payload: p } });
+        push({
+          kind: 'recorded',
+          actor: formatActor(r.actor),
+          text: `event ${r.seq} ${r.type}${change} by ${formatActor(r.actor)}${detail ? `: ${detail}` : ''}`,
+          data: { seq: r.seq, type: r.type, stage: r.stage, at: r.at, payload: p },
+        });
       } else if (name === 'sendNotification') {
         const n = input as NotificationRequest;
         scheduled.set(id, { name, input });
-        push({ kind: 'mail', text: `mail ${n.template} to ${n.to.join(', ')}${n.cc?.length ? ` (cc ${n.cc.join(', ')})` : ''}`, data: { template: n.template, to: n.to, cc: n.cc ?? [], key: n.key } });
+        push({
+          kind: 'mail',
+          text: `mail ${n.template} to ${n.to.join(', ')}${n.cc?.length ? ` (cc ${n.cc.join(', ')})` : ''}`,
+          data: { template: n.template, to: n.to, cc: n.cc ?? [], key: n.key },
+        });
       } else {
         scheduled.set(id, { name, input });
       }
@@ -173,19 +211,31 @@ export function readTrail(history: History): Trail {
     } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
       const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
       const s = scheduled.get(num(a.scheduledEventId));
-      push({ kind: 'activity-failed', text: `activity ${s?.name ?? '?'} ${e.activityTaskFailedEventAttributes ? 'failed' : 'timed out'}: ${a.failure?.message ?? ''}` });
+      push({
+        kind: 'activity-failed',
+        text: `activity ${s?.name ?? '?'} ${e.activityTaskFailedEventAttributes ? 'failed' : 'timed out'}: ${a.failure?.message ?? ''}`,
+      });
     } else if (e.workflowExecutionSignaledEventAttributes) {
       const a = e.workflowExecutionSignaledEventAttributes;
       const [arg] = decodeArgs(a.input);
       const actor = (arg as { actor?: unknown } | undefined)?.actor;
       const who = isActor(actor) ? formatActor(actor) : undefined;
-      push({ kind: 'signal', actor: who, text: `signal ${a.signalName}${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}` });
+      push({
+        kind: 'signal',
+        actor: who,
+        text: `signal ${a.signalName}${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}`,
+      });
     } else {
       const kind = eventKind(e);
       if (/^WorkflowExecution(Completed|Failed|TimedOut|Terminated|Canceled|ContinuedAsNew)$/.test(kind)) {
-        const failure = e.workflowExecutionFailedEventAttributes?.failure?.message ?? e.workflowExecutionTerminatedEventAttributes?.reason;
+        const failure =
+          e.workflowExecutionFailedEventAttributes?.failure?.message ??
+          e.workflowExecutionTerminatedEventAttributes?.reason;
         const [result] = decodeArgs(e.workflowExecutionCompletedEventAttributes?.result);
-        push({ kind: 'closed', text: `workflow ${kind.replace('WorkflowExecution', '').toLowerCase()}${failure ? `: ${failure}` : ''}${result ? `: ${brief(result)}` : ''}` });
+        push({
+          kind: 'closed',
+          text: `workflow ${kind.replace('WorkflowExecution', '').toLowerCase()}${failure ? `: ${failure}` : ''}${result ? `: ${brief(result)}` : ''}`,
+        });
       }
     }
   }

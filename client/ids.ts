@@ -22,6 +22,7 @@ export function parseNominationId(text: string): NominationRef {
 
 export function parseCycleId(text: string): string {
   const id = text.trim();
-  if (!/^[a-z0-9-]+$/.test(id)) throw usage(`"${text}" is not a cycle id; cycle ids are slugs such as ovop-2027 (the id: of the cycle config)`);
+  if (!/^[a-z0-9-]+$/.test(id))
+    throw usage(`"${text}" is not a cycle id; cycle ids are slugs such as ovop-2027 (the id: of the cycle config)`);
   return id;
 }

@@ -15,7 +15,8 @@ export async function nominationRules(client: Client, workflowId: string): Promi
       maximumPageSize: 1,
     });
   } catch (err) {
-    if ((err as { code?: number }).code === 5 /* NOT_FOUND */) throw new WorkflowNotFoundError(`no nomination ${workflowId}`, workflowId, undefined);
+    if ((err as { code?: number }).code === 5 /* NOT_FOUND */)
+      throw new WorkflowNotFoundError(`no nomination ${workflowId}`, workflowId, undefined);
     throw err;
   }
   const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];

@@ -8,7 +8,10 @@ import { refused } from './errors';
 import { parseNominationId, type NominationRef } from './ids';
 import { commodityLabel, shortTime } from './output';
 
-export async function nominationHandle(ctx: Context, idArg: string): Promise<{ ref: NominationRef; handle: WorkflowHandle }> {
+export async function nominationHandle(
+  ctx: Context,
+  idArg: string,
+): Promise<{ ref: NominationRef; handle: WorkflowHandle }> {
   const ref = parseNominationId(idArg);
   ctx.subject = { kind: 'nomination', id: ref.workflowId };
   const { client } = await ctx.temporal();
@@ -19,7 +22,13 @@ export async function nominationHandle(ctx: Context, idArg: string): Promise<{ r
  * Sends an actor's update and returns its answer, the nomination's new state. A closed nomination is told apart from an unknown
  * one: the server answers both with "not found", so the workflow is described to say which.
  */
-export async function act<A>(ctx: Context, idArg: string, update: UpdateDefinition<NominationAnswer, [A]>, arg: A, what: string): Promise<NominationAnswer> {
+export async function act<A>(
+  ctx: Context,
+  idArg: string,
+  update: UpdateDefinition<NominationAnswer, [A]>,
+  arg: A,
+  what: string,
+): Promise<NominationAnswer> {
   const { ref, handle } = await nominationHandle(ctx, idArg);
   try {
     return await ctx.call(handle.executeUpdate(update, { args: [arg] }), `${what} on ${ref.workflowId}`);
@@ -29,7 +38,10 @@ export async function act<A>(ctx: Context, idArg: string, update: UpdateDefiniti
         .describe()
         .then((d) => d.status.name)
         .catch(() => undefined);
-      if (status && status !== 'RUNNING') throw refused(`nomination ${ref.workflowId} is closed (its workflow is ${status.toLowerCase()}); nothing can be done on it any more`);
+      if (status && status !== 'RUNNING')
+        throw refused(
+          `nomination ${ref.workflowId} is closed (its workflow is ${status.toLowerCase()}); nothing can be done on it any more`,
+        );
     }
     throw err;
   }
@@ -44,12 +56,17 @@ export function viewOutcome(view: NominationAnswer, headline: string, extra: str
     `  stage        ${view.stage} (since ${shortTime(view.stageEnteredAt)})`,
   ];
   if (view.deadline) lines.push(`  deadline     ${view.deadline.stage} until ${shortTime(view.deadline.at)}`);
-  if (view.hold) lines.push(`  on hold      after the ${view.hold.stage} deadline, since ${shortTime(view.hold.since)}; a coordinator decides`);
+  if (view.hold)
+    lines.push(
+      `  on hold      after the ${view.hold.stage} deadline, since ${shortTime(view.hold.since)}; a coordinator decides`,
+    );
   lines.push(...extra.map((l) => `  ${l}`));
   return { json: view, text: lines.join('\n') };
 }
 
 /** Documents still missing in the current round, for the line after a submission. */
 export function missingDocuments(view: NominationAnswer): string[] {
-  return view.requiredDocuments.filter((kind) => !view.documents.some((d) => d.kind === kind && d.round === view.revisionRound));
+  return view.requiredDocuments.filter(
+    (kind) => !view.documents.some((d) => d.kind === kind && d.round === view.revisionRound),
+  );
 }

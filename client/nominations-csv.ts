@@ -15,7 +15,17 @@ import { COMMODITIES, type NominationInput } from '../domain/types';
 import { firstLine, usage } from './errors';
 import { textProblem } from '../domain/text';
 
-export const COLUMNS = ['regency_code', 'ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size', 'dinas_email', 'previous_cycle', 'previous_stars'] as const;
+export const COLUMNS = [
+  'regency_code',
+  'ikm_name',
+  'sentra_name',
+  'commodity',
+  'product',
+  'sentra_size',
+  'dinas_email',
+  'previous_cycle',
+  'previous_stars',
+] as const;
 export type Column = (typeof COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['regency_code', 'ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size'];
 
@@ -36,7 +46,9 @@ export interface RowRefusal {
 /** A nomination minus what the command adds (cycle and actor). */
 export type NominationFields = Omit<NominationInput, 'cycleId' | 'nominatedBy'>;
 
-export type ValidatedRow = { row: number | null; ok: true; nomination: NominationFields } | { row: number | null; ok: false; refusals: RowRefusal[] };
+export type ValidatedRow =
+  | { row: number | null; ok: true; nomination: NominationFields }
+  | { row: number | null; ok: false; refusals: RowRefusal[] };
 
 export function readNominationsCsv(path: string): RawRow[] {
   let text: string;
@@ -74,14 +86,20 @@ export function readNominationsCsv(path: string): RawRow[] {
     ...duplicated.map((c) => ({ path: c, message: 'column appears twice' })),
   ];
   if (issues.length > 0) {
-    throw usage(`${path} has a bad header line; expected the columns ${COLUMNS.join(',')} (the last three optional)`, issues);
+    throw usage(
+      `${path} has a bad header line; expected the columns ${COLUMNS.join(',')} (the last three optional)`,
+      issues,
+    );
   }
   if (records.length === 1) throw usage(`${path} has a header but no rows`);
 
   return records.slice(1).map(({ record, info }) => {
     const values: Partial<Record<Column, string>> = {};
     header.forEach((column, i) => (values[column as Column] = record[i] ?? ''));
-    const shapeProblem = record.length === header.length ? undefined : `has ${record.length} fields where the header has ${header.length} (a comma inside a name needs "quotes")`;
+    const shapeProblem =
+      record.length === header.length
+        ? undefined
+        : `has ${record.length} fields where the header has ${header.length} (a comma inside a name needs "quotes")`;
     return { row: info.lines, values, shapeProblem };
   });
 }
@@ -108,7 +126,10 @@ function rowSchema() {
       .trim()
       .min(1, 'is required')
       .max(max, `must be at most ${max} characters`)
-      .refine((v) => textProblem(v, 'it', { max }) === null, { message: 'contains control or text-direction characters, or nothing visible', ...ifSound });
+      .refine((v) => textProblem(v, 'it', { max }) === null, {
+        message: 'contains control or text-direction characters, or nothing visible',
+        ...ifSound,
+      });
   return z
     .object({
       regency_code: z
@@ -116,15 +137,25 @@ function rowSchema() {
         .trim()
         .min(1, 'is required')
         .regex(REGENCY_CODE, 'must be a Kemendagri kabupaten/kota code such as 32.05')
-        .refine((code) => Object.hasOwn(regencies, code), { message: 'is not a known Kemendagri kabupaten/kota code', ...ifSound }),
-      ikm_name: requiredText(200).refine((v) => /[A-Za-z0-9]/.test(v), { message: 'must contain a letter or digit', ...ifSound }),
+        .refine((code) => Object.hasOwn(regencies, code), {
+          message: 'is not a known Kemendagri kabupaten/kota code',
+          ...ifSound,
+        }),
+      ikm_name: requiredText(200).refine((v) => /[A-Za-z0-9]/.test(v), {
+        message: 'must contain a letter or digit',
+        ...ifSound,
+      }),
       sentra_name: requiredText(200),
       commodity: z
         .string()
         .trim()
         .min(1, 'is required')
         .transform(normalizeCommodity)
-        .pipe(z.enum(COMMODITIES, { error: (issue) => `must be one of ${COMMODITIES.join(', ')}, got "${String(issue.input)}"` })),
+        .pipe(
+          z.enum(COMMODITIES, {
+            error: (issue) => `must be one of ${COMMODITIES.join(', ')}, got "${String(issue.input)}"`,
+          }),
+        ),
       product: requiredText(200),
       sentra_size: z
         .string()
@@ -132,7 +163,15 @@ function rowSchema() {
         .min(1, 'is required')
         .regex(/^\d{1,7}$/, 'must be a whole number of businesses (at most 1,000,000)')
         .transform(Number)
-        .pipe(z.number().min(5, { error: (issue) => `a sentra must count at least 5 businesses making the same product, got ${String(issue.input)}` }).max(1_000_000, 'must be at most 1,000,000')),
+        .pipe(
+          z
+            .number()
+            .min(5, {
+              error: (issue) =>
+                `a sentra must count at least 5 businesses making the same product, got ${String(issue.input)}`,
+            })
+            .max(1_000_000, 'must be at most 1,000,000'),
+        ),
       dinas_email: z
         .string()
         .trim()
@@ -152,10 +191,18 @@ function rowSchema() {
     })
     .superRefine((r, ctx) => {
       if (r.previous_cycle !== undefined && r.previous_stars === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['previous_stars'], message: 'is required when previous_cycle is given (the stars held from that cycle)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['previous_stars'],
+          message: 'is required when previous_cycle is given (the stars held from that cycle)',
+        });
       }
       if (r.previous_stars !== undefined && r.previous_cycle === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['previous_cycle'], message: 'is required when previous_stars is given (the cycle that awarded them)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['previous_cycle'],
+          message: 'is required when previous_stars is given (the cycle that awarded them)',
+        });
       }
     });
 }
@@ -163,12 +210,17 @@ function rowSchema() {
 let schema: ReturnType<typeof rowSchema> | undefined;
 
 export function validateRow(raw: RawRow): ValidatedRow {
-  if (raw.shapeProblem) return { row: raw.row, ok: false, refusals: [{ row: raw.row, field: '(row)', reason: raw.shapeProblem }] };
+  if (raw.shapeProblem)
+    return { row: raw.row, ok: false, refusals: [{ row: raw.row, field: '(row)', reason: raw.shapeProblem }] };
   schema ??= rowSchema();
   const values = Object.fromEntries(COLUMNS.map((c) => [c, raw.values[c] ?? '']));
   const result = schema.safeParse(values);
   if (!result.success) {
-    const refusals = result.error.issues.map((issue) => ({ row: raw.row, field: String(issue.path[0] ?? '(row)'), reason: issue.message }));
+    const refusals = result.error.issues.map((issue) => ({
+      row: raw.row,
+      field: String(issue.path[0] ?? '(row)'),
+      reason: issue.message,
+    }));
     return { row: raw.row, ok: false, refusals };
   }
   const r = result.data;
@@ -183,7 +235,9 @@ export function validateRow(raw: RawRow): ValidatedRow {
       product: r.product,
       sentraSize: r.sentra_size,
       ...(r.dinas_email ? { dinasEmail: r.dinas_email } : {}),
-      ...(r.previous_cycle && r.previous_stars ? { previousStars: { cycleId: r.previous_cycle, stars: r.previous_stars } } : {}),
+      ...(r.previous_cycle && r.previous_stars
+        ? { previousStars: { cycleId: r.previous_cycle, stars: r.previous_stars } }
+        : {}),
     },
   };
 }

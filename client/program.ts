@@ -25,7 +25,8 @@ A <nomination> is its full workflow id, ovop/<cycle>/nomination/<regency>/<ikm-s
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -51,7 +52,10 @@ async function execute(globals: GlobalOptions, fn: (ctx: Context) => Promise<Out
 export function printError(error: CliError, json: boolean): void {
   const lines = [`ovop: ${error.message}`, ...error.issues.map((i) => `  - ${i.path || '(file)'}: ${i.message}`)];
   process.stderr.write(`${lines.join('\n')}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { exitCode: error.exitCode, message: error.message, issues: error.issues } }, null, 2)}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ error: { exitCode: error.exitCode, message: error.message, issues: error.issues } }, null, 2)}\n`,
+    );
 }
 
 export function buildProgram(onExit: (code: number) => void): Command {
@@ -80,7 +84,9 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .command('start')
     .description('open a cycle from its YAML config (a coordinator)')
     .requiredOption('--config <file>', 'the cycle config, e.g. examples/cycle.yaml')
-    .action(run(async (ctx, opts: { config: string }) => (await import('./commands/cycle-start')).cycleStart(ctx, opts)));
+    .action(
+      run(async (ctx, opts: { config: string }) => (await import('./commands/cycle-start')).cycleStart(ctx, opts)),
+    );
   cycle
     .command('status')
     .description('the state of a cycle; with DATABASE_URL also its nominations per province and commodity')
@@ -92,7 +98,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .argument('<cycle>', 'cycle id')
     .addOption(new Option('--stage <stage>', 'the deadline to move').choices(DEADLINE_STAGES).makeOptionMandatory())
     .requiredOption('--until <time>', 'the new deadline, ISO 8601 with offset, e.g. 2027-05-31T23:59:00+07:00')
-    .action(run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) => (await import('./commands/cycle-extend')).cycleExtend(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) =>
+        (await import('./commands/cycle-extend')).cycleExtend(ctx, id, opts),
+      ),
+    );
   cycle
     .command('finalize')
     .description('close intake and finalize the cycle once its nominations are settled (a coordinator)')
@@ -102,15 +112,27 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .command('schedule')
     .description('open a cycle later, once, with a Temporal Schedule (id ovop/<cycle>/schedule; a coordinator)')
     .requiredOption('--config <file>', 'the cycle config')
-    .requiredOption('--at <date>', "when: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset")
-    .action(run(async (ctx, opts: { config: string; at: string }) => (await import('./commands/cycle-schedule')).cycleSchedule(ctx, opts)));
+    .requiredOption(
+      '--at <date>',
+      "when: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset",
+    )
+    .action(
+      run(async (ctx, opts: { config: string; at: string }) =>
+        (await import('./commands/cycle-schedule')).cycleSchedule(ctx, opts),
+      ),
+    );
 
   // ── nominations ──────────────────────────────────────────────────────────────────────────────────────────────────
   program
     .command('nominate')
-    .description('nominate IKM from a CSV file, or one IKM by flags (a dinas kabupaten/kota for its own IKM, or a coordinator)')
+    .description(
+      'nominate IKM from a CSV file, or one IKM by flags (a dinas kabupaten/kota for its own IKM, or a coordinator)',
+    )
     .requiredOption('--cycle <cycle>', 'cycle id')
-    .option('--file <csv>', 'rows of regency_code,ikm_name,sentra_name,commodity,product,sentra_size[,dinas_email,previous_cycle,previous_stars]')
+    .option(
+      '--file <csv>',
+      'rows of regency_code,ikm_name,sentra_name,commodity,product,sentra_size[,dinas_email,previous_cycle,previous_stars]',
+    )
     .option('--regency <code>', 'single nomination: kabupaten/kota code, e.g. 32.05')
     .option('--ikm <name>', 'single nomination: name of the IKM')
     .option('--sentra <name>', 'single nomination: name of the sentra it leads')
@@ -120,7 +142,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--dinas-email <address>', 'single nomination: contact address of the dinas')
     .option('--previous-cycle <cycle>', 'single nomination: a re-evaluation; the cycle that starred it')
     .option('--previous-stars <n>', 'single nomination: the stars it holds from that cycle')
-    .action(run(async (ctx, opts: import('./commands/nominate').NominateOptions) => (await import('./commands/nominate')).nominate(ctx, opts)));
+    .action(
+      run(async (ctx, opts: import('./commands/nominate').NominateOptions) =>
+        (await import('./commands/nominate')).nominate(ctx, opts),
+      ),
+    );
   program
     .command('show')
     .description('the current state of a nomination: stage, deadline, documents, assessors, score')
@@ -131,7 +157,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .description('record that the dinas attended its socialization session')
     .argument('<nomination>', 'nomination id')
     .requiredOption('--session <id>', 'session id from the cycle config, e.g. sesi-1-yogyakarta')
-    .action(run(async (ctx, id: string, opts: { session: string }) => (await import('./commands/attend')).attend(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { session: string }) =>
+        (await import('./commands/attend')).attend(ctx, id, opts),
+      ),
+    );
 
   const docs = program.command('docs').description('documents of a nomination');
   docs
@@ -140,7 +170,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .argument('<nomination>', 'nomination id')
     .requiredOption('--kind <kind>', 'document kind from the checklist, e.g. legality, halal, lab_test')
     .requiredOption('--file <path>', 'the document file')
-    .action(run(async (ctx, id: string, opts: { kind: string; file: string }) => (await import('./commands/docs')).docsSubmit(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { kind: string; file: string }) =>
+        (await import('./commands/docs')).docsSubmit(ctx, id, opts),
+      ),
+    );
   docs
     .command('review')
     .description('administrative review of the documents (a coordinator): exactly one decision')
@@ -148,27 +182,41 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--approve', 'the documents pass')
     .option('--request-changes <why>', 'send back for a revision round')
     .option('--reject <why>', 'reject the nomination')
-    .action(run(async (ctx, id: string, opts: { approve?: boolean; requestChanges?: string; reject?: string }) => (await import('./commands/docs')).docsReview(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { approve?: boolean; requestChanges?: string; reject?: string }) =>
+        (await import('./commands/docs')).docsReview(ctx, id, opts),
+      ),
+    );
 
   program
     .command('score')
     .description("submit an assessor's score sheet")
     .argument('<nomination>', 'nomination id')
     .requiredOption('--file <json>', 'JSON object of criterion id → integer score, e.g. examples/scores.json')
-    .action(run(async (ctx, id: string, opts: { file: string }) => (await import('./commands/score')).score(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { file: string }) => (await import('./commands/score')).score(ctx, id, opts)),
+    );
   program
     .command('withdraw')
     .description('withdraw a nomination (its dinas or a coordinator)')
     .argument('<nomination>', 'nomination id')
     .requiredOption('--reason <text>', 'why')
-    .action(run(async (ctx, id: string, opts: { reason: string }) => (await import('./commands/withdraw')).withdraw(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { reason: string }) =>
+        (await import('./commands/withdraw')).withdraw(ctx, id, opts),
+      ),
+    );
   program
     .command('determine')
     .description('determine the stars (a coordinator): the recommendation, or --stars with --reason')
     .argument('<nomination>', 'nomination id')
     .option('--stars <n>', 'stars 0 (not classified) to 5, when not the recommended level')
     .option('--reason <text>', 'required when --stars differs from the recommendation')
-    .action(run(async (ctx, id: string, opts: { stars?: string; reason?: string }) => (await import('./commands/determine')).determine(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { stars?: string; reason?: string }) =>
+        (await import('./commands/determine')).determine(ctx, id, opts),
+      ),
+    );
   program
     .command('verify-field')
     .description('record the field verification (a coordinator)')
@@ -176,14 +224,22 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--passed', 'the sentra was verified on site')
     .option('--failed', 'the verification failed')
     .option('--notes <text>', 'what was found')
-    .action(run(async (ctx, id: string, opts: { passed?: boolean; failed?: boolean; notes?: string }) => (await import('./commands/verify-field')).verifyField(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { passed?: boolean; failed?: boolean; notes?: string }) =>
+        (await import('./commands/verify-field')).verifyField(ctx, id, opts),
+      ),
+    );
   program
     .command('extend')
     .description("extend one nomination's deadline (a coordinator; ovop cycle extend does a whole cycle)")
     .argument('<nomination>', 'nomination id')
     .addOption(new Option('--stage <stage>', 'the deadline to move').choices(DEADLINE_STAGES).makeOptionMandatory())
     .requiredOption('--until <time>', 'the new deadline, ISO 8601 with offset')
-    .action(run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) => (await import('./commands/extend')).extend(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { stage: (typeof DEADLINE_STAGES)[number]; until: string }) =>
+        (await import('./commands/extend')).extend(ctx, id, opts),
+      ),
+    );
   program
     .command('resolve-hold')
     .description('decide a nomination held after a missed deadline (a coordinator)')
@@ -191,7 +247,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--extend-until <time>', 'give it until then')
     .option('--disqualify', 'disqualify it')
     .option('--reason <text>', 'why')
-    .action(run(async (ctx, id: string, opts: { extendUntil?: string; disqualify?: boolean; reason?: string }) => (await import('./commands/extend')).resolveHold(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { extendUntil?: string; disqualify?: boolean; reason?: string }) =>
+        (await import('./commands/extend')).resolveHold(ctx, id, opts),
+      ),
+    );
   program
     .command('report')
     .description('stars of a cycle per province or commodity group, from PostgreSQL (DATABASE_URL)')
@@ -199,11 +259,15 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .addOption(new Option('--by <dimension>', 'group by').choices(['province', 'commodity']).default('province'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(
-      run(async (ctx, id: string, opts: { by: 'province' | 'commodity'; format: 'table' | 'csv' | 'json' }) => (await import('./commands/report')).report(ctx, id, opts)),
+      run(async (ctx, id: string, opts: { by: 'province' | 'commodity'; format: 'table' | 'csv' | 'json' }) =>
+        (await import('./commands/report')).report(ctx, id, opts),
+      ),
     );
 
   // ── audit ────────────────────────────────────────────────────────────────────────────────────────────────────────
-  const audit = program.command('audit').description('who did what and when, and proof that histories replay on the current code');
+  const audit = program
+    .command('audit')
+    .description('who did what and when, and proof that histories replay on the current code');
   audit
     .command('trail')
     .description("a nomination's timeline from its Temporal history, reconciled with PostgreSQL nomination_events")
@@ -214,10 +278,19 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .description("write a nomination's history as JSON")
     .argument('<nomination>', 'nomination id')
     .requiredOption('--out <file>', 'where to write it, e.g. h.json')
-    .action(run(async (ctx, id: string, opts: { out: string }) => (await import('./commands/audit-export')).auditExport(ctx, id, opts)));
+    .action(
+      run(async (ctx, id: string, opts: { out: string }) =>
+        (await import('./commands/audit-export')).auditExport(ctx, id, opts),
+      ),
+    );
   const codeOptions = (cmd: Command) =>
     cmd
-      .addOption(new Option('--workflows <path>', 'replay against another workflows index (a .ts file or a directory with index.ts)').hideHelp())
+      .addOption(
+        new Option(
+          '--workflows <path>',
+          'replay against another workflows index (a .ts file or a directory with index.ts)',
+        ).hideHelp(),
+      )
       .addOption(new Option('--workflow-bundle <file>', 'replay against a prebuilt workflow bundle').hideHelp());
   codeOptions(
     audit
@@ -226,14 +299,20 @@ export function buildProgram(onExit: (code: number) => void): Command {
       .requiredOption('--file <json>', 'a history written by ovop audit export')
       .addOption(new Option('--workflow-id <id>', 'the workflow id, when the file does not say').hideHelp()),
   ).action(
-    run(async (ctx, opts: { file: string; workflowId?: string; workflows?: string; workflowBundle?: string }) => (await import('./commands/audit-replay')).auditReplay(ctx, opts)),
+    run(async (ctx, opts: { file: string; workflowId?: string; workflows?: string; workflowBundle?: string }) =>
+      (await import('./commands/audit-replay')).auditReplay(ctx, opts),
+    ),
   );
   codeOptions(
     audit
       .command('verify')
-      .description("replay every workflow of a cycle against the current workflow code")
+      .description('replay every workflow of a cycle against the current workflow code')
       .argument('<cycle>', 'cycle id'),
-  ).action(run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string }) => (await import('./commands/audit-verify')).auditVerify(ctx, id, opts)));
+  ).action(
+    run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string }) =>
+      (await import('./commands/audit-verify')).auditVerify(ctx, id, opts),
+    ),
+  );
 
   return program;
 }

@@ -30,7 +30,9 @@ export function quietRuntime(): void {
   // Core (Rust) logs go to the console unless forwarded; forwarded, they end in the same silent logger.
   Runtime.install({
     logger: debug ? new DefaultLogger('DEBUG') : new DefaultLogger('ERROR', () => {}),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: debug ? 'DEBUG' : 'ERROR' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: debug ? 'DEBUG' : 'ERROR' }), forward: {} },
+    },
   });
 }
 
@@ -56,7 +58,10 @@ export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorke
         // @temporalio/workflow and the other packages from this installation.
         webpackConfigHook: (config) => ({
           ...config,
-          resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), join(REPO_ROOT, 'node_modules')] },
+          resolve: {
+            ...config.resolve,
+            modules: [...(config.resolve?.modules ?? ['node_modules']), join(REPO_ROOT, 'node_modules')],
+          },
         }),
       },
     },
@@ -80,26 +85,32 @@ export function verdictOf(error: unknown, history?: History): ReplayVerdict {
   // Core wraps its finding in a long debug rendering; its own message is the readable part.
   const inner = /message: "((?:[^"\\]|\\.)+)"/.exec(full)?.[1];
   const message = inner ? inner.replace(/^\[TMPRL\d+\]\s*/, '') : full;
-  const kind = err.name === 'DeterminismViolationError' || /nondetermin/i.test(full) ? 'non-deterministic' : 'replay failed';
+  const kind =
+    err.name === 'DeterminismViolationError' || /nondetermin/i.test(full) ? 'non-deterministic' : 'replay failed';
   const m = /HistoryEvent\(\s*id:\s*(\d+)/i.exec(full) ?? /event(?:[ _]id)?[ :#]+(\d+)/i.exec(full);
   const eventId = m ? Number(m[1]) : undefined;
   return {
     ok: false,
     kind,
     message,
-    ...(eventId !== undefined ? { divergesAt: { eventId, event: history ? describeEvent(history, eventId) : undefined } } : {}),
+    ...(eventId !== undefined
+      ? { divergesAt: { eventId, event: history ? describeEvent(history, eventId) : undefined } }
+      : {}),
   };
 }
 
 export function verdictText(v: ReplayVerdict): string {
   if (v.ok) return 'OK';
-  const at = v.divergesAt ? ` at event ${v.divergesAt.eventId}${v.divergesAt.event ? ` (${v.divergesAt.event})` : ''}` : '';
+  const at = v.divergesAt
+    ? ` at event ${v.divergesAt.eventId}${v.divergesAt.event ? ` (${v.divergesAt.event})` : ''}`
+    : '';
   return `${v.kind}${at}: ${v.message}`;
 }
 
 /** Turns a bundling failure (a broken alternative workflows index) into a usage error. */
 export function bundleError(err: unknown, source: string): Error {
   const text = (err as Error)?.message ?? String(err);
-  if (/webpack|bundl|Module not found|Can't resolve/i.test(text)) return usage(`cannot build the workflow code from ${source}: ${text.split('\n')[0]}`);
+  if (/webpack|bundl|Module not found|Can't resolve/i.test(text))
+    return usage(`cannot build the workflow code from ${source}: ${text.split('\n')[0]}`);
   return err as Error;
 }

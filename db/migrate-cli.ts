@@ -4,7 +4,9 @@ import { migrateToLatest } from './migrate';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error('DATABASE_URL is not set: point it at the PostgreSQL database to migrate (npm start migrates its embedded one itself).');
+  console.error(
+    'DATABASE_URL is not set: point it at the PostgreSQL database to migrate (npm start migrates its embedded one itself).',
+  );
   process.exit(2);
 }
 const db = createDb(url, { max: 1 });

@@ -31,7 +31,12 @@ export async function starsByProvinceAndCommodity(db: Kysely<Database>, cycleId:
 export async function determinedOrRecommendedStars(db: Kysely<Database>, cycleId: string): Promise<StarsRow[]> {
   const rows = await db
     .selectFrom('nominations')
-    .select(['province_code', 'commodity', sql<number>`coalesce(stars, recommended_stars)`.as('stars'), sql<number>`count(*)::int`.as('count')])
+    .select([
+      'province_code',
+      'commodity',
+      sql<number>`coalesce(stars, recommended_stars)`.as('stars'),
+      sql<number>`count(*)::int`.as('count'),
+    ])
     .where('cycle_id', '=', cycleId)
     .where(sql<boolean>`coalesce(stars, recommended_stars) > 0`)
     .groupBy(['province_code', 'commodity', sql`coalesce(stars, recommended_stars)`])
@@ -62,12 +67,27 @@ export interface StageCountRow {
 }
 
 /** Nominations per province, commodity and stage, for `ovop cycle status` to sum by province and by commodity. */
-export async function stageCountsByProvinceAndCommodity(db: Kysely<Database>, cycleId: string): Promise<StageCountRow[]> {
+export async function stageCountsByProvinceAndCommodity(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<StageCountRow[]> {
   const rows = await db
     .selectFrom('nominations')
-    .select(['province_code', 'commodity', 'stage', sql<number>`count(*)::int`.as('count'), sql<number>`count(*) filter (where stars > 0)::int`.as('starred')])
+    .select([
+      'province_code',
+      'commodity',
+      'stage',
+      sql<number>`count(*)::int`.as('count'),
+      sql<number>`count(*) filter (where stars > 0)::int`.as('starred'),
+    ])
     .where('cycle_id', '=', cycleId)
     .groupBy(['province_code', 'commodity', 'stage'])
     .execute();
-  return rows.map((r) => ({ province: r.province_code, commodity: r.commodity, stage: r.stage, count: r.count, starred: r.starred }));
+  return rows.map((r) => ({
+    province: r.province_code,
+    commodity: r.commodity,
+    stage: r.stage,
+    count: r.count,
+    starred: r.starred,
+  }));
 }

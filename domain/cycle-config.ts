@@ -163,7 +163,12 @@ function cycleConfigSchema(regions: Regions) {
     .min(1, { error: 'must list at least one socialization session' })
     .superRefine(
       (list, ctx) => {
-        reportDuplicates(ctx, list.map((s) => s.id), (i) => [i, 'id'], 'session id');
+        reportDuplicates(
+          ctx,
+          list.map((s) => s.id),
+          (i) => [i, 'id'],
+          'session id',
+        );
         // Each dinas has exactly one own session, so a province may appear in only one.
         const sessionOf = new Map<string, string>();
         list.forEach((s, i) =>
@@ -190,7 +195,12 @@ function cycleConfigSchema(regions: Regions) {
       .min(1)
       .superRefine(
         (list, ctx) => {
-          reportDuplicates(ctx, list.map((d) => d.kind), (i) => [i, 'kind'], 'document kind');
+          reportDuplicates(
+            ctx,
+            list.map((d) => d.kind),
+            (i) => [i, 'kind'],
+            'document kind',
+          );
           // Industry legality is mandatory for every IKM (Permenperin 14/2021); a cycle cannot waive it.
           const legality = list.findIndex((d) => d.kind === 'legality');
           if (legality < 0) report(ctx, 'must include the `legality` document, required for all commodities');
@@ -212,7 +222,13 @@ function cycleConfigSchema(regions: Regions) {
       criteria: z.array(criterion).min(1, { error: 'an aspect needs at least one criterion' }),
     })
     .superRefine(
-      (value, ctx) => reportDuplicates(ctx, value.criteria.map((c) => c.id), (i) => ['criteria', i, 'id'], 'criterion id'),
+      (value, ctx) =>
+        reportDuplicates(
+          ctx,
+          value.criteria.map((c) => c.id),
+          (i) => ['criteria', i, 'id'],
+          'criterion id',
+        ),
       { when: soundAt(['criteria', '*', 'id']) },
     );
   const assessor = z.strictObject({ id: identifier, name: label, email, province: provinceCode });
@@ -232,8 +248,18 @@ function cycleConfigSchema(regions: Regions) {
     })
     .superRefine(
       (value, ctx) => {
-        reportDuplicates(ctx, value.aspects.map((a) => a.id), (i) => ['aspects', i, 'id'], 'aspect id');
-        reportDuplicates(ctx, value.assessors.map((a) => a.id), (i) => ['assessors', i, 'id'], 'assessor id');
+        reportDuplicates(
+          ctx,
+          value.aspects.map((a) => a.id),
+          (i) => ['aspects', i, 'id'],
+          'aspect id',
+        );
+        reportDuplicates(
+          ctx,
+          value.assessors.map((a) => a.id),
+          (i) => ['assessors', i, 'id'],
+          'assessor id',
+        );
       },
       { when: soundAt(['aspects', '*', 'id'], ['assessors', '*', 'id']) },
     );
@@ -246,7 +272,11 @@ function cycleConfigSchema(regions: Regions) {
       minAspectScore: z.record(z.string(), percentage).optional(),
     })
     .superRefine((value, ctx) => {
-      if (!value.documents?.length && value.fieldVerified === undefined && !Object.keys(value.minAspectScore ?? {}).length) {
+      if (
+        !value.documents?.length &&
+        value.fieldVerified === undefined &&
+        !Object.keys(value.minAspectScore ?? {}).length
+      ) {
         report(ctx, 'a gate needs at least one condition: documents, fieldVerified or minAspectScore');
       }
     });
@@ -284,7 +314,8 @@ function cycleConfigSchema(regions: Regions) {
   const addressPattern = (placeholder: string, sample: string) =>
     z.string().superRefine((pattern, ctx) => {
       const address = pattern.replaceAll(placeholder, sample);
-      if (!pattern.includes(placeholder)) report(ctx, `must contain ${placeholder}, e.g. disperin.${placeholder}@daerah.example`);
+      if (!pattern.includes(placeholder))
+        report(ctx, `must contain ${placeholder}, e.g. disperin.${placeholder}@daerah.example`);
       else if (!z.email().safeParse(address).success) {
         report(ctx, `must give an email address once ${placeholder} is replaced (${sample} gave "${address}")`);
       }
@@ -315,7 +346,9 @@ function cycleConfigSchema(regions: Regions) {
         // session covers needs enough assessors from elsewhere.
         const needed = config.assessment.assessorsPerNomination;
         const covered = [...new Set(config.sessions.flatMap((s) => s.provinces))].filter(knownProvince);
-        const short = covered.filter((code) => config.assessment.assessors.filter((a) => a.province !== code).length < needed);
+        const short = covered.filter(
+          (code) => config.assessment.assessors.filter((a) => a.province !== code).length < needed,
+        );
         if (short.length > 0) {
           const names = short.map((code) => `${code} ${regionDisplayName(code)}`).join(', ');
           const message =
@@ -349,7 +382,13 @@ function cycleConfigSchema(regions: Regions) {
           }
         });
       },
-      { when: soundAt(['documents', 'checklist', '*', 'kind'], ['assessment', 'aspects', '*', 'id'], ['stars', 'gates']) },
+      {
+        when: soundAt(
+          ['documents', 'checklist', '*', 'kind'],
+          ['assessment', 'aspects', '*', 'id'],
+          ['stars', 'gates'],
+        ),
+      },
     );
 }
 
@@ -417,7 +456,8 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
     const expected = EXPECTED_WORDS[issue.expected] ?? issue.expected;
     return `must be ${expected}, got ${describe(issue.input)}`;
   }
-  if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map(String).join(', ')}, got ${describe(issue.input)}`;
+  if (issue.code === 'invalid_value')
+    return `must be one of: ${issue.values.map(String).join(', ')}, got ${describe(issue.input)}`;
   if (issue.code === 'too_small' && issue.origin === 'array') return `must list at least ${issue.minimum} item(s)`;
   return undefined;
 }
@@ -446,7 +486,10 @@ function toIssues(issues: readonly z.core.$ZodIssue[]): CycleConfigIssue[] {
   return issues.flatMap((issue) =>
     // One line per unknown key, so each typo shows with its own full path.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key (check the spelling)' }))
+      ? issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: 'unknown key (check the spelling)',
+        }))
       : [{ path: formatPath(issue.path), message: issue.message }],
   );
 }

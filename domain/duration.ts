@@ -44,7 +44,8 @@ export function parseDuration(text: string): number {
   // Timers take whole milliseconds; refuse `0.5ms` rather than silently rounding it away. The tolerance absorbs
   // binary floating-point noise such as 0.1h = 360000.00000000006 ms.
   const rounded = Math.round(total);
-  if (Math.abs(total - rounded) > 1e-6) throw new Error(`Invalid duration "${text}": not a whole number of milliseconds`);
+  if (Math.abs(total - rounded) > 1e-6)
+    throw new Error(`Invalid duration "${text}": not a whole number of milliseconds`);
   return rounded;
 }
 

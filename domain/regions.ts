@@ -62,7 +62,9 @@ function readRegions(): Regions {
  * (checked for idn-area-data 3.1.2). It fails loudly if a future version breaks that, instead of mis-splitting a name.
  */
 function readCsv(path: string, expectedHeader: string[]): string[][] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
   const header = lines.shift()?.split(',');
   if (header?.join(',') !== expectedHeader.join(',')) {
     throw new Error(`Unexpected header in ${path}: "${header?.join(',')}", expected "${expectedHeader.join(',')}"`);
@@ -70,7 +72,9 @@ function readCsv(path: string, expectedHeader: string[]): string[][] {
   return lines.map((line, index) => {
     const cells = line.split(',');
     if (cells.length !== expectedHeader.length || line.includes('"')) {
-      throw new Error(`${path} line ${index + 2} is not a simple ${expectedHeader.length}-column row; switch to csv-parse`);
+      throw new Error(
+        `${path} line ${index + 2} is not a simple ${expectedHeader.length}-column row; switch to csv-parse`,
+      );
     }
     return cells.map((cell) => cell.trim());
   });

@@ -101,7 +101,10 @@ export function validateScoreSheet(scores: unknown, assessment: Assessment): str
 // one sheet
 
 /** Unrounded scores of one sheet; rounding happens only on final outputs. */
-function scoreSheetRaw(scores: CriterionScores, assessment: Assessment): { total: number; aspects: Record<string, number> } {
+function scoreSheetRaw(
+  scores: CriterionScores,
+  assessment: Assessment,
+): { total: number; aspects: Record<string, number> } {
   const problem = validateScoreSheet(scores, assessment);
   if (problem !== null) throw new Error(`invalid score sheet: ${problem}`);
   const { min, max } = assessment.scale;
@@ -122,7 +125,10 @@ function scoreSheetRaw(scores: CriterionScores, assessment: Assessment): { total
  * `scale.min..scale.max` to 0–100; the total is the aspect-weighted mean of the aspect scores. Outputs are rounded to 2
  * decimals (only at the end). Throws on an invalid sheet: callers validate first with `validateScoreSheet`.
  */
-export function scoreSheet(sheet: AssessorScoreSheet, assessment: Assessment): { total: number; aspects: Record<string, number> } {
+export function scoreSheet(
+  sheet: AssessorScoreSheet,
+  assessment: Assessment,
+): { total: number; aspects: Record<string, number> } {
   const raw = scoreSheetRaw(sheet.scores, assessment);
   const aspects: Record<string, number> = {};
   for (const [id, v] of Object.entries(raw.aspects)) aspects[id] = round2(v);
@@ -196,7 +202,8 @@ export function aggregateScores(
   for (const aspect of assessment.aspects) aspectValues[aspect.id] = [];
 
   for (const sheet of sheets) {
-    if (perAssessorRaw.has(sheet.assessorId)) throw new Error(`assessor ${sheet.assessorId} has more than one score sheet`);
+    if (perAssessorRaw.has(sheet.assessorId))
+      throw new Error(`assessor ${sheet.assessorId} has more than one score sheet`);
     const raw = scoreSheetRaw(sheet.scores, assessment);
     let total = raw.total;
     const own = opts.stats?.[sheet.assessorId];
@@ -228,7 +235,9 @@ function gateFailures(
     if (!input.submittedDocuments.includes(kind)) reasons.push(`dokumen ${kind} belum ada`);
   }
   if (gate.fieldVerified === true && input.fieldVerified !== true) {
-    reasons.push(input.fieldVerified === false ? 'verifikasi lapangan belum lulus' : 'verifikasi lapangan belum dilakukan');
+    reasons.push(
+      input.fieldVerified === false ? 'verifikasi lapangan belum lulus' : 'verifikasi lapangan belum dilakukan',
+    );
   }
   for (const [aspectId, minimum] of Object.entries(gate.minAspectScore ?? {})) {
     const value = input.aspects[aspectId];
@@ -245,7 +254,12 @@ function gateFailures(
  * holds one entry per failed condition of each gate that capped, with the reason in Bahasa Indonesia.
  */
 export function recommendStars(
-  input: { score: number; aspects: Record<string, number>; submittedDocuments: string[]; fieldVerified: boolean | null },
+  input: {
+    score: number;
+    aspects: Record<string, number>;
+    submittedDocuments: string[];
+    fieldVerified: boolean | null;
+  },
   stars: Stars,
 ): { stars: StarLevel; byThreshold: number; cappedBy: { fromStars: number; reason: string }[] } {
   let byThreshold: StarLevel = 0;

@@ -19,21 +19,32 @@ export function shown(value: unknown): string {
 
 /** Null when `value` is acceptable text of at most `max` characters; otherwise what is wrong, naming it `what`. */
 export function textProblem(value: unknown, what: string, opts: { max: number; required?: boolean }): string | null {
-  if (value === undefined || value === null || value === '') return opts.required === false ? null : `${what} is required`;
+  if (value === undefined || value === null || value === '')
+    return opts.required === false ? null : `${what} is required`;
   if (typeof value !== 'string') return `${what} must be text, got ${shown(value)}`;
   if (value.length > opts.max) return `${what} must be at most ${opts.max} characters, got ${value.length}`;
   if (FORBIDDEN.test(value)) return `${what} contains control or text-direction characters`;
-  if (!VISIBLE.test(value)) return opts.required === false && value.trim() === '' ? null : `${what} has no visible character`;
+  if (!VISIBLE.test(value))
+    return opts.required === false && value.trim() === '' ? null : `${what} has no visible character`;
   return null;
 }
 
 /** Strict ISO 8601 date-time with an explicit offset whose calendar date exists (no 30 February rolling over). */
 export function isoInstantProblem(value: unknown, what: string): string | null {
-  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value) : null;
+  const m =
+    typeof value === 'string'
+      ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value)
+      : null;
   if (!m) return `${what} must be an ISO 8601 date-time with an offset, such as 2027-05-31T23:59:00+07:00`;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || Number(m[4]) > 23 || Number(m[5]) > 59) {
+  if (
+    day.getUTCFullYear() !== y ||
+    day.getUTCMonth() !== mo - 1 ||
+    day.getUTCDate() !== d ||
+    Number(m[4]) > 23 ||
+    Number(m[5]) > 59
+  ) {
     return `${what} ${shown(value)} is not a real date and time`;
   }
   return null;

@@ -38,7 +38,13 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const TERMINAL_STAGES: readonly Stage[] = ['DETERMINED', 'NOT_CLASSIFIED', 'ADMIN_REJECTED', 'WITHDRAWN', 'DISQUALIFIED'];
+export const TERMINAL_STAGES: readonly Stage[] = [
+  'DETERMINED',
+  'NOT_CLASSIFIED',
+  'ADMIN_REJECTED',
+  'WITHDRAWN',
+  'DISQUALIFIED',
+];
 export const isTerminal = (stage: Stage): boolean => TERMINAL_STAGES.includes(stage);
 
 export const COMMODITIES = ['makanan_minuman', 'kain_tenun', 'kain_batik', 'anyaman', 'gerabah'] as const;
@@ -57,7 +63,15 @@ export interface Actor {
 }
 
 /** Stages that wait on somebody and therefore carry a deadline, reminders and an escalation policy. */
-export const DEADLINE_STAGES = ['attendance', 'documents', 'revision', 'review', 'assessment', 'fieldVerification', 'determination'] as const;
+export const DEADLINE_STAGES = [
+  'attendance',
+  'documents',
+  'revision',
+  'review',
+  'assessment',
+  'fieldVerification',
+  'determination',
+] as const;
 export type DeadlineStage = (typeof DEADLINE_STAGES)[number];
 
 /** What happens when a stage's deadline passes (after the escalation mail to the dinas provinsi). */

@@ -5,6 +5,12 @@ import { act, viewOutcome } from '../nomination';
 
 export async function attend(ctx: Context, id: string, opts: { session: string }): Promise<Outcome> {
   const actor = ctx.actor();
-  const view = await act(ctx, id, attendSocializationUpdate, { actor, sessionId: opts.session.trim() }, 'the attendance');
+  const view = await act(
+    ctx,
+    id,
+    attendSocializationUpdate,
+    { actor, sessionId: opts.session.trim() },
+    'the attendance',
+  );
   return viewOutcome(view, `Attendance at ${view.attendedSession} recorded for ${view.ikmName}.`);
 }

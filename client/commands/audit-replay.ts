@@ -11,7 +11,10 @@ import { firstLine, usage } from '../errors';
 import { inferWorkflowId, type History } from '../history';
 import { bundleError, quietRuntime, replayOptions, verdictOf, verdictText, type WorkflowCodeOptions } from '../replay';
 
-export async function auditReplay(_ctx: Context, opts: { file: string; workflowId?: string } & WorkflowCodeOptions): Promise<Outcome> {
+export async function auditReplay(
+  _ctx: Context,
+  opts: { file: string; workflowId?: string } & WorkflowCodeOptions,
+): Promise<Outcome> {
   const { history, workflowId: recordedId } = readHistoryFile(opts.file);
   const workflowId = opts.workflowId ?? recordedId ?? inferWorkflowId(history) ?? 'ovop-replay';
   const { options, source } = replayOptions(opts);
@@ -20,7 +23,8 @@ export async function auditReplay(_ctx: Context, opts: { file: string; workflowI
   try {
     await Worker.runReplayHistory(options, history, workflowId);
   } catch (err) {
-    if ((err as Error).name !== 'DeterminismViolationError' && (err as Error).name !== 'ReplayError') throw bundleError(err, source);
+    if ((err as Error).name !== 'DeterminismViolationError' && (err as Error).name !== 'ReplayError')
+      throw bundleError(err, source);
     error = err;
   }
   const verdict = verdictOf(error, history);
@@ -40,7 +44,10 @@ export function readHistoryFile(path: string): { history: History; workflowId?: 
   }
   try {
     const history = historyFromJSON(data);
-    const workflowId = typeof (data as { workflowId?: unknown }).workflowId === 'string' ? (data as { workflowId: string }).workflowId : undefined;
+    const workflowId =
+      typeof (data as { workflowId?: unknown }).workflowId === 'string'
+        ? (data as { workflowId: string }).workflowId
+        : undefined;
     if (!history.events?.length) throw new Error('it has no events');
     return { history, workflowId };
   } catch (err) {

@@ -27,7 +27,12 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
   let note: string | undefined;
   if (ctx.hasDatabase) {
     const db = await ctx.db('the audit trail');
-    rows = await db.selectFrom('nomination_events').selectAll().where('workflow_id', '=', ref.workflowId).orderBy('seq').execute();
+    rows = await db
+      .selectFrom('nomination_events')
+      .selectAll()
+      .where('workflow_id', '=', ref.workflowId)
+      .orderBy('seq')
+      .execute();
   } else {
     note = 'NOT compared with PostgreSQL: DATABASE_URL is not set';
   }
@@ -39,10 +44,21 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
     events: history.events?.length ?? 0,
     entries: trail.entries,
     recorded: trail.recorded,
-    comparison: rows ? { postgresRows: rows.length, historyEvents: trail.recorded.length, pending: pending.map((p) => p.seq), mismatches } : null,
+    comparison: rows
+      ? {
+          postgresRows: rows.length,
+          historyEvents: trail.recorded.length,
+          pending: pending.map((p) => p.seq),
+          mismatches,
+        }
+      : null,
     ...(note ? { note } : {}),
   };
-  return { exitCode: mismatches.length > 0 ? 1 : 0, json, text: render(ref.workflowId, history.events?.length ?? 0, trail.entries, rows, mismatches, pending, note) };
+  return {
+    exitCode: mismatches.length > 0 ? 1 : 0,
+    json,
+    text: render(ref.workflowId, history.events?.length ?? 0, trail.entries, rows, mismatches, pending, note),
+  };
 }
 
 export function reconcile(recorded: RecordedEvent[], rows: NominationEventRow[]): Mismatch[] {
@@ -59,12 +75,25 @@ export function reconcile(recorded: RecordedEvent[], rows: NominationEventRow[])
       continue;
     }
     const rowActor = `${row.actor_role}:${row.actor_id}:${row.actor_region}`;
-    const fields = [h.type !== row.type ? 'type' : null, historySide.actor !== rowActor ? 'actor' : null].filter((x): x is string => x !== null);
-    if (fields.length > 0) mismatches.push({ seq: h.seq, problem: 'differs', fields, history: historySide, postgres: { type: row.type, actor: rowActor } });
+    const fields = [h.type !== row.type ? 'type' : null, historySide.actor !== rowActor ? 'actor' : null].filter(
+      (x): x is string => x !== null,
+    );
+    if (fields.length > 0)
+      mismatches.push({
+        seq: h.seq,
+        problem: 'differs',
+        fields,
+        history: historySide,
+        postgres: { type: row.type, actor: rowActor },
+      });
   }
   for (const row of rows) {
     if (!seen.has(row.seq)) {
-      mismatches.push({ seq: row.seq, problem: 'not in the history', postgres: { type: row.type, actor: `${row.actor_role}:${row.actor_id}:${row.actor_region}` } });
+      mismatches.push({
+        seq: row.seq,
+        problem: 'not in the history',
+        postgres: { type: row.type, actor: `${row.actor_role}:${row.actor_id}:${row.actor_region}` },
+      });
     }
   }
   return mismatches.sort((a, b) => a.seq - b.seq);
@@ -80,14 +109,23 @@ function render(
   note: string | undefined,
 ): string {
   const lines = [`Audit trail of ${workflowId} (${eventCount} history events)`, ''];
-  lines.push(table(['time (UTC)', 'event', 'what'], entries.map((e) => [shortTime(e.at), `#${e.eventId}`, e.text])));
+  lines.push(
+    table(
+      ['time (UTC)', 'event', 'what'],
+      entries.map((e) => [shortTime(e.at), `#${e.eventId}`, e.text]),
+    ),
+  );
   lines.push('');
   if (!rows) {
     lines.push(`(${note})`);
   } else if (mismatches.length === 0) {
-    lines.push(`PostgreSQL agrees: ${rows.length} nomination_events row${rows.length === 1 ? '' : 's'} match the history (seq, type, actor)${pending.length ? `; ${pending.length} still being written` : ''}.`);
+    lines.push(
+      `PostgreSQL agrees: ${rows.length} nomination_events row${rows.length === 1 ? '' : 's'} match the history (seq, type, actor)${pending.length ? `; ${pending.length} still being written` : ''}.`,
+    );
   } else {
-    lines.push(`${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} between the history and PostgreSQL nomination_events:`);
+    lines.push(
+      `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} between the history and PostgreSQL nomination_events:`,
+    );
     lines.push(
       table(
         ['seq', 'problem', 'history', 'postgres'],

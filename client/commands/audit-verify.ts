@@ -10,7 +10,15 @@ import { refused } from '../errors';
 import type { History } from '../history';
 import { parseCycleId } from '../ids';
 import { progress, table } from '../output';
-import { bundleError, quietRuntime, replayOptions, verdictOf, verdictText, type ReplayVerdict, type WorkflowCodeOptions } from '../replay';
+import {
+  bundleError,
+  quietRuntime,
+  replayOptions,
+  verdictOf,
+  verdictText,
+  type ReplayVerdict,
+  type WorkflowCodeOptions,
+} from '../replay';
 
 export async function auditVerify(ctx: Context, cycleArg: string, opts: WorkflowCodeOptions): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
@@ -46,13 +54,27 @@ export async function auditVerify(ctx: Context, cycleArg: string, opts: Workflow
   }
 
   const failures = results.filter((r) => !r.verdict.ok);
-  const lines = [`Replayed ${results.length} workflow run${results.length === 1 ? '' : 's'} of cycle ${cycleId} against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}.`];
+  const lines = [
+    `Replayed ${results.length} workflow run${results.length === 1 ? '' : 's'} of cycle ${cycleId} against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}.`,
+  ];
   if (failures.length > 0) {
-    lines.push('', table(['workflow', 'run', 'result'], failures.map((f) => [f.workflowId, f.runId, verdictText(f.verdict)])));
+    lines.push(
+      '',
+      table(
+        ['workflow', 'run', 'result'],
+        failures.map((f) => [f.workflowId, f.runId, verdictText(f.verdict)]),
+      ),
+    );
   }
   return {
     exitCode: failures.length > 0 ? 1 : 0,
-    json: { cycleId, code: source, replayed: results.length, failed: failures.length, results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, ...r.verdict })) },
+    json: {
+      cycleId,
+      code: source,
+      replayed: results.length,
+      failed: failures.length,
+      results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, ...r.verdict })),
+    },
     text: lines.join('\n'),
   };
 }

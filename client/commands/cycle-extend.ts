@@ -5,14 +5,21 @@ import type { Context, Outcome } from '../context';
 import { findCycle, updateCycle } from '../cycle-ref';
 import { parseCycleId } from '../ids';
 
-export async function cycleExtend(ctx: Context, cycleArg: string, opts: { stage: DeadlineStage; until: string }): Promise<Outcome> {
+export async function cycleExtend(
+  ctx: Context,
+  cycleArg: string,
+  opts: { stage: DeadlineStage; until: string },
+): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
   const actor = ctx.actor();
   const cycle = await findCycle(ctx, cycleId);
   const view = await updateCycle(
     ctx,
     cycle,
-    (handle) => handle.executeUpdate(extendCycleDeadlineUpdate, { args: [{ actor, stage: opts.stage, until: opts.until.trim() }] }),
+    (handle) =>
+      handle.executeUpdate(extendCycleDeadlineUpdate, {
+        args: [{ actor, stage: opts.stage, until: opts.until.trim() }],
+      }),
     `the deadline extension of cycle ${cycleId}`,
   );
   return {
@@ -25,7 +32,12 @@ export async function cycleFinalize(ctx: Context, cycleArg: string): Promise<Out
   const cycleId = parseCycleId(cycleArg);
   const actor = ctx.actor();
   const cycle = await findCycle(ctx, cycleId);
-  const view = await updateCycle(ctx, cycle, (handle) => handle.executeUpdate(finalizeCycleUpdate, { args: [{ actor }] }), `the finalization of cycle ${cycleId}`);
+  const view = await updateCycle(
+    ctx,
+    cycle,
+    (handle) => handle.executeUpdate(finalizeCycleUpdate, { args: [{ actor }] }),
+    `the finalization of cycle ${cycleId}`,
+  );
   return {
     json: view,
     text: [

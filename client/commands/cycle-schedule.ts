@@ -19,13 +19,27 @@ import type { Context, Outcome } from '../context';
 import { refused, usage } from '../errors';
 import { alreadyStarted, requireCoordinator } from './cycle-start';
 
-const MONTHS: Month[] = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const MONTHS: Month[] = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+];
 
 export async function cycleSchedule(ctx: Context, opts: { config: string; at: string }): Promise<Outcome> {
   const actor = ctx.actor();
   const config = readCycleConfig(opts.config);
   const when = parseAt(opts.at, config.timezone);
-  if (when.instant <= Date.now()) throw usage(`--at ${opts.at} is in the past (${new Date(when.instant).toISOString()}); give a future date`);
+  if (when.instant <= Date.now())
+    throw usage(`--at ${opts.at} is in the past (${new Date(when.instant).toISOString()}); give a future date`);
   requireCoordinator(actor, 'schedule a cycle');
 
   const { client } = await ctx.temporal();
@@ -53,17 +67,30 @@ export async function cycleSchedule(ctx: Context, opts: { config: string; at: st
       },
       // Once, and not again if the server was down at that moment and comes back within a day.
       policies: { catchupWindow: '1 day' },
-      state: { remainingActions: 1, note: `opens cycle ${config.id} at ${opts.at}; scheduled by ${actor.role}:${actor.id}` },
+      state: {
+        remainingActions: 1,
+        note: `opens cycle ${config.id} at ${opts.at}; scheduled by ${actor.role}:${actor.id}`,
+      },
     });
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) {
-      throw refused(`a schedule for cycle ${config.id} already exists (${scheduleId}); remove it with: temporal schedule delete --schedule-id ${scheduleId}`);
+      throw refused(
+        `a schedule for cycle ${config.id} already exists (${scheduleId}); remove it with: temporal schedule delete --schedule-id ${scheduleId}`,
+      );
     }
     throw err;
   }
   const at = new Date(when.instant).toISOString();
   return {
-    json: { scheduleId, cycleId: config.id, workflowId, taskQueue: queue, at, calendar: when.calendar, timezone: when.timezone },
+    json: {
+      scheduleId,
+      cycleId: config.id,
+      workflowId,
+      taskQueue: queue,
+      at,
+      calendar: when.calendar,
+      timezone: when.timezone,
+    },
     text: [
       `Cycle ${config.id} (${config.name}) will open at ${at} (${opts.at}${when.timezone !== 'UTC' ? `, ${when.timezone}` : ''}).`,
       `  schedule     ${scheduleId} (runs once)`,
@@ -81,7 +108,10 @@ class KeepWorkflowIdScheduleClient extends ScheduleClient {
       get(target, prop) {
         if (prop === 'createSchedule') {
           return (req: Parameters<typeof target.createSchedule>[0]) =>
-            target.createSchedule({ ...req, schedule: { ...req.schedule, policies: { ...req.schedule?.policies, keepOriginalWorkflowId: true } } });
+            target.createSchedule({
+              ...req,
+              schedule: { ...req.schedule, policies: { ...req.schedule?.policies, keepOriginalWorkflowId: true } },
+            });
         }
         const value = Reflect.get(target, prop, target);
         return typeof value === 'function' ? value.bind(target) : value;
@@ -105,28 +135,73 @@ export interface ScheduledAt {
  * offset (`2027-02-01T08:00:00+07:00`) is that instant.
  */
 export function parseAt(text: string, timezone: CycleConfig['timezone']): ScheduledAt {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
-  const bad = () => usage(`--at ${text} is not a date; write 2027-02-01, 2027-02-01T08:00 (in the cycle's time zone, ${timezone}) or 2027-02-01T08:00:00+07:00`);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    text.trim(),
+  );
+  const bad = () =>
+    usage(
+      `--at ${text} is not a date; write 2027-02-01, 2027-02-01T08:00 (in the cycle's time zone, ${timezone}) or 2027-02-01T08:00:00+07:00`,
+    );
   if (!m) throw bad();
   const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m;
   const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   const check = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]));
-  if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) throw bad();
+  if (
+    check.getUTCMonth() !== fields[1] - 1 ||
+    check.getUTCDate() !== fields[2] ||
+    fields[3] > 23 ||
+    fields[4] > 59 ||
+    fields[5] > 59
+  )
+    throw bad();
   if (zone) {
-    const instant = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+    const instant = Date.parse(
+      `${y}-${mo}-${d}T${h}:${mi}:${s}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`,
+    );
     if (Number.isNaN(instant)) throw bad();
     const u = new Date(instant);
-    return { instant, timezone: 'UTC', calendar: calendarOf(u.getUTCFullYear(), u.getUTCMonth() + 1, u.getUTCDate(), u.getUTCHours(), u.getUTCMinutes(), u.getUTCSeconds(), text) };
+    return {
+      instant,
+      timezone: 'UTC',
+      calendar: calendarOf(
+        u.getUTCFullYear(),
+        u.getUTCMonth() + 1,
+        u.getUTCDate(),
+        u.getUTCHours(),
+        u.getUTCMinutes(),
+        u.getUTCSeconds(),
+        text,
+      ),
+    };
   }
   return { instant: zonedToInstant(fields, timezone), timezone, calendar: calendarOf(...fields, text) };
 }
 
-function calendarOf(year: number, month: number, day: number, hour: number, minute: number, second: number, asked: string): CalendarSpec {
-  return { year, month: MONTHS[month - 1], dayOfMonth: day, hour, minute, second, comment: `ovop cycle schedule --at ${asked}` };
+function calendarOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  asked: string,
+): CalendarSpec {
+  return {
+    year,
+    month: MONTHS[month - 1],
+    dayOfMonth: day,
+    hour,
+    minute,
+    second,
+    comment: `ovop cycle schedule --at ${asked}`,
+  };
 }
 
 /** The instant at which the wall clock of `timezone` shows the given fields. */
-function zonedToInstant([y, mo, d, h, mi, s]: [number, number, number, number, number, number], timezone: string): number {
+function zonedToInstant(
+  [y, mo, d, h, mi, s]: [number, number, number, number, number, number],
+  timezone: string,
+): number {
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   let instant = wall - offsetAt(wall, timezone);
   const corrected = wall - offsetAt(instant, timezone);
@@ -136,7 +211,16 @@ function zonedToInstant([y, mo, d, h, mi, s]: [number, number, number, number, n
 
 function offsetAt(instant: number, timezone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(new Date(instant))
       .map((p) => [p.type, Number(p.value)]),
   );

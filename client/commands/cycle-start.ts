@@ -41,7 +41,15 @@ export async function cycleStart(ctx: Context, opts: { config: string }): Promis
   }
   const closes = new Date(Date.now() + parseDuration(config.intakeWindow)).toISOString();
   return {
-    json: { cycleId: config.id, name: config.name, workflowId, runId, taskQueue: queue, intakeWindow: config.intakeWindow, intakeClosesAt: closes },
+    json: {
+      cycleId: config.id,
+      name: config.name,
+      workflowId,
+      runId,
+      taskQueue: queue,
+      intakeWindow: config.intakeWindow,
+      intakeClosesAt: closes,
+    },
     text: [
       `Cycle ${config.id} (${config.name}) is open.`,
       `  workflow     ${workflowId}`,
@@ -82,5 +90,7 @@ export async function alreadyStarted(client: Client, config: CycleConfig) {
     .catch(() => 'RUNNING');
   return status === 'RUNNING'
     ? refused(`cycle ${config.id} already runs (workflow ${workflowId}); see ovop cycle status ${config.id}`)
-    : refused(`cycle ${config.id} already ran (its workflow is ${status.toLowerCase()}); a cycle id is used once, so give the new cycle another id`);
+    : refused(
+        `cycle ${config.id} already ran (its workflow is ${status.toLowerCase()}); a cycle id is used once, so give the new cycle another id`,
+      );
 }

@@ -43,7 +43,14 @@ export async function cycleStatus(ctx: Context, cycleArg: string): Promise<Outco
   }
 
   return {
-    json: { ...view, workflowId: cycle.workflowId, ...(cycle.scheduleId ? { scheduleId: cycle.scheduleId } : {}), byProvince: byProvince ?? null, byCommodity: byCommodity ?? null, ...(databaseNote ? { note: databaseNote } : {}) },
+    json: {
+      ...view,
+      workflowId: cycle.workflowId,
+      ...(cycle.scheduleId ? { scheduleId: cycle.scheduleId } : {}),
+      byProvince: byProvince ?? null,
+      byCommodity: byCommodity ?? null,
+      ...(databaseNote ? { note: databaseNote } : {}),
+    },
     text: render(view, cycle.workflowId, byProvince, byCommodity, databaseNote),
   };
 }
@@ -56,7 +63,14 @@ function group(
   const groups = new Map<string, GroupCount>();
   for (const r of rows) {
     const code = keyOf(r);
-    const g = groups.get(code) ?? { code, name: nameOf(code), total: 0, inProgress: 0, starred: 0, closedWithoutStars: 0 };
+    const g = groups.get(code) ?? {
+      code,
+      name: nameOf(code),
+      total: 0,
+      inProgress: 0,
+      starred: 0,
+      closedWithoutStars: 0,
+    };
     g.total += r.count;
     if (!isTerminal(r.stage as Stage)) g.inProgress += r.count;
     else {
@@ -68,7 +82,13 @@ function group(
   return [...groups.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
 
-function render(view: CycleView, workflowId: string, byProvince?: GroupCount[], byCommodity?: GroupCount[], note?: string): string {
+function render(
+  view: CycleView,
+  workflowId: string,
+  byProvince?: GroupCount[],
+  byCommodity?: GroupCount[],
+  note?: string,
+): string {
   const lines = [
     `Cycle ${view.cycleId} — ${view.name}`,
     `  workflow     ${workflowId}`,
@@ -78,15 +98,34 @@ function render(view: CycleView, workflowId: string, byProvince?: GroupCount[], 
     `  runs         ${view.runs}`,
   ];
   const overrides = Object.entries(view.deadlineOverrides);
-  if (overrides.length > 0) lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${until}`).join(', ')}`);
+  if (overrides.length > 0)
+    lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${until}`).join(', ')}`);
   const stages = STAGES.filter((s) => (view.counts[s] ?? 0) > 0);
   const counted = view.countedAt ? `Counted from the projection at ${view.countedAt}.` : undefined;
-  if (stages.length > 0) lines.push('', table(['stage', 'nominations'], stages.map((s) => [s, view.counts[s] ?? 0])), ...(counted ? [counted] : []));
-  else lines.push('', counted ? `No nomination yet (${counted.toLowerCase().replace(/\.$/, '')}).` : 'No nomination counted yet.');
+  if (stages.length > 0)
+    lines.push(
+      '',
+      table(
+        ['stage', 'nominations'],
+        stages.map((s) => [s, view.counts[s] ?? 0]),
+      ),
+      ...(counted ? [counted] : []),
+    );
+  else
+    lines.push(
+      '',
+      counted ? `No nomination yet (${counted.toLowerCase().replace(/\.$/, '')}).` : 'No nomination counted yet.',
+    );
   const groupTable = (title: string, groups: GroupCount[]) =>
     groups.length === 0
       ? []
-      : ['', table([title, 'code', 'total', 'in progress', 'starred', 'closed without stars'], groups.map((g) => [g.name, g.code, g.total, g.inProgress, g.starred, g.closedWithoutStars]))];
+      : [
+          '',
+          table(
+            [title, 'code', 'total', 'in progress', 'starred', 'closed without stars'],
+            groups.map((g) => [g.name, g.code, g.total, g.inProgress, g.starred, g.closedWithoutStars]),
+          ),
+        ];
   if (byProvince) lines.push(...groupTable('province', byProvince));
   if (byCommodity) lines.push(...groupTable('commodity', byCommodity));
   if (note) lines.push('', `(${note})`);

@@ -11,11 +11,16 @@ import { act, viewOutcome } from '../nomination';
 export async function determine(ctx: Context, id: string, opts: { stars?: string; reason?: string }): Promise<Outcome> {
   let stars: number | undefined;
   if (opts.stars !== undefined) {
-    if (!/^[0-5]$/.test(opts.stars.trim())) throw usage(`--stars ${opts.stars} is not a star level; give 0 (not classified) to 5`);
+    if (!/^[0-5]$/.test(opts.stars.trim()))
+      throw usage(`--stars ${opts.stars} is not a star level; give 0 (not classified) to 5`);
     stars = Number(opts.stars);
   }
   const actor = ctx.actor();
-  const input: DetermineInput = { actor, ...(stars !== undefined ? { stars } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+  const input: DetermineInput = {
+    actor,
+    ...(stars !== undefined ? { stars } : {}),
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+  };
   const view = await act(ctx, id, determineStarsUpdate, input, 'the star determination');
   const final = view.stars ?? 0;
   const coach = coachingLevel(final);
@@ -24,7 +29,11 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
     final > 0 ? `${view.ikmName} is determined Bintang ${final}.` : `${view.ikmName} is not classified.`,
     [
       `recommended  ${view.recommendedStars ?? '-'} (score ${view.provisionalScore ?? '-'})`,
-      ...(coach ? [`coaching     by the ${coach === 'kementerian' ? 'ministry' : coach === 'provinsi' ? 'province' : 'kabupaten/kota'}`] : []),
+      ...(coach
+        ? [
+            `coaching     by the ${coach === 'kementerian' ? 'ministry' : coach === 'provinsi' ? 'province' : 'kabupaten/kota'}`,
+          ]
+        : []),
     ],
   );
 }

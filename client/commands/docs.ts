@@ -22,9 +22,11 @@ export async function docsSubmit(ctx: Context, id: string, opts: { kind: string;
     'the document submission',
   );
   const missing = missingDocuments(view);
-  return viewOutcome(view, `Document ${opts.kind} (${file.name}, ${file.size} bytes, sha256 ${file.sha256.slice(0, 12)}…) recorded for ${view.ikmName}.`, [
-    `still missing ${missing.length > 0 ? missing.join(', ') : 'nothing'}`,
-  ]);
+  return viewOutcome(
+    view,
+    `Document ${opts.kind} (${file.name}, ${file.size} bytes, sha256 ${file.sha256.slice(0, 12)}…) recorded for ${view.ikmName}.`,
+    [`still missing ${missing.length > 0 ? missing.join(', ') : 'nothing'}`],
+  );
 }
 
 export async function fingerprint(path: string): Promise<{ name: string; size: number; sha256: string }> {
@@ -48,12 +50,22 @@ export async function fingerprint(path: string): Promise<{ name: string; size: n
   return { name: basename(path), size, sha256: hash.digest('hex') };
 }
 
-export async function docsReview(ctx: Context, id: string, opts: { approve?: boolean; requestChanges?: string; reject?: string }): Promise<Outcome> {
-  const given = [opts.approve ? '--approve' : null, opts.requestChanges !== undefined ? '--request-changes' : null, opts.reject !== undefined ? '--reject' : null].filter(
-    (x): x is string => x !== null,
-  );
+export async function docsReview(
+  ctx: Context,
+  id: string,
+  opts: { approve?: boolean; requestChanges?: string; reject?: string },
+): Promise<Outcome> {
+  const given = [
+    opts.approve ? '--approve' : null,
+    opts.requestChanges !== undefined ? '--request-changes' : null,
+    opts.reject !== undefined ? '--reject' : null,
+  ].filter((x): x is string => x !== null);
   if (given.length !== 1) {
-    throw usage(given.length === 0 ? 'give a decision: --approve, --request-changes "why" or --reject "why"' : `give one decision, not ${given.join(' and ')}`);
+    throw usage(
+      given.length === 0
+        ? 'give a decision: --approve, --request-changes "why" or --reject "why"'
+        : `give one decision, not ${given.join(' and ')}`,
+    );
   }
   const actor = ctx.actor();
   const input: ReviewInput = opts.approve

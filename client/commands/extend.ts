@@ -9,18 +9,36 @@ import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
 
-export async function extend(ctx: Context, id: string, opts: { stage: DeadlineStage; until: string }): Promise<Outcome> {
+export async function extend(
+  ctx: Context,
+  id: string,
+  opts: { stage: DeadlineStage; until: string },
+): Promise<Outcome> {
   const actor = ctx.actor();
-  const view = await act(ctx, id, extendDeadlineUpdate, { actor, stage: opts.stage, until: opts.until.trim() }, 'the deadline extension');
+  const view = await act(
+    ctx,
+    id,
+    extendDeadlineUpdate,
+    { actor, stage: opts.stage, until: opts.until.trim() },
+    'the deadline extension',
+  );
   return viewOutcome(view, `The ${opts.stage} deadline of ${view.ikmName} is now ${opts.until}.`);
 }
 
-export async function resolveHold(ctx: Context, id: string, opts: { extendUntil?: string; disqualify?: boolean; reason?: string }): Promise<Outcome> {
-  if ((opts.extendUntil !== undefined) === !!opts.disqualify) throw usage('give one decision: --extend-until <time> or --disqualify');
+export async function resolveHold(
+  ctx: Context,
+  id: string,
+  opts: { extendUntil?: string; disqualify?: boolean; reason?: string },
+): Promise<Outcome> {
+  if ((opts.extendUntil !== undefined) === !!opts.disqualify)
+    throw usage('give one decision: --extend-until <time> or --disqualify');
   const actor = ctx.actor();
   const input: ResolveHoldInput = opts.disqualify
     ? { actor, decision: 'disqualify', ...(opts.reason ? { reason: opts.reason } : {}) }
     : { actor, decision: 'extend', until: opts.extendUntil!.trim(), ...(opts.reason ? { reason: opts.reason } : {}) };
   const view = await act(ctx, id, resolveHoldUpdate, input, 'the hold decision');
-  return viewOutcome(view, opts.disqualify ? `${view.ikmName} is disqualified.` : `${view.ikmName} may go on until ${opts.extendUntil}.`);
+  return viewOutcome(
+    view,
+    opts.disqualify ? `${view.ikmName} is disqualified.` : `${view.ikmName} may go on until ${opts.extendUntil}.`,
+  );
 }

@@ -16,7 +16,16 @@ import type { Context, Outcome } from '../context';
 import { findCycle } from '../cycle-ref';
 import { refusalMessage, refused, usage } from '../errors';
 import { parseCycleId } from '../ids';
-import { COLUMNS, type Column, FLAG_OF, fieldOfRefusal, type RawRow, readNominationsCsv, type RowRefusal, validateRow } from '../nominations-csv';
+import {
+  COLUMNS,
+  type Column,
+  FLAG_OF,
+  fieldOfRefusal,
+  type RawRow,
+  readNominationsCsv,
+  type RowRefusal,
+  validateRow,
+} from '../nominations-csv';
 import { progress, table } from '../output';
 import { retryOnTaskFailure } from '../../common/update-retry';
 
@@ -64,7 +73,9 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
   const actor = ctx.actor();
   const rows = readRows(opts);
   if (actor.role !== 'dinas_kabkota' && actor.role !== 'coordinator') {
-    throw refused(`role ${actor.role} may not nominate; a dinas kabupaten/kota nominates the IKM of its own kabupaten/kota (a coordinator may nominate for any)`);
+    throw refused(
+      `role ${actor.role} may not nominate; a dinas kabupaten/kota nominates the IKM of its own kabupaten/kota (a coordinator may nominate for any)`,
+    );
   }
   const fromFlags = opts.file === undefined;
 
@@ -77,7 +88,12 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
     const v = validateRow(raw);
     if (!v.ok) {
       refusals.push(...v.refusals);
-      reports.push({ row: v.row, status: 'refused', ikmName: raw.values.ikm_name, regencyCode: raw.values.regency_code });
+      reports.push({
+        row: v.row,
+        status: 'refused',
+        ikmName: raw.values.ikm_name,
+        regencyCode: raw.values.regency_code,
+      });
       continue;
     }
     const n = v.nomination;
@@ -86,7 +102,10 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
       reports.push({ row: v.row, status: 'refused', ikmName: n.ikmName, regencyCode: n.regencyCode });
     };
     if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode) {
-      refuseRow('regency_code', `dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
+      refuseRow(
+        'regency_code',
+        `dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`,
+      );
       continue;
     }
     const workflowId = nominationWorkflowId(cycleId, n.regencyCode, n.ikmName);
@@ -101,7 +120,8 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
   // 2. The cycle must exist and take nominations.
   const cycle = (await findCycle(ctx, cycleId)).handle;
   const state = await ctx.call(cycle.query(cycleStateQuery), `the state query of cycle ${cycleId}`);
-  if (!state.intakeOpen && toSend.length > 0) throw refused(`intake for cycle ${cycleId} is closed (since ${state.intakeClosesAt}); nothing was sent`);
+  if (!state.intakeOpen && toSend.length > 0)
+    throw refused(`intake for cycle ${cycleId} is closed (since ${state.intakeClosesAt}); nothing was sent`);
 
   // 3. Send the valid rows.
   const bar = progress(toSend.length, 'nominating', { json: ctx.json });
@@ -114,8 +134,15 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
         reports.push({ ...base, status: 'unchanged', note: 'already nominated' });
       } else {
         try {
-          const result = await ctx.call(retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [input] })), `the nomination of ${input.ikmName}`);
-          reports.push({ ...base, status: result.created ? 'created' : 'unchanged', ...(result.created ? {} : { note: 'already nominated' }) });
+          const result = await ctx.call(
+            retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [input] })),
+            `the nomination of ${input.ikmName}`,
+          );
+          reports.push({
+            ...base,
+            status: result.created ? 'created' : 'unchanged',
+            ...(result.created ? {} : { note: 'already nominated' }),
+          });
         } catch (err) {
           if (!(err instanceof WorkflowUpdateFailedError)) throw err;
           const reason = refusalMessage(err);
@@ -142,10 +169,19 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
   refusals.sort(byRow);
   const count = (s: RowStatus) => reports.filter((r) => r.status === s).length;
   const summary = { created: count('created'), unchanged: count('unchanged'), refused: count('refused') };
-  const shownRefusals = fromFlags ? refusals.map((r) => ({ ...r, field: FLAG_OF[r.field as Column] ?? r.field })) : refusals;
+  const shownRefusals = fromFlags
+    ? refusals.map((r) => ({ ...r, field: FLAG_OF[r.field as Column] ?? r.field }))
+    : refusals;
   return {
     exitCode: summary.refused > 0 ? 1 : 0,
-    json: { cycleId, source: opts.file ?? 'flags', actor: formatActor(actor), ...summary, refusals: shownRefusals, rows: reports },
+    json: {
+      cycleId,
+      source: opts.file ?? 'flags',
+      actor: formatActor(actor),
+      ...summary,
+      refusals: shownRefusals,
+      rows: reports,
+    },
     text: render({ cycleId, source: opts.file, actor, summary, refusals: shownRefusals, reports }),
   };
 }
@@ -153,11 +189,16 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
 function readRows(opts: NominateOptions): RawRow[] {
   const flagged = COLUMNS.filter((c) => opts[FLAG_KEYS[c]] !== undefined);
   if (opts.file !== undefined) {
-    if (flagged.length > 0) throw usage(`give either --file or the single-nomination flags, not both (${flagged.map((c) => FLAG_OF[c]).join(', ')})`);
+    if (flagged.length > 0)
+      throw usage(
+        `give either --file or the single-nomination flags, not both (${flagged.map((c) => FLAG_OF[c]).join(', ')})`,
+      );
     return readNominationsCsv(opts.file);
   }
   if (flagged.length === 0) {
-    throw usage('give the nominations: --file nominations.csv, or one by --regency --ikm --sentra --commodity --product --sentra-size');
+    throw usage(
+      'give the nominations: --file nominations.csv, or one by --regency --ikm --sentra --commodity --product --sentra-size',
+    );
   }
   const required: Column[] = ['regency_code', 'ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size'];
   const missing = required.filter((c) => opts[FLAG_KEYS[c]] === undefined);
@@ -187,20 +228,40 @@ function render(r: {
 }): string {
   const { created, unchanged, refused: refusedCount } = r.summary;
   const total = r.reports.length;
-  const lines = [`Nominations for cycle ${r.cycleId}${r.source ? ` from ${r.source}` : ''}, as ${formatActor(r.actor)}:`];
-  lines.push(`  created ${created}, unchanged ${unchanged}, refused ${refusedCount} (of ${total} row${total === 1 ? '' : 's'})`);
+  const lines = [
+    `Nominations for cycle ${r.cycleId}${r.source ? ` from ${r.source}` : ''}, as ${formatActor(r.actor)}:`,
+  ];
+  lines.push(
+    `  created ${created}, unchanged ${unchanged}, refused ${refusedCount} (of ${total} row${total === 1 ? '' : 's'})`,
+  );
   if (created === 0 && unchanged > 0 && refusedCount === 0) {
-    lines.push(`  nothing changed: ${unchanged === 1 ? 'this IKM was' : `all ${unchanged} IKM were`} already nominated in cycle ${r.cycleId}`);
+    lines.push(
+      `  nothing changed: ${unchanged === 1 ? 'this IKM was' : `all ${unchanged} IKM were`} already nominated in cycle ${r.cycleId}`,
+    );
   }
   const accepted = r.reports.filter((x) => x.status !== 'refused');
   if (accepted.length > 0 && accepted.length <= 50) {
-    lines.push('', table(['row', 'status', 'ikm', 'nomination'], accepted.map((x) => [x.row ?? '-', x.status, x.ikmName, x.workflowId])));
+    lines.push(
+      '',
+      table(
+        ['row', 'status', 'ikm', 'nomination'],
+        accepted.map((x) => [x.row ?? '-', x.status, x.ikmName, x.workflowId]),
+      ),
+    );
   } else if (accepted.length > 50) {
     lines.push('', `(${accepted.length} nominations; --json lists their ids)`);
   }
   if (r.refusals.length > 0) {
-    lines.push('', 'Refused:', table(['row', 'field', 'reason'], r.refusals.map((x) => [x.row ?? '-', x.field, x.reason])));
-    if (r.source) lines.push('', `Fix those rows and run the same command again: rows already nominated stay unchanged.`);
+    lines.push(
+      '',
+      'Refused:',
+      table(
+        ['row', 'field', 'reason'],
+        r.refusals.map((x) => [x.row ?? '-', x.field, x.reason]),
+      ),
+    );
+    if (r.source)
+      lines.push('', `Fix those rows and run the same command again: rows already nominated stay unchanged.`);
   }
   return lines.join('\n');
 }

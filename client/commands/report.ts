@@ -35,7 +35,11 @@ export interface StarredIkm {
   workflowId: string;
 }
 
-export async function report(ctx: Context, cycleArg: string, opts: { by: ReportBy; format?: ReportFormat }): Promise<Outcome> {
+export async function report(
+  ctx: Context,
+  cycleArg: string,
+  opts: { by: ReportBy; format?: ReportFormat },
+): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
   const format: ReportFormat = ctx.json ? 'json' : (opts.format ?? 'table');
   const db = await ctx.db('ovop report');
@@ -43,7 +47,17 @@ export async function report(ctx: Context, cycleArg: string, opts: { by: ReportB
     db.selectFrom('cycles').select(['id', 'name', 'status']).where('id', '=', cycleId).executeTakeFirst(),
     db
       .selectFrom('nominations')
-      .select(['workflow_id', 'province_code', 'regency_code', 'ikm_name', 'commodity', 'product', 'stage', 'stars', 'provisional_score'])
+      .select([
+        'workflow_id',
+        'province_code',
+        'regency_code',
+        'ikm_name',
+        'commodity',
+        'product',
+        'stage',
+        'stars',
+        'provisional_score',
+      ])
       .where('cycle_id', '=', cycleId)
       .orderBy('workflow_id')
       .execute(),
@@ -54,7 +68,15 @@ export async function report(ctx: Context, cycleArg: string, opts: { by: ReportB
   for (const r of rows) {
     const code = opts.by === 'province' ? r.province_code : r.commodity;
     const name = opts.by === 'province' ? regionName(code) : commodityLabel(code);
-    const g = groups.get(code) ?? { code, name, stars: { 5: 0, 4: 0, 3: 0, 2: 0, 1: 0 }, notClassified: 0, inProgress: 0, closedWithoutStars: 0, total: 0 };
+    const g = groups.get(code) ?? {
+      code,
+      name,
+      stars: { 5: 0, 4: 0, 3: 0, 2: 0, 1: 0 },
+      notClassified: 0,
+      inProgress: 0,
+      closedWithoutStars: 0,
+      total: 0,
+    };
     g.total += 1;
     if (r.stage === 'DETERMINED' && r.stars && r.stars >= 1 && r.stars <= 5) g.stars[String(r.stars) as '5'] += 1;
     else if (r.stage === 'NOT_CLASSIFIED') g.notClassified += 1;
@@ -77,23 +99,85 @@ export async function report(ctx: Context, cycleArg: string, opts: { by: ReportB
       score: r.provisional_score,
       workflowId: r.workflow_id,
     }))
-    .sort((a, b) => b.stars - a.stars || (opts.by === 'province' ? a.provinceCode.localeCompare(b.provinceCode) : a.commodity.localeCompare(b.commodity)) || a.ikmName.localeCompare(b.ikmName));
+    .sort(
+      (a, b) =>
+        b.stars - a.stars ||
+        (opts.by === 'province'
+          ? a.provinceCode.localeCompare(b.provinceCode)
+          : a.commodity.localeCompare(b.commodity)) ||
+        a.ikmName.localeCompare(b.ikmName),
+    );
 
-  const document = { cycleId, name: cycle?.name ?? null, status: cycle?.status ?? null, by: opts.by, nominations: rows.length, groups: summary, starred };
-  const headers = [opts.by, 'code', 'B5', 'B4', 'B3', 'B2', 'B1', 'not classified', 'in progress', 'closed without stars', 'total'];
-  const cells = summary.map((g) => [g.name, g.code, g.stars[5], g.stars[4], g.stars[3], g.stars[2], g.stars[1], g.notClassified, g.inProgress, g.closedWithoutStars, g.total]);
+  const document = {
+    cycleId,
+    name: cycle?.name ?? null,
+    status: cycle?.status ?? null,
+    by: opts.by,
+    nominations: rows.length,
+    groups: summary,
+    starred,
+  };
+  const headers = [
+    opts.by,
+    'code',
+    'B5',
+    'B4',
+    'B3',
+    'B2',
+    'B1',
+    'not classified',
+    'in progress',
+    'closed without stars',
+    'total',
+  ];
+  const cells = summary.map((g) => [
+    g.name,
+    g.code,
+    g.stars[5],
+    g.stars[4],
+    g.stars[3],
+    g.stars[2],
+    g.stars[1],
+    g.notClassified,
+    g.inProgress,
+    g.closedWithoutStars,
+    g.total,
+  ]);
 
   if (format === 'json') return { json: document, text: json(document) };
   if (format === 'csv') {
-    const csvHeaders = [`${opts.by}_code`, opts.by, 'bintang_5', 'bintang_4', 'bintang_3', 'bintang_2', 'bintang_1', 'not_classified', 'in_progress', 'closed_without_stars', 'total'];
-    return { json: document, text: csv(csvHeaders, cells.map(([name, code, ...rest]) => [code, name, ...rest])) };
+    const csvHeaders = [
+      `${opts.by}_code`,
+      opts.by,
+      'bintang_5',
+      'bintang_4',
+      'bintang_3',
+      'bintang_2',
+      'bintang_1',
+      'not_classified',
+      'in_progress',
+      'closed_without_stars',
+      'total',
+    ];
+    return {
+      json: document,
+      text: csv(
+        csvHeaders,
+        cells.map(([name, code, ...rest]) => [code, name, ...rest]),
+      ),
+    };
   }
-  const lines = [`${cycle?.name ?? cycleId} (${cycleId}${cycle?.status ? `, ${cycle.status.toLowerCase()}` : ''}): ${rows.length} nomination${rows.length === 1 ? '' : 's'}, by ${opts.by} (B5 = Bintang 5)`, ''];
+  const lines = [
+    `${cycle?.name ?? cycleId} (${cycleId}${cycle?.status ? `, ${cycle.status.toLowerCase()}` : ''}): ${rows.length} nomination${rows.length === 1 ? '' : 's'}, by ${opts.by} (B5 = Bintang 5)`,
+    '',
+  ];
   lines.push(rows.length > 0 ? table(headers, cells) : 'No nominations yet.');
   if (starred.length > 0) {
     lines.push('', 'Starred IKM:');
     for (const s of starred) {
-      lines.push(`  Bintang ${s.stars}: ${s.ikmName} dari ${s.regency}, ${s.province} — ${s.product}, ${commodityLabel(s.commodity)}`);
+      lines.push(
+        `  Bintang ${s.stars}: ${s.ikmName} dari ${s.regency}, ${s.province} — ${s.product}, ${commodityLabel(s.commodity)}`,
+      );
     }
   } else if (rows.length > 0) {
     lines.push('', 'No stars determined yet.');

@@ -8,14 +8,35 @@ export async function show(ctx: Context, id: string): Promise<Outcome> {
   const view = await ctx.call(handle.query(nominationStateQuery), `the state query of ${ref.workflowId}`);
   const extra: string[] = [];
   if (view.attendedSession) extra.push(`attended     ${view.attendedSession}`);
-  if (view.stage === 'AWAITING_DOCUMENTS' || view.stage === 'REVISION_REQUESTED') extra.push(`missing      ${missingDocuments(view).join(', ') || 'nothing'}`);
-  if (view.documents.length > 0) extra.push(`documents    ${view.documents.map((d) => `${d.kind}#${d.round}`).join(', ')}`);
+  if (view.stage === 'AWAITING_DOCUMENTS' || view.stage === 'REVISION_REQUESTED')
+    extra.push(`missing      ${missingDocuments(view).join(', ') || 'nothing'}`);
+  if (view.documents.length > 0)
+    extra.push(`documents    ${view.documents.map((d) => `${d.kind}#${d.round}`).join(', ')}`);
   if (view.reviewNotes.length > 0) extra.push(`review       ${view.reviewNotes.join('; ')}`);
-  if (view.assessors.length > 0) extra.push(`assessors    ${view.assessors.map((a) => (view.scoredBy.includes(a) ? `${a} (scored)` : a)).join(', ')}`);
-  if (view.provisionalScore !== null) extra.push(`score        ${view.provisionalScore}${view.aspectScores ? ` (${Object.entries(view.aspectScores).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+  if (view.assessors.length > 0)
+    extra.push(
+      `assessors    ${view.assessors.map((a) => (view.scoredBy.includes(a) ? `${a} (scored)` : a)).join(', ')}`,
+    );
+  if (view.provisionalScore !== null)
+    extra.push(
+      `score        ${view.provisionalScore}${
+        view.aspectScores
+          ? ` (${Object.entries(view.aspectScores)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})`
+          : ''
+      }`,
+    );
   if (view.fieldVerified !== null) extra.push(`field check  ${view.fieldVerified ? 'passed' : 'failed'}`);
-  if (view.recommendedStars !== null) extra.push(`recommended  Bintang ${view.recommendedStars}${view.cappedBy.length ? ` (capped: ${view.cappedBy.map((c) => c.reason).join('; ')})` : ''}`);
+  if (view.recommendedStars !== null)
+    extra.push(
+      `recommended  Bintang ${view.recommendedStars}${view.cappedBy.length ? ` (capped: ${view.cappedBy.map((c) => c.reason).join('; ')})` : ''}`,
+    );
   if (view.stars !== null) extra.push(`stars        ${view.stars}`);
   extra.push(`events       ${view.eventCount} recorded`);
-  return viewOutcome(view, `${view.ikmName}${view.reevaluation ? ` (re-evaluation; Bintang ${view.previousStars} before)` : ''}`, extra);
+  return viewOutcome(
+    view,
+    `${view.ikmName}${view.reevaluation ? ` (re-evaluation; Bintang ${view.previousStars} before)` : ''}`,
+    extra,
+  );
 }

@@ -4,9 +4,22 @@ import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
 
-export async function verifyField(ctx: Context, id: string, opts: { passed?: boolean; failed?: boolean; notes?: string }): Promise<Outcome> {
+export async function verifyField(
+  ctx: Context,
+  id: string,
+  opts: { passed?: boolean; failed?: boolean; notes?: string },
+): Promise<Outcome> {
   if (!!opts.passed === !!opts.failed) throw usage('give one result: --passed or --failed');
   const actor = ctx.actor();
-  const view = await act(ctx, id, verifyFieldUpdate, { actor, passed: !!opts.passed, ...(opts.notes ? { notes: opts.notes } : {}) }, 'the field verification');
-  return viewOutcome(view, `Field verification of ${view.ikmName} ${opts.passed ? 'passed' : 'failed'}${opts.notes ? `: ${opts.notes}` : ''}.`);
+  const view = await act(
+    ctx,
+    id,
+    verifyFieldUpdate,
+    { actor, passed: !!opts.passed, ...(opts.notes ? { notes: opts.notes } : {}) },
+    'the field verification',
+  );
+  return viewOutcome(
+    view,
+    `Field verification of ${view.ikmName} ${opts.passed ? 'passed' : 'failed'}${opts.notes ? `: ${opts.notes}` : ''}.`,
+  );
 }

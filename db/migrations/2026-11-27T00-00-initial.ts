@@ -78,7 +78,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('submitted_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('assessments_pk', ['workflow_id', 'assessor_id'])
     .execute();
-  await db.schema.createIndex('assessments_cycle_assessor').on('assessments').columns(['cycle_id', 'assessor_id']).execute();
+  await db.schema
+    .createIndex('assessments_cycle_assessor')
+    .on('assessments')
+    .columns(['cycle_id', 'assessor_id'])
+    .execute();
 
   await db.schema
     .createTable('documents')

@@ -38,9 +38,18 @@ describe('the shipped cycle configs', () => {
     expect(Object.keys(config.provinces)).toHaveLength(38);
     expect(Object.keys(config.regencies)).toHaveLength(514);
     expect(Object.keys(config.deadlines).sort()).toEqual([...DEADLINE_STAGES].sort());
-    expect(config.deadlines.documents).toEqual({ within: '45d', remindBefore: ['14d', '7d', '1d'], onMissed: 'grace', grace: '7d' });
+    expect(config.deadlines.documents).toEqual({
+      within: '45d',
+      remindBefore: ['14d', '7d', '1d'],
+      onMissed: 'grace',
+      grace: '7d',
+    });
     expect(config.stars.thresholds).toEqual({ '5': 85, '4': 70, '3': 55, '2': 40, '1': 25 });
-    expect(config.assessment.aspects.map((a) => [a.id, a.weight])).toEqual([['A', 40], ['B', 30], ['C', 30]]);
+    expect(config.assessment.aspects.map((a) => [a.id, a.weight])).toEqual([
+      ['A', 40],
+      ['B', 30],
+      ['C', 30],
+    ]);
   });
 
   it('the three sessions of the example cover every province exactly once', () => {
@@ -127,7 +136,12 @@ describe('an invalid cycle config', () => {
       }),
     );
     expect(paths(error).sort()).toEqual(
-      ['contacts.coordinators', 'documents.revisionRounds', 'sessions[2].provinces[17]', 'stars.gates[0].documents[0]'].sort(),
+      [
+        'contacts.coordinators',
+        'documents.revisionRounds',
+        'sessions[2].provinces[17]',
+        'stars.gates[0].documents[0]',
+      ].sort(),
     );
     expect(error.message).toContain('documents.revisionRounds: must be a whole number, got "two"');
     expect(error.message).toContain('contacts.coordinators: must be a list, got "ditjen-ikma@ovop.kemenperin.example"');
@@ -142,13 +156,18 @@ describe('an invalid cycle config', () => {
     );
     expect(error.issues).toEqual([
       { path: 'sessions[0].provinces[11]', message: '"39" is not a Kemendagri province code (e.g. 32 for Jawa Barat)' },
-      { path: 'assessment.assessors[0].province', message: '"00" is not a Kemendagri province code (e.g. 32 for Jawa Barat)' },
+      {
+        path: 'assessment.assessors[0].province',
+        message: '"00" is not a Kemendagri province code (e.g. 32 for Jawa Barat)',
+      },
     ]);
   });
 
   it('refuses a province covered by two sessions', () => {
     const error = issuesOf(exampleWith((c) => c.sessions[2].provinces.unshift('34')));
-    expect(error.issues).toEqual([{ path: 'sessions[2].provinces[0]', message: 'province 34 is already covered by session sesi-1-yogyakarta' }]);
+    expect(error.issues).toEqual([
+      { path: 'sessions[2].provinces[0]', message: 'province 34 is already covered by session sesi-1-yogyakarta' },
+    ]);
   });
 
   it('refuses too few assessors from outside a covered province', () => {

@@ -82,11 +82,31 @@ describe('validateScoreSheet', () => {
   it.each([
     ['missing criterion', (s: Record<string, unknown>) => delete s.C3, 'criterion C3 is missing'],
     ['unknown criterion', (s: Record<string, unknown>) => (s.Z9 = 2), 'unknown criterion Z9'],
-    ['above scale', (s: Record<string, unknown>) => (s.A1 = 4), 'score for A1 must be an integer between 1 and 3, got 4'],
-    ['below scale', (s: Record<string, unknown>) => (s.B2 = 0), 'score for B2 must be an integer between 1 and 3, got 0'],
-    ['non-integer', (s: Record<string, unknown>) => (s.C2 = 2.5), 'score for C2 must be an integer between 1 and 3, got 2.5'],
-    ['string', (s: Record<string, unknown>) => (s.A2 = '3'), 'score for A2 must be an integer between 1 and 3, got "3"'],
-    ['NaN', (s: Record<string, unknown>) => (s.A3 = Number.NaN), 'score for A3 must be an integer between 1 and 3, got NaN'],
+    [
+      'above scale',
+      (s: Record<string, unknown>) => (s.A1 = 4),
+      'score for A1 must be an integer between 1 and 3, got 4',
+    ],
+    [
+      'below scale',
+      (s: Record<string, unknown>) => (s.B2 = 0),
+      'score for B2 must be an integer between 1 and 3, got 0',
+    ],
+    [
+      'non-integer',
+      (s: Record<string, unknown>) => (s.C2 = 2.5),
+      'score for C2 must be an integer between 1 and 3, got 2.5',
+    ],
+    [
+      'string',
+      (s: Record<string, unknown>) => (s.A2 = '3'),
+      'score for A2 must be an integer between 1 and 3, got "3"',
+    ],
+    [
+      'NaN',
+      (s: Record<string, unknown>) => (s.A3 = Number.NaN),
+      'score for A3 must be an integer between 1 and 3, got NaN',
+    ],
   ])('%s', (_name, mutate, message) => {
     const sheet: Record<string, unknown> = validScores();
     mutate(sheet);
@@ -127,7 +147,10 @@ describe('scoreSheet', () => {
     [2, 50],
     [3, 100],
   ])('a sheet of all %i scores %i', (v, total) => {
-    expect(scoreSheet(uniform('p1', v, v, v), assessment)).toEqual({ total, aspects: { A: total, B: total, C: total } });
+    expect(scoreSheet(uniform('p1', v, v, v), assessment)).toEqual({
+      total,
+      aspects: { A: total, B: total, C: total },
+    });
   });
 
   it('throws on an invalid sheet', () => {
@@ -194,7 +217,12 @@ describe('recommendStars — gates', () => {
     },
     {
       name: 'aspect and verification both fail → caps chain down to 3',
-      input: { score: 90, aspects: { A: 100, B: 100, C: 52.5 }, submittedDocuments: ['legalitas'], fieldVerified: null },
+      input: {
+        score: 90,
+        aspects: { A: 100, B: 100, C: 52.5 },
+        submittedDocuments: ['legalitas'],
+        fieldVerified: null,
+      },
       stars: 3,
       cappedBy: [
         { fromStars: 5, reason: 'nilai aspek C 52,5 di bawah 60' },
@@ -224,7 +252,12 @@ describe('recommendStars — gates', () => {
       ],
     };
     const r = recommendStars(
-      { score: 88, aspects: { A: 65, B: 90, C: 90 }, submittedDocuments: ['legalitas', 'uji_lab'], fieldVerified: true },
+      {
+        score: 88,
+        aspects: { A: 65, B: 90, C: 90 },
+        submittedDocuments: ['legalitas', 'uji_lab'],
+        fieldVerified: true,
+      },
       shuffled,
     );
     expect(r.stars).toBe(2);
@@ -333,9 +366,9 @@ describe('aggregateScores', () => {
 
   it('refuses an empty or duplicated set of sheets', () => {
     expect(() => aggregateScores([], assessment, { normalization: false })).toThrow(/at least one/);
-    expect(() => aggregateScores([uniform('p', 2, 2, 2), uniform('p', 3, 3, 3)], assessment, { normalization: false })).toThrow(
-      /more than one/,
-    );
+    expect(() =>
+      aggregateScores([uniform('p', 2, 2, 2), uniform('p', 3, 3, 3)], assessment, { normalization: false }),
+    ).toThrow(/more than one/);
   });
 
   it('feeds the star recommendation end to end', () => {
