@@ -1,5 +1,6 @@
 /** What every validator of both workflows needs: the refusal, and checks of the actor, of text and of instants. */
 import { ApplicationFailure } from '@temporalio/common';
+import { REGION_CODE } from '../domain/region-codes';
 import { isoInstantProblem, textProblem } from '../domain/text';
 import { type Actor, ROLES } from '../domain/types';
 import { TRY_AGAIN } from './messages';
@@ -24,7 +25,7 @@ export function checkActor(actor: unknown): asserts actor is Actor {
   if (!a || typeof a !== 'object') refuse('actor is missing');
   if (!ROLES.includes(a.role as (typeof ROLES)[number])) refuse(`actor role must be one of ${ROLES.join(', ')}`);
   checkText(a.id, 'actor id', { max: 120 });
-  if (typeof a.region !== 'string' || !/^\d{2}(\.\d{2})?$/.test(a.region)) refuse('actor region must be a Kemendagri code such as 32 or 32.05');
+  if (typeof a.region !== 'string' || !REGION_CODE.test(a.region)) refuse('actor region must be a Kemendagri code such as 32 or 32.05');
 }
 
 export function parseInstant(text: unknown, what: string): number {
