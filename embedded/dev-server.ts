@@ -54,7 +54,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await waitForPort(opts.port, 60_000, 'The Temporal dev server');
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message} Exit code ${exited}; see ${opts.logFile}.`);
+    throw new Error(`${(err as Error).message} Exit code ${exited}; see ${opts.logFile}.`, { cause: err });
   }
   return {
     address: `127.0.0.1:${opts.port}`,

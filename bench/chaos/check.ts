@@ -152,8 +152,8 @@ export async function checkChaos(opts: {
   let events = 0;
   await mapPool(items, 8, async (it) => {
     const handle = client.workflow.getHandle(it.workflowId);
-    let view: NominationView | null = null;
-    let status = '?';
+    let view: NominationView;
+    let status: string;
     try {
       status = (await retry(`describe ${it.workflowId}`, () => client.withDeadline(Date.now() + 20_000, () => handle.describe()))).status.name;
       view = await retry(`query ${it.workflowId}`, () => client.withDeadline(Date.now() + 20_000, () => handle.query(nominationStateQuery)));

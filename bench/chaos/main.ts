@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     process.exit(1);
   });
 
-  let exitCode = 1;
+  let exitCode: number;
   try {
     // ── the stack ──────────────────────────────────────────────────────────────────────────────────────────────────
     const temporal = await ChaosTemporal.start(stateDir);

@@ -83,7 +83,7 @@ async function startRealPostgres(bin: string): Promise<ChaosPostgres> {
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     const e = err as { stderr?: string; message: string };
-    throw new Error(`starting PostgreSQL from ${bin} failed: ${e.stderr || e.message}`);
+    throw new Error(`starting PostgreSQL from ${bin} failed: ${e.stderr || e.message}`, { cause: err });
   }
   const version = execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
   return {

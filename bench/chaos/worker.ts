@@ -162,6 +162,8 @@ export class ChildWorker {
           this.logStream.write(`[gen ${no} ${name} ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
           if (line.includes('Nondeterminism error')) {
             this.stats.nondeterminismErrors += 1;
+            // The worker's log is coloured: strip the ANSI escapes, which are control characters by definition.
+            // eslint-disable-next-line no-control-regex
             this.stats.firstNondeterminismError ??= line.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 600);
           }
           if (!g.isReady && line.includes(READY_LINE)) {

@@ -460,7 +460,7 @@ function actorMutations(update: NominationUpdate): Mutation[] {
     });
   const actor = (base: Obj) => base.actor as Actor;
 
-  add('wrong-type', 'actor', (rng, _t, _w, base) => {
+  add('wrong-type', 'actor', (rng) => {
     const r = rng.int(0, 3);
     if (r === 0) return { ...rng.pick([...WRONG_TYPES_FOR_STRING.slice(0, 3), { what: 'a string', value: 'coordinator' }]), what: 'actor is not an object' };
     const key = (['role', 'id', 'region'] as const)[r - 1];

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
   const running = worker.run();
   const env = { client: deps.client, db: deps.db, taskQueue };
-  let exitCode = 1;
+  let exitCode: number;
   try {
     const prefix = `fuzz-${args.seed}`;
     log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}); driving targets into their stages`);

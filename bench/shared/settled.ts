@@ -44,7 +44,7 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 30_000): Promi
   const deadline = Date.now() + timeoutMs;
   let previous = -1;
   let stablePolls = 0;
-  let stillOpen: string[] = [];
+  let stillOpen: string[];
   for (;;) {
     const events = (await handle.fetchHistory()).events ?? [];
     stillOpen = openWork(events);
