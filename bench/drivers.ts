@@ -21,7 +21,18 @@ export { chaosCycles, finalizeCycle, planItems, runWorkload, startCycle } from '
 
 // The fuzz suite: the case generators and the runner that sends them.
 export { gapOf, generateCsvCases, generateUpdateCases, UNCLEAR_MESSAGE, type UpdateCase } from './fuzz/cases';
-export { type CsvRun, describeViolation, type FuzzEnv, openCsvCycle, recover, runCsvCases, runUpdateCase, setUpTargets, sqlControlRows, type UpdateOutcome } from './fuzz/runner';
+export {
+  type CsvRun,
+  describeViolation,
+  type FuzzEnv,
+  openCsvCycle,
+  recover,
+  runCsvCases,
+  runUpdateCase,
+  setUpTargets,
+  sqlControlRows,
+  type UpdateOutcome,
+} from './fuzz/runner';
 
 // The throughput suite's history reading and `--scale` argument split.
 export { shapeOfEvents, taskPrefixes, taskTimes } from './shared/history';

@@ -48,8 +48,12 @@ export async function connectTemporal(): Promise<TemporalSession> {
       connectTimeout: `${CONNECT_TIMEOUT_SECONDS} seconds`,
     });
   } catch (err) {
-    const reason = /deadline|timed? ?out/i.test(firstLine(err)) ? `no connection within ${CONNECT_TIMEOUT_SECONDS} s` : firstLine(err).replace(/\.$/, '');
-    throw unreachable(`cannot reach the Temporal server at ${address} (${reason}); check that it runs, or set TEMPORAL_ADDRESS`);
+    const reason = /deadline|timed? ?out/i.test(firstLine(err))
+      ? `no connection within ${CONNECT_TIMEOUT_SECONDS} s`
+      : firstLine(err).replace(/\.$/, '');
+    throw unreachable(
+      `cannot reach the Temporal server at ${address} (${reason}); check that it runs, or set TEMPORAL_ADDRESS`,
+    );
   }
   const client = new Client({ connection, namespace });
   return { client, address, namespace, close: () => connection.close() };
@@ -63,7 +67,10 @@ export interface DatabaseSession {
 /** A database handle, checked with one round trip; DATABASE_URL is required. */
 export async function connectDatabase(why: string): Promise<DatabaseSession> {
   const url = process.env.DATABASE_URL?.trim();
-  if (!url) throw usage(`DATABASE_URL is not set; ${why} reads PostgreSQL (e.g. DATABASE_URL=postgres://ovop:ovop@localhost:5432/ovop)`);
+  if (!url)
+    throw usage(
+      `DATABASE_URL is not set; ${why} reads PostgreSQL (e.g. DATABASE_URL=postgres://ovop:ovop@localhost:5432/ovop)`,
+    );
   let db: Kysely<Database>;
   try {
     db = createDb(url, { max: 4 });
@@ -75,7 +82,9 @@ export async function connectDatabase(why: string): Promise<DatabaseSession> {
   } catch (err) {
     await db.destroy().catch(() => {});
     const code = (err as { code?: string }).code;
-    throw unreachable(`cannot reach PostgreSQL${describeDatabase(url)} (${code ?? firstLine(err)}); check DATABASE_URL`);
+    throw unreachable(
+      `cannot reach PostgreSQL${describeDatabase(url)} (${code ?? firstLine(err)}); check DATABASE_URL`,
+    );
   }
   return { db, close: () => db.destroy() };
 }

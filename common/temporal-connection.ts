@@ -25,6 +25,9 @@ export function temporalSettings(overrides: { address?: string; namespace?: stri
 }
 
 export async function connectClient(settings: TemporalSettings): Promise<Client> {
-  const connection = await Connection.connect({ ...settings.connectionOptions, connectTimeout: '5 seconds' } as Parameters<typeof Connection.connect>[0]);
+  const connection = await Connection.connect({
+    ...settings.connectionOptions,
+    connectTimeout: '5 seconds',
+  } as Parameters<typeof Connection.connect>[0]);
   return new Client({ connection, namespace: settings.namespace });
 }

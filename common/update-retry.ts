@@ -24,7 +24,8 @@ const TRANSIENT: { code: number; details: RegExp }[] = [
 ];
 
 export function isTransientUpdateFailure(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateFailedError) return err.cause instanceof ApplicationFailure && err.cause.type === TRY_AGAIN;
+  if (err instanceof WorkflowUpdateFailedError)
+    return err.cause instanceof ApplicationFailure && err.cause.type === TRY_AGAIN;
   if (!(err instanceof ServiceError)) return false;
   const cause = err.cause as { code?: number; details?: string } | undefined;
   const text = String(cause?.details ?? err.message);

@@ -41,9 +41,18 @@ async function main(): Promise<void> {
     stateDir,
     persistent: true,
     headless: false,
-    ports: { temporal: port('OVOP_TEMPORAL_PORT', 7233), ui: port('OVOP_UI_PORT', 8233), pg: port('OVOP_PG_PORT', 55432), smtp: port('OVOP_SMTP_PORT', 2525) },
+    ports: {
+      temporal: port('OVOP_TEMPORAL_PORT', 7233),
+      ui: port('OVOP_UI_PORT', 8233),
+      pg: port('OVOP_PG_PORT', 55432),
+      smtp: port('OVOP_SMTP_PORT', 2525),
+    },
   });
-  const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl }).catch(async (err) => {
+  const deps = await bootstrap({
+    temporal: stack.temporal,
+    databaseUrl: stack.databaseUrl,
+    smtpUrl: stack.smtpUrl,
+  }).catch(async (err) => {
     await stack.stop();
     throw err;
   });
@@ -53,21 +62,33 @@ async function main(): Promise<void> {
   try {
     const config = loadCycleConfig(fileURLToPath(new URL('../config/cycle.demo.yaml', import.meta.url)));
     config.id = `ovop-demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
-    const cycle = await deps.client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config, reconcileEvery: DEMO_CENSUS_EVERY }] });
+    const cycle = await deps.client.workflow.start(awardCycle, {
+      workflowId: cycleWorkflowId(config.id),
+      taskQueue,
+      args: [{ config, reconcileEvery: DEMO_CENSUS_EVERY }],
+    });
     console.log(`Cycle ${config.id} opened; intake closes in ${config.intakeWindow}.`);
 
     const nominations = demoNominations();
-    const bar = new SingleBar({ format: ' {bar} {value}/{total} nominations settled | {stages}', hideCursor: true, clearOnComplete: false });
+    const bar = new SingleBar({
+      format: ' {bar} {value}/{total} nominations settled | {stages}',
+      hideCursor: true,
+      clearOnComplete: false,
+    });
     const stages = new Map<string, Stage>();
     const summary = () => {
       const counts: Record<string, number> = {};
       for (const s of stages.values()) counts[s] = (counts[s] ?? 0) + 1;
-      return Object.entries(counts).map(([s, c]) => `${s} ${c}`).join(', ');
+      return Object.entries(counts)
+        .map(([s, c]) => `${s} ${c}`)
+        .join(', ');
     };
     bar.start(nominations.length, 0, { stages: '' });
     const driven = nominations.map(async ({ input, script }) => {
       const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
-      const { workflowId } = await retryOnTaskFailure(() => cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }));
+      const { workflowId } = await retryOnTaskFailure(() =>
+        cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
+      );
       const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
         stages.set(workflowId, stage);
         bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });
@@ -82,15 +103,35 @@ async function main(): Promise<void> {
     const final = await cycle.result();
     const rows = await starsByProvinceAndCommodity(deps.db, config.id);
     console.log(`\nPenghargaan OVOP — ${config.name} (${config.id}): ${final.nominated} nominations`);
-    console.table(rows.map((r) => ({ Provinsi: regionDisplayName(r.province), Komoditas: r.commodity, Bintang: r.stars, IKM: r.count })));
+    console.table(
+      rows.map((r) => ({
+        Provinsi: regionDisplayName(r.province),
+        Komoditas: r.commodity,
+        Bintang: r.stars,
+        IKM: r.count,
+      })),
+    );
     console.log('Stars per IKM:');
-    console.table(views.filter((v) => v.stars).map((v) => ({ IKM: v.ikmName, Daerah: v.regencyName, Komoditas: v.commodity, Nilai: v.provisionalScore, Bintang: v.stars })));
+    console.table(
+      views
+        .filter((v) => v.stars)
+        .map((v) => ({
+          IKM: v.ikmName,
+          Daerah: v.regencyName,
+          Komoditas: v.commodity,
+          Nilai: v.provisionalScore,
+          Bintang: v.stars,
+        })),
+    );
     console.log('Final stages:', await stageCounts(deps.db, config.id));
     const mails = stack.mailDir ? readdirSync(stack.mailDir).filter((f) => f.endsWith('.eml')).length : 0;
-    console.log(`\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`);
+    console.log(
+      `\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`,
+    );
     console.log(`Mail: ${stack.mailDir ?? stack.smtpUrl} (${mails} messages so far)`);
     console.log(`PostgreSQL: ${stack.databaseUrl}`);
-    if (process.argv.includes('--serve')) await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
+    if (process.argv.includes('--serve'))
+      await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
   } catch (err) {
     console.error(`Demo failed: ${(err as Error).stack ?? err}`);
     throw err;
@@ -106,9 +147,16 @@ async function main(): Promise<void> {
 }
 
 /** `npm start -- --serve`: keep the stack and worker up for the `ovop` CLI (README walk-through) until Ctrl-C. */
-async function serveUntilInterrupted(address: string, databaseUrl: string, smtpUrl: string, taskQueue: string): Promise<void> {
+async function serveUntilInterrupted(
+  address: string,
+  databaseUrl: string,
+  smtpUrl: string,
+  taskQueue: string,
+): Promise<void> {
   console.log('\nThe stack keeps running for the ovop CLI; in another terminal:');
-  console.log(`  export TEMPORAL_ADDRESS=${address} DATABASE_URL='${databaseUrl}' SMTP_URL=${smtpUrl} OVOP_TASK_QUEUE=${taskQueue}`);
+  console.log(
+    `  export TEMPORAL_ADDRESS=${address} DATABASE_URL='${databaseUrl}' SMTP_URL=${smtpUrl} OVOP_TASK_QUEUE=${taskQueue}`,
+  );
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

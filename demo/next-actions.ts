@@ -38,7 +38,18 @@ export interface ActorPlan {
 }
 
 /** The part of a nomination's view the decisions read. */
-export type ActorView = Pick<NominationView, 'workflowId' | 'stage' | 'regencyCode' | 'revisionRound' | 'hold' | 'requiredDocuments' | 'documents' | 'assessors' | 'scoredBy'>;
+export type ActorView = Pick<
+  NominationView,
+  | 'workflowId'
+  | 'stage'
+  | 'regencyCode'
+  | 'revisionRound'
+  | 'hold'
+  | 'requiredDocuments'
+  | 'documents'
+  | 'assessors'
+  | 'scoredBy'
+>;
 
 export interface NextAction {
   /** Stable per nomination (`attend`, `doc:<kind>:<round>`, `score:<assessor>` …): drivers derive update ids from it. */
@@ -68,7 +79,12 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
     const reason = plan.extendHoldsBecause;
     return [
       action(`resolve-hold:${s.hold.stage}:${s.hold.since}`, 'resolveHold', (h, updateId) =>
-        h.executeUpdate(resolveHoldUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'extend', until: new Date(Date.now() + 10 * 60_000).toISOString(), reason }] }),
+        h.executeUpdate(resolveHoldUpdate, {
+          updateId,
+          args: [
+            { actor: COORDINATOR, decision: 'extend', until: new Date(Date.now() + 10 * 60_000).toISOString(), reason },
+          ],
+        }),
       ),
     ];
   }
@@ -76,29 +92,57 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
     case 'AWAITING_SOCIALIZATION': {
       if (!plan.attends) return [];
       const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
-      return [action('attend', 'attendSocialization', (h, updateId) => h.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }))];
+      return [
+        action('attend', 'attendSocialization', (h, updateId) =>
+          h.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }),
+        ),
+      ];
     }
     case 'AWAITING_DOCUMENTS':
     case 'REVISION_REQUESTED':
       if (plan.withdraws && s.stage === 'AWAITING_DOCUMENTS') {
-        return [action('withdraw', 'withdraw', (h, updateId) => h.executeUpdate(withdrawUpdate, { updateId, args: [{ actor: dinas, reason: 'IKM memilih mengikuti siklus berikutnya' }] }))];
+        return [
+          action('withdraw', 'withdraw', (h, updateId) =>
+            h.executeUpdate(withdrawUpdate, {
+              updateId,
+              args: [{ actor: dinas, reason: 'IKM memilih mengikuti siklus berikutnya' }],
+            }),
+          ),
+        ];
       }
       // A reviewer's request for changes asks for the whole checklist again (see Nomination.review).
       return s.requiredDocuments
         .filter((kind) => !s.documents.some((d) => d.kind === kind && d.round === r))
         .map((kind) => {
-          const checksum = Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)]).join('');
+          const checksum = Array.from(
+            { length: 64 },
+            (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)],
+          ).join('');
           return action(`doc:${kind}:${r}`, 'submitDocument', (h, updateId) =>
-            h.executeUpdate(submitDocumentUpdate, { updateId, args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }] }),
+            h.executeUpdate(submitDocumentUpdate, {
+              updateId,
+              args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }],
+            }),
           );
         });
     case 'UNDER_REVIEW':
       return [
         plan.requestsChanges && r === 0
           ? action(`review:${r}`, 'reviewDocuments', (h, updateId) =>
-              h.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'request_changes', reason: 'Salinan NIB tidak terbaca; unggah ulang' }] }),
+              h.executeUpdate(reviewDocumentsUpdate, {
+                updateId,
+                args: [
+                  {
+                    actor: COORDINATOR,
+                    decision: 'request_changes',
+                    reason: 'Salinan NIB tidak terbaca; unggah ulang',
+                  },
+                ],
+              }),
             )
-          : action(`review:${r}`, 'reviewDocuments', (h, updateId) => h.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] })),
+          : action(`review:${r}`, 'reviewDocuments', (h, updateId) =>
+              h.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }),
+            ),
       ];
     case 'IN_ASSESSMENT':
       return s.assessors
@@ -106,13 +150,30 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
         .map((id) => {
           const profile = config.assessment.assessors.find((a) => a.id === id)!;
           const scores: Record<string, number> = {};
-          for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) scores[c.id] = plan.score(`${s.workflowId}|${id}|${c.id}`);
-          return action(`score:${id}`, 'submitScores', (h, updateId) => h.executeUpdate(submitScoresUpdate, { updateId, args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }] }));
+          for (const aspect of config.assessment.aspects)
+            for (const c of aspect.criteria) scores[c.id] = plan.score(`${s.workflowId}|${id}|${c.id}`);
+          return action(`score:${id}`, 'submitScores', (h, updateId) =>
+            h.executeUpdate(submitScoresUpdate, {
+              updateId,
+              args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }],
+            }),
+          );
         });
     case 'FIELD_VERIFICATION':
-      return [action('verify', 'verifyField', (h, updateId) => h.executeUpdate(verifyFieldUpdate, { updateId, args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }] }))];
+      return [
+        action('verify', 'verifyField', (h, updateId) =>
+          h.executeUpdate(verifyFieldUpdate, {
+            updateId,
+            args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }],
+          }),
+        ),
+      ];
     case 'STAR_RECOMMENDED':
-      return [action('determine', 'determineStars', (h, updateId) => h.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }))];
+      return [
+        action('determine', 'determineStars', (h, updateId) =>
+          h.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }),
+        ),
+      ];
     default:
       return [];
   }

@@ -13,10 +13,50 @@ export interface DemoNomination {
 }
 
 const SEED: DemoNomination[] = [
-  { script: 'excellent', input: { regencyCode: '32.05', ikmName: 'PT. Tama Cokelat Indonesia', sentraName: 'Sentra Dodol Garut', commodity: 'makanan_minuman', product: 'Cokelat dodol', sentraSize: 40 } },
-  { script: 'excellent', input: { regencyCode: '13.04', ikmName: 'Tenun Antik Hj. Fatimah Sayuthi', sentraName: 'Sentra Tenun Pandai Sikek', commodity: 'kain_tenun', product: 'Kain tenun songket', sentraSize: 25 } },
-  { script: 'excellent', input: { regencyCode: '34.71', ikmName: 'Batik Winotosastro', sentraName: 'Sentra Batik Yogyakarta', commodity: 'kain_batik', product: 'Kain batik tulis', sentraSize: 30 } },
-  { script: 'excellent', input: { regencyCode: '52.01', ikmName: 'UD. Mawar Art Shop', sentraName: 'Sentra Anyaman Ketak Lombok Barat', commodity: 'anyaman', product: 'Anyaman ketak', sentraSize: 18 } },
+  {
+    script: 'excellent',
+    input: {
+      regencyCode: '32.05',
+      ikmName: 'PT. Tama Cokelat Indonesia',
+      sentraName: 'Sentra Dodol Garut',
+      commodity: 'makanan_minuman',
+      product: 'Cokelat dodol',
+      sentraSize: 40,
+    },
+  },
+  {
+    script: 'excellent',
+    input: {
+      regencyCode: '13.04',
+      ikmName: 'Tenun Antik Hj. Fatimah Sayuthi',
+      sentraName: 'Sentra Tenun Pandai Sikek',
+      commodity: 'kain_tenun',
+      product: 'Kain tenun songket',
+      sentraSize: 25,
+    },
+  },
+  {
+    script: 'excellent',
+    input: {
+      regencyCode: '34.71',
+      ikmName: 'Batik Winotosastro',
+      sentraName: 'Sentra Batik Yogyakarta',
+      commodity: 'kain_batik',
+      product: 'Kain batik tulis',
+      sentraSize: 30,
+    },
+  },
+  {
+    script: 'excellent',
+    input: {
+      regencyCode: '52.01',
+      ikmName: 'UD. Mawar Art Shop',
+      sentraName: 'Sentra Anyaman Ketak Lombok Barat',
+      commodity: 'anyaman',
+      product: 'Anyaman ketak',
+      sentraSize: 18,
+    },
+  },
 ];
 
 /** Generated nominations: real regency codes, plausible products, a spread of scripts. */
@@ -40,7 +80,14 @@ export function demoNominations(): DemoNomination[] {
     ...SEED,
     ...GENERATED.map(([regencyCode, ikmName, commodity, product, script]) => ({
       script,
-      input: { regencyCode, ikmName, sentraName: `Sentra ${product}`, commodity, product, sentraSize: 8 + (ikmName.length % 20) },
+      input: {
+        regencyCode,
+        ikmName,
+        sentraName: `Sentra ${product}`,
+        commodity,
+        product,
+        sentraSize: 8 + (ikmName.length % 20),
+      },
     })),
   ];
 }

@@ -30,19 +30,40 @@ export interface DevServer {
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const cli = ensureTemporalCli();
-  for (const [port, what] of [[opts.port, 'Temporal frontend'], [opts.headless ? undefined : opts.uiPort, 'Temporal Web UI']] as const) {
+  for (const [port, what] of [
+    [opts.port, 'Temporal frontend'],
+    [opts.headless ? undefined : opts.uiPort, 'Temporal Web UI'],
+  ] as const) {
     if (port && (await portInUse(port))) {
       throw new MissingPrerequisiteError(
         `Port ${port} (${what}) is already in use: stop whatever listens there or choose other ports (OVOP_TEMPORAL_PORT, OVOP_UI_PORT).`,
       );
     }
   }
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+  ];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    args.push(
+      '--db-filename',
+      opts.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
   }
   for (const flag of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', flag);
   mkdirSync(dirname(opts.logFile), { recursive: true });

@@ -63,7 +63,12 @@ export class MailStore {
     const messageId = headerOf(raw, 'Message-ID');
     const earlier = messageId ? this.byMessageId.get(messageId) : undefined;
     if (messageId && earlier) {
-      const record: Redelivery = { at: new Date().toISOString(), messageId, key: headerOf(raw, 'X-OVOP-Key') ?? '', storedAs: earlier };
+      const record: Redelivery = {
+        at: new Date().toISOString(),
+        messageId,
+        key: headerOf(raw, 'X-OVOP-Key') ?? '',
+        storedAs: earlier,
+      };
       appendFileSync(join(this.mailDir, REDELIVERIES_FILE), `${JSON.stringify(record)}\n`);
       this.redelivered += 1;
       return { file: earlier, redelivery: true };

@@ -24,7 +24,9 @@ const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
 const parsedCache = new Map<string, ReceivedMail>();
 
 export async function readMailbox(dir: string): Promise<ReceivedMail[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort();
   const out: ReceivedMail[] = [];
   for (const file of files) {
     let mail = parsedCache.get(file);

@@ -19,7 +19,9 @@ export interface EmbeddedPostgres {
 /** `dataDir` undefined keeps the database in memory (a fresh one per test run). */
 export async function startPglite(opts: { port: number; dataDir?: string }): Promise<EmbeddedPostgres> {
   if (await portInUse(opts.port)) {
-    throw new MissingPrerequisiteError(`Port ${opts.port} (embedded PostgreSQL) is already in use: free it or set OVOP_PG_PORT.`);
+    throw new MissingPrerequisiteError(
+      `Port ${opts.port} (embedded PostgreSQL) is already in use: free it or set OVOP_PG_PORT.`,
+    );
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir);

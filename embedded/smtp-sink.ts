@@ -59,7 +59,9 @@ export function listenOn(server: SMTPServer, port: number, onClientError: (err: 
 
 export async function startSmtpSink(opts: { port: number; mailDir: string }): Promise<SmtpSink> {
   if (await portInUse(opts.port)) {
-    throw new MissingPrerequisiteError(`Port ${opts.port} (embedded SMTP server) is already in use: free it or set OVOP_SMTP_PORT.`);
+    throw new MissingPrerequisiteError(
+      `Port ${opts.port} (embedded SMTP server) is already in use: free it or set OVOP_SMTP_PORT.`,
+    );
   }
   const store = new MailStore(opts.mailDir);
   const server = createSinkServer(store);

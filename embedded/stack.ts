@@ -58,7 +58,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
-      const pg = await startPglite({ port: opts.ports?.pg || (await freePort()), dataDir: opts.persistent ? join(opts.stateDir, 'pglite') : undefined });
+      const pg = await startPglite({
+        port: opts.ports?.pg || (await freePort()),
+        dataDir: opts.persistent ? join(opts.stateDir, 'pglite') : undefined,
+      });
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }
@@ -66,7 +69,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     let smtpUrl = env.SMTP_URL;
     let mailDir: string | undefined;
     if (!smtpUrl) {
-      const sink = await startSmtpSink({ port: opts.ports?.smtp || (await freePort()), mailDir: join(opts.stateDir, 'mail') });
+      const sink = await startSmtpSink({
+        port: opts.ports?.smtp || (await freePort()),
+        mailDir: join(opts.stateDir, 'mail'),
+      });
       stops.push(sink.stop);
       smtpUrl = sink.url;
       mailDir = sink.mailDir;

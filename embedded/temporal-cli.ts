@@ -44,7 +44,8 @@ function onPath(name: string): string | undefined {
 export function findTemporalCli(): string | undefined {
   const fromEnv = process.env.TEMPORAL_CLI;
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new MissingPrerequisiteError(`TEMPORAL_CLI is set to ${fromEnv}, which is not an executable file.`);
+    if (!isExecutable(fromEnv))
+      throw new MissingPrerequisiteError(`TEMPORAL_CLI is set to ${fromEnv}, which is not an executable file.`);
     return fromEnv;
   }
   const cached = join(temporalCliCacheDir(), 'temporal');

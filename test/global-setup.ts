@@ -67,7 +67,10 @@ export default async function setup(project: TestProject) {
     const db = createDb(stack.databaseUrl, { max: 1 });
     await migrateToLatest(db).finally(() => db.destroy());
     await unregister();
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+    });
     writeFileSync(workflowBundlePath, code);
   } catch (err) {
     // A failed setup must not leave a dev server running behind the test run.

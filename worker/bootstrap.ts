@@ -13,7 +13,12 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-export async function bootstrap(opts: { temporal: TemporalSettings; databaseUrl: string; smtpUrl: string; poolMax?: number }): Promise<Deps> {
+export async function bootstrap(opts: {
+  temporal: TemporalSettings;
+  databaseUrl: string;
+  smtpUrl: string;
+  poolMax?: number;
+}): Promise<Deps> {
   const db = createDb(opts.databaseUrl, { max: opts.poolMax });
   let client: Client;
   try {

@@ -11,7 +11,9 @@ import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connect
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    console.error(`${name} is not set: the worker needs it (see README, "Configuration and environment"). For a self-contained run use npm start.`);
+    console.error(
+      `${name} is not set: the worker needs it (see README, "Configuration and environment"). For a self-contained run use npm start.`,
+    );
     process.exit(2);
   }
   return value;
@@ -21,10 +23,16 @@ const temporal = temporalSettings();
 try {
   const databaseUrl = required('DATABASE_URL');
   const smtpUrl = required('SMTP_URL');
-  const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () => bootstrap({ temporal, databaseUrl, smtpUrl }));
+  const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
+    bootstrap({ temporal, databaseUrl, smtpUrl }),
+  );
   const taskQueue = process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () => createWorker({ ...deps, temporal, taskQueue }));
-  console.log(`Worker polling ${process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${temporal.address} (namespace ${temporal.namespace}).`);
+  const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () =>
+    createWorker({ ...deps, temporal, taskQueue }),
+  );
+  console.log(
+    `Worker polling ${process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${temporal.address} (namespace ${temporal.namespace}).`,
+  );
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await connection.close();
   await deps.close();

@@ -6,7 +6,8 @@
 import pRetry from 'p-retry';
 
 /** Connection errors that mean "not listening yet", from pg, Node's sockets and the Temporal core bridge. */
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|database system is (starting up|shutting down)|Connection refused|tcp connect error|transport error|Failed to connect/i;
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|database system is (starting up|shutting down)|Connection refused|tcp connect error|transport error|Failed to connect/i;
 
 export function isUnreachable(err: unknown): boolean {
   let e: unknown = err;
@@ -37,7 +38,9 @@ export function whileUnreachable<T>(what: string, attempt: () => Promise<T>, opt
     shouldRetry: ({ error, retriesConsumed }) => {
       if (!isUnreachable(error)) return false;
       const delay = Math.min(first * 2 ** retriesConsumed, most);
-      (opts.log ?? console.error)(`${what} not reachable yet (${error.message.split('\n')[0]}); trying again in ${Math.round(delay / 1000)} s`);
+      (opts.log ?? console.error)(
+        `${what} not reachable yet (${error.message.split('\n')[0]}); trying again in ${Math.round(delay / 1000)} s`,
+      );
       return true;
     },
   });

@@ -11,7 +11,9 @@ export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number
   if (raw === undefined || raw === '') return DEFAULT_MAX_CACHED_WORKFLOWS;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
-    throw new Error(`OVOP_MAX_CACHED_WORKFLOWS must be a whole number of workflows (0 or more), not ${JSON.stringify(raw)}`);
+    throw new Error(
+      `OVOP_MAX_CACHED_WORKFLOWS must be a whole number of workflows (0 or more), not ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

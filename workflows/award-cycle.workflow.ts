@@ -17,7 +17,15 @@ import {
 import type { createActivities } from '../activities';
 import type { CycleCensus } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
-import { type Actor, COMMODITIES, type CycleConfig, DEADLINE_STAGES, type DeadlineStage, type NominationInput, type Stage } from '../domain/types';
+import {
+  type Actor,
+  COMMODITIES,
+  type CycleConfig,
+  DEADLINE_STAGES,
+  type DeadlineStage,
+  type NominationInput,
+  type Stage,
+} from '../domain/types';
 import { provinceOf } from '../domain/region-codes';
 import { cycleActivity, mailActivity } from './activity-options';
 import { nominationWorkflowId } from './ids';
@@ -101,7 +109,8 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     runs: carry.runs,
   });
   const tooLong = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN);
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > (input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN);
   /**
    * Whether the run is over its limit, as the run decides it: only in code that a replay runs again at the same point,
    * that is in handlers of accepted updates and in the main loop after an activity or a timer. The length grows in
@@ -151,23 +160,32 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         }
         if (!intakeOpen()) refuse(`intake for cycle ${config.id} is closed`);
         turnAwayWhileDraining();
-        if (n.cycleId !== undefined && n.cycleId !== config.id) refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`);
-        if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode)) refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`);
-        if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode) refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
+        if (n.cycleId !== undefined && n.cycleId !== config.id)
+          refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`);
+        if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode))
+          refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`);
+        if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode)
+          refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
         const province = provinceOf(n.regencyCode);
-        if (!config.sessions.some((s) => s.provinces.includes(province))) refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`);
+        if (!config.sessions.some((s) => s.provinces.includes(province)))
+          refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`);
         for (const field of ['ikmName', 'sentraName', 'product'] as const) checkText(n[field], field, { max: 200 });
         if (!/[A-Za-z0-9]/.test(n.ikmName)) refuse('ikmName must contain at least one letter or digit');
         if (!COMMODITIES.includes(n.commodity)) refuse(`commodity must be one of ${COMMODITIES.join(', ')}`);
-        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5 || n.sentraSize > 1_000_000) refuse('a sentra must count at least 5 businesses making the same product (and at most 1,000,000)');
+        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5 || n.sentraSize > 1_000_000)
+          refuse('a sentra must count at least 5 businesses making the same product (and at most 1,000,000)');
         if (n.dinasEmail !== undefined) {
           checkText(n.dinasEmail, 'dinasEmail', { max: 254 });
           if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail)) refuse('dinasEmail must be an email address');
         }
-        if (n.previousStars !== undefined && (!Number.isInteger(n.previousStars?.stars) || n.previousStars.stars < 1 || n.previousStars.stars > 5)) {
+        if (
+          n.previousStars !== undefined &&
+          (!Number.isInteger(n.previousStars?.stars) || n.previousStars.stars < 1 || n.previousStars.stars > 5)
+        ) {
           refuse('previousStars.stars must be 1 to 5');
         }
-        if (seenThisRun.has(nominationWorkflowId(config.id, n.regencyCode, n.ikmName))) refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
+        if (seenThisRun.has(nominationWorkflowId(config.id, n.regencyCode, n.ikmName)))
+          refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
       },
     },
   );
@@ -216,7 +234,12 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       workflowId: workflowInfo().workflowId,
       to: config.contacts.coordinators,
       template: 'cycle_opened',
-      data: { cycleName: config.name, deadline: new Date(intakeClosesAt).toISOString(), timezone: config.timezone, workflowId: workflowInfo().workflowId },
+      data: {
+        cycleName: config.name,
+        deadline: new Date(intakeClosesAt).toISOString(),
+        timezone: config.timezone,
+        workflowId: workflowInfo().workflowId,
+      },
     });
   }
 
@@ -224,7 +247,12 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     noteLength();
     if (!draining) return;
     await condition(allHandlersFinished);
-    await continueAsNew<typeof awardCycle>({ config, carry, historyEventsPerRun: input.historyEventsPerRun, reconcileEvery: input.reconcileEvery });
+    await continueAsNew<typeof awardCycle>({
+      config,
+      carry,
+      historyEventsPerRun: input.historyEventsPerRun,
+      reconcileEvery: input.reconcileEvery,
+    });
   };
 
   await untilCensusSettles();
@@ -254,7 +282,13 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     template: 'cycle_summary',
     data: { cycleName: config.name, summary, timezone: config.timezone, workflowId: workflowInfo().workflowId },
   });
-  await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'FINALIZED', counts: counts() as Record<string, number> });
+  await acts.recordCycle({
+    cycleId: config.id,
+    name: config.name,
+    config: rules,
+    status: 'FINALIZED',
+    counts: counts() as Record<string, number>,
+  });
   finalized = true;
   return view();
 }

@@ -122,7 +122,12 @@ export class DeadlineClock {
   }
 
   /** Tells everyone who must act in `stage` of a new deadline (an extension, a grace period). */
-  async notifyResponsible(stage: DeadlineStage, template: TemplateName, keyPart: string, deadline: number): Promise<void> {
+  async notifyResponsible(
+    stage: DeadlineStage,
+    template: TemplateName,
+    keyPart: string,
+    deadline: number,
+  ): Promise<void> {
     for (const who of responsible(this.s, stage)) {
       await this.fx.notify(template, `${keyPart}:${stage}:${who.key}:${deadline}`, [who.email], {
         deadlineStage: stage,
@@ -157,7 +162,12 @@ export class DeadlineClock {
     const to = provinsiEmail(this.s);
     const coordinators = this.s.input.rules.contacts.coordinators;
     const policy = this.s.input.rules.deadlines[stage].onMissed;
-    await this.fx.record('escalation.sent', SYSTEM_ACTOR, { deadlineStage: stage, to, policy, deadline: iso(deadline) });
+    await this.fx.record('escalation.sent', SYSTEM_ACTOR, {
+      deadlineStage: stage,
+      to,
+      policy,
+      deadline: iso(deadline),
+    });
     await this.fx.notify('escalation', key, [to], { cc: coordinators, deadlineStage: stage, deadline: iso(deadline) });
   }
 }

@@ -7,18 +7,68 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
 
 // ── nomination ─────────────────────────────────────────────────────────────────────────────────────────────────────
-export interface AttendInput { actor: Actor; sessionId: string }
-export interface SubmitDocumentInput { actor: Actor; kind: string; fileName: string; checksum: string; sizeBytes: number }
-export interface ReviewInput { actor: Actor; decision: 'approve' | 'request_changes' | 'reject'; reason?: string }
-export interface ScoreInput { actor: Actor; scores: Record<string, number> }
-export interface FieldVerificationInput { actor: Actor; passed: boolean; notes?: string }
-export interface DetermineInput { actor: Actor; stars?: number; reason?: string }
-export interface WithdrawInput { actor: Actor; reason: string }
-export interface ExtendDeadlineInput { actor: Actor; stage: DeadlineStage; until: string }
-export interface ResolveHoldInput { actor: Actor; decision: 'disqualify' | 'extend'; until?: string; reason?: string }
+export interface AttendInput {
+  actor: Actor;
+  sessionId: string;
+}
+export interface SubmitDocumentInput {
+  actor: Actor;
+  kind: string;
+  fileName: string;
+  checksum: string;
+  sizeBytes: number;
+}
+export interface ReviewInput {
+  actor: Actor;
+  decision: 'approve' | 'request_changes' | 'reject';
+  reason?: string;
+}
+export interface ScoreInput {
+  actor: Actor;
+  scores: Record<string, number>;
+}
+export interface FieldVerificationInput {
+  actor: Actor;
+  passed: boolean;
+  notes?: string;
+}
+export interface DetermineInput {
+  actor: Actor;
+  stars?: number;
+  reason?: string;
+}
+export interface WithdrawInput {
+  actor: Actor;
+  reason: string;
+}
+export interface ExtendDeadlineInput {
+  actor: Actor;
+  stage: DeadlineStage;
+  until: string;
+}
+export interface ResolveHoldInput {
+  actor: Actor;
+  decision: 'disqualify' | 'extend';
+  until?: string;
+  reason?: string;
+}
 
-export interface DocumentRecord { kind: string; fileName: string; checksum: string; sizeBytes: number; round: number; submittedAt: string }
-export interface TimelineEntry { seq: number; type: string; stage: Stage; actor: Actor; at: string; detail?: Record<string, unknown> }
+export interface DocumentRecord {
+  kind: string;
+  fileName: string;
+  checksum: string;
+  sizeBytes: number;
+  round: number;
+  submittedAt: string;
+}
+export interface TimelineEntry {
+  seq: number;
+  type: string;
+  stage: Stage;
+  actor: Actor;
+  at: string;
+  detail?: Record<string, unknown>;
+}
 
 /** The full state of one nomination, as the state query returns it. */
 export interface NominationView {
@@ -76,11 +126,19 @@ export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadli
 export const resolveHoldUpdate = defineUpdate<NominationAnswer, [ResolveHoldInput]>('resolveHold');
 export const nominationStateQuery = defineQuery<NominationView>('nominationState');
 /** Sent by the cycle when a coordinator extends a stage's deadline for the whole cycle. */
-export const cycleDeadlineSignal = defineSignal<[{ stage: DeadlineStage; until: string; actor: Actor }]>('cycleDeadline');
+export const cycleDeadlineSignal =
+  defineSignal<[{ stage: DeadlineStage; until: string; actor: Actor }]>('cycleDeadline');
 
 // ── award cycle ────────────────────────────────────────────────────────────────────────────────────────────────────
-export interface NominateResult { workflowId: string; created: boolean }
-export interface CycleExtendInput { actor: Actor; stage: DeadlineStage; until: string }
+export interface NominateResult {
+  workflowId: string;
+  created: boolean;
+}
+export interface CycleExtendInput {
+  actor: Actor;
+  stage: DeadlineStage;
+  until: string;
+}
 export interface CycleView {
   cycleId: string;
   name: string;

@@ -21,7 +21,14 @@ import type {
   WithdrawInput,
 } from './messages';
 import type { NominationEffects } from './nomination-effects';
-import { dinasEmail, isClosed, type NominationState, provinceCodeOf, provinsiEmail, requiredDocuments } from './nomination-state';
+import {
+  dinasEmail,
+  isClosed,
+  type NominationState,
+  provinceCodeOf,
+  provinsiEmail,
+  requiredDocuments,
+} from './nomination-state';
 import { answer } from './nomination-views';
 
 export class NominationActions {
@@ -62,7 +69,11 @@ export class NominationActions {
     s.reviewDecision = u;
     s.resubmit = requiredDocuments(s);
     s.reviewNotes.push(`${u.decision}${u.reason ? `: ${u.reason}` : ''}`);
-    await this.fx.record(`review.${u.decision}`, u.actor, { decision: u.decision, reason: u.reason ?? null, round: s.revisionRound });
+    await this.fx.record(`review.${u.decision}`, u.actor, {
+      decision: u.decision,
+      reason: u.reason ?? null,
+      round: s.revisionRound,
+    });
     return answer(s);
   }
 
@@ -72,7 +83,12 @@ export class NominationActions {
     s.sheets.push(sheet);
     const total = aggregateScores([sheet], s.input.rules.assessment, { normalization: false }).provisional;
     s.cause = u.actor;
-    await this.fx.record('assessment.scored', u.actor, { total }, { assessment: { assessorId: u.actor.id, scores: u.scores, total } });
+    await this.fx.record(
+      'assessment.scored',
+      u.actor,
+      { total },
+      { assessment: { assessorId: u.actor.id, scores: u.scores, total } },
+    );
     return answer(s);
   }
 
@@ -133,7 +149,11 @@ export class NominationActions {
       s.nominationOverrides[stage] = Date.parse(u.until!);
       s.deadlineVersion += 1;
       s.hold = null;
-      await this.fx.record('hold.extended', u.actor, { deadlineStage: stage, until: u.until, reason: u.reason ?? null });
+      await this.fx.record('hold.extended', u.actor, {
+        deadlineStage: stage,
+        until: u.until,
+        reason: u.reason ?? null,
+      });
       await this.clock.notifyResponsible(stage, 'deadline_extended', 'extended', Date.parse(u.until!));
     } else {
       s.hold = null;

@@ -31,7 +31,10 @@ export class NominationLifecycle {
     const n = nominee(s);
     const { assessment, contacts, stars } = s.input.rules;
     s.cause = n.nominatedBy;
-    await fx.enter('IDENTIFIED', 'nomination.identified', { sentraSize: n.sentraSize, previousStars: n.previousStars ?? null });
+    await fx.enter('IDENTIFIED', 'nomination.identified', {
+      sentraSize: n.sentraSize,
+      previousStars: n.previousStars ?? null,
+    });
     // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
     const firstWait: Stage = n.previousStars ? 'AWAITING_DOCUMENTS' : 'AWAITING_SOCIALIZATION';
     await Promise.all([
@@ -104,7 +107,9 @@ export class NominationLifecycle {
         resubmit: s.resubmit,
         round: s.revisionRound,
       });
-      await fx.notify('revision_requested', `revision#${s.revisionRound}`, [dinasEmail(s)], { reason: decision.reason });
+      await fx.notify('revision_requested', `revision#${s.revisionRound}`, [dinasEmail(s)], {
+        reason: decision.reason,
+      });
       if ((await clock.waitStage('revision', () => missingDocuments(s).length === 0)) === 'closed') return false;
     }
   }
@@ -128,7 +133,12 @@ export class NominationLifecycle {
     // (test/fixtures/histories/nomination-r1-*.json).
     if (patched(DINAS_TOLD_OF_ASSESSMENT)) {
       const deadline = new Date(deadlineOf(s, 'assessment')).toISOString();
-      sent.push(fx.notify('assessment_started', 'assessment_started', [dinasEmail(s)], { deadlineStage: 'assessment', deadline }));
+      sent.push(
+        fx.notify('assessment_started', 'assessment_started', [dinasEmail(s)], {
+          deadlineStage: 'assessment',
+          deadline,
+        }),
+      );
     }
     await Promise.all(sent);
     if ((await clock.waitStage('assessment', () => s.sheets.length === s.assessors.length)) === 'closed') return false;

@@ -34,7 +34,8 @@ export function validateAttend(s: S, u: AttendInput): void {
   requireOwnDinas(s, u.actor);
   const sessions = s.input.rules.sessions;
   const session = sessions.find((x) => x.id === u.sessionId);
-  if (!session) refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${sessions.map((x) => x.id).join(', ')}`);
+  if (!session)
+    refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${sessions.map((x) => x.id).join(', ')}`);
   if (!session.provinces.includes(provinceCodeOf(s)) && !session.acceptsMakeUp) {
     refuse(`session ${session.id} does not cover province ${provinceCodeOf(s)} and does not accept make-up attendance`);
   }
@@ -48,7 +49,8 @@ export function validateSubmitDocument(s: S, u: SubmitDocumentInput): void {
   if (!checklist.some((d) => d.kind === u.kind)) {
     refuse(`unknown document kind ${shown(u.kind)}; the checklist has ${checklist.map((d) => d.kind).join(', ')}`);
   }
-  if (!requiredDocuments(s).includes(u.kind)) refuse(`document kind ${u.kind} is not required for commodity ${nominee(s).commodity}`);
+  if (!requiredDocuments(s).includes(u.kind))
+    refuse(`document kind ${u.kind} is not required for commodity ${nominee(s).commodity}`);
   if (s.stage === 'REVISION_REQUESTED' && !s.resubmit.includes(u.kind)) {
     refuse(`the reviewer asked for ${s.resubmit.join(', ')} in this revision round, not ${u.kind}`);
   }
@@ -68,7 +70,8 @@ export function validateReview(s: S, u: ReviewInput): void {
   checkActor(u?.actor);
   requireStage(s, 'UNDER_REVIEW');
   requireCoordinator(u.actor);
-  if (!['approve', 'request_changes', 'reject'].includes(u.decision)) refuse('decision must be approve, request_changes or reject');
+  if (!['approve', 'request_changes', 'reject'].includes(u.decision))
+    refuse('decision must be approve, request_changes or reject');
   if (s.reviewDecision) refuse('this review round already has a decision');
   if (u.decision !== 'approve' && !hasText(u.reason)) refuse(`a reason is required to ${u.decision.replace('_', ' ')}`);
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
@@ -80,9 +83,11 @@ export function validateScores(s: S, u: ScoreInput): void {
   if (u.actor.role !== 'assessor') refuse(`role ${u.actor.role} may not score; only an assessor may`);
   const profile = s.input.rules.assessment.assessors.find((a) => a.id === u.actor.id);
   const home = profile?.province ?? provinceOf(u.actor.region);
-  if (home === provinceCodeOf(s)) refuse(`conflict of interest: assessor ${u.actor.id} is from province ${home}, the nomination's own`);
+  if (home === provinceCodeOf(s))
+    refuse(`conflict of interest: assessor ${u.actor.id} is from province ${home}, the nomination's own`);
   if (!s.assessors.includes(u.actor.id)) refuse(`assessor ${u.actor.id} is not assigned to this nomination`);
-  if (s.sheets.some((sheet) => sheet.assessorId === u.actor.id)) refuse(`assessor ${u.actor.id} has already submitted scores`);
+  if (s.sheets.some((sheet) => sheet.assessorId === u.actor.id))
+    refuse(`assessor ${u.actor.id} has already submitted scores`);
   const problem = validateScoreSheet(u.scores, s.input.rules.assessment);
   if (problem) refuse(`invalid scores: ${problem}`);
 }
@@ -101,7 +106,8 @@ export function validateDetermine(s: S, u: DetermineInput): void {
   requireStage(s, 'STAR_RECOMMENDED');
   requireCoordinator(u.actor);
   if (s.determination) refuse('the stars are already determined');
-  if (u.stars !== undefined && (!Number.isInteger(u.stars) || u.stars < 0 || u.stars > 5)) refuse('stars must be a whole number from 0 to 5');
+  if (u.stars !== undefined && (!Number.isInteger(u.stars) || u.stars < 0 || u.stars > 5))
+    refuse('stars must be a whole number from 0 to 5');
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
   if (u.stars !== undefined && u.stars !== s.recommended && !hasText(u.reason)) {
     refuse(`a reason is required to determine ${u.stars} stars against the recommended ${s.recommended}`);
@@ -141,14 +147,17 @@ export function validateResolveHold(s: S, u: ResolveHoldInput, now: number): voi
 }
 
 function requireStage(s: S, ...stages: Stage[]): void {
-  if (!stages.includes(s.stage)) refuse(`nomination ${s.workflowId} is ${s.stage}; this action needs ${stages.join(' or ')}`);
-  if (s.hold) refuse(`nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`);
+  if (!stages.includes(s.stage))
+    refuse(`nomination ${s.workflowId} is ${s.stage}; this action needs ${stages.join(' or ')}`);
+  if (s.hold)
+    refuse(`nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`);
 }
 
 /** The dinas kabupaten/kota of this nomination's own regency (or a coordinator acting for it). */
 function requireOwnDinas(s: S, actor: Actor): void {
   if (actor.role === 'coordinator') return;
-  if (actor.role !== 'dinas_kabkota') refuse(`role ${actor.role} may not do this; it is the dinas kabupaten/kota's action`);
+  if (actor.role !== 'dinas_kabkota')
+    refuse(`role ${actor.role} may not do this; it is the dinas kabupaten/kota's action`);
   const regency = nominee(s).regencyCode;
   if (actor.region === regency) return;
   refuse(

@@ -5,7 +5,14 @@
 import { requiredDocumentKinds } from '../domain/documents';
 import { provinceOf } from '../domain/region-codes';
 import type { AssessorScoreSheet } from '../domain/scoring';
-import { type Actor, type DeadlineStage, isTerminal, type NominationInput, type Stage, SYSTEM_ACTOR } from '../domain/types';
+import {
+  type Actor,
+  type DeadlineStage,
+  isTerminal,
+  type NominationInput,
+  type Stage,
+  SYSTEM_ACTOR,
+} from '../domain/types';
 import type { CycleRules, NominationWorkflowInput } from './inputs';
 import type { DetermineInput, DocumentRecord, ReviewInput, TimelineEntry } from './messages';
 

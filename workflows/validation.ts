@@ -25,7 +25,8 @@ export function checkActor(actor: unknown): asserts actor is Actor {
   if (!a || typeof a !== 'object') refuse('actor is missing');
   if (!ROLES.includes(a.role as (typeof ROLES)[number])) refuse(`actor role must be one of ${ROLES.join(', ')}`);
   checkText(a.id, 'actor id', { max: 120 });
-  if (typeof a.region !== 'string' || !REGION_CODE.test(a.region)) refuse('actor region must be a Kemendagri code such as 32 or 32.05');
+  if (typeof a.region !== 'string' || !REGION_CODE.test(a.region))
+    refuse('actor region must be a Kemendagri code such as 32 or 32.05');
 }
 
 export function parseInstant(text: unknown, what: string): number {

@@ -30,18 +30,30 @@ export interface ChaosArgs {
 export function parseChaosArgs(argv: string[]): ChaosArgs {
   const o = parseOptions(
     new Command('chaos')
-      .description('Drives N nominations while the worker is SIGKILLed, SMTP, PostgreSQL and Temporal go down; then checks that nothing was lost or sent twice.')
+      .description(
+        'Drives N nominations while the worker is SIGKILLed, SMTP, PostgreSQL and Temporal go down; then checks that nothing was lost or sent twice.',
+      )
       .option('--n <count>', 'nominations', num, 300)
       .option('--kills <count>', 'SIGKILLs of the worker child process', num, 20)
       .option('--smtp-down <duration>', 'how long the SMTP server is down (60, 60s, 1m)', parseSeconds, 60_000)
-      .option('--temporal-down <duration>', 'pause between stopping and starting the Temporal dev server', parseSeconds, 5_000)
+      .option(
+        '--temporal-down <duration>',
+        'pause between stopping and starting the Temporal dev server',
+        parseSeconds,
+        5_000,
+      )
       .option('--concurrency <count>', 'nominations in flight', num, 40)
       .option('--deadline-scale <factor>', 'multiply the demo deadlines of the main cycle', num, 20)
       .option('--late-share <fraction>', 'share of nominations scripted to miss the attendance deadline', num, 0.05)
       .option('--withdraw-share <fraction>', 'share of nominations withdrawn by their dinas', num, 0.05)
       .option('--revision-share <fraction>', 'share of nominations sent back for one revision round', num, 0.1)
       .option('--seed <number>', 'seed of the fault schedule (default: random)', num)
-      .option('--stuck-after <duration>', 'give a nomination up as lost when its stage has not moved for this long', parseSeconds, 600_000)
+      .option(
+        '--stuck-after <duration>',
+        'give a nomination up as lost when its stage has not moved for this long',
+        parseSeconds,
+        600_000,
+      )
       .option('--keep', 'keep the state directory (logs, Temporal SQLite file, mail) afterwards', false)
       .option('--pglite', 'use PGlite even when PostgreSQL binaries are installed (the fallback path)', false),
     argv,

@@ -59,8 +59,23 @@ export interface CheckReport {
  * when the provisional score reached the threshold (the view's fieldVerified is then set). Every mail the workflow
  * did send is covered anyway: each `notifications` row must be `sent` and have its one .eml file. */
 const REQUIRED_TEMPLATES: Record<ChaosScript, string[]> = {
-  good: ['intake_accepted', 'admin_passed', 'assessment_assigned', 'assessment_started', 'star_recommended', 'announcement'],
-  revision: ['intake_accepted', 'revision_requested', 'admin_passed', 'assessment_assigned', 'assessment_started', 'star_recommended', 'announcement'],
+  good: [
+    'intake_accepted',
+    'admin_passed',
+    'assessment_assigned',
+    'assessment_started',
+    'star_recommended',
+    'announcement',
+  ],
+  revision: [
+    'intake_accepted',
+    'revision_requested',
+    'admin_passed',
+    'assessment_assigned',
+    'assessment_started',
+    'star_recommended',
+    'announcement',
+  ],
   withdraw: ['intake_accepted', 'withdrawn'],
   // No 'reminder': one falls due only while the deadline is still ahead; if the worker was down from the reminder's
   // moment until the deadline, the workflow goes straight to the escalation (a reminder after the deadline is moot).
@@ -71,14 +86,23 @@ const REQUIRED_TEMPLATES: Record<ChaosScript, string[]> = {
 function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
   const final = (err: Error) => {
     const msg = `${err.message} ${(err as Error & { cause?: Error }).cause?.message ?? ''}`;
-    return /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg) || err.name === 'WorkflowNotFoundError';
+    return (
+      /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg) || err.name === 'WorkflowNotFoundError'
+    );
   };
-  return pRetry(fn, { retries: Number.POSITIVE_INFINITY, maxRetryTime: timeoutMs, minTimeout: 1_000, factor: 1, shouldRetry: ({ error }) => !final(error) }).catch((err: Error) => {
+  return pRetry(fn, {
+    retries: Number.POSITIVE_INFINITY,
+    maxRetryTime: timeoutMs,
+    minTimeout: 1_000,
+    factor: 1,
+    shouldRetry: ({ error }) => !final(error),
+  }).catch((err: Error) => {
     throw new Error(`${what}: ${err.message.slice(0, 300)}`);
   });
 }
 
-const belongsTo = (cycleIds: readonly string[]) => (key: string) => cycleIds.some((c) => key.startsWith(`ovop/${c}/`) || key.startsWith(`ovop/${c}|`));
+const belongsTo = (cycleIds: readonly string[]) => (key: string) =>
+  cycleIds.some((c) => key.startsWith(`ovop/${c}/`) || key.startsWith(`ovop/${c}|`));
 
 export async function checkChaos(opts: {
   client: Client;
@@ -113,7 +137,11 @@ export async function checkChaos(opts: {
   const rows = (
     await Promise.all(
       opts.cycleIds.map((c) =>
-        db.selectFrom('notifications').select(['key', 'workflow_id', 'template', 'status', 'attempts']).where('workflow_id', 'like', `ovop/${c}/%`).execute(),
+        db
+          .selectFrom('notifications')
+          .select(['key', 'workflow_id', 'template', 'status', 'attempts'])
+          .where('workflow_id', 'like', `ovop/${c}/%`)
+          .execute(),
       ),
     )
   ).flat();
@@ -124,23 +152,36 @@ export async function checkChaos(opts: {
     if (list.length > 1) {
       duplicateEmails += list.length - 1;
       const row = rowOf.get(key);
-      duplicates.push({ key, files: list.map((m) => m.file), attempts: row?.attempts ?? null, status: row?.status ?? null });
-      problems.push(`duplicate email: ${key} delivered ${list.length} times (${list.map((m) => m.file).join(', ')}; notifications row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'})`);
+      duplicates.push({
+        key,
+        files: list.map((m) => m.file),
+        attempts: row?.attempts ?? null,
+        status: row?.status ?? null,
+      });
+      problems.push(
+        `duplicate email: ${key} delivered ${list.length} times (${list.map((m) => m.file).join(', ')}; notifications row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'})`,
+      );
     }
   }
   const redeliveries = readRedeliveries(opts.mailDir).filter((r) => ours(r.key));
   for (const r of redeliveries) {
     const row = rowOf.get(r.key);
-    notes.push(`re-delivery absorbed: ${r.key} reached the SMTP server again at ${r.at} (row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'}); the server kept its first copy ${r.storedAs}`);
+    notes.push(
+      `re-delivery absorbed: ${r.key} reached the SMTP server again at ${r.at} (row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'}); the server kept its first copy ${r.storedAs}`,
+    );
   }
   const rowKeys = new Set<string>();
   for (const row of rows) {
     rowKeys.add(row.key);
     const files = byKey.get(row.key)?.length ?? 0;
-    if (row.status !== 'sent') mismatch(`notification ${row.key} is still ${row.status} after ${row.attempts} attempt(s) (${files} file(s) at the server)`);
+    if (row.status !== 'sent')
+      mismatch(
+        `notification ${row.key} is still ${row.status} after ${row.attempts} attempt(s) (${files} file(s) at the server)`,
+      );
     else if (files === 0) mismatch(`notification ${row.key} is marked sent but no message reached the SMTP server`);
   }
-  for (const key of byKey.keys()) if (!rowKeys.has(key)) mismatch(`message ${key} reached the SMTP server but has no notifications row`);
+  for (const key of byKey.keys())
+    if (!rowKeys.has(key)) mismatch(`message ${key} reached the SMTP server but has no notifications row`);
 
   // ── every nomination: workflow, projection, event log, its mail ──────────────────────────────────────────────────
   const templatesOf = new Map<string, Set<string>>();
@@ -155,23 +196,39 @@ export async function checkChaos(opts: {
     let view: NominationView;
     let status: string;
     try {
-      status = (await retry(`describe ${it.workflowId}`, () => client.withDeadline(Date.now() + 20_000, () => handle.describe()))).status.name;
-      view = await retry(`query ${it.workflowId}`, () => client.withDeadline(Date.now() + 20_000, () => handle.query(nominationStateQuery)));
+      status = (
+        await retry(`describe ${it.workflowId}`, () =>
+          client.withDeadline(Date.now() + 20_000, () => handle.describe()),
+        )
+      ).status.name;
+      view = await retry(`query ${it.workflowId}`, () =>
+        client.withDeadline(Date.now() + 20_000, () => handle.query(nominationStateQuery)),
+      );
     } catch (err) {
       lost++;
       lostIds.push(it.workflowId);
       problems.push(`lost: ${it.workflowId} (${it.script}): ${(err as Error).message}`);
       return;
     }
-    const row = await db.selectFrom('nominations').selectAll().where('workflow_id', '=', it.workflowId).executeTakeFirst();
+    const row = await db
+      .selectFrom('nominations')
+      .selectAll()
+      .where('workflow_id', '=', it.workflowId)
+      .executeTakeFirst();
     const stage = view.stage;
     byStage[stage] = (byStage[stage] ?? 0) + 1;
     if (status !== 'COMPLETED' || stage !== it.expectedStage || !row || row.stage !== it.expectedStage) {
       lost++;
       lostIds.push(it.workflowId);
-      problems.push(`lost: ${it.workflowId} (${it.script}) expected ${it.expectedStage}; workflow ${status} at ${stage}, projection ${row ? row.stage : 'missing'}`);
+      problems.push(
+        `lost: ${it.workflowId} (${it.script}) expected ${it.expectedStage}; workflow ${status} at ${stage}, projection ${row ? row.stage : 'missing'}`,
+      );
     }
-    if (it.expectedStage === 'DETERMINED' && stage === 'DETERMINED' && !(view.stars && view.stars > 0 && view.stars === view.recommendedStars)) {
+    if (
+      it.expectedStage === 'DETERMINED' &&
+      stage === 'DETERMINED' &&
+      !(view.stars && view.stars > 0 && view.stars === view.recommendedStars)
+    ) {
       mismatch(`${it.workflowId} DETERMINED with ${view.stars} stars against ${view.recommendedStars} recommended`);
     }
     if (row) {
@@ -182,11 +239,20 @@ export async function checkChaos(opts: {
       cmp('stage', row.stage, view.stage);
       cmp('stars', row.stars, view.stars);
       cmp('recommended_stars', row.recommended_stars, view.recommendedStars);
-      cmp('provisional_score', row.provisional_score === null ? null : Number(row.provisional_score), view.provisionalScore);
+      cmp(
+        'provisional_score',
+        row.provisional_score === null ? null : Number(row.provisional_score),
+        view.provisionalScore,
+      );
       cmp('last_seq/eventCount', row.last_seq, view.eventCount);
       if (diffs.length) mismatch(`projection of ${it.workflowId} differs from the workflow: ${diffs.join('; ')}`);
     }
-    const log = await db.selectFrom('nomination_events').select(['seq', 'type']).where('workflow_id', '=', it.workflowId).orderBy('seq').execute();
+    const log = await db
+      .selectFrom('nomination_events')
+      .select(['seq', 'type'])
+      .where('workflow_id', '=', it.workflowId)
+      .orderBy('seq')
+      .execute();
     events += log.length;
     const seqs = log.map((e) => e.seq);
     const gapless = seqs.length === view.eventCount && seqs.every((s, i) => s === i + 1);
@@ -194,17 +260,25 @@ export async function checkChaos(opts: {
       const have = new Set(seqs);
       const missing = Array.from({ length: view.eventCount }, (_, i) => i + 1).filter((s) => !have.has(s));
       const extra = seqs.filter((s) => s < 1 || s > view!.eventCount);
-      mismatch(`event log of ${it.workflowId}: ${seqs.length} rows for eventCount ${view.eventCount}; missing seq [${missing.join(',')}], beyond [${extra.join(',')}]`);
+      mismatch(
+        `event log of ${it.workflowId}: ${seqs.length} rows for eventCount ${view.eventCount}; missing seq [${missing.join(',')}], beyond [${extra.join(',')}]`,
+      );
     } else {
       const wrong = view.history.filter((h) => log[h.seq - 1]?.type !== h.type);
-      if (wrong.length) mismatch(`event log of ${it.workflowId}: types differ from the workflow's timeline at seq ${wrong.map((h) => h.seq).join(',')}`);
+      if (wrong.length)
+        mismatch(
+          `event log of ${it.workflowId}: types differ from the workflow's timeline at seq ${wrong.map((h) => h.seq).join(',')}`,
+        );
     }
     const got = templatesOf.get(it.workflowId) ?? new Set<string>();
     const required = [...REQUIRED_TEMPLATES[it.script], ...(view.fieldVerified !== null ? ['field_verification'] : [])];
     const missingMail = required.filter((t) => !got.has(t));
-    if (missingMail.length && status === 'COMPLETED') mismatch(`${it.workflowId} (${it.script}) got no ${missingMail.join(', ')} mail`);
+    if (missingMail.length && status === 'COMPLETED')
+      mismatch(`${it.workflowId} (${it.script}) got no ${missingMail.join(', ')} mail`);
     if (it.script !== 'late' && view.escalationsSent.length) {
-      notes.push(`${it.workflowId} (${it.script}) missed a deadline it was not scripted to miss: ${view.escalationsSent.join(', ')}`);
+      notes.push(
+        `${it.workflowId} (${it.script}) missed a deadline it was not scripted to miss: ${view.escalationsSent.join(', ')}`,
+      );
     }
   });
 
@@ -213,25 +287,36 @@ export async function checkChaos(opts: {
     const expected = items.filter((i) => i.cycleId === cycleId).length;
     const view =
       opts.finalizedCycles?.[cycleId] ??
-      (await client.withDeadline(Date.now() + 20_000, () => client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleStateQuery)).catch(() => null));
+      (await client
+        .withDeadline(Date.now() + 20_000, () =>
+          client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleStateQuery),
+        )
+        .catch(() => null));
     if (!view) {
       mismatch(`cycle ${cycleId}: no state`);
       continue;
     }
     if (!view.finalized) mismatch(`cycle ${cycleId} did not finalize (counts ${JSON.stringify(view.counts)})`);
-    if (view.nominated !== expected) mismatch(`cycle ${cycleId} counts ${view.nominated} nominations, ${expected} were nominated`);
+    if (view.nominated !== expected)
+      mismatch(`cycle ${cycleId} counts ${view.nominated} nominations, ${expected} were nominated`);
     const { rows: proj } = await sql<{ stage: string; count: number }>`
       select stage, count(*)::int as count from nominations where cycle_id = ${cycleId} group by stage`.execute(db);
     const projCounts = Object.fromEntries(proj.map((r) => [r.stage, Number(r.count)]));
     const cycleCounts = Object.fromEntries(Object.entries(view.counts).filter(([, c]) => c));
     const stages = new Set([...Object.keys(projCounts), ...Object.keys(cycleCounts)]);
     const diff = [...stages].filter((s) => (projCounts[s] ?? 0) !== (cycleCounts[s] ?? 0));
-    if (diff.length) mismatch(`cycle ${cycleId} counts per stage ${JSON.stringify(cycleCounts)} differ from the projection ${JSON.stringify(projCounts)}`);
+    if (diff.length)
+      mismatch(
+        `cycle ${cycleId} counts per stage ${JSON.stringify(cycleCounts)} differ from the projection ${JSON.stringify(projCounts)}`,
+      );
   }
 
   // ── every record replays on today's code (what an auditor, or a restarted worker, does with it) ───────────────────
   const { replayAll } = await import('./replay');
-  const verdicts = await replayAll(client, [...items.map((i) => i.workflowId), ...opts.cycleIds.map((c) => cycleWorkflowId(c))]);
+  const verdicts = await replayAll(client, [
+    ...items.map((i) => i.workflowId),
+    ...opts.cycleIds.map((c) => cycleWorkflowId(c)),
+  ]);
   for (const v of verdicts) if (!v.ok) mismatch(`history of ${v.workflowId} does not replay: ${v.message}`);
 
   problems.sort((a, b) => rank(a) - rank(b));
@@ -244,7 +329,14 @@ export async function checkChaos(opts: {
     notes,
     lostIds,
     duplicates,
-    figures: { byStage, events, notificationRows: rows.length, mailFiles: mails.length, distinctMailKeys: byKey.size, redeliveries: redeliveries.length },
+    figures: {
+      byStage,
+      events,
+      notificationRows: rows.length,
+      mailFiles: mails.length,
+      distinctMailKeys: byKey.size,
+      redeliveries: redeliveries.length,
+    },
   };
 }
 

@@ -20,7 +20,13 @@ export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';
 /** The scripts as what their people do; a hold (a stage deadline passed during an outage, not part of any script) is
  * extended by the coordinator so that the nomination carries on (the check reports escalations). */
 export function chaosPlan(script: ChaosScript): ActorPlan {
-  return { attends: script !== 'late', withdraws: script === 'withdraw', requestsChanges: script === 'revision', score: steadyScores, extendHoldsBecause: 'chaos: outage' };
+  return {
+    attends: script !== 'late',
+    withdraws: script === 'withdraw',
+    requestsChanges: script === 'revision',
+    score: steadyScores,
+    extendHoldsBecause: 'chaos: outage',
+  };
 }
 
 /** Where each script must end, whatever happened to the services meanwhile. */
@@ -56,7 +62,10 @@ const RESEND_AFTER_MS = 3_000;
 const MAX_RESENDS = 5;
 /** How long a query may keep failing with a nondeterminism error before the nomination is given up. */
 const NDE_GIVE_UP_MS = 60_000;
-const isNondeterminism = (err: unknown) => /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(`${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`);
+const isNondeterminism = (err: unknown) =>
+  /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(
+    `${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`,
+  );
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,7 +84,14 @@ export async function driveThroughChaos(
   const handle = client.workflow.getHandle(workflowId);
   const plan = chaosPlan(script);
   const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
-  const result: ChaosDriveResult = { view: null, stuck: false, refused: 0, refusals: [], transientErrors: 0, holdsResolved: 0 };
+  const result: ChaosDriveResult = {
+    view: null,
+    stuck: false,
+    refused: 0,
+    refusals: [],
+    transientErrors: 0,
+    holdsResolved: 0,
+  };
   let lastProgress = Date.now();
   let errorBackoff = 250;
   const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + callTimeoutMs, fn);
@@ -106,7 +122,8 @@ export async function driveThroughChaos(
         done.add(key);
         refusedAt.set(key, { at: Date.now(), times: (r?.times ?? 0) + 1 });
         result.refused++;
-        if (result.refusals.length < 3) result.refusals.push(`${key}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+        if (result.refusals.length < 3)
+          result.refusals.push(`${key}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
         return;
       }
       await transient(err);
@@ -126,7 +143,8 @@ export async function driveThroughChaos(
     } catch (err) {
       if (isNondeterminism(err)) {
         ndeSince ||= Date.now();
-        if (Date.now() - ndeSince > NDE_GIVE_UP_MS) return { ...result, stuck: true, nondeterminism: describeError(err) };
+        if (Date.now() - ndeSince > NDE_GIVE_UP_MS)
+          return { ...result, stuck: true, nondeterminism: describeError(err) };
       } else ndeSince = 0;
       await transient(err);
       if (timedOut()) return { ...result, stuck: true };
@@ -170,7 +188,12 @@ export async function driveThroughChaos(
         const attempt = await withDeadline(() => handle.describe())
           .then((d) => Number(d.raw.pendingWorkflowTask?.attempt ?? 0))
           .catch(() => 0);
-        if (attempt >= 5) return { ...result, stuck: true, nondeterminism: `workflow task failing repeatedly (attempt ${attempt}); see the worker log` };
+        if (attempt >= 5)
+          return {
+            ...result,
+            stuck: true,
+            nondeterminism: `workflow task failing repeatedly (attempt ${attempt}); see the worker log`,
+          };
       }
       await pause(pollBackoff);
       pollBackoff = Math.min(script === 'late' ? 2_000 : 1_000, pollBackoff * 2);

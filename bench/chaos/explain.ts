@@ -21,7 +21,9 @@ export function explainDuplicates(duplicates: CheckReport['duplicates'], faults:
     const clock = (t: number) => new Date(t).toISOString().slice(11, 23);
     // The fault that began closest after the first copy (a kill right after the send), else the one in force then.
     const after = sorted.find((f) => Date.parse(f.at) >= first - 50 && Date.parse(f.at) - first < 10_000);
-    const during = sorted.find((f) => f.durationMs !== undefined && Date.parse(f.at) <= first && first <= Date.parse(f.at) + f.durationMs);
+    const during = sorted.find(
+      (f) => f.durationMs !== undefined && Date.parse(f.at) <= first && first <= Date.parse(f.at) + f.durationMs,
+    );
     const cause = after
       ? `${Date.parse(after.at) - first} ms before ${after.fault === 'kill' ? `kill ${killNo.get(after)}` : after.fault} (${clock(Date.parse(after.at))})`
       : during

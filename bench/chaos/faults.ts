@@ -30,7 +30,12 @@ const INFRA_WINDOWS: Record<InfraFault, [number, number]> = {
 };
 
 /** `killSpan`: the stretch of progress the kills are spread over (default 0…K/(K+1)). */
-export function planFaults(rng: Random, kills: number, infra: readonly InfraFault[], killSpan: [number, number] = [0, kills / (kills + 1)]): FaultPlan {
+export function planFaults(
+  rng: Random,
+  kills: number,
+  infra: readonly InfraFault[],
+  killSpan: [number, number] = [0, kills / (kills + 1)],
+): FaultPlan {
   const [from, to] = killSpan;
   const slot = (to - from) / Math.max(1, kills);
   return {
@@ -126,20 +131,48 @@ export class FaultInjector {
       this.down.add(fault);
       try {
         if (fault === 'smtp' && this.o.smtp) {
-          log(`fault: SMTP server down for ${Math.round(this.o.smtpDownMs / 1000)} s (port ${this.o.smtp.port}) at ${pct(progress.fraction())}`);
+          log(
+            `fault: SMTP server down for ${Math.round(this.o.smtpDownMs / 1000)} s (port ${this.o.smtp.port}) at ${pct(progress.fraction())}`,
+          );
           await this.o.smtp.outage(this.o.smtpDownMs);
-          this.record({ fault, detail: `SMTP server down ${Math.round((Date.now() - t0) / 100) / 10} s, back on port ${this.o.smtp.port}`, durationMs: Date.now() - t0 }, t0, p0);
+          this.record(
+            {
+              fault,
+              detail: `SMTP server down ${Math.round((Date.now() - t0) / 100) / 10} s, back on port ${this.o.smtp.port}`,
+              durationMs: Date.now() - t0,
+            },
+            t0,
+            p0,
+          );
           log(`fault: SMTP server back on port ${this.o.smtp.port} after ${Math.round((Date.now() - t0) / 1000)} s`);
         } else if (fault === 'postgres' && this.o.postgres?.restart) {
           log(`fault: restarting PostgreSQL (${this.o.postgres.kind}) at ${pct(progress.fraction())}`);
           await this.o.postgres.restart();
-          this.record({ fault, detail: `${this.o.postgres.kind} restarted${this.o.postgres.kind === 'postgresql' ? ' with pg_ctl restart -m fast' : ' in-process on the same data dir'}`, durationMs: Date.now() - t0 }, t0, p0);
+          this.record(
+            {
+              fault,
+              detail: `${this.o.postgres.kind} restarted${this.o.postgres.kind === 'postgresql' ? ' with pg_ctl restart -m fast' : ' in-process on the same data dir'}`,
+              durationMs: Date.now() - t0,
+            },
+            t0,
+            p0,
+          );
           log(`fault: PostgreSQL is back after ${Date.now() - t0} ms`);
         } else if (fault === 'temporal' && this.o.temporal) {
           log(`fault: stopping the Temporal dev server at ${pct(progress.fraction())}`);
           const t = await this.o.temporal.restart(this.o.temporalDownMs);
-          this.record({ fault, detail: `dev server stopped in ${t.stoppedMs} ms, down ${this.o.temporalDownMs} ms, listening again ${t.startedMs} ms after start (same SQLite file and port)`, durationMs: Date.now() - t0 }, t0, p0);
-          log(`fault: Temporal dev server is back on ${this.o.temporal.address} after ${Math.round((Date.now() - t0) / 1000)} s`);
+          this.record(
+            {
+              fault,
+              detail: `dev server stopped in ${t.stoppedMs} ms, down ${this.o.temporalDownMs} ms, listening again ${t.startedMs} ms after start (same SQLite file and port)`,
+              durationMs: Date.now() - t0,
+            },
+            t0,
+            p0,
+          );
+          log(
+            `fault: Temporal dev server is back on ${this.o.temporal.address} after ${Math.round((Date.now() - t0) / 1000)} s`,
+          );
         }
       } catch (err) {
         log(`fault: ${fault} injection failed: ${(err as Error).message}`);

@@ -29,7 +29,9 @@ import { chaosCycles, finalizeCycle, planItems, runWorkload, startCycle } from '
 const t0 = Date.now();
 const log = (msg: string) => {
   const s = Math.round((Date.now() - t0) / 1000);
-  console.log(`[chaos ${new Date().toISOString().slice(11, 19)} +${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${msg}`);
+  console.log(
+    `[chaos ${new Date().toISOString().slice(11, 19)} +${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${msg}`,
+  );
 };
 
 async function main(): Promise<number> {
@@ -37,7 +39,9 @@ async function main(): Promise<number> {
   const rng = seededRandom(args.seed);
   const stateDir = mkdtempSync(join(tmpdir(), 'ovop-chaos-'));
   const tag = `chaos-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
-  log(`n=${args.n} kills=${args.kills} smtp-down=${args.smtpDownMs / 1000}s concurrency=${args.concurrency} deadline-scale=${args.deadlineScale} seed=${args.seed}; state in ${stateDir}`);
+  log(
+    `n=${args.n} kills=${args.kills} smtp-down=${args.smtpDownMs / 1000}s concurrency=${args.concurrency} deadline-scale=${args.deadlineScale} seed=${args.seed}; state in ${stateDir}`,
+  );
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -81,7 +85,13 @@ async function main(): Promise<number> {
 
     const taskQueue = `ovop-${tag}`;
     const worker = new ChildWorker({
-      env: { DATABASE_URL: postgres.url, SMTP_URL: smtp.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', OVOP_TASK_QUEUE: taskQueue },
+      env: {
+        DATABASE_URL: postgres.url,
+        SMTP_URL: smtp.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: 'default',
+        OVOP_TASK_QUEUE: taskQueue,
+      },
       logFile: join(stateDir, 'worker.log'),
       log,
     });
@@ -98,18 +108,39 @@ async function main(): Promise<number> {
 
     // ── workload and faults ────────────────────────────────────────────────────────────────────────────────────────
     const cycles = chaosCycles(tag, args.deadlineScale);
-    const items = planItems(args.n, { late: args.lateShare, withdraw: args.withdrawShare, revision: args.revisionShare }, cycles, rng);
+    const items = planItems(
+      args.n,
+      { late: args.lateShare, withdraw: args.withdrawShare, revision: args.revisionShare },
+      cycles,
+      rng,
+    );
     const scripts = items.reduce<Record<string, number>>((m, i) => ((m[i.script] = (m[i.script] ?? 0) + 1), m), {});
-    log(`cycles ${cycles.main.id} (deadlines ×${args.deadlineScale}) and ${cycles.late.id} (demo deadlines); scripts ${JSON.stringify(scripts)}`);
+    log(
+      `cycles ${cycles.main.id} (deadlines ×${args.deadlineScale}) and ${cycles.late.id} (demo deadlines); scripts ${JSON.stringify(scripts)}`,
+    );
     await startCycle(client, cycles.main, taskQueue);
     await startCycle(client, cycles.late, taskQueue);
 
     const progress = new Progress(items);
     const infra: InfraFault[] = ['smtp', 'temporal', ...(postgres.restart ? (['postgres'] as const) : [])];
-    if (!postgres.restart) log('note: DATABASE_URL is set, so the PostgreSQL restart is skipped (the server is not ours to restart)');
+    if (!postgres.restart)
+      log('note: DATABASE_URL is set, so the PostgreSQL restart is skipped (the server is not ours to restart)');
     const plan = planFaults(rng, args.kills, infra);
-    log(`fault plan (progress): kills at ${plan.kills.map((k) => `${Math.round(k * 100)}%`).join(' ')}; ${plan.infra.map((f) => `${f.fault} at ${Math.round(f.at * 100)}%`).join(', ')}`);
-    const injector = new FaultInjector({ plan, progress, worker, smtp, postgres, temporal, smtpDownMs: args.smtpDownMs, temporalDownMs: args.temporalDownMs, rng, log });
+    log(
+      `fault plan (progress): kills at ${plan.kills.map((k) => `${Math.round(k * 100)}%`).join(' ')}; ${plan.infra.map((f) => `${f.fault} at ${Math.round(f.at * 100)}%`).join(', ')}`,
+    );
+    const injector = new FaultInjector({
+      plan,
+      progress,
+      worker,
+      smtp,
+      postgres,
+      temporal,
+      smtpDownMs: args.smtpDownMs,
+      temporalDownMs: args.temporalDownMs,
+      rng,
+      log,
+    });
 
     const ticker = setInterval(() => {
       const down = [...injector.down].join('+') || 'none';
@@ -121,10 +152,23 @@ async function main(): Promise<number> {
     }, 15_000);
     const tWork = Date.now();
     injector.start();
-    const outcomes = await runWorkload({ client, items, concurrency: args.concurrency, stuckAfterMs: args.stuckAfterMs, progress }).finally(() => clearInterval(ticker));
+    const outcomes = await runWorkload({
+      client,
+      items,
+      concurrency: args.concurrency,
+      stuckAfterMs: args.stuckAfterMs,
+      progress,
+    }).finally(() => clearInterval(ticker));
     const workSeconds = (Date.now() - tWork) / 1000;
     await injector.stop();
-    log(`all ${outcomes.length} nominations settled in ${workSeconds.toFixed(0)} s; faults injected: ${injector.kills}/${args.kills} kills, ${injector.records.filter((r) => r.fault !== 'kill').map((r) => r.fault).join(', ') || 'no other'}`);
+    log(
+      `all ${outcomes.length} nominations settled in ${workSeconds.toFixed(0)} s; faults injected: ${injector.kills}/${args.kills} kills, ${
+        injector.records
+          .filter((r) => r.fault !== 'kill')
+          .map((r) => r.fault)
+          .join(', ') || 'no other'
+      }`,
+    );
     const missing = [
       ...(injector.kills < args.kills ? [`${args.kills - injector.kills} kill(s)`] : []),
       ...plan.infra.filter((f) => !injector.records.some((r) => r.fault === f.fault)).map((f) => f.fault),
@@ -147,35 +191,57 @@ async function main(): Promise<number> {
       client,
       db,
       mailDir: smtp.mailDir,
-      items: items.map((i) => ({ workflowId: i.workflowId, script: i.script, expectedStage: i.expectedStage, cycleId: i.config.id })),
+      items: items.map((i) => ({
+        workflowId: i.workflowId,
+        script: i.script,
+        expectedStage: i.expectedStage,
+        cycleId: i.config.id,
+      })),
       cycleIds: [cycles.main.id, cycles.late.id],
       finalizedCycles: finalized,
     });
     const stuck = outcomes.filter((o) => !o.drive || o.drive.stuck);
-    for (const o of stuck) log(`driver gave up on ${o.item.workflowId} (${o.item.script}): ${o.error ?? o.drive?.lastError ?? 'stage did not move'}; last stage ${o.drive?.view?.stage ?? '-'}`);
+    for (const o of stuck)
+      log(
+        `driver gave up on ${o.item.workflowId} (${o.item.script}): ${o.error ?? o.drive?.lastError ?? 'stage did not move'}; last stage ${o.drive?.view?.stage ?? '-'}`,
+      );
 
     const startup = worker.stats.startupMs;
     console.log('');
     console.log('Faults');
-    for (const r of [...injector.records].sort((a, b) => a.at.localeCompare(b.at))) console.log(`  ${r.at.slice(11, 19)}  ${String(Math.round(r.progress * 100)).padStart(3)}%  ${r.fault.padEnd(8)}  ${r.detail}`);
+    for (const r of [...injector.records].sort((a, b) => a.at.localeCompare(b.at)))
+      console.log(
+        `  ${r.at.slice(11, 19)}  ${String(Math.round(r.progress * 100)).padStart(3)}%  ${r.fault.padEnd(8)}  ${r.detail}`,
+      );
     if (!postgres.restart) console.log('  (PostgreSQL restart skipped: DATABASE_URL is set)');
     console.log('Figures');
-    console.log(`  wall time ${workSeconds.toFixed(0)} s for ${args.n} nominations (${(args.n / workSeconds).toFixed(2)}/s); stages ${JSON.stringify(report.figures.byStage)}`);
-    console.log(`  worker processes ${worker.stats.generations} (kills ${worker.stats.kills}, unplanned exits ${worker.stats.unplannedExits}); startup median ${(median(startup) / 1000).toFixed(1)} s, max ${(Math.max(...startup) / 1000).toFixed(1)} s`);
-    console.log(`  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, absorbed ${report.figures.redeliveries} re-deliveries of a stored Message-ID; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`);
+    console.log(
+      `  wall time ${workSeconds.toFixed(0)} s for ${args.n} nominations (${(args.n / workSeconds).toFixed(2)}/s); stages ${JSON.stringify(report.figures.byStage)}`,
+    );
+    console.log(
+      `  worker processes ${worker.stats.generations} (kills ${worker.stats.kills}, unplanned exits ${worker.stats.unplannedExits}); startup median ${(median(startup) / 1000).toFixed(1)} s, max ${(Math.max(...startup) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, absorbed ${report.figures.redeliveries} re-deliveries of a stored Message-ID; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`,
+    );
     const sum = (f: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((s, o) => s + f(o), 0);
-    console.log(`  driver: ${sum((o) => o.drive?.transientErrors ?? 0)} calls retried after a fault, ${sum((o) => o.drive?.refused ?? 0)} updates refused, ${sum((o) => o.drive?.holdsResolved ?? 0)} holds resolved, ${stuck.length} given up`);
+    console.log(
+      `  driver: ${sum((o) => o.drive?.transientErrors ?? 0)} calls retried after a fault, ${sum((o) => o.drive?.refused ?? 0)} updates refused, ${sum((o) => o.drive?.holdsResolved ?? 0)} holds resolved, ${stuck.length} given up`,
+    );
     const refusals = outcomes.flatMap((o) => (o.drive?.refusals ?? []).map((r) => `${o.item.workflowId}: ${r}`));
     for (const r of refusals.slice(0, 10)) console.log(`  refused: ${r}`);
     for (const n of report.notes.slice(0, 20)) console.log(`  note: ${n}`);
     if (report.notes.length > 20) console.log(`  … ${report.notes.length - 20} more notes`);
     if (worker.stats.nondeterminismErrors) {
-      console.log(`  the worker logged ${worker.stats.nondeterminismErrors} nondeterminism error(s); first: ${worker.stats.firstNondeterminismError}`);
+      console.log(
+        `  the worker logged ${worker.stats.nondeterminismErrors} nondeterminism error(s); first: ${worker.stats.firstNondeterminismError}`,
+      );
     }
     if (report.lostIds.length) {
       console.log('Lost nominations replayed on the current workflow code');
       const { replayOnCurrentCode } = await import('./replay');
-      for (const v of await replayOnCurrentCode(client, report.lostIds)) console.log(`  ${v.workflowId}: ${v.ok ? 'replays cleanly' : v.message}`);
+      for (const v of await replayOnCurrentCode(client, report.lostIds))
+        console.log(`  ${v.workflowId}: ${v.ok ? 'replays cleanly' : v.message}`);
     }
     if (report.duplicates.length) {
       console.log('Duplicate emails against the faults');

@@ -49,7 +49,11 @@ export function findPostgresBin(root = '/usr/lib/postgresql'): string | undefine
   return undefined;
 }
 
-export async function startChaosPostgres(opts: { stateDir: string; env?: NodeJS.ProcessEnv; forcePglite?: boolean }): Promise<ChaosPostgres> {
+export async function startChaosPostgres(opts: {
+  stateDir: string;
+  env?: NodeJS.ProcessEnv;
+  forcePglite?: boolean;
+}): Promise<ChaosPostgres> {
   const env = opts.env ?? process.env;
   if (env.DATABASE_URL) {
     return {
@@ -61,7 +65,12 @@ export async function startChaosPostgres(opts: { stateDir: string; env?: NodeJS.
     };
   }
   const bin = opts.forcePglite ? undefined : findPostgresBin();
-  return bin ? startRealPostgres(bin) : startRestartablePglite(join(opts.stateDir, 'pglite'), opts.forcePglite ? 'PGlite (--pglite)' : 'PGlite (no PostgreSQL binaries under /usr/lib/postgresql)');
+  return bin
+    ? startRealPostgres(bin)
+    : startRestartablePglite(
+        join(opts.stateDir, 'pglite'),
+        opts.forcePglite ? 'PGlite (--pglite)' : 'PGlite (no PostgreSQL binaries under /usr/lib/postgresql)',
+      );
 }
 
 async function startRealPostgres(bin: string): Promise<ChaosPostgres> {

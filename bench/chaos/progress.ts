@@ -54,7 +54,12 @@ export class Progress {
   inFlight(): string {
     const counts = new Map<string, number>();
     for (const s of this.stage.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
-    return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([s, c]) => `${s} ${c}`).join(', ') || '-';
+    return (
+      [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([s, c]) => `${s} ${c}`)
+        .join(', ') || '-'
+    );
   }
 
   private bump(workflowId: string, by: number): void {

@@ -31,7 +31,11 @@ function whyNot(err: Error): string {
   return /\[TMPRL1100\][^"]*/.exec(err.message)?.[0] ?? err.message.slice(0, 300);
 }
 
-export async function replayOnCurrentCode(client: Client, workflowIds: readonly string[], limit = 5): Promise<ReplayVerdict[]> {
+export async function replayOnCurrentCode(
+  client: Client,
+  workflowIds: readonly string[],
+  limit = 5,
+): Promise<ReplayVerdict[]> {
   quietRuntime();
   const out: ReplayVerdict[] = [];
   for (const workflowId of workflowIds.slice(0, limit)) {
@@ -64,7 +68,11 @@ export async function replayAll(client: Client, workflowIds: readonly string[]):
   }
   const out: ReplayVerdict[] = [];
   for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories())) {
-    out.push({ workflowId: r.workflowId, ok: !r.error, message: r.error ? whyNot(r.error) : 'replays on the current code' });
+    out.push({
+      workflowId: r.workflowId,
+      ok: !r.error,
+      message: r.error ? whyNot(r.error) : 'replays on the current code',
+    });
   }
   return out;
 }

@@ -16,7 +16,11 @@ export class ChaosTemporal {
   ) {}
 
   static async start(stateDir: string): Promise<ChaosTemporal> {
-    const t = new ChaosTemporal(await freePort(), join(stateDir, 'temporal.sqlite'), join(stateDir, 'temporal-server.log'));
+    const t = new ChaosTemporal(
+      await freePort(),
+      join(stateDir, 'temporal.sqlite'),
+      join(stateDir, 'temporal-server.log'),
+    );
     t.server = await t.launch();
     return t;
   }

@@ -48,7 +48,13 @@ interface Generation {
 }
 
 export class ChildWorker {
-  readonly stats: ChildWorkerStats = { generations: 0, kills: 0, unplannedExits: 0, startupMs: [], nondeterminismErrors: 0 };
+  readonly stats: ChildWorkerStats = {
+    generations: 0,
+    kills: 0,
+    unplannedExits: 0,
+    startupMs: [],
+    nondeterminismErrors: 0,
+  };
   private current: Generation | null = null;
   private stopped = false;
   private readonly logStream: WriteStream;
@@ -73,9 +79,13 @@ export class ChildWorker {
     for (;;) {
       const g = this.current;
       if (!g) throw new Error('worker is stopped');
-      const outcome = await Promise.race([g.ready.then(() => 'ready' as const), g.exited.then(() => 'exited' as const)]);
+      const outcome = await Promise.race([
+        g.ready.then(() => 'ready' as const),
+        g.exited.then(() => 'exited' as const),
+      ]);
       if (outcome === 'ready') return;
-      if (Date.now() > deadline) throw new Error(`the worker did not become ready within ${timeoutMs / 1000} s; see ${this.opts.logFile}`);
+      if (Date.now() > deadline)
+        throw new Error(`the worker did not become ready within ${timeoutMs / 1000} s; see ${this.opts.logFile}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -184,7 +194,9 @@ export class ChildWorker {
       const lived = Date.now() - g.spawnedAt;
       this.quickExits = lived < 10_000 ? this.quickExits + 1 : 0;
       const delay = Math.min(5_000, 250 * 2 ** Math.min(this.quickExits, 5));
-      this.log(`worker process ${child.pid} (generation ${no}) exited by itself (code ${code}, signal ${signal}); restarting in ${delay} ms`);
+      this.log(
+        `worker process ${child.pid} (generation ${no}) exited by itself (code ${code}, signal ${signal}); restarting in ${delay} ms`,
+      );
       setTimeout(() => {
         if (!this.stopped && this.current === g) this.spawnGeneration();
       }, delay);

@@ -58,10 +58,19 @@ export function chaosCycles(tag: string, deadlineScale: number): ChaosCycles {
 }
 
 /** N nominations with their scripts, shuffled by the seeded random source so the scripts interleave. */
-export function planItems(n: number, shares: { late: number; withdraw: number; revision: number }, cycles: ChaosCycles, rng: Random): ChaosItem[] {
+export function planItems(
+  n: number,
+  shares: { late: number; withdraw: number; revision: number },
+  cycles: ChaosCycles,
+  rng: Random,
+): ChaosItem[] {
   const count = (share: number) => Math.min(n, Math.round(n * share));
   const scripts: ChaosScript[] = [];
-  for (const [script, c] of [['late', count(shares.late)], ['withdraw', count(shares.withdraw)], ['revision', count(shares.revision)]] as const) {
+  for (const [script, c] of [
+    ['late', count(shares.late)],
+    ['withdraw', count(shares.withdraw)],
+    ['revision', count(shares.revision)],
+  ] as const) {
     for (let i = 0; i < c && scripts.length < n; i++) scripts.push(script);
   }
   while (scripts.length < n) scripts.push('good');
@@ -91,7 +100,11 @@ export async function startCycle(client: Client, config: CycleConfig, taskQueue:
   await pRetry(
     async () => {
       try {
-        await client.workflow.start(awardCycle, { workflowId: cycleWorkflowId(config.id), taskQueue, args: [{ config, reconcileEvery: '2s' }] });
+        await client.workflow.start(awardCycle, {
+          workflowId: cycleWorkflowId(config.id),
+          taskQueue,
+          args: [{ config, reconcileEvery: '2s' }],
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
@@ -128,10 +141,15 @@ async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number):
           ],
         }),
       );
-      if (r.workflowId !== item.workflowId) throw new AbortError(`nominate answered ${r.workflowId}, expected ${item.workflowId}`);
+      if (r.workflowId !== item.workflowId)
+        throw new AbortError(`nominate answered ${r.workflowId}, expected ${item.workflowId}`);
     } catch (err) {
       // A resend after a cut-off call that had gone through: the cycle's validator says so.
-      if (err instanceof WorkflowUpdateFailedError && /already nominated/.test(String((err.cause as Error | undefined)?.message))) return;
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        /already nominated/.test(String((err.cause as Error | undefined)?.message))
+      )
+        return;
       throw err;
     }
   };
@@ -181,14 +199,25 @@ export async function runWorkload(opts: {
 
 /** Asks the coordinator's finalization of a cycle and waits for its summary (it needs every nomination settled); both
  * asked again 1 s apart until `timeoutMs` has passed. */
-export async function finalizeCycle(client: Client, config: CycleConfig, timeoutMs: number): Promise<{ view: CycleView | null; error?: string }> {
+export async function finalizeCycle(
+  client: Client,
+  config: CycleConfig,
+  timeoutMs: number,
+): Promise<{ view: CycleView | null; error?: string }> {
   const handle = client.workflow.getHandle(cycleWorkflowId(config.id));
   const until = Date.now() + timeoutMs;
-  const untilThen = () => ({ retries: Number.POSITIVE_INFINITY, maxRetryTime: Math.max(0, until - Date.now()), minTimeout: 1_000, factor: 1 });
+  const untilThen = () => ({
+    retries: Number.POSITIVE_INFINITY,
+    maxRetryTime: Math.max(0, until - Date.now()),
+    minTimeout: 1_000,
+    factor: 1,
+  });
   try {
     await pRetry(async () => {
       try {
-        await client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }));
+        await client.withDeadline(Date.now() + 30_000, () =>
+          handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }),
+        );
       } catch (err) {
         // Refused as "already requested": a resend after a cut-off call.
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
@@ -198,9 +227,17 @@ export async function finalizeCycle(client: Client, config: CycleConfig, timeout
     return { view: null, error: `finalizeCycle: ${(err as Error).message}` };
   }
   try {
-    return { view: (await pRetry(() => client.withDeadline(Date.now() + 30_000, () => handle.result()), untilThen())) as CycleView };
+    return {
+      view: (await pRetry(
+        () => client.withDeadline(Date.now() + 30_000, () => handle.result()),
+        untilThen(),
+      )) as CycleView,
+    };
   } catch (err) {
     const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(cycleStateQuery)).catch(() => null);
-    return { view: state, error: `cycle did not finish within ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}` };
+    return {
+      view: state,
+      error: `cycle did not finish within ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}`,
+    };
   }
 }

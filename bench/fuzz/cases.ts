@@ -58,8 +58,18 @@ export class Rng {
 
 function labelOf(x: unknown): string {
   if (x && typeof x === 'object') {
-    const o = x as { what?: unknown; name?: unknown; key?: unknown; update?: unknown; category?: unknown; field?: unknown };
-    return String(o.what ?? o.name ?? o.key ?? `${String(o.update)}/${String(o.category)}/${String(o.field)}`).slice(0, 60);
+    const o = x as {
+      what?: unknown;
+      name?: unknown;
+      key?: unknown;
+      update?: unknown;
+      category?: unknown;
+      field?: unknown;
+    };
+    return String(o.what ?? o.name ?? o.key ?? `${String(o.update)}/${String(o.category)}/${String(o.field)}`).slice(
+      0,
+      60,
+    );
   }
   return String(x).slice(0, 60);
 }
@@ -109,10 +119,20 @@ export const CSV_CATEGORIES = [
 export type CsvCategory = (typeof CSV_CATEGORIES)[number];
 
 /** The live things cases are sent to: nominations held in one stage each, and two award cycles. */
-export type NominationTargetKey = 'socialization' | 'documents' | 'review' | 'revision' | 'assessment' | 'field' | 'recommended' | 'hold';
+export type NominationTargetKey =
+  'socialization' | 'documents' | 'review' | 'revision' | 'assessment' | 'field' | 'recommended' | 'hold';
 export type CycleTargetKey = 'cycle' | 'closedCycle';
 export type TargetKey = NominationTargetKey | CycleTargetKey;
-export const NOMINATION_TARGETS: readonly NominationTargetKey[] = ['socialization', 'documents', 'review', 'revision', 'assessment', 'field', 'recommended', 'hold'];
+export const NOMINATION_TARGETS: readonly NominationTargetKey[] = [
+  'socialization',
+  'documents',
+  'review',
+  'revision',
+  'assessment',
+  'field',
+  'recommended',
+  'hold',
+];
 
 /** What the generator needs to know of one live nomination (runner.ts builds it from the state query). */
 export interface NominationTarget {
@@ -153,7 +173,9 @@ export interface FuzzWorld {
 }
 
 /** The parts of a cycle config the generator reads. */
-export function worldRules(config: CycleConfig): Pick<FuzzWorld, 'sessions' | 'checklist' | 'criteria' | 'scale' | 'assessors'> {
+export function worldRules(
+  config: CycleConfig,
+): Pick<FuzzWorld, 'sessions' | 'checklist' | 'criteria' | 'scale' | 'assessors'> {
   return {
     sessions: config.sessions.map((s) => s.id),
     checklist: config.documents.checklist.map((d) => d.kind),
@@ -166,12 +188,17 @@ export function worldRules(config: CycleConfig): Pick<FuzzWorld, 'sessions' | 'c
 // ── values ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export const COORDINATOR: Actor = { role: 'coordinator', id: 'koordinator-fuzz', region: '00' };
-export const dinas = (regencyCode: string): Actor => ({ role: 'dinas_kabkota', id: `disperin-${regencyCode}`, region: regencyCode });
+export const dinas = (regencyCode: string): Actor => ({
+  role: 'dinas_kabkota',
+  id: `disperin-${regencyCode}`,
+  region: regencyCode,
+});
 
 /** Regencies of other provinces (Tanah Datar, Kota Yogyakarta, Lombok Barat, Wajo, Toba) and of the same province. */
 const OTHER_PROVINCE_REGENCIES = ['13.04', '34.71', '52.01', '73.13', '12.12'];
 const sameProvinceRegency = (code: string) => (code === '32.04' ? '32.05' : `${provinceOf(code)}.04`);
-const otherProvinceRegency = (rng: Rng, code: string) => rng.pick(OTHER_PROVINCE_REGENCIES.filter((r) => provinceOf(r) !== provinceOf(code)));
+const otherProvinceRegency = (rng: Rng, code: string) =>
+  rng.pick(OTHER_PROVINCE_REGENCIES.filter((r) => provinceOf(r) !== provinceOf(code)));
 
 /** A valid SHA-256 (of the empty string); the checksum of every base document. */
 export const SHA256_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -295,7 +322,8 @@ function setPath(base: Obj, path: string, value: unknown): Obj {
 /** Which updates a nomination in each stage accepts (the allowed targets of a valid-looking argument). */
 const ALLOWED: Record<Exclude<UpdateName, 'nominate'>, (t: NominationTarget) => boolean> = {
   attendSocialization: (t) => !t.onHold && t.stage === 'AWAITING_SOCIALIZATION',
-  submitDocument: (t) => !t.onHold && (t.stage === 'AWAITING_DOCUMENTS' || t.stage === 'REVISION_REQUESTED') && t.submittable.length > 0,
+  submitDocument: (t) =>
+    !t.onHold && (t.stage === 'AWAITING_DOCUMENTS' || t.stage === 'REVISION_REQUESTED') && t.submittable.length > 0,
   reviewDocuments: (t) => !t.onHold && t.stage === 'UNDER_REVIEW',
   submitScores: (t) => !t.onHold && t.stage === 'IN_ASSESSMENT' && t.assessors.some((a) => !t.scoredBy.includes(a)),
   verifyField: (t) => !t.onHold && t.stage === 'FIELD_VERIFICATION',
@@ -317,12 +345,27 @@ function baseArg(update: NominationUpdate, t: NominationTarget, world: FuzzWorld
     case 'attendSocialization':
       return { actor: dinas(t.regencyCode), sessionId: world.sessions[0] };
     case 'submitDocument':
-      return { actor: dinas(t.regencyCode), kind: t.submittable[0] ?? 'legality', fileName: 'dokumen-uji.pdf', checksum: SHA256_EMPTY, sizeBytes: 1200 };
+      return {
+        actor: dinas(t.regencyCode),
+        kind: t.submittable[0] ?? 'legality',
+        fileName: 'dokumen-uji.pdf',
+        checksum: SHA256_EMPTY,
+        sizeBytes: 1200,
+      };
     case 'reviewDocuments':
-      return variant === 0 ? { actor: COORDINATOR, decision: 'approve' } : { actor: COORDINATOR, decision: variant === 1 ? 'request_changes' : 'reject', reason: 'Berkas belum lengkap' };
+      return variant === 0
+        ? { actor: COORDINATOR, decision: 'approve' }
+        : {
+            actor: COORDINATOR,
+            decision: variant === 1 ? 'request_changes' : 'reject',
+            reason: 'Berkas belum lengkap',
+          };
     case 'submitScores': {
       const id = t.assessors.find((a) => !t.scoredBy.includes(a)) ?? world.assessors[1].id;
-      return { actor: assessorActor(world, id), scores: Object.fromEntries(world.criteria.map((c) => [c, world.scale.min + 1])) };
+      return {
+        actor: assessorActor(world, id),
+        scores: Object.fromEntries(world.criteria.map((c) => [c, world.scale.min + 1])),
+      };
     }
     case 'verifyField':
       return { actor: COORDINATOR, passed: true };
@@ -338,14 +381,25 @@ function baseArg(update: NominationUpdate, t: NominationTarget, world: FuzzWorld
 }
 
 const DINAS_ACTIONS: NominationUpdate[] = ['attendSocialization', 'submitDocument', 'withdraw'];
-const COORDINATOR_ACTIONS: NominationUpdate[] = ['reviewDocuments', 'verifyField', 'determineStars', 'extendDeadline', 'resolveHold'];
+const COORDINATOR_ACTIONS: NominationUpdate[] = [
+  'reviewDocuments',
+  'verifyField',
+  'determineStars',
+  'extendDeadline',
+  'resolveHold',
+];
 
 function allowedTargets(update: NominationUpdate): (w: FuzzWorld) => TargetKey[] {
   return (w) => w.nominations.filter((t) => ALLOWED[update](t)).map((t) => t.key);
 }
 
 /** One way to break a field's value, given the valid value and the target. */
-type Variant = (rng: Rng, valid: unknown, t: NominationTarget, w: FuzzWorld) => { value: unknown; what: string } | undefined;
+type Variant = (
+  rng: Rng,
+  valid: unknown,
+  t: NominationTarget,
+  w: FuzzWorld,
+) => { value: unknown; what: string } | undefined;
 type Variants = Partial<Record<Category, Variant>>;
 
 /** Mutations of one field of a nomination update's argument. */
@@ -355,18 +409,20 @@ function fieldMutations(
   variants: Variants,
   opts: { variant?: number } = {},
 ): Mutation[] {
-  return (Object.entries(variants) as [Category, NonNullable<(typeof variants)[Category]>][]).map(([category, make]) => ({
-    update,
-    category,
-    field,
-    targets: allowedTargets(update),
-    make: (rng, t, { world }) => {
-      const base = baseArg(update, nom(t), world, opts.variant);
-      const valid = field.split('.').reduce<unknown>((o, k) => (o as Obj | undefined)?.[k], base);
-      const v = make(rng, valid, nom(t), world);
-      return v && { arg: setPath(base, field, v.value), what: `${field} ${v.what}` };
-    },
-  }));
+  return (Object.entries(variants) as [Category, NonNullable<(typeof variants)[Category]>][]).map(
+    ([category, make]) => ({
+      update,
+      category,
+      field,
+      targets: allowedTargets(update),
+      make: (rng, t, { world }) => {
+        const base = baseArg(update, nom(t), world, opts.variant);
+        const valid = field.split('.').reduce<unknown>((o, k) => (o as Obj | undefined)?.[k], base);
+        const v = make(rng, valid, nom(t), world);
+        return v && { arg: setPath(base, field, v.value), what: `${field} ${v.what}` };
+      },
+    }),
+  );
 }
 
 /** The usual breakages of an identifier-like string field (an id, an enum value, a code). */
@@ -374,12 +430,19 @@ function identifierVariants(badValues: (t: NominationTarget, w: FuzzWorld) => st
   return {
     'wrong-type': (rng: Rng) => rng.pick(WRONG_TYPES_FOR_STRING),
     'empty-string': (rng: Rng) => rng.pick(EMPTY_STRINGS),
-    'oversize-string': (rng: Rng, valid: unknown) => ({ value: String(valid) + 'x'.repeat(OVERSIZE - String(valid).length), what: `of ${OVERSIZE} characters` }),
+    'oversize-string': (rng: Rng, valid: unknown) => ({
+      value: String(valid) + 'x'.repeat(OVERSIZE - String(valid).length),
+      what: `of ${OVERSIZE} characters`,
+    }),
     'odd-unicode': (rng: Rng, valid: unknown) =>
-      rng.turn('identifier-odd', 5) === 0 ? { value: fullwidth(String(valid)), what: 'in fullwidth letters' } : withOdd(rng, String(valid)),
+      rng.turn('identifier-odd', 5) === 0
+        ? { value: fullwidth(String(valid)), what: 'in fullwidth letters' }
+        : withOdd(rng, String(valid)),
     'sql-text': (rng: Rng, valid: unknown) => {
       const sql = rng.pick(SQL_SNIPPETS);
-      return rng.turn('identifier-sql', 2) === 0 ? { value: sql, what: `= ${JSON.stringify(sql)}` } : { value: `${String(valid)}${sql}`, what: `followed by ${JSON.stringify(sql)}` };
+      return rng.turn('identifier-sql', 2) === 0
+        ? { value: sql, what: `= ${JSON.stringify(sql)}` }
+        : { value: `${String(valid)}${sql}`, what: `followed by ${JSON.stringify(sql)}` };
     },
     'bad-value': (rng: Rng, _valid: unknown, t: NominationTarget, w: FuzzWorld) => {
       const v = rng.pick(badValues(t, w));
@@ -395,7 +458,10 @@ function requiredTextVariants(limit?: number): Variants {
     'empty-string': (rng: Rng) => rng.pick(EMPTY_STRINGS),
     'oversize-string': (rng: Rng) => {
       const n = limit && rng.turn(`text-oversize-${limit}`, 2) === 0 ? limit + 1 : OVERSIZE;
-      return { value: 'A'.repeat(n), what: `of ${n} characters${limit ? ` (limit ${limit})` : ' (no limit documented)'}` };
+      return {
+        value: 'A'.repeat(n),
+        what: `of ${n} characters${limit ? ` (limit ${limit})` : ' (no limit documented)'}`,
+      };
     },
     'odd-unicode': (rng: Rng, valid: unknown) => oddText(rng, String(valid)),
   };
@@ -409,16 +475,23 @@ function oddText(rng: Rng, valid: string): { value: string; what: string } {
     { value: '\u0301\u0302\u0303', what: 'of combining marks only' },
     { value: '\u202E\u202E', what: 'of right-to-left overrides only' },
     { value: `${valid.slice(0, 4)}\u0000${valid.slice(4)}`, what: 'with a NUL inside' },
-    { value: valid.endsWith('.pdf') ? 'dokumen\u202Efdp.exe' : `${valid}\u202E`, what: valid.endsWith('.pdf') ? 'spoofed with a right-to-left override' : 'ending in a right-to-left override' },
+    {
+      value: valid.endsWith('.pdf') ? 'dokumen\u202Efdp.exe' : `${valid}\u202E`,
+      what: valid.endsWith('.pdf') ? 'spoofed with a right-to-left override' : 'ending in a right-to-left override',
+    },
   ];
   return rng.pick(choices);
 }
 
 function instantVariants(): Variants {
   return {
-    'wrong-type': (rng: Rng) => rng.pick([...WRONG_TYPES_FOR_STRING, { what: 'epoch milliseconds', value: 4102444800000 }]),
+    'wrong-type': (rng: Rng) =>
+      rng.pick([...WRONG_TYPES_FOR_STRING, { what: 'epoch milliseconds', value: 4102444800000 }]),
     'empty-string': (rng: Rng) => rng.pick(EMPTY_STRINGS),
-    'oversize-string': () => ({ value: FUTURE + 'x'.repeat(OVERSIZE - FUTURE.length), what: `of ${OVERSIZE} characters starting with a date-time` }),
+    'oversize-string': () => ({
+      value: FUTURE + 'x'.repeat(OVERSIZE - FUTURE.length),
+      what: `of ${OVERSIZE} characters starting with a date-time`,
+    }),
     'odd-unicode': (rng: Rng) => {
       const r = rng.turn('instant-odd', 5);
       if (r === 0) return { value: fullwidth(FUTURE), what: 'in fullwidth digits' };
@@ -446,7 +519,11 @@ function instantVariants(): Variants {
 function actorMutations(update: NominationUpdate): Mutation[] {
   const targets = allowedTargets(update);
   const out: Mutation[] = [];
-  const add = (category: Category, field: string, make: (rng: Rng, t: NominationTarget, w: FuzzWorld, base: Obj) => { value: unknown; what: string; path?: string }) =>
+  const add = (
+    category: Category,
+    field: string,
+    make: (rng: Rng, t: NominationTarget, w: FuzzWorld, base: Obj) => { value: unknown; what: string; path?: string },
+  ) =>
     out.push({
       update,
       category,
@@ -462,7 +539,11 @@ function actorMutations(update: NominationUpdate): Mutation[] {
 
   add('wrong-type', 'actor', (rng) => {
     const r = rng.int(0, 3);
-    if (r === 0) return { ...rng.pick([...WRONG_TYPES_FOR_STRING.slice(0, 3), { what: 'a string', value: 'coordinator' }]), what: 'actor is not an object' };
+    if (r === 0)
+      return {
+        ...rng.pick([...WRONG_TYPES_FOR_STRING.slice(0, 3), { what: 'a string', value: 'coordinator' }]),
+        what: 'actor is not an object',
+      };
     const key = (['role', 'id', 'region'] as const)[r - 1];
     const wt = rng.pick(WRONG_TYPES_FOR_STRING);
     return { value: wt.value, what: `actor.${key} is ${wt.what}`, path: `actor.${key}` };
@@ -480,11 +561,16 @@ function actorMutations(update: NominationUpdate): Mutation[] {
     const key = rng.pick(['role', 'id', 'region'] as const);
     const valid = actor(base)[key];
     const n = key === 'id' && rng.turn('actor-id-oversize', 2) === 0 ? 121 : OVERSIZE;
-    return { value: key === 'region' ? '3'.repeat(n) : valid + 'x'.repeat(n - valid.length), what: `actor.${key} of ${n} characters`, path: `actor.${key}` };
+    return {
+      value: key === 'region' ? '3'.repeat(n) : valid + 'x'.repeat(n - valid.length),
+      what: `actor.${key} of ${n} characters`,
+      path: `actor.${key}`,
+    };
   });
   add('odd-unicode', 'actor', (rng, _t, _w, base) => {
     const r = rng.turn('actor-odd', 6);
-    if (r === 0) return { value: fullwidth(actor(base).region), what: 'actor.region in fullwidth digits', path: 'actor.region' };
+    if (r === 0)
+      return { value: fullwidth(actor(base).region), what: 'actor.region in fullwidth digits', path: 'actor.region' };
     if (r === 1) return { value: `${actor(base).id}\u0000`, what: 'actor.id ending in a NUL', path: 'actor.id' };
     if (r === 2) return { value: '\u200B', what: 'actor.id of a zero-width space only', path: 'actor.id' };
     const key = rng.pick(['role', 'region'] as const);
@@ -494,7 +580,11 @@ function actorMutations(update: NominationUpdate): Mutation[] {
   add('sql-text', 'actor', (rng, _t, _w, base) => {
     const key = rng.pick(['role', 'region'] as const);
     const sql = rng.pick(SQL_SNIPPETS);
-    return { value: `${actor(base)[key]}${sql}`, what: `actor.${key} followed by ${JSON.stringify(sql)}`, path: `actor.${key}` };
+    return {
+      value: `${actor(base)[key]}${sql}`,
+      what: `actor.${key} followed by ${JSON.stringify(sql)}`,
+      path: `actor.${key}`,
+    };
   });
   // Well-formed actors who may not do this.
   add('wrong-actor', 'actor', (rng, t, w) => {
@@ -505,20 +595,37 @@ function actorMutations(update: NominationUpdate): Mutation[] {
       { value: { role: 'dinas_provinsi', id: `disperin-${prov}`, region: prov }, what: 'the dinas provinsi' },
       { value: { role: 'system', id: 'ovop-engine', region: '00' }, what: 'the engine itself (role system)' },
       { value: { role: 'admin' as Actor['role'], id: 'root', region: '00' }, what: 'an unknown role' },
-      { value: { role: 'Coordinator' as Actor['role'], id: 'koordinator-fuzz', region: '00' }, what: 'role Coordinator (capitalised)' },
+      {
+        value: { role: 'Coordinator' as Actor['role'], id: 'koordinator-fuzz', region: '00' },
+        what: 'role Coordinator (capitalised)',
+      },
     ];
     if (update === 'submitScores') {
       const own = w.assessors.find((a) => a.province === prov);
       const unassigned = w.assessors.find((a) => a.province !== prov && !t.assessors.includes(a.id));
-      candidates.push({ value: COORDINATOR, what: 'a coordinator' }, { value: dinas(t.regencyCode), what: 'the own dinas' });
+      candidates.push(
+        { value: COORDINATOR, what: 'a coordinator' },
+        { value: dinas(t.regencyCode), what: 'the own dinas' },
+      );
       candidates.push({ value: assessorActor(w, 'penilai-palsu', '73'), what: 'an assessor not in the pool' });
-      if (own) candidates.push({ value: assessorActor(w, own.id), what: `assessor ${own.id} of the nomination's own province` });
-      if (unassigned) candidates.push({ value: assessorActor(w, unassigned.id), what: `unassigned assessor ${unassigned.id}` });
+      if (own)
+        candidates.push({
+          value: assessorActor(w, own.id),
+          what: `assessor ${own.id} of the nomination's own province`,
+        });
+      if (unassigned)
+        candidates.push({ value: assessorActor(w, unassigned.id), what: `unassigned assessor ${unassigned.id}` });
     } else if (DINAS_ACTIONS.includes(update)) {
       candidates.push({ value: assessorActor(w, w.assessors[1].id), what: 'an assessor' });
-      candidates.push({ value: dinas(sameProvinceRegency(own)), what: `dinas ${sameProvinceRegency(own)} of the same province` });
+      candidates.push({
+        value: dinas(sameProvinceRegency(own)),
+        what: `dinas ${sameProvinceRegency(own)} of the same province`,
+      });
     } else {
-      candidates.push({ value: dinas(own), what: 'the own dinas kabupaten/kota' }, { value: assessorActor(w, w.assessors[1].id), what: 'an assessor' });
+      candidates.push(
+        { value: dinas(own), what: 'the own dinas kabupaten/kota' },
+        { value: assessorActor(w, w.assessors[1].id), what: 'an assessor' },
+      );
     }
     const c = rng.pick(candidates);
     return { value: c.value, what: `actor is ${c.what}` };
@@ -527,12 +634,19 @@ function actorMutations(update: NominationUpdate): Mutation[] {
     const other = otherProvinceRegency(rng, t.regencyCode);
     if (update === 'submitScores') {
       const own = w.assessors.find((a) => a.province === provinceOf(t.regencyCode));
-      if (own) return { value: assessorActor(w, own.id, provinceOf(other)), what: `assessor ${own.id} of the own province claiming province ${provinceOf(other)}` };
+      if (own)
+        return {
+          value: assessorActor(w, own.id, provinceOf(other)),
+          what: `assessor ${own.id} of the own province claiming province ${provinceOf(other)}`,
+        };
     }
     if (COORDINATOR_ACTIONS.includes(update)) {
       return rng.turn('coordinator-other-province', 2) === 0
         ? { value: dinas(other), what: `actor is dinas ${other} of another province` }
-        : { value: { role: 'dinas_provinsi', id: `disperin-${provinceOf(other)}`, region: provinceOf(other) }, what: `actor is the dinas provinsi ${provinceOf(other)}` };
+        : {
+            value: { role: 'dinas_provinsi', id: `disperin-${provinceOf(other)}`, region: provinceOf(other) },
+            what: `actor is the dinas provinsi ${provinceOf(other)}`,
+          };
     }
     return { value: dinas(other), what: `actor is dinas ${other} of another province` };
   });
@@ -548,20 +662,32 @@ function wrongStageMutation(update: NominationUpdate): Mutation[] {
       category: 'wrong-stage',
       field: '(stage)',
       targets: (w) => w.nominations.filter((t) => !ALLOWED[update](t)).map((t) => t.key),
-      make: (_rng, t, { world }) => ({ arg: baseArg(update, nom(t), world), what: `a valid-looking ${update} while ${nom(t).stage}${nom(t).onHold ? ' on hold' : ''}` }),
+      make: (_rng, t, { world }) => ({
+        arg: baseArg(update, nom(t), world),
+        what: `a valid-looking ${update} while ${nom(t).stage}${nom(t).onHold ? ' on hold' : ''}`,
+      }),
     },
   ];
 }
 
 function nominationMutations(): Mutation[] {
   const m: Mutation[] = [];
-  for (const update of Object.keys(ALLOWED) as NominationUpdate[]) m.push(...actorMutations(update), ...wrongStageMutation(update));
+  for (const update of Object.keys(ALLOWED) as NominationUpdate[])
+    m.push(...actorMutations(update), ...wrongStageMutation(update));
 
   m.push(
     ...fieldMutations(
       'attendSocialization',
       'sessionId',
-      identifierVariants((_t, w) => ['sesi-9-jayapura', w.sessions[0].toUpperCase(), `${w.sessions[0]} `, 'sesi-1', '*', `../${w.sessions[0]}`, w.sessions.join(',')]),
+      identifierVariants((_t, w) => [
+        'sesi-9-jayapura',
+        w.sessions[0].toUpperCase(),
+        `${w.sessions[0]} `,
+        'sesi-1',
+        '*',
+        `../${w.sessions[0]}`,
+        w.sessions.join(','),
+      ]),
     ),
   );
 
@@ -573,7 +699,14 @@ function nominationMutations(): Mutation[] {
     ),
     ...fieldMutations('submitDocument', 'fileName', requiredTextVariants(255)),
     ...fieldMutations('submitDocument', 'checksum', {
-      ...identifierVariants(() => [SHA256_EMPTY.toUpperCase(), SHA256_EMPTY.slice(1), `${SHA256_EMPTY}0`, 'g'.repeat(64), `sha256:${SHA256_EMPTY}`, ` ${SHA256_EMPTY}`]),
+      ...identifierVariants(() => [
+        SHA256_EMPTY.toUpperCase(),
+        SHA256_EMPTY.slice(1),
+        `${SHA256_EMPTY}0`,
+        'g'.repeat(64),
+        `sha256:${SHA256_EMPTY}`,
+        ` ${SHA256_EMPTY}`,
+      ]),
     }),
     ...fieldMutations('submitDocument', 'sizeBytes', {
       'wrong-type': (rng) => rng.pick(WRONG_TYPES_FOR_NUMBER),
@@ -593,22 +726,51 @@ function nominationMutations(): Mutation[] {
       update: 'submitDocument',
       category: 'duplicate',
       field: 'kind',
-      targets: (w) => w.nominations.filter((t) => ALLOWED.submitDocument(t) && t.submitted.length > 0).map((t) => t.key),
+      targets: (w) =>
+        w.nominations.filter((t) => ALLOWED.submitDocument(t) && t.submitted.length > 0).map((t) => t.key),
       make: (rng, t, { world }) => {
         const kind = rng.pick(nom(t).submitted);
-        return { arg: { ...baseArg('submitDocument', nom(t), world), kind, fileName: 'lagi.pdf' }, what: `${kind} again in the same round` };
+        return {
+          arg: { ...baseArg('submitDocument', nom(t), world), kind, fileName: 'lagi.pdf' },
+          what: `${kind} again in the same round`,
+        };
       },
     },
   );
 
   m.push(
-    ...fieldMutations('reviewDocuments', 'decision', identifierVariants(() => ['approved', 'APPROVE', 'request-changes', 'accept', 'maybe', 'approve,reject'])),
-    ...fieldMutations('reviewDocuments', 'reason', { 'wrong-type': (rng) => rng.pick(WRONG_TYPES_FOR_STRING), 'empty-string': (rng) => rng.pick(EMPTY_STRINGS), 'odd-unicode': (rng, v) => oddText(rng, String(v)) }, { variant: 1 }),
-    ...fieldMutations('reviewDocuments', 'reason', { 'wrong-type': (rng) => rng.pick(WRONG_TYPES_FOR_STRING), 'empty-string': (rng) => rng.pick(EMPTY_STRINGS), 'odd-unicode': (rng, v) => oddText(rng, String(v)) }, { variant: 2 }),
+    ...fieldMutations(
+      'reviewDocuments',
+      'decision',
+      identifierVariants(() => ['approved', 'APPROVE', 'request-changes', 'accept', 'maybe', 'approve,reject']),
+    ),
+    ...fieldMutations(
+      'reviewDocuments',
+      'reason',
+      {
+        'wrong-type': (rng) => rng.pick(WRONG_TYPES_FOR_STRING),
+        'empty-string': (rng) => rng.pick(EMPTY_STRINGS),
+        'odd-unicode': (rng, v) => oddText(rng, String(v)),
+      },
+      { variant: 1 },
+    ),
+    ...fieldMutations(
+      'reviewDocuments',
+      'reason',
+      {
+        'wrong-type': (rng) => rng.pick(WRONG_TYPES_FOR_STRING),
+        'empty-string': (rng) => rng.pick(EMPTY_STRINGS),
+        'odd-unicode': (rng, v) => oddText(rng, String(v)),
+      },
+      { variant: 2 },
+    ),
   );
 
   const scores = (base: Obj) => base.scores as Obj;
-  const scoreMutation = (category: Category, make: (rng: Rng, s: Obj, w: FuzzWorld) => { value: unknown; what: string }): Mutation => ({
+  const scoreMutation = (
+    category: Category,
+    make: (rng: Rng, s: Obj, w: FuzzWorld) => { value: unknown; what: string },
+  ): Mutation => ({
     update: 'submitScores',
     category,
     field: 'scores',
@@ -625,17 +787,26 @@ function nominationMutations(): Mutation[] {
     return s;
   };
   m.push(
-    scoreMutation('wrong-type', (rng) => rng.pick([...WRONG_TYPES_FOR_STRING, { what: 'a string', value: 'A1=3' }, { what: 'an array of numbers', value: [3, 3, 3] }])),
+    scoreMutation('wrong-type', (rng) =>
+      rng.pick([
+        ...WRONG_TYPES_FOR_STRING,
+        { what: 'a string', value: 'A1=3' },
+        { what: 'an array of numbers', value: [3, 3, 3] },
+      ]),
+    ),
     scoreMutation('wrong-type', (rng, s, w) => {
       const c = rng.pick(w.criteria);
       const wt = rng.pick(WRONG_TYPES_FOR_NUMBER.slice(1));
       return { value: { ...s, [c]: wt.value }, what: `with ${c} ${wt.what}` };
     }),
     scoreMutation('empty-string', (rng, s, w) =>
-      rng.turn('scores-empty', 2) === 0 ? { value: {}, what: 'empty' } : { value: { ...s, [rng.pick(w.criteria)]: '' }, what: 'with an empty score' },
+      rng.turn('scores-empty', 2) === 0
+        ? { value: {}, what: 'empty' }
+        : { value: { ...s, [rng.pick(w.criteria)]: '' }, what: 'with an empty score' },
     ),
     scoreMutation('oversize-string', (rng, s) => {
-      if (rng.turn('scores-oversize', 2) === 0) return { value: withKey(s, 'A'.repeat(OVERSIZE), 3), what: `with a criterion id of ${OVERSIZE} characters` };
+      if (rng.turn('scores-oversize', 2) === 0)
+        return { value: withKey(s, 'A'.repeat(OVERSIZE), 3), what: `with a criterion id of ${OVERSIZE} characters` };
       for (let i = 0; i < 2000; i++) s[`X${i}`] = 3;
       return { value: s, what: 'with 2,000 unknown criteria' };
     }),
@@ -643,7 +814,8 @@ function nominationMutations(): Mutation[] {
       const c = rng.pick(w.criteria);
       const value = s[c];
       delete s[c];
-      if (rng.turn('scores-odd', 3) === 0) return { value: { ...s, [c]: fullwidth(String(value)) }, what: `with ${c} in fullwidth digits` };
+      if (rng.turn('scores-odd', 3) === 0)
+        return { value: { ...s, [c]: fullwidth(String(value)) }, what: `with ${c} in fullwidth digits` };
       const o = withOdd(rng, c);
       return { value: withKey(s, o.value, value), what: `with criterion ${c} ${o.what}` };
     }),
@@ -663,7 +835,11 @@ function nominationMutations(): Mutation[] {
         return { value: s, what: `without ${c}` };
       }
       if (r === 1) return { value: { ...s, Z9: 2 }, what: 'with an unknown criterion Z9' };
-      if (r === 2) return { value: withKey(s, rng.pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty']), 2), what: 'with a prototype-named criterion' };
+      if (r === 2)
+        return {
+          value: withKey(s, rng.pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty']), 2),
+          what: 'with a prototype-named criterion',
+        };
       const v = rng.pick([w.scale.min - 1, w.scale.max + 1, -1, 2.5, 99, 1e9, -0.5]);
       return { value: { ...s, [c]: v }, what: `with ${c} = ${v}` };
     }),
@@ -674,7 +850,10 @@ function nominationMutations(): Mutation[] {
       targets: (w) => w.nominations.filter((t) => ALLOWED.submitScores(t) && t.scoredBy.length > 0).map((t) => t.key),
       make: (rng, t, { world }) => {
         const id = rng.pick(nom(t).scoredBy);
-        return { arg: { ...baseArg('submitScores', nom(t), world), actor: assessorActor(world, id) }, what: `a second score sheet by ${id}` };
+        return {
+          arg: { ...baseArg('submitScores', nom(t), world), actor: assessorActor(world, id) },
+          what: `a second score sheet by ${id}`,
+        };
       },
     },
   );
@@ -707,41 +886,55 @@ function nominationMutations(): Mutation[] {
         return { value: v, what: `= ${v}` };
       },
       'oversize-string': () => ({ value: '5'.repeat(OVERSIZE), what: `a string of ${OVERSIZE} digits` }),
-      'odd-unicode': (rng) => rng.pick([{ value: fullwidth('5'), what: 'a fullwidth 5' }, { value: '\u0665', what: 'an Arabic-Indic 5' }, { value: '5\u200D', what: '"5" with a zero-width joiner' }]),
+      'odd-unicode': (rng) =>
+        rng.pick([
+          { value: fullwidth('5'), what: 'a fullwidth 5' },
+          { value: '\u0665', what: 'an Arabic-Indic 5' },
+          { value: '5\u200D', what: '"5" with a zero-width joiner' },
+        ]),
       'sql-text': () => ({ value: '5; UPDATE nominations SET stars = 5', what: 'an SQL update' }),
     }),
-    ...(['wrong-type', 'empty-string', 'odd-unicode', 'bad-value'] as const).map(
-      (category): Mutation => ({
-        update: 'determineStars',
-        category,
-        field: 'reason',
-        targets: allowedTargets('determineStars'),
-        make: (rng, t) => {
-          const stars = otherStars(nom(t));
-          const base = { actor: COORDINATOR, stars };
-          const v =
-            category === 'wrong-type'
-              ? rng.pick(WRONG_TYPES_FOR_STRING.slice(1))
-              : category === 'empty-string'
-                ? rng.pick(EMPTY_STRINGS)
-                : category === 'odd-unicode'
-                  ? oddText(rng, 'Diputuskan tim')
-                  : { value: undefined, what: 'missing' };
-          return { arg: setPath(base, 'reason', v.value), what: `${stars} stars against the recommended ${nom(t).recommendedStars}, reason ${v.what}` };
-        },
-      }),
-    ),
+    ...(['wrong-type', 'empty-string', 'odd-unicode', 'bad-value'] as const).map((category): Mutation => ({
+      update: 'determineStars',
+      category,
+      field: 'reason',
+      targets: allowedTargets('determineStars'),
+      make: (rng, t) => {
+        const stars = otherStars(nom(t));
+        const base = { actor: COORDINATOR, stars };
+        const v =
+          category === 'wrong-type'
+            ? rng.pick(WRONG_TYPES_FOR_STRING.slice(1))
+            : category === 'empty-string'
+              ? rng.pick(EMPTY_STRINGS)
+              : category === 'odd-unicode'
+                ? oddText(rng, 'Diputuskan tim')
+                : { value: undefined, what: 'missing' };
+        return {
+          arg: setPath(base, 'reason', v.value),
+          what: `${stars} stars against the recommended ${nom(t).recommendedStars}, reason ${v.what}`,
+        };
+      },
+    })),
   );
 
   m.push(...fieldMutations('withdraw', 'reason', requiredTextVariants()));
 
   m.push(
-    ...fieldMutations('extendDeadline', 'stage', identifierVariants(() => ['Attendance', 'dokumen', 'UNDER_REVIEW', 'deadline', 'assesment', 'intake', 'all'])),
+    ...fieldMutations(
+      'extendDeadline',
+      'stage',
+      identifierVariants(() => ['Attendance', 'dokumen', 'UNDER_REVIEW', 'deadline', 'assesment', 'intake', 'all']),
+    ),
     ...fieldMutations('extendDeadline', 'until', instantVariants()),
   );
 
   m.push(
-    ...fieldMutations('resolveHold', 'decision', identifierVariants(() => ['Extend', 'approve', 'hold', 'extend,disqualify', 'disqualified'])),
+    ...fieldMutations(
+      'resolveHold',
+      'decision',
+      identifierVariants(() => ['Extend', 'approve', 'hold', 'extend,disqualify', 'disqualified']),
+    ),
     ...fieldMutations('resolveHold', 'until', instantVariants()),
   );
   return m;
@@ -768,7 +961,11 @@ export function nominateBase(cycleId: string, index: number, seed: number): Obj 
 function nominateMutations(): Mutation[] {
   const m: Mutation[] = [];
   const openCycle = (w: FuzzWorld) => w.cycles.filter((c) => c.key === 'cycle').map((c) => c.key);
-  const add = (category: Category, field: string, make: (rng: Rng, base: Obj, t: CycleTarget) => { value: unknown; what: string; path?: string }) =>
+  const add = (
+    category: Category,
+    field: string,
+    make: (rng: Rng, base: Obj, t: CycleTarget) => { value: unknown; what: string; path?: string },
+  ) =>
     m.push({
       update: 'nominate',
       category,
@@ -777,7 +974,10 @@ function nominateMutations(): Mutation[] {
       make: (rng, t, { index, seed }) => {
         const base = nominateBase(cyc(t).cycleId, index, seed);
         const v = make(rng, base, cyc(t));
-        return { arg: v.path === '' ? v.value : setPath(base, v.path ?? field, v.value), what: `${v.path === '' ? '' : `${v.path ?? field} `}${v.what}` };
+        return {
+          arg: v.path === '' ? v.value : setPath(base, v.path ?? field, v.value),
+          what: `${v.path === '' ? '' : `${v.path ?? field} `}${v.what}`,
+        };
       },
     });
 
@@ -792,7 +992,13 @@ function nominateMutations(): Mutation[] {
       targets: openCycle,
       make: (rng, t, { index, seed }) => {
         const v = make(rng);
-        return { arg: { ...setPath(nominateBase(cyc(t).cycleId, index, seed), 'regencyCode', v.value), nominatedBy: COORDINATOR }, what: `regencyCode ${v.what}` };
+        return {
+          arg: {
+            ...setPath(nominateBase(cyc(t).cycleId, index, seed), 'regencyCode', v.value),
+            nominatedBy: COORDINATOR,
+          },
+          what: `regencyCode ${v.what}`,
+        };
       },
     });
   for (const category of ['wrong-type', 'empty-string', 'oversize-string', 'odd-unicode', 'sql-text'] as const) {
@@ -826,7 +1032,9 @@ function nominateMutations(): Mutation[] {
   // commodity: an enum value (the workflow takes the code only; the CSV normalizes spellings before).
   const commodity = identifierVariants(() => []);
   for (const category of ['wrong-type', 'empty-string', 'oversize-string', 'odd-unicode', 'sql-text'] as const) {
-    add(category, 'commodity', (rng) => commodity[category]!(rng, 'kain_tenun', undefined as never, undefined as never)!);
+    add(category, 'commodity', (rng) =>
+      commodity[category]!(rng, 'kain_tenun', undefined as never, undefined as never)!,
+    );
   }
   add('bad-value', 'commodity', (rng) => {
     const v = rng.pick(['kulit', 'Kain_Tenun', 'kain tenun', 'Makanan & Minuman', 'batik', 'logam']);
@@ -845,11 +1053,24 @@ function nominateMutations(): Mutation[] {
   add('wrong-type', 'dinasEmail', (rng) => rng.pick(WRONG_TYPES_FOR_STRING.slice(1)));
   add('empty-string', 'dinasEmail', (rng) => rng.pick(EMPTY_STRINGS));
   add('bad-value', 'dinasEmail', (rng) => {
-    const v = rng.pick(['bukan-email', 'a@b', '@garut.example', 'dinas garut@garut.example', 'dinas@@garut.example', '<dinas@garut.example>']);
+    const v = rng.pick([
+      'bukan-email',
+      'a@b',
+      '@garut.example',
+      'dinas garut@garut.example',
+      'dinas@@garut.example',
+      '<dinas@garut.example>',
+    ]);
     return { value: v, what: `= ${JSON.stringify(v)}` };
   });
-  add('sql-text', 'dinasEmail', () => ({ value: "dinas@garut.example'; DROP TABLE notifications; --", what: 'followed by SQL' }));
-  add('oversize-string', 'dinasEmail', () => ({ value: `${'d'.repeat(OVERSIZE)}@garut.example`, what: `with a local part of ${OVERSIZE} characters` }));
+  add('sql-text', 'dinasEmail', () => ({
+    value: "dinas@garut.example'; DROP TABLE notifications; --",
+    what: 'followed by SQL',
+  }));
+  add('oversize-string', 'dinasEmail', () => ({
+    value: `${'d'.repeat(OVERSIZE)}@garut.example`,
+    what: `with a local part of ${OVERSIZE} characters`,
+  }));
   add('odd-unicode', 'dinasEmail', (rng) =>
     rng.pick([
       { value: 'dinas\u0000@garut.example', what: 'with a NUL' },
@@ -874,9 +1095,14 @@ function nominateMutations(): Mutation[] {
   // cycleId: this cycle's, when given.
   add('bad-value', 'cycleId', () => ({ value: 'ovop-lain', what: 'of another cycle' }));
   add('wrong-type', 'cycleId', (rng) => rng.pick(WRONG_TYPES_FOR_STRING.slice(1)));
-  add('sql-text', 'cycleId', (rng, base) => ({ value: `${String(base.cycleId)}${rng.pick(SQL_SNIPPETS)}`, what: 'followed by SQL' }));
+  add('sql-text', 'cycleId', (rng, base) => ({
+    value: `${String(base.cycleId)}${rng.pick(SQL_SNIPPETS)}`,
+    what: 'followed by SQL',
+  }));
   // nominatedBy: a dinas of the IKM's own kabupaten/kota, or a coordinator.
-  add('wrong-type', 'nominatedBy', (rng) => ({ ...rng.pick([...WRONG_TYPES_FOR_STRING.slice(0, 3), { what: 'a string', value: 'dinas_kabkota:disperin:32.05' }]) }));
+  add('wrong-type', 'nominatedBy', (rng) => ({
+    ...rng.pick([...WRONG_TYPES_FOR_STRING.slice(0, 3), { what: 'a string', value: 'dinas_kabkota:disperin:32.05' }]),
+  }));
   add('wrong-type', '(argument)', (rng) => {
     const wt = rng.pick(WRONG_ARGUMENTS);
     return { value: wt.value, what: `the argument is ${wt.what}`, path: '' };
@@ -901,7 +1127,10 @@ function nominateMutations(): Mutation[] {
       { value: { ...dinas(FUZZ_REGENCY), id: 'disperin\u0000garut' }, what: 'id with a NUL' },
     ]),
   );
-  add('oversize-string', 'nominatedBy', () => ({ value: { ...dinas(FUZZ_REGENCY), id: 'd'.repeat(OVERSIZE) }, what: `id of ${OVERSIZE} characters` }));
+  add('oversize-string', 'nominatedBy', () => ({
+    value: { ...dinas(FUZZ_REGENCY), id: 'd'.repeat(OVERSIZE) },
+    what: `id of ${OVERSIZE} characters`,
+  }));
   add('other-province', 'nominatedBy', (rng) => {
     const other = otherProvinceRegency(rng, FUZZ_REGENCY);
     return { value: dinas(other), what: `dinas ${other} of another province` };
@@ -912,7 +1141,10 @@ function nominateMutations(): Mutation[] {
     category: 'wrong-stage',
     field: '(intake)',
     targets: (w) => w.cycles.filter((c) => c.key === 'closedCycle').map((c) => c.key),
-    make: (_rng, t, { index, seed }) => ({ arg: nominateBase(cyc(t).cycleId, index, seed), what: 'a valid nomination after intake closed' }),
+    make: (_rng, t, { index, seed }) => ({
+      arg: nominateBase(cyc(t).cycleId, index, seed),
+      what: 'a valid nomination after intake closed',
+    }),
   });
   // The IKM nominated before, under its own or another spelling of its name.
   m.push({
@@ -929,7 +1161,15 @@ function nominateMutations(): Mutation[] {
         { name: n.ikmName.replace(/e/g, '\u00E9'), what: 'the same IKM with accents' },
         { name: n.ikmName.replace(/e/g, 'e\u0301'), what: 'the same IKM with combining accents' },
       ]);
-      return { arg: { ...nominateBase(cyc(t).cycleId, index, seed), regencyCode: n.regencyCode, nominatedBy: dinas(n.regencyCode), ikmName: spelled.name }, what: spelled.what };
+      return {
+        arg: {
+          ...nominateBase(cyc(t).cycleId, index, seed),
+          regencyCode: n.regencyCode,
+          nominatedBy: dinas(n.regencyCode),
+          ikmName: spelled.name,
+        },
+        what: spelled.what,
+      };
     },
   });
   return m;
@@ -944,14 +1184,22 @@ const allMutations = () => (mutationCache ??= [...nominationMutations(), ...nomi
  * `count` invalid update cases. Updates take turns; within an update its categories take turns (in a seeded order);
  * within a category a mutation, a target and the mutation's details are drawn from the PRNG.
  */
-export function generateUpdateCases(world: FuzzWorld, opts: { seed: number; count: number; updates?: readonly UpdateName[] }): UpdateCase[] {
+export function generateUpdateCases(
+  world: FuzzWorld,
+  opts: { seed: number; count: number; updates?: readonly UpdateName[] },
+): UpdateCase[] {
   const rng = new Rng(opts.seed);
-  const targets = new Map<TargetKey, Target>([...world.nominations.map((t) => [t.key, t] as const), ...world.cycles.map((c) => [c.key, c] as const)]);
+  const targets = new Map<TargetKey, Target>([
+    ...world.nominations.map((t) => [t.key, t] as const),
+    ...world.cycles.map((c) => [c.key, c] as const),
+  ]);
   const usable = allMutations().filter((mu) => mu.targets(world).some((k) => targets.has(k)));
   const updates = (opts.updates ?? UPDATE_NAMES).filter((u) => usable.some((mu) => mu.update === u));
   const byUpdate = new Map(
     updates.map((u) => {
-      const categories = rng.shuffle(CATEGORIES.filter((c) => usable.some((mu) => mu.update === u && mu.category === c)));
+      const categories = rng.shuffle(
+        CATEGORIES.filter((c) => usable.some((mu) => mu.update === u && mu.category === c)),
+      );
       return [u, { categories, turn: 0 }] as [UpdateName, { categories: Category[]; turn: number }];
     }),
   );
@@ -982,13 +1230,26 @@ export function generateUpdateCases(world: FuzzWorld, opts: { seed: number; coun
 
 /** Labels stay one readable line: control characters are shown escaped, long runs are cut. */
 export function shorten(text: string, max = 110): string {
-  const shown = text.replace(/(?! )[\p{Cc}\p{Cf}\p{Mn}\p{Cs}\p{Zs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const shown = text.replace(
+    /(?! )[\p{Cc}\p{Cf}\p{Mn}\p{Cs}\p{Zs}]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
 // ── CSV rows ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export const CSV_COLUMNS = ['regency_code', 'ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size', 'dinas_email', 'previous_cycle', 'previous_stars'] as const;
+export const CSV_COLUMNS = [
+  'regency_code',
+  'ikm_name',
+  'sentra_name',
+  'commodity',
+  'product',
+  'sentra_size',
+  'dinas_email',
+  'previous_cycle',
+  'previous_stars',
+] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 export interface CsvCase {
@@ -1017,20 +1278,38 @@ export function csvBase(index: number, seed: number, regencyCode = FUZZ_REGENCY)
   };
 }
 
-type CsvMutation = { category: CsvCategory; field: CsvColumn | '(row)'; make: (rng: Rng, row: Record<CsvColumn, string>, own: string) => { value?: string; what: string; raw?: string; also?: Partial<Record<CsvColumn, string>> } };
+type CsvMutation = {
+  category: CsvCategory;
+  field: CsvColumn | '(row)';
+  make: (
+    rng: Rng,
+    row: Record<CsvColumn, string>,
+    own: string,
+  ) => { value?: string; what: string; raw?: string; also?: Partial<Record<CsvColumn, string>> };
+};
 
 function csvMutations(): CsvMutation[] {
   const m: CsvMutation[] = [];
-  const add = (category: CsvCategory, field: CsvColumn | '(row)', make: CsvMutation['make']) => m.push({ category, field, make });
+  const add = (category: CsvCategory, field: CsvColumn | '(row)', make: CsvMutation['make']) =>
+    m.push({ category, field, make });
   const pickValue = (rng: Rng, values: string[]) => {
     const v = rng.pick(values);
     return { value: v, what: `= ${JSON.stringify(v)}` };
   };
 
-  add('wrong-type', 'sentra_size', (rng) => pickValue(rng, ['abc', '-1', '3.5', '1e3', '12 usaha', 'dua belas', 'true', '0x10', '+12', '12,5']));
-  add('wrong-type', 'previous_stars', (rng) => ({ ...pickValue(rng, ['lima', '4.5', '0', '6', '-1', '*****']), also: { previous_cycle: 'ovop-2025' } }));
-  add('wrong-type', 'regency_code', (rng) => pickValue(rng, ['abc', '3205', '32-05', 'Kab. Garut', '32.5', '32.005', '32/05']));
-  add('wrong-type', 'dinas_email', (rng) => pickValue(rng, ['bukan-email', 'a@b', '@garut.example', 'dinas@', 'dinas garut@garut.example']));
+  add('wrong-type', 'sentra_size', (rng) =>
+    pickValue(rng, ['abc', '-1', '3.5', '1e3', '12 usaha', 'dua belas', 'true', '0x10', '+12', '12,5']),
+  );
+  add('wrong-type', 'previous_stars', (rng) => ({
+    ...pickValue(rng, ['lima', '4.5', '0', '6', '-1', '*****']),
+    also: { previous_cycle: 'ovop-2025' },
+  }));
+  add('wrong-type', 'regency_code', (rng) =>
+    pickValue(rng, ['abc', '3205', '32-05', 'Kab. Garut', '32.5', '32.005', '32/05']),
+  );
+  add('wrong-type', 'dinas_email', (rng) =>
+    pickValue(rng, ['bukan-email', 'a@b', '@garut.example', 'dinas@', 'dinas garut@garut.example']),
+  );
   add('empty-string', 'regency_code', (rng) => pickValue(rng, ['', '   ']));
   for (const field of ['ikm_name', 'sentra_name', 'commodity', 'product', 'sentra_size'] as const) {
     add('empty-string', field, (rng) => {
@@ -1041,27 +1320,50 @@ function csvMutations(): CsvMutation[] {
   for (const field of ['ikm_name', 'sentra_name', 'product'] as const) {
     add('oversize-string', field, (rng) => {
       const n = rng.turn(`csv-${field}-oversize`, 2) === 0 ? 201 : OVERSIZE;
-      return { value: 'Anyaman '.repeat(Math.ceil(n / 8)).slice(0, n).trim() + 'x', what: `of about ${n} characters (limit 200)` };
+      return {
+        value:
+          'Anyaman '
+            .repeat(Math.ceil(n / 8))
+            .slice(0, n)
+            .trim() + 'x',
+        what: `of about ${n} characters (limit 200)`,
+      };
     });
   }
-  add('oversize-string', 'regency_code', () => ({ value: `32.05${'5'.repeat(OVERSIZE)}`, what: `of ${OVERSIZE} characters` }));
-  add('oversize-string', 'commodity', () => ({ value: 'anyaman'.repeat(OVERSIZE / 7), what: `of ${OVERSIZE} characters` }));
+  add('oversize-string', 'regency_code', () => ({
+    value: `32.05${'5'.repeat(OVERSIZE)}`,
+    what: `of ${OVERSIZE} characters`,
+  }));
+  add('oversize-string', 'commodity', () => ({
+    value: 'anyaman'.repeat(OVERSIZE / 7),
+    what: `of ${OVERSIZE} characters`,
+  }));
   add('oversize-string', 'sentra_size', (rng) =>
-    rng.turn('csv-sentra-size-oversize', 2) === 0 ? { value: '9'.repeat(OVERSIZE), what: `of ${OVERSIZE} digits` } : { value: '99999999999999999999', what: 'of 20 digits (beyond exact integers)' },
+    rng.turn('csv-sentra-size-oversize', 2) === 0
+      ? { value: '9'.repeat(OVERSIZE), what: `of ${OVERSIZE} digits` }
+      : { value: '99999999999999999999', what: 'of 20 digits (beyond exact integers)' },
   );
-  add('oversize-string', 'dinas_email', () => ({ value: `${'d'.repeat(OVERSIZE)}@garut.example`, what: `with a local part of ${OVERSIZE} characters` }));
+  add('oversize-string', 'dinas_email', () => ({
+    value: `${'d'.repeat(OVERSIZE)}@garut.example`,
+    what: `with a local part of ${OVERSIZE} characters`,
+  }));
 
   // Odd unicode inside codes and numbers (never at an edge, where the CSV reader's trim would drop some of them).
   add('odd-unicode', 'regency_code', (rng, row) => {
-    if (rng.turn('csv-regency-odd', 3) === 0) return { value: fullwidth(row.regency_code), what: 'in fullwidth digits' };
+    if (rng.turn('csv-regency-odd', 3) === 0)
+      return { value: fullwidth(row.regency_code), what: 'in fullwidth digits' };
     const o = withOdd(rng, row.regency_code, true);
     return { value: o.value, what: o.what };
   });
-  add('odd-unicode', 'sentra_size', (rng) => pickValue(rng, [fullwidth('12'), '\u0661\u0662', '1\u200D2', '12\u{1F9F5}x', '1\u03012', '1\u00002']));
+  add('odd-unicode', 'sentra_size', (rng) =>
+    pickValue(rng, [fullwidth('12'), '\u0661\u0662', '1\u200D2', '12\u{1F9F5}x', '1\u03012', '1\u00002']),
+  );
   add('odd-unicode', 'commodity', (rng) => {
     const word = rng.pick(['anyaman', 'gerabah']);
     const o = withOdd(rng, word, true);
-    return rng.turn('csv-commodity-odd', 3) === 0 ? { value: fullwidth(word), what: 'in fullwidth letters' } : { value: o.value, what: o.what };
+    return rng.turn('csv-commodity-odd', 3) === 0
+      ? { value: fullwidth(word), what: 'in fullwidth letters' }
+      : { value: o.value, what: o.what };
   });
   add('odd-unicode', 'ikm_name', (rng) =>
     rng.pick([
@@ -1079,17 +1381,36 @@ function csvMutations(): CsvMutation[] {
       { value: '\u202Eijuanaymana artneS', what: 'starting with a right-to-left override' },
     ]),
   );
-  add('odd-unicode', 'previous_stars', () => ({ value: fullwidth('5'), what: 'a fullwidth 5', also: { previous_cycle: 'ovop-2025' } }));
-  add('odd-unicode', 'dinas_email', (rng) => pickValue(rng, ['dinas\u200D@garut.example', 'dinas@garut\u202E.example', 'dinas\u0000@garut.example']));
+  add('odd-unicode', 'previous_stars', () => ({
+    value: fullwidth('5'),
+    what: 'a fullwidth 5',
+    also: { previous_cycle: 'ovop-2025' },
+  }));
+  add('odd-unicode', 'dinas_email', (rng) =>
+    pickValue(rng, ['dinas\u200D@garut.example', 'dinas@garut\u202E.example', 'dinas\u0000@garut.example']),
+  );
 
   add('sql-text', 'regency_code', (rng) => ({ value: `32.05${rng.pick(SQL_SNIPPETS)}`, what: 'followed by SQL' }));
   add('sql-text', 'commodity', (rng) => ({ value: `anyaman${rng.pick(SQL_SNIPPETS)}`, what: 'followed by SQL' }));
   add('sql-text', 'sentra_size', (rng) => ({ value: `12${rng.pick(SQL_SNIPPETS)}`, what: 'followed by SQL' }));
-  add('sql-text', 'previous_stars', () => ({ value: '1 OR 1=1', what: '"1 OR 1=1"', also: { previous_cycle: 'ovop-2025' } }));
-  add('sql-text', 'previous_cycle', () => ({ value: "ovop-2025'; DROP TABLE cycles; --", what: 'followed by SQL', also: { previous_stars: '3' } }));
-  add('sql-text', 'dinas_email', () => ({ value: "x@y.z'; DROP TABLE nominations; --", what: 'an address followed by SQL' }));
+  add('sql-text', 'previous_stars', () => ({
+    value: '1 OR 1=1',
+    what: '"1 OR 1=1"',
+    also: { previous_cycle: 'ovop-2025' },
+  }));
+  add('sql-text', 'previous_cycle', () => ({
+    value: "ovop-2025'; DROP TABLE cycles; --",
+    what: 'followed by SQL',
+    also: { previous_stars: '3' },
+  }));
+  add('sql-text', 'dinas_email', () => ({
+    value: "x@y.z'; DROP TABLE nominations; --",
+    what: 'an address followed by SQL',
+  }));
 
-  add('unknown-regency', 'regency_code', (rng) => pickValue(rng, ['99.99', '32.99', '00.00', '32.00', '11.99', '96.99']));
+  add('unknown-regency', 'regency_code', (rng) =>
+    pickValue(rng, ['99.99', '32.99', '00.00', '32.00', '11.99', '96.99']),
+  );
   add('other-province', 'regency_code', (rng) => {
     const v = otherProvinceRegency(rng, FUZZ_REGENCY);
     return { value: v, what: `${v}, a regency of another province` };
@@ -1100,13 +1421,24 @@ function csvMutations(): CsvMutation[] {
   add('bad-value', 'commodity', (rng) => pickValue(rng, ['kulit', 'logam', 'batik tulis', 'tenun', 'makanan']));
   add('bad-value', 'previous_cycle', () => ({ value: 'ovop-2025', what: 'without previous_stars' }));
   add('bad-value', 'previous_stars', () => ({ value: '4', what: 'without previous_cycle' }));
-  add('bad-value', 'previous_cycle', () => ({ value: 'OVOP 2025', what: '"OVOP 2025" (not a cycle id)', also: { previous_stars: '4' } }));
+  add('bad-value', 'previous_cycle', () => ({
+    value: 'OVOP 2025',
+    what: '"OVOP 2025" (not a cycle id)',
+    also: { previous_stars: '4' },
+  }));
 
   add('malformed-row', '(row)', (rng, row) => {
     const r = rng.int(0, 2);
-    if (r === 0) return { raw: `${row.regency_code},${row.ikm_name},Sentra Anyaman, Ketak,anyaman,Tikar,12,,,`, what: 'an unquoted comma in the sentra name (10 fields)' };
+    if (r === 0)
+      return {
+        raw: `${row.regency_code},${row.ikm_name},Sentra Anyaman, Ketak,anyaman,Tikar,12,,,`,
+        what: 'an unquoted comma in the sentra name (10 fields)',
+      };
     if (r === 1) return { raw: `${row.regency_code},${row.ikm_name},Sentra Anyaman`, what: 'only 3 fields' };
-    return { raw: `${row.regency_code},${row.ikm_name},Sentra Anyaman,anyaman,Tikar,12,,,,,,`, what: 'trailing separators (12 fields)' };
+    return {
+      raw: `${row.regency_code},${row.ikm_name},Sentra Anyaman,anyaman,Tikar,12,,,,,,`,
+      what: 'trailing separators (12 fields)',
+    };
   });
   return m;
 }
@@ -1140,7 +1472,10 @@ export function generateCsvCases(opts: { seed: number; count: number; startIndex
 }
 
 /** A CSV file of the header and the rows; every value quoted. Returns the line number of each case (header = 1). */
-export function csvFile(cases: readonly CsvCase[], extra: Record<CsvColumn, string>[] = []): { text: string; lineOf: Map<string, number> } {
+export function csvFile(
+  cases: readonly CsvCase[],
+  extra: Record<CsvColumn, string>[] = [],
+): { text: string; lineOf: Map<string, number> } {
   const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
   const lines = [CSV_COLUMNS.join(',')];
   const lineOf = new Map<string, number>();
@@ -1175,13 +1510,16 @@ export const KNOWN_ENGINE_GAPS: KnownGap[] = [
 ];
 
 export function gapOf(c: UpdateCase | CsvCase): KnownGap | undefined {
-  return 'update' in c ? KNOWN_ENGINE_GAPS.find((g) => g.update?.(c)) : KNOWN_ENGINE_GAPS.find((g) => g.csv?.(c as CsvCase));
+  return 'update' in c
+    ? KNOWN_ENGINE_GAPS.find((g) => g.update?.(c))
+    : KNOWN_ENGINE_GAPS.find((g) => g.csv?.(c as CsvCase));
 }
 
 // ── judging a refusal ───────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Text that betrays a JavaScript error or an unchecked value rather than a rule the actor broke. */
-export const UNCLEAR_MESSAGE = /Cannot read propert|is not a function|is not iterable|Cannot convert|undefined|\[object Object\]|\[native code\]|\bNaN\b|Invalid input: expected/;
+export const UNCLEAR_MESSAGE =
+  /Cannot read propert|is not a function|is not iterable|Cannot convert|undefined|\[object Object\]|\[native code\]|\bNaN\b|Invalid input: expected/;
 
 export function isClearMessage(message: string | undefined): boolean {
   return typeof message === 'string' && message.trim() !== '' && !UNCLEAR_MESSAGE.test(message);

@@ -56,7 +56,15 @@ function parseArgs(argv: string[]) {
       .option('--out <file>', 'also write every outcome as JSON to this file'),
     argv,
   );
-  return { n: Math.floor(o.n), seed: Math.floor(o.seed) >>> 0, csvShare: Math.min(1, o.csvShare), csvBatch: Math.max(1, Math.floor(o.csvBatch)), skipKnown: !!o.skipKnown, out: o.out as string | undefined, only: o.only ? new RegExp(o.only as string) : undefined };
+  return {
+    n: Math.floor(o.n),
+    seed: Math.floor(o.seed) >>> 0,
+    csvShare: Math.min(1, o.csvShare),
+    csvBatch: Math.max(1, Math.floor(o.csvBatch)),
+    skipKnown: !!o.skipKnown,
+    out: o.out as string | undefined,
+    only: o.only ? new RegExp(o.only as string) : undefined,
+  };
 }
 
 interface Tally {
@@ -68,9 +76,20 @@ interface Tally {
   taskFailures: number;
   rowsWritten: number;
 }
-const emptyTally = (): Tally => ({ cases: 0, refused: 0, accepted: 0, unclear: 0, errors: 0, taskFailures: 0, rowsWritten: 0 });
+const emptyTally = (): Tally => ({
+  cases: 0,
+  refused: 0,
+  accepted: 0,
+  unclear: 0,
+  errors: 0,
+  taskFailures: 0,
+  rowsWritten: 0,
+});
 
-function add(t: Tally, o: { refused: boolean; accepted: boolean; clear: boolean; error?: string; taskFailures: number; rowsWritten: number }) {
+function add(
+  t: Tally,
+  o: { refused: boolean; accepted: boolean; clear: boolean; error?: string; taskFailures: number; rowsWritten: number },
+) {
   t.cases += 1;
   if (o.refused) t.refused += 1;
   if (o.accepted) t.accepted += 1;
@@ -82,7 +101,11 @@ function add(t: Tally, o: { refused: boolean; accepted: boolean; clear: boolean;
 
 function printTally(title: string, rows: [string, Tally][]) {
   const head = [title, 'cases', 'refused', 'accepted', 'unclear', 'errors', 'task failures', 'rows written'];
-  const body = rows.filter(([, t]) => t.cases > 0).map(([k, t]) => [k, t.cases, t.refused, t.accepted, t.unclear, t.errors, t.taskFailures, t.rowsWritten].map(String));
+  const body = rows
+    .filter(([, t]) => t.cases > 0)
+    .map(([k, t]) =>
+      [k, t.cases, t.refused, t.accepted, t.unclear, t.errors, t.taskFailures, t.rowsWritten].map(String),
+    );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
@@ -98,7 +121,9 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'ovop-fuzz-'));
   const csvCount = Math.round(args.n * args.csvShare);
   const updateCount = args.n - csvCount;
-  log(`n=${args.n} (${updateCount} updates and nominations, ${csvCount} CSV rows), seed ${args.seed}; state in ${stateDir}`);
+  log(
+    `n=${args.n} (${updateCount} updates and nominations, ${csvCount} CSV rows), seed ${args.seed}; state in ${stateDir}`,
+  );
   const stack = await startStack({ stateDir, persistent: false, headless: true });
   const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
   const taskQueue = `ovop-fuzz-${process.pid}`;
@@ -108,7 +133,9 @@ async function main(): Promise<void> {
   let exitCode: number;
   try {
     const prefix = `fuzz-${args.seed}`;
-    log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}); driving targets into their stages`);
+    log(
+      `stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}); driving targets into their stages`,
+    );
     const setup = await setUpTargets(env, { prefix });
     log(`targets: ${[...setup.targets.values()].map((t) => `${t.key} (${t.historyLength} events)`).join(', ')}`);
 
@@ -132,13 +159,15 @@ async function main(): Promise<void> {
     let done = 0;
     const outcomes: UpdateOutcome[] = await runInLanes(env, setup, cases, () => {
       done += 1;
-      if (done % 100 === 0 || done === cases.length) log(`updates: ${done}/${cases.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (done % 100 === 0 || done === cases.length)
+        log(`updates: ${done}/${cases.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     });
     // Nominations accepted by mistake write their rows after the update returned: count each one's, once settled.
     const started = outcomes.filter((o) => o.startedWorkflowId);
     if (started.length > 0) {
       await new Promise((r) => setTimeout(r, 2000));
-      for (const o of started) o.rowsWritten = Math.max(o.rowsWritten, await rowsOfWorkflow(deps.db, o.startedWorkflowId!));
+      for (const o of started)
+        o.rowsWritten = Math.max(o.rowsWritten, await rowsOfWorkflow(deps.db, o.startedWorkflowId!));
     }
 
     const csvOutcomes: CsvOutcome[] = [];
@@ -147,15 +176,25 @@ async function main(): Promise<void> {
       await openCsvCycle(env, csvCycle);
       for (let i = 0; i < csvCases.length; i += args.csvBatch) {
         const batch = csvCases.slice(i, i + args.csvBatch);
-        const run = await runCsvCases(env, { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue }, { dir: stateDir, cycleId: csvCycle, cases: batch });
-        if (run.exitCode !== 1) log(`ovop nominate exited ${run.exitCode} for rows ${batch[0].id}…${batch.at(-1)!.id} (expected 1): ${run.stderr.trim().slice(0, 300)}`);
+        const run = await runCsvCases(
+          env,
+          { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue },
+          { dir: stateDir, cycleId: csvCycle, cases: batch },
+        );
+        if (run.exitCode !== 1)
+          log(
+            `ovop nominate exited ${run.exitCode} for rows ${batch[0].id}…${batch.at(-1)!.id} (expected 1): ${run.stderr.trim().slice(0, 300)}`,
+          );
         csvOutcomes.push(...run.outcomes);
         log(`csv: ${Math.min(i + args.csvBatch, csvCases.length)}/${csvCases.length} rows (exit ${run.exitCode})`);
       }
     }
     await setup.cleanup();
     const leftover = await terminateRunning(env);
-    if (leftover > 0) log(`terminated ${leftover} workflows still running on the task queue (cycles, and nominations stuck after an accepted case)`);
+    if (leftover > 0)
+      log(
+        `terminated ${leftover} workflows still running on the task queue (cycles, and nominations stuck after an accepted case)`,
+      );
 
     // ── report ──
     const total = emptyTally();
@@ -167,19 +206,39 @@ async function main(): Promise<void> {
     }
     const csvByCategory = new Map<string, Tally>();
     for (const o of csvOutcomes) {
-      const flat = { refused: o.refused, accepted: !o.refused, clear: o.clear, taskFailures: 0, rowsWritten: o.rowsWritten };
-      for (const t of [total, tallyOf(csvByCategory, o.case.category), tallyOf(byUpdate, 'ovop nominate (CSV)')]) add(t, flat);
+      const flat = {
+        refused: o.refused,
+        accepted: !o.refused,
+        clear: o.clear,
+        taskFailures: 0,
+        rowsWritten: o.rowsWritten,
+      };
+      for (const t of [total, tallyOf(csvByCategory, o.case.category), tallyOf(byUpdate, 'ovop nominate (CSV)')])
+        add(t, flat);
     }
-    printTally('category (updates)', CATEGORIES.map((c) => [c, byCategory.get(c) ?? emptyTally()]));
-    printTally('category (CSV rows)', CSV_CATEGORIES.map((c) => [c, csvByCategory.get(c) ?? emptyTally()]));
-    printTally('update', [...UPDATE_NAMES, 'ovop nominate (CSV)'].map((u) => [u, byUpdate.get(u) ?? emptyTally()]));
+    printTally(
+      'category (updates)',
+      CATEGORIES.map((c) => [c, byCategory.get(c) ?? emptyTally()]),
+    );
+    printTally(
+      'category (CSV rows)',
+      CSV_CATEGORIES.map((c) => [c, csvByCategory.get(c) ?? emptyTally()]),
+    );
+    printTally(
+      'update',
+      [...UPDATE_NAMES, 'ovop nominate (CSV)'].map((u) => [u, byUpdate.get(u) ?? emptyTally()]),
+    );
 
     const violations = outcomes.filter(isViolation);
     const csvViolations = csvOutcomes.filter((o) => !o.refused || !o.clear || o.rowsWritten > 0);
     if (violations.length + csvViolations.length > 0) {
       console.log(`\nCases that broke the promise (${violations.length + csvViolations.length}), by known gap:`);
       const groups = new Map<string, string[]>();
-      for (const o of violations) (groups.get(gapOf(o.case)?.id ?? 'NEW') ?? groups.set(gapOf(o.case)?.id ?? 'NEW', []).get(gapOf(o.case)?.id ?? 'NEW')!).push(describeViolation(o));
+      for (const o of violations)
+        (
+          groups.get(gapOf(o.case)?.id ?? 'NEW') ??
+          groups.set(gapOf(o.case)?.id ?? 'NEW', []).get(gapOf(o.case)?.id ?? 'NEW')!
+        ).push(describeViolation(o));
       for (const o of csvViolations) {
         const key = gapOf(o.case)?.id ?? 'NEW';
         const text = `${o.case.label} (line ${o.line}): ${o.refused ? `refused with an unclear reason: ${JSON.stringify(o.reasons.map((r) => r.reason).join(' | ')).slice(0, 200)}` : `NOT refused (status ${o.status ?? 'missing'})`}${o.rowsWritten ? ` [rows +${o.rowsWritten}]` : ''}`;
@@ -189,16 +248,41 @@ async function main(): Promise<void> {
         const gap = KNOWN_ENGINE_GAPS.find((g) => g.id === key);
         console.log(`\n  ${key}${gap ? ` — ${gap.title}` : ' — not a known gap'} (${lines.length})`);
         for (const l of lines.slice(0, key === 'NEW' ? 200 : 8)) console.log(`    ${l}`);
-        if (lines.length > (key === 'NEW' ? 200 : 8)) console.log(`    … and ${lines.length - (key === 'NEW' ? 200 : 8)} more`);
+        if (lines.length > (key === 'NEW' ? 200 : 8))
+          console.log(`    … and ${lines.length - (key === 'NEW' ? 200 : 8)} more`);
       }
     }
     if (args.out) {
-      writeFileSync(args.out, JSON.stringify({ args, skipped, total, updates: outcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })), csv: csvOutcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })) }, null, 1));
+      writeFileSync(
+        args.out,
+        JSON.stringify(
+          {
+            args,
+            skipped,
+            total,
+            updates: outcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })),
+            csv: csvOutcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })),
+          },
+          null,
+          1,
+        ),
+      );
       log(`outcomes written to ${args.out}`);
     }
-    console.log(`\nunclear refusals ${total.unclear} (counted in refused), other errors ${total.errors}${skipped ? `, ${skipped} known-gap cases left out` : ''}`);
-    console.log(`cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`);
-    exitCode = total.accepted === 0 && total.taskFailures === 0 && total.rowsWritten === 0 && total.unclear === 0 && total.errors === 0 ? 0 : 1;
+    console.log(
+      `\nunclear refusals ${total.unclear} (counted in refused), other errors ${total.errors}${skipped ? `, ${skipped} known-gap cases left out` : ''}`,
+    );
+    console.log(
+      `cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`,
+    );
+    exitCode =
+      total.accepted === 0 &&
+      total.taskFailures === 0 &&
+      total.rowsWritten === 0 &&
+      total.unclear === 0 &&
+      total.errors === 0
+        ? 0
+        : 1;
   } finally {
     worker.shutdown();
     await running.catch(() => undefined);

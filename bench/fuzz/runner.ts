@@ -76,7 +76,11 @@ const UPDATES: Record<UpdateName, UpdateDefinition<unknown, [unknown]>> = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitUntil<T>(
+  what: string,
+  fn: () => Promise<T | false | null | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -111,7 +115,10 @@ export interface FuzzSetup {
 /** The stage each nomination target is held in, and how it gets there. */
 const HOLD_REVIEW = { within: '2s', remindBefore: [], onMissed: 'hold' as const };
 
-export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: readonly NominationTargetKey[] }): Promise<FuzzSetup> {
+export async function setUpTargets(
+  env: FuzzEnv,
+  opts: { prefix: string; only?: readonly NominationTargetKey[] },
+): Promise<FuzzSetup> {
   const config = testConfig(opts.prefix, { mutate: (c) => (c.intakeWindow = '3h') });
   const holdConfig = testConfig(`${opts.prefix}-hold`, { deadlines: { review: HOLD_REVIEW } });
   const intakeConfig = testConfig(`${opts.prefix}-intake`, { mutate: (c) => (c.intakeWindow = '3h') });
@@ -145,7 +152,13 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
     if (key !== 'socialization') {
       await u(attendSocializationUpdate, { actor: dinas, sessionId: cfg.sessions[0].id });
       await stage(handle, 'AWAITING_DOCUMENTS');
-      await u(submitDocumentUpdate, { actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 });
+      await u(submitDocumentUpdate, {
+        actor: dinas,
+        kind: 'legality',
+        fileName: 'nib.pdf',
+        checksum: sha256('nib'),
+        sizeBytes: 1200,
+      });
       if (food) await reach(handle, (v) => v.documents.length === 1, 'with its legality document');
       else await stage(handle, 'UNDER_REVIEW');
     }
@@ -189,7 +202,10 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
     };
   }
 
-  async function openCycle(cfg: CycleConfig, control?: { ikmName: string }): Promise<{ workflowId: string; nominated?: { regencyCode: string; ikmName: string } }> {
+  async function openCycle(
+    cfg: CycleConfig,
+    control?: { ikmName: string },
+  ): Promise<{ workflowId: string; nominated?: { regencyCode: string; ikmName: string } }> {
     const workflowId = cycleWorkflowId(cfg.id);
     const handle = await client.workflow.start('awardCycle', { workflowId, taskQueue, args: [{ config: cfg }] });
     started.push(workflowId);
@@ -211,7 +227,11 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
     openCycle(intakeConfig, { ikmName: 'Tenun Kontrol Uji' }),
     openCycle(closedConfig, { ikmName: 'Tenun Kontrol Tutup' }),
   ]);
-  await waitUntil('the closed cycle to stop taking nominations', async () => !(await client.workflow.getHandle(closed.workflowId).query(cycleStateQuery)).intakeOpen, 20_000);
+  await waitUntil(
+    'the closed cycle to stop taking nominations',
+    async () => !(await client.workflow.getHandle(closed.workflowId).query(cycleStateQuery)).intakeOpen,
+    20_000,
+  );
 
   const world: FuzzWorld = {
     ...worldRules(config),
@@ -226,7 +246,14 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
     const handle = client.workflow.getHandle(workflowId);
     await settled(handle);
     const events = (await handle.fetchHistory()).events ?? [];
-    const t: LiveTarget = { key, workflowId, cycleId, historyLength: events.length, taskFailures: countTaskFailures(events), rows: 0 };
+    const t: LiveTarget = {
+      key,
+      workflowId,
+      cycleId,
+      historyLength: events.length,
+      taskFailures: countTaskFailures(events),
+      rows: 0,
+    };
     t.rows = await countRows(db, t);
     return t;
   };
@@ -246,16 +273,29 @@ export async function setUpTargets(env: FuzzEnv, opts: { prefix: string; only?: 
       for (let attempt = 0; ; attempt++) {
         const d = await drive(key);
         const next = describeTarget(key, d.view, key === 'hold' ? holdConfig : config);
-        if (JSON.stringify([next.assessors, next.scoredBy]) === JSON.stringify([original.assessors, original.scoredBy]) || attempt >= 30) {
+        if (
+          JSON.stringify([next.assessors, next.scoredBy]) === JSON.stringify([original.assessors, original.scoredBy]) ||
+          attempt >= 30
+        ) {
           world.nominations[i] = next;
           targets.set(key, await baseline(key, d.workflowId));
           return;
         }
-        await client.workflow.getHandle(d.workflowId).terminate('fuzz target with other assessors').catch(() => undefined);
+        await client.workflow
+          .getHandle(d.workflowId)
+          .terminate('fuzz target with other assessors')
+          .catch(() => undefined);
       }
     },
     async cleanup() {
-      await Promise.all(started.map((id) => client.workflow.getHandle(id).terminate('fuzz run over').catch(() => undefined)));
+      await Promise.all(
+        started.map((id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate('fuzz run over')
+            .catch(() => undefined),
+        ),
+      );
     },
   };
 }
@@ -266,11 +306,19 @@ const countTaskFailures = (events: HistoryEvent[]) => events.filter((e) => e.wor
 /** Rows the target's cases must not add: its events, or the cycle's nominations and their events. */
 async function countRows(db: Kysely<Database>, t: Pick<LiveTarget, 'workflowId' | 'cycleId'>): Promise<number> {
   if (!t.cycleId) {
-    const r = await db.selectFrom('nomination_events').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', t.workflowId).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom('nomination_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workflow_id', '=', t.workflowId)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
   const [nominations, events] = await Promise.all([
-    db.selectFrom('nominations').select((eb) => eb.fn.countAll<number>().as('n')).where('cycle_id', '=', t.cycleId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('nominations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_id', '=', t.cycleId)
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('nomination_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -303,17 +351,34 @@ export interface UpdateOutcome {
 }
 
 /** Sends one case and judges it against the target's baseline. */
-export async function runUpdateCase(env: FuzzEnv, setup: FuzzSetup, c: UpdateCase, opts: { handlerTimeoutMs?: number } = {}): Promise<UpdateOutcome> {
+export async function runUpdateCase(
+  env: FuzzEnv,
+  setup: FuzzSetup,
+  c: UpdateCase,
+  opts: { handlerTimeoutMs?: number } = {},
+): Promise<UpdateOutcome> {
   const t = setup.targets.get(c.target)!;
   const handle = env.client.workflow.getHandle(t.workflowId);
-  const out: UpdateOutcome = { case: c, refused: false, accepted: false, pending: false, clear: false, historyDelta: 0, taskFailures: 0, rowsWritten: 0 };
+  const out: UpdateOutcome = {
+    case: c,
+    refused: false,
+    accepted: false,
+    pending: false,
+    clear: false,
+    historyDelta: 0,
+    taskFailures: 0,
+    rowsWritten: 0,
+  };
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), opts.handlerTimeoutMs ?? 15_000)));
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), opts.handlerTimeoutMs ?? 15_000)),
+  );
   try {
     const r = await Promise.race([handle.executeUpdate(UPDATES[c.update], { args: [c.arg] }), timeout]);
     out.accepted = true;
     out.pending = r === 'timeout';
-    if (c.update === 'nominate' && r && typeof r === 'object') out.startedWorkflowId = (r as { workflowId?: string }).workflowId;
+    if (c.update === 'nominate' && r && typeof r === 'object')
+      out.startedWorkflowId = (r as { workflowId?: string }).workflowId;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       out.refused = true;
@@ -336,7 +401,14 @@ export async function runUpdateCase(env: FuzzEnv, setup: FuzzSetup, c: UpdateCas
 
 /** A case that broke the promise (accepted, changed the history, failed a task, wrote a row, or unclear). */
 export function isViolation(o: UpdateOutcome): boolean {
-  return !o.refused || !o.clear || o.historyDelta !== 0 || o.taskFailures !== 0 || o.rowsWritten !== 0 || o.error !== undefined;
+  return (
+    !o.refused ||
+    !o.clear ||
+    o.historyDelta !== 0 ||
+    o.taskFailures !== 0 ||
+    o.rowsWritten !== 0 ||
+    o.error !== undefined
+  );
 }
 
 /** Brings a target back to a known state after a case changed it: rebuilt (nominations) or re-measured (cycles). */
@@ -363,7 +435,12 @@ export async function recover(env: FuzzEnv, setup: FuzzSetup, o: UpdateOutcome):
  * Runs the cases in lanes, one per target: a target's cases one after another (each is judged against the target's
  * history), the targets side by side. Returns the outcomes in the cases' order.
  */
-export async function runInLanes(env: FuzzEnv, setup: FuzzSetup, cases: UpdateCase[], onDone?: (o: UpdateOutcome) => void): Promise<UpdateOutcome[]> {
+export async function runInLanes(
+  env: FuzzEnv,
+  setup: FuzzSetup,
+  cases: UpdateCase[],
+  onDone?: (o: UpdateOutcome) => void,
+): Promise<UpdateOutcome[]> {
   const lanes = new Map<TargetKey, UpdateCase[]>();
   for (const c of cases) (lanes.get(c.target) ?? lanes.set(c.target, []).get(c.target)!).push(c);
   const outcomes = new Map<string, UpdateOutcome>();
@@ -371,7 +448,8 @@ export async function runInLanes(env: FuzzEnv, setup: FuzzSetup, cases: UpdateCa
     [...lanes.values()].map(async (lane) => {
       for (const c of lane) {
         const o = await runUpdateCase(env, setup, c);
-        if (o.accepted || o.historyDelta !== 0 || o.rowsWritten !== 0 || o.taskFailures !== 0) await recover(env, setup, o);
+        if (o.accepted || o.historyDelta !== 0 || o.rowsWritten !== 0 || o.taskFailures !== 0)
+          await recover(env, setup, o);
         outcomes.set(c.id, o);
         onDone?.(o);
       }
@@ -383,7 +461,9 @@ export async function runInLanes(env: FuzzEnv, setup: FuzzSetup, cases: UpdateCa
 /** Terminates every workflow still running on the task queue (the bench's own stack, before its worker stops). */
 export async function terminateRunning(env: FuzzEnv): Promise<number> {
   let n = 0;
-  for await (const w of env.client.workflow.list({ query: `TaskQueue = '${env.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+  for await (const w of env.client.workflow.list({
+    query: `TaskQueue = '${env.taskQueue}' AND ExecutionStatus = 'Running'`,
+  })) {
     await env.client.workflow
       .getHandle(w.workflowId, w.runId)
       .terminate('fuzz run over')
@@ -399,8 +479,16 @@ export async function terminateRunning(env: FuzzEnv): Promise<number> {
  */
 export async function rowsOfWorkflow(db: Kysely<Database>, workflowId: string): Promise<number> {
   const [nominations, events] = await Promise.all([
-    db.selectFrom('nominations').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow(),
-    db.selectFrom('nomination_events').select((eb) => eb.fn.countAll<number>().as('n')).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('nominations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('nomination_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirstOrThrow(),
   ]);
   return Number(nominations.n) + Number(events.n);
 }
@@ -435,7 +523,11 @@ export interface CsvRun {
   summary: { created: number; unchanged: number; refused: number } | undefined;
 }
 
-function runOvop(cli: CliEnv, args: string[], actor: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function runOvop(
+  cli: CliEnv,
+  args: string[],
+  actor: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: cli.temporalAddress,
@@ -449,8 +541,12 @@ function runOvop(cli: CliEnv, args: string[], actor: string): Promise<{ code: nu
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve) =>
-    execFile(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: env as NodeJS.ProcessEnv, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: REPO_ROOT, env: env as NodeJS.ProcessEnv, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -458,7 +554,11 @@ function runOvop(cli: CliEnv, args: string[], actor: string): Promise<{ code: nu
 /** Opens a cycle for CSV intake (a long intake window, the engine's own cycle workflow). */
 export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void> {
   const config = testConfig(cycleId, { mutate: (c) => (c.intakeWindow = '3h') });
-  const handle = await env.client.workflow.start('awardCycle', { workflowId: cycleWorkflowId(cycleId), taskQueue: env.taskQueue, args: [{ config }] });
+  const handle = await env.client.workflow.start('awardCycle', {
+    workflowId: cycleWorkflowId(cycleId),
+    taskQueue: env.taskQueue,
+    args: [{ config }],
+  });
   await waitUntil(`cycle ${cycleId} open`, async () => (await handle.query(cycleStateQuery)).intakeOpen);
 }
 
@@ -475,22 +575,46 @@ export async function runCsvCases(
   const path = join(opts.dir, opts.file ?? `fuzz-${opts.cases[0]?.id ?? 'x'}.csv`);
   writeFileSync(path, text);
   const countCycleRows = async () =>
-    (await env.db.selectFrom('nominations').select(['workflow_id', 'ikm_name']).where('cycle_id', '=', opts.cycleId).execute()).map((r) => r.workflow_id);
+    (
+      await env.db
+        .selectFrom('nominations')
+        .select(['workflow_id', 'ikm_name'])
+        .where('cycle_id', '=', opts.cycleId)
+        .execute()
+    ).map((r) => r.workflow_id);
   const before = new Set(await countCycleRows());
-  const r = await runOvop(cli, ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path], `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`);
-  let report: { refusals?: { row: number; field: string; reason: string }[]; rows?: { row: number; status: string; workflowId?: string }[]; created: number; unchanged: number; refused: number } | undefined;
+  const r = await runOvop(
+    cli,
+    ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path],
+    `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`,
+  );
+  let report:
+    | {
+        refusals?: { row: number; field: string; reason: string }[];
+        rows?: { row: number; status: string; workflowId?: string }[];
+        created: number;
+        unchanged: number;
+        refused: number;
+      }
+    | undefined;
   try {
     report = JSON.parse(r.stdout);
   } catch {
     report = undefined;
   }
   // Rows the nomination workflows write land shortly after the command returns.
-  const createdIds = (report?.rows ?? []).filter((x) => x.status === 'created' && x.workflowId).map((x) => x.workflowId!);
+  const createdIds = (report?.rows ?? [])
+    .filter((x) => x.status === 'created' && x.workflowId)
+    .map((x) => x.workflowId!);
   if (createdIds.length > 0) {
-    await waitUntil('the created nominations to be projected', async () => {
-      const now = new Set(await countCycleRows());
-      return createdIds.every((id) => now.has(id) || before.has(id));
-    }, 30_000).catch(() => undefined);
+    await waitUntil(
+      'the created nominations to be projected',
+      async () => {
+        const now = new Set(await countCycleRows());
+        return createdIds.every((id) => now.has(id) || before.has(id));
+      },
+      30_000,
+    ).catch(() => undefined);
   }
   const after = (await countCycleRows()).filter((id) => !before.has(id));
   const controlLines = new Set(Array.from({ length: opts.controls?.length ?? 0 }, (_, i) => opts.cases.length + 2 + i));
@@ -498,7 +622,9 @@ export async function runCsvCases(
   const outcomes = opts.cases.map((c): CsvOutcome => {
     const line = lineOf.get(c.id)!;
     const row = byLine.get(line);
-    const reasons = (report?.refusals ?? []).filter((x) => x.row === line).map(({ field, reason }) => ({ field, reason }));
+    const reasons = (report?.refusals ?? [])
+      .filter((x) => x.row === line)
+      .map(({ field, reason }) => ({ field, reason }));
     const written = row?.workflowId && after.includes(row.workflowId) ? 1 : 0;
     return {
       case: c,
@@ -510,17 +636,36 @@ export async function runCsvCases(
       rowsWritten: written,
     };
   });
-  const controls = [...controlLines].map((line) => ({ line, status: byLine.get(line)?.status, workflowId: byLine.get(line)?.workflowId }));
+  const controls = [...controlLines].map((line) => ({
+    line,
+    status: byLine.get(line)?.status,
+    workflowId: byLine.get(line)?.workflowId,
+  }));
   const controlIds = new Set(controls.map((x) => x.workflowId));
   // A row written that no case claims (its workflow id was not reported) still counts against the run.
-  const unclaimed = after.filter((id) => !controlIds.has(id) && !outcomes.some((o) => byLine.get(o.line)?.workflowId === id)).length;
+  const unclaimed = after.filter(
+    (id) => !controlIds.has(id) && !outcomes.some((o) => byLine.get(o.line)?.workflowId === id),
+  ).length;
   if (unclaimed > 0 && outcomes.length > 0) outcomes[0].rowsWritten += unclaimed;
-  return { exitCode: r.code, stderr: r.stderr, outcomes, controls, summary: report && { created: report.created, unchanged: report.unchanged, refused: report.refused } };
+  return {
+    exitCode: r.code,
+    stderr: r.stderr,
+    outcomes,
+    controls,
+    summary: report && { created: report.created, unchanged: report.unchanged, refused: report.refused },
+  };
 }
 
 /** Valid rows whose free text looks like SQL: they must be stored verbatim (and the tables must still be there). */
 export function sqlControlRows(seed: number): Record<CsvColumn, string>[] {
-  return [{ ...csvBase(900_000, seed), ikm_name: `Robert'); DROP TABLE nominations; -- ${seed}`, sentra_name: "Sentra '; DELETE FROM nomination_events; --", product: 'Tikar" OR 1=1 --' }];
+  return [
+    {
+      ...csvBase(900_000, seed),
+      ikm_name: `Robert'); DROP TABLE nominations; -- ${seed}`,
+      sentra_name: "Sentra '; DELETE FROM nomination_events; --",
+      product: 'Tikar" OR 1=1 --',
+    },
+  ];
 }
 
 /** For reports: a compact, one-line rendering of an outcome that broke the promise. */
@@ -534,7 +679,12 @@ export function describeViolation(o: UpdateOutcome): string {
       : !o.clear
         ? `refused with an unclear message (${o.failureType}): ${JSON.stringify(o.message)?.slice(0, 200)}`
         : 'refused';
-  const extra = [o.historyDelta ? `history +${o.historyDelta}` : '', o.taskFailures ? `task failures ${o.taskFailures}` : '', o.rowsWritten ? `rows +${o.rowsWritten}` : ''].filter(Boolean).join(', ');
+  const extra = [
+    o.historyDelta ? `history +${o.historyDelta}` : '',
+    o.taskFailures ? `task failures ${o.taskFailures}` : '',
+    o.rowsWritten ? `rows +${o.rowsWritten}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${o.case.label}: ${what}${extra ? ` [${extra}]` : ''}`;
 }
-

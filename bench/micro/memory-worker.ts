@@ -14,8 +14,15 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc: the measurement must not count garbage');
 
 // Warnings and errors only: the bundler's and the worker's start-up lines would bury the bench's own.
-Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
-const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+});
+const env = (name: string) =>
+  process.env[name] ??
+  (() => {
+    throw new Error(`${name} is not set`);
+  })();
 const temporal = temporalSettings();
 const deps = await bootstrap({ temporal, databaseUrl: env('DATABASE_URL'), smtpUrl: env('SMTP_URL') });
 const { worker, connection } = await createWorker({ ...deps, temporal, taskQueue: env('OVOP_TASK_QUEUE') });
@@ -27,7 +34,13 @@ async function measure(): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
   gc!();
   const m = process.memoryUsage();
-  const line = { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, cachedWorkflows: worker.getStatus().numCachedWorkflows };
+  const line = {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    cachedWorkflows: worker.getStatus().numCachedWorkflows,
+  };
   process.stdout.write(`memory ${JSON.stringify(line)}\n`);
 }
 

@@ -36,9 +36,15 @@ const log = (msg: string) => console.log(`[memory ${new Date().toISOString().sli
 const opts = parseOptions<{ n: number; warmup: number }>(
   new Command('bench:memory')
     .option('--n <count>', 'nominations left waiting in the cache', nonNegative, 1000)
-    .option('--warmup <count>', 'nominations started before the first reading (the workflow bundle, connections, pools)', nonNegative, 20),
+    .option(
+      '--warmup <count>',
+      'nominations started before the first reading (the workflow bundle, connections, pools)',
+      nonNegative,
+      20,
+    ),
 );
-if (!Number.isInteger(opts.n) || opts.n < 1) throw new Error(`--n must be a whole number of nominations, not ${opts.n}`);
+if (!Number.isInteger(opts.n) || opts.n < 1)
+  throw new Error(`--n must be a whole number of nominations, not ${opts.n}`);
 
 /** The worker process and a way to ask it for a reading. */
 class WorkerProcess {
@@ -65,7 +71,11 @@ class WorkerProcess {
       },
     });
     const w = new WorkerProcess(child);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the worker process ended (exit code ${code}) before it was ready`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`the worker process ended (exit code ${code}) before it was ready`)),
+      ),
+    );
     const ready = await Promise.race([w.nextLine(), exited]);
     if (ready !== 'ready') throw new Error(`the worker process said "${ready}", not "ready"`);
     return w;
@@ -106,7 +116,11 @@ async function phase(stack: Stack, deps: Deps, label: string, maxCached: number)
   const start = (from: number, count: number) =>
     mapPool(regencies.slice(from, from + count), 50, async (regency, i) => {
       const ikmName = `IKM Memori ${String(from + i).padStart(5, '0')}`;
-      await deps.client.workflow.start('nomination', { workflowId: nominationWorkflowId(config.id, regency, ikmName), taskQueue, args: [standaloneInput(config, regency, ikmName)] });
+      await deps.client.workflow.start('nomination', {
+        workflowId: nominationWorkflowId(config.id, regency, ikmName),
+        taskQueue,
+        args: [standaloneInput(config, regency, ikmName)],
+      });
     });
   const settle = async (count: number) => {
     let shown = 0;
@@ -130,7 +144,9 @@ async function phase(stack: Stack, deps: Deps, label: string, maxCached: number)
     const after = await worker.measure();
     log(`${label}: after ${mb(after.rss)} MB RSS, ${after.cachedWorkflows} cached`);
     if (maxCached > 0 && after.cachedWorkflows - before.cachedWorkflows < opts.n) {
-      throw new Error(`only ${after.cachedWorkflows - before.cachedWorkflows} of ${opts.n} nominations stayed in the cache of ${maxCached}`);
+      throw new Error(
+        `only ${after.cachedWorkflows - before.cachedWorkflows} of ${opts.n} nominations stayed in the cache of ${maxCached}`,
+      );
     }
     return {
       maxCached,
@@ -144,7 +160,10 @@ async function phase(stack: Stack, deps: Deps, label: string, maxCached: number)
   }
 }
 
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+});
 const dir = mkdtempSync(join(tmpdir(), 'ovop-memory-'));
 const stack = await startStack({ stateDir: dir, persistent: true, headless: true });
 const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
@@ -153,12 +172,28 @@ try {
   const control = await phase(stack, deps, 'uncached', 0);
   const cached = await phase(stack, deps, 'cached', opts.warmup + opts.n + 100);
   const perCachedKb = cached.rssPerNominationKb - control.rssPerNominationKb;
-  const path = writeResult(`memory-${opts.n}`, { date: new Date().toISOString(), n: opts.n, warmup: opts.warmup, control, cached, rssPerCachedWorkflowKb: perCachedKb, goal: 'rssPerCachedWorkflowKb <= 1024' });
+  const path = writeResult(`memory-${opts.n}`, {
+    date: new Date().toISOString(),
+    n: opts.n,
+    warmup: opts.warmup,
+    control,
+    cached,
+    rssPerCachedWorkflowKb: perCachedKb,
+    goal: 'rssPerCachedWorkflowKb <= 1024',
+  });
   console.log('');
   printTable(
     [
-      ['RSS before / after (MB)', `${mb(control.before.rss)} / ${mb(control.after.rss)}`, `${mb(cached.before.rss)} / ${mb(cached.after.rss)}`],
-      ['JS heap before / after (MB)', `${mb(control.before.heapUsed)} / ${mb(control.after.heapUsed)}`, `${mb(cached.before.heapUsed)} / ${mb(cached.after.heapUsed)}`],
+      [
+        'RSS before / after (MB)',
+        `${mb(control.before.rss)} / ${mb(control.after.rss)}`,
+        `${mb(cached.before.rss)} / ${mb(cached.after.rss)}`,
+      ],
+      [
+        'JS heap before / after (MB)',
+        `${mb(control.before.heapUsed)} / ${mb(control.after.heapUsed)}`,
+        `${mb(cached.before.heapUsed)} / ${mb(cached.after.heapUsed)}`,
+      ],
       ['cached workflows after', control.after.cachedWorkflows, cached.after.cachedWorkflows],
       ['RSS growth per nomination (KB)', control.rssPerNominationKb, cached.rssPerNominationKb],
       ['JS heap growth per nomination (KB)', control.heapPerNominationKb, cached.heapPerNominationKb],

@@ -18,7 +18,9 @@ import { startSmtpSink } from '../../embedded/smtp-sink';
 import nodemailer from 'nodemailer';
 import { nonNegative, parseOptions } from '../shared/args';
 
-const { runs: RUNS } = parseOptions<{ runs: number }>(new Command('bench:burst').option('--runs <count>', 'bursts per mailer', nonNegative, 3));
+const { runs: RUNS } = parseOptions<{ runs: number }>(
+  new Command('bench:burst').option('--runs <count>', 'bursts per mailer', nonNegative, 3),
+);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function burst(label: string, mailer: Mailer, db: ReturnType<typeof createDb>, run: number): Promise<number> {
@@ -32,7 +34,15 @@ async function burst(label: string, mailer: Mailer, db: ReturnType<typeof create
         workflowId: `burst/${code}`,
         to: [`disperin.${code}@daerah.example`],
         template: 'reminder',
-        data: { ikmName: `IKM ${code}`, regencyName: regionDisplayName(code), stage: 'AWAITING_DOCUMENTS', deadlineStage: 'documents', deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(), timezone: 'Asia/Jakarta', workflowId: `burst/${code}` },
+        data: {
+          ikmName: `IKM ${code}`,
+          regencyName: regionDisplayName(code),
+          stage: 'AWAITING_DOCUMENTS',
+          deadlineStage: 'documents',
+          deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+          timezone: 'Asia/Jakarta',
+          workflowId: `burst/${code}`,
+        },
       }),
     ),
   );
@@ -46,17 +56,38 @@ const db = createDb(process.env.DATABASE_URL ?? embedded!.url);
 await migrateToLatest(db);
 const pooled = createMailer(sink.url);
 // The comparison: nodemailer without a pool opens one SMTP connection per message.
-const unpooled: Mailer = { from: pooled.from, transport: nodemailer.createTransport({ host: '127.0.0.1', port: Number(new URL(sink.url).port), secure: false, ignoreTLS: true }), close() {} };
+const unpooled: Mailer = {
+  from: pooled.from,
+  transport: nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: Number(new URL(sink.url).port),
+    secure: false,
+    ignoreTLS: true,
+  }),
+  close() {},
+};
 const times: Record<string, number[]> = { pooled: [], unpooled: [] };
 for (let run = 0; run < RUNS; run++) {
-  for (const [label, mailer] of [['pooled', pooled], ['unpooled', unpooled]] as const) times[label].push(await burst(label, mailer, db, run));
+  for (const [label, mailer] of [
+    ['pooled', pooled],
+    ['unpooled', unpooled],
+  ] as const)
+    times[label].push(await burst(label, mailer, db, run));
 }
 const received = readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.eml')).length;
 const regencyCount = Object.keys(loadRegions().regencies).length;
-console.log(`reminder burst to ${regencyCount} kabupaten/kota, ${RUNS} runs each, ${received} messages received (expected ${regencyCount * RUNS * 2})`);
-console.log(`pooled   median ${median(times.pooled).toFixed(2)} s  runs ${times.pooled.map((t) => t.toFixed(2)).join(', ')}`);
-console.log(`unpooled median ${median(times.unpooled).toFixed(2)} s  runs ${times.unpooled.map((t) => t.toFixed(2)).join(', ')}`);
-console.log(`ratio pooled/unpooled ${(median(times.pooled) / median(times.unpooled)).toFixed(2)}; goal: pooled under 5 s`);
+console.log(
+  `reminder burst to ${regencyCount} kabupaten/kota, ${RUNS} runs each, ${received} messages received (expected ${regencyCount * RUNS * 2})`,
+);
+console.log(
+  `pooled   median ${median(times.pooled).toFixed(2)} s  runs ${times.pooled.map((t) => t.toFixed(2)).join(', ')}`,
+);
+console.log(
+  `unpooled median ${median(times.unpooled).toFixed(2)} s  runs ${times.unpooled.map((t) => t.toFixed(2)).join(', ')}`,
+);
+console.log(
+  `ratio pooled/unpooled ${(median(times.pooled) / median(times.unpooled)).toFixed(2)}; goal: pooled under 5 s`,
+);
 pooled.close();
 await db.destroy();
 await embedded?.stop();

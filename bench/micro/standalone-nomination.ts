@@ -18,7 +18,8 @@ import type { NominationWorkflowInput } from '../../workflows/inputs';
 export function quietConfig(id: string): CycleConfig {
   const config = loadCycleConfig(fileURLToPath(new URL('../../config/cycle.demo.yaml', import.meta.url)));
   config.id = id;
-  for (const s of Object.values(config.deadlines)) Object.assign(s, { within: '30d', remindBefore: [], onMissed: 'hold' });
+  for (const s of Object.values(config.deadlines))
+    Object.assign(s, { within: '30d', remindBefore: [], onMissed: 'hold' });
   return config;
 }
 
@@ -42,7 +43,13 @@ export function standaloneInput(config: CycleConfig, regencyCode: string, ikmNam
 }
 
 /** Polls the projection until `count` of the cycle's nominations are at `stage`; `onProgress` sees each new count. */
-export async function waitForStage(db: Kysely<Database>, cycleId: string, stage: Stage, count: number, opts: { timeoutMs?: number; onProgress?: (n: number) => void } = {}): Promise<void> {
+export async function waitForStage(
+  db: Kysely<Database>,
+  cycleId: string,
+  stage: Stage,
+  count: number,
+  opts: { timeoutMs?: number; onProgress?: (n: number) => void } = {},
+): Promise<void> {
   const until = Date.now() + (opts.timeoutMs ?? 600_000);
   let last = -1;
   for (;;) {

@@ -23,18 +23,29 @@ import { BENCH_WORKFLOWS_PATH } from '../shared/baseline-worker';
 import { baselineNomination, baselineStepUpdate } from '../shared/baseline.workflow';
 import { quietConfig, standaloneInput, waitForStage } from './standalone-nomination';
 
-const { n: N } = parseOptions<{ n: number }>(new Command('bench:latency').option('--n <count>', 'updates timed in each phase', nonNegative, 60));
+const { n: N } = parseOptions<{ n: number }>(
+  new Command('bench:latency').option('--n <count>', 'updates timed in each phase', nonNegative, 60),
+);
 const WARMUP = 10;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+});
 const dir = mkdtempSync(join(tmpdir(), 'ovop-latency-'));
 const stack = await startStack({ stateDir: dir, persistent: true, headless: true });
 const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
 /** The size of the opt-in cache in the cached rows; a few workflows are all this bench keeps. */
 const CACHE = 100;
 const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue: 'latency' });
-const { worker: cachedOursWorker, connection: cachedOursConnection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue: 'latency-cached', tuning: { maxCachedWorkflows: CACHE } });
+const { worker: cachedOursWorker, connection: cachedOursConnection } = await createWorker({
+  ...deps,
+  temporal: stack.temporal,
+  taskQueue: 'latency-cached',
+  tuning: { maxCachedWorkflows: CACHE },
+});
 // The baseline twice too: with the engine's worker settings (no workflow cache), which the ratio is taken against, and
 // with the same cache as the cached row of ours.
 const baselineWorker = (taskQueue: string, maxCached?: number) =>
@@ -59,16 +70,28 @@ async function measure(send: (i: number) => Promise<unknown>): Promise<number[]>
 }
 
 const bareRun = async (taskQueue: string) => {
-  const bare = await deps.client.workflow.start(baselineNomination, { workflowId: `${taskQueue}-${Date.now()}`, taskQueue, args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }] });
+  const bare = await deps.client.workflow.start(baselineNomination, {
+    workflowId: `${taskQueue}-${Date.now()}`,
+    taskQueue,
+    args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }],
+  });
   return measure(() => bare.executeUpdate(baselineStepUpdate));
 };
 const oursRun = async (taskQueue: string) => {
   const config = quietConfig(`${taskQueue}-${Date.now()}`);
-  const ours = await deps.client.workflow.start('nomination', { workflowId: nominationWorkflowId(config.id, '32.05', 'IKM Latensi'), taskQueue, args: [standaloneInput(config, '32.05', 'IKM Latensi')] });
+  const ours = await deps.client.workflow.start('nomination', {
+    workflowId: nominationWorkflowId(config.id, '32.05', 'IKM Latensi'),
+    taskQueue,
+    args: [standaloneInput(config, '32.05', 'IKM Latensi')],
+  });
   await waitForStage(deps.db, config.id, 'AWAITING_SOCIALIZATION', 1, { timeoutMs: 60_000 });
   const coordinator = { role: 'coordinator' as const, id: 'bench', region: '00' };
   const base = Date.now() + 40 * 86_400_000;
-  return measure((i) => ours.executeUpdate(extendDeadlineUpdate, { args: [{ actor: coordinator, stage: 'documents', until: new Date(base + i * 60_000).toISOString() }] }));
+  return measure((i) =>
+    ours.executeUpdate(extendDeadlineUpdate, {
+      args: [{ actor: coordinator, stage: 'documents', until: new Date(base + i * 60_000).toISOString() }],
+    }),
+  );
 };
 const result = await worker.runUntil(() =>
   cachedOursWorker.runUntil(() =>
@@ -83,14 +106,19 @@ const result = await worker.runUntil(() =>
     ),
   ),
 );
-const row = (name: string, xs: number[]) => `${name.padEnd(9)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
-console.log(`warm update round trip, ${N} sequential updates after ${WARMUP} warm-up, ${stack.embedded.postgres ? 'PGlite' : 'PostgreSQL'}`);
+const row = (name: string, xs: number[]) =>
+  `${name.padEnd(9)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
+console.log(
+  `warm update round trip, ${N} sequential updates after ${WARMUP} warm-up, ${stack.embedded.postgres ? 'PGlite' : 'PostgreSQL'}`,
+);
 console.log(row('ours', result.oursMs));
 console.log(row('baseline', result.bareMs) + '   (same worker settings: no workflow cache)');
 console.log(row('ours', result.oursCachedMs) + `   (workflow cache of ${CACHE}, OVOP_MAX_CACHED_WORKFLOWS)`);
 console.log(row('baseline', result.cachedMs) + `   (workflow cache of ${CACHE})`);
 const ratio = (a: number[], b: number[]) => (pct(a, 95) / pct(b, 95)).toFixed(2);
-console.log(`ratio p95 ours/baseline: ${ratio(result.oursMs, result.bareMs)} without a cache, ${ratio(result.oursCachedMs, result.cachedMs)} with one; goal: ours p95 ≤ 100 ms`);
+console.log(
+  `ratio p95 ours/baseline: ${ratio(result.oursMs, result.bareMs)} without a cache, ${ratio(result.oursCachedMs, result.cachedMs)} with one; goal: ours p95 ≤ 100 ms`,
+);
 await connection.close();
 await cachedOursConnection.close();
 await deps.close();

@@ -14,7 +14,10 @@ const DEMO = fileURLToPath(new URL('../../config/cycle.demo.yaml', import.meta.u
 /** Long deadlines with no reminders: a test that is not about deadlines never meets one. */
 const CALM: StageDeadlineConfig = { within: '1h', remindBefore: [], onMissed: 'hold' };
 
-export function testConfig(id: string, patch: { deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>; mutate?: (c: CycleConfig) => void } = {}): CycleConfig {
+export function testConfig(
+  id: string,
+  patch: { deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>; mutate?: (c: CycleConfig) => void } = {},
+): CycleConfig {
   const config = loadCycleConfig(DEMO);
   config.id = id;
   config.name = `Uji ${id}`;
@@ -25,9 +28,16 @@ export function testConfig(id: string, patch: { deadlines?: Partial<Record<Deadl
 }
 
 export const coordinator: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
-export const dinasOf = (regencyCode: string): Actor => ({ role: 'dinas_kabkota', id: `disperin-${regencyCode}`, region: regencyCode });
+export const dinasOf = (regencyCode: string): Actor => ({
+  role: 'dinas_kabkota',
+  id: `disperin-${regencyCode}`,
+  region: regencyCode,
+});
 
-export function nominationInput(config: CycleConfig, over: Partial<NominationInput> & { regencyCode: string; ikmName: string }): NominationInput {
+export function nominationInput(
+  config: CycleConfig,
+  over: Partial<NominationInput> & { regencyCode: string; ikmName: string },
+): NominationInput {
   return {
     cycleId: config.id,
     sentraName: `Sentra ${over.ikmName}`,
@@ -41,14 +51,23 @@ export function nominationInput(config: CycleConfig, over: Partial<NominationInp
 
 export function workflowInput(config: CycleConfig, nomination: NominationInput): NominationWorkflowInput {
   const { regencies, provinces, ...rules } = config;
-  return { nomination, rules, regencyName: regencies[nomination.regencyCode], provinceName: provinces[provinceOf(nomination.regencyCode)] };
+  return {
+    nomination,
+    rules,
+    regencyName: regencies[nomination.regencyCode],
+    provinceName: provinces[provinceOf(nomination.regencyCode)],
+  };
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Every criterion of the config scored `value` (or by a function of the criterion id). */
-export function scoresFor(config: CycleConfig, value: number | ((criterionId: string) => number)): Record<string, number> {
+export function scoresFor(
+  config: CycleConfig,
+  value: number | ((criterionId: string) => number),
+): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const aspect of config.assessment.aspects) for (const c of aspect.criteria) out[c.id] = typeof value === 'number' ? value : value(c.id);
+  for (const aspect of config.assessment.aspects)
+    for (const c of aspect.criteria) out[c.id] = typeof value === 'number' ? value : value(c.id);
   return out;
 }

@@ -52,12 +52,18 @@ export function taskTimes(events: readonly HistoryEvent[]): TaskTimes {
     else if (type === T.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
       started = millis(e);
       if (scheduled !== undefined) out.waitMs.push(started - scheduled);
-    } else if (type === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && started !== undefined) out.runMs.push(millis(e) - started);
+    } else if (type === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && started !== undefined)
+      out.runMs.push(millis(e) - started);
   }
   return out;
 }
 
-export async function eventShape(client: Client, workflowId: string, runId?: string, times?: TaskTimes): Promise<EventShape> {
+export async function eventShape(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+  times?: TaskTimes,
+): Promise<EventShape> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const events = history.events ?? [];
   if (times) {
@@ -116,7 +122,8 @@ export async function sampleHistories(client: Client, ids: readonly string[], si
     lengths.push(d.historyLength);
     shapes.push(await eventShape(client, id, undefined, times));
   }
-  const mean = (k: keyof EventShape) => Math.round((shapes.reduce((s, x) => s + x[k], 0) / (shapes.length || 1)) * 10) / 10;
+  const mean = (k: keyof EventShape) =>
+    Math.round((shapes.reduce((s, x) => s + x[k], 0) / (shapes.length || 1)) * 10) / 10;
   const keys = Object.keys(shapes[0] ?? {}) as (keyof EventShape)[];
   return {
     sampled: picked.length,

@@ -6,7 +6,11 @@
  * pull the channel from under requests still retrying, and grpc-js throws "Channel has been shut down" from a timer,
  * an uncaught exception that hides the original error.
  */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

@@ -14,7 +14,10 @@ export function writeResult(label: number | string, result: unknown): string {
 
 export const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-export function printTable(rows: [string, unknown, unknown?][], header: [string, string, string] = ['metric', 'ours', 'baseline']): void {
+export function printTable(
+  rows: [string, unknown, unknown?][],
+  header: [string, string, string] = ['metric', 'ours', 'baseline'],
+): void {
   const w0 = Math.max(header[0].length, ...rows.map((r) => r[0].length));
   const w1 = Math.max(header[1].length, ...rows.map((r) => String(r[1] ?? '—').length));
   const line = (a: string, b: string, c: string) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`;

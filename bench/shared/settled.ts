@@ -21,7 +21,8 @@ export function openWork(events: HistoryEvent[]): string[] {
   for (const e of events) {
     const eid = id(e.eventId);
     if (e.workflowTaskScheduledEventAttributes) open.set(eid, `workflow task ${eid}`);
-    if (e.activityTaskScheduledEventAttributes) open.set(eid, `activity ${e.activityTaskScheduledEventAttributes.activityType?.name ?? ''} ${eid}`);
+    if (e.activityTaskScheduledEventAttributes)
+      open.set(eid, `activity ${e.activityTaskScheduledEventAttributes.activityType?.name ?? ''} ${eid}`);
     if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) open.set(eid, `external signal ${eid}`);
     const closes = [
       e.workflowTaskCompletedEventAttributes?.scheduledEventId,
@@ -52,7 +53,9 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 30_000): Promi
     previous = events.length;
     if (stablePolls >= 2) return events.length;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${handle.workflowId} to settle; still open: ${stillOpen.join(', ') || 'none (history still growing)'}`);
+      throw new Error(
+        `timed out waiting for ${handle.workflowId} to settle; still open: ${stillOpen.join(', ') || 'none (history still growing)'}`,
+      );
     }
     await sleep(150);
   }

@@ -28,7 +28,10 @@ export function summarize(values: readonly number[]): Percentiles {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Collects round-trip times (ms) per operation name. */
@@ -56,6 +59,8 @@ export class Recorder {
   }
 
   byName(): Record<string, Percentiles> {
-    return Object.fromEntries([...this.samples.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, v]) => [n, summarize(v)]));
+    return Object.fromEntries(
+      [...this.samples.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, v]) => [n, summarize(v)]),
+    );
   }
 }

@@ -23,10 +23,25 @@ export function parseArgs(argv: string[]): BenchArgs {
       .option('--n <count>', 'nominations', num, 1000)
       .option('--concurrency <count>', 'nominations in flight (nominate + drive)', num, 50)
       .option('--max-activities <count>', 'worker maxConcurrentActivityTaskExecutions', num, 100)
-      .option('--max-cached <count>', 'worker maxCachedWorkflows (default: the engine\'s, worker/workflow-cache.ts)', num, maxCachedWorkflows())
+      .option(
+        '--max-cached <count>',
+        "worker maxCachedWorkflows (default: the engine's, worker/workflow-cache.ts)",
+        num,
+        maxCachedWorkflows(),
+      )
       .option('--max-workflow-tasks <count>', 'worker maxConcurrentWorkflowTaskExecutions', num, 40)
-      .option('--deadline-scale <factor>', 'multiply the demo deadlines, so that load does not turn into missed deadlines', num, 10)
-      .option('--revision-share <fraction>', "share of nominations driven with script 'revision' (the rest 'good')", num, 0.05)
+      .option(
+        '--deadline-scale <factor>',
+        'multiply the demo deadlines, so that load does not turn into missed deadlines',
+        num,
+        10,
+      )
+      .option(
+        '--revision-share <fraction>',
+        "share of nominations driven with script 'revision' (the rest 'good')",
+        num,
+        0.05,
+      )
       .option('--history-sample <count>', 'nominations whose history is inspected', num, 50)
       .option('--pg-pool <count>', 'PostgreSQL pool size (0: 1 for PGlite, 10 for DATABASE_URL)', num, 0)
       .option('--no-baseline', 'skip the bare-workflow baseline'),

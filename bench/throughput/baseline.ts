@@ -15,7 +15,14 @@ import { mapPool } from '../shared/pool';
 import { descendantsCpuSeconds, sampleRss, selfCpuSeconds } from './resources';
 import { Recorder } from '../shared/stats';
 
-export async function runBaseline(opts: { args: BenchArgs; shape: BaselineShape; temporal: TemporalSettings; client: Client; runTag: string; onProgress(done: number): void }): Promise<PhaseResult & { workflowIds: string[] }> {
+export async function runBaseline(opts: {
+  args: BenchArgs;
+  shape: BaselineShape;
+  temporal: TemporalSettings;
+  client: Client;
+  runTag: string;
+  onProgress(done: number): void;
+}): Promise<PhaseResult & { workflowIds: string[] }> {
   const { args, shape, client } = opts;
   const rec = new Recorder();
   const taskQueue = `ovop-bench-baseline-${opts.runTag}`;
@@ -41,15 +48,22 @@ export async function runBaseline(opts: { args: BenchArgs; shape: BaselineShape;
     const t0 = performance.now();
     let lastTerminal = t0;
     let done = 0;
-    const ids = await mapPool(Array.from({ length: args.n }, (_, i) => i), args.concurrency, async (i) => {
-      const workflowId = `bench-baseline/${opts.runTag}/${i}`;
-      const handle = await rec.time('start', () => client.workflow.start(baselineNomination, { workflowId, taskQueue, args: [shape] }));
-      for (let u = 0; u < shape.updates; u++) await rec.time('update:baselineStep', () => handle.executeUpdate(baselineStepUpdate));
-      await rec.time('result', () => handle.result());
-      lastTerminal = Math.max(lastTerminal, performance.now());
-      opts.onProgress(++done);
-      return workflowId;
-    });
+    const ids = await mapPool(
+      Array.from({ length: args.n }, (_, i) => i),
+      args.concurrency,
+      async (i) => {
+        const workflowId = `bench-baseline/${opts.runTag}/${i}`;
+        const handle = await rec.time('start', () =>
+          client.workflow.start(baselineNomination, { workflowId, taskQueue, args: [shape] }),
+        );
+        for (let u = 0; u < shape.updates; u++)
+          await rec.time('update:baselineStep', () => handle.executeUpdate(baselineStepUpdate));
+        await rec.time('result', () => handle.result());
+        lastTerminal = Math.max(lastTerminal, performance.now());
+        opts.onProgress(++done);
+        return workflowId;
+      },
+    );
     const wallSeconds = (lastTerminal - t0) / 1000;
     const cpuSelf1 = selfCpuSeconds();
     const cpuKids1 = descendantsCpuSeconds();
@@ -61,7 +75,10 @@ export async function runBaseline(opts: { args: BenchArgs; shape: BaselineShape;
       rssStart,
       rssEnd,
       peak: sampler.stop(),
-      cpu: { benchProcessSeconds: cpuSelf1 - cpuSelf0, childProcessesSeconds: cpuKids0 === null || cpuKids1 === null ? null : cpuKids1 - cpuKids0 },
+      cpu: {
+        benchProcessSeconds: cpuSelf1 - cpuSelf0,
+        childProcessesSeconds: cpuKids0 === null || cpuKids1 === null ? null : cpuKids1 - cpuKids0,
+      },
       rec,
       workflowIds: ids,
     };

@@ -24,7 +24,13 @@ export type BenchScript = 'good' | 'revision';
 /** The bench's scripts as what their people do; a hold (a compressed deadline passed on a loaded machine) is extended
  * by the coordinator, so that the run still ends (counted, and reported). */
 export function benchPlan(script: BenchScript): ActorPlan {
-  return { attends: true, withdraws: false, requestsChanges: script === 'revision', score: steadyScores, extendHoldsBecause: 'bench: deadline passed under load' };
+  return {
+    attends: true,
+    withdraws: false,
+    requestsChanges: script === 'revision',
+    score: steadyScores,
+    extendHoldsBecause: 'bench: deadline passed under load',
+  };
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +58,11 @@ export class RoundTripGauge {
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
 
 /** The view of a nomination just started by the cycle: everything in it follows from the nomination itself. */
-export function startingView(workflowId: string, n: { regencyCode: string; commodity: Commodity }, config: CycleConfig): ActorView {
+export function startingView(
+  workflowId: string,
+  n: { regencyCode: string; commodity: Commodity },
+  config: CycleConfig,
+): ActorView {
   return {
     workflowId,
     stage: 'IDENTIFIED',
@@ -132,7 +142,11 @@ export async function driveTimed(
   let lastProgress = Date.now();
   /** The key doubles as the update id (with the resend's number), so that a resend after an RPC timeout is applied once. */
   /** Resolves true when this call sent the action and the workflow accepted it; its answer becomes the driver's view. */
-  const once = async (key: string, name: string, send: (updateId: string) => Promise<NominationAnswer>): Promise<boolean> => {
+  const once = async (
+    key: string,
+    name: string,
+    send: (updateId: string) => Promise<NominationAnswer>,
+  ): Promise<boolean> => {
     const r = refusedAt.get(key);
     if (r && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) sent.delete(key);
     if (sent.has(key)) return false;
@@ -151,7 +165,15 @@ export async function driveTimed(
       return false;
     }
   };
-  const result = (stuck: boolean): DriveResult => ({ view: s, refusedUpdates: refused, refusals, rpcRetries, holdsResolved: holds.size, queries, stuck });
+  const result = (stuck: boolean): DriveResult => ({
+    view: s,
+    refusedUpdates: refused,
+    refusals,
+    rpcRetries,
+    holdsResolved: holds.size,
+    queries,
+    stuck,
+  });
   for (;;) {
     if (isTerminal(s.stage)) {
       // The query answers from memory; the result waits for the last row and mail of the workflow.

@@ -6,7 +6,11 @@ export function describeError(err: unknown): string {
   for (let depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
     if (e instanceof Error) {
       const extra = e as Error & { code?: unknown; details?: unknown; type?: unknown };
-      const tags = [extra.code !== undefined ? `code=${String(extra.code)}` : '', typeof extra.details === 'string' && !e.message.includes(extra.details) ? `details=${extra.details}` : '', extra.type ? `type=${String(extra.type)}` : '']
+      const tags = [
+        extra.code !== undefined ? `code=${String(extra.code)}` : '',
+        typeof extra.details === 'string' && !e.message.includes(extra.details) ? `details=${extra.details}` : '',
+        extra.type ? `type=${String(extra.type)}` : '',
+      ]
         .filter(Boolean)
         .join(' ');
       parts.push(`${e.name}: ${e.message}${tags ? ` [${tags}]` : ''}`);

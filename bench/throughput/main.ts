@@ -32,7 +32,9 @@ function progress(label: string, total: number) {
 }
 
 const perCached = (p: { rssGrowthPerCachedWorkflowKb: number | null; cachedWorkflowsMax: number }) =>
-  p.rssGrowthPerCachedWorkflowKb === null ? `— (peak ${p.cachedWorkflowsMax} cached: no workflow cache)` : `${p.rssGrowthPerCachedWorkflowKb} (peak ${p.cachedWorkflowsMax} cached)`;
+  p.rssGrowthPerCachedWorkflowKb === null
+    ? `— (peak ${p.cachedWorkflowsMax} cached: no workflow cache)`
+    : `${p.rssGrowthPerCachedWorkflowKb} (peak ${p.cachedWorkflowsMax} cached)`;
 
 function phaseSummary(p: PhaseResult) {
   const updates = summarize(p.rec.pooled((n) => n.startsWith('update:') && n !== 'update:finalizeCycle'));
@@ -76,23 +78,42 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
   });
   const stateDir = mkdtempSync(join(tmpdir(), 'ovop-bench-'));
-  log(`n=${args.n} concurrency=${args.concurrency} maxActivities=${args.maxActivities} maxCached=${args.maxCached} deadlineScale=${args.deadlineScale}; state in ${stateDir}`);
+  log(
+    `n=${args.n} concurrency=${args.concurrency} maxActivities=${args.maxActivities} maxCached=${args.maxCached} deadlineScale=${args.deadlineScale}; state in ${stateDir}`,
+  );
   const stack = await startStack({ stateDir, persistent: true, headless: true });
   const poolMax = args.pgPool || (stack.embedded.postgres ? 1 : 10);
-  const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, poolMax });
+  const deps = await bootstrap({
+    temporal: stack.temporal,
+    databaseUrl: stack.databaseUrl,
+    smtpUrl: stack.smtpUrl,
+    poolMax,
+  });
   try {
     log(`stack up (postgres: ${stack.embedded.postgres ? 'PGlite' : 'DATABASE_URL'}, pool ${poolMax}); running ours`);
     // Intake stays open for the whole drive (a slow machine must not close it on the last nominations); the bench asks
     // the coordinator's finalize once every nomination has been driven to its end.
     const config = benchConfig({ deadlineScale: args.deadlineScale, intakeWindow: '12h' });
-    const ours = await runOurs({ args, config, temporal: stack.temporal, client: deps.client, db: deps.db, mailer: deps.mailer, embeddedPostgres: stack.embedded.postgres, onProgress: progress('ours', args.n) });
-    log(`ours: ${ours.completed} nominations in ${ours.wallSeconds.toFixed(1)} s; cycle finalized ${ours.cycle.finalizeSeconds.toFixed(1)} s later; sampling histories`);
+    const ours = await runOurs({
+      args,
+      config,
+      temporal: stack.temporal,
+      client: deps.client,
+      db: deps.db,
+      mailer: deps.mailer,
+      embeddedPostgres: stack.embedded.postgres,
+      onProgress: progress('ours', args.n),
+    });
+    log(
+      `ours: ${ours.completed} nominations in ${ours.wallSeconds.toFixed(1)} s; cycle finalized ${ours.cycle.finalizeSeconds.toFixed(1)} s later; sampling histories`,
+    );
 
     const nominations = await sampleHistories(deps.client, ours.workflowIds, args.historySample);
     const cycleDescribe = await deps.client.workflow.getHandle(ours.cycle.workflowId).describe();
     // Every run of the cycle (it continues as new), oldest first: each must stay under Temporal's history warnings.
     const cycleRunLengths: number[] = [];
-    for await (const run of deps.client.workflow.list({ query: `WorkflowId = '${ours.cycle.workflowId}'` })) cycleRunLengths.push(run.historyLength);
+    for await (const run of deps.client.workflow.list({ query: `WorkflowId = '${ours.cycle.workflowId}'` }))
+      cycleRunLengths.push(run.historyLength);
     cycleRunLengths.reverse();
     const cycleShape = await eventShape(deps.client, ours.cycle.workflowId);
     const shape: BaselineShape = {
@@ -105,7 +126,14 @@ async function main(): Promise<void> {
     let baselineHistory: Awaited<ReturnType<typeof sampleHistories>> | undefined;
     if (args.baseline) {
       log(`baseline shape per nomination: ${JSON.stringify(shape)}; running baseline`);
-      baseline = await runBaseline({ args, shape, temporal: stack.temporal, client: deps.client, runTag: config.id, onProgress: progress('baseline', args.n) });
+      baseline = await runBaseline({
+        args,
+        shape,
+        temporal: stack.temporal,
+        client: deps.client,
+        runTag: config.id,
+        onProgress: progress('baseline', args.n),
+      });
       baselineHistory = await sampleHistories(deps.client, baseline.workflowIds, Math.min(10, args.historySample));
     }
 
@@ -136,7 +164,14 @@ async function main(): Promise<void> {
         postgres: ours.pg,
         history: {
           perNomination: nominations,
-          cycle: { runs: ours.cycle.view.runs, historyLengthPerRun: cycleRunLengths, historyLengthCurrentRun: cycleDescribe.historyLength, shapeCurrentRun: cycleShape, finalizeSeconds: Math.round(ours.cycle.finalizeSeconds * 10) / 10, nominated: ours.cycle.view.nominated },
+          cycle: {
+            runs: ours.cycle.view.runs,
+            historyLengthPerRun: cycleRunLengths,
+            historyLengthCurrentRun: cycleDescribe.historyLength,
+            shapeCurrentRun: cycleShape,
+            finalizeSeconds: Math.round(ours.cycle.finalizeSeconds * 10) / 10,
+            nominated: ours.cycle.view.nominated,
+          },
         },
       },
       baseline: b ? { shape, ...b, history: baselineHistory } : null,
@@ -145,34 +180,87 @@ async function main(): Promise<void> {
     const path = writeResult(args.n, result);
 
     console.log('');
-    const u = (s: PhaseResult | undefined) => (s ? summarize(s.rec.pooled((n) => n.startsWith('update:') && n !== 'update:finalizeCycle')) : undefined);
+    const u = (s: PhaseResult | undefined) =>
+      s ? summarize(s.rec.pooled((n) => n.startsWith('update:') && n !== 'update:finalizeCycle')) : undefined;
     const uo = u(ours)!;
     const ub = u(baseline);
     printTable([
-      ['nominations completed', `${ours.completed}/${args.n}`, baseline ? `${baseline.completed}/${args.n}` : undefined],
+      [
+        'nominations completed',
+        `${ours.completed}/${args.n}`,
+        baseline ? `${baseline.completed}/${args.n}` : undefined,
+      ],
       ['wall time (s)', o.wallSeconds, b?.wallSeconds],
       ['nominations / s', o.nominationsPerSecond, b?.nominationsPerSecond],
       ['ratio to baseline', ratio, undefined],
-      ['update p50 / p95 / p99 (ms)', `${uo.p50} / ${uo.p95} / ${uo.p99}`, ub ? `${ub.p50} / ${ub.p95} / ${ub.p99}` : undefined],
+      [
+        'update p50 / p95 / p99 (ms)',
+        `${uo.p50} / ${uo.p95} / ${uo.p99}`,
+        ub ? `${ub.p50} / ${ub.p95} / ${ub.p99}` : undefined,
+      ],
       ['updates per nomination', shape.updates, b ? shape.updates : undefined],
       ['state queries per nomination', result.ours.queriesPerNomination, b ? 0 : undefined],
-      ['RSS start / end / max (MB)', `${o.rssMb.start} / ${o.rssMb.end} / ${o.rssMb.max}`, b ? `${b.rssMb.start} / ${b.rssMb.end} / ${b.rssMb.max}` : undefined],
+      [
+        'RSS start / end / max (MB)',
+        `${o.rssMb.start} / ${o.rssMb.end} / ${o.rssMb.max}`,
+        b ? `${b.rssMb.start} / ${b.rssMb.end} / ${b.rssMb.max}` : undefined,
+      ],
       ['RSS per cached workflow (KB)', perCached(o), b ? perCached(b) : undefined],
-      ['CPU s: bench process / dev server', `${o.cpuSeconds.benchProcess} / ${o.cpuSeconds.childProcesses}`, b ? `${b.cpuSeconds.benchProcess} / ${b.cpuSeconds.childProcesses}` : undefined],
-      ['PG commits / rows per nomination', ours.pg.commitsPerNomination === null ? `null (${ours.pg.note})` : `${ours.pg.commitsPerNomination} / ${ours.pg.rowsPerNomination}`, undefined],
-      ['history events / nomination (median, max)', `${nominations.historyLengthMedian}, ${nominations.historyLengthMax}`, baselineHistory ? `${baselineHistory.historyLengthMedian}, ${baselineHistory.historyLengthMax}` : undefined],
-      ['workflow task wait p50 / p95 (ms)', `${nominations.workflowTaskWaitMs.p50} / ${nominations.workflowTaskWaitMs.p95}`, baselineHistory ? `${baselineHistory.workflowTaskWaitMs.p50} / ${baselineHistory.workflowTaskWaitMs.p95}` : undefined],
-      ['workflow task on worker p50 / p95 (ms)', `${nominations.workflowTaskRunMs.p50} / ${nominations.workflowTaskRunMs.p95}`, baselineHistory ? `${baselineHistory.workflowTaskRunMs.p50} / ${baselineHistory.workflowTaskRunMs.p95}` : undefined],
-      ['activities / timers per nomination', `${nominations.meanShape.activitiesScheduled} / ${nominations.meanShape.timersStarted}`, b ? `${shape.activities} / ${shape.timers}` : undefined],
-      ['cycle: runs, events per run (max)', `${ours.cycle.view.runs}, ${Math.max(cycleDescribe.historyLength, ...cycleRunLengths)}`, undefined],
+      [
+        'CPU s: bench process / dev server',
+        `${o.cpuSeconds.benchProcess} / ${o.cpuSeconds.childProcesses}`,
+        b ? `${b.cpuSeconds.benchProcess} / ${b.cpuSeconds.childProcesses}` : undefined,
+      ],
+      [
+        'PG commits / rows per nomination',
+        ours.pg.commitsPerNomination === null
+          ? `null (${ours.pg.note})`
+          : `${ours.pg.commitsPerNomination} / ${ours.pg.rowsPerNomination}`,
+        undefined,
+      ],
+      [
+        'history events / nomination (median, max)',
+        `${nominations.historyLengthMedian}, ${nominations.historyLengthMax}`,
+        baselineHistory ? `${baselineHistory.historyLengthMedian}, ${baselineHistory.historyLengthMax}` : undefined,
+      ],
+      [
+        'workflow task wait p50 / p95 (ms)',
+        `${nominations.workflowTaskWaitMs.p50} / ${nominations.workflowTaskWaitMs.p95}`,
+        baselineHistory
+          ? `${baselineHistory.workflowTaskWaitMs.p50} / ${baselineHistory.workflowTaskWaitMs.p95}`
+          : undefined,
+      ],
+      [
+        'workflow task on worker p50 / p95 (ms)',
+        `${nominations.workflowTaskRunMs.p50} / ${nominations.workflowTaskRunMs.p95}`,
+        baselineHistory
+          ? `${baselineHistory.workflowTaskRunMs.p50} / ${baselineHistory.workflowTaskRunMs.p95}`
+          : undefined,
+      ],
+      [
+        'activities / timers per nomination',
+        `${nominations.meanShape.activitiesScheduled} / ${nominations.meanShape.timersStarted}`,
+        b ? `${shape.activities} / ${shape.timers}` : undefined,
+      ],
+      [
+        'cycle: runs, events per run (max)',
+        `${ours.cycle.view.runs}, ${Math.max(cycleDescribe.historyLength, ...cycleRunLengths)}`,
+        undefined,
+      ],
       ['cycle finalize after last nomination (s)', result.ours.history.cycle.finalizeSeconds, undefined],
-      ['stuck / refused updates / RPC retries / holds extended', `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries} / ${ours.holdsResolved}`, undefined],
+      [
+        'stuck / refused updates / RPC retries / holds extended',
+        `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries} / ${ours.holdsResolved}`,
+        undefined,
+      ],
     ]);
     console.log('\nSlowest activities (p50 / p95 ms, schedule-to-start p95 ms):');
     for (const [name, s] of Object.entries(o.timings).filter(([k]) => k.startsWith('activity:'))) {
       const type = name.slice('activity:'.length);
       const sts = o.timings[`scheduleToStart:${type}`];
-      console.log(`  ${type.padEnd(28)} n=${String(s.count).padStart(6)}  ${s.p50} / ${s.p95}   wait ${sts?.p95 ?? '—'}`);
+      console.log(
+        `  ${type.padEnd(28)} n=${String(s.count).padStart(6)}  ${s.p50} / ${s.p95}   wait ${sts?.p95 ?? '—'}`,
+      );
     }
     console.log(`\nResult written to ${path}`);
   } catch (err) {

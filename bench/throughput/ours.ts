@@ -89,7 +89,11 @@ export async function runOurs(opts: {
     const sampler = sampleRss(() => worker.getStatus().numCachedWorkflows);
     const cycleId = cycleWorkflowId(config.id);
     // A census every 5 s (not the engine's 5 minutes), so that the finalize time measures the engine, not the interval.
-    await client.workflow.start(awardCycle, { workflowId: cycleId, taskQueue, args: [{ config, reconcileEvery: '5s' }] });
+    await client.workflow.start(awardCycle, {
+      workflowId: cycleId,
+      taskQueue,
+      args: [{ config, reconcileEvery: '5s' }],
+    });
     // Without a run id, so that updates follow the cycle across continue-as-new.
     const cycle = client.workflow.getHandle(cycleId);
     const pgBefore = await readPgCounters(opts.db);
@@ -124,17 +128,37 @@ export async function runOurs(opts: {
             () =>
               retryOnTaskFailure(() =>
                 cycle.executeUpdate(nominateUpdate, {
-                  args: [{ cycleId: config.id, nominatedBy: dinas, regencyCode: it.regencyCode, ikmName: it.ikmName, sentraName: `Sentra ${it.ikmName}`, commodity: it.commodity, product: `Produk ${it.commodity}`, sentraSize: 12 }],
+                  args: [
+                    {
+                      cycleId: config.id,
+                      nominatedBy: dinas,
+                      regencyCode: it.regencyCode,
+                      ikmName: it.ikmName,
+                      sentraName: `Sentra ${it.ikmName}`,
+                      commodity: it.commodity,
+                      product: `Produk ${it.commodity}`,
+                      sentraSize: 12,
+                    },
+                  ],
                 }),
               ),
             () => void (rpcRetries += 1),
           ),
         ));
         step = `driving ${workflowId}`;
-        const r = await driveTimed(client.workflow.getHandle(workflowId), startingView(workflowId, it, config), it.script, config, rec, { stuckAfterMs: 180_000, typicalUpdate });
+        const r = await driveTimed(
+          client.workflow.getHandle(workflowId),
+          startingView(workflowId, it, config),
+          it.script,
+          config,
+          rec,
+          { stuckAfterMs: 180_000, typicalUpdate },
+        );
         if (r.stuck) {
           stuck++;
-          console.error(`[bench] nomination #${i} (${workflowId}) stuck at ${r.view.stage}${r.refusals.length ? `; refused: ${r.refusals.join(' | ')}` : ''}`);
+          console.error(
+            `[bench] nomination #${i} (${workflowId}) stuck at ${r.view.stage}${r.refusals.length ? `; refused: ${r.refusals.join(' | ')}` : ''}`,
+          );
         }
         refused += r.refusedUpdates;
         for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
@@ -143,7 +167,9 @@ export async function runOurs(opts: {
         holdsResolved += r.holdsResolved;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
-        console.error(`[bench] nomination #${i} (${it.ikmName}, ${it.regencyCode}) failed at ${step} after ${done} done: ${describeError(err)}`);
+        console.error(
+          `[bench] nomination #${i} (${it.ikmName}, ${it.regencyCode}) failed at ${step} after ${done} done: ${describeError(err)}`,
+        );
         throw err;
       }
       lastTerminal = Math.max(lastTerminal, performance.now());
@@ -155,7 +181,9 @@ export async function runOurs(opts: {
     const cpuKids1 = descendantsCpuSeconds();
 
     const f0 = performance.now();
-    await rec.time('update:finalizeCycle', () => retryOnTaskFailure(() => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] })));
+    await rec.time('update:finalizeCycle', () =>
+      retryOnTaskFailure(() => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] })),
+    );
     const view = (await cycle.result()) as CycleView;
     const finalizeSeconds = (performance.now() - f0) / 1000;
 
@@ -171,7 +199,10 @@ export async function runOurs(opts: {
       rssStart,
       rssEnd,
       peak,
-      cpu: { benchProcessSeconds: cpuSelf1 - cpuSelf0, childProcessesSeconds: cpuKids0 === null || cpuKids1 === null ? null : cpuKids1 - cpuKids0 },
+      cpu: {
+        benchProcessSeconds: cpuSelf1 - cpuSelf0,
+        childProcessesSeconds: cpuKids0 === null || cpuKids1 === null ? null : cpuKids1 - cpuKids0,
+      },
       rec,
       workflowIds: ids,
       stuck,

@@ -25,7 +25,8 @@ export function parseScale(argv: string[]): { sizes: [number, number]; rest: str
   const at = argv.indexOf('--scale');
   const value = argv[at + 1] && !argv[at + 1].startsWith('--') ? argv[at + 1] : '100,10000';
   const sizes = value.split(',').map(Number);
-  if (sizes.length !== 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--scale takes two sizes such as 100,10000, not "${value}"`);
+  if (sizes.length !== 2 || sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--scale takes two sizes such as 100,10000, not "${value}"`);
   const rest = argv.filter((a, i) => i !== at && !(i === at + 1 && a === value) && a !== '--no-baseline');
   if (rest.includes('--n')) throw new Error('--scale sets the sizes itself; leave out --n');
   return { sizes: sizes as [number, number], rest };
@@ -35,7 +36,11 @@ function runSize(n: number, rest: string[]): Promise<string> {
   const runScript = fileURLToPath(new URL('./main.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     // The same Node with the same loader (tsx) as this process.
-    const child = spawn(process.execPath, [...process.execArgv, runScript, '--n', String(n), '--no-baseline', ...rest], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, runScript, '--n', String(n), '--no-baseline', ...rest],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let path = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -43,7 +48,9 @@ function runSize(n: number, rest: string[]): Promise<string> {
       path = /Result written to (.+\.json)/.exec(chunk)?.[1] ?? path;
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 && path ? resolve(path) : reject(new Error(`the bench at n=${n} ended with exit code ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 && path ? resolve(path) : reject(new Error(`the bench at n=${n} ended with exit code ${code}`)),
+    );
   });
 }
 
@@ -56,7 +63,11 @@ function costOf(path: string): SizeCost {
     n: r.args.n,
     completed: done,
     wallSecondsPerNomination: round(r.ours.wallSeconds / done),
-    cpuSecondsPerNomination: { benchProcess: round(bench / done), devServer: server === null ? null : round(server / done), total: round((bench + (server ?? 0)) / done) },
+    cpuSecondsPerNomination: {
+      benchProcess: round(bench / done),
+      devServer: server === null ? null : round(server / done),
+      total: round((bench + (server ?? 0)) / done),
+    },
     pgCommitsPerNomination: r.ours.postgres?.commitsPerNomination ?? null,
     result: path,
   };
@@ -74,14 +85,28 @@ export async function runScale(argv: string[]): Promise<void> {
   }
   const [small, large] = costs;
   const ratio = round(large.cpuSecondsPerNomination.total / small.cpuSecondsPerNomination.total);
-  const path = writeResult(`scale-${sizes.join('-')}`, { date: new Date().toISOString(), sizes, costs, cpuCostRatio: ratio, goal: 'cpuCostRatio <= 1.2' });
+  const path = writeResult(`scale-${sizes.join('-')}`, {
+    date: new Date().toISOString(),
+    sizes,
+    costs,
+    cpuCostRatio: ratio,
+    goal: 'cpuCostRatio <= 1.2',
+  });
   console.log('');
   printTable(
     [
       ['completed', small.completed, large.completed],
       ['wall s per nomination', small.wallSecondsPerNomination, large.wallSecondsPerNomination],
-      ['CPU s per nomination: bench process', small.cpuSecondsPerNomination.benchProcess, large.cpuSecondsPerNomination.benchProcess],
-      ['CPU s per nomination: dev server', small.cpuSecondsPerNomination.devServer, large.cpuSecondsPerNomination.devServer],
+      [
+        'CPU s per nomination: bench process',
+        small.cpuSecondsPerNomination.benchProcess,
+        large.cpuSecondsPerNomination.benchProcess,
+      ],
+      [
+        'CPU s per nomination: dev server',
+        small.cpuSecondsPerNomination.devServer,
+        large.cpuSecondsPerNomination.devServer,
+      ],
       ['CPU s per nomination: total', small.cpuSecondsPerNomination.total, large.cpuSecondsPerNomination.total],
       ['PG commits per nomination', small.pgCommitsPerNomination, large.pgCommitsPerNomination],
     ],

@@ -12,7 +12,22 @@
 import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { chaosCycles, checkChaos, ChildWorker, explainDuplicates, FaultInjector, finalizeCycle, finalLine, planFaults, planItems, Progress, replayOnCurrentCode, runWorkload, seededRandom, startCycle } from '../../bench/drivers';
+import {
+  chaosCycles,
+  checkChaos,
+  ChildWorker,
+  explainDuplicates,
+  FaultInjector,
+  finalizeCycle,
+  finalLine,
+  planFaults,
+  planItems,
+  Progress,
+  replayOnCurrentCode,
+  runWorkload,
+  seededRandom,
+  startCycle,
+} from '../../bench/drivers';
 import { createDb } from '../../db/database';
 
 const N = 20;
@@ -67,21 +82,32 @@ describe('chaos slice', () => {
     const injector = new FaultInjector({ plan, progress, worker, smtpDownMs: 0, temporalDownMs: 0, rng, log });
     injector.start();
     const ticker = setInterval(
-      () => log(`settled ${progress.settled}/${N}, progress ${Math.round(progress.fraction() * 100)}%, kills ${injector.kills}/${KILLS}, in flight: ${progress.inFlight()}`),
+      () =>
+        log(
+          `settled ${progress.settled}/${N}, progress ${Math.round(progress.fraction() * 100)}%, kills ${injector.kills}/${KILLS}, in flight: ${progress.inFlight()}`,
+        ),
       10_000,
     );
-    const outcomes = await runWorkload({ client, items, concurrency: N, stuckAfterMs: 150_000, progress }).finally(() => clearInterval(ticker));
+    const outcomes = await runWorkload({ client, items, concurrency: N, stuckAfterMs: 150_000, progress }).finally(() =>
+      clearInterval(ticker),
+    );
     await injector.stop();
     await worker.ready();
     const finalized: Record<string, Awaited<ReturnType<typeof finalizeCycle>>['view']> = {};
     const givenUp = outcomes.some((o) => !o.drive || o.drive.stuck);
-    for (const c of [cycles.main, cycles.late]) finalized[c.id] = (await finalizeCycle(client, c, givenUp ? 15_000 : 120_000)).view;
+    for (const c of [cycles.main, cycles.late])
+      finalized[c.id] = (await finalizeCycle(client, c, givenUp ? 15_000 : 120_000)).view;
 
     const report = await checkChaos({
       client,
       db,
       mailDir: inject('mailDir'),
-      items: items.map((i) => ({ workflowId: i.workflowId, script: i.script, expectedStage: i.expectedStage, cycleId: i.config.id })),
+      items: items.map((i) => ({
+        workflowId: i.workflowId,
+        script: i.script,
+        expectedStage: i.expectedStage,
+        cycleId: i.config.id,
+      })),
       cycleIds: [cycles.main.id, cycles.late.id],
       finalizedCycles: finalized,
     });
@@ -89,9 +115,15 @@ describe('chaos slice', () => {
     const context = [
       `seed ${seed} (OVOP_CHAOS_SEED=${seed} replays the fault plan)`,
       ...lines,
-      ...(worker.stats.nondeterminismErrors ? [`worker logged ${worker.stats.nondeterminismErrors} nondeterminism error(s): ${worker.stats.firstNondeterminismError}`] : []),
+      ...(worker.stats.nondeterminismErrors
+        ? [
+            `worker logged ${worker.stats.nondeterminismErrors} nondeterminism error(s): ${worker.stats.firstNondeterminismError}`,
+          ]
+        : []),
       ...replays.map((v) => `replay of lost ${v.workflowId}: ${v.ok ? 'clean' : v.message}`),
-      ...outcomes.filter((o) => !o.drive || o.drive.stuck).map((o) => `driver gave up on ${o.item.workflowId}: ${o.error ?? o.drive?.lastError}`),
+      ...outcomes
+        .filter((o) => !o.drive || o.drive.stuck)
+        .map((o) => `driver gave up on ${o.item.workflowId}: ${o.error ?? o.drive?.lastError}`),
       ...explainDuplicates(report.duplicates, injector.records),
       ...report.notes,
       ...report.problems,
@@ -102,6 +134,9 @@ describe('chaos slice', () => {
 
     expect(injector.kills, context).toBe(KILLS);
     expect(report.problems, context).toEqual([]);
-    expect({ lost: report.lost, duplicateEmails: report.duplicateEmails, mismatches: report.mismatches }, context).toEqual({ lost: 0, duplicateEmails: 0, mismatches: 0 });
+    expect(
+      { lost: report.lost, duplicateEmails: report.duplicateEmails, mismatches: report.mismatches },
+      context,
+    ).toEqual({ lost: 0, duplicateEmails: 0, mismatches: 0 });
   }, 300_000);
 });

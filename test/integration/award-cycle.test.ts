@@ -60,12 +60,19 @@ async function stageOf(handle: WorkflowHandle, stage: string) {
 }
 
 async function mailUntil(workflowId: string, template: string): Promise<ReceivedMail> {
-  return waitFor(async () => (await mailFor(h.mailDir, workflowId)).find((m) => m.template === template), { what: `${template} mail`, timeoutMs: 15_000 });
+  return waitFor(async () => (await mailFor(h.mailDir, workflowId)).find((m) => m.template === template), {
+    what: `${template} mail`,
+    timeoutMs: 15_000,
+  });
 }
 
 async function startCycle(config: CycleConfig) {
   const workflowId = cycleWorkflowId(config.id);
-  const handle = await h.client.workflow.start('awardCycle', { workflowId, taskQueue: h.taskQueue, args: [{ config, reconcileEvery: '1s' }] });
+  const handle = await h.client.workflow.start('awardCycle', {
+    workflowId,
+    taskQueue: h.taskQueue,
+    args: [{ config, reconcileEvery: '1s' }],
+  });
   return { handle, workflowId };
 }
 
@@ -77,30 +84,45 @@ describe('the award cycle', () => {
     const opened = await mailUntil(cycleId, 'cycle_opened');
     expect(opened.to).toEqual([COORDINATOR_MAIL]);
     expect(opened.subject).toBe('[OVOP] Siklus dibuka: Uji uji-siklus');
-    expect(await h.db.selectFrom('cycles').select(['status', 'name']).where('id', '=', 'uji-siklus').executeTakeFirst()).toEqual({ status: 'OPEN', name: 'Uji uji-siklus' });
+    expect(
+      await h.db.selectFrom('cycles').select(['status', 'name']).where('id', '=', 'uji-siklus').executeTakeFirst(),
+    ).toEqual({ status: 'OPEN', name: 'Uji uji-siklus' });
 
-    const garut = await cycle.executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '32.05', ikmName: 'Tenun Siklus Garut' })] });
-    const yogya = await cycle.executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '34.71', ikmName: 'Batik Siklus Yogya', commodity: 'kain_batik' })] });
+    const garut = await cycle.executeUpdate(nominateUpdate, {
+      args: [nominationInput(config, { regencyCode: '32.05', ikmName: 'Tenun Siklus Garut' })],
+    });
+    const yogya = await cycle.executeUpdate(nominateUpdate, {
+      args: [nominationInput(config, { regencyCode: '34.71', ikmName: 'Batik Siklus Yogya', commodity: 'kain_batik' })],
+    });
     expect([garut.created, yogya.created]).toEqual([true, true]);
     const a = h.client.workflow.getHandle(garut.workflowId);
     const b = h.client.workflow.getHandle(yogya.workflowId);
     expect((await countsBecome(cycle, { AWAITING_SOCIALIZATION: 2 })).nominated).toBe(2);
 
     await stageOf(a, 'AWAITING_SOCIALIZATION');
-    await a.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinasOf('32.05'), sessionId: 'sesi-1-yogyakarta' }] });
+    await a.executeUpdate(attendSocializationUpdate, {
+      args: [{ actor: dinasOf('32.05'), sessionId: 'sesi-1-yogyakarta' }],
+    });
     await countsBecome(cycle, { AWAITING_SOCIALIZATION: 1, AWAITING_DOCUMENTS: 1 });
 
     // Intake closes 3 s after the cycle started.
     const { intakeClosesAt } = await cycle.query(cycleStateQuery);
     await sleep(Math.max(0, Date.parse(intakeClosesAt) - Date.now()) + 300);
-    const late = await cycle.executeUpdate(nominateUpdate, { args: [nominationInput(config, { regencyCode: '32.04', ikmName: 'Tenun Terlambat Daftar' })] }).catch((e: unknown) => e);
+    const late = await cycle
+      .executeUpdate(nominateUpdate, {
+        args: [nominationInput(config, { regencyCode: '32.04', ikmName: 'Tenun Terlambat Daftar' })],
+      })
+      .catch((e: unknown) => e);
     expect(late).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((late as WorkflowUpdateFailedError).cause?.message).toBe('intake for cycle uji-siklus is closed');
     // A query answers as of the cycle's last workflow task; the one at the intake deadline may still be under way.
-    const closed = await waitFor(async () => {
-      const v = await cycle.query(cycleStateQuery);
-      return !v.intakeOpen && v;
-    }, { what: 'the cycle to show intake closed' });
+    const closed = await waitFor(
+      async () => {
+        const v = await cycle.query(cycleStateQuery);
+        return !v.intakeOpen && v;
+      },
+      { what: 'the cycle to show intake closed' },
+    );
     expect(closed).toMatchObject({ intakeOpen: false, nominated: 2, finalized: false });
     // Open nominations keep the cycle from finalizing.
     expect((await cycle.describe()).status.name).toBe('RUNNING');
@@ -110,17 +132,26 @@ describe('the award cycle', () => {
     await countsBecome(cycle, { AWAITING_DOCUMENTS: 1, WITHDRAWN: 1 });
     expect((await cycle.describe()).status.name).toBe('RUNNING');
 
-    await a.executeUpdate(submitDocumentUpdate, { args: [{ actor: dinasOf('32.05'), kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 900 }] });
+    await a.executeUpdate(submitDocumentUpdate, {
+      args: [
+        { actor: dinasOf('32.05'), kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 900 },
+      ],
+    });
     await stageOf(a, 'UNDER_REVIEW');
     await a.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
     const assessing = await stageOf(a, 'IN_ASSESSMENT');
     for (const id of assessing.assessors) {
-      const actor: Actor = { role: 'assessor', id, region: config.assessment.assessors.find((x) => x.id === id)!.province };
+      const actor: Actor = {
+        role: 'assessor',
+        id,
+        region: config.assessment.assessors.find((x) => x.id === id)!.province,
+      };
       await a.executeUpdate(submitScoresUpdate, { args: [{ actor, scores: scoresFor(config, 2) }] });
     }
     await stageOf(a, 'STAR_RECOMMENDED');
     // Nominations no longer report stages by signal (patch counts-from-projection): the cycle counted from Postgres.
-    const signalsSent = (await a.fetchHistory()).events?.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes) ?? [];
+    const signalsSent =
+      (await a.fetchHistory()).events?.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes) ?? [];
     expect(signalsSent).toEqual([]);
 
     // Every nomination is terminal or awaits determination: the cycle finalizes.
@@ -158,7 +189,14 @@ describe('the award cycle', () => {
     expect(result).toMatchObject({ finalized: true, nominated: 0, counts: {} });
     const summaryMail = await mailUntil(cycleId, 'cycle_summary');
     expect(summaryMail.text).toContain('selesai dengan 0 usulan');
-    const row = await h.db.selectFrom('cycles').selectAll().where('id', '=', 'uji-siklus-kosong').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'FINALIZED', summary: { cycleId: 'uji-siklus-kosong', nominations: 0, byStage: {}, stars: [] } });
+    const row = await h.db
+      .selectFrom('cycles')
+      .selectAll()
+      .where('id', '=', 'uji-siklus-kosong')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'FINALIZED',
+      summary: { cycleId: 'uji-siklus-kosong', nominations: 0, byStage: {}, stars: [] },
+    });
   });
 });

@@ -15,7 +15,12 @@ import { startHarness, waitFor, type Harness } from '../support/harness';
 const COORDINATOR = 'coordinator:ikma-1:00';
 const GARUT = 'dinas_kabkota:disperin-garut:32.05';
 const TANAH_DATAR = 'dinas_kabkota:disperin-tanah-datar:13.04';
-const ASSESSOR_PROVINCE: Record<string, string> = { 'penilai-budi': '32', 'penilai-siti': '34', 'penilai-andi': '73', 'penilai-rina': '12' };
+const ASSESSOR_PROVINCE: Record<string, string> = {
+  'penilai-budi': '32',
+  'penilai-siti': '34',
+  'penilai-andi': '73',
+  'penilai-rina': '12',
+};
 
 const CYCLE = 'uji-cli';
 const TAMA = `ovop/${CYCLE}/nomination/32.05/pt-tama-cokelat-indonesia`;
@@ -36,7 +41,8 @@ function cycleFile(id: string): string {
 async function stageOf(workflowId: string): Promise<string> {
   return (await h.client.workflow.getHandle(workflowId).query(nominationStateQuery)).stage;
 }
-const reach = (workflowId: string, stage: string) => waitFor(async () => (await stageOf(workflowId)) === stage, { what: `${workflowId} in ${stage}` });
+const reach = (workflowId: string, stage: string) =>
+  waitFor(async () => (await stageOf(workflowId)) === stage, { what: `${workflowId} in ${stage}` });
 
 beforeAll(async () => {
   h = await startHarness('cli');
@@ -57,7 +63,8 @@ describe('ovop CLI', () => {
       ovop(['nominate', '--cycle', CYCLE, '--bogus']),
     ]);
     expect(help.code).toBe(0);
-    for (const command of ['cycle', 'nominate', 'attend', 'docs', 'score', 'withdraw', 'determine', 'report', 'audit']) expect(help.stdout).toContain(command);
+    for (const command of ['cycle', 'nominate', 'attend', 'docs', 'score', 'withdraw', 'determine', 'report', 'audit'])
+      expect(help.stdout).toContain(command);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--config <file>'");
     expect(badActor.code).toBe(2);
@@ -69,10 +76,19 @@ describe('ovop CLI', () => {
 
   it('refuses an invalid cycle config with exit 2, listing every problem with its path', async () => {
     const invalid = join(dir, 'invalid.yaml');
-    writeFileSync(invalid, readFileSync(cycleFile('x'), 'utf8').replace(/^id: x$/m, 'id: Bukan Slug').replace('cadence: yearly', 'cadence: monthly').replace('intakeWindow: 2h', 'intakeWindow: soon'));
+    writeFileSync(
+      invalid,
+      readFileSync(cycleFile('x'), 'utf8')
+        .replace(/^id: x$/m, 'id: Bukan Slug')
+        .replace('cadence: yearly', 'cadence: monthly')
+        .replace('intakeWindow: 2h', 'intakeWindow: soon'),
+    );
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'id: [tidak ditutup\nname: x\n');
-    const [a, b] = await Promise.all([ovop(['cycle', 'start', '--config', invalid], { actor: COORDINATOR }), ovop(['--json', 'cycle', 'start', '--config', broken], { actor: COORDINATOR })]);
+    const [a, b] = await Promise.all([
+      ovop(['cycle', 'start', '--config', invalid], { actor: COORDINATOR }),
+      ovop(['--json', 'cycle', 'start', '--config', broken], { actor: COORDINATOR }),
+    ]);
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('is invalid (3 problems)');
     expect(a.stderr).toMatch(/^ {2}- id: must be a slug/m);
@@ -106,17 +122,26 @@ describe('ovop CLI', () => {
   });
 
   it('nominates the example file, and a re-run of it changes nothing', async () => {
-    const first = await ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], { actor: COORDINATOR });
+    const first = await ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], {
+      actor: COORDINATOR,
+    });
     expect(first.code, first.stderr).toBe(0);
     const result = first.json();
     expect(result).toMatchObject({ created: 12, unchanged: 0, refused: 0 });
     expect(result.rows.map((r: { workflowId: string }) => r.workflowId)).toContain(TAMA);
 
-    const again = await ovop(['nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], { actor: COORDINATOR });
+    const again = await ovop(['nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], {
+      actor: COORDINATOR,
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('created 0, unchanged 12, refused 0');
     expect(again.stdout).toContain('nothing changed: all 12 IKM were already nominated');
-    await waitFor(async () => (await h.db.selectFrom('nominations').select('workflow_id').where('cycle_id', '=', CYCLE).execute()).length === 12, { what: '12 projections' });
+    await waitFor(
+      async () =>
+        (await h.db.selectFrom('nominations').select('workflow_id').where('cycle_id', '=', CYCLE).execute()).length ===
+        12,
+      { what: '12 projections' },
+    );
   });
 
   it('lists every refused row of a malformed file with row, field and reason, exits 1, and still nominates the good rows', async () => {
@@ -136,7 +161,26 @@ describe('ovop CLI', () => {
     const [asDinas, asAssessor, byFlags] = await Promise.all([
       ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', csv], { actor: GARUT }),
       ovop(['nominate', '--cycle', CYCLE, '--file', csv], { actor: 'assessor:penilai-budi:32' }),
-      ovop(['nominate', '--cycle', CYCLE, '--regency', '32.05', '--ikm', 'Kopi Garut', '--sentra', 'Sentra Kopi', '--commodity', 'makanan_minuman', '--product', 'Kopi', '--sentra-size', '4'], { actor: GARUT }),
+      ovop(
+        [
+          'nominate',
+          '--cycle',
+          CYCLE,
+          '--regency',
+          '32.05',
+          '--ikm',
+          'Kopi Garut',
+          '--sentra',
+          'Sentra Kopi',
+          '--commodity',
+          'makanan_minuman',
+          '--product',
+          'Kopi',
+          '--sentra-size',
+          '4',
+        ],
+        { actor: GARUT },
+      ),
     ]);
     expect(asDinas.code).toBe(1);
     const summary = asDinas.json();
@@ -150,8 +194,12 @@ describe('ovop CLI', () => {
       [6, '(row)'],
       [7, 'regency_code'],
     ]);
-    expect(summary.refusals.find((r: { row: number }) => r.row === 7).reason).toBe('dinas 32.05 may only nominate IKM of its own kabupaten/kota, not 13.04');
-    expect(summary.refusals.find((r: { field: string }) => r.field === 'sentra_size').reason).toContain('at least 5 businesses');
+    expect(summary.refusals.find((r: { row: number }) => r.row === 7).reason).toBe(
+      'dinas 32.05 may only nominate IKM of its own kabupaten/kota, not 13.04',
+    );
+    expect(summary.refusals.find((r: { field: string }) => r.field === 'sentra_size').reason).toContain(
+      'at least 5 businesses',
+    );
     expect(asAssessor.code).toBe(1);
     expect(asAssessor.stderr).toContain('role assessor may not nominate');
     expect(byFlags.code).toBe(1);
@@ -164,7 +212,9 @@ describe('ovop CLI', () => {
       ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], { actor: GARUT }),
     ]);
     expect(otherProvince.code).toBe(1);
-    expect(otherProvince.stderr.trim()).toBe(`ovop: dinas 13.04 is in another province; this nomination belongs to 32.05`);
+    expect(otherProvince.stderr.trim()).toBe(
+      `ovop: dinas 13.04 is in another province; this nomination belongs to 32.05`,
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(`ovop: no nomination ovop/${CYCLE}/nomination/32.05/tidak-ada`);
 
@@ -173,7 +223,10 @@ describe('ovop CLI', () => {
     expect(attended.json().attendedSession).toBe('sesi-1-yogyakarta');
     await reach(TAMA, 'AWAITING_DOCUMENTS');
 
-    const missingFile = await ovop(['docs', 'submit', TAMA, '--kind', 'legality', '--file', join(dir, 'tidak-ada.pdf')], { actor: GARUT });
+    const missingFile = await ovop(
+      ['docs', 'submit', TAMA, '--kind', 'legality', '--file', join(dir, 'tidak-ada.pdf')],
+      { actor: GARUT },
+    );
     expect(missingFile.code).toBe(2);
     const kinds = ['legality', 'distribution_permit', 'halal', 'lab_test'];
     await Promise.all(
@@ -221,7 +274,11 @@ describe('ovop CLI', () => {
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('conflict of interest');
     const scored = await Promise.all(
-      assessors.map((assessor) => ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], { actor: `assessor:${assessor}:${ASSESSOR_PROVINCE[assessor]}` })),
+      assessors.map((assessor) =>
+        ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], {
+          actor: `assessor:${assessor}:${ASSESSOR_PROVINCE[assessor]}`,
+        }),
+      ),
     );
     for (const r of scored) expect(r.code, r.stderr).toBe(0);
 
@@ -238,10 +295,14 @@ describe('ovop CLI', () => {
   });
 
   it('withdraws a nomination, and then refuses to act on it', async () => {
-    const withdrawn = await ovop(['--json', 'withdraw', ULOS, '--reason', 'IKM berhenti berproduksi'], { actor: COORDINATOR });
+    const withdrawn = await ovop(['--json', 'withdraw', ULOS, '--reason', 'IKM berhenti berproduksi'], {
+      actor: COORDINATOR,
+    });
     expect(withdrawn.code, withdrawn.stderr).toBe(0);
     expect(withdrawn.json().stage).toBe('WITHDRAWN');
-    await waitFor(async () => (await h.client.workflow.getHandle(ULOS).describe()).status.name === 'COMPLETED', { what: 'withdrawn nomination closed' });
+    await waitFor(async () => (await h.client.workflow.getHandle(ULOS).describe()).status.name === 'COMPLETED', {
+      what: 'withdrawn nomination closed',
+    });
     const again = await ovop(['withdraw', ULOS, '--reason', 'lagi'], { actor: COORDINATOR });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`nomination ${ULOS} is closed`);
@@ -251,7 +312,9 @@ describe('ovop CLI', () => {
     const until = new Date(Date.now() + 3 * 3600_000).toISOString();
     const [ok, past, badStage, byDinas] = await Promise.all([
       ovop(['--json', 'cycle', 'extend', CYCLE, '--stage', 'documents', '--until', until], { actor: COORDINATOR }),
-      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', '2020-01-01T00:00:00+07:00'], { actor: COORDINATOR }),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', '2020-01-01T00:00:00+07:00'], {
+        actor: COORDINATOR,
+      }),
       ovop(['cycle', 'extend', CYCLE, '--stage', 'dokumen', '--until', until], { actor: COORDINATOR }),
       ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', until], { actor: GARUT }),
     ]);
@@ -264,13 +327,27 @@ describe('ovop CLI', () => {
   });
 
   it('shows the cycle with its nominations per province and commodity', async () => {
-    await waitFor(async () => (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', TAMA).executeTakeFirst())?.stage === 'DETERMINED');
-    const [status, unknown] = await Promise.all([ovop(['--json', 'cycle', 'status', CYCLE]), ovop(['cycle', 'status', 'tidak-ada'])]);
+    await waitFor(
+      async () =>
+        (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', TAMA).executeTakeFirst())
+          ?.stage === 'DETERMINED',
+    );
+    const [status, unknown] = await Promise.all([
+      ovop(['--json', 'cycle', 'status', CYCLE]),
+      ovop(['cycle', 'status', 'tidak-ada']),
+    ]);
     expect(status.code, status.stderr).toBe(0);
     const view = status.json();
     expect(view).toMatchObject({ cycleId: CYCLE, nominated: 13, intakeOpen: true });
-    expect(view.byProvince.find((g: { code: string }) => g.code === '32')).toMatchObject({ name: 'Jawa Barat', total: 2, starred: 1 });
-    expect(view.byCommodity.find((g: { code: string }) => g.code === 'kain_tenun')).toMatchObject({ total: 5, closedWithoutStars: 1 });
+    expect(view.byProvince.find((g: { code: string }) => g.code === '32')).toMatchObject({
+      name: 'Jawa Barat',
+      total: 2,
+      starred: 1,
+    });
+    expect(view.byCommodity.find((g: { code: string }) => g.code === 'kain_tenun')).toMatchObject({
+      total: 5,
+      closedWithoutStars: 1,
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe('ovop: no cycle tidak-ada');
   });
@@ -284,17 +361,30 @@ describe('ovop CLI', () => {
       ovop(['report', CYCLE], { env: { DATABASE_URL: 'postgres://ovop:rahasia@127.0.0.1:1/ovop' } }),
     ]);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toContain('Bintang 5: PT. Tama Cokelat Indonesia dari Kab. Garut, Jawa Barat — Cokelat dodol, makanan & minuman');
+    expect(table.stdout).toContain(
+      'Bintang 5: PT. Tama Cokelat Indonesia dari Kab. Garut, Jawa Barat — Cokelat dodol, makanan & minuman',
+    );
     expect(table.stdout).toMatch(/Jawa Barat\s+32\s+1\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+2/);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('commodity_code,commodity,bintang_5,bintang_4,bintang_3,bintang_2,bintang_1,not_classified,in_progress,closed_without_stars,total');
+    expect(lines[0]).toBe(
+      'commodity_code,commodity,bintang_5,bintang_4,bintang_3,bintang_2,bintang_1,not_classified,in_progress,closed_without_stars,total',
+    );
     expect(lines).toContain('makanan_minuman,makanan & minuman,1,0,0,0,0,0,2,0,3');
-    expect(json.json().starred).toEqual([expect.objectContaining({ stars: 5, ikmName: 'PT. Tama Cokelat Indonesia', regency: 'Kab. Garut', province: 'Jawa Barat' })]);
+    expect(json.json().starred).toEqual([
+      expect.objectContaining({
+        stars: 5,
+        ikmName: 'PT. Tama Cokelat Indonesia',
+        regency: 'Kab. Garut',
+        province: 'Jawa Barat',
+      }),
+    ]);
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toContain('DATABASE_URL is not set');
     expect(deadDb.code).toBe(3);
-    expect(deadDb.stderr.trim()).toBe('ovop: cannot reach PostgreSQL at 127.0.0.1:1/ovop (ECONNREFUSED); check DATABASE_URL');
+    expect(deadDb.stderr.trim()).toBe(
+      'ovop: cannot reach PostgreSQL at 127.0.0.1:1/ovop (ECONNREFUSED); check DATABASE_URL',
+    );
   });
 
   it('reads the audit trail from the history, and lists every mismatch with PostgreSQL', async () => {
@@ -303,19 +393,52 @@ describe('ovop CLI', () => {
     const t = trail.json();
     expect(t.comparison.mismatches).toEqual([]);
     expect(t.comparison.postgresRows).toBe(t.recorded.length);
-    expect(t.entries).toContainEqual(expect.objectContaining({ kind: 'update', actor: GARUT, text: expect.stringContaining('update attendSocialization accepted') }));
-    expect(t.entries).toContainEqual(expect.objectContaining({ kind: 'recorded', text: expect.stringContaining('stars.determined (stage STAR_RECOMMENDED → DETERMINED) by coordinator:ikma-1:00') }));
+    expect(t.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'update',
+        actor: GARUT,
+        text: expect.stringContaining('update attendSocialization accepted'),
+      }),
+    );
+    expect(t.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'recorded',
+        text: expect.stringContaining(
+          'stars.determined (stage STAR_RECOMMENDED → DETERMINED) by coordinator:ikma-1:00',
+        ),
+      }),
+    );
 
     // Tamper with the withdrawn nomination's events: one row's actor changed, one row that never happened.
-    await h.db.updateTable('nomination_events').set({ actor_id: 'orang-lain' }).where('workflow_id', '=', ULOS).where('seq', '=', 1).execute();
+    await h.db
+      .updateTable('nomination_events')
+      .set({ actor_id: 'orang-lain' })
+      .where('workflow_id', '=', ULOS)
+      .where('seq', '=', 1)
+      .execute();
     await h.db
       .insertInto('nomination_events')
-      .values({ workflow_id: ULOS, seq: 99, type: 'stars.determined', stage: 'DETERMINED', actor_role: 'coordinator', actor_id: 'ikma-1', actor_region: '00', payload: '{}', occurred_at: new Date() })
+      .values({
+        workflow_id: ULOS,
+        seq: 99,
+        type: 'stars.determined',
+        stage: 'DETERMINED',
+        actor_role: 'coordinator',
+        actor_id: 'ikma-1',
+        actor_region: '00',
+        payload: '{}',
+        occurred_at: new Date(),
+      })
       .execute();
     const tampered = await ovop(['--json', 'audit', 'trail', ULOS]);
     expect(tampered.code).toBe(1);
     expect(tampered.json().comparison.mismatches).toEqual([
-      expect.objectContaining({ seq: 1, problem: 'differs', fields: ['actor'], postgres: { type: 'nomination.identified', actor: 'coordinator:orang-lain:00' } }),
+      expect.objectContaining({
+        seq: 1,
+        problem: 'differs',
+        fields: ['actor'],
+        postgres: { type: 'nomination.identified', actor: 'coordinator:orang-lain:00' },
+      }),
       expect.objectContaining({ seq: 99, problem: 'not in the history' }),
     ]);
     const text = await ovop(['audit', 'trail', ULOS]);
@@ -337,11 +460,17 @@ describe('ovop CLI', () => {
     const workflows = join(REPO_ROOT, 'workflows');
     const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
       .replace(/from '\.\/([a-z-.]+)'/g, (_, name: string) => `from '${join(workflows, name)}'`)
-      .replace('import { allHandlersFinished, condition, setHandler, workflowInfo }', 'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }')
+      .replace(
+        'import { allHandlersFinished, condition, setHandler, workflowInfo }',
+        'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }',
+      )
       .replace('  await new NominationLifecycle(', '  await sleep(1);\n  await new NominationLifecycle(');
     expect(source).toContain('await sleep(1);');
     writeFileSync(join(changed, 'nomination.workflow.ts'), source);
-    writeFileSync(join(changed, 'index.ts'), `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`);
+    writeFileSync(
+      join(changed, 'index.ts'),
+      `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`,
+    );
     const notHistory = join(dir, 'not-history.json');
     writeFileSync(notHistory, JSON.stringify({ hello: 'world' }));
 
@@ -353,7 +482,11 @@ describe('ovop CLI', () => {
     expect(current.code, current.stderr).toBe(0);
     expect(current.stdout).toMatch(/: OK$/m);
     expect(modified.code).toBe(1);
-    expect(modified.json()).toMatchObject({ ok: false, kind: 'non-deterministic', divergesAt: { eventId: expect.any(Number) } });
+    expect(modified.json()).toMatchObject({
+      ok: false,
+      kind: 'non-deterministic',
+      divergesAt: { eventId: expect.any(Number) },
+    });
     expect(modified.stderr).toBe('');
     expect(invalid.code).toBe(2);
   });
@@ -370,7 +503,9 @@ describe('ovop CLI', () => {
     const id = 'uji-cli-jadwal';
     const config = cycleFile(id);
     const at = new Date(Date.now() + 4000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const scheduled = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--at', at], { actor: COORDINATOR });
+    const scheduled = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--at', at], {
+      actor: COORDINATOR,
+    });
     expect(scheduled.code, scheduled.stderr).toBe(0);
     expect(scheduled.json()).toMatchObject({ scheduleId: `ovop/${id}/schedule`, at: at.replace('Z', '.000Z') });
     const [again, past] = await Promise.all([
@@ -382,7 +517,10 @@ describe('ovop CLI', () => {
     expect(past.code).toBe(2);
 
     const schedule = h.client.schedule.getHandle(`ovop/${id}/schedule`);
-    const started = await waitFor(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId, { what: 'the scheduled start', timeoutMs: 20_000 });
+    const started = await waitFor(
+      async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
+      { what: 'the scheduled start', timeoutMs: 20_000 },
+    );
     expect(started).toMatch(new RegExp(`^ovop/${id}/cycle`));
     const status = await ovop(['--json', 'cycle', 'status', id]);
     expect(status.code, status.stderr).toBe(0);
@@ -398,7 +536,26 @@ describe('ovop CLI', () => {
     expect(finalized.json()).toMatchObject({ finalizeRequested: true, intakeOpen: false });
     const [again, late] = await Promise.all([
       ovop(['cycle', 'finalize', CYCLE], { actor: COORDINATOR }),
-      ovop(['nominate', '--cycle', CYCLE, '--regency', '32.05', '--ikm', 'Kopi Garut', '--sentra', 'Sentra Kopi', '--commodity', 'makanan_minuman', '--product', 'Kopi', '--sentra-size', '9'], { actor: GARUT }),
+      ovop(
+        [
+          'nominate',
+          '--cycle',
+          CYCLE,
+          '--regency',
+          '32.05',
+          '--ikm',
+          'Kopi Garut',
+          '--sentra',
+          'Sentra Kopi',
+          '--commodity',
+          'makanan_minuman',
+          '--product',
+          'Kopi',
+          '--sentra-size',
+          '9',
+        ],
+        { actor: GARUT },
+      ),
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already requested');

@@ -14,7 +14,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cycleWorkflowId } from '../../workflows/ids';
-import { type CsvRun, describeViolation, type FuzzEnv, gapOf, generateCsvCases, generateUpdateCases, openCsvCycle, recover, runCsvCases, runUpdateCase, setUpTargets, sqlControlRows, UNCLEAR_MESSAGE, type UpdateCase, type UpdateOutcome } from '../../bench/drivers';
+import {
+  type CsvRun,
+  describeViolation,
+  type FuzzEnv,
+  gapOf,
+  generateCsvCases,
+  generateUpdateCases,
+  openCsvCycle,
+  recover,
+  runCsvCases,
+  runUpdateCase,
+  setUpTargets,
+  sqlControlRows,
+  UNCLEAR_MESSAGE,
+  type UpdateCase,
+  type UpdateOutcome,
+} from '../../bench/drivers';
 import { startHarness } from '../support/harness';
 
 const SEED = 20261127;
@@ -84,7 +100,10 @@ describe('after the updates', () => {
   it('every target still has a history without a failed workflow task', async () => {
     for (const t of setup.targets.values()) {
       const events = (await h.client.workflow.getHandle(t.workflowId).fetchHistory()).events ?? [];
-      expect(events.filter((e) => e.workflowTaskFailedEventAttributes), t.workflowId).toEqual([]);
+      expect(
+        events.filter((e) => e.workflowTaskFailedEventAttributes),
+        t.workflowId,
+      ).toEqual([]);
     }
   });
 
@@ -92,7 +111,18 @@ describe('after the updates', () => {
     const sent = cases.filter((c) => gapOf(c)?.kind !== 'accepted');
     expect(new Set(sent.map((c) => c.update)).size).toBe(10);
     expect(new Set(sent.map((c) => c.category))).toEqual(
-      new Set(['wrong-type', 'empty-string', 'oversize-string', 'odd-unicode', 'sql-text', 'wrong-actor', 'other-province', 'wrong-stage', 'bad-value', 'duplicate']),
+      new Set([
+        'wrong-type',
+        'empty-string',
+        'oversize-string',
+        'odd-unicode',
+        'sql-text',
+        'wrong-actor',
+        'other-province',
+        'wrong-stage',
+        'bad-value',
+        'duplicate',
+      ]),
     );
   });
 });
@@ -112,7 +142,8 @@ describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => 
       { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'), taskQueue: h.taskQueue },
       { dir: mkdtempSync(join(tmpdir(), 'ovop-fuzz-')), cycleId, cases: csvCases, controls },
     );
-    for (const c of run.controls) if (c.workflowId) extraCleanup.push(() => h.client.workflow.getHandle(c.workflowId!).terminate('fuzz test over'));
+    for (const c of run.controls)
+      if (c.workflowId) extraCleanup.push(() => h.client.workflow.getHandle(c.workflowId!).terminate('fuzz test over'));
   });
 
   it('exits 1 and reports every bad row as refused', () => {
@@ -130,20 +161,37 @@ describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => 
       const o = run.outcomes.find((x) => x.case.id === c.id)!;
       const why = `${c.label} (line ${o.line}): status ${o.status}, reasons ${JSON.stringify(o.reasons).slice(0, 300)}`;
       expect(o.refused, why).toBe(true);
-      expect(o.reasons.every((r) => r.reason.trim() !== '' && r.field.trim() !== ''), why).toBe(true);
+      expect(
+        o.reasons.every((r) => r.reason.trim() !== '' && r.field.trim() !== ''),
+        why,
+      ).toBe(true);
       if (gap?.kind !== 'unclear') expect(o.clear, why).toBe(true);
       expect(o.rowsWritten, why).toBe(0);
     });
   }
 
   it('writes no nominations row for a refused row; SQL-looking names of a valid row are stored verbatim', async () => {
-    const rows = await h.db.selectFrom('nominations').select(['workflow_id', 'ikm_name', 'sentra_name', 'product']).where('cycle_id', '=', cycleId).execute();
+    const rows = await h.db
+      .selectFrom('nominations')
+      .select(['workflow_id', 'ikm_name', 'sentra_name', 'product'])
+      .where('cycle_id', '=', cycleId)
+      .execute();
     expect(rows).toEqual([
-      { workflow_id: run.controls[0].workflowId, ikm_name: controls[0].ikm_name, sentra_name: controls[0].sentra_name, product: controls[0].product },
+      {
+        workflow_id: run.controls[0].workflowId,
+        ikm_name: controls[0].ikm_name,
+        sentra_name: controls[0].sentra_name,
+        product: controls[0].product,
+      },
     ]);
     // The tables the SQL-looking text names are all still there.
     for (const table of ['nominations', 'nomination_events', 'documents', 'cycles'] as const) {
-      await expect(h.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).resolves.toBeDefined();
+      await expect(
+        h.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow(),
+      ).resolves.toBeDefined();
     }
   });
 });

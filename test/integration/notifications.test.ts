@@ -24,7 +24,13 @@ const request = (key: string): NotificationRequest => ({
   workflowId: 'ovop/uji-notif/32.05/tenun-garut',
   to: ['disperin.garut@ovop.example'],
   template: 'intake_accepted',
-  data: { ikmName: 'Tenun Garut', sentraName: 'Sentra Tenun', regencyName: 'Kabupaten Garut', provinceName: 'Jawa Barat', stage: 'AWAITING_SOCIALIZATION' },
+  data: {
+    ikmName: 'Tenun Garut',
+    sentraName: 'Sentra Tenun',
+    regencyName: 'Kabupaten Garut',
+    provinceName: 'Jawa Barat',
+    stage: 'AWAITING_SOCIALIZATION',
+  },
 });
 
 const copiesOf = async (key: string) => (await readMailbox(h.mailDir)).filter((m) => m.key === key);
@@ -43,14 +49,18 @@ describe('sendNotification', () => {
       return c.length > 0 && c;
     });
     expect(copies.map((m) => ({ messageId: m.messageId, to: m.to, subject: m.subject }))).toEqual([
-      { messageId: first.messageId, to: ['disperin.garut@ovop.example'], subject: '[OVOP] Usulan diterima: Tenun Garut' },
+      {
+        messageId: first.messageId,
+        to: ['disperin.garut@ovop.example'],
+        subject: '[OVOP] Usulan diterima: Tenun Garut',
+      },
     ]);
     const row = await h.db.selectFrom('notifications').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });
     expect(readRedeliveries(h.mailDir).filter((r) => r.key === key)).toEqual([]);
   });
 
-  it('a crash between the server\'s acceptance and the mark re-delivers the same Message-ID, which the sink keeps once', async () => {
+  it("a crash between the server's acceptance and the mark re-delivers the same Message-ID, which the sink keeps once", async () => {
     const { sendNotification } = createNotificationActivities(h.db, h.mailer);
     const key = `ovop/uji-notif/32.05/tenun-garut|admin_passed|${Date.now()}`;
     const first = await sendNotification(request(key));
@@ -63,6 +73,8 @@ describe('sendNotification', () => {
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
     const copies = await copiesOf(key);
     expect(copies).toHaveLength(1);
-    expect(readRedeliveries(h.mailDir).filter((r) => r.key === key)).toMatchObject([{ messageId: first.messageId, storedAs: copies[0].file }]);
+    expect(readRedeliveries(h.mailDir).filter((r) => r.key === key)).toMatchObject([
+      { messageId: first.messageId, storedAs: copies[0].file },
+    ]);
   });
 });

@@ -47,7 +47,12 @@ export function cliRunner(taskQueue: string): Ovop {
       execFile(
         process.execPath,
         [BIN, ...args],
-        { cwd: REPO_ROOT, env: env as NodeJS.ProcessEnv, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+        {
+          cwd: REPO_ROOT,
+          env: env as NodeJS.ProcessEnv,
+          timeout: opts.timeoutMs ?? 60_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
           resolve({

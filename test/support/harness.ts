@@ -61,7 +61,9 @@ export async function startHarness(name: string, opts: { redeliveriesExpected?: 
       await connection.close();
       const redelivered = readRedeliveries(mailDir).slice(redeliveriesBefore);
       if (redelivered.length && !opts.redeliveriesExpected) {
-        throw new Error(`the engine sent ${redelivered.length} mail(s) again that the SMTP sink had already stored: ${redelivered.map((r) => r.key).join(', ')}`);
+        throw new Error(
+          `the engine sent ${redelivered.length} mail(s) again that the SMTP sink had already stored: ${redelivered.map((r) => r.key).join(', ')}`,
+        );
       }
     },
   };
@@ -70,7 +72,10 @@ export async function startHarness(name: string, opts: { redeliveriesExpected?: 
 /** Polls until `fn` returns a truthy value, or fails with the last value seen. */
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
-export async function waitFor<T>(fn: () => Promise<T>, opts: { timeoutMs?: number; what?: string } = {}): Promise<Truthy<T>> {
+export async function waitFor<T>(
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; what?: string } = {},
+): Promise<Truthy<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: T | undefined;
   while (Date.now() < deadline) {

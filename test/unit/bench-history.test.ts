@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { shapeOfEvents, taskPrefixes, taskTimes } from '../../bench/drivers';
 
 /** An event at `ms` after the epoch, in the shape fetchHistory() returns (seconds as a Long-like, nanos). */
-const at = (eventType: number, ms: number) => ({ eventType, eventTime: { seconds: { toString: () => String(Math.floor(ms / 1000)), valueOf: () => Math.floor(ms / 1000) }, nanos: (ms % 1000) * 1e6 } });
+const at = (eventType: number, ms: number) => ({
+  eventType,
+  eventTime: {
+    seconds: { toString: () => String(Math.floor(ms / 1000)), valueOf: () => Math.floor(ms / 1000) },
+    nanos: (ms % 1000) * 1e6,
+  },
+});
 
 describe('bench workflow task times', () => {
   it('splits each task into its wait for a worker and its time on the worker', () => {
@@ -25,9 +31,12 @@ describe('bench workflow task times', () => {
 });
 
 describe('bench replay prefixes', () => {
-  const events = [1, 5, 6, 7, 10, 11, 12, 5, 6, 7, 41, 10, 5, 6, 7, 17, 2].map((eventType, i) => ({ eventType, eventId: i + 1 }));
+  const events = [1, 5, 6, 7, 10, 11, 12, 5, 6, 7, 41, 10, 5, 6, 7, 17, 2].map((eventType, i) => ({
+    eventType,
+    eventId: i + 1,
+  }));
 
-  it('gives one history per workflow task, each ending at the task\'s start: what a worker without a cache is sent', () => {
+  it("gives one history per workflow task, each ending at the task's start: what a worker without a cache is sent", () => {
     const prefixes = taskPrefixes(events);
     expect(prefixes.map((p) => p.length)).toEqual([3, 9, 14]);
     expect(prefixes.map((p) => p.at(-1)!.eventType)).toEqual([6, 6, 6]);
@@ -35,6 +44,12 @@ describe('bench replay prefixes', () => {
   });
 
   it('counts the events the baseline copies', () => {
-    expect(shapeOfEvents(events)).toMatchObject({ events: 17, updatesAccepted: 1, activitiesScheduled: 2, timersStarted: 1, workflowTasksCompleted: 3 });
+    expect(shapeOfEvents(events)).toMatchObject({
+      events: 17,
+      updatesAccepted: 1,
+      activitiesScheduled: 2,
+      timersStarted: 1,
+      workflowTasksCompleted: 3,
+    });
   });
 });

@@ -7,7 +7,7 @@ import { headerOf, MailStore, readRedeliveries } from '../../embedded/mail-store
 const message = (id: string, key: string, body = 'Yth. Dinas') =>
   Buffer.from([`Message-ID: ${id}`, `X-OVOP-Key: ${key}`, 'Subject: Pengingat', ' tenggat', '', body, ''].join('\r\n'));
 
-describe('the embedded sink\'s mail store', () => {
+describe("the embedded sink's mail store", () => {
   it('reads headers case-insensitively and unfolds folded lines, and never from the body', () => {
     const raw = message('<a@ovop>', 'ovop/c/n|reminder');
     expect(headerOf(raw, 'message-id')).toBe('<a@ovop>');
@@ -24,10 +24,16 @@ describe('the embedded sink\'s mail store', () => {
     expect(first.redelivery).toBe(false);
     expect(other.file).not.toBe(first.file);
     expect(again).toEqual({ file: first.file, redelivery: true });
-    expect(readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()).toEqual([first.file, other.file].sort());
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort(),
+    ).toEqual([first.file, other.file].sort());
     expect(readFileSync(join(dir, first.file), 'utf8')).toContain('Yth. Dinas');
     expect({ messages: store.messages, redeliveries: store.redeliveries }).toEqual({ messages: 2, redeliveries: 1 });
-    expect(readRedeliveries(dir)).toMatchObject([{ messageId: '<a@ovop>', key: 'ovop/c/n|intake_accepted', storedAs: first.file }]);
+    expect(readRedeliveries(dir)).toMatchObject([
+      { messageId: '<a@ovop>', key: 'ovop/c/n|intake_accepted', storedAs: first.file },
+    ]);
 
     const restarted = new MailStore(dir);
     expect(restarted.store(message('<b@ovop>', 'ovop/c/n|admin_passed')).redelivery).toBe(true);

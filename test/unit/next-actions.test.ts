@@ -23,7 +23,14 @@ function view(over: Partial<ActorView>): ActorView {
   };
 }
 
-const doc = (kind: string, round: number): DocumentRecord => ({ kind, round, fileName: `${kind}.pdf`, checksum: 'a'.repeat(64), sizeBytes: 1000, submittedAt: '2026-11-28T00:00:00.000Z' });
+const doc = (kind: string, round: number): DocumentRecord => ({
+  kind,
+  round,
+  fileName: `${kind}.pdf`,
+  checksum: 'a'.repeat(64),
+  sizeBytes: 1000,
+  submittedAt: '2026-11-28T00:00:00.000Z',
+});
 
 /** What each action would send: the Update's name and its one argument, through a handle that only records. */
 async function sent(actions: ReturnType<typeof nextActions>) {
@@ -42,7 +49,11 @@ describe('what the actors do next', () => {
   it('the dinas attends the session that covers its province, unless its plan is to miss it', async () => {
     const [attend] = await sent(nextActions(view({ stage: 'AWAITING_SOCIALIZATION' }), steady, config));
     const session = config.sessions.find((s) => s.provinces.includes('32'))!;
-    expect(attend).toEqual({ name: 'attendSocialization', arg: { actor: { role: 'dinas_kabkota', id: 'disperin-32.05', region: '32.05' }, sessionId: session.id }, updateId: 'attend-id' });
+    expect(attend).toEqual({
+      name: 'attendSocialization',
+      arg: { actor: { role: 'dinas_kabkota', id: 'disperin-32.05', region: '32.05' }, sessionId: session.id },
+      updateId: 'attend-id',
+    });
     expect(nextActions(view({ stage: 'AWAITING_SOCIALIZATION' }), { ...steady, attends: false }, config)).toEqual([]);
   });
 
@@ -67,7 +78,13 @@ describe('what the actors do next', () => {
 
   it('each assessor who has not scored yet scores every criterion, as themself', async () => {
     const [a, b] = config.assessment.assessors;
-    const out = await sent(nextActions(view({ stage: 'IN_ASSESSMENT', assessors: [a.id, b.id], scoredBy: [a.id] }), { ...steady, score: () => 2 }, config));
+    const out = await sent(
+      nextActions(
+        view({ stage: 'IN_ASSESSMENT', assessors: [a.id, b.id], scoredBy: [a.id] }),
+        { ...steady, score: () => 2 },
+        config,
+      ),
+    );
     expect(out).toHaveLength(1);
     expect(out[0].arg.actor).toEqual({ role: 'assessor', id: b.id, region: b.province });
     const criteria = config.assessment.aspects.flatMap((x) => x.criteria.map((c) => c.id));
@@ -85,6 +102,7 @@ describe('what the actors do next', () => {
   });
 
   it('nothing to do while the workflow works or after its end', () => {
-    for (const stage of ['IDENTIFIED', 'DETERMINED', 'WITHDRAWN'] as const) expect(nextActions(view({ stage }), steady, config)).toEqual([]);
+    for (const stage of ['IDENTIFIED', 'DETERMINED', 'WITHDRAWN'] as const)
+      expect(nextActions(view({ stage }), steady, config)).toEqual([]);
   });
 });

@@ -4,7 +4,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../../bench/drivers';
+import {
+  coordinator,
+  dinasOf,
+  nominationInput,
+  scoresFor,
+  sha256,
+  testConfig,
+  workflowInput,
+} from '../../bench/drivers';
 import type { Actor } from '../../domain/types';
 import { newNominationState, type NominationState } from '../../workflows/nomination-state';
 import * as rules from '../../workflows/nomination-rules';
@@ -37,29 +45,43 @@ const doc = { kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), si
 describe('attendance at a socialization session', () => {
   const waiting = () => state({ stage: 'AWAITING_SOCIALIZATION' });
   it('is accepted from the nomination own dinas, for a session that covers its province', () => {
-    expect(refusal(() => rules.validateAttend(waiting(), { actor: garut, sessionId: 'sesi-2-bandung' }))).toBeUndefined();
+    expect(
+      refusal(() => rules.validateAttend(waiting(), { actor: garut, sessionId: 'sesi-2-bandung' })),
+    ).toBeUndefined();
   });
   it('is refused from the dinas of another kabupaten in the same province, and of another province', () => {
-    expect(refusal(() => rules.validateAttend(waiting(), { actor: dinasOf('32.04'), sessionId: 'sesi-2-bandung' }))).toBe(
-      'dinas 32.04 may not act for 32.05; only its own dinas kabupaten/kota may',
-    );
-    expect(refusal(() => rules.validateAttend(waiting(), { actor: dinasOf('13.04'), sessionId: 'sesi-2-bandung' }))).toBe(
-      'dinas 13.04 is in another province; this nomination belongs to 32.05',
-    );
+    expect(
+      refusal(() => rules.validateAttend(waiting(), { actor: dinasOf('32.04'), sessionId: 'sesi-2-bandung' })),
+    ).toBe('dinas 32.04 may not act for 32.05; only its own dinas kabupaten/kota may');
+    expect(
+      refusal(() => rules.validateAttend(waiting(), { actor: dinasOf('13.04'), sessionId: 'sesi-2-bandung' })),
+    ).toBe('dinas 13.04 is in another province; this nomination belongs to 32.05');
   });
   it('is refused for an unknown session, an assessor, a missing actor and in another stage', () => {
-    expect(refusal(() => rules.validateAttend(waiting(), { actor: garut, sessionId: 'sesi-9' }))).toMatch(/^unknown socialization session "sesi-9"; sessions: sesi-1-yogyakarta/);
-    expect(refusal(() => rules.validateAttend(waiting(), { actor: assessor('penilai-siti', '34'), sessionId: 'sesi-2-bandung' }))).toBe(
-      "role assessor may not do this; it is the dinas kabupaten/kota's action",
+    expect(refusal(() => rules.validateAttend(waiting(), { actor: garut, sessionId: 'sesi-9' }))).toMatch(
+      /^unknown socialization session "sesi-9"; sessions: sesi-1-yogyakarta/,
     );
-    expect(refusal(() => rules.validateAttend(waiting(), { sessionId: 'sesi-2-bandung' } as never))).toBe('actor is missing');
-    expect(refusal(() => rules.validateAttend(state({ stage: 'AWAITING_DOCUMENTS' }), { actor: garut, sessionId: 'sesi-2-bandung' }))).toBe(
+    expect(
+      refusal(() =>
+        rules.validateAttend(waiting(), { actor: assessor('penilai-siti', '34'), sessionId: 'sesi-2-bandung' }),
+      ),
+    ).toBe("role assessor may not do this; it is the dinas kabupaten/kota's action");
+    expect(refusal(() => rules.validateAttend(waiting(), { sessionId: 'sesi-2-bandung' } as never))).toBe(
+      'actor is missing',
+    );
+    expect(
+      refusal(() =>
+        rules.validateAttend(state({ stage: 'AWAITING_DOCUMENTS' }), { actor: garut, sessionId: 'sesi-2-bandung' }),
+      ),
+    ).toBe(
       'nomination ovop/uji-aturan/nomination/32.05/tenun-garut is AWAITING_DOCUMENTS; this action needs AWAITING_SOCIALIZATION',
     );
   });
   it('is refused while the nomination is on hold', () => {
     const held = state({ stage: 'AWAITING_SOCIALIZATION', hold: { stage: 'attendance', since: NOW } });
-    expect(refusal(() => rules.validateAttend(held, { actor: garut, sessionId: 'sesi-2-bandung' }))).toMatch(/is on hold after the attendance deadline; a coordinator must decide first$/);
+    expect(refusal(() => rules.validateAttend(held, { actor: garut, sessionId: 'sesi-2-bandung' }))).toMatch(
+      /is on hold after the attendance deadline; a coordinator must decide first$/,
+    );
   });
 });
 
@@ -69,20 +91,33 @@ describe('document submission', () => {
     expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc }))).toBeUndefined();
   });
   it('refuses an unknown kind, a kind the commodity does not need, a second copy in the round and a bad checksum or size', () => {
-    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, kind: 'foto' }))).toMatch(/^unknown document kind "foto"; the checklist has legality/);
-    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, kind: 'halal' }))).toBe('document kind halal is not required for commodity kain_tenun');
-    const submitted = state({ stage: 'AWAITING_DOCUMENTS', documents: [{ ...doc, round: 0, submittedAt: new Date(NOW).toISOString() }] });
-    expect(refusal(() => rules.validateSubmitDocument(submitted, { actor: garut, ...doc }))).toBe('document legality was already submitted in round 0');
+    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, kind: 'foto' }))).toMatch(
+      /^unknown document kind "foto"; the checklist has legality/,
+    );
+    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, kind: 'halal' }))).toBe(
+      'document kind halal is not required for commodity kain_tenun',
+    );
+    const submitted = state({
+      stage: 'AWAITING_DOCUMENTS',
+      documents: [{ ...doc, round: 0, submittedAt: new Date(NOW).toISOString() }],
+    });
+    expect(refusal(() => rules.validateSubmitDocument(submitted, { actor: garut, ...doc }))).toBe(
+      'document legality was already submitted in round 0',
+    );
     expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, checksum: 'ABC' }))).toBe(
       "checksum must be the file's SHA-256 in lower-case hex (64 characters)",
     );
-    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, sizeBytes: 0 }))).toBe('size must be a whole number of bytes from 1 to 2147483647');
+    expect(refusal(() => rules.validateSubmitDocument(waiting(), { actor: garut, ...doc, sizeBytes: 0 }))).toBe(
+      'size must be a whole number of bytes from 1 to 2147483647',
+    );
   });
   it('in a revision round takes only the kinds the reviewer asked for', () => {
     const revision = state({ stage: 'REVISION_REQUESTED', revisionRound: 1, resubmit: ['legality'] });
     expect(refusal(() => rules.validateSubmitDocument(revision, { actor: garut, ...doc }))).toBeUndefined();
     const other = state({ stage: 'REVISION_REQUESTED', revisionRound: 1, resubmit: ['product_photos'] });
-    expect(refusal(() => rules.validateSubmitDocument(other, { actor: garut, ...doc }))).toBe('the reviewer asked for product_photos in this revision round, not legality');
+    expect(refusal(() => rules.validateSubmitDocument(other, { actor: garut, ...doc }))).toBe(
+      'the reviewer asked for product_photos in this revision round, not legality',
+    );
   });
 });
 
@@ -90,11 +125,19 @@ describe('administrative review', () => {
   const review = () => state({ stage: 'UNDER_REVIEW' });
   it('is the coordinator action, and needs a reason unless it approves', () => {
     expect(refusal(() => rules.validateReview(review(), { actor: coordinator, decision: 'approve' }))).toBeUndefined();
-    expect(refusal(() => rules.validateReview(review(), { actor: garut, decision: 'approve' }))).toBe('role dinas_kabkota may not do this; only a coordinator may');
-    expect(refusal(() => rules.validateReview(review(), { actor: coordinator, decision: 'reject', reason: ' ' }))).toBe('a reason is required to reject');
-    expect(refusal(() => rules.validateReview(review(), { actor: coordinator, decision: 'maybe' as never }))).toBe('decision must be approve, request_changes or reject');
+    expect(refusal(() => rules.validateReview(review(), { actor: garut, decision: 'approve' }))).toBe(
+      'role dinas_kabkota may not do this; only a coordinator may',
+    );
+    expect(refusal(() => rules.validateReview(review(), { actor: coordinator, decision: 'reject', reason: ' ' }))).toBe(
+      'a reason is required to reject',
+    );
+    expect(refusal(() => rules.validateReview(review(), { actor: coordinator, decision: 'maybe' as never }))).toBe(
+      'decision must be approve, request_changes or reject',
+    );
     const decided = state({ stage: 'UNDER_REVIEW', reviewDecision: { actor: coordinator, decision: 'approve' } });
-    expect(refusal(() => rules.validateReview(decided, { actor: coordinator, decision: 'approve' }))).toBe('this review round already has a decision');
+    expect(refusal(() => rules.validateReview(decided, { actor: coordinator, decision: 'approve' }))).toBe(
+      'this review round already has a decision',
+    );
   });
 });
 
@@ -102,7 +145,9 @@ describe('score sheets', () => {
   const assessing = () => state({ stage: 'IN_ASSESSMENT', assessors: ['penilai-siti', 'penilai-andi'] });
   const scores = scoresFor(config, 2);
   it('are accepted from an assigned assessor of another province', () => {
-    expect(refusal(() => rules.validateScores(assessing(), { actor: assessor('penilai-siti', '34'), scores }))).toBeUndefined();
+    expect(
+      refusal(() => rules.validateScores(assessing(), { actor: assessor('penilai-siti', '34'), scores })),
+    ).toBeUndefined();
   });
   it('are refused from an assessor of the nomination own province, even one assigned by mistake', () => {
     const own = state({ stage: 'IN_ASSESSMENT', assessors: ['penilai-budi'] });
@@ -111,12 +156,26 @@ describe('score sheets', () => {
     );
   });
   it('are refused from an assessor not assigned, a second time, with a score out of range, and from a coordinator', () => {
-    expect(refusal(() => rules.validateScores(assessing(), { actor: assessor('penilai-lain', '51'), scores }))).toBe('assessor penilai-lain is not assigned to this nomination');
-    const scored = state({ stage: 'IN_ASSESSMENT', assessors: ['penilai-siti'], sheets: [{ assessorId: 'penilai-siti', scores }] });
-    expect(refusal(() => rules.validateScores(scored, { actor: assessor('penilai-siti', '34'), scores }))).toBe('assessor penilai-siti has already submitted scores');
+    expect(refusal(() => rules.validateScores(assessing(), { actor: assessor('penilai-lain', '51'), scores }))).toBe(
+      'assessor penilai-lain is not assigned to this nomination',
+    );
+    const scored = state({
+      stage: 'IN_ASSESSMENT',
+      assessors: ['penilai-siti'],
+      sheets: [{ assessorId: 'penilai-siti', scores }],
+    });
+    expect(refusal(() => rules.validateScores(scored, { actor: assessor('penilai-siti', '34'), scores }))).toBe(
+      'assessor penilai-siti has already submitted scores',
+    );
     const id = Object.keys(scores)[0];
-    expect(refusal(() => rules.validateScores(assessing(), { actor: assessor('penilai-siti', '34'), scores: { ...scores, [id]: 4 } }))).toMatch(/^invalid scores: /);
-    expect(refusal(() => rules.validateScores(assessing(), { actor: coordinator, scores }))).toBe('role coordinator may not score; only an assessor may');
+    expect(
+      refusal(() =>
+        rules.validateScores(assessing(), { actor: assessor('penilai-siti', '34'), scores: { ...scores, [id]: 4 } }),
+      ),
+    ).toMatch(/^invalid scores: /);
+    expect(refusal(() => rules.validateScores(assessing(), { actor: coordinator, scores }))).toBe(
+      'role coordinator may not score; only an assessor may',
+    );
   });
 });
 
@@ -124,31 +183,52 @@ describe('field verification and the stars', () => {
   it('field verification is the coordinator, once, with passed true or false', () => {
     const field = state({ stage: 'FIELD_VERIFICATION' });
     expect(refusal(() => rules.validateVerifyField(field, { actor: coordinator, passed: true }))).toBeUndefined();
-    expect(refusal(() => rules.validateVerifyField(field, { actor: coordinator, passed: 'ya' as never }))).toBe('passed must be true or false');
-    expect(refusal(() => rules.validateVerifyField(state({ stage: 'FIELD_VERIFICATION', fieldVerified: false }), { actor: coordinator, passed: true }))).toBe(
-      'the field verification is already recorded',
+    expect(refusal(() => rules.validateVerifyField(field, { actor: coordinator, passed: 'ya' as never }))).toBe(
+      'passed must be true or false',
     );
+    expect(
+      refusal(() =>
+        rules.validateVerifyField(state({ stage: 'FIELD_VERIFICATION', fieldVerified: false }), {
+          actor: coordinator,
+          passed: true,
+        }),
+      ),
+    ).toBe('the field verification is already recorded');
   });
   it('stars other than the recommendation need a reason; out of range or twice is refused', () => {
     const recommended = state({ stage: 'STAR_RECOMMENDED', recommended: 4 });
     expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator }))).toBeUndefined();
-    expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 5 }))).toBe('a reason is required to determine 5 stars against the recommended 4');
-    expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 5, reason: 'Pasar ekspor' }))).toBeUndefined();
-    expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 6, reason: 'x' }))).toBe('stars must be a whole number from 0 to 5');
+    expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 5 }))).toBe(
+      'a reason is required to determine 5 stars against the recommended 4',
+    );
+    expect(
+      refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 5, reason: 'Pasar ekspor' })),
+    ).toBeUndefined();
+    expect(refusal(() => rules.validateDetermine(recommended, { actor: coordinator, stars: 6, reason: 'x' }))).toBe(
+      'stars must be a whole number from 0 to 5',
+    );
     const decided = state({ stage: 'STAR_RECOMMENDED', recommended: 4, determination: { actor: coordinator } });
-    expect(refusal(() => rules.validateDetermine(decided, { actor: coordinator }))).toBe('the stars are already determined');
+    expect(refusal(() => rules.validateDetermine(decided, { actor: coordinator }))).toBe(
+      'the stars are already determined',
+    );
   });
 });
 
 describe('withdrawal', () => {
   it('needs the own dinas and a reason, and is refused once closed or while the stars are being determined', () => {
-    expect(refusal(() => rules.validateWithdraw(state({ stage: 'UNDER_REVIEW' }), { actor: garut, reason: 'Pindah usaha' }))).toBeUndefined();
-    expect(refusal(() => rules.validateWithdraw(state({ stage: 'UNDER_REVIEW' }), { actor: garut, reason: '' }))).toBe('a reason is required to withdraw');
+    expect(
+      refusal(() => rules.validateWithdraw(state({ stage: 'UNDER_REVIEW' }), { actor: garut, reason: 'Pindah usaha' })),
+    ).toBeUndefined();
+    expect(refusal(() => rules.validateWithdraw(state({ stage: 'UNDER_REVIEW' }), { actor: garut, reason: '' }))).toBe(
+      'a reason is required to withdraw',
+    );
     expect(refusal(() => rules.validateWithdraw(state({ stage: 'WITHDRAWN' }), { actor: garut, reason: 'lagi' }))).toBe(
       'nomination ovop/uji-aturan/nomination/32.05/tenun-garut is already WITHDRAWN',
     );
     const determining = state({ stage: 'STAR_RECOMMENDED', determination: { actor: coordinator } });
-    expect(refusal(() => rules.validateWithdraw(determining, { actor: garut, reason: 'terlambat' }))).toBe('the stars are being determined; it can no longer be withdrawn');
+    expect(refusal(() => rules.validateWithdraw(determining, { actor: garut, reason: 'terlambat' }))).toBe(
+      'the stars are being determined; it can no longer be withdrawn',
+    );
   });
 });
 
@@ -157,25 +237,63 @@ describe('deadline extensions and holds', () => {
   it('an extension must be later than now and than the current deadline', () => {
     const waiting = state({ stage: 'AWAITING_DOCUMENTS', stageEnteredAt: NOW });
     const current = NOW + 60 * 60_000; // the test config's calm deadline: 1 h after entering the stage
-    expect(refusal(() => rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'documents', until: later(2 * 60 * 60_000) }, NOW))).toBeUndefined();
-    expect(refusal(() => rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'documents', until: later(-1000) }, NOW))).toBe(
-      'the new deadline must be in the future',
-    );
-    expect(refusal(() => rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'documents', until: later(30 * 60_000) }, NOW))).toBe(
-      `the new deadline must be later than the current one (${new Date(current).toISOString()})`,
-    );
-    expect(refusal(() => rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'soon' as never, until: later(1000) }, NOW))).toMatch(/^stage must be one of attendance, documents/);
-    expect(refusal(() => rules.validateExtendDeadline(waiting, { actor: garut, stage: 'documents', until: later(2 * 60 * 60_000) }, NOW))).toBe(
-      'role dinas_kabkota may not do this; only a coordinator may',
-    );
+    expect(
+      refusal(() =>
+        rules.validateExtendDeadline(
+          waiting,
+          { actor: coordinator, stage: 'documents', until: later(2 * 60 * 60_000) },
+          NOW,
+        ),
+      ),
+    ).toBeUndefined();
+    expect(
+      refusal(() =>
+        rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'documents', until: later(-1000) }, NOW),
+      ),
+    ).toBe('the new deadline must be in the future');
+    expect(
+      refusal(() =>
+        rules.validateExtendDeadline(
+          waiting,
+          { actor: coordinator, stage: 'documents', until: later(30 * 60_000) },
+          NOW,
+        ),
+      ),
+    ).toBe(`the new deadline must be later than the current one (${new Date(current).toISOString()})`);
+    expect(
+      refusal(() =>
+        rules.validateExtendDeadline(waiting, { actor: coordinator, stage: 'soon' as never, until: later(1000) }, NOW),
+      ),
+    ).toMatch(/^stage must be one of attendance, documents/);
+    expect(
+      refusal(() =>
+        rules.validateExtendDeadline(waiting, { actor: garut, stage: 'documents', until: later(2 * 60 * 60_000) }, NOW),
+      ),
+    ).toBe('role dinas_kabkota may not do this; only a coordinator may');
   });
   it('a hold is resolved only while one stands, by extending to a future date or disqualifying', () => {
     const held = state({ stage: 'AWAITING_DOCUMENTS', hold: { stage: 'documents', since: NOW } });
-    expect(refusal(() => rules.validateResolveHold(held, { actor: coordinator, decision: 'extend', until: later(60_000) }, NOW))).toBeUndefined();
-    expect(refusal(() => rules.validateResolveHold(held, { actor: coordinator, decision: 'extend', until: later(-60_000) }, NOW))).toBe('the new deadline must be in the future');
-    expect(refusal(() => rules.validateResolveHold(held, { actor: coordinator, decision: 'forgive' as never }, NOW))).toBe('decision must be extend or disqualify');
-    expect(refusal(() => rules.validateResolveHold(state({ stage: 'AWAITING_DOCUMENTS' }), { actor: coordinator, decision: 'disqualify' }, NOW))).toBe(
-      'this nomination is not on hold',
-    );
+    expect(
+      refusal(() =>
+        rules.validateResolveHold(held, { actor: coordinator, decision: 'extend', until: later(60_000) }, NOW),
+      ),
+    ).toBeUndefined();
+    expect(
+      refusal(() =>
+        rules.validateResolveHold(held, { actor: coordinator, decision: 'extend', until: later(-60_000) }, NOW),
+      ),
+    ).toBe('the new deadline must be in the future');
+    expect(
+      refusal(() => rules.validateResolveHold(held, { actor: coordinator, decision: 'forgive' as never }, NOW)),
+    ).toBe('decision must be extend or disqualify');
+    expect(
+      refusal(() =>
+        rules.validateResolveHold(
+          state({ stage: 'AWAITING_DOCUMENTS' }),
+          { actor: coordinator, decision: 'disqualify' },
+          NOW,
+        ),
+      ),
+    ).toBe('this nomination is not on hold');
   });
 });

@@ -28,7 +28,9 @@ describe('waiting for services at worker start', () => {
     );
     expect({ value, calls }).toEqual({ value: 'up', calls: 3 });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^PostgreSQL not reachable yet \(connect ECONNREFUSED 127\.0\.0\.1:5432\); trying again in \d+ s$/);
+    expect(lines[0]).toMatch(
+      /^PostgreSQL not reachable yet \(connect ECONNREFUSED 127\.0\.0\.1:5432\); trying again in \d+ s$/,
+    );
 
     let failures = 0;
     await expect(

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { isTransientUpdateFailure, retryOnTaskFailure } from '../../common/update-retry';
 
-const grpc = (code: number, details: string) => new ServiceError('Workflow Update failed', { cause: Object.assign(new Error(details), { code, details }) });
+const grpc = (code: number, details: string) =>
+  new ServiceError('Workflow Update failed', { cause: Object.assign(new Error(details), { code, details }) });
 
 describe('update retry', () => {
   it.each([
@@ -15,12 +16,18 @@ describe('update retry', () => {
   });
 
   it('treats a validator turning the update away with TryAgain (the cycle draining its run) as passing', () => {
-    const drained = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.retryable('cycle x is starting its next run', 'TryAgain'));
+    const drained = new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      ApplicationFailure.retryable('cycle x is starting its next run', 'TryAgain'),
+    );
     expect(isTransientUpdateFailure(drained)).toBe(true);
   });
 
   it('does not retry other server errors or a validator refusal', () => {
-    const refused = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('intake for cycle x is closed', 'Refused'));
+    const refused = new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      ApplicationFailure.nonRetryable('intake for cycle x is closed', 'Refused'),
+    );
     expect(isTransientUpdateFailure(refused)).toBe(false);
     expect(isTransientUpdateFailure(grpc(5, 'workflow not found'))).toBe(false);
     expect(isTransientUpdateFailure(grpc(8, 'namespace rate limit exceeded'))).toBe(false);
