@@ -6,24 +6,32 @@
  * A message whose Message-ID is already stored is a re-delivery, and is not stored twice — what mailbox providers do
  * with a repeated Message-ID. The engine sends each notification under a Message-ID derived from its business key
  * (activities/notifications.activity.ts), so a mail activity retried after a worker died between the server's "250" and
- * marking the row sent re-delivers the same message. Such re-deliveries are still answered "250" and recorded, one JSON
- * line each, in `.redeliveries.jsonl` in the mail folder, so that the chaos checks can count them apart from
- * duplicates (two stored copies of one notification key).
+ * marking the row sent re-delivers the same message. A real relay would deliver both copies, so the store keeps a
+ * journal of EVERY message it accepted, one JSON line each in `.receipts.jsonl` in the mail folder (time, Message-ID,
+ * X-OVOP-Key, the file that holds it, whether it was a re-delivery): the chaos checks count copies per key from it, not
+ * from the .eml files.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const REDELIVERIES_FILE = '.redeliveries.jsonl';
+export const RECEIPTS_FILE = '.receipts.jsonl';
 
-export interface Redelivery {
+/** One message the server accepted (its DATA answered "250"). */
+export interface Receipt {
+  /** When the message's data had arrived, before the server answered. */
   at: string;
+  /** '' when the message carries none. */
   messageId: string;
-  /** The engine's notification key (X-OVOP-Key), when the message carries one. */
+  /** The engine's notification key (X-OVOP-Key), '' when the message carries none. */
   key: string;
-  /** The file that holds the copy stored first. */
+  /** The file that holds the message: its own, or for a re-delivery the copy stored first. */
   storedAs: string;
+  /** A Message-ID already stored: answered, recorded here, not stored again. */
+  redelivery: boolean;
 }
+
+export type Redelivery = Omit<Receipt, 'redelivery'>;
 
 /** A header's value from a raw message (folded lines unfolded); undefined when absent. */
 export function headerOf(raw: Buffer, name: string): string | undefined {
@@ -58,41 +66,54 @@ export class MailStore {
     return this.redelivered;
   }
 
-  /** Stores one message; returns the file that holds it (the earlier copy's for a re-delivery). */
+  /** Stores one message and journals its receipt; returns the file that holds it (the earlier copy's for a re-delivery). */
   store(raw: Buffer): { file: string; redelivery: boolean } {
-    const messageId = headerOf(raw, 'Message-ID');
+    const at = new Date();
+    const messageId = headerOf(raw, 'Message-ID') ?? '';
     const earlier = messageId ? this.byMessageId.get(messageId) : undefined;
-    if (messageId && earlier) {
-      const record: Redelivery = {
-        at: new Date().toISOString(),
-        messageId,
-        key: headerOf(raw, 'X-OVOP-Key') ?? '',
-        storedAs: earlier,
-      };
-      appendFileSync(join(this.mailDir, REDELIVERIES_FILE), `${JSON.stringify(record)}\n`);
-      this.redelivered += 1;
-      return { file: earlier, redelivery: true };
+    const file = earlier ?? this.write(raw, at);
+    if (earlier) this.redelivered += 1;
+    else {
+      if (messageId) this.byMessageId.set(messageId, file);
+      this.stored += 1;
     }
-    const file = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
+    const receipt: Receipt = {
+      at: at.toISOString(),
+      messageId,
+      key: headerOf(raw, 'X-OVOP-Key') ?? '',
+      storedAs: file,
+      redelivery: !!earlier,
+    };
+    appendFileSync(join(this.mailDir, RECEIPTS_FILE), `${JSON.stringify(receipt)}\n`);
+    return { file, redelivery: !!earlier };
+  }
+
+  private write(raw: Buffer, at: Date): string {
+    const file = `${at.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
     const tmp = join(this.mailDir, `.${file}.tmp`);
     writeFileSync(tmp, raw);
     renameSync(tmp, join(this.mailDir, file));
-    if (messageId) this.byMessageId.set(messageId, file);
-    this.stored += 1;
-    return { file, redelivery: false };
+    return file;
   }
 }
 
-/** The re-deliveries recorded in a mail folder (none when the file is absent). */
-export function readRedeliveries(mailDir: string): Redelivery[] {
+/** Every message the server accepted in a mail folder, in the order received (none when there is no journal). */
+export function readReceipts(mailDir: string): Receipt[] {
   let text: string;
   try {
-    text = readFileSync(join(mailDir, REDELIVERIES_FILE), 'utf8');
+    text = readFileSync(join(mailDir, RECEIPTS_FILE), 'utf8');
   } catch {
     return [];
   }
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Redelivery);
+    .map((line) => JSON.parse(line) as Receipt);
+}
+
+/** The re-deliveries in a mail folder's journal: receipts of a Message-ID already stored. */
+export function readRedeliveries(mailDir: string): Redelivery[] {
+  return readReceipts(mailDir)
+    .filter((r) => r.redelivery)
+    .map(({ at, messageId, key, storedAs }) => ({ at, messageId, key, storedAs }));
 }

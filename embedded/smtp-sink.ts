@@ -9,11 +9,14 @@ import { MailStore } from './mail-store';
 
 export interface SmtpSink {
   url: string;
+  port: number;
   mailDir: string;
   /** Messages stored since start (re-deliveries of a stored Message-ID not counted). */
   received(): number;
   /** Re-deliveries of an already stored Message-ID since start. */
   redeliveries(): number;
+  /** Down for `ms` (the port refuses connections, open ones get "421"), then back on the same port and folder. */
+  outage(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +27,8 @@ export function createSinkServer(store: MailStore): SMTPServer {
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    // How long close() lets open connections finish before cutting them (default 30 s): an outage ends only then.
+    closeTimeout: 5_000,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -64,15 +69,27 @@ export async function startSmtpSink(opts: { port: number; mailDir: string }): Pr
     );
   }
   const store = new MailStore(opts.mailDir);
-  const server = createSinkServer(store);
-  await listenOn(server, opts.port, (err) => {
-    if (!/ECONNRESET|EPIPE|socket hang up/i.test(err.message)) console.error(`embedded SMTP server: ${err.message}`);
-  });
+  const listen = async () => {
+    const server = createSinkServer(store);
+    await listenOn(server, opts.port, (err) => {
+      if (!/ECONNRESET|EPIPE|socket hang up/i.test(err.message)) console.error(`embedded SMTP server: ${err.message}`);
+    });
+    return server;
+  };
+  const close = (s: SMTPServer) => new Promise<void>((resolve) => s.close(() => resolve()));
+  let server = await listen();
   return {
     url: `smtp://127.0.0.1:${opts.port}`,
+    port: opts.port,
     mailDir: opts.mailDir,
     received: () => store.messages,
     redeliveries: () => store.redeliveries,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async outage(ms) {
+      const closed = close(server);
+      await new Promise((r) => setTimeout(r, ms));
+      await closed;
+      server = await listen();
+    },
+    stop: () => close(server),
   };
 }

@@ -3,10 +3,10 @@
  *
  * - lost: every nomination reached the end stage its script leads to, both in the workflow (state query, and the run
  *   completed) and in the Postgres projection;
- * - duplicate emails: each notification key (X-OVOP-Key) is stored at most once at the SMTP server. A re-delivery of a
- *   stored Message-ID (a mail activity retried after a worker died between the server's "250" and marking the row
- *   sent) is answered and not stored again, as a mailbox provider does; those are counted apart (figures.redeliveries)
- *   and listed in the notes, not hidden;
+ * - duplicate emails: judged on EVERY message the SMTP server received (the sink's journal of receipts,
+ *   embedded/mail-store.ts), not on the copies it keeps: a key received twice is a duplicate unless a kill inside that
+ *   send explains the second copy (explain.ts); each re-delivery is listed with the kill that explains it, or as a
+ *   problem;
  * - mismatches: the projection equals the workflow state (stage, stars, scores, last_seq == eventCount); the event log
  *   is gapless (seq 1..eventCount, same types as the workflow's timeline); every `notifications` row is `sent` and
  *   has exactly one .eml file, every .eml file has a row; each nomination got the mail its script implies; each cycle
@@ -17,11 +17,15 @@ import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Database } from '../../db/database';
+import { decodeArgs, eventTime, num, type History } from '../../client/history';
+import type { NotificationRequest } from '../../activities/contracts';
 import { readMailbox, type ReceivedMail } from '../../embedded/mailbox';
-import { readRedeliveries } from '../../embedded/mail-store';
+import { readReceipts } from '../../embedded/mail-store';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { cycleStateQuery, nominationStateQuery, type CycleView, type NominationView } from '../../workflows/messages';
 import type { ChaosScript } from './drive';
+import { explainDuplicates, type RedeliveryVerdict, type SendLife } from './explain';
+import type { FaultRecord } from './faults';
 import { mapPool } from '../shared/pool';
 
 export interface CheckItem {
@@ -42,15 +46,17 @@ export interface CheckReport {
   notes: string[];
   /** Workflow ids of the lost nominations. */
   lostIds: string[];
-  /** Keys that reached the SMTP server more than once, with their copies (file names start with the time received). */
-  duplicates: { key: string; files: string[]; attempts: number | null; status: string | null }[];
+  /** Every copy after the first of a key the SMTP server received, with the kill that explains it (or none). */
+  redeliveries: RedeliveryVerdict[];
   figures: {
     byStage: Record<string, number>;
     events: number;
     notificationRows: number;
     mailFiles: number;
     distinctMailKeys: number;
-    /** Re-deliveries of an already stored Message-ID that the SMTP server absorbed. */
+    /** Messages the SMTP server received for these cycles, re-deliveries included. */
+    receipts: number;
+    /** Copies after the first of a key, and how many of them no kill explains (counted in duplicateEmails). */
     redeliveries: number;
   };
 }
@@ -112,6 +118,8 @@ export async function checkChaos(opts: {
   cycleIds: readonly string[];
   /** Expected number of nominations per cycle (to compare with the cycle's own count); omitted: not checked. */
   finalizedCycles?: Record<string, CycleView | null>;
+  /** The faults injected: what may explain a re-delivery. */
+  faults: readonly FaultRecord[];
 }): Promise<CheckReport> {
   const { client, db, items } = opts;
   const problems: string[] = [];
@@ -145,29 +153,26 @@ export async function checkChaos(opts: {
       ),
     )
   ).flat();
-  let duplicateEmails = 0;
-  const duplicates: CheckReport['duplicates'] = [];
   const rowOf = new Map(rows.map((r) => [r.key, r]));
-  for (const [key, list] of byKey) {
-    if (list.length > 1) {
-      duplicateEmails += list.length - 1;
-      const row = rowOf.get(key);
-      duplicates.push({
-        key,
-        files: list.map((m) => m.file),
-        attempts: row?.attempts ?? null,
-        status: row?.status ?? null,
-      });
-      problems.push(
-        `duplicate email: ${key} delivered ${list.length} times (${list.map((m) => m.file).join(', ')}; notifications row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'})`,
-      );
-    }
+  const receipts = readReceipts(opts.mailDir).filter((r) => ours(r.key));
+  const received = new Map<string, number>();
+  for (const r of receipts) received.set(r.key, (received.get(r.key) ?? 0) + 1);
+  const twice = [...received].filter(([, n]) => n > 1).map(([key]) => key);
+  // The sends of a re-delivered key, from its workflow's history (the mail's X-OVOP-Workflow header names it).
+  const workflowOf = new Map(mails.map((m) => [m.key, m.workflowId]));
+  const sends = new Map<string, SendLife[]>();
+  for (const workflowId of new Set(twice.map((k) => workflowOf.get(k) ?? ''))) {
+    if (!workflowId) continue;
+    for (const [key, lives] of await sendLives(client, workflowId)) sends.set(key, lives);
   }
-  const redeliveries = readRedeliveries(opts.mailDir).filter((r) => ours(r.key));
-  for (const r of redeliveries) {
-    const row = rowOf.get(r.key);
-    notes.push(
-      `re-delivery absorbed: ${r.key} reached the SMTP server again at ${r.at} (row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'}); the server kept its first copy ${r.storedAs}`,
+  const redelivered = explainDuplicates(receipts, (key) => sends.get(key) ?? [], opts.faults);
+  let duplicateEmails = 0;
+  for (const v of redelivered) {
+    if (v.cause) continue;
+    const row = rowOf.get(v.key);
+    duplicateEmails++;
+    problems.push(
+      `duplicate email: ${v.line}; notifications row ${row ? `${row.status}, attempts ${row.attempts}` : 'missing'}`,
     );
   }
   const rowKeys = new Set<string>();
@@ -328,16 +333,54 @@ export async function checkChaos(opts: {
     problems,
     notes,
     lostIds,
-    duplicates,
+    redeliveries: redelivered,
     figures: {
       byStage,
       events,
       notificationRows: rows.length,
       mailFiles: mails.length,
       distinctMailKeys: byKey.size,
-      redeliveries: redeliveries.length,
+      receipts: receipts.length,
+      redeliveries: redelivered.length,
     },
   };
+}
+
+/** Every sendNotification activity in every run of a workflow, by notification key. */
+async function sendLives(client: Client, workflowId: string): Promise<Map<string, SendLife[]>> {
+  const out = new Map<string, SendLife[]>();
+  const runs: History[] = [];
+  for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` }))
+    runs.push(await client.workflow.getHandle(workflowId, exec.runId).fetchHistory());
+  for (const history of runs) {
+    const byEvent = new Map<number, { key: string; life: SendLife }>();
+    for (const e of history.events ?? []) {
+      const time = Date.parse(eventTime(e));
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === 'sendNotification') {
+        const [req] = decodeArgs(scheduled.input) as [NotificationRequest | undefined];
+        if (!req?.key) continue;
+        const life: SendLife = { scheduledAt: time, closedAt: null, attempt: null };
+        byEvent.set(num(e.eventId), { key: req.key, life });
+        out.set(req.key, [...(out.get(req.key) ?? []), life]);
+        continue;
+      }
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) {
+        const s = byEvent.get(num(started.scheduledEventId));
+        if (s) s.life.attempt = num(started.attempt);
+        continue;
+      }
+      const closed =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
+      const s = closed ? byEvent.get(num(closed.scheduledEventId)) : undefined;
+      if (s) s.life.closedAt = time;
+    }
+  }
+  return out;
 }
 
 const rank = (p: string) => (p.startsWith('lost') ? 0 : p.startsWith('duplicate') ? 1 : 2);

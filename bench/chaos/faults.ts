@@ -11,7 +11,11 @@
 import type { ChaosPostgres } from './postgres';
 import type { Progress } from './progress';
 import type { Random } from '../shared/random';
-import type { ChaosSmtp } from './smtp';
+/** An SMTP server that can go down for a while: the chaos run's ChaosSmtp, or the embedded sink of the CI slice. */
+export interface SmtpOutage {
+  port: number;
+  outage(ms: number): Promise<void>;
+}
 import type { ChaosTemporal } from './temporal';
 import type { ChildWorker } from './worker';
 
@@ -67,7 +71,7 @@ export class FaultInjector {
       plan: FaultPlan;
       progress: Progress;
       worker: ChildWorker;
-      smtp?: ChaosSmtp;
+      smtp?: SmtpOutage;
       postgres?: ChaosPostgres;
       temporal?: ChaosTemporal;
       smtpDownMs: number;

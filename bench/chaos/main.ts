@@ -16,7 +16,6 @@ import { createDb } from '../../db/database';
 import { connectClient, temporalSettings } from '../../common/temporal-connection';
 import { parseChaosArgs } from './args';
 import { checkChaos, finalLine } from './check';
-import { explainDuplicates } from './explain';
 import { FaultInjector, planFaults, type InfraFault } from './faults';
 import { startChaosPostgres, type ChaosPostgres } from './postgres';
 import { Progress } from './progress';
@@ -199,6 +198,7 @@ async function main(): Promise<number> {
       })),
       cycleIds: [cycles.main.id, cycles.late.id],
       finalizedCycles: finalized,
+      faults: injector.records,
     });
     const stuck = outcomes.filter((o) => !o.drive || o.drive.stuck);
     for (const o of stuck)
@@ -222,7 +222,7 @@ async function main(): Promise<number> {
       `  worker processes ${worker.stats.generations} (kills ${worker.stats.kills}, unplanned exits ${worker.stats.unplannedExits}); startup median ${(median(startup) / 1000).toFixed(1)} s, max ${(Math.max(...startup) / 1000).toFixed(1)} s`,
     );
     console.log(
-      `  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, absorbed ${report.figures.redeliveries} re-deliveries of a stored Message-ID; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`,
+      `  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, received ${report.figures.receipts} messages for these cycles, ${report.figures.redeliveries} of them a key's second or later copy; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`,
     );
     const sum = (f: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((s, o) => s + f(o), 0);
     console.log(
@@ -243,9 +243,9 @@ async function main(): Promise<number> {
       for (const v of await replayOnCurrentCode(client, report.lostIds))
         console.log(`  ${v.workflowId}: ${v.ok ? 'replays cleanly' : v.message}`);
     }
-    if (report.duplicates.length) {
-      console.log('Duplicate emails against the faults');
-      for (const line of explainDuplicates(report.duplicates, injector.records)) console.log(`  ${line}`);
+    if (report.redeliveries.length) {
+      console.log('Re-deliveries against the kills');
+      for (const v of report.redeliveries) console.log(`  ${v.line}`);
     }
     if (report.problems.length) {
       console.log('Problems');

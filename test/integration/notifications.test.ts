@@ -1,12 +1,13 @@
 /**
  * The mail activity against the real SMTP sink and database: a notification key is sent once however often its
  * activity runs, and the one crash window it cannot close (after the server's "250", before the row is marked sent)
- * ends in a re-delivery the sink recognises by Message-ID, not in a second copy in the mailbox.
+ * ends in a re-delivery the sink recognises by Message-ID and keeps once, while its journal shows that the server did
+ * receive the message twice (a relay would deliver both).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications.activity';
 import type { NotificationRequest } from '../../activities/contracts';
-import { readRedeliveries } from '../../embedded/mail-store';
+import { readReceipts, readRedeliveries } from '../../embedded/mail-store';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { readMailbox } from '../../embedded/mailbox';
 
@@ -57,6 +58,8 @@ describe('sendNotification', () => {
     ]);
     const row = await h.db.selectFrom('notifications').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });
+    // The server received the message once (its journal counts every message, not only the copies it keeps).
+    expect(readReceipts(h.mailDir).filter((r) => r.key === key)).toHaveLength(1);
     expect(readRedeliveries(h.mailDir).filter((r) => r.key === key)).toEqual([]);
   });
 
@@ -73,8 +76,10 @@ describe('sendNotification', () => {
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
     const copies = await copiesOf(key);
     expect(copies).toHaveLength(1);
-    expect(readRedeliveries(h.mailDir).filter((r) => r.key === key)).toMatchObject([
-      { messageId: first.messageId, storedAs: copies[0].file },
+    // A relay would have delivered both: the journal has both receipts, the second marked as the re-delivery.
+    expect(readReceipts(h.mailDir).filter((r) => r.key === key)).toMatchObject([
+      { messageId: first.messageId, storedAs: copies[0].file, redelivery: false },
+      { messageId: first.messageId, storedAs: copies[0].file, redelivery: true },
     ]);
   });
 });
