@@ -1,5 +1,12 @@
-import { Worker } from '@temporalio/worker';
-import { readdirSync, readFileSync } from 'node:fs';
+/**
+ * Every committed history replays on today's workflow code; each fixture still covers the branch it was recorded for;
+ * and a history replayed on deliberately changed code fails, so a replay that passes means something.
+ */
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +42,13 @@ function rounds(f: string): string[][] {
   return out.filter((r) => r.length > 0);
 }
 
+/** The types of the events the workflow recorded (`recordNominationEvent` inputs), in order. */
+function recordedTypes(f: string): string[] {
+  return rounds(f)
+    .flat()
+    .filter((x) => x.includes('.'));
+}
+
 function load(file: string) {
   const history = historyFromJSON(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')));
   return { workflowId: file.replace(/\.json$/, ''), history };
@@ -67,4 +81,64 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(r2.find((r) => r.includes('admin_passed'))).toContain('stage.changed');
     expect(r2.find((r) => r.includes('assessment.aggregated'))).toContain('stage.changed');
   });
+
+  it('holds a history of each branch of the deadline clock and of the cycle', () => {
+    const grace = recordedTypes('nomination-r2-grace-expired.json');
+    expect(grace.filter((x) => x === 'escalation.sent')).toHaveLength(2);
+    expect(grace).toContain('deadline.grace');
+    expect(grace.at(-1)).toBe('deadline.disqualified');
+    expect(
+      rounds('nomination-r2-grace-expired.json')
+        .flat()
+        .filter((x) => x === 'grace_granted'),
+    ).toHaveLength(1);
+
+    expect(recordedTypes('nomination-r2-hold-extended.json')).toEqual(
+      expect.arrayContaining(['deadline.hold', 'hold.extended', 'nomination.withdrawn']),
+    );
+    expect(payloads('nomination-r2-extended.json')).toContain('"scope":"nomination"');
+    expect(text('nomination-r2-cycle-extension.json')).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    expect(payloads('nomination-r2-cycle-extension.json')).toContain('"scope":"cycle"');
+
+    const reevaluation = payloads('nomination-r2-reevaluation.json');
+    expect(reevaluation).toContain('"previousStars":{"cycleId":"ovop-2022","stars":4}');
+    expect(reevaluation).not.toContain('"to":"AWAITING_SOCIALIZATION"');
+    expect(recordedTypes('nomination-r2-reevaluation.json')).toContain('stars.determined');
+
+    const firstRun = JSON.parse(text('award-cycle-r2-first-run.json')).events as { eventType: string }[];
+    expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+  });
+
+  it('fails the replay of a committed history on a bundle changed without patched()', async () => {
+    // The negative control: the nomination waits a moment before its first step, a change made without patched().
+    const root = fileURLToPath(new URL('../../workflows', import.meta.url));
+    const changed = mkdtempSync(join(tmpdir(), 'ovop-changed-workflows-'));
+    try {
+      mkdirSync(changed, { recursive: true });
+      const source = readFileSync(join(root, 'nomination.workflow.ts'), 'utf8')
+        .replace(/from '\.\/([a-z-.]+)'/g, (_, name: string) => `from '${join(root, name)}'`)
+        .replace('import { allHandlersFinished, condition,', 'import { allHandlersFinished, condition, sleep,')
+        .replace('  await new NominationLifecycle(', '  await sleep(1);\n  await new NominationLifecycle(');
+      expect(source).toContain('await sleep(1);');
+      writeFileSync(join(changed, 'nomination.workflow.ts'), source);
+      writeFileSync(join(changed, 'index.ts'), `export { nomination } from './nomination.workflow';\n`);
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: join(changed, 'index.ts'),
+        logger: quiet,
+        // The changed file lives outside the repository: let it find the SDK in ours.
+        webpackConfigHook: (config) => ({
+          ...config,
+          resolve: { ...config.resolve, modules: ['node_modules', join(root, '..', 'node_modules')] },
+        }),
+      });
+      const { workflowId, history } = load('nomination-r2-excellent.json');
+      await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history, workflowId)).rejects.toBeInstanceOf(
+        DeterminismViolationError,
+      );
+    } finally {
+      rmSync(changed, { recursive: true, force: true });
+    }
+  });
 });
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
