@@ -23,11 +23,13 @@ import {
   dinasOf,
   nominationInput,
   scoresFor,
+  settled,
   sha256,
   testConfig,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { sentDate, timerEnded } from '../support/history-wait';
 import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
 
 let h: Harness;
@@ -39,8 +41,13 @@ afterAll(async () => {
 });
 
 const COORDINATOR_MAIL = 'ditjen-ikma@ovop.kemenperin.example';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+/** The first whole second at or after `ms`: a mail's Date header has whole seconds, so a moment it is judged against
+ * must too. */
+const wholeSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
+/** `ms` to the second below, the precision of a mail's Date header. */
+const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 async function startNomination(config: CycleConfig, n: NominationInput) {
   const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
@@ -56,7 +63,7 @@ async function until(
   handle: WorkflowHandle,
   test: (s: NominationView) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<NominationView> {
   return waitFor(
     async () => {
@@ -79,16 +86,31 @@ async function mailUntil(
       const m = await mailFor(h.mailDir, workflowId);
       return test(m) && m;
     },
-    { what, timeoutMs: 15_000 },
+    { what, timeoutMs: 30_000 },
   );
 }
 const ofTemplate = (mail: ReceivedMail[], template: string) => mail.filter((m) => m.template === template);
+
+/** A nomination's events of one type from the event log: when the workflow recorded each, and the deadline it names. */
+async function eventsOf(workflowId: string, type: string) {
+  const rows = await h.db
+    .selectFrom('nomination_events')
+    .select(['occurred_at', 'payload'])
+    .where('workflow_id', '=', workflowId)
+    .where('type', '=', type)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => {
+    const payload = r.payload as Record<string, unknown>;
+    return { at: r.occurred_at.getTime(), deadline: payload.deadline, payload };
+  });
+}
 
 /**
  * The projection row, once it shows `expected` (the projection is written by an activity, so it may trail the state query
  * by a moment); after `timeoutMs`, the row as it is, for the assertion to report.
  */
-async function projection(workflowId: string, expected: Record<string, unknown> = {}, timeoutMs = 5000) {
+async function projection(workflowId: string, expected: Record<string, unknown> = {}, timeoutMs = 15_000) {
   const giveUp = Date.now() + timeoutMs;
   for (;;) {
     const row = await h.db
@@ -161,6 +183,60 @@ const deadline = (
   ...(grace ? { grace } : {}),
 });
 
+/**
+ * A nomination whose deadline (policy disqualify, one reminder `offset` before it) moved from `old` to `moved`: the
+ * timer of the old date's reminder was cancelled, and the reminder, the escalation and the disqualification came for
+ * the moved date, each recorded (event log, history) and mailed (Date header) at or after its moment, and once.
+ */
+async function expectMovedDeadlineFollowed(
+  handle: WorkflowHandle,
+  workflowId: string,
+  old: number,
+  moved: number,
+  offset: number,
+  dinas: string,
+) {
+  await timerEnded(handle, old - offset, 'canceled');
+  const reminderTimer = await timerEnded(handle, moved - offset, 'fired');
+  const deadlineTimer = await timerEnded(handle, moved, 'fired');
+  expect(reminderTimer.firedAt).toBeGreaterThanOrEqual(moved - offset);
+  expect(deadlineTimer.firedAt).toBeGreaterThanOrEqual(moved);
+  expect(await handle.result()).toMatchObject({ stage: 'DISQUALIFIED' });
+  expect(await projection(workflowId, { stage: 'DISQUALIFIED' })).toMatchObject({ stage: 'DISQUALIFIED' });
+
+  const reminded = await eventsOf(workflowId, 'reminder.sent');
+  expect(reminded.map((e) => e.deadline)).toEqual([iso(moved)]);
+  expect(reminded[0].at).toBeGreaterThanOrEqual(moved - offset);
+  for (const type of ['escalation.sent', 'deadline.disqualified']) {
+    const events = await eventsOf(workflowId, type);
+    expect(
+      events.map((e) => e.deadline),
+      type,
+    ).toEqual([iso(moved)]);
+    expect(events[0].at, type).toBeGreaterThanOrEqual(moved);
+  }
+
+  const mail = await mailFor(h.mailDir, workflowId);
+  expect(mail.map((m) => m.template)).toEqual([
+    'intake_accepted',
+    'deadline_extended',
+    'reminder',
+    'escalation',
+    'disqualified',
+  ]);
+  const [extended] = ofTemplate(mail, 'deadline_extended');
+  expect(extended.to).toEqual([dinas]);
+  expect(extended.key).toMatch(new RegExp(`:${moved}$`));
+  const [reminder] = ofTemplate(mail, 'reminder');
+  expect(reminder.to).toEqual([dinas]);
+  expect(reminder.key).toMatch(new RegExp(`:${offset}:${moved}$`));
+  expect(await sentDate(h.mailDir, reminder)).toBeGreaterThanOrEqual(moved - offset);
+  for (const template of ['escalation', 'disqualified']) {
+    const [m] = ofTemplate(mail, template);
+    expect(await sentDate(h.mailDir, m), template).toBeGreaterThanOrEqual(moved);
+  }
+}
+
 describe('deadlines, reminders and escalation', () => {
   it('reminds the dinas kabupaten/kota once per offset before the attendance deadline, then escalates to the province and disqualifies', async () => {
     const config = testConfig('uji-deadline-kehadiran', {
@@ -176,7 +252,7 @@ describe('deadlines, reminders and escalation', () => {
       .soft((await projection(workflowId))?.deadline_at?.toISOString(), 'the projection shows the pending deadline')
       .toBe(waiting.deadline!.at);
 
-    const final = await stageOf(handle, 'DISQUALIFIED', 20_000);
+    const final = await stageOf(handle, 'DISQUALIFIED', 45_000);
     expect(await handle.result()).toMatchObject({ stage: 'DISQUALIFIED' });
     const mail = await mailUntil(workflowId, (m) => ofTemplate(m, 'disqualified').length === 1, 'disqualified mail');
 
@@ -189,19 +265,24 @@ describe('deadlines, reminders and escalation', () => {
     expect(reminders.map((r) => r.key.split(':').at(-2)).sort()).toEqual(['2000', '4000']);
     expect(final.remindersSent).toHaveLength(2);
 
-    // Each reminder went out at its offset before the deadline, and before it.
+    // Each reminder's timer was set for its offset before the deadline and fired; the reminder went out at or after
+    // that moment and before the escalation, judged from the recorded times (a loaded machine may send it late).
     const sent = await h.db
       .selectFrom('notifications')
       .select(['key', 'template', 'sent_at', 'status'])
       .where('workflow_id', '=', workflowId)
       .execute();
+    const escalationSentAt = sent.find((s) => s.template === 'escalation')!.sent_at!.getTime();
     for (const r of reminders) {
       const offset = Number(r.key.split(':').at(-2));
+      await timerEnded(handle, due - offset, 'fired');
       const row = sent.find((s) => s.key === r.key)!;
       expect(row.status).toBe('sent');
       expect(row.sent_at!.getTime()).toBeGreaterThanOrEqual(due - offset);
-      expect(row.sent_at!.getTime()).toBeLessThan(due);
+      expect(row.sent_at!.getTime()).toBeLessThan(escalationSentAt);
     }
+    const escalated = final.history.find((e) => e.type === 'escalation.sent')!;
+    expect(Date.parse(escalated.at)).toBeGreaterThanOrEqual(due);
     const remindedAt = final.history
       .filter((e) => e.type === 'reminder.sent')
       .map((e) => ({ at: Date.parse(e.at), offset: e.detail!.offsetMs as number, deadline: e.detail!.deadline }));
@@ -209,14 +290,12 @@ describe('deadlines, reminders and escalation', () => {
     for (const r of remindedAt) {
       expect(r.deadline).toBe(waiting.deadline!.at);
       expect(r.at).toBeGreaterThanOrEqual(due - r.offset);
-      expect(r.at).toBeLessThan(due);
+      expect(r.at).toBeLessThan(Date.parse(escalated.at));
     }
 
     const [escalation] = ofTemplate(mail, 'escalation');
     expect(escalation.to).toEqual(['disperin.32@daerah.example']);
     expect(escalation.cc).toEqual([COORDINATOR_MAIL]);
-    const escalated = final.history.find((e) => e.type === 'escalation.sent')!;
-    expect(Date.parse(escalated.at)).toBeGreaterThanOrEqual(due);
     const [disqualified] = ofTemplate(mail, 'disqualified');
     expect(disqualified.to).toEqual(['disperin.32.05@daerah.example']);
     expect(disqualified.cc).toEqual(['disperin.32@daerah.example']);
@@ -258,17 +337,73 @@ describe('deadlines, reminders and escalation', () => {
     expect(ofTemplate(mail, 'grace_granted')).toMatchObject([{ to: ['disperin.32.05@daerah.example'] }]);
     expect
       .soft(
-        (await projection(workflowId, { deadline_at: graced.deadline!.at }, 1500))?.deadline_at?.toISOString(),
+        (await projection(workflowId, { deadline_at: graced.deadline!.at }))?.deadline_at?.toISOString(),
         'the projection shows the pending deadline',
       )
       .toBe(graced.deadline!.at);
 
     await handle.executeUpdate(submitDocumentUpdate, { args: [legality(dinasOf('32.05'))] });
     await stageOf(handle, 'UNDER_REVIEW');
-    await sleep(Math.max(0, first + 6000 - Date.now()) + 500);
-    expect(await handle.query(nominationStateQuery)).toMatchObject({ stage: 'UNDER_REVIEW', hold: null });
+    // Nothing happens at the grace deadline once its timer is cancelled, so "nothing happened" is judged from there.
+    await timerEnded(handle, first + 6000, 'canceled');
+    await settled(handle);
+    expect(await handle.query(nominationStateQuery)).toMatchObject({
+      stage: 'UNDER_REVIEW',
+      hold: null,
+      escalationsSent: graced.escalationsSent,
+    });
     expect(await projection(workflowId, { stage: 'UNDER_REVIEW' })).toMatchObject({ stage: 'UNDER_REVIEW' });
-    expect(ofTemplate(await mailFor(h.mailDir, workflowId), 'disqualified')).toEqual([]);
+    const after = await mailFor(h.mailDir, workflowId);
+    expect(ofTemplate(after, 'disqualified')).toEqual([]);
+    expect(ofTemplate(after, 'escalation')).toHaveLength(1);
+    expect(await eventsOf(workflowId, 'escalation.sent')).toHaveLength(1);
+    expect(await eventsOf(workflowId, 'deadline.disqualified')).toEqual([]);
+  });
+
+  it('disqualifies when the grace period runs out too: a second escalation, one per deadline, and only one grace', async () => {
+    const config = testConfig('uji-deadline-tenggang-habis', {
+      deadlines: { documents: deadline('3s', [], 'grace', '4s') },
+    });
+    const { handle, workflowId } = await nominationAt(config, 'Tenun Tenggang Habis', 'AWAITING_DOCUMENTS');
+    const first = Date.parse((await handle.query(nominationStateQuery)).deadline!.at);
+    const grace = first + 4000;
+    await timerEnded(handle, first, 'fired');
+    await timerEnded(handle, grace, 'fired');
+    // Settled after the grace deadline's timer: a second grace would have been granted (and mailed) by now.
+    await settled(handle);
+
+    expect(await handle.query(nominationStateQuery)).toMatchObject({ stage: 'DISQUALIFIED' });
+    expect(await handle.result()).toMatchObject({ stage: 'DISQUALIFIED' });
+    expect(await projection(workflowId, { stage: 'DISQUALIFIED' })).toMatchObject({ stage: 'DISQUALIFIED' });
+    const escalated = await eventsOf(workflowId, 'escalation.sent');
+    expect(escalated.map((e) => e.deadline)).toEqual([iso(first), iso(grace)]);
+    expect(escalated[0].at).toBeGreaterThanOrEqual(first);
+    expect(escalated[1].at).toBeGreaterThanOrEqual(grace);
+    expect((await eventsOf(workflowId, 'deadline.grace')).map((e) => e.payload.until)).toEqual([iso(grace)]);
+    const [disqualifiedEvent, ...more] = await eventsOf(workflowId, 'deadline.disqualified');
+    expect(more).toEqual([]);
+    expect(disqualifiedEvent).toMatchObject({ deadline: iso(grace) });
+    expect(disqualifiedEvent.at).toBeGreaterThanOrEqual(grace);
+
+    const mail = await mailFor(h.mailDir, workflowId);
+    expect(mail.map((m) => m.template)).toEqual([
+      'intake_accepted',
+      'escalation',
+      'grace_granted',
+      'escalation',
+      'disqualified',
+    ]);
+    expect(ofTemplate(mail, 'grace_granted')).toMatchObject([{ to: ['disperin.32.05@daerah.example'] }]);
+    const [early, late] = ofTemplate(mail, 'escalation');
+    expect(early).toMatchObject({ to: ['disperin.32@daerah.example'], cc: [COORDINATOR_MAIL] });
+    expect(late).toMatchObject({ to: ['disperin.32@daerah.example'], cc: [COORDINATOR_MAIL] });
+    expect(early.key).toMatch(new RegExp(`:${first}$`));
+    expect(late.key).toMatch(new RegExp(`:${grace}$`));
+    expect(await sentDate(h.mailDir, early)).toBeGreaterThanOrEqual(toSecond(first));
+    expect(await sentDate(h.mailDir, late)).toBeGreaterThanOrEqual(toSecond(grace));
+    const [disqualified] = ofTemplate(mail, 'disqualified');
+    expect(disqualified).toMatchObject({ to: ['disperin.32.05@daerah.example'], cc: ['disperin.32@daerah.example'] });
+    expect(await sentDate(h.mailDir, disqualified)).toBeGreaterThanOrEqual(toSecond(grace));
   });
 
   it('holds a missed review deadline for the coordinator, refuses the review while on hold, and an extension clears the hold', async () => {
@@ -312,7 +447,7 @@ describe('deadlines, reminders and escalation', () => {
     ).toMatchObject([{ to: [COORDINATOR_MAIL] }]);
     expect
       .soft(
-        (await projection(workflowId, { deadline_at: newDeadline }, 1500))?.deadline_at?.toISOString(),
+        (await projection(workflowId, { deadline_at: newDeadline }))?.deadline_at?.toISOString(),
         'the projection shows the pending deadline',
       )
       .toBe(newDeadline);
@@ -351,46 +486,38 @@ describe('deadlines, reminders and escalation', () => {
     expect(last).toEqual({ type: 'hold.disqualified', actor_role: 'coordinator' });
   });
 
-  it("moves one nomination's pending deadline when a coordinator extends it: no escalation at the old date", async () => {
+  it("moves one nomination's pending deadline when a coordinator extends it: reminder, escalation and policy follow the new date", async () => {
     const config = testConfig('uji-deadline-perpanjang', {
-      deadlines: { documents: deadline('5s', [], 'disqualify') },
+      deadlines: { documents: deadline('10s', ['3s'], 'disqualify') },
     });
     const { handle, workflowId } = await nominationAt(config, 'Tenun Diperpanjang', 'AWAITING_DOCUMENTS');
     const old = Date.parse((await handle.query(nominationStateQuery)).deadline!.at);
-    await sleep(1000);
-    const newDeadline = inSeconds(20);
+    const moved = wholeSecond(old + 3000);
     const answer = await handle.executeUpdate(extendDeadlineUpdate, {
-      args: [{ actor: coordinator, stage: 'documents', until: newDeadline }],
+      args: [{ actor: coordinator, stage: 'documents', until: iso(moved) }],
     });
     // The answer carries the new deadline and no timeline (NominationAnswer); the timeline shows the extension by whom.
-    expect(answer).toMatchObject({ deadline: { stage: 'documents', at: newDeadline } });
+    expect(answer).toMatchObject({ deadline: { stage: 'documents', at: iso(moved) } });
     expect(answer).not.toHaveProperty('history');
     expect((await handle.query(nominationStateQuery)).history.at(-1)).toMatchObject({
       type: 'deadline.extended',
       actor: coordinator,
     });
-
-    await sleep(Math.max(0, old + 3000 - Date.now()));
-    const state = await handle.query(nominationStateQuery);
-    expect(state.stage).toBe('AWAITING_DOCUMENTS');
-    expect(state.deadline).toEqual({ stage: 'documents', at: newDeadline });
-    expect(state.escalationsSent).toEqual([]);
-    const mail = await mailFor(h.mailDir, workflowId);
-    expect(ofTemplate(mail, 'escalation')).toEqual([]);
-    expect(ofTemplate(mail, 'deadline_extended')).toMatchObject([{ to: ['disperin.32.05@daerah.example'] }]);
-    expect(await projection(workflowId, { stage: 'AWAITING_DOCUMENTS' })).toMatchObject({
-      stage: 'AWAITING_DOCUMENTS',
-    });
     expect
       .soft(
-        (await projection(workflowId, { deadline_at: newDeadline }, 1500))?.deadline_at?.toISOString(),
+        (await projection(workflowId, { deadline_at: iso(moved) }))?.deadline_at?.toISOString(),
         'the projection shows the pending deadline',
       )
-      .toBe(newDeadline);
+      .toBe(iso(moved));
+
+    await expectMovedDeadlineFollowed(handle, workflowId, old, moved, 3000, 'disperin.32.05@daerah.example');
   });
 
-  it("moves every open nomination's deadline when a coordinator extends a stage for the whole cycle", async () => {
-    const config = testConfig('uji-deadline-siklus', { mutate: (c) => (c.intakeWindow = '10m') });
+  it("moves every open nomination's pending deadline when a coordinator extends a stage for the whole cycle", async () => {
+    const config = testConfig('uji-deadline-siklus', {
+      deadlines: { attendance: deadline('10s', ['3s'], 'disqualify') },
+      mutate: (c) => (c.intakeWindow = '10m'),
+    });
     const cycle = await h.client.workflow.start('awardCycle', {
       workflowId: cycleWorkflowId(config.id),
       taskQueue: h.taskQueue,
@@ -407,6 +534,7 @@ describe('deadlines, reminders and escalation', () => {
       expect(r.created).toBe(true);
       ids.push(r.workflowId);
     }
+    // The cycle signals the nominations its projection lists, so both rows must be there first.
     await waitFor(
       async () =>
         (await h.db.selectFrom('nominations').select('workflow_id').where('workflow_id', 'in', ids).execute())
@@ -414,29 +542,29 @@ describe('deadlines, reminders and escalation', () => {
       { what: 'both projection rows' },
     );
     const handles = ids.map((id) => h.client.workflow.getHandle(id));
-    for (const handle of handles) await stageOf(handle, 'AWAITING_SOCIALIZATION');
-
-    const newDeadline = inSeconds(2 * 3600);
-    const view = await cycle.executeUpdate(extendCycleDeadlineUpdate, {
-      args: [{ actor: coordinator, stage: 'attendance', until: newDeadline }],
-    });
-    expect(view.deadlineOverrides).toEqual({ attendance: newDeadline });
+    const olds: number[] = [];
     for (const [i, handle] of handles.entries()) {
-      await until(handle, (s) => s.deadline?.at === newDeadline, `the cycle-wide deadline on ${ids[i]}`);
-      const mail = await mailUntil(
-        ids[i],
-        (m) => ofTemplate(m, 'deadline_extended').length === 1,
-        'deadline_extended mail',
-      );
-      expect(ofTemplate(mail, 'deadline_extended')[0].to).toEqual([
-        `disperin.${i === 0 ? '32.05' : '34.71'}@daerah.example`,
-      ]);
+      const waiting = await until(handle, (s) => s.deadline?.stage === 'attendance', `the deadline of ${ids[i]}`);
+      olds.push(Date.parse(waiting.deadline!.at));
+    }
+
+    const moved = wholeSecond(Math.max(...olds) + 3000);
+    const view = await cycle.executeUpdate(extendCycleDeadlineUpdate, {
+      args: [{ actor: coordinator, stage: 'attendance', until: iso(moved) }],
+    });
+    expect(view.deadlineOverrides).toEqual({ attendance: iso(moved) });
+    for (const [i, handle] of handles.entries()) {
+      await until(handle, (s) => s.deadline?.at === iso(moved), `the cycle-wide deadline on ${ids[i]}`);
       expect
         .soft(
-          (await projection(ids[i], { deadline_at: newDeadline }, 1500))?.deadline_at?.toISOString(),
+          (await projection(ids[i], { deadline_at: iso(moved) }))?.deadline_at?.toISOString(),
           'the projection shows the pending deadline',
         )
-        .toBe(newDeadline);
+        .toBe(iso(moved));
+    }
+    for (const [i, handle] of handles.entries()) {
+      const dinas = `disperin.${i === 0 ? '32.05' : '34.71'}@daerah.example`;
+      await expectMovedDeadlineFollowed(handle, ids[i], olds[i], moved, 3000, dinas);
     }
   });
 
@@ -450,8 +578,10 @@ describe('deadlines, reminders and escalation', () => {
       args: [{ actor: { role: 'assessor', id: early, region: profile(early).province }, scores: scoresFor(config, 3) }],
     });
 
-    const after = await until(handle, (s) => s.remindersSent.length > 0, 'the assessment reminder');
-    await sleep(Math.max(0, Date.parse(after.deadline!.at) - Date.now()) + 1000);
+    await until(handle, (s) => s.remindersSent.length > 0, 'the assessment reminder');
+    // Every reminder is due before the deadline, so once its timer fired and the work it started settled, none is left.
+    await timerEnded(handle, Date.parse(state.deadline!.at), 'fired');
+    await settled(handle);
     const mail = await mailFor(h.mailDir, workflowId);
     const reminders = ofTemplate(mail, 'reminder');
     expect(reminders).toHaveLength(1);

@@ -1,0 +1,98 @@
+/**
+ * Waits judged from a workflow's history rather than from the wall clock: a test that claims something did NOT happen
+ * at a deadline first waits until the history shows the deadline's timer fired (or was cancelled), so a slow machine
+ * that has not processed the timer yet cannot make the claim pass.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { ReceivedMail } from '../../embedded/mailbox';
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+type Stamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+
+const ms = (t: Stamp): number => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+const id = (v: unknown): string => String(v ?? '');
+
+export interface TimerRecord {
+  timerId: string;
+  /** The moment the workflow set the timer for: its clock in the task that started it plus StartToFireTimeout. */
+  target: number;
+  startedAt: number;
+  firedAt?: number;
+  canceledAt?: number;
+}
+
+/**
+ * Every timer of a history. The workflow's clock in a task is the task's WorkflowTaskStarted event time, so that time
+ * plus the timer's StartToFireTimeout is the moment the workflow computed (a deadline or a reminder's offset before it).
+ */
+export function timersOf(events: readonly HistoryEvent[]): TimerRecord[] {
+  const byId = new Map(events.map((e) => [id(e.eventId), e]));
+  const timers = new Map<string, TimerRecord>();
+  for (const e of events) {
+    const started = e.timerStartedEventAttributes;
+    if (started) {
+      const completed = byId.get(id(started.workflowTaskCompletedEventId))?.workflowTaskCompletedEventAttributes;
+      const taskStarted = byId.get(id(completed?.startedEventId));
+      timers.set(id(e.eventId), {
+        timerId: id(started.timerId),
+        target: ms(taskStarted?.eventTime) + ms(started.startToFireTimeout),
+        startedAt: ms(e.eventTime),
+      });
+    }
+    const fired = e.timerFiredEventAttributes;
+    const timer = fired && timers.get(id(fired.startedEventId));
+    if (timer) timer.firedAt = ms(e.eventTime);
+    const canceled = e.timerCanceledEventAttributes;
+    const canceledTimer = canceled && timers.get(id(canceled.startedEventId));
+    if (canceledTimer) canceledTimer.canceledAt = ms(e.eventTime);
+  }
+  return [...timers.values()];
+}
+
+const shown = (t: TimerRecord) =>
+  `${t.timerId}: for ${new Date(t.target).toISOString()}${t.firedAt ? ', fired' : ''}${t.canceledAt ? ', canceled' : ''}`;
+
+/**
+ * Waits until the history holds the timer set for `moment` and that timer has `outcome`, and returns it. The timer
+ * for a moment is the one set for the earliest time from `moment - toleranceMs` to `moment + lateMs`: a stage's
+ * deadline timer that follows a reminder is set a little late, by the time the reminder took to record and send
+ * (workflows/deadline-clock.ts computes it from the clock it read before sending). Fails at once if that timer ended
+ * the other way, and after `timeoutMs` with every timer the history holds.
+ */
+export async function timerEnded(
+  handle: WorkflowHandle,
+  moment: number,
+  outcome: 'fired' | 'canceled',
+  opts: { timeoutMs?: number; toleranceMs?: number; lateMs?: number } = {},
+): Promise<TimerRecord> {
+  const giveUp = Date.now() + (opts.timeoutMs ?? 45_000);
+  const from = moment - (opts.toleranceMs ?? 50);
+  const to = moment + (opts.lateMs ?? 10_000);
+  const at = new Date(moment).toISOString();
+  for (;;) {
+    const timers = timersOf((await handle.fetchHistory()).events ?? []);
+    const [timer] = timers.filter((t) => t.target >= from && t.target <= to).sort((a, b) => a.target - b.target);
+    if (timer && (timer.firedAt || timer.canceledAt)) {
+      if ((outcome === 'fired' ? timer.firedAt : timer.canceledAt) === undefined) {
+        throw new Error(`the timer for ${at} of ${handle.workflowId} was not ${outcome}: ${shown(timer)}`);
+      }
+      return timer;
+    }
+    if (Date.now() > giveUp) {
+      throw new Error(
+        `timed out waiting for the timer for ${at} of ${handle.workflowId} to be ${outcome}; timers: ${timers.map(shown).join('; ') || 'none'}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The Date header of a mail the SMTP sink stored: when the worker's mailer built it, to the second. */
+export async function sentDate(mailDir: string, mail: ReceivedMail): Promise<number> {
+  const parsed = await simpleParser(readFileSync(join(mailDir, mail.file)));
+  if (!parsed.date) throw new Error(`mail ${mail.file} has no Date header`);
+  return parsed.date.getTime();
+}
