@@ -41,6 +41,7 @@ export interface RecordedEvent {
   stage: string;
   actor: Actor;
   at: string;
+  payload: Record<string, unknown>;
   /** The activity completed (the row must then exist); false while it is still running or retrying. */
   completed: boolean;
 }
@@ -181,6 +182,7 @@ export function readTrail(history: History): Trail {
           stage: r.stage,
           actor: r.actor,
           at: r.at,
+          payload: r.payload ?? {},
           completed: false,
         };
         recorded.push(record);

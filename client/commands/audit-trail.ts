@@ -1,7 +1,7 @@
 /**
  * `ovop audit trail <nomination>`: the nomination's timeline from its Temporal history, then a reconciliation with the
- * `nomination_events` rows in PostgreSQL: every event the workflow recorded must be there with the same seq, type and
- * actor, and nothing else. Every mismatch is listed; the exit code is 1 if there is any.
+ * `nomination_events` rows in PostgreSQL: every event the workflow recorded must be there with the same seq, type,
+ * actor, stage, time and payload, and nothing else. Every mismatch is listed; the exit code is 1 if there is any.
  */
 import type { NominationEventRow } from '../../db/database';
 import { formatActor } from '../actor';
@@ -75,9 +75,14 @@ export function reconcile(recorded: RecordedEvent[], rows: NominationEventRow[])
       continue;
     }
     const rowActor = `${row.actor_role}:${row.actor_id}:${row.actor_region}`;
-    const fields = [h.type !== row.type ? 'type' : null, historySide.actor !== rowActor ? 'actor' : null].filter(
-      (x): x is string => x !== null,
-    );
+    const differs: [string, boolean][] = [
+      ['type', h.type !== row.type],
+      ['actor', historySide.actor !== rowActor],
+      ['stage', h.stage !== row.stage],
+      ['time', Date.parse(h.at) !== new Date(row.occurred_at).getTime()],
+      ['payload', canonicalJson(h.payload) !== canonicalJson(row.payload)],
+    ];
+    const fields = differs.filter(([, d]) => d).map(([name]) => name);
     if (fields.length > 0)
       mismatches.push({
         seq: h.seq,
@@ -97,6 +102,17 @@ export function reconcile(recorded: RecordedEvent[], rows: NominationEventRow[])
     }
   }
   return mismatches.sort((a, b) => a.seq - b.seq);
+}
+
+/** JSON with object keys sorted: PostgreSQL's jsonb keeps its own key order, so compare by content. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }
 
 function render(
@@ -120,7 +136,7 @@ function render(
     lines.push(`(${note})`);
   } else if (mismatches.length === 0) {
     lines.push(
-      `PostgreSQL agrees: ${rows.length} nomination_events row${rows.length === 1 ? '' : 's'} match the history (seq, type, actor)${pending.length ? `; ${pending.length} still being written` : ''}.`,
+      `PostgreSQL agrees: ${rows.length} nomination_events row${rows.length === 1 ? '' : 's'} match the history (seq, type, actor, stage, time, payload)${pending.length ? `; ${pending.length} still being written` : ''}.`,
     );
   } else {
     lines.push(

@@ -409,13 +409,36 @@ describe('ovop CLI', () => {
       }),
     );
 
-    // Tamper with the withdrawn nomination's events: one row's actor changed, one row that never happened.
+    // Tamper with the withdrawn nomination's events: one row's actor changed; another's stage, time and payload; the
+    // last one deleted; and one row that never happened.
     await h.db
       .updateTable('nomination_events')
       .set({ actor_id: 'orang-lain' })
       .where('workflow_id', '=', ULOS)
       .where('seq', '=', 1)
       .execute();
+    const second = await h.db
+      .selectFrom('nomination_events')
+      .selectAll()
+      .where('workflow_id', '=', ULOS)
+      .where('seq', '=', 2)
+      .executeTakeFirstOrThrow();
+    await h.db
+      .updateTable('nomination_events')
+      .set({
+        stage: 'AWAITING_DOCUMENTS',
+        occurred_at: new Date(new Date(second.occurred_at).getTime() - 60_000),
+        payload: JSON.stringify({ ...(second.payload as Record<string, unknown>), to: 'AWAITING_DOCUMENTS' }),
+      })
+      .where('workflow_id', '=', ULOS)
+      .where('seq', '=', 2)
+      .execute();
+    const last = await h.db
+      .deleteFrom('nomination_events')
+      .where('workflow_id', '=', ULOS)
+      .where('type', '=', 'nomination.withdrawn')
+      .returning('seq')
+      .executeTakeFirstOrThrow();
     await h.db
       .insertInto('nomination_events')
       .values({
@@ -439,11 +462,17 @@ describe('ovop CLI', () => {
         fields: ['actor'],
         postgres: { type: 'nomination.identified', actor: 'coordinator:orang-lain:00' },
       }),
+      expect.objectContaining({ seq: 2, problem: 'differs', fields: ['stage', 'time', 'payload'] }),
+      expect.objectContaining({
+        seq: last.seq,
+        problem: 'missing in PostgreSQL',
+        history: expect.objectContaining({ type: 'nomination.withdrawn' }),
+      }),
       expect.objectContaining({ seq: 99, problem: 'not in the history' }),
     ]);
     const text = await ovop(['audit', 'trail', ULOS]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain('2 mismatches between the history and PostgreSQL nomination_events');
+    expect(text.stdout).toContain('4 mismatches between the history and PostgreSQL nomination_events');
   });
 
   it('exports a history that replays on the current code, and is reported non-deterministic on changed code', async () => {
@@ -502,7 +531,8 @@ describe('ovop CLI', () => {
   it('schedules a cycle to open once, at the given time', async () => {
     const id = 'uji-cli-jadwal';
     const config = cycleFile(id);
-    const at = new Date(Date.now() + 4000).toISOString().replace(/\.\d+Z$/, 'Z');
+    // Far enough ahead that a CLI started on a busy machine still schedules it in the future.
+    const at = new Date(Date.now() + 12_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const scheduled = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--at', at], {
       actor: COORDINATOR,
     });
@@ -519,7 +549,7 @@ describe('ovop CLI', () => {
     const schedule = h.client.schedule.getHandle(`ovop/${id}/schedule`);
     const started = await waitFor(
       async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
-      { what: 'the scheduled start', timeoutMs: 20_000 },
+      { what: 'the scheduled start', timeoutMs: 45_000 },
     );
     expect(started).toMatch(new RegExp(`^ovop/${id}/cycle`));
     const status = await ovop(['--json', 'cycle', 'status', id]);
