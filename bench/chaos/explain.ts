@@ -79,7 +79,9 @@ export function explainDuplicates(
         const life = `its sendNotification scheduled ${clock(send.scheduledAt)}, ${send.closedAt === null ? 'not closed' : `closed ${clock(send.closedAt)}`}${send.attempt ? ` on attempt ${send.attempt}` : ''}`;
         if (kill) {
           const t = Date.parse(kill.at);
-          cause = `kill ${kills.indexOf(kill) + 1} at ${clock(t)}, ${t - previous} ms after copy ${k} (${life})`;
+          const gap =
+            t >= previous ? `${t - previous} ms after copy ${k}` : `${previous - t} ms before copy ${k} was received`;
+          cause = `kill ${kills.indexOf(kill) + 1} at ${clock(t)}, ${gap} (${life})`;
         } else if (restart) {
           cause = `the PostgreSQL restart at ${clock(Date.parse(restart.at))} (${life})`;
         }
