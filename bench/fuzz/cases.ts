@@ -284,6 +284,8 @@ export interface UpdateCase {
   what: string;
   target: TargetKey;
   arg: unknown;
+  /** What the refusal must name: the field or rule the case broke (a refusal for another reason proves nothing). */
+  expects: RegExp;
   label: string;
 }
 
@@ -295,7 +297,54 @@ interface Mutation {
   field: string;
   /** Targets it may be sent to. */
   targets: (w: FuzzWorld) => TargetKey[];
-  make: (rng: Rng, t: Target, ctx: MakeContext) => { arg: unknown; what: string } | undefined;
+  make: (rng: Rng, t: Target, ctx: MakeContext) => Made | undefined;
+}
+/** A case's argument and defect; `expects` where the refusal names something else than NAMED_BY[field]. */
+type Made = { arg: unknown; what: string; expects?: RegExp };
+
+/** A string matched literally. */
+const lit = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+/**
+ * The words a refusal of a defect in each field uses (workflows/nomination-rules.ts, validation.ts, the cycle's
+ * `nominate` validator). A case whose refusal legitimately names something else says so in its own `expects`.
+ */
+const NAMED_BY: Record<string, RegExp> = {
+  '(argument)': /^actor is missing$|^nomination is missing$/,
+  '(stage)': /; this action needs | is on hold after the |^this nomination is not on hold$/,
+  '(intake)': /^intake for cycle \S+ is closed$/,
+  actor: /^actor (is missing|role|id|region)\b/,
+  sessionId: /\bsession\b/,
+  kind: /\bdocument kind\b/,
+  fileName: /^file name\b/,
+  checksum: /^checksum must be\b/,
+  sizeBytes: /^size must be\b/,
+  decision: /^decision must be\b/,
+  reason: /\breason\b/,
+  scores: /^invalid scores: /,
+  passed: /^passed must be\b/,
+  stars: /^stars must be\b/,
+  stage: /^stage must be\b/,
+  until: /^until\b|^the new deadline must be\b/,
+  regencyCode: /^unknown regency code\b/,
+  ikmName: /^ikmName\b/,
+  sentraName: /^sentraName\b/,
+  product: /^product\b/,
+  commodity: /^commodity must be\b/,
+  sentraSize: /^a sentra must count\b/,
+  dinasEmail: /^dinasEmail\b/,
+  previousStars: /^previousStars\b/,
+  cycleId: /^this is cycle \S+, not\b/,
+  // The nominator's actor, its role, or its regency: the rules that name who nominates.
+  nominatedBy:
+    /^actor (is missing|role|id|region)\b|^role \S+ may not nominate\b|^dinas \S+ may only nominate IKM of its own\b/,
+};
+
+/** What a refusal of a case in `field` must match. */
+export function expectationOf(field: string): RegExp {
+  const re = NAMED_BY[field];
+  if (!re) throw new Error(`bench/fuzz/cases.ts: no NAMED_BY entry for field ${field}`);
+  return re;
 }
 type Target = NominationTarget | CycleTarget;
 interface MakeContext {
@@ -333,7 +382,7 @@ const ALLOWED: Record<Exclude<UpdateName, 'nominate'>, (t: NominationTarget) => 
   resolveHold: (t) => t.onHold,
 };
 
-type NominationUpdate = Exclude<UpdateName, 'nominate'>;
+export type NominationUpdate = Exclude<UpdateName, 'nominate'>;
 
 function assessorActor(world: FuzzWorld, id: string, region?: string): Actor {
   return { role: 'assessor', id, region: region ?? world.assessors.find((a) => a.id === id)?.province ?? '73' };
@@ -378,6 +427,47 @@ function baseArg(update: NominationUpdate, t: NominationTarget, world: FuzzWorld
     case 'resolveHold':
       return { actor: COORDINATOR, decision: 'extend', until: FUTURE };
   }
+}
+
+/** The valid argument every case of `update` to target `t` is one defect away from (the control's input). */
+export function validArg(update: NominationUpdate, t: NominationTarget, world: FuzzWorld, variant = 0): Obj {
+  return baseArg(update, t, world, variant);
+}
+
+/**
+ * The controls: every base input accepted once, so that a refusal of a case is the refusal of its defect and not of
+ * its base. They run on the targets themselves once all their cases have been judged (nothing is left to disturb),
+ * each chain's steps one after another with the target described anew before each step, so most bases are tried on
+ * the very target their cases went to. `variant` is reviewDocuments' decision (0 approve, 1 request_changes, 2 reject:
+ * the bases of its reason cases).
+ */
+export const CONTROL_CHAINS: readonly {
+  target: NominationTargetKey | 'cycle';
+  steps: readonly { update: UpdateName; variant?: number }[];
+}[] = [
+  { target: 'socialization', steps: [{ update: 'extendDeadline' }, { update: 'attendSocialization' }] },
+  { target: 'documents', steps: [{ update: 'submitDocument' }, { update: 'withdraw' }] },
+  { target: 'review', steps: [{ update: 'reviewDocuments', variant: 1 }] },
+  { target: 'revision', steps: [{ update: 'submitDocument' }, { update: 'reviewDocuments', variant: 2 }] },
+  {
+    target: 'hold',
+    steps: [{ update: 'resolveHold' }, { update: 'reviewDocuments', variant: 0 }, { update: 'submitScores' }],
+  },
+  { target: 'assessment', steps: [{ update: 'submitScores' }] },
+  { target: 'field', steps: [{ update: 'verifyField' }, { update: 'determineStars' }] },
+  { target: 'recommended', steps: [{ update: 'determineStars' }] },
+  { target: 'cycle', steps: [{ update: 'nominate' }] },
+];
+
+/** The controls' labels, in CONTROL_CHAINS' order (known before they run, for test names). */
+export function controlLabels(): string[] {
+  const decisions = ['approve', 'request_changes', 'reject'];
+  return CONTROL_CHAINS.flatMap((chain, i) =>
+    chain.steps.map(
+      (step, j) =>
+        `control ${i + 1}.${j + 1}: valid ${step.update}${step.update === 'reviewDocuments' ? ` (${decisions[step.variant ?? 0]})` : ''} → ${chain.target}`,
+    ),
+  );
 }
 
 const DINAS_ACTIONS: NominationUpdate[] = ['attendSocialization', 'submitDocument', 'withdraw'];
@@ -522,7 +612,12 @@ function actorMutations(update: NominationUpdate): Mutation[] {
   const add = (
     category: Category,
     field: string,
-    make: (rng: Rng, t: NominationTarget, w: FuzzWorld, base: Obj) => { value: unknown; what: string; path?: string },
+    make: (
+      rng: Rng,
+      t: NominationTarget,
+      w: FuzzWorld,
+      base: Obj,
+    ) => { value: unknown; what: string; path?: string; expects?: RegExp },
   ) =>
     out.push({
       update,
@@ -532,7 +627,15 @@ function actorMutations(update: NominationUpdate): Mutation[] {
       make: (rng, t, { world }) => {
         const base = baseArg(update, nom(t), world);
         const v = make(rng, nom(t), world, base);
-        return { arg: v.path === '' ? v.value : setPath(base, v.path ?? field, v.value), what: v.what };
+        // A broken actor.role is refused as "actor role …", a whole argument or actor that is not an object as
+        // "actor is missing" (every nomination validator starts with the actor).
+        const byPath =
+          v.path === '' || v.path === undefined ? /^actor is missing$/ : lit(`${v.path.replace('.', ' ')} `);
+        return {
+          arg: v.path === '' ? v.value : setPath(base, v.path ?? field, v.value),
+          what: v.what,
+          expects: v.expects ?? byPath,
+        };
       },
     });
   const actor = (base: Obj) => base.actor as Actor;
@@ -586,49 +689,82 @@ function actorMutations(update: NominationUpdate): Mutation[] {
       path: `actor.${key}`,
     };
   });
-  // Well-formed actors who may not do this.
+  // Well-formed actors who may not do this: each refused by the rule that names it (its role, its province, …).
   add('wrong-actor', 'actor', (rng, t, w) => {
     const own = t.regencyCode;
     const prov = provinceOf(own);
-    const candidates: { value: Actor; what: string }[] = [
-      { value: { role: 'auditor', id: 'auditor-bpk', region: '00' }, what: 'an auditor' },
-      { value: { role: 'dinas_provinsi', id: `disperin-${prov}`, region: prov }, what: 'the dinas provinsi' },
-      { value: { role: 'system', id: 'ovop-engine', region: '00' }, what: 'the engine itself (role system)' },
-      { value: { role: 'admin' as Actor['role'], id: 'root', region: '00' }, what: 'an unknown role' },
+    const roleMayNot = (role: string) => lit(`role ${role} may not `);
+    const candidates: { value: Actor; what: string; expects: RegExp }[] = [
+      {
+        value: { role: 'auditor', id: 'auditor-bpk', region: '00' },
+        what: 'an auditor',
+        expects: roleMayNot('auditor'),
+      },
+      {
+        value: { role: 'dinas_provinsi', id: `disperin-${prov}`, region: prov },
+        what: 'the dinas provinsi',
+        expects: roleMayNot('dinas_provinsi'),
+      },
+      {
+        value: { role: 'system', id: 'ovop-engine', region: '00' },
+        what: 'the engine itself (role system)',
+        // No actor may claim the engine's role: it is not one of the roles at all.
+        expects: /^actor role must be one of /,
+      },
+      {
+        value: { role: 'admin' as Actor['role'], id: 'root', region: '00' },
+        what: 'an unknown role',
+        expects: /^actor role must be one of /,
+      },
       {
         value: { role: 'Coordinator' as Actor['role'], id: 'koordinator-fuzz', region: '00' },
         what: 'role Coordinator (capitalised)',
+        expects: /^actor role must be one of /,
       },
     ];
     if (update === 'submitScores') {
       const own = w.assessors.find((a) => a.province === prov);
       const unassigned = w.assessors.find((a) => a.province !== prov && !t.assessors.includes(a.id));
       candidates.push(
-        { value: COORDINATOR, what: 'a coordinator' },
-        { value: dinas(t.regencyCode), what: 'the own dinas' },
+        { value: COORDINATOR, what: 'a coordinator', expects: roleMayNot('coordinator') },
+        { value: dinas(t.regencyCode), what: 'the own dinas', expects: roleMayNot('dinas_kabkota') },
       );
-      candidates.push({ value: assessorActor(w, 'penilai-palsu', '73'), what: 'an assessor not in the pool' });
+      candidates.push({
+        value: assessorActor(w, 'penilai-palsu', '73'),
+        what: 'an assessor not in the pool',
+        expects: lit('assessor penilai-palsu is not assigned'),
+      });
       if (own)
         candidates.push({
           value: assessorActor(w, own.id),
           what: `assessor ${own.id} of the nomination's own province`,
+          expects: lit(`conflict of interest: assessor ${own.id} `),
         });
       if (unassigned)
-        candidates.push({ value: assessorActor(w, unassigned.id), what: `unassigned assessor ${unassigned.id}` });
+        candidates.push({
+          value: assessorActor(w, unassigned.id),
+          what: `unassigned assessor ${unassigned.id}`,
+          expects: lit(`assessor ${unassigned.id} is not assigned`),
+        });
     } else if (DINAS_ACTIONS.includes(update)) {
-      candidates.push({ value: assessorActor(w, w.assessors[1].id), what: 'an assessor' });
+      candidates.push({
+        value: assessorActor(w, w.assessors[1].id),
+        what: 'an assessor',
+        expects: roleMayNot('assessor'),
+      });
       candidates.push({
         value: dinas(sameProvinceRegency(own)),
         what: `dinas ${sameProvinceRegency(own)} of the same province`,
+        expects: lit(`dinas ${sameProvinceRegency(own)} may not act for ${own}`),
       });
     } else {
       candidates.push(
-        { value: dinas(own), what: 'the own dinas kabupaten/kota' },
-        { value: assessorActor(w, w.assessors[1].id), what: 'an assessor' },
+        { value: dinas(own), what: 'the own dinas kabupaten/kota', expects: roleMayNot('dinas_kabkota') },
+        { value: assessorActor(w, w.assessors[1].id), what: 'an assessor', expects: roleMayNot('assessor') },
       );
     }
     const c = rng.pick(candidates);
-    return { value: c.value, what: `actor is ${c.what}` };
+    return { value: c.value, what: `actor is ${c.what}`, expects: c.expects };
   });
   add('other-province', 'actor', (rng, t, w) => {
     const other = otherProvinceRegency(rng, t.regencyCode);
@@ -638,17 +774,30 @@ function actorMutations(update: NominationUpdate): Mutation[] {
         return {
           value: assessorActor(w, own.id, provinceOf(other)),
           what: `assessor ${own.id} of the own province claiming province ${provinceOf(other)}`,
+          expects: lit(`conflict of interest: assessor ${own.id} is from province ${provinceOf(t.regencyCode)}`),
         };
     }
     if (COORDINATOR_ACTIONS.includes(update)) {
       return rng.turn('coordinator-other-province', 2) === 0
-        ? { value: dinas(other), what: `actor is dinas ${other} of another province` }
+        ? {
+            value: dinas(other),
+            what: `actor is dinas ${other} of another province`,
+            expects: lit('role dinas_kabkota may not '),
+          }
         : {
             value: { role: 'dinas_provinsi', id: `disperin-${provinceOf(other)}`, region: provinceOf(other) },
             what: `actor is the dinas provinsi ${provinceOf(other)}`,
+            expects: lit('role dinas_provinsi may not '),
           };
     }
-    return { value: dinas(other), what: `actor is dinas ${other} of another province` };
+    return {
+      value: dinas(other),
+      what: `actor is dinas ${other} of another province`,
+      expects:
+        update === 'submitScores'
+          ? lit('role dinas_kabkota may not score')
+          : lit(`dinas ${other} is in another province`),
+    };
   });
   return out;
 }
@@ -733,6 +882,7 @@ function nominationMutations(): Mutation[] {
         return {
           arg: { ...baseArg('submitDocument', nom(t), world), kind, fileName: 'lagi.pdf' },
           what: `${kind} again in the same round`,
+          expects: lit(`document ${kind} was already submitted`),
         };
       },
     },
@@ -769,7 +919,7 @@ function nominationMutations(): Mutation[] {
   const scores = (base: Obj) => base.scores as Obj;
   const scoreMutation = (
     category: Category,
-    make: (rng: Rng, s: Obj, w: FuzzWorld) => { value: unknown; what: string },
+    make: (rng: Rng, s: Obj, w: FuzzWorld) => { value: unknown; what: string; names?: string },
   ): Mutation => ({
     update: 'submitScores',
     category,
@@ -778,7 +928,9 @@ function nominationMutations(): Mutation[] {
     make: (rng, t, { world }) => {
       const base = baseArg('submitScores', nom(t), world);
       const v = make(rng, { ...scores(base) }, world);
-      return { arg: { ...base, scores: v.value }, what: `scores ${v.what}` };
+      // Where the defect is in one criterion, the refusal must name it (`names`: the words it is named with).
+      const expects = v.names ? new RegExp(`^invalid scores: (.*; )?${lit(v.names).source}`) : undefined;
+      return { arg: { ...base, scores: v.value }, what: `scores ${v.what}`, expects };
     },
   });
   /** An own enumerable property, so that `__proto__` and `constructor` reach the worker as JSON keys. */
@@ -797,51 +949,73 @@ function nominationMutations(): Mutation[] {
     scoreMutation('wrong-type', (rng, s, w) => {
       const c = rng.pick(w.criteria);
       const wt = rng.pick(WRONG_TYPES_FOR_NUMBER.slice(1));
-      return { value: { ...s, [c]: wt.value }, what: `with ${c} ${wt.what}` };
+      return { value: { ...s, [c]: wt.value }, what: `with ${c} ${wt.what}`, names: `score for ${c} must be` };
     }),
-    scoreMutation('empty-string', (rng, s, w) =>
-      rng.turn('scores-empty', 2) === 0
-        ? { value: {}, what: 'empty' }
-        : { value: { ...s, [rng.pick(w.criteria)]: '' }, what: 'with an empty score' },
-    ),
+    scoreMutation('empty-string', (rng, s, w) => {
+      if (rng.turn('scores-empty', 2) === 0)
+        return { value: {}, what: 'empty', names: `criterion ${w.criteria[0]} is missing` };
+      const c = rng.pick(w.criteria);
+      return { value: { ...s, [c]: '' }, what: 'with an empty score', names: `score for ${c} must be` };
+    }),
     scoreMutation('oversize-string', (rng, s) => {
       if (rng.turn('scores-oversize', 2) === 0)
-        return { value: withKey(s, 'A'.repeat(OVERSIZE), 3), what: `with a criterion id of ${OVERSIZE} characters` };
+        return {
+          value: withKey(s, 'A'.repeat(OVERSIZE), 3),
+          what: `with a criterion id of ${OVERSIZE} characters`,
+          names: `unknown criterion ${'A'.repeat(100)}`,
+        };
       for (let i = 0; i < 2000; i++) s[`X${i}`] = 3;
-      return { value: s, what: 'with 2,000 unknown criteria' };
+      return { value: s, what: 'with 2,000 unknown criteria', names: 'unknown criterion X0;' };
     }),
     scoreMutation('odd-unicode', (rng, s, w) => {
       const c = rng.pick(w.criteria);
       const value = s[c];
       delete s[c];
       if (rng.turn('scores-odd', 3) === 0)
-        return { value: { ...s, [c]: fullwidth(String(value)) }, what: `with ${c} in fullwidth digits` };
+        return {
+          value: { ...s, [c]: fullwidth(String(value)) },
+          what: `with ${c} in fullwidth digits`,
+          names: `score for ${c} must be`,
+        };
       const o = withOdd(rng, c);
-      return { value: withKey(s, o.value, value), what: `with criterion ${c} ${o.what}` };
+      return {
+        value: withKey(s, o.value, value),
+        what: `with criterion ${c} ${o.what}`,
+        names: `criterion ${c} is missing`,
+      };
     }),
     scoreMutation('sql-text', (rng, s, w) => {
       const c = rng.pick(w.criteria);
       const sql = rng.pick(SQL_SNIPPETS);
-      if (rng.turn('scores-sql', 2) === 0) return { value: { ...s, [c]: `3${sql}` }, what: `with ${c} = "3${sql}"` };
+      if (rng.turn('scores-sql', 2) === 0)
+        return { value: { ...s, [c]: `3${sql}` }, what: `with ${c} = "3${sql}"`, names: `score for ${c} must be` };
       const value = s[c];
       delete s[c];
-      return { value: withKey(s, `${c}${sql}`, value), what: `with criterion id ${c}${sql}` };
+      return {
+        value: withKey(s, `${c}${sql}`, value),
+        what: `with criterion id ${c}${sql}`,
+        names: `criterion ${c} is missing`,
+      };
     }),
     scoreMutation('bad-value', (rng, s, w) => {
       const c = rng.pick(w.criteria);
       const r = rng.int(0, 5);
       if (r === 0) {
         delete s[c];
-        return { value: s, what: `without ${c}` };
+        return { value: s, what: `without ${c}`, names: `criterion ${c} is missing` };
       }
-      if (r === 1) return { value: { ...s, Z9: 2 }, what: 'with an unknown criterion Z9' };
-      if (r === 2)
+      if (r === 1)
+        return { value: { ...s, Z9: 2 }, what: 'with an unknown criterion Z9', names: 'unknown criterion Z9' };
+      if (r === 2) {
+        const key = rng.pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
         return {
-          value: withKey(s, rng.pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty']), 2),
+          value: withKey(s, key, 2),
           what: 'with a prototype-named criterion',
+          names: `unknown criterion ${key}`,
         };
+      }
       const v = rng.pick([w.scale.min - 1, w.scale.max + 1, -1, 2.5, 99, 1e9, -0.5]);
-      return { value: { ...s, [c]: v }, what: `with ${c} = ${v}` };
+      return { value: { ...s, [c]: v }, what: `with ${c} = ${v}`, names: `score for ${c} must be` };
     }),
     {
       update: 'submitScores',
@@ -853,6 +1027,7 @@ function nominationMutations(): Mutation[] {
         return {
           arg: { ...baseArg('submitScores', nom(t), world), actor: assessorActor(world, id) },
           what: `a second score sheet by ${id}`,
+          expects: lit(`assessor ${id} has already submitted scores`),
         };
       },
     },
@@ -1169,6 +1344,7 @@ function nominateMutations(): Mutation[] {
           ikmName: spelled.name,
         },
         what: spelled.what,
+        expects: / is already nominated in cycle /,
       };
     },
   });
@@ -1222,6 +1398,7 @@ export function generateUpdateCases(
       what: made.what,
       target: targetKey,
       arg: made.arg,
+      expects: made.expects ?? expectationOf(mutation.field),
       label: `${id} ${update} · ${category} · ${shorten(made.what)} → ${targetKey}`,
     });
   }
@@ -1257,6 +1434,8 @@ export interface CsvCase {
   category: CsvCategory;
   field: CsvColumn | '(row)';
   what: string;
+  /** The field the CLI must name in the row's refusal (the mutated one, unless a rule of another field catches it). */
+  expectsField: CsvColumn | '(row)';
   values: Record<CsvColumn, string>;
   /** Written verbatim instead of `values` (rows that do not split into the header's columns). */
   rawLine?: string;
@@ -1285,7 +1464,13 @@ type CsvMutation = {
     rng: Rng,
     row: Record<CsvColumn, string>,
     own: string,
-  ) => { value?: string; what: string; raw?: string; also?: Partial<Record<CsvColumn, string>> };
+  ) => {
+    value?: string;
+    what: string;
+    raw?: string;
+    also?: Partial<Record<CsvColumn, string>>;
+    expects?: CsvColumn | '(row)';
+  };
 };
 
 function csvMutations(): CsvMutation[] {
@@ -1419,8 +1604,13 @@ function csvMutations(): CsvMutation[] {
 
   add('bad-value', 'sentra_size', (rng) => pickValue(rng, ['4', '0', '3', '1']));
   add('bad-value', 'commodity', (rng) => pickValue(rng, ['kulit', 'logam', 'batik tulis', 'tenun', 'makanan']));
-  add('bad-value', 'previous_cycle', () => ({ value: 'ovop-2025', what: 'without previous_stars' }));
-  add('bad-value', 'previous_stars', () => ({ value: '4', what: 'without previous_cycle' }));
+  // The missing partner is what the refusal names.
+  add('bad-value', 'previous_cycle', () => ({
+    value: 'ovop-2025',
+    what: 'without previous_stars',
+    expects: 'previous_stars',
+  }));
+  add('bad-value', 'previous_stars', () => ({ value: '4', what: 'without previous_cycle', expects: 'previous_cycle' }));
   add('bad-value', 'previous_cycle', () => ({
     value: 'OVOP 2025',
     what: '"OVOP 2025" (not a cycle id)',
@@ -1463,6 +1653,7 @@ export function generateCsvCases(opts: { seed: number; count: number; startIndex
       category,
       field: mutation.field,
       what: `${mutation.field} ${v.what}`,
+      expectsField: v.expects ?? mutation.field,
       values,
       rawLine: v.raw,
       label: `${id} csv · ${category} · ${shorten(`${mutation.field} ${v.what}`)}`,

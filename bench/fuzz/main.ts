@@ -2,12 +2,15 @@
  * `npm run fuzz [-- --n 1000 --seed 20261127 --csv-share 0.25 --only <regex> --skip-known]`: sends N generated invalid inputs to the engine on its
  * own embedded stack (Temporal dev server, PGlite or DATABASE_URL, SMTP sink) — updates to live nominations in every
  * stage, nominations to award cycles, and CSV rows through `ovop nominate` — and checks that each is refused with a
- * clear message, leaves no workflow task failure and writes no row. Cases come from cases.ts (seeded), are
- * sent by runner.ts, and a slice of them runs in npm test (test/integration/fuzz.test.ts).
+ * clear message naming the defect the case carries, leaves the history as it was and no workflow task failure, and
+ * writes no row in any table; and that the base input of the cases, without a defect, is accepted (the controls).
+ * Cases come from cases.ts (seeded), are sent by runner.ts, and a slice of them runs in npm test
+ * (test/integration/fuzz.test.ts).
  *
  * Prints counts per category and per update, every case that broke the promise, and a last line
- *   cases N, refused R, accepted A, task failures F, rows written W
- * Exits 1 unless A, F and W are 0 (and every refusal was clear, and no case hit another error).
+ *   cases N, refused R, accepted A, history grown H, task failures F, rows written W
+ * Exits 1 unless A, H, F and W are 0, every refusal was clear and named its defect, no case hit another error, and
+ * every control was accepted.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { Command } from 'commander';
@@ -38,6 +41,7 @@ import {
   runCsvCases,
   runInLanes,
   setUpTargets,
+  sqlControlRows,
   terminateRunning,
   type UpdateOutcome,
 } from './runner';
@@ -72,7 +76,11 @@ interface Tally {
   refused: number;
   accepted: number;
   unclear: number;
+  /** Refused for another reason than the defect the case carries. */
+  misnamed: number;
   errors: number;
+  /** Cases (or CSV runs) after which the history was longer. */
+  historyGrown: number;
   taskFailures: number;
   rowsWritten: number;
 }
@@ -81,30 +89,65 @@ const emptyTally = (): Tally => ({
   refused: 0,
   accepted: 0,
   unclear: 0,
+  misnamed: 0,
   errors: 0,
+  historyGrown: 0,
   taskFailures: 0,
   rowsWritten: 0,
 });
 
 function add(
   t: Tally,
-  o: { refused: boolean; accepted: boolean; clear: boolean; error?: string; taskFailures: number; rowsWritten: number },
+  o: {
+    refused: boolean;
+    accepted: boolean;
+    clear: boolean;
+    named: boolean;
+    error?: string;
+    historyDelta: number;
+    taskFailures: number;
+    rowsWritten: number;
+  },
 ) {
   t.cases += 1;
   if (o.refused) t.refused += 1;
   if (o.accepted) t.accepted += 1;
   if (o.refused && !o.clear) t.unclear += 1;
+  if (o.refused && !o.named) t.misnamed += 1;
   if (o.error) t.errors += 1;
+  if (o.historyDelta !== 0) t.historyGrown += 1;
   if (o.taskFailures > 0) t.taskFailures += o.taskFailures;
   t.rowsWritten += o.rowsWritten;
 }
 
 function printTally(title: string, rows: [string, Tally][]) {
-  const head = [title, 'cases', 'refused', 'accepted', 'unclear', 'errors', 'task failures', 'rows written'];
+  const head = [
+    title,
+    'cases',
+    'refused',
+    'accepted',
+    'unclear',
+    'misnamed',
+    'errors',
+    'history grown',
+    'task failures',
+    'rows written',
+  ];
   const body = rows
     .filter(([, t]) => t.cases > 0)
     .map(([k, t]) =>
-      [k, t.cases, t.refused, t.accepted, t.unclear, t.errors, t.taskFailures, t.rowsWritten].map(String),
+      [
+        k,
+        t.cases,
+        t.refused,
+        t.accepted,
+        t.unclear,
+        t.misnamed,
+        t.errors,
+        t.historyGrown,
+        t.taskFailures,
+        t.rowsWritten,
+      ].map(String),
     );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -162,6 +205,11 @@ async function main(): Promise<void> {
       if (done % 100 === 0 || done === cases.length)
         log(`updates: ${done}/${cases.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     });
+    // The controls go to the targets once their cases are judged: each base input must be accepted.
+    const controls = await setup.runControls();
+    const refusedControls = controls.filter((c) => !c.accepted);
+    log(`controls: ${controls.length - refusedControls.length} of ${controls.length} base inputs accepted`);
+    for (const c of refusedControls) log(`  NOT accepted: ${c.label} (${c.workflowId}): ${c.message}`);
     // Nominations accepted by mistake write their rows after the update returned: count each one's, once settled.
     const started = outcomes.filter((o) => o.startedWorkflowId);
     if (started.length > 0) {
@@ -171,16 +219,38 @@ async function main(): Promise<void> {
     }
 
     const csvOutcomes: CsvOutcome[] = [];
+    /** Per CSV run: the cycle's history growth and task failures, rows added to any table, the controls' run. */
+    const csvRuns: { rows: string; historyDelta: number; taskFailures: number; rowsNotClaimed: number }[] = [];
+    let csvControlsFailed = 0;
     if (csvCases.length > 0) {
       const csvCycle = `${prefix}-csv`;
       await openCsvCycle(env, csvCycle);
       for (let i = 0; i < csvCases.length; i += args.csvBatch) {
         const batch = csvCases.slice(i, i + args.csvBatch);
+        const last = i + args.csvBatch >= csvCases.length;
         const run = await runCsvCases(
           env,
           { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue },
-          { dir: stateDir, cycleId: csvCycle, cases: batch },
+          { dir: stateDir, cycleId: csvCycle, cases: batch, controls: last ? sqlControlRows(args.seed) : undefined },
         );
+        csvRuns.push({
+          rows: `${batch[0].id}…${batch.at(-1)!.id}`,
+          historyDelta: run.historyDelta,
+          taskFailures: run.taskFailures,
+          // Rows of any table beyond the nominations rows the outcomes claim (an accepted row's events, mails, …).
+          rowsNotClaimed: Math.max(
+            0,
+            Object.values(run.rowsByTable).reduce((a, b) => a + (b ?? 0), 0) -
+              run.outcomes.reduce((a, o) => a + o.rowsWritten, 0),
+          ),
+        });
+        if (run.controlRun) {
+          const created = run.controlRun.summary?.created ?? 0;
+          csvControlsFailed = run.controlRun.controls.length - created;
+          log(
+            `csv controls: ${created} of ${run.controlRun.controls.length} valid rows created (exit ${run.controlRun.exitCode})`,
+          );
+        }
         if (run.exitCode !== 1)
           log(
             `ovop nominate exited ${run.exitCode} for rows ${batch[0].id}…${batch.at(-1)!.id} (expected 1): ${run.stderr.trim().slice(0, 300)}`,
@@ -202,7 +272,8 @@ async function main(): Promise<void> {
     const byUpdate = new Map<string, Tally>();
     const tallyOf = (m: Map<string, Tally>, k: string) => m.get(k) ?? m.set(k, emptyTally()).get(k)!;
     for (const o of outcomes) {
-      for (const t of [total, tallyOf(byCategory, o.case.category), tallyOf(byUpdate, o.case.update)]) add(t, o);
+      for (const t of [total, tallyOf(byCategory, o.case.category), tallyOf(byUpdate, o.case.update)])
+        add(t, { ...o, named: o.namesDefect });
     }
     const csvByCategory = new Map<string, Tally>();
     for (const o of csvOutcomes) {
@@ -210,6 +281,8 @@ async function main(): Promise<void> {
         refused: o.refused,
         accepted: !o.refused,
         clear: o.clear,
+        named: o.namesField,
+        historyDelta: 0,
         taskFailures: 0,
         rowsWritten: o.rowsWritten,
       };
@@ -230,7 +303,17 @@ async function main(): Promise<void> {
     );
 
     const violations = outcomes.filter(isViolation);
-    const csvViolations = csvOutcomes.filter((o) => !o.refused || !o.clear || o.rowsWritten > 0);
+    // A CSV run is judged as a whole for the cycle's history and the tables (a row cannot tell which case added an event).
+    for (const r of csvRuns) {
+      if (r.historyDelta !== 0) total.historyGrown += 1;
+      total.taskFailures += r.taskFailures;
+      total.rowsWritten += r.rowsNotClaimed;
+      if (r.historyDelta || r.taskFailures || r.rowsNotClaimed)
+        log(
+          `CSV run of rows ${r.rows}: cycle history +${r.historyDelta}, task failures ${r.taskFailures}, other rows +${r.rowsNotClaimed}`,
+        );
+    }
+    const csvViolations = csvOutcomes.filter((o) => !o.refused || !o.clear || !o.namesField || o.rowsWritten > 0);
     if (violations.length + csvViolations.length > 0) {
       console.log(`\nCases that broke the promise (${violations.length + csvViolations.length}), by known gap:`);
       const groups = new Map<string, string[]>();
@@ -241,7 +324,15 @@ async function main(): Promise<void> {
         ).push(describeViolation(o));
       for (const o of csvViolations) {
         const key = gapOf(o.case)?.id ?? 'NEW';
-        const text = `${o.case.label} (line ${o.line}): ${o.refused ? `refused with an unclear reason: ${JSON.stringify(o.reasons.map((r) => r.reason).join(' | ')).slice(0, 200)}` : `NOT refused (status ${o.status ?? 'missing'})`}${o.rowsWritten ? ` [rows +${o.rowsWritten}]` : ''}`;
+        const reasons = JSON.stringify(o.reasons.map((r) => `${r.field}: ${r.reason}`).join(' | ')).slice(0, 200);
+        const what = !o.refused
+          ? `NOT refused (status ${o.status ?? 'missing'})`
+          : !o.clear
+            ? `refused with an unclear reason: ${reasons}`
+            : !o.namesField
+              ? `refused without naming ${o.case.expectsField}: ${reasons}`
+              : 'refused';
+        const text = `${o.case.label} (line ${o.line}): ${what}${o.rowsWritten ? ` [rows +${o.rowsWritten}]` : ''}`;
         (groups.get(key) ?? groups.set(key, []).get(key)!).push(text);
       }
       for (const [key, lines] of [...groups.entries()].sort()) {
@@ -269,18 +360,22 @@ async function main(): Promise<void> {
       );
       log(`outcomes written to ${args.out}`);
     }
+    const controlsFailed = refusedControls.length + csvControlsFailed;
     console.log(
-      `\nunclear refusals ${total.unclear} (counted in refused), other errors ${total.errors}${skipped ? `, ${skipped} known-gap cases left out` : ''}`,
+      `\nunclear refusals ${total.unclear}, refusals for another reason than the defect ${total.misnamed} (both counted in refused), other errors ${total.errors}, controls not accepted ${controlsFailed}${skipped ? `, ${skipped} known-gap cases left out` : ''}`,
     );
     console.log(
-      `cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`,
+      `cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, history grown ${total.historyGrown}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`,
     );
     exitCode =
       total.accepted === 0 &&
+      total.historyGrown === 0 &&
       total.taskFailures === 0 &&
       total.rowsWritten === 0 &&
       total.unclear === 0 &&
-      total.errors === 0
+      total.misnamed === 0 &&
+      total.errors === 0 &&
+      controlsFailed === 0
         ? 0
         : 1;
   } finally {

@@ -6,8 +6,9 @@
  * Targets are real nominations held in one stage each (started directly, as validators.test.ts does, and driven there
  * with valid updates), a nomination on hold after a missed deadline, an award cycle taking nominations and one whose
  * intake has closed. A case is judged on what the engine promises for a refused action: the update fails with
- * WorkflowUpdateFailedError carrying the validator's message (type `Refused`, no JavaScript error text), the history does
- * not grow, no workflow task fails, and Postgres gets no row.
+ * WorkflowUpdateFailedError carrying the validator's message (type `Refused`, no JavaScript error text) that names the
+ * defect the case injected, the history does not grow, no workflow task fails, and no table of Postgres gets a row.
+ * Controls show that each case's base input, without its defect, is accepted (on fresh targets).
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ import {
 import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../shared/cycle';
 import { settled } from '../shared/settled';
 import {
+  CONTROL_CHAINS,
   type CsvCase,
   csvBase,
   type CsvColumn,
@@ -46,13 +48,16 @@ import {
   FUZZ_REGENCY,
   type FuzzWorld,
   isClearMessage,
+  nominateBase,
   type NominationTarget,
   type NominationTargetKey,
   NOMINATION_TARGETS,
   type TargetKey,
   type UpdateCase,
   type UpdateName,
+  validArg,
   worldRules,
+  controlLabels,
 } from './cases';
 
 export interface FuzzEnv {
@@ -75,6 +80,10 @@ const UPDATES: Record<UpdateName, UpdateDefinition<unknown, [unknown]>> = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The fuzz cycles' census interval: longer than any run, so that no census adds events while cases are judged by
+ * their cycle's history length (the default of five minutes could land mid-run). */
+const CENSUS_EVERY = '3h';
 
 async function waitUntil<T>(
   what: string,
@@ -99,7 +108,17 @@ export interface LiveTarget {
   cycleId?: string;
   historyLength: number;
   taskFailures: number;
-  rows: number;
+  rows: RowCounts;
+}
+
+/** A base input sent as a control: it must be accepted. */
+export interface ControlOutcome {
+  label: string;
+  update: UpdateName;
+  workflowId: string;
+  accepted: boolean;
+  /** The refusal or error, when it was not accepted. */
+  message?: string;
 }
 
 export interface FuzzSetup {
@@ -110,6 +129,13 @@ export interface FuzzSetup {
   rebuild(key: NominationTargetKey): Promise<void>;
   /** Terminates what setUpTargets started (the bench's stack goes away anyway; tests share a server). */
   cleanup(): Promise<void>;
+  /** The labels of the controls, in CONTROL_CHAINS' order. */
+  controlLabels: string[];
+  /**
+   * Sends the controls (CONTROL_CHAINS) to the targets; only once every case has been judged, since they move the
+   * targets on. A chain whose target was not set up is left out; a step after a refused one is not sent.
+   */
+  runControls(): Promise<ControlOutcome[]>;
 }
 
 /** The stage each nomination target is held in, and how it gets there. */
@@ -122,7 +148,9 @@ export async function setUpTargets(
   const config = testConfig(opts.prefix, { mutate: (c) => (c.intakeWindow = '3h') });
   const holdConfig = testConfig(`${opts.prefix}-hold`, { deadlines: { review: HOLD_REVIEW } });
   const intakeConfig = testConfig(`${opts.prefix}-intake`, { mutate: (c) => (c.intakeWindow = '3h') });
-  const closedConfig = testConfig(`${opts.prefix}-closed`, { mutate: (c) => (c.intakeWindow = '3s') });
+  // Its one nomination (which keeps it from finalizing) must go in before intake closes, while the targets are driven
+  // side by side on a busy machine: ten seconds, and the wait for the close below allows for them.
+  const closedConfig = testConfig(`${opts.prefix}-closed`, { mutate: (c) => (c.intakeWindow = '10s') });
   const { client, db, taskQueue } = env;
   const started: string[] = [];
   let serial = 0;
@@ -207,7 +235,11 @@ export async function setUpTargets(
     control?: { ikmName: string },
   ): Promise<{ workflowId: string; nominated?: { regencyCode: string; ikmName: string } }> {
     const workflowId = cycleWorkflowId(cfg.id);
-    const handle = await client.workflow.start('awardCycle', { workflowId, taskQueue, args: [{ config: cfg }] });
+    const handle = await client.workflow.start('awardCycle', {
+      workflowId,
+      taskQueue,
+      args: [{ config: cfg, reconcileEvery: CENSUS_EVERY }],
+    });
     started.push(workflowId);
     let nominated: { regencyCode: string; ikmName: string } | undefined;
     if (control) {
@@ -230,7 +262,7 @@ export async function setUpTargets(
   await waitUntil(
     'the closed cycle to stop taking nominations',
     async () => !(await client.workflow.getHandle(closed.workflowId).query(cycleStateQuery)).intakeOpen,
-    20_000,
+    40_000,
   );
 
   const world: FuzzWorld = {
@@ -252,7 +284,7 @@ export async function setUpTargets(
       cycleId,
       historyLength: events.length,
       taskFailures: countTaskFailures(events),
-      rows: 0,
+      rows: emptyRows(),
     };
     t.rows = await countRows(db, t);
     return t;
@@ -261,10 +293,53 @@ export async function setUpTargets(
   targets.set('cycle', await baseline('cycle', open.workflowId, intakeConfig.id));
   targets.set('closedCycle', await baseline('closedCycle', closed.workflowId, closedConfig.id));
 
+  /** Sends one valid input and tells whether it was accepted. */
+  async function control(label: string, update: UpdateName, handle: WorkflowHandle, arg: unknown) {
+    const out: ControlOutcome = { label, update, workflowId: handle.workflowId, accepted: false };
+    try {
+      const r = await handle.executeUpdate(UPDATES[update], { args: [arg] });
+      out.accepted = true;
+      const startedId = update === 'nominate' ? (r as { workflowId?: string } | undefined)?.workflowId : undefined;
+      if (startedId) started.push(startedId);
+    } catch (err) {
+      const e = err as Error & { cause?: Error };
+      out.message = `${e.name}: ${e.cause?.message ?? e.message}`;
+    }
+    return out;
+  }
+
+  const labels = controlLabels();
+  async function runChain(chain: (typeof CONTROL_CHAINS)[number], first: number): Promise<ControlOutcome[]> {
+    const t = targets.get(chain.target);
+    if (!t) return [];
+    const handle = client.workflow.getHandle(t.workflowId);
+    const out: ControlOutcome[] = [];
+    for (const [j, step] of chain.steps.entries()) {
+      let arg: unknown;
+      if (step.update === 'nominate') arg = nominateBase(t.cycleId!, 999_999, 0);
+      else {
+        await settled(handle);
+        const cfg = chain.target === 'hold' ? holdConfig : config;
+        const now = describeTarget(chain.target as NominationTargetKey, await view(handle), cfg);
+        arg = validArg(step.update, now, world, step.variant);
+      }
+      const o = await control(labels[first + j], step.update, handle, arg);
+      out.push(o);
+      if (!o.accepted) break;
+    }
+    return out;
+  }
+
   return {
     config,
     world,
     targets,
+    controlLabels: labels,
+    async runControls() {
+      const firsts = CONTROL_CHAINS.map((_, i) => CONTROL_CHAINS.slice(0, i).reduce((n, c) => n + c.steps.length, 0));
+      const chains = await Promise.all(CONTROL_CHAINS.map((chain, i) => runChain(chain, firsts[i])));
+      return chains.flat();
+    },
     async rebuild(key) {
       const i = world.nominations.findIndex((t) => t.key === key);
       const original = world.nominations[i];
@@ -303,29 +378,73 @@ export async function setUpTargets(
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 const countTaskFailures = (events: HistoryEvent[]) => events.filter((e) => e.workflowTaskFailedEventAttributes).length;
 
-/** Rows the target's cases must not add: its events, or the cycle's nominations and their events. */
-async function countRows(db: Kysely<Database>, t: Pick<LiveTarget, 'workflowId' | 'cycleId'>): Promise<number> {
-  if (!t.cycleId) {
-    const r = await db
-      .selectFrom('nomination_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('workflow_id', '=', t.workflowId)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-  const [nominations, events] = await Promise.all([
-    db
-      .selectFrom('nominations')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('cycle_id', '=', t.cycleId)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('nomination_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('workflow_id', 'like', `ovop/${t.cycleId}/%`)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return Number(nominations.n) + Number(events.n);
+/** Every table the engine writes: a refused input must add a row to none of them. */
+export const TABLES = [
+  'nominations',
+  'nomination_events',
+  'notifications',
+  'assessments',
+  'documents',
+  'cycles',
+] as const;
+export type Table = (typeof TABLES)[number];
+export type RowCounts = Record<Table, number>;
+const emptyRows = (): RowCounts => Object.fromEntries(TABLES.map((t) => [t, 0])) as RowCounts;
+
+/** Rows added per table since `before` (negative changes are not the cases' doing and count as none). */
+export function rowsAdded(before: RowCounts, after: RowCounts): Partial<RowCounts> {
+  const out: Partial<RowCounts> = {};
+  for (const t of TABLES) if (after[t] > before[t]) out[t] = after[t] - before[t];
+  return out;
+}
+const total = (rows: Partial<RowCounts>) => Object.values(rows).reduce((a, b) => a + (b ?? 0), 0);
+const shownRows = (rows: Partial<RowCounts>) =>
+  Object.entries(rows)
+    .map(([t, n]) => `${t} +${n}`)
+    .join(', ');
+
+/**
+ * Rows a target's cases must not add, in every table: a nomination's own (by workflow id) and its cycle's row; for a
+ * cycle, the rows of every workflow of the cycle (`ovop/<cycle>/…`: the cycle and the nominations it started), its
+ * nominations by cycle id, and its `cycles` row.
+ */
+export async function countRows(
+  db: Kysely<Database>,
+  t: { workflowId?: string; cycleId?: string },
+): Promise<RowCounts> {
+  const cycleId = t.cycleId ?? t.workflowId?.split('/')[1] ?? '';
+  const prefix = `ovop/${cycleId}/%`;
+  // One statement of subqueries: the embedded PGlite serves one query at a time, and lanes count side by side.
+  const row = await db
+    .selectNoFrom((eb) => {
+      const count = (table: Exclude<Table, 'cycles'>) =>
+        eb
+          .selectFrom(table as 'nominations')
+          .select((x) => x.fn.countAll<string>().as('n'))
+          .where((x) =>
+            t.cycleId
+              ? x.or([
+                  x('workflow_id', 'like', prefix),
+                  ...(table === 'nominations' ? [x('cycle_id', '=', cycleId)] : []),
+                ])
+              : x('workflow_id', '=', t.workflowId!),
+          )
+          .as(table);
+      return [
+        count('nominations'),
+        count('nomination_events'),
+        count('notifications'),
+        count('assessments'),
+        count('documents'),
+        eb
+          .selectFrom('cycles')
+          .select((x) => x.fn.countAll<string>().as('n'))
+          .where('id', '=', cycleId)
+          .as('cycles'),
+      ];
+    })
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(TABLES.map((table) => [table, Number(row[table])])) as RowCounts;
 }
 
 // ── one case ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -341,11 +460,15 @@ export interface UpdateOutcome {
   failureType?: string;
   /** Non-empty, of type `Refused`, and no JavaScript error text in it. */
   clear: boolean;
+  /** The refusal names the field or rule the case broke (`case.expects`). */
+  namesDefect: boolean;
   /** Any other error (transport, payload too large, …). */
   error?: string;
   historyDelta: number;
   taskFailures: number;
   rowsWritten: number;
+  /** The rows added, by table. */
+  rowsByTable: Partial<RowCounts>;
   /** Workflow started by an accepted nominate. */
   startedWorkflowId?: string;
 }
@@ -365,9 +488,11 @@ export async function runUpdateCase(
     accepted: false,
     pending: false,
     clear: false,
+    namesDefect: false,
     historyDelta: 0,
     taskFailures: 0,
     rowsWritten: 0,
+    rowsByTable: {},
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>(
@@ -386,6 +511,7 @@ export async function runUpdateCase(
       out.message = cause?.message;
       out.failureType = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name;
       out.clear = out.failureType === 'Refused' && isClearMessage(out.message);
+      out.namesDefect = typeof out.message === 'string' && c.expects.test(out.message);
     } else {
       out.error = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
     }
@@ -395,15 +521,17 @@ export async function runUpdateCase(
   const events = (await handle.fetchHistory()).events ?? [];
   out.historyDelta = events.length - t.historyLength;
   out.taskFailures = countTaskFailures(events) - t.taskFailures;
-  out.rowsWritten = (await countRows(env.db, t)) - t.rows;
+  out.rowsByTable = rowsAdded(t.rows, await countRows(env.db, t));
+  out.rowsWritten = total(out.rowsByTable);
   return out;
 }
 
-/** A case that broke the promise (accepted, changed the history, failed a task, wrote a row, or unclear). */
+/** A case that broke the promise (accepted, changed the history, failed a task, wrote a row, unclear or misnamed). */
 export function isViolation(o: UpdateOutcome): boolean {
   return (
     !o.refused ||
     !o.clear ||
+    !o.namesDefect ||
     o.historyDelta !== 0 ||
     o.taskFailures !== 0 ||
     o.rowsWritten !== 0 ||
@@ -511,16 +639,36 @@ export interface CsvOutcome {
   reasons: { field: string; reason: string }[];
   refused: boolean;
   clear: boolean;
+  /** A refusal of the row names the field the case broke (`case.expectsField`). */
+  namesField: boolean;
   rowsWritten: number;
 }
+
+type CliReport = {
+  refusals?: { row: number; field: string; reason: string }[];
+  rows?: { row: number; status: string; workflowId?: string }[];
+  created: number;
+  unchanged: number;
+  refused: number;
+};
 
 export interface CsvRun {
   exitCode: number;
   stderr: string;
   outcomes: CsvOutcome[];
-  /** Control rows (valid, SQL-looking names) as the CLI reported them. */
-  controls: { line: number; status: string | undefined; workflowId?: string }[];
   summary: { created: number; unchanged: number; refused: number } | undefined;
+  /** Events the cases' run added to the cycle's history, and workflow tasks failed in it. */
+  historyDelta: number;
+  taskFailures: number;
+  /** Rows the cases' run added, by table (the cycle's and its nominations'). */
+  rowsByTable: Partial<RowCounts>;
+  /** The control rows, valid, sent in a run of their own after the cases: each must be created. */
+  controlRun?: {
+    exitCode: number;
+    stderr: string;
+    controls: { line: number; status: string | undefined; workflowId?: string }[];
+    summary: { created: number; unchanged: number; refused: number } | undefined;
+  };
 }
 
 function runOvop(
@@ -557,24 +705,28 @@ export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void>
   const handle = await env.client.workflow.start('awardCycle', {
     workflowId: cycleWorkflowId(cycleId),
     taskQueue: env.taskQueue,
-    args: [{ config }],
+    args: [{ config, reconcileEvery: CENSUS_EVERY }],
   });
   await waitUntil(`cycle ${cycleId} open`, async () => (await handle.query(cycleStateQuery)).intakeOpen);
 }
 
 /**
- * Writes the cases (and valid control rows) to a CSV file and runs `ovop --json nominate` on it as the dinas of
- * FUZZ_REGENCY; then judges each row by the CLI's report and by the `nominations` rows of the cycle.
+ * Writes the cases to a CSV file and runs `ovop --json nominate` on it as the dinas of FUZZ_REGENCY; judges each row by
+ * the CLI's report and by the `nominations` rows of the cycle, and the run by the cycle's history and the rows of
+ * every table. Then the control rows (valid) go in a run of their own: each must be created.
  */
 export async function runCsvCases(
   env: FuzzEnv,
   cli: CliEnv,
   opts: { dir: string; cycleId: string; cases: CsvCase[]; controls?: Record<CsvColumn, string>[]; file?: string },
 ): Promise<CsvRun> {
-  const { text, lineOf } = csvFile(opts.cases, opts.controls);
-  const path = join(opts.dir, opts.file ?? `fuzz-${opts.cases[0]?.id ?? 'x'}.csv`);
-  writeFileSync(path, text);
-  const countCycleRows = async () =>
+  const cycle = env.client.workflow.getHandle(cycleWorkflowId(opts.cycleId));
+  const historyOfCycle = async () => {
+    await settled(cycle, 60_000);
+    const events = (await cycle.fetchHistory()).events ?? [];
+    return { length: events.length, taskFailures: countTaskFailures(events) };
+  };
+  const cycleRows = async () =>
     (
       await env.db
         .selectFrom('nominations')
@@ -582,42 +734,47 @@ export async function runCsvCases(
         .where('cycle_id', '=', opts.cycleId)
         .execute()
     ).map((r) => r.workflow_id);
-  const before = new Set(await countCycleRows());
-  const r = await runOvop(
-    cli,
-    ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path],
-    `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`,
-  );
-  let report:
-    | {
-        refusals?: { row: number; field: string; reason: string }[];
-        rows?: { row: number; status: string; workflowId?: string }[];
-        created: number;
-        unchanged: number;
-        refused: number;
-      }
-    | undefined;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    report = undefined;
-  }
-  // Rows the nomination workflows write land shortly after the command returns.
-  const createdIds = (report?.rows ?? [])
-    .filter((x) => x.status === 'created' && x.workflowId)
-    .map((x) => x.workflowId!);
-  if (createdIds.length > 0) {
+  const ovopNominate = async (text: string, file: string) => {
+    const path = join(opts.dir, file);
+    writeFileSync(path, text);
+    const r = await runOvop(
+      cli,
+      ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path],
+      `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`,
+    );
+    let report: CliReport | undefined;
+    try {
+      report = JSON.parse(r.stdout);
+    } catch {
+      report = undefined;
+    }
+    return { ...r, report };
+  };
+  /** Rows the nomination workflows write land shortly after the command returns. */
+  const projected = async (report: CliReport | undefined, before: Set<string>) => {
+    const createdIds = (report?.rows ?? [])
+      .filter((x) => x.status === 'created' && x.workflowId)
+      .map((x) => x.workflowId!);
+    if (createdIds.length === 0) return;
     await waitUntil(
       'the created nominations to be projected',
       async () => {
-        const now = new Set(await countCycleRows());
+        const now = new Set(await cycleRows());
         return createdIds.every((id) => now.has(id) || before.has(id));
       },
       30_000,
     ).catch(() => undefined);
-  }
-  const after = (await countCycleRows()).filter((id) => !before.has(id));
-  const controlLines = new Set(Array.from({ length: opts.controls?.length ?? 0 }, (_, i) => opts.cases.length + 2 + i));
+  };
+
+  const { text, lineOf } = csvFile(opts.cases);
+  const before = new Set(await cycleRows());
+  const [historyBefore, rowsBefore] = [await historyOfCycle(), await countRows(env.db, { cycleId: opts.cycleId })];
+  const r = await ovopNominate(text, opts.file ?? `fuzz-${opts.cases[0]?.id ?? 'x'}.csv`);
+  const report = r.report;
+  await projected(report, before);
+  const after = (await cycleRows()).filter((id) => !before.has(id));
+  const historyAfter = await historyOfCycle();
+  const rowsByTable = rowsAdded(rowsBefore, await countRows(env.db, { cycleId: opts.cycleId }));
   const byLine = new Map((report?.rows ?? []).map((x) => [x.row, x]));
   const outcomes = opts.cases.map((c): CsvOutcome => {
     const line = lineOf.get(c.id)!;
@@ -633,32 +790,50 @@ export async function runCsvCases(
       reasons,
       refused: row?.status === 'refused' && reasons.length > 0,
       clear: reasons.length > 0 && reasons.every((x) => isClearMessage(x.reason)),
+      namesField: reasons.some((x) => x.field === c.expectsField),
       rowsWritten: written,
     };
   });
-  const controls = [...controlLines].map((line) => ({
-    line,
-    status: byLine.get(line)?.status,
-    workflowId: byLine.get(line)?.workflowId,
-  }));
-  const controlIds = new Set(controls.map((x) => x.workflowId));
   // A row written that no case claims (its workflow id was not reported) still counts against the run.
-  const unclaimed = after.filter(
-    (id) => !controlIds.has(id) && !outcomes.some((o) => byLine.get(o.line)?.workflowId === id),
-  ).length;
+  const unclaimed = after.filter((id) => !outcomes.some((o) => byLine.get(o.line)?.workflowId === id)).length;
   if (unclaimed > 0 && outcomes.length > 0) outcomes[0].rowsWritten += unclaimed;
-  return {
+  const run: CsvRun = {
     exitCode: r.code,
     stderr: r.stderr,
     outcomes,
-    controls,
     summary: report && { created: report.created, unchanged: report.unchanged, refused: report.refused },
+    historyDelta: historyAfter.length - historyBefore.length,
+    taskFailures: historyAfter.taskFailures - historyBefore.taskFailures,
+    rowsByTable,
   };
+
+  if (opts.controls?.length) {
+    const beforeControls = new Set(await cycleRows());
+    const c = await ovopNominate(csvFile([], opts.controls).text, `controls-${opts.cases[0]?.id ?? 'x'}.csv`);
+    await projected(c.report, beforeControls);
+    const rows = new Map((c.report?.rows ?? []).map((x) => [x.row, x]));
+    run.controlRun = {
+      exitCode: c.code,
+      stderr: c.stderr,
+      // The header is line 1: the control rows are lines 2, 3, …
+      controls: opts.controls.map((_, i) => ({
+        line: i + 2,
+        status: rows.get(i + 2)?.status,
+        workflowId: rows.get(i + 2)?.workflowId,
+      })),
+      summary: c.report && { created: c.report.created, unchanged: c.report.unchanged, refused: c.report.refused },
+    };
+  }
+  return run;
 }
 
-/** Valid rows whose free text looks like SQL: they must be stored verbatim (and the tables must still be there). */
+/**
+ * The CSV control rows, valid, each must be created: the base row every case is one defect away from (csvBase), and
+ * a row whose free text looks like SQL, which must be stored verbatim (and the tables must still be there).
+ */
 export function sqlControlRows(seed: number): Record<CsvColumn, string>[] {
   return [
+    csvBase(800_000, seed),
     {
       ...csvBase(900_000, seed),
       ikm_name: `Robert'); DROP TABLE nominations; -- ${seed}`,
@@ -678,11 +853,13 @@ export function describeViolation(o: UpdateOutcome): string {
         : 'ACCEPTED'
       : !o.clear
         ? `refused with an unclear message (${o.failureType}): ${JSON.stringify(o.message)?.slice(0, 200)}`
-        : 'refused';
+        : !o.namesDefect
+          ? `refused for another reason than its defect (expected ${o.case.expects}): ${JSON.stringify(o.message)?.slice(0, 200)}`
+          : 'refused';
   const extra = [
     o.historyDelta ? `history +${o.historyDelta}` : '',
     o.taskFailures ? `task failures ${o.taskFailures}` : '',
-    o.rowsWritten ? `rows +${o.rowsWritten}` : '',
+    o.rowsWritten ? `rows: ${shownRows(o.rowsByTable)}` : '',
   ]
     .filter(Boolean)
     .join(', ');

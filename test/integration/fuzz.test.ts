@@ -1,8 +1,9 @@
 /**
  * A CI-sized slice of the fuzz run (`npm run fuzz` sends 1,000 and more): generated invalid updates to live nominations
  * in every stage (and on hold), invalid nominations to an open and a closed award cycle, and invalid CSV rows through
- * `ovop nominate`. Every case must be refused with a clear message, leave the history as it was (a refused update is
- * not recorded), fail no workflow task and write no row.
+ * `ovop nominate`. Every case must be refused with a clear message that names the defect it carries, leave the history
+ * as it was (a refused update is not recorded), fail no workflow task and write no row in any table. Controls show that
+ * the base input of every case, without its defect, is accepted (on fresh targets), so that a refusal is the defect's.
  *
  * The cases are generated from the live targets (which assessors were assigned, which documents are in), so the targets
  * are set up while the file is collected. Cases of a known engine gap (KNOWN_ENGINE_GAPS in bench/fuzz/cases.ts) that
@@ -88,10 +89,11 @@ describe(`${UPDATE_CASES} generated invalid updates and nominations (seed ${SEED
       if (gap?.kind !== 'unclear') {
         expect(o.failureType, why).toBe('Refused');
         expect(o.message, why).not.toMatch(UNCLEAR_MESSAGE);
+        expect(o.message, `${why}: the refusal must name the defect`).toMatch(c.expects);
       }
       expect(o.historyDelta, `${why}: history length`).toBe(0);
       expect(o.taskFailures, `${why}: WorkflowTaskFailed events`).toBe(0);
-      expect(o.rowsWritten, `${why}: nomination_events / nominations rows`).toBe(0);
+      expect(o.rowsByTable, `${why}: rows added to the tables`).toEqual({});
     });
   }
 });
@@ -127,6 +129,24 @@ describe('after the updates', () => {
   });
 });
 
+// After every case (they move the targets on): a refusal proves something only if the input without its defect passes.
+describe('controls: the base input of the cases, without its defect, is accepted by their targets', () => {
+  let controls: Awaited<ReturnType<typeof setup.runControls>>;
+  beforeAll(async () => {
+    controls = await setup.runControls();
+  });
+  it('has a control for every update', () => {
+    expect(new Set(controls.map((c) => c.update)).size).toBe(10);
+  });
+  for (const label of setup.controlLabels) {
+    it(label, () => {
+      const c = controls.find((x) => x.label === label);
+      expect(c, 'not sent: an earlier step of its chain was refused').toBeDefined();
+      expect(c!.accepted, `${c!.workflowId}: ${c!.message}`).toBe(true);
+    });
+  }
+});
+
 describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => {
   const all = generateCsvCases({ seed: SEED, count: CSV_CASES });
   const csvCases = all.filter((c) => gapOf(c)?.kind !== 'accepted');
@@ -142,13 +162,24 @@ describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => 
       { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'), taskQueue: h.taskQueue },
       { dir: mkdtempSync(join(tmpdir(), 'ovop-fuzz-')), cycleId, cases: csvCases, controls },
     );
-    for (const c of run.controls)
+    for (const c of run.controlRun?.controls ?? [])
       if (c.workflowId) extraCleanup.push(() => h.client.workflow.getHandle(c.workflowId!).terminate('fuzz test over'));
   });
 
   it('exits 1 and reports every bad row as refused', () => {
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.summary).toEqual({ created: controls.length, unchanged: 0, refused: csvCases.length });
+    expect(run.summary).toEqual({ created: 0, unchanged: 0, refused: csvCases.length });
+  });
+
+  it("leaves the cycle's history as it was, fails no workflow task and adds no row to any table", () => {
+    expect(run.historyDelta, 'events added to the cycle').toBe(0);
+    expect(run.taskFailures, 'WorkflowTaskFailed events of the cycle').toBe(0);
+    expect(run.rowsByTable, 'rows added by the refused rows').toEqual({});
+  });
+
+  it('creates the control rows (the base row of the cases, and SQL-looking names) in a run of their own', () => {
+    expect(run.controlRun?.exitCode, run.controlRun?.stderr).toBe(0);
+    expect(run.controlRun?.summary).toEqual({ created: controls.length, unchanged: 0, refused: 0 });
   });
 
   for (const c of all) {
@@ -166,24 +197,25 @@ describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => 
         why,
       ).toBe(true);
       if (gap?.kind !== 'unclear') expect(o.clear, why).toBe(true);
+      expect(o.namesField, `${why}: a refusal must name ${c.expectsField}`).toBe(true);
       expect(o.rowsWritten, why).toBe(0);
     });
   }
 
   it('writes no nominations row for a refused row; SQL-looking names of a valid row are stored verbatim', async () => {
+    const byName = (a: { ikm_name: string }, b: { ikm_name: string }) => a.ikm_name.localeCompare(b.ikm_name);
     const rows = await h.db
       .selectFrom('nominations')
       .select(['workflow_id', 'ikm_name', 'sentra_name', 'product'])
       .where('cycle_id', '=', cycleId)
       .execute();
-    expect(rows).toEqual([
-      {
-        workflow_id: run.controls[0].workflowId,
-        ikm_name: controls[0].ikm_name,
-        sentra_name: controls[0].sentra_name,
-        product: controls[0].product,
-      },
-    ]);
+    const expected = controls.map((c, i) => ({
+      workflow_id: run.controlRun?.controls[i].workflowId,
+      ikm_name: c.ikm_name,
+      sentra_name: c.sentra_name,
+      product: c.product,
+    }));
+    expect(rows.sort(byName)).toEqual(expected.sort(byName));
     // The tables the SQL-looking text names are all still there.
     for (const table of ['nominations', 'nomination_events', 'documents', 'cycles'] as const) {
       await expect(

@@ -1,8 +1,10 @@
 /**
  * Per-file test harness over the run's shared stack: a client, a database handle, a pooled mailer and a worker on a
- * task queue of its own, running the workflow bundle built once in globalSetup.
+ * task queue of its own, running the workflow bundle built once in globalSetup. At `stop()` it fails the file for what
+ * no single test sees: a mail re-delivered, or a workflow task failed in any workflow that ran on the file's queue.
  */
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Kysely } from 'kysely';
@@ -22,12 +24,30 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** A workflow task failure a file provokes on purpose, or meets by the engine's design; anything else fails the file. */
+export interface ExpectedTaskFailure {
+  /** The workflows it may happen in. */
+  workflowId: RegExp;
+  /** Matched against `<cause>: <message>`, e.g. `UNHANDLED_COMMAND: …`. */
+  failure: RegExp;
+  /** Why it happens, for the reader. */
+  why: string;
+}
+
 /**
  * `redeliveriesExpected`: the file provokes a re-delivered mail on purpose. Otherwise a re-delivery the SMTP sink
  * absorbed while the file ran (files run one at a time) fails the file at `stop()`: the sink keeps one copy per
  * Message-ID, which must not hide a mail the engine sent twice.
+ *
+ * `taskFailuresExpected`: the workflow task failures the file expects. Any other `WorkflowTaskFailed` event in the
+ * history of a workflow that ran on the file's task queue (those the tests started, and the nominations a cycle's
+ * activity started there) fails the file at `stop()`: a failed task is retried silently, so no test sees it, yet it
+ * is a bug in workflow code (a thrown Error, a non-determinism) or a command the server refused.
  */
-export async function startHarness(name: string, opts: { redeliveriesExpected?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  name: string,
+  opts: { redeliveriesExpected?: boolean; taskFailuresExpected?: readonly ExpectedTaskFailure[] } = {},
+): Promise<Harness> {
   const temporal = temporalSettings({ address: inject('temporalAddress'), namespace: 'default' });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -58,15 +78,62 @@ export async function startHarness(name: string, opts: { redeliveriesExpected?: 
       await workerConnection.close();
       mailer.close();
       await db.destroy();
-      await connection.close();
+      const failed = await taskFailuresOn(client, taskQueue).finally(() => connection.close());
+      const unexpected = failed.filter(
+        (f) => !opts.taskFailuresExpected?.some((e) => e.workflowId.test(f.workflowId) && e.failure.test(f.failure)),
+      );
+      const problems: string[] = [];
       const redelivered = readRedeliveries(mailDir).slice(redeliveriesBefore);
       if (redelivered.length && !opts.redeliveriesExpected) {
-        throw new Error(
+        problems.push(
           `the engine sent ${redelivered.length} mail(s) again that the SMTP sink had already stored: ${redelivered.map((r) => r.key).join(', ')}`,
         );
       }
+      if (unexpected.length) {
+        problems.push(
+          `${unexpected.length} workflow task(s) failed on ${taskQueue} that the file did not expect:\n${unexpected
+            .slice(0, 20)
+            .map((f) => `  ${f.workflowId} (run ${f.runId}, event ${f.eventId}) ${f.failure}`)
+            .join('\n')}`,
+        );
+      }
+      if (problems.length) throw new Error(problems.join('\n'));
     },
   };
+}
+
+export interface TaskFailure {
+  workflowId: string;
+  runId: string;
+  eventId: string;
+  /** `<cause>: <message>`, the cause without its `WORKFLOW_TASK_FAILED_CAUSE_` prefix. */
+  failure: string;
+}
+
+/**
+ * Every `WorkflowTaskFailed` event in the histories of the workflows (every run) that ran on `taskQueue`, listed by
+ * visibility; histories are fetched a few at a time.
+ */
+export async function taskFailuresOn(client: Client, taskQueue: string): Promise<TaskFailure[]> {
+  const runs: { workflowId: string; runId: string }[] = [];
+  for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
+    runs.push({ workflowId: w.workflowId, runId: w.runId });
+  const causes = temporal.api.enums.v1.WorkflowTaskFailedCause;
+  const out: TaskFailure[] = [];
+  const queue = [...runs];
+  const fetchSome = async () => {
+    for (let r = queue.shift(); r; r = queue.shift()) {
+      const { events } = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+      for (const e of events ?? []) {
+        const a = e.workflowTaskFailedEventAttributes;
+        if (!a) continue;
+        const cause = (causes[a.cause ?? 0] ?? String(a.cause)).replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '');
+        out.push({ ...r, eventId: String(e.eventId), failure: `${cause}: ${a.failure?.message ?? ''}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, fetchSome));
+  return out;
 }
 
 /** Polls until `fn` returns a truthy value, or fails with the last value seen. */
