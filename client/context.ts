@@ -19,6 +19,8 @@ export interface Outcome {
   json: unknown;
   text: string;
   exitCode?: 0 | 1;
+  /** Said on stderr beside the result (the result itself stays alone on stdout for `--json | jq`). */
+  warnings?: string[];
 }
 
 /** Seconds to wait for a worker to answer an update or query (OVOP_TIMEOUT), before saying so. */

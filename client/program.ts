@@ -37,6 +37,7 @@ async function execute(globals: GlobalOptions, fn: (ctx: Context) => Promise<Out
   const ctx = new Context(globals);
   try {
     const outcome = await fn(ctx);
+    for (const warning of outcome.warnings ?? []) process.stderr.write(`ovop: warning: ${warning}\n`);
     process.stdout.write(`${ctx.json ? JSON.stringify(outcome.json, null, 2) : outcome.text}\n`);
     return outcome.exitCode ?? ExitCode.ok;
   } catch (err) {
@@ -80,6 +81,13 @@ export function buildProgram(onExit: (code: number) => void): Command {
 
   // ── cycle ────────────────────────────────────────────────────────────────────────────────────────────────────────
   const cycle = program.command('cycle').description('open, follow, steer and finalize an award cycle');
+  cycle
+    .command('check')
+    .description('validate a cycle config offline and report which sessions cover each province (no server needed)')
+    .requiredOption('--config <file>', 'the cycle config, e.g. examples/cycle.yaml')
+    .action(
+      run(async (ctx, opts: { config: string }) => (await import('./commands/cycle-check')).cycleCheck(ctx, opts)),
+    );
   cycle
     .command('start')
     .description('open a cycle from its YAML config (a coordinator)')

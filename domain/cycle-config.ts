@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { describeGaps, sessionCoverage } from './session-coverage';
 import { loadRegions, regionDisplayName, type Regions } from './regions';
 import { COMMODITIES, DEADLINE_STAGES, type CycleConfig, type MissedDeadlinePolicy } from './types';
 
@@ -169,15 +170,8 @@ function cycleConfigSchema(regions: Regions) {
           (i) => [i, 'id'],
           'session id',
         );
-        // Each dinas has exactly one own session, so a province may appear in only one.
-        const sessionOf = new Map<string, string>();
-        list.forEach((s, i) =>
-          s.provinces.forEach((code, j) => {
-            const owner = sessionOf.get(code);
-            if (owner === undefined) sessionOf.set(code, s.id);
-            else report(ctx, `province ${code} is already covered by session ${owner}`, [i, 'provinces', j]);
-          }),
-        );
+        // A province may be served by several sessions (its dinas attends any one of them), but not twice by one.
+        list.forEach((s, i) => reportDuplicates(ctx, s.provinces, (j) => [i, 'provinces', j], 'province'));
       },
       { when: soundAt(['*', 'id'], ['*', 'provinces']) },
     );
@@ -330,6 +324,8 @@ function cycleConfigSchema(regions: Regions) {
       phases,
       intakeWindow: duration,
       sessions,
+      /** Refuse a schedule that leaves any province without a session (otherwise it is only reported). */
+      requireFullCoverage: z.boolean().default(false),
       documents,
       assessment,
       stars,
@@ -364,6 +360,16 @@ function cycleConfigSchema(regions: Regions) {
           ['assessment', 'assessors', '*', 'province'],
         ),
       },
+    )
+    .superRefine(
+      (config, ctx) => {
+        if (!config.requireFullCoverage) return;
+        const gaps = describeGaps(
+          sessionCoverage({ sessions: config.sessions, provinces: displayNames(regions.provinces) }),
+        );
+        if (gaps) report(ctx, `${gaps} (requireFullCoverage is on)`, ['sessions']);
+      },
+      { when: soundAt(['sessions'], ['requireFullCoverage']) },
     )
     .superRefine(
       (config, ctx) => {

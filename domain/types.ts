@@ -148,6 +148,8 @@ export interface CycleConfig {
    * the calendar date shown to people. */
   intakeWindow: DurationText;
   sessions: SocializationSession[];
+  /** Whether a schedule that leaves a province without a session is refused (otherwise only reported). */
+  requireFullCoverage?: boolean;
   documents: { checklist: DocumentRequirement[]; revisionRounds: number };
   assessment: {
     assessorsPerNomination: number;

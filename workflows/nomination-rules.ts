@@ -36,8 +36,11 @@ export function validateAttend(s: S, u: AttendInput): void {
   const session = sessions.find((x) => x.id === u.sessionId);
   if (!session)
     refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${sessions.map((x) => x.id).join(', ')}`);
-  if (!session.provinces.includes(provinceCodeOf(s)) && !session.acceptsMakeUp) {
-    refuse(`session ${session.id} does not cover province ${provinceCodeOf(s)} and does not accept make-up attendance`);
+  const province = provinceCodeOf(s);
+  if (!session.provinces.includes(province) && !session.acceptsMakeUp) {
+    const covering = sessions.filter((x) => x.provinces.includes(province)).map((x) => x.id);
+    const where = covering.length ? `; sessions for province ${province}: ${covering.join(', ')}` : '';
+    refuse(`session ${session.id} does not cover province ${province} and does not accept make-up attendance${where}`);
   }
 }
 

@@ -74,7 +74,7 @@ describe('ovop CLI', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it('refuses an invalid cycle config with exit 2, listing every problem with its path', async () => {
+  it('refuses an invalid cycle config with exit 1, listing every problem with its path', async () => {
     const invalid = join(dir, 'invalid.yaml');
     writeFileSync(
       invalid,
@@ -89,13 +89,45 @@ describe('ovop CLI', () => {
       ovop(['cycle', 'start', '--config', invalid], { actor: COORDINATOR }),
       ovop(['--json', 'cycle', 'start', '--config', broken], { actor: COORDINATOR }),
     ]);
-    expect(a.code).toBe(2);
+    expect(a.code).toBe(1);
     expect(a.stderr).toContain('is invalid (3 problems)');
     expect(a.stderr).toMatch(/^ {2}- id: must be a slug/m);
     expect(a.stderr).toMatch(/^ {2}- cadence: must be yearly or biennial/m);
     expect(a.stderr).toMatch(/^ {2}- intakeWindow: /m);
-    expect(b.code).toBe(2);
+    expect(b.code).toBe(1);
     expect(b.json().error.issues).toEqual([{ path: '', message: expect.stringContaining('invalid YAML') }]);
+    const missing = await ovop(['cycle', 'check', '--config', join(dir, 'tidak-ada.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('checks a config offline: which sessions cover each province, and the provinces none covers by island group', async () => {
+    // No session for Papua: a warning by default, a refusal with requireFullCoverage; the check needs no server.
+    const gap = join(dir, 'tanpa-papua.yaml');
+    const text = readFileSync(cycleFile('uji-cakupan'), 'utf8').replace(/, '9[1-6]'/g, '');
+    expect(text).not.toMatch(/'9[1-6]'/);
+    writeFileSync(gap, text);
+    const strict = join(dir, 'tanpa-papua-ketat.yaml');
+    writeFileSync(strict, `${text}\nrequireFullCoverage: true\n`);
+    const offline = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: '' };
+    const [report, json, refused] = await Promise.all([
+      ovop(['cycle', 'check', '--config', gap], { env: offline }),
+      ovop(['--json', 'cycle', 'check', '--config', gap], { env: offline }),
+      ovop(['cycle', 'check', '--config', strict], { env: offline }),
+    ]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain('Sessions by province (32 of 38 covered):');
+    expect(report.stdout).toMatch(/^32 Jawa Barat +Jawa +sesi-1-yogyakarta$/m);
+    expect(report.stdout).toContain('  Papua: 91 Papua, 92 Papua Barat, 93 Papua Selatan, 94 Papua Tengah');
+    expect(report.stderr).toMatch(/^ovop: warning: no session covers 6 provinces: Papua: 91 Papua/m);
+    expect(json.json().coverage.uncovered).toEqual([
+      { islandGroup: 'Papua', provinces: expect.arrayContaining([{ code: '96', name: 'Papua Barat Daya' }]) },
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is invalid (1 problem)');
+    expect(refused.stderr).toMatch(
+      /^ {2}- sessions: no session covers 6 provinces: Papua: 91 Papua.*requireFullCoverage is on/m,
+    );
   });
 
   it('says in one sentence, exit 3, when the Temporal server is unreachable', async () => {

@@ -131,7 +131,7 @@ describe('an invalid cycle config', () => {
       exampleWith((c) => {
         c.documents.revisionRounds = 'two';
         c.contacts.coordinators = 'ditjen-ikma@ovop.kemenperin.example';
-        c.sessions[2].provinces.push('32');
+        c.sessions[2].provinces.push('51');
         c.stars.gates[0].documents = ['legalitas'];
       }),
     );
@@ -163,10 +163,31 @@ describe('an invalid cycle config', () => {
     ]);
   });
 
-  it('refuses a province covered by two sessions', () => {
-    const error = issuesOf(exampleWith((c) => c.sessions[2].provinces.unshift('34')));
+  it('accepts a province covered by two sessions, and refuses one listed twice in the same session', () => {
+    expect(() => parseCycleConfig(exampleWith((c) => c.sessions[2].provinces.unshift('34')))).not.toThrow();
+    const error = issuesOf(exampleWith((c) => c.sessions[2].provinces.push('51')));
     expect(error.issues).toEqual([
-      { path: 'sessions[2].provinces[0]', message: 'province 34 is already covered by session sesi-1-yogyakarta' },
+      { path: 'sessions[2].provinces[17]', message: 'duplicate province "51" (also at position 0)' },
+    ]);
+  });
+
+  it('refuses a schedule that leaves provinces out only when requireFullCoverage is on, naming them by island group', () => {
+    const withoutPapua = (c: Record<string, any>) =>
+      (c.sessions[2].provinces = c.sessions[2].provinces.filter((p: string) => !p.startsWith('9')));
+    expect(() => parseCycleConfig(exampleWith(withoutPapua))).not.toThrow();
+    const error = issuesOf(
+      exampleWith((c) => {
+        withoutPapua(c);
+        c.requireFullCoverage = true;
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'sessions',
+        message:
+          'no session covers 6 provinces: Papua: 91 Papua, 92 Papua Barat, 93 Papua Selatan, 94 Papua Tengah, ' +
+          '95 Papua Pegunungan, 96 Papua Barat Daya (requireFullCoverage is on)',
+      },
     ]);
   });
 

@@ -77,6 +77,30 @@ describe('attendance at a socialization session', () => {
       'nomination ovop/uji-aturan/nomination/32.05/tenun-garut is AWAITING_DOCUMENTS; this action needs AWAITING_SOCIALIZATION',
     );
   });
+  it('is accepted at any session that covers the province, and a refusal lists those sessions', () => {
+    const twoSessions = testConfig('uji-dua-sesi', {
+      mutate: (c) => {
+        c.sessions = [
+          { id: 'sesi-jawa-1', date: '2027-02-16', venue: 'Yogyakarta', provinces: ['32', '33'], acceptsMakeUp: false },
+          { id: 'sesi-jawa-2', date: '2027-02-20', venue: 'Surabaya', provinces: ['32', '35'], acceptsMakeUp: false },
+          { id: 'sesi-sumatera', date: '2027-02-23', venue: 'Padang', provinces: ['13'], acceptsMakeUp: false },
+        ];
+      },
+    });
+    const input = workflowInput(
+      twoSessions,
+      nominationInput(twoSessions, { regencyCode: '32.05', ikmName: 'Tenun Garut' }),
+    );
+    const s = Object.assign(newNominationState(input, 'ovop/uji-dua-sesi/nomination/32.05/tenun-garut', NOW), {
+      stage: 'AWAITING_SOCIALIZATION' as const,
+    });
+    expect(refusal(() => rules.validateAttend(s, { actor: garut, sessionId: 'sesi-jawa-1' }))).toBeUndefined();
+    expect(refusal(() => rules.validateAttend(s, { actor: garut, sessionId: 'sesi-jawa-2' }))).toBeUndefined();
+    expect(refusal(() => rules.validateAttend(s, { actor: garut, sessionId: 'sesi-sumatera' }))).toBe(
+      'session sesi-sumatera does not cover province 32 and does not accept make-up attendance; ' +
+        'sessions for province 32: sesi-jawa-1, sesi-jawa-2',
+    );
+  });
   it('is refused while the nomination is on hold', () => {
     const held = state({ stage: 'AWAITING_SOCIALIZATION', hold: { stage: 'attendance', since: NOW } });
     expect(refusal(() => rules.validateAttend(held, { actor: garut, sessionId: 'sesi-2-bandung' }))).toMatch(
