@@ -59,8 +59,9 @@ const shown = (t: TimerRecord) =>
  * Waits until the history holds the timer set for `moment` and that timer has `outcome`, and returns it. The timer
  * for a moment is the one set for the earliest time from `moment - toleranceMs` to `moment + lateMs`: a stage's
  * deadline timer that follows a reminder is set a little late, by the time the reminder took to record and send
- * (workflows/deadline-clock.ts computes it from the clock it read before sending). Fails at once if that timer ended
- * the other way, and after `timeoutMs` with every timer the history holds.
+ * (workflows/deadline-clock.ts computes it from the clock it read before sending). A timer set again for the same
+ * moment counts too: "canceled" means none of them fired. Fails at once if the timer ended the other way, and after
+ * `timeoutMs` with every timer the history holds.
  */
 export async function timerEnded(
   handle: WorkflowHandle,
@@ -69,17 +70,23 @@ export async function timerEnded(
   opts: { timeoutMs?: number; toleranceMs?: number; lateMs?: number } = {},
 ): Promise<TimerRecord> {
   const giveUp = Date.now() + (opts.timeoutMs ?? 45_000);
-  const from = moment - (opts.toleranceMs ?? 50);
+  const tolerance = opts.toleranceMs ?? 50;
+  const from = moment - tolerance;
   const to = moment + (opts.lateMs ?? 10_000);
   const at = new Date(moment).toISOString();
   for (;;) {
     const timers = timersOf((await handle.fetchHistory()).events ?? []);
-    const [timer] = timers.filter((t) => t.target >= from && t.target <= to).sort((a, b) => a.target - b.target);
-    if (timer && (timer.firedAt || timer.canceledAt)) {
-      if ((outcome === 'fired' ? timer.firedAt : timer.canceledAt) === undefined) {
-        throw new Error(`the timer for ${at} of ${handle.workflowId} was not ${outcome}: ${shown(timer)}`);
+    const candidates = timers.filter((t) => t.target >= from && t.target <= to);
+    const earliest = Math.min(...candidates.map((t) => t.target));
+    const same = candidates.filter((t) => t.target - earliest <= tolerance);
+    if (same.length > 0 && same.every((t) => t.firedAt || t.canceledAt)) {
+      const fired = same.find((t) => t.firedAt);
+      if ((outcome === 'fired') !== !!fired) {
+        throw new Error(
+          `the timer for ${at} of ${handle.workflowId} was not ${outcome}: ${same.map(shown).join('; ')}`,
+        );
       }
-      return timer;
+      return fired ?? same[0];
     }
     if (Date.now() > giveUp) {
       throw new Error(
