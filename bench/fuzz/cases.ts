@@ -15,6 +15,7 @@
 import { provinceOf } from '../../domain/region-codes';
 import type { Actor, CycleConfig, DeadlineStage, Stage } from '../../domain/types';
 import { mulberry32 } from '../shared/random';
+import { COLUMNS, type Column } from '../../client/nominations-csv';
 
 // ── PRNG ────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -1416,18 +1417,9 @@ export function shorten(text: string, max = 110): string {
 
 // ── CSV rows ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export const CSV_COLUMNS = [
-  'regency_code',
-  'ikm_name',
-  'sentra_name',
-  'commodity',
-  'product',
-  'sentra_size',
-  'dinas_email',
-  'previous_cycle',
-  'previous_stars',
-] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
+/** The file format is the CLI's: the columns its reader takes, in order. */
+export const CSV_COLUMNS = COLUMNS;
+export type CsvColumn = Column;
 
 export interface CsvCase {
   id: string;

@@ -81,6 +81,14 @@ async function eventsOf(workflowId: string, type: string) {
     .execute();
 }
 
+/** The projection row once it shows `stage` (the row is written by an activity, a moment after the answer). */
+function projectionIn(workflowId: string, stage: string) {
+  return waitFor(async () => {
+    const r = await h.db.selectFrom('nominations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+    return r?.stage === stage && r;
+  });
+}
+
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const sampleSd = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -191,14 +199,7 @@ describe('star gates', () => {
 
     const determined = await handle.executeUpdate(determineStarsUpdate, { args: [{ actor: coordinator }] });
     expect(determined).toMatchObject({ stage: 'DETERMINED', stars: 3 });
-    const row = await waitFor(async () => {
-      const r = await h.db
-        .selectFrom('nominations')
-        .selectAll()
-        .where('workflow_id', '=', workflowId)
-        .executeTakeFirst();
-      return r?.stage === 'DETERMINED' && r;
-    });
+    const row = await projectionIn(workflowId, 'DETERMINED');
     expect({ stars: row.stars, recommended: row.recommended_stars }).toEqual({ stars: 3, recommended: 3 });
     const announcement = await waitFor(async () =>
       (await mailFor(h.mailDir, workflowId)).find((m) => m.template === 'announcement'),
@@ -235,14 +236,7 @@ describe('star gates', () => {
     });
     const determined = await handle.executeUpdate(determineStarsUpdate, { args: [{ actor: coordinator }] });
     expect(determined).toMatchObject({ stage: 'NOT_CLASSIFIED', stars: 0 });
-    const row = await waitFor(async () => {
-      const r = await h.db
-        .selectFrom('nominations')
-        .selectAll()
-        .where('workflow_id', '=', workflowId)
-        .executeTakeFirst();
-      return r?.stage === 'NOT_CLASSIFIED' && r;
-    });
+    const row = await projectionIn(workflowId, 'NOT_CLASSIFIED');
     expect({ stars: row.stars, recommended: row.recommended_stars }).toEqual({ stars: 0, recommended: 0 });
   });
 });
