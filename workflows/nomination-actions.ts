@@ -89,6 +89,7 @@ export class NominationActions {
       { total },
       { assessment: { assessorId: u.actor.id, scores: u.scores, total } },
     );
+    s.sheetsWritten += 1;
     return answer(s);
   }
 

@@ -4,7 +4,7 @@
  * recommendation and the coordinator's determination. Actor actions change the state by Update (nomination-actions.ts);
  * this loop waits on that state and moves on.
  */
-import { patched } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
 import { type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { type DeadlineClock, deadlineOf } from './deadline-clock';
@@ -17,7 +17,7 @@ import {
   provinceCodeOf,
   provinsiEmail,
 } from './nomination-state';
-import { DINAS_TOLD_OF_ASSESSMENT } from './patches';
+import { DINAS_TOLD_OF_ASSESSMENT, STATS_AFTER_LAST_SHEET } from './patches';
 
 export class NominationLifecycle {
   constructor(
@@ -143,6 +143,9 @@ export class NominationLifecycle {
     await Promise.all(sent);
     if ((await clock.waitStage('assessment', () => s.sheets.length === s.assessors.length)) === 'closed') return false;
 
+    // The statistics must count this nomination's last sheet too, whose row its update may still be writing.
+    if (rules.normalization && patched(STATS_AFTER_LAST_SHEET))
+      await condition(() => s.sheetsWritten === s.sheets.length);
     const stats = rules.normalization ? await fx.assessorStats(nominee(s).cycleId) : undefined;
     const result = aggregateScores(s.sheets, rules, { normalization: rules.normalization, stats });
     s.provisional = result.provisional;

@@ -33,6 +33,8 @@ export interface NominationState {
   readonly reviewNotes: string[];
   assessors: string[];
   readonly sheets: AssessorScoreSheet[];
+  /** Score sheets whose rows are written (a sheet counts in `sheets` as soon as its update is accepted). */
+  sheetsWritten: number;
   provisional: number | null;
   aspectScores: Record<string, number> | null;
   fieldVerified: boolean | null;
@@ -74,6 +76,7 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     reviewNotes: [],
     assessors: [],
     sheets: [],
+    sheetsWritten: 0,
     provisional: null,
     aspectScores: null,
     fieldVerified: null,

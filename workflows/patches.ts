@@ -6,3 +6,7 @@
 
 /** The dinas hears by mail when its IKM's assessment starts (rule added after release r1). */
 export const DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
+
+/** With normalization on, an assessor's statistics include the nomination's own last score sheet: its row is written
+ * before the statistics are read (they raced before). */
+export const STATS_AFTER_LAST_SHEET = 'stats-after-last-sheet';

@@ -105,6 +105,10 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(reevaluation).not.toContain('"to":"AWAITING_SOCIALIZATION"');
     expect(recordedTypes('nomination-r2-reevaluation.json')).toContain('stars.determined');
 
+    // The second rule change: with normalization on, the statistics wait for the last sheet's row (r3 on).
+    expect(payloads('nomination-r3-normalized.json')).toContain('stats-after-last-sheet');
+    expect(payloads('nomination-r3-normalized.json')).toContain('"normalized":true');
+
     const firstRun = JSON.parse(text('award-cycle-r2-first-run.json')).events as { eventType: string }[];
     expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
