@@ -40,8 +40,8 @@ const FIXTURES = fileURLToPath(new URL('../../test/fixtures/histories', import.m
 
 /** The newest nomination fixture of the 'excellent' script: the whole lifecycle, no revision, no hold. */
 function newestNominationFixture(): string {
-  const files = readdirSync(FIXTURES).filter((f) => /^nomination-v\d+-excellent\.json$/.test(f));
-  const version = (f: string) => Number(/-v(\d+)-/.exec(f)![1]);
+  const files = readdirSync(FIXTURES).filter((f) => /^nomination-r\d+-excellent\.json$/.test(f));
+  const version = (f: string) => Number(/-r(\d+)-/.exec(f)![1]);
   return join(FIXTURES, files.sort((a, b) => version(b) - version(a))[0]);
 }
 
