@@ -31,6 +31,16 @@ export interface RecordEventInput {
   projection: NominationProjection;
   document?: { kind: string; round: number; fileName: string; checksum: string; sizeBytes: number };
   assessment?: { assessorId: string; scores: Record<string, number>; total: number };
+  /** A field visit scheduled or moved (one row per nomination), or its result (`passed` once decided). */
+  fieldVisit?: { visitDate?: string; team?: string[]; facilitator?: string | null; passed?: boolean; found?: number };
+  /** Checklist items the visit team recorded on site. */
+  evidence?: {
+    item: string;
+    found: boolean;
+    note?: string;
+    files?: { id: string; name: string; checksum: string; sizeBytes: number }[];
+    recordedBy: string;
+  }[];
 }
 
 export type TemplateName =
@@ -47,6 +57,9 @@ export type TemplateName =
   | 'assessment_assigned'
   | 'assessment_started'
   | 'field_verification'
+  | 'field_visit_scheduled'
+  | 'field_visit_reminder'
+  | 'panel_short'
   | 'star_recommended'
   | 'announcement'
   | 'withdrawn'
@@ -72,6 +85,13 @@ export interface NotificationData {
   summary?: CycleSummary;
   workflowId?: string;
   recipientName?: string;
+  /** ISO datetime of a field visit; rendered in the cycle's timezone. */
+  visitDate?: string;
+  /** Names of the field visit team. */
+  team?: string[];
+  facilitator?: string;
+  /** Labels of what the team will look for on site. */
+  checklist?: string[];
 }
 
 export interface NotificationRequest {

@@ -52,6 +52,31 @@ async function writeProjection(trx: Transaction<Database>, e: RecordEventInput):
     .execute();
 }
 
+/** A visit scheduled or moved replaces the row's date and team; its result fills in `passed` once decided. */
+async function writeFieldVisit(trx: Transaction<Database>, e: RecordEventInput): Promise<void> {
+  const v = e.fieldVisit!;
+  if (v.passed !== undefined) {
+    await trx
+      .updateTable('field_visits')
+      .set({ passed: v.passed, items_found: v.found ?? null, decided_at: e.at })
+      .where('workflow_id', '=', e.workflowId)
+      .execute();
+    return;
+  }
+  const row = {
+    visit_date: v.visitDate!,
+    team: JSON.stringify(v.team ?? []),
+    facilitator: v.facilitator ?? null,
+    scheduled_by: `${e.actor.role}:${e.actor.id}`,
+    scheduled_at: e.at,
+  };
+  await trx
+    .insertInto('field_visits')
+    .values({ workflow_id: e.workflowId, ...row })
+    .onConflict((oc) => oc.column('workflow_id').doUpdateSet(row))
+    .execute();
+}
+
 export function createProjectionActivities(db: Kysely<Database>) {
   return {
     async recordNominationEvent(e: RecordEventInput): Promise<{ inserted: boolean }> {
@@ -87,6 +112,22 @@ export function createProjectionActivities(db: Kysely<Database>) {
               submitted_at: e.at,
             })
             .onConflict((oc) => oc.columns(['workflow_id', 'assessor_id']).doNothing())
+            .execute();
+        }
+        if (e.fieldVisit) await writeFieldVisit(trx, e);
+        for (const item of e.evidence ?? []) {
+          await trx
+            .insertInto('field_evidence')
+            .values({
+              workflow_id: e.workflowId,
+              item: item.item,
+              found: item.found,
+              note: item.note ?? null,
+              files: JSON.stringify(item.files ?? []),
+              recorded_by: `${e.actor.role}:${item.recordedBy}`,
+              recorded_at: e.at,
+            })
+            .onConflict((oc) => oc.columns(['workflow_id', 'item']).doNothing())
             .execute();
         }
         return { inserted };

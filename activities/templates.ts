@@ -153,6 +153,32 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         `Nilai sementara ${ikm} adalah ${d.score ?? '-'}, mencapai ambang verifikasi lapangan.`,
         'Mohon jadwalkan verifikasi lapangan dan catat hasilnya.',
       );
+    case 'field_visit_scheduled':
+      return body(
+        `[OVOP] Jadwal verifikasi lapangan: ${d.ikmName}`,
+        `Tim verifikasi lapangan akan mengunjungi ${ikm} pada ${formatDeadline(d.visitDate, d.timezone)}.`,
+        `Tim: ${d.team?.join(', ') || '-'}`,
+        d.facilitator
+          ? `Pendamping dari kabupaten/kota: ${d.facilitator}`
+          : 'Mohon dinas kabupaten/kota menugaskan pendamping yang menyertai tim.',
+        '',
+        'Mohon siapkan bukti berikut di lokasi:',
+        ...(d.checklist ?? []).map((item) => `  - ${item}`),
+      );
+    case 'field_visit_reminder':
+      return body(
+        `[OVOP] Pengingat verifikasi lapangan: ${d.ikmName}`,
+        `Verifikasi lapangan ${ikm} dijadwalkan pada ${formatDeadline(d.visitDate, d.timezone)}.`,
+        `Tim: ${d.team?.join(', ') || '-'}`,
+        'Mohon pastikan pimpinan IKM, pendamping dan bukti di lokasi siap.',
+      );
+    case 'panel_short':
+      return body(
+        `[OVOP] Tim penilai tidak lengkap: ${d.ikmName}`,
+        `Tim penilai untuk ${ikm} (komoditas ${d.commodity ?? '-'}) tidak dapat dibentuk lengkap.`,
+        d.reason ?? '',
+        'Mohon koordinator menambah penilai pada siklus berikutnya atau memutuskan kelanjutan usulan ini.',
+      );
     case 'star_recommended':
       return body(
         `[OVOP] Rekomendasi Bintang ${d.stars ?? 0}: ${d.ikmName}`,

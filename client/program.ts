@@ -227,7 +227,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     );
   program
     .command('verify-field')
-    .description('record the field verification (a coordinator)')
+    .description('record the field verification (a coordinator), in cycles without field visits in their config')
     .argument('<nomination>', 'nomination id')
     .option('--passed', 'the sentra was verified on site')
     .option('--failed', 'the verification failed')
@@ -235,6 +235,37 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action(
       run(async (ctx, id: string, opts: { passed?: boolean; failed?: boolean; notes?: string }) =>
         (await import('./commands/verify-field')).verifyField(ctx, id, opts),
+      ),
+    );
+  const visit = program.command('field-visit').description('the field visit of a nomination and its on-site evidence');
+  visit
+    .command('schedule')
+    .description('schedule or move the field visit (a coordinator); the dinas is told the date by mail')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--date <time>', 'when the team arrives, ISO 8601 with offset, e.g. 2027-09-14T09:00:00+07:00')
+    .requiredOption('--team <ids>', 'assessor ids from the pool, separated by commas')
+    .option('--facilitator <name>', "the regency's facilitator who accompanies the team")
+    .action(
+      run(async (ctx, id: string, opts: { date: string; team: string; facilitator?: string }) =>
+        (await import('./commands/field-visit')).fieldVisitSchedule(ctx, id, opts),
+      ),
+    );
+  visit
+    .command('evidence')
+    .description('record one checklist item found (or not) on site (a member of the visit team)')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--item <id>', 'checklist item id from the cycle config, e.g. org_chart, bookkeeping')
+    .option('--found', 'the evidence was found')
+    .option('--not-found', 'it was not')
+    .option('--note <text>', 'what the team saw')
+    .option('--file <path...>', 'photos or scans kept as evidence (recorded by name, size and SHA-256)')
+    .action(
+      run(
+        async (
+          ctx,
+          id: string,
+          opts: { item: string; found?: boolean; notFound?: boolean; note?: string; file?: string[] },
+        ) => (await import('./commands/field-visit')).fieldVisitEvidence(ctx, id, opts),
       ),
     );
   program

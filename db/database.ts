@@ -84,6 +84,28 @@ export interface DocumentsTable {
   submitted_at: Timestamp;
 }
 
+export interface FieldVisitsTable {
+  workflow_id: string;
+  visit_date: Timestamp;
+  team: Json<string[]>;
+  facilitator: string | null;
+  scheduled_by: string;
+  scheduled_at: Timestamp;
+  passed: boolean | null;
+  items_found: number | null;
+  decided_at: Timestamp | null;
+}
+
+export interface FieldEvidenceTable {
+  workflow_id: string;
+  item: string;
+  found: boolean;
+  note: string | null;
+  files: Json<{ id: string; name: string; checksum: string; sizeBytes: number }[]>;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface Database {
   cycles: CyclesTable;
   nominations: NominationsTable;
@@ -91,6 +113,8 @@ export interface Database {
   notifications: NotificationsTable;
   assessments: AssessmentsTable;
   documents: DocumentsTable;
+  field_visits: FieldVisitsTable;
+  field_evidence: FieldEvidenceTable;
 }
 
 export type NominationEventRow = Selectable<NominationEventsTable>;

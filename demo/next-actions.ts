@@ -10,8 +10,10 @@ import { provinceOf } from '../domain/region-codes';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
+  recordFieldEvidenceUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
+  scheduleFieldVisitUpdate,
   submitDocumentUpdate,
   submitScoresUpdate,
   verifyFieldUpdate,
@@ -49,7 +51,11 @@ export type ActorView = Pick<
   | 'documents'
   | 'assessors'
   | 'scoredBy'
->;
+> &
+  Partial<Pick<NominationView, 'fieldVisit'>>;
+
+/** How long after scheduling the scripted team arrives (the demo's visit reminder is 2 s before it). */
+export const VISIT_LEAD_MS = 4_000;
 
 export interface NextAction {
   /** Stable per nomination (`attend`, `doc:<kind>:<round>`, `score:<assessor>` …): drivers derive update ids from it. */
@@ -160,6 +166,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
           );
         });
     case 'FIELD_VERIFICATION':
+      if (config.fieldVisit) return fieldVisitActions(s, config, action);
       return [
         action('verify', 'verifyField', (h, updateId) =>
           h.executeUpdate(verifyFieldUpdate, {
@@ -177,4 +184,50 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
     default:
       return [];
   }
+}
+
+/**
+ * A field visit: the coordinator schedules it a few seconds ahead with a team from the pool (not of the nomination's
+ * province); once the team is there, one member records every checklist item as found.
+ */
+function fieldVisitActions(
+  s: ActorView,
+  config: CycleConfig,
+  action: (key: string, update: string, send: NextAction['send']) => NextAction,
+): NextAction[] {
+  const visit = s.fieldVisit;
+  if (!visit) {
+    const province = provinceOf(s.regencyCode);
+    const team = config.assessment.assessors
+      .filter((a) => a.province !== province)
+      .slice(0, config.fieldVisit!.team.max)
+      .map((a) => a.id);
+    return [
+      action('visit:schedule', 'scheduleFieldVisit', (h, updateId) =>
+        h.executeUpdate(scheduleFieldVisitUpdate, {
+          updateId,
+          args: [
+            {
+              actor: COORDINATOR,
+              date: new Date(Date.now() + VISIT_LEAD_MS).toISOString(),
+              team,
+              facilitator: `Pendamping disperin-${s.regencyCode}`,
+            },
+          ],
+        }),
+      ),
+    ];
+  }
+  if (Date.now() < Date.parse(visit.date) || visit.outstanding.length === 0) return [];
+  const member = visit.team[0];
+  const region = config.assessment.assessors.find((a) => a.id === member)!.province;
+  const items = visit.outstanding.map((item) => ({ item, found: true, note: 'Ditemukan dan diperiksa di lokasi' }));
+  return [
+    action('visit:evidence', 'recordFieldEvidence', (h, updateId) =>
+      h.executeUpdate(recordFieldEvidenceUpdate, {
+        updateId,
+        args: [{ actor: { role: 'assessor', id: member, region }, items }],
+      }),
+    ),
+  ];
 }

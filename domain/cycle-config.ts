@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { describeShortfalls, panelShortfalls } from './panel';
 import { describeGaps, sessionCoverage } from './session-coverage';
 import { loadRegions, regionDisplayName, type Regions } from './regions';
-import { COMMODITIES, DEADLINE_STAGES, type CycleConfig, type MissedDeadlinePolicy } from './types';
+import { AFFILIATIONS, COMMODITIES, DEADLINE_STAGES, type CycleConfig, type MissedDeadlinePolicy } from './types';
 
 export interface CycleConfigIssue {
   /** Dotted path of the offending field, e.g. `sessions[1].provinces[0]`; empty for the file as a whole. */
@@ -225,7 +226,25 @@ function cycleConfigSchema(regions: Regions) {
         ),
       { when: soundAt(['criteria', '*', 'id']) },
     );
-  const assessor = z.strictObject({ id: identifier, name: label, email, province: provinceCode });
+  const commodityGroups = (what: string) =>
+    z.union([z.literal('all'), z.array(z.enum(COMMODITIES)).min(1)], {
+      error: unlessMissing(`must be "all" or a list of ${what} from: ${COMMODITIES.join(', ')}`),
+    });
+  const assessor = z.strictObject({
+    id: identifier,
+    name: label,
+    email,
+    province: provinceCode,
+    affiliation: z.enum(AFFILIATIONS, {
+      // A missing enum value is an invalid_value issue, which the per-parse map would word as a bad one.
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required'
+          : `must be one of: ${AFFILIATIONS.join(', ')}, got ${describe(issue.input)}`,
+    }),
+    /** The commodity groups this assessor may assess (associations are matched to their commodity). */
+    commodities: commodityGroups('commodity groups the assessor may assess'),
+  });
   const assessment = z
     .strictObject({
       assessorsPerNomination: wholeNumber.min(1, { error: 'must be at least 1' }),
@@ -239,6 +258,7 @@ function cycleConfigSchema(regions: Regions) {
       aspects: z.array(aspect).min(1, { error: 'must list at least one aspect' }),
       assessors: z.array(assessor).min(1, { error: 'must list at least one assessor' }),
       fieldVerificationThreshold: percentage,
+      requireFullPanels: z.boolean().default(false),
     })
     .superRefine(
       (value, ctx) => {
@@ -256,6 +276,40 @@ function cycleConfigSchema(regions: Regions) {
         );
       },
       { when: soundAt(['aspects', '*', 'id'], ['assessors', '*', 'id']) },
+    );
+
+  const checklistItem = z.strictObject({ id: identifier, label, required: z.boolean().default(false) });
+  const fieldVisit = z
+    .strictObject({
+      appliesTo: z.enum(['all', 'threshold'], {
+        error: unlessMissing(
+          'must be all (every assessed nomination) or threshold (assessment.fieldVerificationThreshold)',
+        ),
+      }),
+      team: z
+        .strictObject({
+          min: wholeNumber.min(1, { error: 'must be at least 1' }),
+          max: wholeNumber.min(1, { error: 'must be at least 1' }),
+        })
+        .superRefine((value, ctx) => {
+          if (value.max < value.min) report(ctx, `must be at least team.min (${value.min})`, ['max']);
+        }),
+      remindBefore: z.array(duration).default([]),
+      checklist: z.array(checklistItem).min(1, { error: 'must list at least one item to look for on site' }),
+      minFound: wholeNumber.min(0, { error: 'must be 0 or more' }),
+    })
+    .superRefine(
+      (value, ctx) => {
+        reportDuplicates(
+          ctx,
+          value.checklist.map((i) => i.id),
+          (i) => ['checklist', i, 'id'],
+          'checklist item',
+        );
+        if (value.minFound > value.checklist.length)
+          report(ctx, `must be at most the number of checklist items (${value.checklist.length})`, ['minFound']);
+      },
+      { when: soundAt(['checklist'], ['minFound']) },
     );
 
   const gate = z
@@ -328,6 +382,7 @@ function cycleConfigSchema(regions: Regions) {
       requireFullCoverage: z.boolean().default(false),
       documents,
       assessment,
+      fieldVisit: fieldVisit.optional(),
       stars,
       deadlines: z.record(z.enum(DEADLINE_STAGES), stageDeadline),
       contacts: z.strictObject({
@@ -338,26 +393,23 @@ function cycleConfigSchema(regions: Regions) {
     })
     .superRefine(
       (config, ctx) => {
-        // Conflict of interest: an assessor never scores a nomination from their own province, so each province a
-        // session covers needs enough assessors from elsewhere.
-        const needed = config.assessment.assessorsPerNomination;
-        const covered = [...new Set(config.sessions.flatMap((s) => s.provinces))].filter(knownProvince);
-        const short = covered.filter(
-          (code) => config.assessment.assessors.filter((a) => a.province !== code).length < needed,
+        // Conflict of interest: an assessor never scores a nomination from their own province, and a panel is drawn
+        // from those matching the nomination's commodity; a short panel is escalated unless the config forbids it.
+        if (!config.assessment.requireFullPanels) return;
+        const short = describeShortfalls(
+          panelShortfalls(config),
+          config.assessment.assessorsPerNomination,
+          regionDisplayName,
         );
-        if (short.length > 0) {
-          const names = short.map((code) => `${code} ${regionDisplayName(code)}`).join(', ');
-          const message =
-            `too few assessors: ${needed} per nomination must come from outside the nomination's province, ` +
-            `which fails for ${names}; add assessors from other provinces`;
-          report(ctx, message, ['assessment', 'assessors']);
-        }
+        if (short) report(ctx, `${short}; add assessors (requireFullPanels is on)`, ['assessment', 'assessors']);
       },
       {
         when: soundAt(
           ['sessions', '*', 'provinces'],
           ['assessment', 'assessorsPerNomination'],
           ['assessment', 'assessors', '*', 'province'],
+          ['assessment', 'assessors', '*', 'commodities'],
+          ['assessment', 'requireFullPanels'],
         ),
       },
     )

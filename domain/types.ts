@@ -122,12 +122,47 @@ export interface Aspect {
   criteria: Criterion[];
 }
 
+/** Where an assessor of the central panel comes from. */
+export const AFFILIATIONS = [
+  'ministry',
+  'standardisation_institute',
+  'coordinating_ministry',
+  'association',
+  'academic',
+] as const;
+export type Affiliation = (typeof AFFILIATIONS)[number];
+
 export interface AssessorProfile {
   id: string;
   name: string;
   email: string;
   /** Home province code; an assessor never scores a nomination of this province. */
   province: string;
+  /** Required in config; absent only in the inputs of nominations started before panels (r4). */
+  affiliation?: Affiliation;
+  /** Commodity groups this assessor may assess; absent (cycles before r4) means all. */
+  commodities?: Commodity[] | 'all';
+}
+
+/** One thing a field visit team looks for on site (an organisation chart, SOPs, bookkeeping…). */
+export interface FieldChecklistItem {
+  id: string;
+  label: string;
+  /** The visit fails when a required item is not found, however many others are. */
+  required: boolean;
+}
+
+/** Field visits by a small team, with evidence recorded on site against a checklist. */
+export interface FieldVisitConfig {
+  /** `all`: every nomination that finished its assessment; `threshold`: only those whose provisional score reaches
+   * `assessment.fieldVerificationThreshold`. */
+  appliesTo: 'all' | 'threshold';
+  team: { min: number; max: number };
+  /** Reminders to the dinas kabupaten/kota this long before the visit date. */
+  remindBefore: DurationText[];
+  checklist: FieldChecklistItem[];
+  /** Items that must be found for the visit to pass (required items count among them). */
+  minFound: number;
 }
 
 /** A hard gate: a nomination may reach `fromStars` or more only when every condition holds. */
@@ -159,7 +194,12 @@ export interface CycleConfig {
     assessors: AssessorProfile[];
     /** Provisional score (0–100) at or above which a field verification is required. */
     fieldVerificationThreshold: number;
+    /** Refuse a pool that leaves a covered province and commodity with fewer eligible assessors than a panel needs
+     * (otherwise it is only reported, and such a nomination's short panel is escalated to the coordinators). */
+    requireFullPanels?: boolean;
   };
+  /** Field visits with an on-site evidence checklist; absent: a coordinator records a pass or fail (`verify-field`). */
+  fieldVisit?: FieldVisitConfig;
   /** Minimum score (0–100) for each star level, e.g. { 5: 85, 4: 70, 3: 55, 2: 40, 1: 25 }. */
   stars: { thresholds: Record<'1' | '2' | '3' | '4' | '5', number>; gates: StarGate[] };
   deadlines: Record<DeadlineStage, StageDeadlineConfig>;

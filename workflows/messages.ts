@@ -32,6 +32,48 @@ export interface FieldVerificationInput {
   passed: boolean;
   notes?: string;
 }
+/** A file kept as evidence: the reference the document store gives it (uploads come with the API). */
+export interface FileReference {
+  id: string;
+  name: string;
+  /** SHA-256 of the file, lower-case hex. */
+  checksum: string;
+  sizeBytes: number;
+}
+export interface ScheduleFieldVisitInput {
+  actor: Actor;
+  /** When the team arrives: an ISO instant with offset. */
+  date: string;
+  /** Assessor ids from the cycle's pool. */
+  team: string[];
+  /** The regency's facilitator who accompanies the team, when the dinas has named one. */
+  facilitator?: string;
+}
+export interface FieldEvidenceItem {
+  /** A checklist item id from the cycle's `fieldVisit.checklist`. */
+  item: string;
+  found: boolean;
+  note?: string;
+  files?: FileReference[];
+}
+export interface RecordFieldEvidenceInput {
+  actor: Actor;
+  items: FieldEvidenceItem[];
+}
+export interface FieldEvidenceRecord extends FieldEvidenceItem {
+  recordedBy: string;
+  recordedAt: string;
+}
+export interface FieldVisitView {
+  date: string;
+  team: string[];
+  facilitator: string | null;
+  scheduledBy: string;
+  evidence: FieldEvidenceRecord[];
+  /** Checklist items not recorded yet. */
+  outstanding: string[];
+  passed: boolean | null;
+}
 export interface DetermineInput {
   actor: Actor;
   stars?: number;
@@ -88,7 +130,7 @@ export interface NominationView {
   stageEnteredAt: string;
   /** The deadline of the stage now waiting, if any. */
   deadline: { stage: DeadlineStage; at: string } | null;
-  hold: { stage: DeadlineStage; since: string } | null;
+  hold: { stage: DeadlineStage; since: string; reason?: 'no_panel' } | null;
   attendedSession: string | null;
   requiredDocuments: string[];
   documents: DocumentRecord[];
@@ -99,6 +141,8 @@ export interface NominationView {
   provisionalScore: number | null;
   aspectScores: Record<string, number> | null;
   fieldVerified: boolean | null;
+  /** The scheduled field visit and its evidence, in cycles with `fieldVisit` configured. */
+  fieldVisit: FieldVisitView | null;
   recommendedStars: number | null;
   stars: number | null;
   cappedBy: { fromStars: number; reason: string }[];
@@ -120,6 +164,10 @@ export const submitDocumentUpdate = defineUpdate<NominationAnswer, [SubmitDocume
 export const reviewDocumentsUpdate = defineUpdate<NominationAnswer, [ReviewInput]>('reviewDocuments');
 export const submitScoresUpdate = defineUpdate<NominationAnswer, [ScoreInput]>('submitScores');
 export const verifyFieldUpdate = defineUpdate<NominationAnswer, [FieldVerificationInput]>('verifyField');
+export const scheduleFieldVisitUpdate = defineUpdate<NominationAnswer, [ScheduleFieldVisitInput]>('scheduleFieldVisit');
+export const recordFieldEvidenceUpdate = defineUpdate<NominationAnswer, [RecordFieldEvidenceInput]>(
+  'recordFieldEvidence',
+);
 export const determineStarsUpdate = defineUpdate<NominationAnswer, [DetermineInput]>('determineStars');
 export const withdrawUpdate = defineUpdate<NominationAnswer, [WithdrawInput]>('withdraw');
 export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadlineInput]>('extendDeadline');

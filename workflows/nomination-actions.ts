@@ -12,16 +12,20 @@ import type {
   DetermineInput,
   DocumentRecord,
   ExtendDeadlineInput,
+  FieldEvidenceRecord,
   FieldVerificationInput,
   NominationAnswer,
+  RecordFieldEvidenceInput,
   ResolveHoldInput,
   ReviewInput,
+  ScheduleFieldVisitInput,
   ScoreInput,
   SubmitDocumentInput,
   WithdrawInput,
 } from './messages';
 import type { NominationEffects } from './nomination-effects';
 import {
+  assessorProfile,
   dinasEmail,
   isClosed,
   type NominationState,
@@ -97,6 +101,59 @@ export class NominationActions {
     this.s.fieldVerified = u.passed;
     await this.fx.record('field.verified', u.actor, { passed: u.passed, notes: u.notes ?? null });
     return answer(this.s);
+  }
+
+  /** Schedules (or moves) the field visit and tells the dinas the date; its team and the dinas provinsi are copied.
+   * The reminders before the date are the lifecycle's (NominationLifecycle.visitReminders). */
+  async scheduleFieldVisit(u: ScheduleFieldVisitInput): Promise<NominationAnswer> {
+    const s = this.s;
+    const rescheduled = s.fieldVisit !== null;
+    const date = Date.parse(u.date);
+    s.fieldVisit = {
+      date,
+      team: [...u.team],
+      facilitator: u.facilitator ?? null,
+      scheduledBy: u.actor.id,
+      scheduledAt: Date.now(),
+    };
+    const visitDate = new Date(date).toISOString();
+    const team = u.team.map((id) => assessorProfile(s, id)!);
+    await this.fx.record(
+      'field_visit.scheduled',
+      u.actor,
+      { visitDate, team: u.team, facilitator: u.facilitator ?? null, rescheduled },
+      { fieldVisit: { visitDate, team: u.team, facilitator: u.facilitator ?? null } },
+    );
+    await this.fx.notify('field_visit_scheduled', `visit:${visitDate}`, [dinasEmail(s)], {
+      cc: [provinsiEmail(s), ...team.map((a) => a.email)],
+      visitDate,
+      team: team.map((a) => a.name),
+      facilitator: u.facilitator,
+      checklist: s.input.rules.fieldVisit!.checklist.map((i) => i.label),
+    });
+    return answer(s);
+  }
+
+  /** Records what the team found on site; the lifecycle decides the visit once every checklist item is recorded. */
+  async recordFieldEvidence(u: RecordFieldEvidenceInput): Promise<NominationAnswer> {
+    const s = this.s;
+    const recordedAt = new Date().toISOString();
+    const records: FieldEvidenceRecord[] = u.items.map((i) => ({
+      item: i.item,
+      found: i.found,
+      ...(i.note !== undefined && { note: i.note }),
+      files: i.files ?? [],
+      recordedBy: u.actor.id,
+      recordedAt,
+    }));
+    s.evidence.push(...records);
+    await this.fx.record(
+      'field_visit.evidence',
+      u.actor,
+      { items: records.map(({ item, found, note, files }) => ({ item, found, note: note ?? null, files })) },
+      { evidence: records },
+    );
+    return answer(s);
   }
 
   /** Answers once the stars are recorded and announced, so the coordinator sees the final stage. */

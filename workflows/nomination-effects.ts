@@ -6,7 +6,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { NotificationData, TemplateName } from '../activities/contracts';
+import type { NotificationData, RecordEventInput, TemplateName } from '../activities/contracts';
 import { type Actor, type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { databaseActivity, mailActivity } from './activity-options';
 import type { DocumentRecord } from './messages';
@@ -21,6 +21,8 @@ const mail = proxyActivities<Activities>(mailActivity);
 export interface EventExtra {
   document?: DocumentRecord;
   assessment?: { assessorId: string; scores: Record<string, number>; total: number };
+  fieldVisit?: RecordEventInput['fieldVisit'];
+  evidence?: RecordEventInput['evidence'];
 }
 
 export class NominationEffects {
@@ -75,6 +77,8 @@ export class NominationEffects {
       projection: projection(s),
       document: extra.document,
       assessment: extra.assessment,
+      ...(extra.fieldVisit && { fieldVisit: extra.fieldVisit }),
+      ...(extra.evidence && { evidence: extra.evidence }),
     });
     return seq;
   }

@@ -5,19 +5,24 @@
  * this loop waits on that state and moves on.
  */
 import { condition, patched } from '@temporalio/workflow';
+import { parseDuration } from '../domain/duration';
+import { drawPanel, fnv1a } from '../domain/panel';
 import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
 import { type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { type DeadlineClock, deadlineOf } from './deadline-clock';
 import type { NominationEffects } from './nomination-effects';
 import {
+  assessorProfile,
   dinasEmail,
+  isClosed,
   missingDocuments,
   nominee,
   type NominationState,
+  outstandingEvidence,
   provinceCodeOf,
   provinsiEmail,
 } from './nomination-state';
-import { DINAS_TOLD_OF_ASSESSMENT, STATS_AFTER_LAST_SHEET } from './patches';
+import { DINAS_TOLD_OF_ASSESSMENT, FIELD_VISITS, PANELS_BY_COMMODITY, STATS_AFTER_LAST_SHEET } from './patches';
 
 export class NominationLifecycle {
   constructor(
@@ -51,7 +56,12 @@ export class NominationLifecycle {
     if (!(await this.assessment())) return;
 
     const score = s.provisional!;
-    if (requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
+    const visits = s.input.rules.fieldVisit;
+    if (visits && patched(FIELD_VISITS)) {
+      if (visits.appliesTo === 'all' || requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
+        if (!(await this.fieldVisit(score))) return;
+      }
+    } else if (requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
       await fx.enter('FIELD_VERIFICATION', 'stage.changed', { provisionalScore: score });
       await fx.notify('field_verification', 'field', contacts.coordinators, { score });
       if ((await clock.waitStage('fieldVerification', () => s.fieldVerified !== null)) === 'closed') return;
@@ -118,13 +128,23 @@ export class NominationLifecycle {
   private async assessment(): Promise<boolean> {
     const { s, fx, clock } = this;
     const rules = s.input.rules.assessment;
-    s.assessors = this.pickAssessors();
+    const panels = patched(PANELS_BY_COMMODITY);
+    s.assessors = panels
+      ? drawPanel({
+          pool: rules.assessors,
+          province: provinceCodeOf(s),
+          commodity: nominee(s).commodity,
+          size: rules.assessorsPerNomination,
+          seed: s.workflowId,
+        })
+      : this.pickAssessors();
     s.cause = SYSTEM_ACTOR;
     // The mails of one moment go out in one round of activities: each awaited round costs a workflow task.
     await Promise.all([
       fx.notify('admin_passed', `review#${s.revisionRound}`, [dinasEmail(s)]),
       fx.enter('IN_ASSESSMENT', 'stage.changed', { assessors: s.assessors }),
     ]);
+    if (panels && s.assessors.length < rules.assessorsPerNomination && !(await this.shortPanel())) return false;
     const sent = s.assessors.map((id) => {
       const assessor = rules.assessors.find((a) => a.id === id)!;
       return fx.notify('assessment_assigned', `assigned:${id}`, [assessor.email], { recipientName: assessor.name });
@@ -161,6 +181,96 @@ export class NominationLifecycle {
   }
 
   /**
+   * A panel short of its size: the coordinators hear of it, and the assessment goes on with those drawn. With nobody
+   * drawn the nomination is held (there is nobody to score it) until a coordinator disqualifies it or its dinas
+   * withdraws it. Returns false when the nomination ended here.
+   */
+  private async shortPanel(): Promise<boolean> {
+    const { s, fx } = this;
+    const needed = s.input.rules.assessment.assessorsPerNomination;
+    const drawn = s.assessors.length;
+    const held = drawn === 0;
+    const { commodity } = nominee(s);
+    const province = provinceCodeOf(s);
+    await fx.record('assessment.panel_short', SYSTEM_ACTOR, { needed, drawn, commodity, province, held });
+    const reason =
+      `Hanya ${drawn} dari ${needed} penilai yang memenuhi syarat (bukan dari provinsi ${province} dan berwenang ` +
+      `menilai ${commodity}). ` +
+      (held
+        ? 'Usulan ditahan: tidak ada penilai yang dapat menilai; koordinator dapat mendiskualifikasi.'
+        : 'Penilaian berjalan dengan penilai yang ada.');
+    await fx.notify('panel_short', 'panel_short', s.input.rules.contacts.coordinators, { reason });
+    if (!held) return true;
+    s.hold = { stage: 'assessment', since: Date.now(), reason: 'no_panel' };
+    await condition(() => s.hold === null || isClosed(s));
+    return !isClosed(s);
+  }
+
+  /**
+   * The field visit: a coordinator schedules it (the dinas hears the date, and is reminded before it), the team records
+   * on site what it found against the checklist, and once every item is recorded the visit passes when the required
+   * items and at least `minFound` were found. Returns false when the nomination ended here.
+   */
+  private async fieldVisit(score: number): Promise<boolean> {
+    const { s, fx, clock } = this;
+    const cfg = s.input.rules.fieldVisit!;
+    await fx.enter('FIELD_VERIFICATION', 'stage.changed', { provisionalScore: score, fieldVisit: true });
+    await fx.notify('field_verification', 'field', s.input.rules.contacts.coordinators, { score });
+    const recorded = () => s.fieldVisit !== null && outstandingEvidence(s).length === 0;
+    const [wait] = await Promise.all([clock.waitStage('fieldVerification', recorded), this.visitReminders(recorded)]);
+    if (wait === 'closed') return false;
+    const found = cfg.checklist.filter((i) => s.evidence.some((e) => e.item === i.id && e.found));
+    const missingRequired = cfg.checklist.filter((i) => i.required && !found.includes(i)).map((i) => i.id);
+    s.fieldVerified = missingRequired.length === 0 && found.length >= cfg.minFound;
+    await fx.record(
+      'field.verified',
+      SYSTEM_ACTOR,
+      { passed: s.fieldVerified, found: found.length, minFound: cfg.minFound, missingRequired },
+      { fieldVisit: { passed: s.fieldVerified, found: found.length } },
+    );
+    return true;
+  }
+
+  /** Reminds the dinas of the visit date at each `remindBefore` offset that falls after the visit was scheduled. */
+  private async visitReminders(done: () => boolean): Promise<void> {
+    const { s, fx } = this;
+    const offsets = s.input.rules.fieldVisit!.remindBefore.map(parseDuration);
+    const ended = () => done() || isClosed(s);
+    for (;;) {
+      if (ended()) return;
+      const visit = s.fieldVisit;
+      if (!visit) {
+        await condition(() => s.fieldVisit !== null || ended());
+        continue;
+      }
+      // A visit set for tomorrow gets no three-days-before reminder: the scheduling mail has just told the date.
+      const due = offsets.map((o) => ({ o, at: visit.date - o })).filter((r) => r.at > visit.scheduledAt);
+      const now = Date.now();
+      for (const { o, at } of due) {
+        const key = `visit:${new Date(visit.date).toISOString()}:${o}`;
+        if (at > now || s.reminders.has(key)) continue;
+        s.reminders.add(key);
+        const team = visit.team.map((id) => assessorProfile(s, id)!.name);
+        await fx.record('reminder.sent', SYSTEM_ACTOR, {
+          fieldVisit: true,
+          to: dinasEmail(s),
+          offsetMs: o,
+          visitDate: new Date(visit.date).toISOString(),
+        });
+        await fx.notify('field_visit_reminder', key, [dinasEmail(s)], {
+          visitDate: new Date(visit.date).toISOString(),
+          team,
+          facilitator: visit.facilitator ?? undefined,
+        });
+      }
+      const next = due.map((r) => r.at).filter((at) => at > Date.now());
+      const changed = () => s.fieldVisit !== visit || ended();
+      if (next.length === 0) await condition(changed);
+      else await condition(changed, Math.max(1, Math.min(...next) - Date.now()));
+    }
+  }
+
+  /**
    * Picks `assessorsPerNomination` assessors from other provinces, spread deterministically by a hash of the workflow id
    * so that replays pick the same people and the load spreads across the pool.
    */
@@ -174,14 +284,4 @@ export class NominationLifecycle {
       .sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))
       .slice(0, assessorsPerNomination);
   }
-}
-
-/** 32-bit FNV-1a: a tiny deterministic hash, good enough to spread assessor assignments. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }

@@ -14,7 +14,7 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/types';
 import type { CycleRules, NominationWorkflowInput } from './inputs';
-import type { DetermineInput, DocumentRecord, ReviewInput, TimelineEntry } from './messages';
+import type { DetermineInput, DocumentRecord, FieldEvidenceRecord, ReviewInput, TimelineEntry } from './messages';
 
 export interface NominationState {
   readonly input: NominationWorkflowInput;
@@ -38,6 +38,15 @@ export interface NominationState {
   provisional: number | null;
   aspectScores: Record<string, number> | null;
   fieldVerified: boolean | null;
+  /** The field visit as scheduled (the latest date when it was moved), in cycles with `fieldVisit` configured. */
+  fieldVisit: {
+    date: number;
+    team: string[];
+    facilitator: string | null;
+    scheduledBy: string;
+    scheduledAt: number;
+  } | null;
+  readonly evidence: FieldEvidenceRecord[];
   recommended: number | null;
   cappedBy: { fromStars: number; reason: string }[];
   determination: DetermineInput | null;
@@ -48,7 +57,8 @@ export interface NominationState {
   readonly cycleOverrides: Partial<Record<DeadlineStage, number>>;
   /** Bumped whenever a deadline moves, so a waiting stage recomputes its timers. */
   deadlineVersion: number;
-  hold: { stage: DeadlineStage; since: number } | null;
+  /** `no_panel`: held because no assessor in the pool may assess it; only a disqualification or withdrawal ends it. */
+  hold: { stage: DeadlineStage; since: number; reason?: 'no_panel' } | null;
   /** Business keys of the reminders and escalations already sent, so none goes out twice. */
   readonly reminders: Set<string>;
   readonly escalations: Set<string>;
@@ -80,6 +90,8 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     provisional: null,
     aspectScores: null,
     fieldVerified: null,
+    fieldVisit: null,
+    evidence: [],
     recommended: null,
     cappedBy: [],
     determination: null,
@@ -116,4 +128,18 @@ export function requiredDocuments(s: NominationState): string[] {
 export function missingDocuments(s: NominationState): string[] {
   const needed = s.revisionRound === 0 ? requiredDocuments(s) : s.resubmit;
   return needed.filter((kind) => !s.documents.some((d) => d.kind === kind && d.round === s.revisionRound));
+}
+
+/** The on-site checklist of the cycle's field visits (empty when the cycle has none). */
+export function fieldChecklist(s: NominationState): string[] {
+  return s.input.rules.fieldVisit?.checklist.map((i) => i.id) ?? [];
+}
+
+/** Checklist items no team member has recorded yet. */
+export function outstandingEvidence(s: NominationState): string[] {
+  return fieldChecklist(s).filter((id) => !s.evidence.some((e) => e.item === id));
+}
+
+export function assessorProfile(s: NominationState, id: string) {
+  return s.input.rules.assessment.assessors.find((a) => a.id === id);
 }

@@ -6,7 +6,13 @@ import type { NominationProjection } from '../activities/contracts';
 import { currentDeadline } from './deadline-clock';
 import type { NominationOutcome } from './inputs';
 import type { NominationAnswer, NominationView } from './messages';
-import { nominee, type NominationState, provinceCodeOf, requiredDocuments } from './nomination-state';
+import {
+  nominee,
+  type NominationState,
+  outstandingEvidence,
+  provinceCodeOf,
+  requiredDocuments,
+} from './nomination-state';
 
 export function answer(s: NominationState): NominationAnswer {
   const n = nominee(s);
@@ -27,7 +33,13 @@ export function answer(s: NominationState): NominationAnswer {
     stage: s.stage,
     stageEnteredAt: new Date(s.stageEnteredAt).toISOString(),
     deadline: deadline ? { stage: deadline.stage, at: new Date(deadline.at).toISOString() } : null,
-    hold: s.hold ? { stage: s.hold.stage, since: new Date(s.hold.since).toISOString() } : null,
+    hold: s.hold
+      ? {
+          stage: s.hold.stage,
+          since: new Date(s.hold.since).toISOString(),
+          ...(s.hold.reason && { reason: s.hold.reason }),
+        }
+      : null,
     attendedSession: s.attendedSession,
     requiredDocuments: requiredDocuments(s),
     documents: [...s.documents],
@@ -38,6 +50,15 @@ export function answer(s: NominationState): NominationAnswer {
     provisionalScore: s.provisional,
     aspectScores: s.aspectScores,
     fieldVerified: s.fieldVerified,
+    fieldVisit: s.fieldVisit && {
+      date: new Date(s.fieldVisit.date).toISOString(),
+      team: [...s.fieldVisit.team],
+      facilitator: s.fieldVisit.facilitator,
+      scheduledBy: s.fieldVisit.scheduledBy,
+      evidence: [...s.evidence],
+      outstanding: outstandingEvidence(s),
+      passed: s.fieldVerified,
+    },
     recommendedStars: s.recommended,
     stars: s.stars,
     cappedBy: s.cappedBy,

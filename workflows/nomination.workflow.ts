@@ -15,8 +15,10 @@ import {
   determineStarsUpdate,
   extendDeadlineUpdate,
   nominationStateQuery,
+  recordFieldEvidenceUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
+  scheduleFieldVisitUpdate,
   submitDocumentUpdate,
   submitScoresUpdate,
   verifyFieldUpdate,
@@ -43,6 +45,12 @@ export async function nomination(input: NominationWorkflowInput): Promise<Nomina
   setHandler(reviewDocumentsUpdate, (u) => act.review(u), { validator: (u) => rules.validateReview(s, u) });
   setHandler(submitScoresUpdate, (u) => act.submitScores(u), { validator: (u) => rules.validateScores(s, u) });
   setHandler(verifyFieldUpdate, (u) => act.verifyField(u), { validator: (u) => rules.validateVerifyField(s, u) });
+  setHandler(scheduleFieldVisitUpdate, (u) => act.scheduleFieldVisit(u), {
+    validator: (u) => rules.validateScheduleFieldVisit(s, u, Date.now()),
+  });
+  setHandler(recordFieldEvidenceUpdate, (u) => act.recordFieldEvidence(u), {
+    validator: (u) => rules.validateRecordFieldEvidence(s, u, Date.now()),
+  });
   setHandler(determineStarsUpdate, (u) => act.determine(u), { validator: (u) => rules.validateDetermine(s, u) });
   setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => rules.validateWithdraw(s, u) });
   setHandler(extendDeadlineUpdate, (u) => act.extendDeadline(u), {

@@ -10,3 +10,11 @@ export const DINAS_TOLD_OF_ASSESSMENT = 'dinas-told-of-assessment';
 /** With normalization on, an assessor's statistics include the nomination's own last score sheet: its row is written
  * before the statistics are read (they raced before). */
 export const STATS_AFTER_LAST_SHEET = 'stats-after-last-sheet';
+
+/** The panel is drawn from assessors matching the nomination's commodity, mixing affiliations; a panel short of its
+ * size is escalated to the coordinators, and an empty one holds the nomination instead of failing its tasks (r4). */
+export const PANELS_BY_COMMODITY = 'panels-by-commodity';
+
+/** With `fieldVisit` in the config, the field verification is a scheduled visit whose on-site evidence against the
+ * checklist decides it (r4); before, a coordinator recorded a pass or a fail. */
+export const FIELD_VISITS = 'field-visits';

@@ -14,11 +14,20 @@ const DEMO = fileURLToPath(new URL('../../config/cycle.demo.yaml', import.meta.u
 /** Long deadlines with no reminders: a test that is not about deadlines never meets one. */
 const CALM: StageDeadlineConfig = { within: '1h', remindBefore: [], onMissed: 'hold' };
 
+/**
+ * The demo cycle under another id, with calm deadlines. Its field visits only when `fieldVisits` is set: without them a
+ * coordinator records the field verification as pass or fail (`verifyField`), the path most tests take.
+ */
 export function testConfig(
   id: string,
-  patch: { deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>; mutate?: (c: CycleConfig) => void } = {},
+  patch: {
+    deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>;
+    mutate?: (c: CycleConfig) => void;
+    fieldVisits?: boolean;
+  } = {},
 ): CycleConfig {
   const config = loadCycleConfig(DEMO);
+  if (!patch.fieldVisits) delete config.fieldVisit;
   config.id = id;
   config.name = `Uji ${id}`;
   for (const stage of Object.keys(config.deadlines) as DeadlineStage[]) config.deadlines[stage] = { ...CALM };

@@ -6,7 +6,7 @@ import type { Actor, CycleConfig } from '../../domain/types';
 import type { awardCycle } from '../../workflows/award-cycle.workflow';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { readCycleConfig } from '../config-file';
-import { coverageWarnings } from './cycle-check';
+import { coverageWarnings, panelWarnings } from './cycle-check';
 import { taskQueue } from '../connect';
 import { scheduleIdOf } from '../cycle-ref';
 import type { Context, Outcome } from '../context';
@@ -42,7 +42,7 @@ export async function cycleStart(ctx: Context, opts: { config: string }): Promis
   }
   const closes = new Date(Date.now() + parseDuration(config.intakeWindow)).toISOString();
   return {
-    warnings: coverageWarnings(config),
+    warnings: [...coverageWarnings(config), ...panelWarnings(config)],
     json: {
       cycleId: config.id,
       name: config.name,

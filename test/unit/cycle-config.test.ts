@@ -191,15 +191,69 @@ describe('an invalid cycle config', () => {
     ]);
   });
 
-  it('refuses too few assessors from outside a covered province', () => {
+  it('refuses too few assessors from outside a covered province when requireFullPanels is on', () => {
     const error = issuesOf(
       exampleWith((c) => {
         c.assessment.assessorsPerNomination = 3;
         c.assessment.assessors = c.assessment.assessors.slice(0, 3); // from 32, 34 and 73
+        c.assessment.requireFullPanels = true;
       }),
     );
     expect(paths(error)).toEqual(['assessment.assessors']);
-    expect(error.message).toMatch(/32 Jawa Barat, 34 Daerah Istimewa Yogyakarta, 73 Sulawesi Selatan/);
+    expect(error.message).toMatch(
+      /kain_tenun: 32 Jawa Barat \(2 eligible\), 34 Daerah Istimewa Yogyakarta \(2 eligible\)/,
+    );
+    expect(error.message).toMatch(/anyaman: 11 Aceh \(2 eligible\)/);
+    expect(error.message).toMatch(/requireFullPanels is on/);
+  });
+
+  it('accepts a short pool without requireFullPanels (the check reports it), and refuses a bad assessor profile', () => {
+    const short = exampleWith((c) => {
+      c.assessment.assessors = c.assessment.assessors.slice(0, 3);
+    });
+    expect(parseCycleConfig(short, 'short.yaml').assessment.assessors).toHaveLength(3);
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.assessment.assessors[0].affiliation = 'dinas';
+        c.assessment.assessors[1].commodities = ['kain_songket'];
+        delete c.assessment.assessors[2].affiliation;
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'assessment.assessors[0].affiliation',
+        message:
+          'must be one of: ministry, standardisation_institute, coordinating_ministry, association, academic, got "dinas"',
+      },
+      {
+        path: 'assessment.assessors[1].commodities',
+        message:
+          'must be "all" or a list of commodity groups the assessor may assess from: makanan_minuman, kain_tenun, ' +
+          'kain_batik, anyaman, gerabah, got ["kain_songket"]',
+      },
+      { path: 'assessment.assessors[2].affiliation', message: 'is required' },
+    ]);
+  });
+
+  it('refuses a field visit block with a team out of order, a duplicate item and minFound above the checklist', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.fieldVisit.team = { min: 3, max: 2 };
+        c.fieldVisit.checklist.push({ id: 'sop', label: 'SOP lagi' });
+        c.fieldVisit.minFound = 9;
+        c.fieldVisit.appliesTo = 'some';
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'fieldVisit.appliesTo',
+        message:
+          'must be all (every assessed nomination) or threshold (assessment.fieldVerificationThreshold), got "some"',
+      },
+      { path: 'fieldVisit.team.max', message: 'must be at least team.min (3)' },
+      { path: 'fieldVisit.checklist[5].id', message: 'duplicate checklist item "sop" (also at position 1)' },
+      { path: 'fieldVisit.minFound', message: 'must be at most the number of checklist items (6)' },
+    ]);
   });
 
   it('refuses duplicate ids, a missing legality document, a bad gate and an unusable scale', () => {

@@ -321,3 +321,109 @@ describe('deadline extensions and holds', () => {
     ).toBe('this nomination is not on hold');
   });
 });
+
+describe('field visits', () => {
+  const visits = testConfig('uji-aturan-kunjungan', { fieldVisits: true });
+  const at = (ms: number) => new Date(NOW + ms).toISOString();
+  /** A Garut tenun nomination of a cycle with field visits, in FIELD_VERIFICATION since NOW (deadline: 1 h later). */
+  function visiting(over: Partial<NominationState> = {}): NominationState {
+    const input = workflowInput(visits, nominationInput(visits, { regencyCode: '32.05', ikmName: 'Tenun Garut' }));
+    const s = newNominationState(input, 'ovop/uji-aturan-kunjungan/nomination/32.05/tenun-garut', NOW);
+    return Object.assign(s, { stage: 'FIELD_VERIFICATION', stageEnteredAt: NOW }, over);
+  }
+  const team = ['penilai-andi', 'penilai-rina'];
+  const scheduled = () =>
+    visiting({
+      fieldVisit: { date: NOW + 60_000, team, facilitator: null, scheduledBy: 'koordinator-ikma', scheduledAt: NOW },
+    });
+
+  it('a visit is scheduled by a coordinator, in the future, before the deadline, with a team of the configured size', () => {
+    const schedule = (over: object, s = visiting()) =>
+      refusal(() =>
+        rules.validateScheduleFieldVisit(s, { actor: coordinator, date: at(60_000), team, ...over } as never, NOW),
+      );
+    expect(schedule({})).toBeUndefined();
+    expect(schedule({ date: at(-1) })).toBe('the visit date must be in the future');
+    expect(schedule({ date: at(2 * 3_600_000) })).toBe(
+      `the visit date must be before the field verification deadline (${at(3_600_000)}); extend the deadline first`,
+    );
+    expect(schedule({ team: ['penilai-andi'] })).toBe('a field visit team has 2 to 3 members, got 1');
+    expect(schedule({ team: ['penilai-andi', 'penilai-andi'] })).toBe(
+      'assessor penilai-andi is named twice in the team',
+    );
+    expect(schedule({ team: ['penilai-andi', 'penilai-x'] })).toMatch(/^unknown assessor "penilai-x"; the pool has/);
+    expect(schedule({ actor: garut })).toBe('role dinas_kabkota may not do this; only a coordinator may');
+    expect(schedule({ date: at(90_000) }, scheduled())).toBeUndefined(); // a new date moves the visit
+    const same = scheduled();
+    expect(schedule({ date: at(60_000) }, same)).toBe(
+      `the visit is already scheduled for ${at(60_000)} with this team`,
+    );
+    const started = scheduled();
+    started.evidence.push({ item: 'sop', found: true, recordedBy: 'penilai-andi', recordedAt: at(61_000) });
+    expect(schedule({ date: at(120_000) }, started)).toBe(
+      'the team has started recording evidence on site; the visit can no longer be rescheduled',
+    );
+    // A cycle without field visits keeps the coordinator's verify-field, and refuses a schedule.
+    expect(
+      refusal(() =>
+        rules.validateScheduleFieldVisit(
+          state({ stage: 'FIELD_VERIFICATION' }),
+          { actor: coordinator, date: at(60_000), team },
+          NOW,
+        ),
+      ),
+    ).toBe('this cycle has no field visits (fieldVisit is not configured); a coordinator records verify-field');
+  });
+
+  it('evidence comes from a team member on site, for known checklist items, once each, with well-formed files', () => {
+    const andi = assessor('penilai-andi', '73');
+    const record = (items: unknown, actor: Actor = andi, now = NOW + 61_000, s = scheduled()) =>
+      refusal(() => rules.validateRecordFieldEvidence(s, { actor, items } as never, now));
+    const file = { id: 'foto-1', name: 'sop.jpg', checksum: sha256('sop'), sizeBytes: 2048 };
+    expect(record([{ item: 'sop', found: true, note: 'Ada', files: [file] }])).toBeUndefined();
+    expect(record([{ item: 'sop', found: true }], andi, NOW + 1_000)).toBe(
+      `the field visit is on ${at(60_000)}; evidence is recorded on site, from that time`,
+    );
+    expect(record([{ item: 'sop', found: true }], assessor('penilai-siti', '34'))).toBe(
+      'assessor penilai-siti is not on the field visit team (penilai-andi, penilai-rina)',
+    );
+    expect(record([{ item: 'sop', found: true }], coordinator)).toBe(
+      'role coordinator may not record field evidence; only a member of the visit team may',
+    );
+    expect(record([])).toBe('items must list at least one checklist item');
+    expect(record([{ item: 'pajak', found: true }])).toBe(
+      'unknown checklist item "pajak"; the checklist has org_chart, sop, bookkeeping, sales_records, community_activities',
+    );
+    expect(record([{ item: 'sop', found: 'ya' }])).toBe('found must be true or false (item sop)');
+    expect(
+      record([
+        { item: 'sop', found: true },
+        { item: 'sop', found: false },
+      ]),
+    ).toBe('item sop is listed twice');
+    expect(record([{ item: 'sop', found: true, files: [{ ...file, checksum: 'abc' }] }])).toBe(
+      "checksum of sop.jpg must be the file's SHA-256 in lower-case hex (64 characters)",
+    );
+    expect(record([{ item: 'sop', found: true, files: [{ ...file, id: 'a b' }] }])).toBe(
+      `file id "a b" of sop must be letters, digits, '_', '.', ':' or '-' (at most 120)`,
+    );
+    const done = scheduled();
+    done.evidence.push({ item: 'sop', found: true, recordedBy: 'penilai-rina', recordedAt: at(61_000) });
+    expect(record([{ item: 'sop', found: false }], andi, NOW + 61_000, done)).toBe(
+      'item sop was already recorded by penilai-rina',
+    );
+    expect(record([{ item: 'sop', found: true }], andi, NOW + 61_000, visiting())).toBe(
+      'no field visit is scheduled yet; a coordinator schedules it first',
+    );
+    expect(
+      record(
+        [{ item: 'sop', found: true }],
+        andi,
+        NOW + 61_000,
+        Object.assign(scheduled(), { stage: 'STAR_RECOMMENDED' }),
+      ),
+    ).toBe(
+      'nomination ovop/uji-aturan-kunjungan/nomination/32.05/tenun-garut is STAR_RECOMMENDED; this action needs FIELD_VERIFICATION',
+    );
+  });
+});
