@@ -109,6 +109,19 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(payloads('nomination-r3-normalized.json')).toContain('stats-after-last-sheet');
     expect(payloads('nomination-r3-normalized.json')).toContain('"normalized":true');
 
+    // Panels and field visits (r4): a visit scheduled, reminded, evidenced and decided; an empty panel held.
+    const visit = 'nomination-r4-panel-field-visit.json';
+    expect(payloads(visit)).toContain('panels-by-commodity');
+    expect(payloads(visit)).toContain('field-visits');
+    expect(recordedTypes(visit)).toEqual(
+      expect.arrayContaining(['field_visit.scheduled', 'field_visit.evidence', 'field.verified', 'stars.determined']),
+    );
+    expect(rounds(visit).flat()).toEqual(expect.arrayContaining(['field_visit_scheduled', 'field_visit_reminder']));
+    const empty = 'nomination-r4-panel-empty.json';
+    expect(payloads(empty)).toContain('"held":true');
+    expect(recordedTypes(empty)).toEqual(expect.arrayContaining(['assessment.panel_short', 'hold.disqualified']));
+    expect(rounds(empty).flat()).toContain('panel_short');
+
     const firstRun = JSON.parse(text('award-cycle-r2-first-run.json')).events as { eventType: string }[];
     expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
