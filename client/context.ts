@@ -21,6 +21,8 @@ export interface Outcome {
   exitCode?: 0 | 1;
   /** Said on stderr beside the result (the result itself stays alone on stdout for `--json | jq`). */
   warnings?: string[];
+  /** The cycle's time zone: every instant in `json` is printed as ISO 8601 with its offset (UTC when not given). */
+  timezone?: string;
 }
 
 /** Seconds to wait for a worker to answer an update or query (OVOP_TIMEOUT), before saying so. */

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { cycleWorkflowId } from '../workflows/ids';
 import type { Context } from './context';
 import { refused } from './errors';
+import { formatTime } from './time';
 import { retryOnTaskFailure } from '../common/update-retry';
 
 export const scheduleIdOf = (cycleId: string) => `ovop/${cycleId}/schedule`;
@@ -72,8 +73,10 @@ export async function findCycle(ctx: Context, cycleId: string): Promise<CycleRef
   const started = description.info.recentActions.at(-1)?.action.workflow.workflowId;
   if (!started) {
     const next = description.info.nextActionTimes[0];
+    // The schedule starts the cycle with its config, which names the cycle's time zone.
+    const [input] = description.action.args as [{ config?: { timezone?: string } } | undefined];
     throw refused(
-      `cycle ${cycleId} has not opened yet${next ? `; its schedule ${scheduleId} opens it at ${next.toISOString()}` : ` (schedule ${scheduleId} has no action left)`}`,
+      `cycle ${cycleId} has not opened yet${next ? `; its schedule ${scheduleId} opens it at ${formatTime(next, input?.config?.timezone)}` : ` (schedule ${scheduleId} has no action left)`}`,
     );
   }
   return { cycleId, workflowId: started, handle: client.workflow.getHandle(started), scheduleId };

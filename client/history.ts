@@ -7,9 +7,10 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { RecordEventInput, NotificationRequest } from '../activities/contracts';
-import type { Actor } from '../domain/types';
+import { STAGES, type Actor } from '../domain/types';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
 import { formatActor } from './actor';
+import { formatTime, isIsoInstant, knownZone } from './time';
 
 export type History = temporal.api.history.v1.IHistory;
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -80,18 +81,21 @@ export function decodeArgs(payloads: Payloads): unknown[] {
 interface StartInput {
   nomination?: { cycleId: string; regencyCode: string; ikmName: string; commodity: string; nominatedBy?: unknown };
   regencyName?: string;
-  config?: { id?: string };
+  rules?: { timezone?: string };
+  config?: { id?: string; timezone?: string };
 }
 
 const isActor = (a: unknown): a is Actor =>
   !!a && typeof a === 'object' && typeof (a as Actor).role === 'string' && typeof (a as Actor).id === 'string';
 
-/** The input's fields other than the actor, in one short line. */
-function brief(input: unknown): string {
+/** The input's fields other than the actor, in one short line; times in the cycle's zone. */
+function brief(input: unknown, timezone: string): string {
   if (!input || typeof input !== 'object') return '';
+  const show = (v: unknown) =>
+    isIsoInstant(v) ? formatTime(v, timezone) : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const parts = Object.entries(input as Record<string, unknown>)
     .filter(([k, v]) => k !== 'actor' && k !== 'nominatedBy' && v !== undefined && v !== null)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    .map(([k, v]) => `${k}=${show(v)}`);
   // Checksums are kept whole in --json; a prefix identifies them in a timeline.
   const text = parts.join(' ').replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
@@ -113,6 +117,8 @@ export function inferWorkflowId(history: History): string | undefined {
 
 export interface Trail {
   workflowType: string;
+  /** The cycle's time zone, from the workflow's start input (UTC when it does not say). */
+  timezone: string;
   entries: TrailEntry[];
   recorded: RecordedEvent[];
 }
@@ -124,6 +130,8 @@ export function readTrail(history: History): Trail {
   const scheduled = new Map<number, { name: string; record?: RecordedEvent; input?: unknown }>();
   const updates = new Map<number, string>();
   let workflowType = '';
+  // Known from the first event on; the entries' texts are written in it.
+  let timezone = knownZone(undefined);
 
   for (const e of events) {
     const id = num(e.eventId);
@@ -134,6 +142,7 @@ export function readTrail(history: History): Trail {
       const a = e.workflowExecutionStartedEventAttributes;
       workflowType = a.workflowType?.name ?? '';
       const [input] = decodeArgs(a.input) as [StartInput | undefined];
+      timezone = knownZone(input?.rules?.timezone ?? input?.config?.timezone);
       if (workflowType === 'nomination' && input?.nomination) {
         const n = input.nomination;
         push({
@@ -160,7 +169,7 @@ export function readTrail(history: History): Trail {
       push({
         kind: 'update',
         actor: who,
-        text: `update ${name} accepted${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}`,
+        text: `update ${name} accepted${who ? ` from ${who}` : ''}${brief(arg, timezone) ? `: ${brief(arg, timezone)}` : ''}`,
         data: { name, updateId: req?.meta?.updateId, input: arg },
       });
     } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
@@ -188,12 +197,18 @@ export function readTrail(history: History): Trail {
         recorded.push(record);
         scheduled.set(id, { name, record });
         const p = r.payload ?? {};
-        const change = typeof p.to === 'string' && p.from !== p.to ? ` (stage ${p.from ?? '-'} → ${p.to})` : '';
-        const detail = brief(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'from' && k !== 'to')));
+        // `to` is the new stage of a stage change, and the recipient of a mail (reminder.sent, escalation.sent).
+        const isStage = (STAGES as readonly unknown[]).includes(p.to);
+        const change = isStage && p.from !== p.to ? ` (stage ${p.from ?? '-'} → ${String(p.to)})` : '';
+        const recipient = typeof p.to === 'string' && !isStage ? ` to ${p.to}` : '';
+        const detail = brief(
+          Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'to' && !(k === 'from' && isStage))),
+          timezone,
+        );
         push({
           kind: 'recorded',
           actor: formatActor(r.actor),
-          text: `event ${r.seq} ${r.type}${change} by ${formatActor(r.actor)}${detail ? `: ${detail}` : ''}`,
+          text: `event ${r.seq} ${r.type}${change}${recipient} by ${formatActor(r.actor)}${detail ? `: ${detail}` : ''}`,
           data: { seq: r.seq, type: r.type, stage: r.stage, at: r.at, payload: p },
         });
       } else if (name === 'sendNotification') {
@@ -225,7 +240,7 @@ export function readTrail(history: History): Trail {
       push({
         kind: 'signal',
         actor: who,
-        text: `signal ${a.signalName}${who ? ` from ${who}` : ''}${brief(arg) ? `: ${brief(arg)}` : ''}`,
+        text: `signal ${a.signalName}${who ? ` from ${who}` : ''}${brief(arg, timezone) ? `: ${brief(arg, timezone)}` : ''}`,
       });
     } else {
       const kind = eventKind(e);
@@ -236,12 +251,12 @@ export function readTrail(history: History): Trail {
         const [result] = decodeArgs(e.workflowExecutionCompletedEventAttributes?.result);
         push({
           kind: 'closed',
-          text: `workflow ${kind.replace('WorkflowExecution', '').toLowerCase()}${failure ? `: ${failure}` : ''}${result ? `: ${brief(result)}` : ''}`,
+          text: `workflow ${kind.replace('WorkflowExecution', '').toLowerCase()}${failure ? `: ${failure}` : ''}${result ? `: ${brief(result, timezone)}` : ''}`,
         });
       }
     }
   }
-  return { workflowType, entries, recorded };
+  return { workflowType, timezone, entries, recorded };
 }
 
 /** A history event in a few words, e.g. `ActivityTaskScheduled recordNominationEvent` or `TimerStarted`. */

@@ -6,7 +6,8 @@ import type { NominationAnswer } from '../workflows/messages';
 import type { Context, Outcome } from './context';
 import { refused } from './errors';
 import { parseNominationId, type NominationRef } from './ids';
-import { commodityLabel, shortTime } from './output';
+import { commodityLabel } from './output';
+import { formatTime } from './time';
 
 export async function nominationHandle(
   ctx: Context,
@@ -47,22 +48,48 @@ export async function act<A>(
   }
 }
 
-/** The outcome of an action: its answer (the state; `show` adds the timeline) as JSON, a headline and the stage for people. */
+/**
+ * The outcome of an action: its answer (the state; `show` adds the timeline) as JSON, a headline and the stage for
+ * people, with times in the cycle's zone.
+ */
 export function viewOutcome(view: NominationAnswer, headline: string, extra: string[] = []): Outcome {
+  const at = (iso: string) => formatTime(iso, view.timezone);
   const lines = [
     headline,
     `  nomination   ${view.workflowId}`,
     `  ikm          ${view.ikmName} — ${view.regencyName}, ${view.provinceName} — ${commodityLabel(view.commodity)}`,
-    `  stage        ${view.stage} (since ${shortTime(view.stageEnteredAt)})`,
+    `  stage        ${view.stage} (since ${at(view.stageEnteredAt)})`,
   ];
-  if (view.deadline) lines.push(`  deadline     ${view.deadline.stage} until ${shortTime(view.deadline.at)}`);
+  if (view.deadline) lines.push(`  deadline     ${view.deadline.stage} until ${at(view.deadline.at)}`);
   if (view.hold)
     lines.push(
-      `  on hold      after the ${view.hold.stage} deadline, since ${shortTime(view.hold.since)}; a coordinator decides`,
+      `  on hold      after the ${view.hold.stage} deadline, since ${at(view.hold.since)}; a coordinator decides`,
     );
   lines.push(...extra.map((l) => `  ${l}`));
-  return { json: view, text: lines.join('\n') };
+  return { json: view, text: lines.join('\n'), timezone: view.timezone };
 }
+
+/** What the assessment came to — score, field check, recommendation, stars — as `show` and `determine` print it. */
+export function resultLines(view: NominationAnswer): string[] {
+  const lines: string[] = [];
+  if (view.provisionalScore !== null) {
+    const aspects = view.aspectScores
+      ? ` (${Object.entries(view.aspectScores)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`
+      : '';
+    lines.push(`score        ${view.provisionalScore}${aspects}`);
+  }
+  if (view.fieldVerified !== null) lines.push(`field check  ${view.fieldVerified ? 'passed' : 'failed'}`);
+  if (view.recommendedStars !== null) {
+    const capped = view.cappedBy.length ? ` (capped: ${view.cappedBy.map((c) => c.reason).join('; ')})` : '';
+    lines.push(`recommended  ${starsLabel(view.recommendedStars)}${capped}`);
+  }
+  if (view.stars !== null) lines.push(`stars        ${starsLabel(view.stars)}`);
+  return lines;
+}
+
+export const starsLabel = (stars: number): string => (stars > 0 ? `Bintang ${stars}` : 'not classified');
 
 /** Documents still missing in the current round, for the line after a submission. */
 export function missingDocuments(view: NominationAnswer): string[] {

@@ -1,6 +1,7 @@
 /**
  * What the CLI prints: plain tables and lines for people, one JSON document with `--json`, CSV for spreadsheets, and a
- * progress bar on stderr. Results go to stdout; messages and progress to stderr, so `--json | jq` always works.
+ * progress bar on stderr. Results go to stdout; messages and progress to stderr, so `--json | jq` always works. Times
+ * are formatted by ./time.ts.
  */
 import { SingleBar } from 'cli-progress';
 import { regionDisplayName } from '../domain/regions';
@@ -47,12 +48,6 @@ export function regionName(code: string): string {
   } catch {
     return code;
   }
-}
-
-/** `2026-11-27T18:36:01.123Z` → `2026-11-27 18:36:01` (UTC, as Temporal records it). */
-export function shortTime(iso: string | null | undefined): string {
-  if (!iso) return '';
-  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 }
 
 export interface Progress {

@@ -9,6 +9,7 @@ import { DEADLINE_STAGES } from '../domain/types';
 import { ACTOR_FORMAT } from './actor';
 import { Context, type GlobalOptions, type Outcome } from './context';
 import { CliError, ExitCode, toCliError } from './errors';
+import { timesInZone } from './time';
 
 const HELP_FOOTER = `
 Environment:
@@ -18,6 +19,9 @@ Environment:
   OVOP_TASK_QUEUE    task queue of the ovop worker, default ovop-nominations
   DATABASE_URL       PostgreSQL of the engine, for report, cycle status counts and audit trail
   OVOP_TIMEOUT       seconds to wait for a worker to answer, default 60
+
+Times are shown in the cycle's time zone with its name (WIB, WITA, WIT); --json writes them as ISO 8601 with the
+zone's offset, e.g. 2027-05-31T23:59:00+07:00.
 
 Exit codes: 0 done, 1 refused (the message says why), 2 usage, 3 server unreachable.
 
@@ -38,7 +42,8 @@ async function execute(globals: GlobalOptions, fn: (ctx: Context) => Promise<Out
   try {
     const outcome = await fn(ctx);
     for (const warning of outcome.warnings ?? []) process.stderr.write(`ovop: warning: ${warning}\n`);
-    process.stdout.write(`${ctx.json ? JSON.stringify(outcome.json, null, 2) : outcome.text}\n`);
+    const json = () => JSON.stringify(timesInZone(outcome.json, outcome.timezone), null, 2);
+    process.stdout.write(`${ctx.json ? json() : outcome.text}\n`);
     return outcome.exitCode ?? ExitCode.ok;
   } catch (err) {
     if (process.env.OVOP_DEBUG && !(err instanceof CliError)) console.error(err);

@@ -96,6 +96,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   const view = (): CycleView => ({
     cycleId: config.id,
     name: config.name,
+    timezone: config.timezone,
     intakeOpen: intakeOpen(),
     intakeClosesAt: new Date(intakeClosesAt).toISOString(),
     // `carry.nominated` counts the starts this cycle saw succeed; a start whose answer was lost (its workflow task
@@ -103,6 +104,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     nominated: Math.max(carry.nominated, carry.census?.total ?? 0),
     counts: counts(),
     countedAt: carry.census ? new Date(carry.census.at).toISOString() : null,
+    countEvery: input.reconcileEvery ?? CENSUS_EVERY,
     deadlineOverrides: { ...carry.deadlineOverrides },
     finalizeRequested: carry.finalizeRequested,
     finalized,

@@ -124,6 +124,8 @@ export interface NominationView {
   provinceName: string;
   commodity: string;
   product: string;
+  /** The cycle's IANA time zone (e.g. Asia/Jakarta), in which people are shown the times below. */
+  timezone: string;
   reevaluation: boolean;
   previousStars: number | null;
   stage: Stage;
@@ -190,12 +192,16 @@ export interface CycleExtendInput {
 export interface CycleView {
   cycleId: string;
   name: string;
+  /** The cycle's IANA time zone (e.g. Asia/Jakarta), in which people are shown its times. */
+  timezone: string;
   intakeOpen: boolean;
   intakeClosesAt: string;
   nominated: number;
   counts: Partial<Record<Stage, number>>;
   /** When the counts were read from the PostgreSQL projection; null before the first census. */
   countedAt: string | null;
+  /** How often the cycle counts (a duration, e.g. `5m`). */
+  countEvery: string;
   deadlineOverrides: Partial<Record<DeadlineStage, string>>;
   finalizeRequested: boolean;
   finalized: boolean;

@@ -28,6 +28,7 @@ export function answer(s: NominationState): NominationAnswer {
     provinceName: s.input.provinceName,
     commodity: n.commodity,
     product: n.product,
+    timezone: s.input.rules.timezone,
     reevaluation: !!n.previousStars,
     previousStars: n.previousStars?.stars ?? null,
     stage: s.stage,

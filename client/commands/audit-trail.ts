@@ -6,9 +6,10 @@
 import type { NominationEventRow } from '../../db/database';
 import { formatActor } from '../actor';
 import type { Context, Outcome } from '../context';
-import { readTrail, type RecordedEvent, type TrailEntry } from '../history';
+import { readTrail, type RecordedEvent, type Trail } from '../history';
 import { nominationHandle } from '../nomination';
-import { shortTime, table } from '../output';
+import { table } from '../output';
+import { formatTime } from '../time';
 
 export interface Mismatch {
   seq: number;
@@ -57,7 +58,8 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
   return {
     exitCode: mismatches.length > 0 ? 1 : 0,
     json,
-    text: render(ref.workflowId, history.events?.length ?? 0, trail.entries, rows, mismatches, pending, note),
+    timezone: trail.timezone,
+    text: render(ref.workflowId, history.events?.length ?? 0, trail, rows, mismatches, pending, note),
   };
 }
 
@@ -118,7 +120,7 @@ function canonicalJson(value: unknown): string {
 function render(
   workflowId: string,
   eventCount: number,
-  entries: TrailEntry[],
+  { entries, timezone }: Trail,
   rows: NominationEventRow[] | undefined,
   mismatches: Mismatch[],
   pending: RecordedEvent[],
@@ -127,8 +129,8 @@ function render(
   const lines = [`Audit trail of ${workflowId} (${eventCount} history events)`, ''];
   lines.push(
     table(
-      ['time (UTC)', 'event', 'what'],
-      entries.map((e) => [shortTime(e.at), `#${e.eventId}`, e.text]),
+      ['time', 'event', 'what'],
+      entries.map((e) => [formatTime(e.at, timezone, { seconds: true }), `#${e.eventId}`, e.text]),
     ),
   );
   lines.push('');

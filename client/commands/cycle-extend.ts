@@ -4,6 +4,7 @@ import { extendCycleDeadlineUpdate, finalizeCycleUpdate } from '../../workflows/
 import type { Context, Outcome } from '../context';
 import { findCycle, updateCycle } from '../cycle-ref';
 import { parseCycleId } from '../ids';
+import { formatTime } from '../time';
 
 export async function cycleExtend(
   ctx: Context,
@@ -22,9 +23,11 @@ export async function cycleExtend(
       }),
     `the deadline extension of cycle ${cycleId}`,
   );
+  const until = formatTime(view.deadlineOverrides[opts.stage] ?? opts.until.trim(), view.timezone);
   return {
     json: view,
-    text: `Cycle ${cycleId}: the ${opts.stage} deadline is now ${view.deadlineOverrides[opts.stage] ?? opts.until} for every open nomination (they are told by signal).`,
+    timezone: view.timezone,
+    text: `Cycle ${cycleId}: the ${opts.stage} deadline is now ${until} for every open nomination (they are told by signal).`,
   };
 }
 
@@ -40,6 +43,7 @@ export async function cycleFinalize(ctx: Context, cycleArg: string): Promise<Out
   );
   return {
     json: view,
+    timezone: view.timezone,
     text: [
       `Cycle ${cycleId}: finalization requested; intake is closed.`,
       'The cycle finalizes, and mails its summary to the coordinators, once every nomination is closed or awaits only its star determination.',

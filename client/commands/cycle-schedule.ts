@@ -18,6 +18,7 @@ import { taskQueue } from '../connect';
 import type { Context, Outcome } from '../context';
 import { refused, usage } from '../errors';
 import { alreadyStarted, requireCoordinator } from './cycle-start';
+import { formatTime } from '../time';
 
 const MONTHS: Month[] = [
   'JANUARY',
@@ -39,7 +40,7 @@ export async function cycleSchedule(ctx: Context, opts: { config: string; at: st
   const config = readCycleConfig(opts.config);
   const when = parseAt(opts.at, config.timezone);
   if (when.instant <= Date.now())
-    throw usage(`--at ${opts.at} is in the past (${new Date(when.instant).toISOString()}); give a future date`);
+    throw usage(`--at ${opts.at} is in the past (${formatTime(when.instant, config.timezone)}); give a future date`);
   requireCoordinator(actor, 'schedule a cycle');
 
   const { client } = await ctx.temporal();
@@ -82,6 +83,7 @@ export async function cycleSchedule(ctx: Context, opts: { config: string; at: st
   }
   const at = new Date(when.instant).toISOString();
   return {
+    timezone: config.timezone,
     json: {
       scheduleId,
       cycleId: config.id,
@@ -92,7 +94,7 @@ export async function cycleSchedule(ctx: Context, opts: { config: string; at: st
       timezone: when.timezone,
     },
     text: [
-      `Cycle ${config.id} (${config.name}) will open at ${at} (${opts.at}${when.timezone !== 'UTC' ? `, ${when.timezone}` : ''}).`,
+      `Cycle ${config.id} (${config.name}) will open at ${formatTime(at, config.timezone)} (--at ${opts.at}).`,
       `  schedule     ${scheduleId} (runs once)`,
       `  workflow     ${workflowId}`,
       `  task queue   ${queue}`,

@@ -1,4 +1,7 @@
-/** `ovop cycle start --config cycle.yaml`: opens an award cycle (its `awardCycle` workflow). */
+/**
+ * `ovop cycle start --config cycle.yaml`: opens an award cycle (its `awardCycle` workflow), and warns at once when no
+ * worker polls the task queue it was started on.
+ */
 import { ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { parseDuration } from '../../domain/duration';
@@ -11,6 +14,8 @@ import { taskQueue } from '../connect';
 import { scheduleIdOf } from '../cycle-ref';
 import type { Context, Outcome } from '../context';
 import { refused } from '../errors';
+import { noWorkerWarning, workflowPollers } from '../task-queue';
+import { formatTime } from '../time';
 
 /** Opening and scheduling a cycle is the coordinators' job; the workflow has no validator for its own start. */
 export function requireCoordinator(actor: Actor, what: string): void {
@@ -21,8 +26,8 @@ export async function cycleStart(ctx: Context, opts: { config: string }): Promis
   const actor = ctx.actor();
   const config = readCycleConfig(opts.config);
   requireCoordinator(actor, 'open a cycle');
-  const { client } = await ctx.temporal();
-  await refuseIfScheduled(client, config.id);
+  const { client, address } = await ctx.temporal();
+  await refuseIfScheduled(client, config);
   const workflowId = cycleWorkflowId(config.id);
   const queue = taskQueue();
   let runId: string;
@@ -41,29 +46,42 @@ export async function cycleStart(ctx: Context, opts: { config: string }): Promis
     throw err;
   }
   const closes = new Date(Date.now() + parseDuration(config.intakeWindow)).toISOString();
+  const pollers = await workflowPollers(client, queue);
+  const noWorker = pollers !== undefined && pollers.length === 0;
   return {
-    warnings: [...coverageWarnings(config), ...panelWarnings(config)],
+    warnings: [
+      ...coverageWarnings(config),
+      ...panelWarnings(config),
+      ...(noWorker ? [noWorkerWarning(queue, address)] : []),
+    ],
+    timezone: config.timezone,
     json: {
       cycleId: config.id,
       name: config.name,
       workflowId,
       runId,
       taskQueue: queue,
+      workersPolling: pollers?.length ?? null,
       intakeWindow: config.intakeWindow,
       intakeClosesAt: closes,
     },
     text: [
-      `Cycle ${config.id} (${config.name}) is open.`,
+      noWorker
+        ? `Cycle ${config.id} (${config.name}) is started, but no worker polls its task queue yet.`
+        : `Cycle ${config.id} (${config.name}) is open.`,
       `  workflow     ${workflowId}`,
-      `  task queue   ${queue}`,
-      `  intake       open for ${config.intakeWindow}, until about ${closes}`,
-      `Next: ovop nominate --cycle ${config.id} --file nominations.csv`,
+      `  task queue   ${queue}${pollers ? ` (${pollers.length} worker${pollers.length === 1 ? '' : 's'} polling)` : ''}`,
+      `  intake       open for ${config.intakeWindow}, until about ${formatTime(closes, config.timezone)}`,
+      noWorker
+        ? `Next: start a worker on ${queue} (npm run worker), then ovop nominate --cycle ${config.id} --file nominations.csv`
+        : `Next: ovop nominate --cycle ${config.id} --file nominations.csv`,
     ].join('\n'),
   };
 }
 
 /** A cycle that `ovop cycle schedule` opens (or opened) is not started by hand as well. */
-async function refuseIfScheduled(client: Client, cycleId: string): Promise<void> {
+async function refuseIfScheduled(client: Client, config: CycleConfig): Promise<void> {
+  const cycleId = config.id;
   const scheduleId = scheduleIdOf(cycleId);
   const description = await client.schedule
     .getHandle(scheduleId)
@@ -78,7 +96,7 @@ async function refuseIfScheduled(client: Client, cycleId: string): Promise<void>
   throw refused(
     started
       ? `cycle ${cycleId} was opened by its schedule ${scheduleId} (workflow ${started}); see ovop cycle status ${cycleId}`
-      : `cycle ${cycleId} is scheduled to open${next ? ` at ${next.toISOString()}` : ''} (schedule ${scheduleId}); delete the schedule first to open it now`,
+      : `cycle ${cycleId} is scheduled to open${next ? ` at ${formatTime(next, config.timezone)}` : ''} (schedule ${scheduleId}); delete the schedule first to open it now`,
   );
 }
 

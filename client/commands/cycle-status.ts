@@ -1,7 +1,7 @@
 /**
  * `ovop cycle status <cycle>`: the cycle workflow's own view (intake, counts per stage as of its last census of the
  * projection, deadline overrides, finalization) and, when DATABASE_URL is set, nominations per province and commodity
- * read from the projection directly.
+ * read from the projection directly. The two are taken at different times, so the census says how old it is.
  */
 import { stageCountsByProvinceAndCommodity, type StageCountRow } from '../../db/reports';
 import { isTerminal, STAGES, type Stage } from '../../domain/types';
@@ -11,6 +11,7 @@ import { findCycle } from '../cycle-ref';
 import { firstLine } from '../errors';
 import { parseCycleId } from '../ids';
 import { commodityLabel, regionName, table } from '../output';
+import { age, formatTime } from '../time';
 
 export interface GroupCount {
   code: string;
@@ -42,16 +43,19 @@ export async function cycleStatus(ctx: Context, cycleArg: string): Promise<Outco
     databaseNote = 'set DATABASE_URL to see counts by province and commodity';
   }
 
+  const now = Date.now();
   return {
+    timezone: view.timezone,
     json: {
       ...view,
+      countedSecondsAgo: view.countedAt ? Math.max(0, Math.round((now - Date.parse(view.countedAt)) / 1000)) : null,
       workflowId: cycle.workflowId,
       ...(cycle.scheduleId ? { scheduleId: cycle.scheduleId } : {}),
       byProvince: byProvince ?? null,
       byCommodity: byCommodity ?? null,
       ...(databaseNote ? { note: databaseNote } : {}),
     },
-    text: render(view, cycle.workflowId, byProvince, byCommodity, databaseNote),
+    text: render(view, cycle.workflowId, now, byProvince, byCommodity, databaseNote),
   };
 }
 
@@ -85,37 +89,39 @@ function group(
 function render(
   view: CycleView,
   workflowId: string,
+  now: number,
   byProvince?: GroupCount[],
   byCommodity?: GroupCount[],
   note?: string,
 ): string {
+  const at = (iso: string, seconds = false) => formatTime(iso, view.timezone, { seconds });
+  const cadence = `every ${view.countEvery || 'few minutes'}`;
   const lines = [
     `Cycle ${view.cycleId} — ${view.name}`,
     `  workflow     ${workflowId}`,
-    `  intake       ${view.intakeOpen ? `open until ${view.intakeClosesAt}` : `closed (${view.intakeClosesAt})`}`,
+    `  intake       ${view.intakeOpen ? `open until ${at(view.intakeClosesAt)}` : `closed (${at(view.intakeClosesAt)})`}`,
     `  nominated    ${view.nominated}`,
+    `  counted      ${
+      view.countedAt
+        ? `${age(view.countedAt, now)} ago, at ${at(view.countedAt, true)} (per stage, from PostgreSQL, ${cadence})`
+        : `not yet (the cycle counts its nominations per stage from PostgreSQL ${cadence})`
+    }`,
     `  finalization ${view.finalized ? 'finalized' : view.finalizeRequested ? 'requested; waiting for open nominations to settle' : 'not requested'}`,
     `  runs         ${view.runs}`,
   ];
   const overrides = Object.entries(view.deadlineOverrides);
   if (overrides.length > 0)
-    lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${until}`).join(', ')}`);
+    lines.push(`  deadlines    ${overrides.map(([stage, until]) => `${stage} until ${at(until)}`).join(', ')}`);
   const stages = STAGES.filter((s) => (view.counts[s] ?? 0) > 0);
-  const counted = view.countedAt ? `Counted from the projection at ${view.countedAt}.` : undefined;
   if (stages.length > 0)
     lines.push(
       '',
       table(
-        ['stage', 'nominations'],
+        [`stage (${age(view.countedAt!, now)} ago)`, 'nominations'],
         stages.map((s) => [s, view.counts[s] ?? 0]),
       ),
-      ...(counted ? [counted] : []),
     );
-  else
-    lines.push(
-      '',
-      counted ? `No nomination yet (${counted.toLowerCase().replace(/\.$/, '')}).` : 'No nomination counted yet.',
-    );
+  else if (view.countedAt) lines.push('', `No nomination at the last count, ${age(view.countedAt, now)} ago.`);
   const groupTable = (title: string, groups: GroupCount[]) =>
     groups.length === 0
       ? []
@@ -126,6 +132,7 @@ function render(
             groups.map((g) => [g.name, g.code, g.total, g.inProgress, g.starred, g.closedWithoutStars]),
           ),
         ];
+  if (byProvince?.length || byCommodity?.length) lines.push('', 'By province and commodity, read from PostgreSQL now:');
   if (byProvince) lines.push(...groupTable('province', byProvince));
   if (byCommodity) lines.push(...groupTable('commodity', byCommodity));
   if (note) lines.push('', `(${note})`);

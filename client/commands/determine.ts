@@ -6,7 +6,7 @@ import { coachingLevel } from '../../domain/scoring';
 import { determineStarsUpdate, type DetermineInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
-import { act, viewOutcome } from '../nomination';
+import { act, resultLines, viewOutcome } from '../nomination';
 
 export async function determine(ctx: Context, id: string, opts: { stars?: string; reason?: string }): Promise<Outcome> {
   let stars: number | undefined;
@@ -28,7 +28,7 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
     view,
     final > 0 ? `${view.ikmName} is determined Bintang ${final}.` : `${view.ikmName} is not classified.`,
     [
-      `recommended  ${view.recommendedStars ?? '-'} (score ${view.provisionalScore ?? '-'})`,
+      ...resultLines(view),
       ...(coach
         ? [
             `coaching     by the ${coach === 'kementerian' ? 'ministry' : coach === 'provinsi' ? 'province' : 'kabupaten/kota'}`,

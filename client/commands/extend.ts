@@ -8,6 +8,7 @@ import { extendDeadlineUpdate, resolveHoldUpdate, type ResolveHoldInput } from '
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
+import { formatTime } from '../time';
 
 export async function extend(
   ctx: Context,
@@ -22,7 +23,10 @@ export async function extend(
     { actor, stage: opts.stage, until: opts.until.trim() },
     'the deadline extension',
   );
-  return viewOutcome(view, `The ${opts.stage} deadline of ${view.ikmName} is now ${opts.until}.`);
+  return viewOutcome(
+    view,
+    `The ${opts.stage} deadline of ${view.ikmName} is now ${formatTime(opts.until.trim(), view.timezone)}.`,
+  );
 }
 
 export async function resolveHold(
@@ -39,6 +43,8 @@ export async function resolveHold(
   const view = await act(ctx, id, resolveHoldUpdate, input, 'the hold decision');
   return viewOutcome(
     view,
-    opts.disqualify ? `${view.ikmName} is disqualified.` : `${view.ikmName} may go on until ${opts.extendUntil}.`,
+    opts.disqualify
+      ? `${view.ikmName} is disqualified.`
+      : `${view.ikmName} may go on until ${formatTime(opts.extendUntil!.trim(), view.timezone)}.`,
   );
 }

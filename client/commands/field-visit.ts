@@ -13,7 +13,7 @@ import {
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
-import { shortTime } from '../output';
+import { formatTime } from '../time';
 import { fingerprint } from './docs';
 
 export async function fieldVisitSchedule(
@@ -37,7 +37,7 @@ export async function fieldVisitSchedule(
   const visit = view.fieldVisit!;
   return viewOutcome(
     view,
-    `Field visit to ${view.ikmName} scheduled for ${shortTime(visit.date)}; its dinas is told.`,
+    `Field visit to ${view.ikmName} scheduled for ${formatTime(visit.date, view.timezone)}; its dinas is told.`,
     [
       `team         ${visit.team.join(', ')}${visit.facilitator ? ` with ${visit.facilitator}` : ''}`,
       `checklist    ${visit.outstanding.join(', ')}`,

@@ -27,6 +27,7 @@ import {
   validateRow,
 } from '../nominations-csv';
 import { progress, table } from '../output';
+import { formatTime } from '../time';
 import { retryOnTaskFailure } from '../../common/update-retry';
 
 export interface NominateOptions {
@@ -121,7 +122,9 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
   const cycle = (await findCycle(ctx, cycleId)).handle;
   const state = await ctx.call(cycle.query(cycleStateQuery), `the state query of cycle ${cycleId}`);
   if (!state.intakeOpen && toSend.length > 0)
-    throw refused(`intake for cycle ${cycleId} is closed (since ${state.intakeClosesAt}); nothing was sent`);
+    throw refused(
+      `intake for cycle ${cycleId} is closed (since ${formatTime(state.intakeClosesAt, state.timezone)}); nothing was sent`,
+    );
 
   // 3. Send the valid rows.
   const bar = progress(toSend.length, 'nominating', { json: ctx.json });

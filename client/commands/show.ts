@@ -1,7 +1,7 @@
 /** `ovop show <nomination>`: the nomination's current state (its state query), e.g. to see who must act next. */
 import { nominationStateQuery } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
-import { nominationHandle, missingDocuments, viewOutcome } from '../nomination';
+import { nominationHandle, missingDocuments, resultLines, viewOutcome } from '../nomination';
 
 export async function show(ctx: Context, id: string): Promise<Outcome> {
   const { ref, handle } = await nominationHandle(ctx, id);
@@ -17,22 +17,7 @@ export async function show(ctx: Context, id: string): Promise<Outcome> {
     extra.push(
       `assessors    ${view.assessors.map((a) => (view.scoredBy.includes(a) ? `${a} (scored)` : a)).join(', ')}`,
     );
-  if (view.provisionalScore !== null)
-    extra.push(
-      `score        ${view.provisionalScore}${
-        view.aspectScores
-          ? ` (${Object.entries(view.aspectScores)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')})`
-          : ''
-      }`,
-    );
-  if (view.fieldVerified !== null) extra.push(`field check  ${view.fieldVerified ? 'passed' : 'failed'}`);
-  if (view.recommendedStars !== null)
-    extra.push(
-      `recommended  Bintang ${view.recommendedStars}${view.cappedBy.length ? ` (capped: ${view.cappedBy.map((c) => c.reason).join('; ')})` : ''}`,
-    );
-  if (view.stars !== null) extra.push(`stars        ${view.stars}`);
+  extra.push(...resultLines(view));
   extra.push(`events       ${view.eventCount} recorded`);
   return viewOutcome(
     view,

@@ -351,7 +351,9 @@ describe('ovop CLI', () => {
       ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', until], { actor: GARUT }),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json().deadlineOverrides.documents).toBe(until);
+    // --json writes times with the cycle's offset (examples/cycle.yaml is in Asia/Jakarta): the same instant.
+    expect(ok.json().deadlineOverrides.documents).toMatch(/\+07:00$/);
+    expect(Date.parse(ok.json().deadlineOverrides.documents)).toBe(Date.parse(until));
     expect(past.code).toBe(1);
     expect(past.stderr).toContain('the new deadline must be in the future');
     expect(badStage.code).toBe(2);
@@ -569,7 +571,11 @@ describe('ovop CLI', () => {
       actor: COORDINATOR,
     });
     expect(scheduled.code, scheduled.stderr).toBe(0);
-    expect(scheduled.json()).toMatchObject({ scheduleId: `ovop/${id}/schedule`, at: at.replace('Z', '.000Z') });
+    expect(scheduled.json()).toMatchObject({
+      scheduleId: `ovop/${id}/schedule`,
+      at: expect.stringMatching(/\+07:00$/),
+    });
+    expect(Date.parse(scheduled.json().at)).toBe(Date.parse(at));
     const [again, past] = await Promise.all([
       ovop(['cycle', 'schedule', '--config', config, '--at', '2099-02-01T08:00'], { actor: COORDINATOR }),
       ovop(['cycle', 'schedule', '--config', config, '--at', '2020-02-01'], { actor: COORDINATOR }),

@@ -1,0 +1,302 @@
+/**
+ * What the CLI shows a person, run as a child process: times in the cycle's zone with its name (the cycle here is in
+ * Asia/Makassar, WITA, so nothing can pass by assuming WIB) and ISO 8601 with the offset in `--json`; mail events in
+ * the audit trail with their recipient; how old the cycle's counts are; the stars in `determine`'s answer; and the
+ * warning when no worker polls the task queue a cycle was started on.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCycleConfig } from '../../domain/cycle-config';
+import { cycleWorkflowId } from '../../workflows/ids';
+import { nominationStateQuery } from '../../workflows/messages';
+import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+const COORDINATOR = 'coordinator:ikma-1:00';
+const TANAH_DATAR = 'dinas_kabkota:disperin-tanah-datar:13.04';
+const ASSESSOR_PROVINCE: Record<string, string> = {
+  'penilai-budi': '32',
+  'penilai-siti': '34',
+  'penilai-andi': '73',
+  'penilai-rina': '12',
+};
+const CYCLE = 'uji-tampilan';
+const CENSUS_CYCLE = 'uji-tampilan-sensus';
+const nominationId = (cycle: string, regency: string, slug: string) => `ovop/${cycle}/nomination/${regency}/${slug}`;
+/** Attends at once and is taken to its stars. */
+const SONGKET = nominationId(CYCLE, '13.04', 'songket-pandai-sikek');
+/** Never attends: gets the attendance reminder, then the escalation. */
+const GERABAH = nominationId(CYCLE, '32.05', 'gerabah-garut');
+
+let h: Harness;
+let ovop: Ovop;
+let dir: string;
+
+/** examples/cycle.yaml under another id, in Asia/Makassar, with an attendance deadline of seconds. */
+function cycleFile(id: string): string {
+  const text = readFileSync(join(REPO_ROOT, 'examples', 'cycle.yaml'), 'utf8')
+    .replace(/^id: ovop-contoh$/m, `id: ${id}`)
+    .replace(/^timezone: Asia\/Jakarta$/m, 'timezone: Asia/Makassar')
+    .replace(
+      /attendance:\n {4}within: 30m\n {4}remindBefore: \[10m, 2m\]/,
+      'attendance:\n    within: 25s\n    remindBefore: [20s]',
+    );
+  expect(text).toContain('timezone: Asia/Makassar');
+  expect(text).toContain('within: 25s');
+  const path = join(dir, `${id}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+const nominate = (cycle: string, regency: string, ikm: string, commodity: string) =>
+  ovop(
+    [
+      'nominate',
+      '--cycle',
+      cycle,
+      '--regency',
+      regency,
+      '--ikm',
+      ikm,
+      '--sentra',
+      `Sentra ${ikm}`,
+      '--commodity',
+      commodity,
+      '--product',
+      ikm,
+      '--sentra-size',
+      '12',
+    ],
+    { actor: COORDINATOR },
+  );
+
+/** The wall clock in WITA (UTC+8, no daylight saving), worked out without the code under test. */
+const wita = (iso: string, seconds = false) =>
+  `${new Date(Date.parse(iso) + 8 * 3600_000)
+    .toISOString()
+    .slice(0, seconds ? 19 : 16)
+    .replace('T', ' ')} WITA`;
+
+beforeAll(async () => {
+  h = await startHarness('cli-display');
+  ovop = cliRunner(h.taskQueue);
+  dir = mkdtempSync(join(tmpdir(), 'ovop-cli-display-'));
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('what the CLI shows', () => {
+  it('opens a cycle with times in its zone, WITA, and offsets in JSON; a worker polls, so no warning', async () => {
+    const started = await ovop(['cycle', 'start', '--config', cycleFile(CYCLE)], { actor: COORDINATOR });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain(`Cycle ${CYCLE} (Penghargaan OVOP (contoh)) is open.`);
+    expect(started.stdout).toMatch(/^ {2}intake +open for 2h, until about \d{4}-\d\d-\d\d \d\d:\d\d WITA$/m);
+    expect(started.stdout).toMatch(/task queue +test-cli-display-\d+ \([1-9]\d* workers? polling\)/);
+    expect(started.stderr).not.toContain('no worker');
+
+    const [songket, gerabah] = await Promise.all([
+      nominate(CYCLE, '13.04', 'Songket Pandai Sikek', 'kain_tenun'),
+      nominate(CYCLE, '32.05', 'Gerabah Garut', 'gerabah'),
+    ]);
+    expect(songket.code, songket.stderr).toBe(0);
+    expect(gerabah.code, gerabah.stderr).toBe(0);
+
+    const view = await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery);
+    expect(view.deadline?.at).toMatch(/Z$/);
+    const [text, json] = await Promise.all([ovop(['show', SONGKET]), ovop(['--json', 'show', SONGKET])]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`(since ${wita(view.stageEnteredAt)})`);
+    expect(text.stdout).toContain(`deadline     attendance until ${wita(view.deadline!.at)}`);
+    expect(text.stdout).not.toMatch(/\d\d:\d\d(:\d\d)?(\.\d+)?Z/);
+    const shown = json.json();
+    expect(shown.timezone).toBe('Asia/Makassar');
+    expect(shown.deadline.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+08:00$/);
+    expect(Date.parse(shown.deadline.at)).toBe(Date.parse(view.deadline!.at));
+    expect(shown.stageEnteredAt).toMatch(/\+08:00$/);
+    expect(Date.parse(shown.stageEnteredAt)).toBe(Date.parse(view.stageEnteredAt));
+    for (const entry of shown.history) expect(entry.at).toMatch(/\+08:00$/);
+
+    // Songket's dinas attends now, within the attendance deadline of seconds; the last test takes it to its stars.
+    const attended = await ovop(['attend', SONGKET, '--session', 'sesi-2-bandung'], { actor: TANAH_DATAR });
+    expect(attended.code, attended.stderr).toBe(0);
+  });
+
+  it('shows a reminder and an escalation in the audit trail as mail to their recipients, at WITA times', async () => {
+    await waitFor(
+      async () =>
+        (
+          await h.db
+            .selectFrom('nomination_events')
+            .select('type')
+            .where('workflow_id', '=', GERABAH)
+            .where('type', '=', 'escalation.sent')
+            .execute()
+        ).length > 0,
+      { what: 'the escalation of the missed attendance', timeoutMs: 60_000 },
+    );
+    const [text, json] = await Promise.all([
+      ovop(['audit', 'trail', GERABAH]),
+      ovop(['--json', 'audit', 'trail', GERABAH]),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA +#\d+ +event \d+ reminder\.sent to disperin\.32\.05@daerah\.example by system:ovop-engine:00: deadlineStage=attendance offsetMs=20000 deadline=\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m,
+    );
+    expect(text.stdout).toMatch(
+      /event \d+ escalation\.sent to disperin\.32@daerah\.example by \S+: deadlineStage=attendance policy=disqualify/,
+    );
+    expect(text.stdout).not.toMatch(/→ disperin/);
+    // Stage changes still read as stage changes.
+    expect(text.stdout).toMatch(/deadline\.disqualified \(stage AWAITING_SOCIALIZATION → DISQUALIFIED\)/);
+
+    const trail = json.json();
+    const reminder = trail.entries.find((e: { text: string }) => e.text.includes('reminder.sent'));
+    expect(reminder.data.payload.to).toBe('disperin.32.05@daerah.example');
+    expect(reminder.at).toMatch(/\+08:00$/);
+    expect(reminder.data.payload.deadline).toMatch(/\+08:00$/);
+    const row = await h.db
+      .selectFrom('nomination_events')
+      .select(['occurred_at', 'payload'])
+      .where('workflow_id', '=', GERABAH)
+      .where('type', '=', 'reminder.sent')
+      .executeTakeFirstOrThrow();
+    expect(text.stdout).toContain(`deadline=${wita((row.payload as { deadline: string }).deadline)}`);
+  });
+
+  it("says how old the cycle's counts are: not yet counted, beside tables read now", async () => {
+    await waitFor(
+      async () =>
+        (await h.db.selectFrom('nominations').select('workflow_id').where('cycle_id', '=', CYCLE).execute()).length ===
+        2,
+      { what: 'two projections' },
+    );
+    const [text, json] = await Promise.all([
+      ovop(['cycle', 'status', CYCLE]),
+      ovop(['--json', 'cycle', 'status', CYCLE]),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    // The cycle counts every 5 minutes by default: no census yet, while PostgreSQL already holds both nominations.
+    expect(text.stdout).toContain(
+      'counted      not yet (the cycle counts its nominations per stage from PostgreSQL every 5m)',
+    );
+    expect(text.stdout).not.toContain('No nomination counted yet');
+    expect(text.stdout).toContain('By province and commodity, read from PostgreSQL now:');
+    expect(text.stdout).toMatch(/^Jawa Barat +32 +1 /m);
+    expect(json.json()).toMatchObject({ countedAt: null, countedSecondsAgo: null, countEvery: '5m' });
+    expect(json.json().intakeClosesAt).toMatch(/\+08:00$/);
+  });
+
+  it("says how old the cycle's counts are once it has counted", async () => {
+    const config = loadCycleConfig(cycleFile(CENSUS_CYCLE));
+    await h.client.workflow.start('awardCycle', {
+      workflowId: cycleWorkflowId(CENSUS_CYCLE),
+      taskQueue: h.taskQueue,
+      args: [{ config, reconcileEvery: '1s' }],
+    });
+    expect((await nominate(CENSUS_CYCLE, '34.71', 'Batik Kotagede', 'kain_batik')).code).toBe(0);
+    await waitFor(
+      async () => {
+        const r = await ovop(['--json', 'cycle', 'status', CENSUS_CYCLE]);
+        return r.code === 0 && r.json().counts.AWAITING_SOCIALIZATION === 1;
+      },
+      { what: 'a census that counts the nomination' },
+    );
+    const [text, json] = await Promise.all([
+      ovop(['cycle', 'status', CENSUS_CYCLE]),
+      ovop(['--json', 'cycle', 'status', CENSUS_CYCLE]),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    const view = json.json();
+    expect(view.countedAt).toMatch(/\+08:00$/);
+    expect(view.countedSecondsAgo).toBeGreaterThanOrEqual(0);
+    expect(view.countedSecondsAgo).toBeLessThan(30);
+    const counted = /^ {2}counted +(\d+)s ago, at (\S+ \S+ WITA) \(per stage, from PostgreSQL, every 1s\)$/m.exec(
+      text.stdout,
+    );
+    expect(counted, text.stdout).not.toBeNull();
+    expect(Number(counted![1])).toBeLessThan(30);
+    expect(text.stdout).toMatch(/^stage \(\d+s ago\) +nominations$/m);
+    expect(text.stdout).toMatch(/^AWAITING_SOCIALIZATION +1$/m);
+    await h.client.workflow.getHandle(cycleWorkflowId(CENSUS_CYCLE)).terminate('test over');
+  });
+
+  it('answers determine with the score, the recommendation and the stars, as show prints them', async () => {
+    const legality = join(dir, 'legalitas.pdf');
+    writeFileSync(legality, '%PDF-1.4 NIB dan izin usaha industri');
+    await waitFor(
+      async () =>
+        (await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery)).stage === 'AWAITING_DOCUMENTS',
+    );
+    const submitted = await ovop(['docs', 'submit', SONGKET, '--kind', 'legality', '--file', legality], {
+      actor: TANAH_DATAR,
+    });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    await waitFor(
+      async () => (await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery)).stage === 'UNDER_REVIEW',
+    );
+    expect((await ovop(['docs', 'review', SONGKET, '--approve'], { actor: COORDINATOR })).code).toBe(0);
+    const inAssessment = await waitFor(async () => {
+      const v = await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery);
+      return v.stage === 'IN_ASSESSMENT' && v.assessors.length === 2 && v;
+    });
+    // All twos: a score of 50, below the field-verification threshold of 70, so the next stop is the stars.
+    const sheet = join(dir, 'nilai-dua.json');
+    writeFileSync(
+      sheet,
+      JSON.stringify(
+        Object.fromEntries(['A1', 'A2', 'A3', 'A4', 'B1', 'B2', 'B3', 'C1', 'C2', 'C3', 'C4'].map((c) => [c, 2])),
+      ),
+    );
+    for (const assessor of inAssessment.assessors) {
+      const r = await ovop(['score', SONGKET, '--file', sheet], {
+        actor: `assessor:${assessor}:${ASSESSOR_PROVINCE[assessor]}`,
+      });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    await waitFor(
+      async () => (await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery)).stage === 'STAR_RECOMMENDED',
+    );
+    const before = await ovop(['show', SONGKET]);
+    const recommended = /^ {2}recommended +(.+)$/m.exec(before.stdout)?.[1];
+    expect(recommended, before.stdout).toMatch(/^Bintang \d$/);
+
+    const determined = await ovop(['determine', SONGKET], { actor: COORDINATOR });
+    expect(determined.code, determined.stderr).toBe(0);
+    expect(determined.stdout).toMatch(new RegExp(`^Songket Pandai Sikek is determined ${recommended}\\.$`, 'm'));
+    expect(determined.stdout).toMatch(/^ {2}score +50\b/m);
+    expect(determined.stdout).toContain(`  recommended  ${recommended}\n`);
+    expect(determined.stdout).toContain(`  stars        ${recommended}\n`);
+    expect(determined.stdout).toMatch(/^ {2}stage +DETERMINED \(since \d{4}-\d\d-\d\d \d\d:\d\d WITA\)$/m);
+    // The same lines as show prints afterwards.
+    const after = await ovop(['show', SONGKET]);
+    for (const label of ['score', 'recommended', 'stars'])
+      expect(determined.stdout).toContain(new RegExp(`^ {2}${label} +.+$`, 'm').exec(after.stdout)![0]);
+  });
+
+  it('warns at once when no worker polls the task queue a cycle is started on', async () => {
+    const queue = `test-no-worker-${Date.now()}`;
+    const lonely = cliRunner(queue);
+    const id = 'uji-tanpa-worker';
+    const [text, json] = await Promise.all([
+      lonely(['cycle', 'start', '--config', cycleFile(id)], { actor: COORDINATOR }),
+      lonely(['--json', 'cycle', 'start', '--config', cycleFile(`${id}-json`)], { actor: COORDINATOR }),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(
+      new RegExp(`^ovop: warning: no worker polls task queue ${queue} on \\S+: nothing runs until one does\\.`, 'm'),
+    );
+    expect(text.stdout).toContain(
+      `Cycle ${id} (Penghargaan OVOP (contoh)) is started, but no worker polls its task queue yet.`,
+    );
+    expect(text.stdout).toContain(`Next: start a worker on ${queue} (npm run worker)`);
+    expect(text.stdout).not.toContain('is open');
+    expect(json.code).toBe(0);
+    expect(json.json()).toMatchObject({ taskQueue: queue, workersPolling: 0 });
+    expect(json.stderr).toContain(`no worker polls task queue ${queue}`);
+    for (const cycle of [id, `${id}-json`])
+      await h.client.workflow.getHandle(cycleWorkflowId(cycle)).terminate('test over: no worker on its queue');
+  });
+});
