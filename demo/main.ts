@@ -2,6 +2,9 @@
  * `npm start`: the main job on the embedded defaults. It starts a Temporal dev server (SQLite under .ovop/, Web UI on),
  * PGlite, the SMTP sink and a worker, opens a demo award cycle with compressed durations, drives every nomination
  * through the real lifecycle with scripted actors, and ends with the stars by province and commodity.
+ *
+ * `npm start -- --serve` keeps the stack and the worker up afterwards for the `ovop` CLI; `npm start -- --no-demo`
+ * (with or without --serve) starts them and serves at once, without the demo and its cycle.
  */
 import { SingleBar } from 'cli-progress';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
@@ -16,11 +19,11 @@ import { MigrationError } from '../db/migrate';
 import { cycleWorkflowId } from '../workflows/ids';
 import { awardCycle } from '../workflows/award-cycle.workflow';
 import { nominateUpdate } from '../workflows/messages';
-import { bootstrap } from '../worker/bootstrap';
+import { bootstrap, type Deps } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
 import { driveNomination } from './actors';
 import { demoNominations } from './nominations';
-import { startStack } from '../embedded/stack';
+import { startStack, type Stack } from '../embedded/stack';
 import { MissingPrerequisiteError } from '../embedded/temporal-cli';
 import { retryOnTaskFailure } from '../common/update-retry';
 
@@ -28,6 +31,12 @@ import { retryOnTaskFailure } from '../common/update-retry';
 const DEMO_CENSUS_EVERY = '2s';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+const noDemo = process.argv.includes('--no-demo');
+const serve = noDemo || process.argv.includes('--serve');
+
+/** The demo's cycles are `ovop-demo-<UTC time>`: searches can tell them apart (`OvopCycle STARTS_WITH "ovop-demo-"`). */
+const demoCycleId = () => `ovop-demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
 
 async function main(): Promise<void> {
   // The progress bar is the demo's display; the SDK's own log would tear it, so only errors get through.
@@ -60,78 +69,12 @@ async function main(): Promise<void> {
   const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
   const running = worker.run();
   try {
-    const config = loadCycleConfig(fileURLToPath(new URL('../config/cycle.demo.yaml', import.meta.url)));
-    config.id = `ovop-demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
-    const cycle = await deps.client.workflow.start(awardCycle, {
-      workflowId: cycleWorkflowId(config.id),
-      taskQueue,
-      args: [{ config, reconcileEvery: DEMO_CENSUS_EVERY }],
-    });
-    console.log(`Cycle ${config.id} opened; intake closes in ${config.intakeWindow}.`);
-
-    const nominations = demoNominations();
-    const bar = new SingleBar({
-      format: ' {bar} {value}/{total} nominations settled | {stages}',
-      hideCursor: true,
-      clearOnComplete: false,
-    });
-    const stages = new Map<string, Stage>();
-    const summary = () => {
-      const counts: Record<string, number> = {};
-      for (const s of stages.values()) counts[s] = (counts[s] ?? 0) + 1;
-      return Object.entries(counts)
-        .map(([s, c]) => `${s} ${c}`)
-        .join(', ');
-    };
-    bar.start(nominations.length, 0, { stages: '' });
-    const driven = nominations.map(async ({ input, script }) => {
-      const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
-      const { workflowId } = await retryOnTaskFailure(() =>
-        cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
+    if (noDemo)
+      console.log(
+        `Without the demo (--no-demo). Temporal Web UI: ${stack.uiUrl ?? '(headless)'}; mail: ${stack.mailDir ?? stack.smtpUrl}`,
       );
-      const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
-        stages.set(workflowId, stage);
-        bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });
-      });
-      return view;
-    });
-    const views = await Promise.all(driven);
-    bar.update(nominations.length, { stages: summary() });
-    bar.stop();
-
-    console.log('Waiting for the cycle to close intake and finalize…');
-    const final = await cycle.result();
-    const rows = await starsByProvinceAndCommodity(deps.db, config.id);
-    console.log(`\nPenghargaan OVOP — ${config.name} (${config.id}): ${final.nominated} nominations`);
-    console.table(
-      rows.map((r) => ({
-        Provinsi: regionDisplayName(r.province),
-        Komoditas: r.commodity,
-        Bintang: r.stars,
-        IKM: r.count,
-      })),
-    );
-    console.log('Stars per IKM:');
-    console.table(
-      views
-        .filter((v) => v.stars)
-        .map((v) => ({
-          IKM: v.ikmName,
-          Daerah: v.regencyName,
-          Komoditas: v.commodity,
-          Nilai: v.provisionalScore,
-          Bintang: v.stars,
-        })),
-    );
-    console.log('Final stages:', await stageCounts(deps.db, config.id));
-    const mails = stack.mailDir ? readdirSync(stack.mailDir).filter((f) => f.endsWith('.eml')).length : 0;
-    console.log(
-      `\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`,
-    );
-    console.log(`Mail: ${stack.mailDir ?? stack.smtpUrl} (${mails} messages so far)`);
-    console.log(`PostgreSQL: ${stack.databaseUrl}`);
-    if (process.argv.includes('--serve'))
-      await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
+    else await runDemo(deps, stack, taskQueue);
+    if (serve) await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
   } catch (err) {
     console.error(`Demo failed: ${(err as Error).stack ?? err}`);
     throw err;
@@ -144,6 +87,80 @@ async function main(): Promise<void> {
     await deps.close();
     await stack.stop();
   }
+}
+
+/** The demo: a compressed cycle whose nominations scripted actors drive to their end, then the stars it gave. */
+async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<void> {
+  const config = loadCycleConfig(fileURLToPath(new URL('../config/cycle.demo.yaml', import.meta.url)));
+  config.id = demoCycleId();
+  const cycle = await deps.client.workflow.start(awardCycle, {
+    workflowId: cycleWorkflowId(config.id),
+    taskQueue,
+    args: [{ config, reconcileEvery: DEMO_CENSUS_EVERY }],
+  });
+  console.log(`Cycle ${config.id} opened; intake closes in ${config.intakeWindow}.`);
+
+  const nominations = demoNominations();
+  const bar = new SingleBar({
+    format: ' {bar} {value}/{total} nominations settled | {stages}',
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  const stages = new Map<string, Stage>();
+  const summary = () => {
+    const counts: Record<string, number> = {};
+    for (const s of stages.values()) counts[s] = (counts[s] ?? 0) + 1;
+    return Object.entries(counts)
+      .map(([s, c]) => `${s} ${c}`)
+      .join(', ');
+  };
+  bar.start(nominations.length, 0, { stages: '' });
+  const driven = nominations.map(async ({ input, script }) => {
+    const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
+    const { workflowId } = await retryOnTaskFailure(() =>
+      cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
+    );
+    const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
+      stages.set(workflowId, stage);
+      bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });
+    });
+    return view;
+  });
+  const views = await Promise.all(driven);
+  bar.update(nominations.length, { stages: summary() });
+  bar.stop();
+
+  console.log('Waiting for the cycle to close intake and finalize…');
+  const final = await cycle.result();
+  const rows = await starsByProvinceAndCommodity(deps.db, config.id);
+  console.log(`\nPenghargaan OVOP — ${config.name} (${config.id}): ${final.nominated} nominations`);
+  console.table(
+    rows.map((r) => ({
+      Provinsi: regionDisplayName(r.province),
+      Komoditas: r.commodity,
+      Bintang: r.stars,
+      IKM: r.count,
+    })),
+  );
+  console.log('Stars per IKM:');
+  console.table(
+    views
+      .filter((v) => v.stars)
+      .map((v) => ({
+        IKM: v.ikmName,
+        Daerah: v.regencyName,
+        Komoditas: v.commodity,
+        Nilai: v.provisionalScore,
+        Bintang: v.stars,
+      })),
+  );
+  console.log('Final stages:', await stageCounts(deps.db, config.id));
+  const mails = stack.mailDir ? readdirSync(stack.mailDir).filter((f) => f.endsWith('.eml')).length : 0;
+  console.log(
+    `\nTemporal Web UI: ${stack.uiUrl ?? '(headless)'}  (workflow histories, search: OvopCycle="${config.id}")`,
+  );
+  console.log(`Mail: ${stack.mailDir ?? stack.smtpUrl} (${mails} messages so far)`);
+  console.log(`PostgreSQL: ${stack.databaseUrl}`);
 }
 
 /** `npm start -- --serve`: keep the stack and worker up for the `ovop` CLI (README walk-through) until Ctrl-C. */

@@ -29,7 +29,7 @@ export interface DevServer {
 }
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const cli = ensureTemporalCli();
+  const cli = await ensureTemporalCli();
   for (const [port, what] of [
     [opts.port, 'Temporal frontend'],
     [opts.headless ? undefined : opts.uiPort, 'Temporal Web UI'],
