@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DEADLINE_STAGES } from '../domain/types';
+import { DEADLINE_STAGES, ROLES } from '../domain/types';
 import { ACTOR_FORMAT } from './actor';
 import { Context, type GlobalOptions, type Outcome } from './context';
 import { CliError, ExitCode, toCliError } from './errors';
@@ -305,6 +305,50 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action(
       run(async (ctx, id: string, opts: { by: 'province' | 'commodity'; format: 'table' | 'csv' | 'json' }) =>
         (await import('./commands/report')).report(ctx, id, opts),
+      ),
+    );
+
+  // ── users (operator commands: on the database, not through the API) ────────────────────────────────────────────
+  const users = program
+    .command('users')
+    .description('operator commands on the database (DATABASE_URL): the people who may sign in to the API');
+  users
+    .command('add')
+    .description('add a user, or update the one with the same id and make it active')
+    .requiredOption('--id <id>', 'the actor id the workflows record, e.g. disperin-32.05 or penilai-siti')
+    .requiredOption('--name <name>', 'name of the person or office')
+    .requiredOption('--email <address>', 'where sign-in links go')
+    .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+    .requiredOption(
+      '--region <code>',
+      'kabupaten/kota code (dinas_kabkota), province code (dinas_provinsi, assessor) or 00',
+    )
+    .action(
+      run(async (ctx, opts: import('../db/users').NewUser) => (await import('./commands/users')).usersAdd(ctx, opts)),
+    );
+  users
+    .command('import')
+    .description('add or update users from a CSV file with the columns id,name,email,role,region (all rows or none)')
+    .requiredOption('--file <csv>', 'the CSV file')
+    .action(run(async (ctx, opts: { file: string }) => (await import('./commands/users')).usersImport(ctx, opts)));
+  users
+    .command('disable')
+    .description('disable a user: their sessions end and their API tokens are revoked')
+    .argument('<user>', 'user id or email')
+    .action(run(async (ctx, id: string) => (await import('./commands/users')).usersDisable(ctx, id)));
+  users
+    .command('list')
+    .description('every user with role, region and whether active')
+    .action(run(async (ctx) => (await import('./commands/users')).usersList(ctx)));
+  users
+    .command('token')
+    .description("make an API token for a user (shown once), e.g. the first coordinator's")
+    .argument('<user>', 'user id or email')
+    .option('--days <n>', 'days until it expires', '90')
+    .option('--name <text>', 'what it is for', 'made by ovop users token')
+    .action(
+      run(async (ctx, id: string, opts: { days: string; name: string }) =>
+        (await import('./commands/users')).usersToken(ctx, id, opts),
       ),
     );
 

@@ -106,6 +106,61 @@ export interface FieldEvidenceTable {
   recorded_at: Timestamp;
 }
 
+/** A person who signs in to the API; `id` is the actor id the workflows record. */
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  region: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, undefined, never>;
+  disabled_at: Timestamp | null;
+}
+
+export interface SignInLinksTable {
+  token_hash: string;
+  user_id: string;
+  created_at: ColumnType<Date, undefined, never>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: ColumnType<Date, undefined, never>;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  name: string;
+  created_at: ColumnType<Date, undefined, never>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+/** Sign-ins, sign-outs, tokens made and revoked, and every refusal of the API. */
+export interface AccessLogTable {
+  id: Generated<string>;
+  at: ColumnType<Date, undefined, never>;
+  event: string;
+  user_id: string | null;
+  email: string | null;
+  ip: string | null;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  code: string | null;
+  message: string | null;
+}
+
 export interface Database {
   cycles: CyclesTable;
   nominations: NominationsTable;
@@ -115,6 +170,11 @@ export interface Database {
   documents: DocumentsTable;
   field_visits: FieldVisitsTable;
   field_evidence: FieldEvidenceTable;
+  users: UsersTable;
+  sign_in_links: SignInLinksTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  access_log: AccessLogTable;
 }
 
 export type NominationEventRow = Selectable<NominationEventsTable>;

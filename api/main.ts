@@ -1,0 +1,54 @@
+/**
+ * `npm run api`: the HTTP API against real services — Temporal from the environment (@temporalio/envconfig, as the
+ * worker), PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (sign-in links). Listens on OVOP_API_HOST:OVOP_API_PORT
+ * (127.0.0.1:8080 by default); OVOP_API_URL is the address people reach it at (behind a proxy, its https URL).
+ */
+import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { MigrationError } from '../db/migrate';
+import { bootstrap } from '../worker/bootstrap';
+import { whileUnreachable } from '../worker/startup-retry';
+import { apiOptionsFromEnv } from './options';
+import { buildApi } from './server';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(
+      `${name} is not set: the API needs it (see README, "The HTTP API"). For a self-contained run use npm start.`,
+    );
+    process.exit(2);
+  }
+  return value;
+}
+
+const temporal = temporalSettings();
+try {
+  const databaseUrl = required('DATABASE_URL');
+  const smtpUrl = required('SMTP_URL');
+  const options = apiOptionsFromEnv(process.env);
+  const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
+    bootstrap({ temporal, databaseUrl, smtpUrl }),
+  );
+  const app = await buildApi({
+    ...deps,
+    taskQueue: process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    options,
+  });
+  const address = await app.listen({
+    host: process.env.OVOP_API_HOST ?? '127.0.0.1',
+    port: Number(process.env.OVOP_API_PORT ?? 8080),
+  });
+  console.log(
+    `OVOP API listening on ${address} (public URL ${options.publicUrl}); OpenAPI at ${options.publicUrl}/api/openapi.json`,
+  );
+  const stop = async () => {
+    await app.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+} catch (err) {
+  console.error(err instanceof MigrationError ? err.message : `API stopped: ${(err as Error).message}`);
+  process.exit(1);
+}

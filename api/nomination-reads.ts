@@ -1,0 +1,157 @@
+/**
+ * Reads of nominations for the API, from the PostgreSQL projection only (never a workflow query): the scoped list,
+ * one nomination with its documents, its assessors (from the `stage.changed` event that assigned them) and, for those
+ * who may see them, the assessors' individual score sheets; and the audit trail from `nomination_events`.
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, NominationsTable } from '../db/database';
+import { regionDisplayName } from '../domain/regions';
+import type { Stage } from '../domain/types';
+import type { Principal } from './auth';
+import type { NominationScope } from './authorization';
+import { notFound } from './errors';
+
+export type NominationRow = Selectable<NominationsTable>;
+
+/** The assessors assigned to a nomination: the latest event that carried an `assessors` list. */
+export async function assignedAssessors(db: Kysely<Database>, workflowId: string): Promise<string[]> {
+  const row = await db
+    .selectFrom('nomination_events')
+    .select(sql<unknown>`payload->'assessors'`.as('assessors'))
+    .where('workflow_id', '=', workflowId)
+    .where('type', '=', 'stage.changed')
+    .where(sql<boolean>`payload ? 'assessors'`)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return Array.isArray(row?.assessors) ? row.assessors.filter((a): a is string => typeof a === 'string') : [];
+}
+
+/** The nomination's row and its access facts; 404 when the projection has no such nomination. */
+export async function nominationScope(
+  db: Kysely<Database>,
+  workflowId: string,
+): Promise<{ row: NominationRow; scope: NominationScope }> {
+  const row = await db.selectFrom('nominations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+  if (!row) throw notFound(`no nomination ${workflowId}`);
+  const assessors = await assignedAssessors(db, workflowId);
+  return {
+    row,
+    scope: { workflowId, regencyCode: row.regency_code, provinceCode: row.province_code, assessors },
+  };
+}
+
+export interface ListFilter {
+  cycleId?: string;
+  stage?: string;
+  regencyCode?: string;
+  provinceCode?: string;
+  limit: number;
+  offset: number;
+}
+
+/** The nominations the principal may read, filtered; the scope is part of the SQL, not applied afterwards. */
+export async function listNominations(db: Kysely<Database>, p: Principal, f: ListFilter): Promise<NominationRow[]> {
+  let q = db.selectFrom('nominations').selectAll();
+  const { role, region, id } = p.actor;
+  if (role === 'dinas_kabkota') q = q.where('regency_code', '=', region);
+  else if (role === 'dinas_provinsi') q = q.where('province_code', '=', region);
+  else if (role === 'assessor')
+    q = q.where('province_code', '<>', region).where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('nomination_events as e')
+          .select('e.seq')
+          .whereRef('e.workflow_id', '=', 'nominations.workflow_id')
+          .where('e.type', '=', 'stage.changed')
+          .where(sql<boolean>`e.payload->'assessors' @> ${JSON.stringify([id])}::jsonb`),
+      ),
+    );
+  else if (role !== 'coordinator' && role !== 'auditor') return [];
+  if (f.cycleId) q = q.where('cycle_id', '=', f.cycleId);
+  if (f.stage) q = q.where('stage', '=', f.stage);
+  if (f.regencyCode) q = q.where('regency_code', '=', f.regencyCode);
+  if (f.provinceCode) q = q.where('province_code', '=', f.provinceCode);
+  return q.orderBy('cycle_id').orderBy('regency_code').orderBy('ikm_name').limit(f.limit).offset(f.offset).execute();
+}
+
+/** A nomination as every reader may see it: no assessor identity, no individual score. */
+export function nominationSummary(row: NominationRow) {
+  const scores = row.scores as { aspects?: Record<string, number> } | null;
+  return {
+    workflowId: row.workflow_id,
+    cycleId: row.cycle_id,
+    ikmName: row.ikm_name,
+    sentraName: row.sentra_name,
+    regencyCode: row.regency_code,
+    regencyName: regionDisplayName(row.regency_code),
+    provinceCode: row.province_code,
+    provinceName: regionDisplayName(row.province_code),
+    commodity: row.commodity,
+    product: row.product,
+    stage: row.stage as Stage,
+    previousStars: row.previous_stars,
+    provisionalScore: row.provisional_score,
+    aspectScores: scores?.aspects ?? null,
+    recommendedStars: row.recommended_stars,
+    stars: row.stars,
+    deadlineAt: row.deadline_at?.toISOString() ?? null,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function documentsOf(db: Kysely<Database>, workflowId: string) {
+  const rows = await db
+    .selectFrom('documents')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('round')
+    .orderBy('kind')
+    .execute();
+  return rows.map((d) => ({
+    kind: d.kind,
+    round: d.round,
+    fileName: d.file_name,
+    checksum: d.checksum,
+    sizeBytes: d.size_bytes,
+    submittedAt: d.submitted_at.toISOString(),
+  }));
+}
+
+export async function assessmentsOf(db: Kysely<Database>, workflowId: string) {
+  const rows = await db
+    .selectFrom('assessments')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('assessor_id')
+    .execute();
+  return rows.map((a) => ({
+    assessorId: a.assessor_id,
+    scores: a.scores,
+    total: a.total,
+    submittedAt: a.submitted_at.toISOString(),
+  }));
+}
+
+/** The audit trail of one nomination: every event the workflow recorded, in order. */
+export async function eventsOf(db: Kysely<Database>, workflowId: string) {
+  const rows = await db
+    .selectFrom('nomination_events')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((e) => ({
+    seq: e.seq,
+    type: e.type,
+    stage: e.stage,
+    actor: { role: e.actor_role, id: e.actor_id, region: e.actor_region },
+    payload: e.payload as Record<string, unknown>,
+    occurredAt: e.occurred_at.toISOString(),
+  }));
+}
+
+/** Which assessors of a nomination have scored, for those who may see assessor identities. */
+export function assessorStatus(assessors: readonly string[], sheets: { assessorId: string }[]) {
+  return assessors.map((id) => ({ id, scored: sheets.some((s) => s.assessorId === id) }));
+}

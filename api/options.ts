@@ -1,0 +1,52 @@
+/**
+ * The API's settings: where it is reached, how long a sign-in link, a session and a token live, and the rate limits.
+ * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (README).
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface ApiOptions {
+  /** The URL people reach the API at (links in mails point here); https makes the session cookie Secure. */
+  publicUrl: string;
+  /** A sign-in link expires this many minutes after it is mailed. */
+  linkTtlMinutes: number;
+  sessionTtlHours: number;
+  /** An API token's default and longest life. */
+  tokenTtlDays: number;
+  maxTokenTtlDays: number;
+  /** Key of the CSRF tokens (HMAC of the session id); random per process when not set, so a restart asks clients to
+   * fetch their token again from GET /api/session. */
+  secret: string;
+  rateLimits: {
+    /** Sign-in requests (asking for a link, using one) per minute from one address. */
+    signInPerMinute: number;
+    /** Actions (Updates) per minute by one user. */
+    actionsPerMinute: number;
+  };
+  /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
+  logRequests: boolean;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${text}"`);
+  return n;
+}
+
+export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiOptions> = {}): ApiOptions {
+  const port = env.OVOP_API_PORT ?? '8080';
+  return {
+    publicUrl: (env.OVOP_API_URL ?? defaults.publicUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    linkTtlMinutes: numberFrom(env, 'OVOP_SIGNIN_LINK_MINUTES', defaults.linkTtlMinutes ?? 15),
+    sessionTtlHours: numberFrom(env, 'OVOP_SESSION_HOURS', defaults.sessionTtlHours ?? 12),
+    tokenTtlDays: numberFrom(env, 'OVOP_TOKEN_DAYS', defaults.tokenTtlDays ?? 90),
+    maxTokenTtlDays: numberFrom(env, 'OVOP_TOKEN_MAX_DAYS', defaults.maxTokenTtlDays ?? 365),
+    secret: env.OVOP_API_SECRET ?? defaults.secret ?? randomBytes(32).toString('hex'),
+    rateLimits: {
+      signInPerMinute: numberFrom(env, 'OVOP_SIGNIN_PER_MINUTE', defaults.rateLimits?.signInPerMinute ?? 10),
+      actionsPerMinute: numberFrom(env, 'OVOP_ACTIONS_PER_MINUTE', defaults.rateLimits?.actionsPerMinute ?? 120),
+    },
+    logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Request and response shapes shared by the routes, in zod: the API validates with them, answers through them (fields
+ * not listed are dropped), and @fastify/swagger turns them into the OpenAPI document. Request bodies are strict: an
+ * unknown field, `actor` included, is refused rather than ignored.
+ */
+import { z } from 'zod';
+import { DEADLINE_STAGES, ROLES, STAGES } from '../domain/types';
+import { ERROR_CODES } from './errors';
+
+export const ErrorBody = z
+  .object({ code: z.enum(ERROR_CODES), message: z.string() })
+  .meta({ id: 'Error', description: 'Every refusal: a stable code and one sentence for people.' });
+
+/** The error answers every route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  429: ErrorBody,
+  503: ErrorBody,
+};
+
+/** A nomination id in a path is its full workflow id, URL-encoded: ovop%2F<cycle>%2Fnomination%2F<regency>%2F<ikm>. */
+export const NominationParams = z.strictObject({
+  id: z.string().min(1).max(300).describe('the nomination id (its workflow id), URL-encoded'),
+});
+export const CycleParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a cycle id') });
+
+export const User = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    region: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const Document = z.object({
+  kind: z.string(),
+  round: z.number(),
+  fileName: z.string(),
+  checksum: z.string(),
+  sizeBytes: z.number(),
+  submittedAt: z.string(),
+});
+
+export const NominationSummary = z
+  .object({
+    workflowId: z.string(),
+    cycleId: z.string(),
+    ikmName: z.string(),
+    sentraName: z.string(),
+    regencyCode: z.string(),
+    regencyName: z.string(),
+    provinceCode: z.string(),
+    provinceName: z.string(),
+    commodity: z.string(),
+    product: z.string(),
+    stage: z.enum(STAGES),
+    previousStars: z.number().nullable(),
+    provisionalScore: z.number().nullable(),
+    aspectScores: z.record(z.string(), z.number()).nullable(),
+    recommendedStars: z.number().nullable(),
+    stars: z.number().nullable(),
+    deadlineAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'NominationSummary' });
+
+export const NominationDetail = NominationSummary.extend({
+  documents: z.array(Document),
+  /** Only for coordinators and auditors: who assesses it and whether each has scored. */
+  assessors: z.array(z.object({ id: z.string(), scored: z.boolean() })).optional(),
+  /** Only for coordinators and auditors: each assessor's score sheet. */
+  assessments: z
+    .array(
+      z.object({
+        assessorId: z.string(),
+        scores: z.record(z.string(), z.number()),
+        total: z.number(),
+        submittedAt: z.string(),
+      }),
+    )
+    .optional(),
+}).meta({ id: 'NominationDetail' });
+
+/** What an accepted action answers: the nomination's state after it (the Update's result), scoped to the reader. */
+export const NominationAnswer = z
+  .object({
+    workflowId: z.string(),
+    cycleId: z.string(),
+    ikmName: z.string(),
+    sentraName: z.string(),
+    regencyCode: z.string(),
+    regencyName: z.string(),
+    provinceCode: z.string(),
+    provinceName: z.string(),
+    commodity: z.string(),
+    product: z.string(),
+    reevaluation: z.boolean(),
+    previousStars: z.number().nullable(),
+    stage: z.enum(STAGES),
+    stageEnteredAt: z.string(),
+    deadline: z.object({ stage: z.enum(DEADLINE_STAGES), at: z.string() }).nullable(),
+    hold: z.object({ stage: z.enum(DEADLINE_STAGES), since: z.string() }).nullable(),
+    attendedSession: z.string().nullable(),
+    requiredDocuments: z.array(z.string()),
+    documents: z.array(
+      z.object({
+        kind: z.string(),
+        fileName: z.string(),
+        checksum: z.string(),
+        sizeBytes: z.number(),
+        round: z.number(),
+        submittedAt: z.string(),
+      }),
+    ),
+    revisionRound: z.number(),
+    reviewNotes: z.array(z.string()),
+    /** Only for coordinators and auditors. */
+    assessors: z.array(z.string()).optional(),
+    scoredBy: z.array(z.string()).optional(),
+    provisionalScore: z.number().nullable(),
+    aspectScores: z.record(z.string(), z.number()).nullable(),
+    fieldVerified: z.boolean().nullable(),
+    recommendedStars: z.number().nullable(),
+    stars: z.number().nullable(),
+    cappedBy: z.array(z.object({ fromStars: z.number(), reason: z.string() })),
+    eventCount: z.number(),
+  })
+  .meta({ id: 'NominationAnswer' });
+
+export const NominationEvent = z.object({
+  seq: z.number(),
+  type: z.string(),
+  stage: z.string(),
+  actor: z.object({ role: z.string(), id: z.string(), region: z.string() }),
+  payload: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+});
+
+export const CycleView = z
+  .object({
+    cycleId: z.string(),
+    name: z.string(),
+    intakeOpen: z.boolean(),
+    intakeClosesAt: z.string(),
+    nominated: z.number(),
+    counts: z.record(z.string(), z.number()),
+    countedAt: z.string().nullable(),
+    deadlineOverrides: z.record(z.string(), z.string()),
+    finalizeRequested: z.boolean(),
+    finalized: z.boolean(),
+    runs: z.number(),
+  })
+  .meta({ id: 'CycleView' });
+
+export const DeadlineExtension = z.strictObject({
+  stage: z.enum(DEADLINE_STAGES),
+  until: z.iso.datetime({ offset: true }).describe('the new deadline, ISO 8601 with offset'),
+});

@@ -1,0 +1,120 @@
+/**
+ * The API under test: built on the file's harness (its Temporal client, database and mailer), listening on a free
+ * loopback port, called over real HTTP with fetch so cookies, headers and status codes are what a client sees.
+ * Users are seeded with the demo's ids, and each gets an API token made the way `ovop users token` makes one.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createApiToken } from '../../db/credentials';
+import { upsertUser, type NewUser } from '../../db/users';
+import { buildApi } from '../../api/server';
+import { apiOptionsFromEnv, type ApiOptions } from '../../api/options';
+import type { Harness } from './harness';
+
+export const TEST_USERS = {
+  coordinator: {
+    id: 'koordinator-ikma',
+    name: 'Koordinator IKMA',
+    email: 'koordinator@ikma.example',
+    role: 'coordinator',
+    region: '00',
+  },
+  garut: {
+    id: 'disperin-32.05',
+    name: 'Disperin Kab. Garut',
+    email: 'disperin.garut@example.id',
+    role: 'dinas_kabkota',
+    region: '32.05',
+  },
+  tasikmalaya: {
+    id: 'disperin-32.06',
+    name: 'Disperin Kab. Tasikmalaya',
+    email: 'disperin.tasik@example.id',
+    role: 'dinas_kabkota',
+    region: '32.06',
+  },
+  jabar: {
+    id: 'disperin-32',
+    name: 'Disperin Jawa Barat',
+    email: 'disperin.jabar@example.id',
+    role: 'dinas_provinsi',
+    region: '32',
+  },
+  diy: {
+    id: 'disperin-34',
+    name: 'Disperin DI Yogyakarta',
+    email: 'disperin.diy@example.id',
+    role: 'dinas_provinsi',
+    region: '34',
+  },
+  budi: { id: 'penilai-budi', name: 'Budi Santoso', email: 'penilai.budi@example.id', role: 'assessor', region: '32' },
+  siti: {
+    id: 'penilai-siti',
+    name: 'Siti Rahmawati',
+    email: 'penilai.siti@example.id',
+    role: 'assessor',
+    region: '34',
+  },
+  andi: { id: 'penilai-andi', name: 'Andi Pratama', email: 'penilai.andi@example.id', role: 'assessor', region: '73' },
+  rina: { id: 'penilai-rina', name: 'Rina Siregar', email: 'penilai.rina@example.id', role: 'assessor', region: '12' },
+  auditor: { id: 'auditor-bpk', name: 'Auditor', email: 'auditor@example.id', role: 'auditor', region: '00' },
+} as const satisfies Record<string, NewUser>;
+export type TestUser = keyof typeof TEST_USERS;
+
+export interface ApiUnderTest {
+  url: string;
+  app: FastifyInstance;
+  options: ApiOptions;
+  tokens: Record<TestUser, string>;
+  stop(): Promise<void>;
+}
+
+export async function startApi(h: Harness, over: Partial<ApiOptions> = {}): Promise<ApiUnderTest> {
+  const options = { ...apiOptionsFromEnv({}, { logRequests: false }), ...over };
+  const app = await buildApi({ db: h.db, client: h.client, mailer: h.mailer, taskQueue: h.taskQueue, options });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  options.publicUrl = address;
+  const tokens = {} as Record<TestUser, string>;
+  for (const [key, user] of Object.entries(TEST_USERS) as [TestUser, NewUser][]) {
+    await upsertUser(h.db, user);
+    tokens[key] = (await createApiToken(h.db, user.id, { name: 'test', ttlDays: 1 })).token;
+  }
+  return { url: address, app, options, tokens, stop: () => app.close() };
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** One HTTP call: JSON in and out; `token` sends a bearer token, `cookie` and `csrf` a session's. */
+export async function call<T = any>(
+  api: { url: string },
+  method: string,
+  path: string,
+  opts: { token?: string; cookie?: string; csrf?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // HTML (the sign-in page) stays text.
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+/** The path of a nomination: its workflow id, URL-encoded. */
+export const nominationPath = (workflowId: string, rest = '') =>
+  `/api/nominations/${encodeURIComponent(workflowId)}${rest}`;
