@@ -8,9 +8,13 @@ export interface NominationProjection {
   provinceCode: string;
   ikmName: string;
   sentraName: string;
+  /** Absent in rows written by nominations that started before the column existed. */
+  sentraUnits?: number;
   commodity: string;
   product: string;
   stage: Stage;
+  /** The provincial pre-screen's latest decision; null when there was none (yet, or in this cycle). */
+  prescreen?: 'pass' | 'return' | 'reject' | null;
   previousStars: number | null;
   provisionalScore: number | null;
   recommendedStars: number | null;
@@ -41,6 +45,7 @@ export interface RecordEventInput {
     files?: { id: string; name: string; checksum: string; sizeBytes: number }[];
     recordedBy: string;
   }[];
+  samples?: { receivedOn: string; condition: string; receivedBy: string; notes: string | null };
 }
 
 export type TemplateName =
@@ -63,6 +68,11 @@ export type TemplateName =
   | 'star_recommended'
   | 'announcement'
   | 'withdrawn'
+  | 'prescreen_requested'
+  | 'prescreen_passed'
+  | 'prescreen_returned'
+  | 'prescreen_rejected'
+  | 'samples_requested'
   | 'cycle_opened'
   | 'cycle_summary';
 
@@ -92,6 +102,8 @@ export interface NotificationData {
   facilitator?: string;
   /** Labels of what the team will look for on site. */
   checklist?: string[];
+  /** What a proposal returned by the dinas provinsi lacks, as a list for people (document labels). */
+  missing?: string;
 }
 
 export interface NotificationRequest {

@@ -7,23 +7,48 @@ import type { Database } from '../db/database';
 import { determinedOrRecommendedStars, stageCounts } from '../db/reports';
 import { provinceOf } from '../domain/region-codes';
 import { computeAssessorStats, type AssessorStats } from '../domain/scoring';
-import type { Actor, DeadlineStage, Stage } from '../domain/types';
+import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
 import { isTerminal, TERMINAL_STAGES } from '../domain/types';
-import { nominationWorkflowId } from '../workflows/ids';
+import { nominationWorkflowId, sentraKey } from '../workflows/ids';
 import type { NominationWorkflowInput } from '../workflows/inputs';
 import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
 import type { CycleCensus, CycleSummary } from './contracts';
+
+/** Claims the nomination's sentra for `workflowId` unless another nomination holds it; returns the holder. */
+async function claimSentra(db: Kysely<Database>, n: NominationInput, workflowId: string): Promise<string> {
+  const key = { cycle_id: n.cycleId, regency_code: n.regencyCode, sentra_key: sentraKey(n.sentraName) };
+  await db
+    .insertInto('sentra_claims')
+    .values({ ...key, sentra_name: n.sentraName, workflow_id: workflowId, claimed_at: new Date() })
+    .onConflict((oc) => oc.columns(['cycle_id', 'regency_code', 'sentra_key']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('sentra_claims')
+    .select('workflow_id')
+    .where('cycle_id', '=', key.cycle_id)
+    .where('regency_code', '=', key.regency_code)
+    .where('sentra_key', '=', key.sentra_key)
+    .executeTakeFirstOrThrow();
+  return row.workflow_id;
+}
 
 export function createCycleActivities(db: Kysely<Database>, client: Client) {
   return {
     /**
      * Starts a nomination as its own workflow (not a child): it must outlive any one run of the cycle, which
      * continues-as-new. The id from business keys makes a second start of the same IKM a no-op that says so.
+     *
+     * The sentra is claimed first, by a unique key in PostgreSQL: the workflow id cannot carry it (the id is the lead
+     * firm's, which CLI users and running nominations already know), and Temporal forgets a closed workflow's id after
+     * the namespace's retention, while a cycle lasts months. A retry finds its own claim and goes on; a claim held by
+     * another nomination starts nothing.
      */
     async startNomination(input: NominationWorkflowInput): Promise<NominateResult> {
       const n = input.nomination;
       const workflowId = nominationWorkflowId(n.cycleId, n.regencyCode, n.ikmName);
+      const holder = await claimSentra(db, n, workflowId);
+      if (holder !== workflowId) return { workflowId, created: false, sentraTakenBy: holder };
       try {
         await client.workflow.start('nomination', {
           workflowId,

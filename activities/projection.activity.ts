@@ -31,9 +31,11 @@ async function writeProjection(trx: Transaction<Database>, e: RecordEventInput):
     province_code: p.provinceCode,
     ikm_name: p.ikmName,
     sentra_name: p.sentraName,
+    sentra_units: p.sentraUnits ?? null,
     commodity: p.commodity,
     product: p.product,
     stage: p.stage,
+    prescreen: p.prescreen ?? null,
     previous_stars: p.previousStars,
     provisional_score: p.provisionalScore,
     recommended_stars: p.recommendedStars,
@@ -128,6 +130,21 @@ export function createProjectionActivities(db: Kysely<Database>) {
               recorded_at: e.at,
             })
             .onConflict((oc) => oc.columns(['workflow_id', 'item']).doNothing())
+            .execute();
+        }
+        if (e.samples) {
+          await trx
+            .insertInto('product_samples')
+            .values({
+              workflow_id: e.workflowId,
+              received_on: e.samples.receivedOn,
+              condition: e.samples.condition,
+              received_by: e.samples.receivedBy,
+              notes: e.samples.notes,
+              recorded_by: `${e.actor.role}:${e.actor.id}`,
+              recorded_at: e.at,
+            })
+            .onConflict((oc) => oc.column('workflow_id').doNothing())
             .execute();
         }
         return { inserted };

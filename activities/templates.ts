@@ -14,6 +14,9 @@ export const STAGE_LABELS: Record<Stage, string> = {
   IDENTIFIED: 'Identifikasi',
   AWAITING_SOCIALIZATION: 'Menunggu kehadiran sosialisasi',
   AWAITING_DOCUMENTS: 'Menunggu dokumen',
+  PROVINCIAL_PRESCREEN: 'Pra-seleksi dinas provinsi',
+  PRESCREEN_RETURNED: 'Kelengkapan usulan (dikembalikan dinas provinsi)',
+  AWAITING_SAMPLES: 'Menunggu sampel produk',
   UNDER_REVIEW: 'Verifikasi administrasi',
   REVISION_REQUESTED: 'Perbaikan dokumen',
   IN_ASSESSMENT: 'Penilaian',
@@ -21,6 +24,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
   STAR_RECOMMENDED: 'Rekomendasi bintang',
   DETERMINED: 'Bintang ditetapkan',
   NOT_CLASSIFIED: 'Tidak terklasifikasi',
+  PRESCREEN_REJECTED: 'Tidak lolos pra-seleksi provinsi',
   ADMIN_REJECTED: 'Tidak lolos administrasi',
   WITHDRAWN: 'Ditarik',
   DISQUALIFIED: 'Didiskualifikasi',
@@ -30,6 +34,9 @@ export const STAGE_LABELS: Record<Stage, string> = {
 const ACTIONS: Record<DeadlineStage, string> = {
   attendance: 'menghadiri sesi sosialisasi untuk wilayah Anda dan mencatat kehadiran',
   documents: 'mengunggah seluruh dokumen persyaratan (legalitas usaha dan dokumen komoditas)',
+  prescreen: 'memeriksa usulan dan memutuskan: lolos, dikembalikan untuk dilengkapi, atau ditolak',
+  prescreenCompletion: 'melengkapi dokumen yang diminta dinas provinsi',
+  samples: 'mengirim sampel produk ke Ditjen IKMA',
   revision: 'mengunggah perbaikan dokumen sesuai catatan verifikator',
   review: 'menyelesaikan verifikasi administrasi dokumen',
   assessment: 'mengisi lembar penilaian untuk seluruh kriteria',
@@ -91,7 +98,41 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         `[OVOP] Eskalasi: batas waktu ${stage} terlewat — ${d.ikmName}`,
         `Batas waktu tahap ${stage} untuk ${ikm} telah lewat (${deadline}).`,
         `Tindakan yang belum dilakukan: ${action}.`,
-        'Mohon dinas provinsi menindaklanjuti dengan dinas kabupaten/kota terkait.',
+        // The pre-screen is the dinas provinsi's own step: its escalation goes to the coordinators.
+        d.deadlineStage === 'prescreen'
+          ? 'Dinas provinsi belum menyelesaikan pra-seleksi; mohon koordinator menindaklanjuti dengan dinas provinsi.'
+          : 'Mohon dinas provinsi menindaklanjuti dengan dinas kabupaten/kota terkait.',
+      );
+    case 'prescreen_requested':
+      return body(
+        `[OVOP] Pra-seleksi provinsi diperlukan: ${d.ikmName}`,
+        `Usulan ${ikm} telah lengkap dari dinas kabupaten/kota dan menunggu pra-seleksi dinas provinsi.`,
+        `Mohon ${ACTIONS.prescreen} sebelum ${deadline}.`,
+      );
+    case 'prescreen_passed':
+      return body(
+        `[OVOP] Lolos pra-seleksi provinsi: ${d.ikmName}`,
+        `Usulan ${ikm} lolos pra-seleksi dinas provinsi dan diteruskan ke seleksi administrasi nasional.`,
+      );
+    case 'prescreen_returned':
+      return body(
+        `[OVOP] Usulan dikembalikan untuk dilengkapi: ${d.ikmName}`,
+        `Dinas provinsi mengembalikan usulan ${ikm} untuk dilengkapi.`,
+        `Yang perlu dilengkapi: ${d.missing ?? '-'}`,
+        `Catatan: ${d.reason ?? '-'}`,
+        `Mohon unggah kelengkapan tersebut sebelum ${deadline}.`,
+      );
+    case 'prescreen_rejected':
+      return body(
+        `[OVOP] Tidak lolos pra-seleksi provinsi: ${d.ikmName}`,
+        `Usulan ${ikm} tidak lolos pra-seleksi dinas provinsi dan tidak diteruskan ke seleksi nasional.`,
+        `Alasan: ${d.reason ?? '-'}`,
+      );
+    case 'samples_requested':
+      return body(
+        `[OVOP] Kirim sampel produk: ${d.ikmName}`,
+        `Usulan ${ikm} memerlukan sampel produk fisik sebelum seleksi administrasi.`,
+        `Mohon ${ACTIONS.samples} sebelum ${deadline}; penerimaannya (tanggal, kondisi, penerima) akan dicatat.`,
       );
     case 'deadline_extended':
       return body(

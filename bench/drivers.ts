@@ -6,7 +6,17 @@
  */
 
 // Cycle configs, inputs and waits for nominations started directly (no award cycle in front).
-export { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from './shared/cycle';
+export {
+  coordinator,
+  dinasOf,
+  nominationInput,
+  provinsiOf,
+  scoresFor,
+  sha256,
+  testConfig,
+  withoutOptionalSteps,
+  workflowInput,
+} from './shared/cycle';
 export { settled } from './shared/settled';
 export { seededRandom, type Random } from './shared/random';
 

@@ -93,6 +93,8 @@ export const starsLabel = (stars: number): string => (stars > 0 ? `Bintang ${sta
 
 /** Documents still missing in the current round, for the line after a submission. */
 export function missingDocuments(view: NominationAnswer): string[] {
+  // Answers from workers older than the field: the checklist less what this round holds.
+  if (view.missingDocuments) return view.missingDocuments;
   return view.requiredDocuments.filter(
     (kind) => !view.documents.some((d) => d.kind === kind && d.round === view.revisionRound),
   );

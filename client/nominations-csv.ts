@@ -246,6 +246,8 @@ export function validateRow(raw: RawRow): ValidatedRow {
 export function fieldOfRefusal(message: string): string {
   const rules: [RegExp, Column | '(cycle)'][] = [
     [/intake for cycle|this is cycle/, '(cycle)'],
+    [/^sentra .* has a nomination in this cycle already/, 'sentra_name'],
+    [/^a sentra must count/, 'sentra_size'],
     [/regency code|kabupaten\/kota|socialization session|^dinas /, 'regency_code'],
     [/ikmName|already nominated/, 'ikm_name'],
     [/sentraName/, 'sentra_name'],

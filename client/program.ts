@@ -148,10 +148,10 @@ export function buildProgram(onExit: (code: number) => void): Command {
     )
     .option('--regency <code>', 'single nomination: kabupaten/kota code, e.g. 32.05')
     .option('--ikm <name>', 'single nomination: name of the IKM')
-    .option('--sentra <name>', 'single nomination: name of the sentra it leads')
+    .option('--sentra <name>', 'single nomination: name of the sentra it leads (the IKM is its lead firm)')
     .option('--commodity <group>', 'single nomination: makanan_minuman, kain_tenun, kain_batik, anyaman or gerabah')
     .option('--product <text>', 'single nomination: the product')
-    .option('--sentra-size <n>', 'single nomination: businesses in the sentra (at least 5)')
+    .option('--sentra-size <n>', "single nomination: units in the sentra (at least 5, or the cycle's sentra.minUnits)")
     .option('--dinas-email <address>', 'single nomination: contact address of the dinas')
     .option('--previous-cycle <cycle>', 'single nomination: a re-evaluation; the cycle that starred it')
     .option('--previous-stars <n>', 'single nomination: the stars it holds from that cycle')
@@ -198,6 +198,34 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action(
       run(async (ctx, id: string, opts: { approve?: boolean; requestChanges?: string; reject?: string }) =>
         (await import('./commands/docs')).docsReview(ctx, id, opts),
+      ),
+    );
+
+  program
+    .command('prescreen')
+    .description("the dinas provinsi's pre-screen of a proposal from its province: exactly one decision")
+    .argument('<nomination>', 'nomination id')
+    .option('--pass', 'pass it on to the national administrative selection')
+    .option('--return <why>', 'return it to its dinas kabupaten/kota for completion (with --missing)')
+    .option('--missing <kinds>', 'with --return: the document kinds to complete, comma-separated')
+    .option('--reject <why>', 'reject the proposal')
+    .action(
+      run(async (ctx, id: string, opts: import('./commands/prescreen').PrescreenOptions) =>
+        (await import('./commands/prescreen')).prescreen(ctx, id, opts),
+      ),
+    );
+  const samples = program.command('samples').description('product samples of a nomination');
+  samples
+    .command('receive')
+    .description('record that the product samples arrived (a coordinator)')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--date <day>', 'the day they arrived, YYYY-MM-DD')
+    .requiredOption('--condition <condition>', 'good, damaged or incomplete (notes required unless good)')
+    .requiredOption('--by <name>', 'who received them')
+    .option('--notes <text>', 'what was found')
+    .action(
+      run(async (ctx, id: string, opts: { date: string; condition: string; by: string; notes?: string }) =>
+        (await import('./commands/samples')).samplesReceive(ctx, id, opts),
       ),
     );
 

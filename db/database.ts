@@ -23,9 +23,12 @@ export interface NominationsTable {
   province_code: string;
   ikm_name: string;
   sentra_name: string;
+  sentra_units: number | null;
   commodity: string;
   product: string;
   stage: string;
+  /** The provincial pre-screen's latest decision: pass, return or reject. */
+  prescreen: string | null;
   previous_stars: number | null;
   provisional_score: number | null;
   recommended_stars: number | null;
@@ -161,6 +164,26 @@ export interface AccessLogTable {
   message: string | null;
 }
 
+/** One sentra per cycle: the nomination that claimed it first (the key is the sentra name's slug in its regency). */
+export interface SentraClaimsTable {
+  cycle_id: string;
+  regency_code: string;
+  sentra_key: string;
+  sentra_name: string;
+  workflow_id: string;
+  claimed_at: Timestamp;
+}
+
+export interface ProductSamplesTable {
+  workflow_id: string;
+  received_on: ColumnType<Date, string, string>;
+  condition: string;
+  received_by: string;
+  notes: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface Database {
   cycles: CyclesTable;
   nominations: NominationsTable;
@@ -175,6 +198,8 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   access_log: AccessLogTable;
+  sentra_claims: SentraClaimsTable;
+  product_samples: ProductSamplesTable;
 }
 
 export type NominationEventRow = Selectable<NominationEventsTable>;

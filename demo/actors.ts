@@ -15,6 +15,7 @@ export function demoPlan(script: DemoScript): ActorPlan {
     attends: script !== 'late-attendance',
     withdraws: script === 'withdraw',
     requestsChanges: script === 'revision',
+    prescreenReturnsOnce: script === 'revision',
     score:
       script === 'excellent'
         ? () => 3

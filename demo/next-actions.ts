@@ -1,6 +1,7 @@
 /**
  * What the people around a nomination do next, given its state: the dinas attends its socialization session and
- * submits the checklist, the coordinator reviews, each assessor scores, the coordinator verifies the field visit and
+ * submits the checklist, the dinas provinsi pre-screens and the coordinator records the samples (in cycles with those
+ * steps), the coordinator reviews, each assessor scores, the coordinator verifies the field visit and
  * determines the stars. One decision table for the three scripted drivers — the demo (demo/actors.ts), the
  * bench (bench/throughput/driver.ts) and chaos (bench/chaos/drive.ts) — which differ only in how they send, time and survive.
  */
@@ -11,6 +12,8 @@ import {
   attendSocializationUpdate,
   determineStarsUpdate,
   recordFieldEvidenceUpdate,
+  prescreenUpdate,
+  recordSamplesUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
@@ -32,6 +35,8 @@ export interface ActorPlan {
   withdraws: boolean;
   /** The coordinator asks for changes once (review round 0) before approving. */
   requestsChanges: boolean;
+  /** The dinas provinsi returns the proposal once for completion before passing it (cycles with a pre-screen). */
+  prescreenReturnsOnce?: boolean;
   /** An assessor's score (1–3) for a criterion, from a stable key (`workflowId|assessor|criterion`). */
   score(key: string): number;
   /** Set: the coordinator extends a hold by ten minutes, with this reason, so that a run still ends. Unset: a hold
@@ -52,7 +57,7 @@ export type ActorView = Pick<
   | 'assessors'
   | 'scoredBy'
 > &
-  Partial<Pick<NominationView, 'fieldVisit'>>;
+  Partial<Pick<NominationView, 'fieldVisit' | 'prescreenReturns' | 'missingDocuments'>>;
 
 /** How long after scheduling the scripted team arrives (the demo's visit reminder is 2 s before it). */
 export const VISIT_LEAD_MS = 4_000;
@@ -104,8 +109,49 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
         ),
       ];
     }
+    case 'PROVINCIAL_PRESCREEN': {
+      const province = provinceOf(s.regencyCode);
+      const provinsi: Actor = { role: 'dinas_provinsi', id: `disperin-prov-${province}`, region: province };
+      const decree = config.sentra?.decreeDocument ?? 'legality';
+      return [
+        plan.prescreenReturnsOnce && !s.prescreenReturns
+          ? action(`prescreen:${r}`, 'prescreen', (h, updateId) =>
+              h.executeUpdate(prescreenUpdate, {
+                updateId,
+                args: [
+                  {
+                    actor: provinsi,
+                    decision: 'return',
+                    reason: 'SK penetapan sentra belum ditandatangani bupati/walikota',
+                    missing: [decree],
+                  },
+                ],
+              }),
+            )
+          : action(`prescreen:${r}`, 'prescreen', (h, updateId) =>
+              h.executeUpdate(prescreenUpdate, { updateId, args: [{ actor: provinsi, decision: 'pass' }] }),
+            ),
+      ];
+    }
+    case 'AWAITING_SAMPLES':
+      return [
+        action('samples', 'recordSamples', (h, updateId) =>
+          h.executeUpdate(recordSamplesUpdate, {
+            updateId,
+            args: [
+              {
+                actor: COORDINATOR,
+                receivedOn: new Date().toISOString().slice(0, 10),
+                condition: 'good',
+                receivedBy: 'Bagian Tata Usaha Ditjen IKMA',
+              },
+            ],
+          }),
+        ),
+      ];
     case 'AWAITING_DOCUMENTS':
     case 'REVISION_REQUESTED':
+    case 'PRESCREEN_RETURNED':
       if (plan.withdraws && s.stage === 'AWAITING_DOCUMENTS') {
         return [
           action('withdraw', 'withdraw', (h, updateId) =>
@@ -116,8 +162,9 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
           ),
         ];
       }
-      // A reviewer's request for changes asks for the whole checklist again (see Nomination.review).
-      return s.requiredDocuments
+      // A reviewer's request for changes asks for the whole checklist again (see Nomination.review); a return by the
+      // pre-screen asks for what it lists.
+      return (s.missingDocuments ?? s.requiredDocuments)
         .filter((kind) => !s.documents.some((d) => d.kind === kind && d.round === r))
         .map((kind) => {
           const checksum = Array.from(

@@ -12,7 +12,15 @@ import { parseDuration } from './duration';
 import { describeShortfalls, panelShortfalls } from './panel';
 import { describeGaps, sessionCoverage } from './session-coverage';
 import { loadRegions, regionDisplayName, type Regions } from './regions';
-import { AFFILIATIONS, COMMODITIES, DEADLINE_STAGES, type CycleConfig, type MissedDeadlinePolicy } from './types';
+import {
+  AFFILIATIONS,
+  COMMODITIES,
+  DEADLINE_STAGES,
+  type CycleConfig,
+  type DeadlineStage,
+  type MissedDeadlinePolicy,
+  OPTIONAL_DEADLINE_STAGES,
+} from './types';
 
 export interface CycleConfigIssue {
   /** Dotted path of the offending field, e.g. `sessions[1].provinces[0]`; empty for the file as a whole. */
@@ -359,6 +367,26 @@ function cycleConfigSchema(regions: Regions) {
       }
     });
 
+  // Every stage a cycle always has needs its deadline; the optional steps' deadlines are checked against their blocks.
+  const deadlineShape = Object.fromEntries(
+    DEADLINE_STAGES.map((stage) => [
+      stage,
+      (OPTIONAL_DEADLINE_STAGES as readonly DeadlineStage[]).includes(stage) ? stageDeadline.optional() : stageDeadline,
+    ]),
+  ) as Record<DeadlineStage, typeof stageDeadline>;
+  const deadlines = z.strictObject(deadlineShape) as unknown as z.ZodType<CycleConfig['deadlines']>;
+
+  const prescreen = z.strictObject({
+    enabled: z.boolean().default(true),
+    maxReturns: wholeNumber.min(0, { error: 'must be 0 or more' }).default(2),
+  });
+  const sentra = z.strictObject({
+    // Permenperin 14/2021: a sentra counts at least 5 units; a cycle may ask more, not fewer.
+    minUnits: wholeNumber.min(5, { error: 'must be at least 5, the units a sentra counts by regulation' }).default(5),
+    decreeDocument: documentKind.optional(),
+  });
+  const samples = z.strictObject({ required: z.boolean().default(true) });
+
   const addressPattern = (placeholder: string, sample: string) =>
     z.string().superRefine((pattern, ctx) => {
       const address = pattern.replaceAll(placeholder, sample);
@@ -384,7 +412,10 @@ function cycleConfigSchema(regions: Regions) {
       assessment,
       fieldVisit: fieldVisit.optional(),
       stars,
-      deadlines: z.record(z.enum(DEADLINE_STAGES), stageDeadline),
+      deadlines,
+      prescreen: prescreen.optional(),
+      sentra: sentra.optional(),
+      samples: samples.optional(),
       contacts: z.strictObject({
         coordinators: z.array(email).min(1, { error: 'must list at least one coordinator address' }),
         dinasProvinsi: addressPattern('{province}', '32'),
@@ -422,6 +453,35 @@ function cycleConfigSchema(regions: Regions) {
         if (gaps) report(ctx, `${gaps} (requireFullCoverage is on)`, ['sessions']);
       },
       { when: soundAt(['sessions'], ['requireFullCoverage']) },
+    )
+    .superRefine(
+      (config, ctx) => {
+        // A step the cycle takes needs its deadline; a deadline for a step it leaves out is a sign of a mistake.
+        const steps: [boolean, DeadlineStage, string][] = [
+          [!!config.prescreen?.enabled, 'prescreen', 'prescreen.enabled'],
+          [!!config.prescreen?.enabled, 'prescreenCompletion', 'prescreen.enabled'],
+          [!!config.samples?.required, 'samples', 'samples.required'],
+        ];
+        for (const [on, stage, flag] of steps) {
+          if (on && !config.deadlines[stage]) report(ctx, `is required when ${flag} is true`, ['deadlines', stage]);
+          if (!on && config.deadlines[stage])
+            report(ctx, `has no effect unless ${flag} is true; remove it or turn the step on`, ['deadlines', stage]);
+        }
+        // The sentra's legalising decree is a document every nomination submits.
+        const decree = config.sentra?.decreeDocument;
+        if (decree !== undefined) {
+          const entry = config.documents.checklist.find((d) => d.kind === decree);
+          const kinds = config.documents.checklist.map((d) => d.kind).join(', ');
+          if (!entry)
+            report(ctx, `"${decree}" is not a kind in documents.checklist (${kinds})`, ['sentra', 'decreeDocument']);
+          else if (entry.commodities !== 'all')
+            report(ctx, `the sentra decree ${decree} must be required for \`all\` commodities in documents.checklist`, [
+              'sentra',
+              'decreeDocument',
+            ]);
+        }
+      },
+      { when: soundAt(['deadlines'], ['prescreen'], ['samples'], ['sentra'], ['documents', 'checklist']) },
     )
     .superRefine(
       (config, ctx) => {

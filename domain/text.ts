@@ -49,3 +49,14 @@ export function isoInstantProblem(value: unknown, what: string): string | null {
   }
   return null;
 }
+
+/** A calendar day written YYYY-MM-DD that exists. */
+export function isoDateProblem(value: unknown, what: string): string | null {
+  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!m) return `${what} must be a date written YYYY-MM-DD, got ${shown(value)}`;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    return `${what} ${shown(value)} is not a real date`;
+  return null;
+}

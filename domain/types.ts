@@ -8,7 +8,13 @@
  * - Nomination: one IKM proposed in one cycle; a workflow of its own, from identification to its stars or its end.
  * - Stage: where a nomination stands (`STAGES`); the waiting ones carry a deadline (`DEADLINE_STAGES`).
  * - Dinas kabupaten/kota: the regency/city industry office that nominates its IKM and acts for it.
- * - Dinas provinsi: the provincial industry office; it receives escalations when a deadline in its province is missed.
+ * - Dinas provinsi: the provincial industry office; it receives escalations when a deadline in its province is missed,
+ *   and, when the cycle has a provincial pre-screen, passes, returns or rejects its province's proposals before the
+ *   national administrative selection.
+ * - Pre-screen (pra-seleksi provinsi): that provincial check; a returned proposal is completed by its dinas
+ *   kabupaten/kota and screened again.
+ * - Product samples: physical samples that go with a proposal when the cycle asks for them; the ministry records
+ *   their receipt (date, condition, who received them).
  * - Coordinator: Ditjen IKMA staff at the Ministry of Industry who open cycles, review documents and determine stars.
  * - Assessor (tim penilai): scores nominations assigned to them; never one from the nomination's own province.
  * - Cycle: one award round (yearly or every two years) with its own configuration.
@@ -20,11 +26,14 @@
  * - Kemendagri codes: region codes, `PP` for a province and `PP.KK` for a kabupaten/kota (e.g. 32.05 Kab. Garut).
  */
 
-/** Stages of one nomination, in lifecycle order; the last five are terminal (README: "The lifecycle of a nomination"). */
+/** Stages of one nomination, in lifecycle order; the last six are terminal (README: "The lifecycle of a nomination"). */
 export const STAGES = [
   'IDENTIFIED',
   'AWAITING_SOCIALIZATION',
   'AWAITING_DOCUMENTS',
+  'PROVINCIAL_PRESCREEN',
+  'PRESCREEN_RETURNED',
+  'AWAITING_SAMPLES',
   'UNDER_REVIEW',
   'REVISION_REQUESTED',
   'IN_ASSESSMENT',
@@ -32,6 +41,7 @@ export const STAGES = [
   'STAR_RECOMMENDED',
   'DETERMINED',
   'NOT_CLASSIFIED',
+  'PRESCREEN_REJECTED',
   'ADMIN_REJECTED',
   'WITHDRAWN',
   'DISQUALIFIED',
@@ -41,6 +51,7 @@ export type Stage = (typeof STAGES)[number];
 export const TERMINAL_STAGES: readonly Stage[] = [
   'DETERMINED',
   'NOT_CLASSIFIED',
+  'PRESCREEN_REJECTED',
   'ADMIN_REJECTED',
   'WITHDRAWN',
   'DISQUALIFIED',
@@ -66,6 +77,9 @@ export interface Actor {
 export const DEADLINE_STAGES = [
   'attendance',
   'documents',
+  'prescreen',
+  'prescreenCompletion',
+  'samples',
   'revision',
   'review',
   'assessment',
@@ -73,6 +87,10 @@ export const DEADLINE_STAGES = [
   'determination',
 ] as const;
 export type DeadlineStage = (typeof DEADLINE_STAGES)[number];
+/** Deadlines of the steps a cycle may leave out (the provincial pre-screen, product samples): a cycle without the step
+ * needs no deadline for it. */
+export const OPTIONAL_DEADLINE_STAGES = ['prescreen', 'prescreenCompletion', 'samples'] as const;
+export type OptionalDeadlineStage = (typeof OPTIONAL_DEADLINE_STAGES)[number];
 
 /** What happens when a stage's deadline passes (after the escalation mail to the dinas provinsi). */
 export type MissedDeadlinePolicy = 'disqualify' | 'grace' | 'hold';
@@ -202,7 +220,14 @@ export interface CycleConfig {
   fieldVisit?: FieldVisitConfig;
   /** Minimum score (0–100) for each star level, e.g. { 5: 85, 4: 70, 3: 55, 2: 40, 1: 25 }. */
   stars: { thresholds: Record<'1' | '2' | '3' | '4' | '5', number>; gates: StarGate[] };
-  deadlines: Record<DeadlineStage, StageDeadlineConfig>;
+  deadlines: Record<Exclude<DeadlineStage, OptionalDeadlineStage>, StageDeadlineConfig> &
+    Partial<Record<OptionalDeadlineStage, StageDeadlineConfig>>;
+  /** The provincial pre-screen between the kabupaten/kota proposal and the national administrative selection. */
+  prescreen?: PrescreenConfig;
+  /** What makes a sentra eligible; without it, at least 5 units and no decree document. */
+  sentra?: SentraConfig;
+  /** Physical product samples that go with each proposal. */
+  samples?: SamplesConfig;
   contacts: {
     coordinators: string[];
     /** Address pattern for dinas provinsi; `{province}` is replaced by the province code, e.g. `disperin.{province}@…`. */
@@ -216,14 +241,36 @@ export interface CycleConfig {
   provinces: Record<string, string>;
 }
 
+export interface PrescreenConfig {
+  enabled: boolean;
+  /** How often the dinas provinsi may return a proposal for completion before it must pass or reject it. */
+  maxReturns: number;
+}
+
+export interface SentraConfig {
+  /** Fewest units (businesses making the same product) a sentra must count. */
+  minUnits: number;
+  /** The document kind of the decree of the bupati/walikota that legalises the sentra (required for all). */
+  decreeDocument?: string;
+}
+
+export interface SamplesConfig {
+  /** Whether each proposal's product samples must be received before the administrative selection. */
+  required: boolean;
+}
+
+export const SAMPLE_CONDITIONS = ['good', 'damaged', 'incomplete'] as const;
+export type SampleCondition = (typeof SAMPLE_CONDITIONS)[number];
+
 export interface NominationInput {
   cycleId: string;
   regencyCode: string; // PP.KK
   ikmName: string;
+  /** The sentra this IKM leads (its lead firm is the nominee, `ikmName`); one nomination per sentra and cycle. */
   sentraName: string;
   commodity: Commodity;
   product: string;
-  /** Number of businesses in the sentra (eligibility: at least 5). */
+  /** Number of units (businesses) in the sentra; the cycle's `sentra.minUnits`, 5 by default, is the least. */
   sentraSize: number;
   dinasEmail?: string;
   /** Stars held from a previous cycle: this nomination is a re-evaluation. */

@@ -28,7 +28,7 @@ import {
 } from '../domain/types';
 import { provinceOf } from '../domain/region-codes';
 import { cycleActivity, mailActivity } from './activity-options';
-import { nominationWorkflowId } from './ids';
+import { nominationWorkflowId, sentraKey } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
 import {
@@ -41,6 +41,10 @@ import {
 } from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
+
+const sentraKeyOf = (regencyCode: string, sentraName: string) => `${regencyCode}/${sentraKey(sentraName)}`;
+const sentraTaken = (n: NominationInput, holder: string) =>
+  `sentra ${shown(n.sentraName)} of ${n.regencyCode} has a nomination in this cycle already (${holder}); a sentra is proposed once per cycle, with its lead firm as the nominee`;
 const acts = proxyActivities<Activities>(cycleActivity);
 const mail = proxyActivities<Activities>(mailActivity);
 
@@ -90,6 +94,9 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   let finalized = false;
   /** IKM ids accepted in this run; earlier runs' duplicates are caught by workflow-id uniqueness at start. */
   const seenThisRun = new Set<string>();
+  /** Sentra keys accepted in this run, with the nomination that holds each; earlier runs' are caught by the claim the
+   * start activity writes to PostgreSQL. */
+  const sentraThisRun = new Map<string, string>();
 
   const counts = (): Partial<Record<Stage, number>> => ({ ...carry.census?.byStage });
   const intakeOpen = () => !carry.finalizeRequested && Date.now() < intakeClosesAt;
@@ -147,7 +154,13 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         provinceName: provinces[provinceOf(n.regencyCode)],
         cycleDeadlineOverrides: carry.deadlineOverrides,
       });
+      // The sentra was claimed by another nomination (in an earlier run, or by a racing update): nothing was started.
+      if (result.sentraTakenBy) {
+        noteLength();
+        refuse(sentraTaken(n, result.sentraTakenBy));
+      }
       seenThisRun.add(result.workflowId);
+      sentraThisRun.set(sentraKeyOf(n.regencyCode, n.sentraName), result.workflowId);
       if (result.created) carry.nominated += 1;
       noteLength();
       return result;
@@ -174,8 +187,13 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         for (const field of ['ikmName', 'sentraName', 'product'] as const) checkText(n[field], field, { max: 200 });
         if (!/[A-Za-z0-9]/.test(n.ikmName)) refuse('ikmName must contain at least one letter or digit');
         if (!COMMODITIES.includes(n.commodity)) refuse(`commodity must be one of ${COMMODITIES.join(', ')}`);
-        if (!Number.isInteger(n.sentraSize) || n.sentraSize < 5 || n.sentraSize > 1_000_000)
-          refuse('a sentra must count at least 5 businesses making the same product (and at most 1,000,000)');
+        // The regulation's floor is 5 units; a cycle may ask more (sentra.minUnits).
+        const minUnits = config.sentra?.minUnits ?? 5;
+        const sentraRule = `a sentra must count at least ${minUnits} businesses making the same product`;
+        if (!Number.isInteger(n.sentraSize) || n.sentraSize > 1_000_000)
+          refuse(`${sentraRule} (and at most 1,000,000)`);
+        if (n.sentraSize < minUnits) refuse(`${sentraRule}; sentra ${shown(n.sentraName)} counts ${n.sentraSize}`);
+        if (!/[A-Za-z0-9]/.test(n.sentraName)) refuse('sentraName must contain at least one letter or digit');
         if (n.dinasEmail !== undefined) {
           checkText(n.dinasEmail, 'dinasEmail', { max: 254 });
           if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail)) refuse('dinasEmail must be an email address');
@@ -186,8 +204,10 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         ) {
           refuse('previousStars.stars must be 1 to 5');
         }
-        if (seenThisRun.has(nominationWorkflowId(config.id, n.regencyCode, n.ikmName)))
-          refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
+        const id = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
+        if (seenThisRun.has(id)) refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
+        const holder = sentraThisRun.get(sentraKeyOf(n.regencyCode, n.sentraName));
+        if (holder !== undefined && holder !== id) refuse(sentraTaken(n, holder));
       },
     },
   );
@@ -204,6 +224,7 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       validator: (u: CycleExtendInput) => {
         requireCoordinator(u?.actor);
         if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
+        if (!config.deadlines[u.stage]) refuse(`cycle ${config.id} has no ${u.stage} step`);
         const until = parseInstant(u.until, 'until');
         if (until <= Date.now()) refuse('the new deadline must be in the future');
         const current = carry.deadlineOverrides[u.stage];

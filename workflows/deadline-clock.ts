@@ -6,7 +6,7 @@
 import { condition } from '@temporalio/workflow';
 import type { TemplateName } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
-import { type DeadlineStage, type Stage, SYSTEM_ACTOR } from '../domain/types';
+import { type DeadlineStage, type Stage, type StageDeadlineConfig, SYSTEM_ACTOR } from '../domain/types';
 import type { NominationEffects } from './nomination-effects';
 import { dinasEmail, isClosed, type NominationState, provinsiEmail } from './nomination-state';
 
@@ -14,6 +14,9 @@ import { dinasEmail, isClosed, type NominationState, provinsiEmail } from './nom
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
   AWAITING_SOCIALIZATION: 'attendance',
   AWAITING_DOCUMENTS: 'documents',
+  PROVINCIAL_PRESCREEN: 'prescreen',
+  PRESCREEN_RETURNED: 'prescreenCompletion',
+  AWAITING_SAMPLES: 'samples',
   REVISION_REQUESTED: 'revision',
   UNDER_REVIEW: 'review',
   IN_ASSESSMENT: 'assessment',
@@ -23,9 +26,21 @@ const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
 
 export type WaitResult = 'done' | 'closed';
 
+/** Stages whose waits repeat in rounds (review and revision, the pre-screen and its completion): their reminder and
+ * escalation keys carry the document round. */
+const ROUND_STAGES: readonly DeadlineStage[] = ['revision', 'review', 'prescreen', 'prescreenCompletion'];
+
+/** A stage's deadline settings. The config check requires them for every step the cycle takes, so a missing one is a
+ * bug, not a refusal. */
+export function stageDeadlineConfig(s: NominationState, stage: DeadlineStage): StageDeadlineConfig {
+  const cfg = s.input.rules.deadlines[stage];
+  if (!cfg) throw new Error(`cycle ${s.input.nomination.cycleId} has no deadline for ${stage}`);
+  return cfg;
+}
+
 /** A stage's deadline: a fixed date or a period from entering the stage, moved only ever later by extensions. */
 export function deadlineOf(s: NominationState, stage: DeadlineStage): number {
-  const cfg = s.input.rules.deadlines[stage];
+  const cfg = stageDeadlineConfig(s, stage);
   const base = cfg.at ? Date.parse(cfg.at) : s.stageEnteredAt + parseDuration(cfg.within);
   return Math.max(base, s.cycleOverrides[stage] ?? 0, s.nominationOverrides[stage] ?? 0);
 }
@@ -42,7 +57,11 @@ export function responsible(s: NominationState, stage: DeadlineStage): { key: st
     case 'attendance':
     case 'documents':
     case 'revision':
+    case 'prescreenCompletion':
+    case 'samples':
       return [{ key: 'dinas', email: dinasEmail(s) }];
+    case 'prescreen':
+      return [{ key: 'provinsi', email: provinsiEmail(s) }];
     case 'assessment':
       return s.assessors
         .filter((id) => !s.sheets.some((sheet) => sheet.assessorId === id))
@@ -68,9 +87,9 @@ export class DeadlineClock {
    */
   async waitStage(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
     const s = this.s;
-    const cfg = s.input.rules.deadlines[stage];
+    const cfg = stageDeadlineConfig(s, stage);
     const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
-    const round = stage === 'revision' || stage === 'review' ? s.revisionRound : 0;
+    const round = ROUND_STAGES.includes(stage) ? s.revisionRound : 0;
     let graceUsed = false;
     for (;;) {
       if (done()) return 'done';
@@ -159,16 +178,18 @@ export class DeadlineClock {
     const key = `escalation:${stage}#${round}:${deadline}`;
     if (this.s.escalations.has(key)) return;
     this.s.escalations.add(key);
-    const to = provinsiEmail(this.s);
+    const provinsi = provinsiEmail(this.s);
     const coordinators = this.s.input.rules.contacts.coordinators;
-    const policy = this.s.input.rules.deadlines[stage].onMissed;
+    const policy = stageDeadlineConfig(this.s, stage).onMissed;
+    // A missed pre-screen is the dinas provinsi's own: it goes up to the coordinators, the dinas provinsi in copy.
+    const [to, cc] = stage === 'prescreen' ? [coordinators, [provinsi]] : [[provinsi], coordinators];
     await this.fx.record('escalation.sent', SYSTEM_ACTOR, {
       deadlineStage: stage,
-      to,
+      to: stage === 'prescreen' ? to.join(', ') : provinsi,
       policy,
       deadline: iso(deadline),
     });
-    await this.fx.notify('escalation', key, [to], { cc: coordinators, deadlineStage: stage, deadline: iso(deadline) });
+    await this.fx.notify('escalation', key, to, { cc, deadlineStage: stage, deadline: iso(deadline) });
   }
 }
 

@@ -4,7 +4,7 @@
  * action was accepted, and a validator's refusal leaves no event in the history.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DeadlineStage, NominationInput, Stage } from '../domain/types';
+import type { Actor, DeadlineStage, NominationInput, SampleCondition, Stage } from '../domain/types';
 
 // ── nomination ─────────────────────────────────────────────────────────────────────────────────────────────────────
 export interface AttendInput {
@@ -94,6 +94,24 @@ export interface ResolveHoldInput {
   until?: string;
   reason?: string;
 }
+/** The dinas provinsi's pre-screen of a proposal: it passes, goes back to its dinas kabupaten/kota to be completed
+ * (`missing`: the document kinds to submit again, `reason`: what is wrong), or is rejected (`reason`). */
+export interface PrescreenInput {
+  actor: Actor;
+  decision: 'pass' | 'return' | 'reject';
+  reason?: string;
+  missing?: string[];
+}
+/** The receipt of a proposal's product samples at the ministry. */
+export interface SampleReceiptInput {
+  actor: Actor;
+  /** The day they arrived, YYYY-MM-DD. */
+  receivedOn: string;
+  condition: SampleCondition;
+  /** Who received them (a name or a post), as written on the receipt. */
+  receivedBy: string;
+  notes?: string;
+}
 
 export interface DocumentRecord {
   kind: string;
@@ -134,7 +152,15 @@ export interface NominationView {
   deadline: { stage: DeadlineStage; at: string } | null;
   hold: { stage: DeadlineStage; since: string; reason?: 'no_panel' } | null;
   attendedSession: string | null;
+  /** The sentra's units (businesses) as proposed. */
+  sentraUnits: number;
+  /** The pre-screen's decisions so far (`pass`, `return: …`, `reject: …`) and how often it was returned. */
+  prescreenNotes: string[];
+  prescreenReturns: number;
+  samples: Omit<SampleReceiptInput, 'actor'> | null;
   requiredDocuments: string[];
+  /** Kinds still to submit in the current document round (the checklist, or what a reviewer or the pre-screen asked). */
+  missingDocuments: string[];
   documents: DocumentRecord[];
   revisionRound: number;
   reviewNotes: string[];
@@ -174,6 +200,8 @@ export const determineStarsUpdate = defineUpdate<NominationAnswer, [DetermineInp
 export const withdrawUpdate = defineUpdate<NominationAnswer, [WithdrawInput]>('withdraw');
 export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadlineInput]>('extendDeadline');
 export const resolveHoldUpdate = defineUpdate<NominationAnswer, [ResolveHoldInput]>('resolveHold');
+export const prescreenUpdate = defineUpdate<NominationAnswer, [PrescreenInput]>('prescreen');
+export const recordSamplesUpdate = defineUpdate<NominationAnswer, [SampleReceiptInput]>('recordSamples');
 export const nominationStateQuery = defineQuery<NominationView>('nominationState');
 /** Sent by the cycle when a coordinator extends a stage's deadline for the whole cycle. */
 export const cycleDeadlineSignal =
@@ -183,6 +211,8 @@ export const cycleDeadlineSignal =
 export interface NominateResult {
   workflowId: string;
   created: boolean;
+  /** Set when nothing was started because the nomination's sentra is already claimed by this workflow id. */
+  sentraTakenBy?: string;
 }
 export interface CycleExtendInput {
   actor: Actor;

@@ -15,9 +15,11 @@ import type {
   FieldEvidenceRecord,
   FieldVerificationInput,
   NominationAnswer,
+  PrescreenInput,
   RecordFieldEvidenceInput,
   ResolveHoldInput,
   ReviewInput,
+  SampleReceiptInput,
   ScheduleFieldVisitInput,
   ScoreInput,
   SubmitDocumentInput,
@@ -78,6 +80,38 @@ export class NominationActions {
       reason: u.reason ?? null,
       round: s.revisionRound,
     });
+    return answer(s);
+  }
+
+  /** The lifecycle acts on the decision (nomination-lifecycle.ts, provincialPrescreen). */
+  async prescreen(u: PrescreenInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.prescreenDecision = u;
+    s.lastPrescreen = u.decision;
+    const missing = u.decision === 'return' ? [...(u.missing ?? [])] : null;
+    s.prescreenNotes.push(
+      `${u.decision}${missing ? ` (${missing.join(', ')})` : ''}${u.reason ? `: ${u.reason}` : ''}`,
+    );
+    await this.fx.record(`prescreen.${u.decision}`, u.actor, {
+      decision: u.decision,
+      reason: u.reason ?? null,
+      missing,
+      round: s.revisionRound,
+    });
+    return answer(s);
+  }
+
+  async recordSamples(u: SampleReceiptInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.sampleReceipt = u;
+    s.cause = u.actor;
+    const receipt = {
+      receivedOn: u.receivedOn,
+      condition: u.condition,
+      receivedBy: u.receivedBy,
+      notes: u.notes ?? null,
+    };
+    await this.fx.record('samples.received', u.actor, receipt, { samples: receipt });
     return answer(s);
   }
 

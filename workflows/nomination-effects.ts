@@ -23,6 +23,7 @@ export interface EventExtra {
   assessment?: { assessorId: string; scores: Record<string, number>; total: number };
   fieldVisit?: RecordEventInput['fieldVisit'];
   evidence?: RecordEventInput['evidence'];
+  samples?: { receivedOn: string; condition: string; receivedBy: string; notes: string | null };
 }
 
 export class NominationEffects {
@@ -79,6 +80,7 @@ export class NominationEffects {
       assessment: extra.assessment,
       ...(extra.fieldVisit && { fieldVisit: extra.fieldVisit }),
       ...(extra.evidence && { evidence: extra.evidence }),
+      ...(extra.samples && { samples: extra.samples }),
     });
     return seq;
   }

@@ -16,13 +16,21 @@ import {
   dinasEmail,
   isClosed,
   missingDocuments,
+  nationalRevisions,
   nominee,
   type NominationState,
   outstandingEvidence,
   provinceCodeOf,
   provinsiEmail,
 } from './nomination-state';
-import { DINAS_TOLD_OF_ASSESSMENT, FIELD_VISITS, PANELS_BY_COMMODITY, STATS_AFTER_LAST_SHEET } from './patches';
+import {
+  DINAS_TOLD_OF_ASSESSMENT,
+  FIELD_VISITS,
+  PANELS_BY_COMMODITY,
+  PRODUCT_SAMPLES,
+  PROVINCIAL_PRESCREEN,
+  STATS_AFTER_LAST_SHEET,
+} from './patches';
 
 export class NominationLifecycle {
   constructor(
@@ -52,6 +60,13 @@ export class NominationLifecycle {
       await fx.enter('AWAITING_DOCUMENTS', 'stage.changed');
     }
     if ((await clock.waitStage('documents', () => missingDocuments(s).length === 0)) === 'closed') return;
+    // Steps a cycle's config adds (issue 17); histories without them never reach the patch markers.
+    if (s.input.rules.prescreen?.enabled && patched(PROVINCIAL_PRESCREEN)) {
+      if (!(await this.provincialPrescreen())) return;
+    }
+    if (s.input.rules.samples?.required && patched(PRODUCT_SAMPLES)) {
+      if (!(await this.productSamples())) return;
+    }
     if (!(await this.administrativeReview())) return;
     if (!(await this.assessment())) return;
 
@@ -92,6 +107,65 @@ export class NominationLifecycle {
     await fx.notify('announcement', 'announcement', [dinasEmail(s)], { cc: [provinsiEmail(s)], stars: s.stars, score });
   }
 
+  /**
+   * The dinas provinsi's pre-screen, in rounds: it passes the proposal on to the national selection, returns it to its
+   * dinas kabupaten/kota to complete what it lists (a new document round, screened again), or rejects it. Returns false
+   * when the nomination ended here.
+   */
+  private async provincialPrescreen(): Promise<boolean> {
+    const { s, fx, clock } = this;
+    for (;;) {
+      s.prescreenDecision = null;
+      await fx.enter('PROVINCIAL_PRESCREEN', 'stage.changed', { round: s.revisionRound });
+      await fx.notify('prescreen_requested', `prescreen#${s.revisionRound}`, [provinsiEmail(s)], {
+        deadlineStage: 'prescreen',
+        deadline: new Date(deadlineOf(s, 'prescreen')).toISOString(),
+      });
+      if ((await clock.waitStage('prescreen', () => s.prescreenDecision !== null)) === 'closed') return false;
+      const decision = s.prescreenDecision!;
+      s.cause = decision.actor;
+      const cc = [provinsiEmail(s)];
+      if (decision.decision === 'pass') {
+        await fx.notify('prescreen_passed', `prescreen_passed#${s.revisionRound}`, [dinasEmail(s)], { cc });
+        return true;
+      }
+      if (decision.decision === 'reject') {
+        await fx.enter('PRESCREEN_REJECTED', 'prescreen.rejected', { reason: decision.reason });
+        await fx.notify('prescreen_rejected', 'prescreen_rejected', [dinasEmail(s)], { cc, reason: decision.reason });
+        return false;
+      }
+      // A return opens a document round of its own, so the completed documents sit beside the first ones.
+      s.revisionRound += 1;
+      s.prescreenReturns += 1;
+      s.resubmit = [...decision.missing!];
+      await fx.enter('PRESCREEN_RETURNED', 'prescreen.returned', {
+        reason: decision.reason,
+        missing: s.resubmit,
+        round: s.revisionRound,
+      });
+      await fx.notify('prescreen_returned', `prescreen_returned#${s.revisionRound}`, [dinasEmail(s)], {
+        cc,
+        reason: decision.reason,
+        missing: s.resubmit.map((kind) => documentLabel(s, kind)).join('; '),
+        deadlineStage: 'prescreenCompletion',
+        deadline: new Date(deadlineOf(s, 'prescreenCompletion')).toISOString(),
+      });
+      if ((await clock.waitStage('prescreenCompletion', () => missingDocuments(s).length === 0)) === 'closed')
+        return false;
+    }
+  }
+
+  /** Waits for the coordinator to record the receipt of the product samples. Returns false when it ended here. */
+  private async productSamples(): Promise<boolean> {
+    const { s, fx, clock } = this;
+    await fx.enter('AWAITING_SAMPLES', 'stage.changed');
+    await fx.notify('samples_requested', 'samples_requested', [dinasEmail(s)], {
+      deadlineStage: 'samples',
+      deadline: new Date(deadlineOf(s, 'samples')).toISOString(),
+    });
+    return (await clock.waitStage('samples', () => s.sampleReceipt !== null)) === 'done';
+  }
+
   /** Review rounds until the documents pass or the nomination is rejected. Returns false when it ended here. */
   private async administrativeReview(): Promise<boolean> {
     const { s, fx, clock } = this;
@@ -104,7 +178,8 @@ export class NominationLifecycle {
       s.cause = decision.actor;
       // The dinas hears that it passed together with the assessors' assignment (see assessment()).
       if (decision.decision === 'approve') return true;
-      const exhausted = decision.decision === 'request_changes' && s.revisionRound >= rounds;
+      // Rounds the pre-screen opened do not count against the national revision rounds.
+      const exhausted = decision.decision === 'request_changes' && nationalRevisions(s) >= rounds;
       if (decision.decision === 'reject' || exhausted) {
         const reason = exhausted ? `revision rounds exhausted (${rounds}): ${decision.reason}` : decision.reason;
         await fx.enter('ADMIN_REJECTED', 'review.rejected', { reason });
@@ -284,4 +359,10 @@ export class NominationLifecycle {
       .sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))
       .slice(0, assessorsPerNomination);
   }
+}
+
+/** A document kind as people read it in mail: its checklist label, with the kind for reference. */
+function documentLabel(s: NominationState, kind: string): string {
+  const entry = s.input.rules.documents.checklist.find((d) => d.kind === kind);
+  return entry ? `${entry.label} (${kind})` : kind;
 }

@@ -5,8 +5,8 @@
  */
 import { validateScoreSheet } from '../domain/scoring';
 import { provinceOf } from '../domain/region-codes';
-import { shown } from '../domain/text';
-import { type Actor, DEADLINE_STAGES, type FieldVisitConfig, type Stage } from '../domain/types';
+import { isoDateProblem, shown } from '../domain/text';
+import { type Actor, DEADLINE_STAGES, type FieldVisitConfig, SAMPLE_CONDITIONS, type Stage } from '../domain/types';
 import { currentDeadline, deadlineOf } from './deadline-clock';
 import type {
   AttendInput,
@@ -14,8 +14,10 @@ import type {
   ExtendDeadlineInput,
   FieldVerificationInput,
   FileReference,
+  PrescreenInput,
   RecordFieldEvidenceInput,
   ResolveHoldInput,
+  SampleReceiptInput,
   ReviewInput,
   ScheduleFieldVisitInput,
   ScoreInput,
@@ -51,7 +53,7 @@ export function validateAttend(s: S, u: AttendInput): void {
 
 export function validateSubmitDocument(s: S, u: SubmitDocumentInput): void {
   checkActor(u?.actor);
-  requireStage(s, 'AWAITING_DOCUMENTS', 'REVISION_REQUESTED');
+  requireStage(s, 'AWAITING_DOCUMENTS', 'REVISION_REQUESTED', 'PRESCREEN_RETURNED');
   requireOwnDinas(s, u.actor);
   const checklist = s.input.rules.documents.checklist;
   if (!checklist.some((d) => d.kind === u.kind)) {
@@ -61,6 +63,9 @@ export function validateSubmitDocument(s: S, u: SubmitDocumentInput): void {
     refuse(`document kind ${u.kind} is not required for commodity ${nominee(s).commodity}`);
   if (s.stage === 'REVISION_REQUESTED' && !s.resubmit.includes(u.kind)) {
     refuse(`the reviewer asked for ${s.resubmit.join(', ')} in this revision round, not ${u.kind}`);
+  }
+  if (s.stage === 'PRESCREEN_RETURNED' && !s.resubmit.includes(u.kind)) {
+    refuse(`the dinas provinsi asked to complete ${s.resubmit.join(', ')}, not ${u.kind}`);
   }
   if (s.documents.some((d) => d.kind === u.kind && d.round === s.revisionRound)) {
     refuse(`document ${u.kind} was already submitted in round ${s.revisionRound}`);
@@ -83,6 +88,56 @@ export function validateReview(s: S, u: ReviewInput): void {
   if (s.reviewDecision) refuse('this review round already has a decision');
   if (u.decision !== 'approve' && !hasText(u.reason)) refuse(`a reason is required to ${u.decision.replace('_', ' ')}`);
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
+}
+
+/** The dinas provinsi of the nomination's own province decides, once per round: pass, return with what is missing
+ * (document kinds of the nomination's checklist), or reject with a reason. */
+export function validatePrescreen(s: S, u: PrescreenInput): void {
+  checkActor(u?.actor);
+  requireStage(s, 'PROVINCIAL_PRESCREEN');
+  requireOwnProvinsi(s, u.actor);
+  if (!['pass', 'return', 'reject'].includes(u.decision)) refuse('decision must be pass, return or reject');
+  if (s.prescreenDecision) refuse('this pre-screen round already has a decision');
+  if (u.decision !== 'pass' && !hasText(u.reason)) refuse(`a reason is required to ${u.decision} a proposal`);
+  checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
+  if (u.decision !== 'return') {
+    if (u.missing !== undefined) refuse(`only a return lists what is missing, not a ${u.decision}`);
+    return;
+  }
+  const max = s.input.rules.prescreen?.maxReturns ?? 0;
+  if (s.prescreenReturns >= max) {
+    refuse(
+      `the proposal was already returned ${s.prescreenReturns} time(s), the most this cycle allows (prescreen.maxReturns ${max}); pass or reject it`,
+    );
+  }
+  const required = requiredDocuments(s);
+  if (!Array.isArray(u.missing) || u.missing.length === 0)
+    refuse(`a return must list the missing documents, from: ${required.join(', ')}`);
+  for (const kind of u.missing) {
+    if (typeof kind !== 'string' || !required.includes(kind))
+      refuse(
+        `${shown(kind)} is not a document this nomination submits; missing documents are from: ${required.join(', ')}`,
+      );
+  }
+  if (new Set(u.missing).size !== u.missing.length) refuse('the missing documents list one kind twice');
+}
+
+/** A coordinator records, once, that the product samples arrived: the day (not in the future), their condition and
+ * who received them. */
+export function validateRecordSamples(s: S, u: SampleReceiptInput, now: number): void {
+  checkActor(u?.actor);
+  requireStage(s, 'AWAITING_SAMPLES');
+  requireCoordinator(u.actor);
+  if (s.sampleReceipt) refuse('the receipt of the product samples is already recorded');
+  const problem = isoDateProblem(u.receivedOn, 'receivedOn');
+  if (problem) refuse(problem);
+  // A day ahead of UTC allows for the cycle's time zone (Indonesia is UTC+7 to +9).
+  if (Date.parse(`${u.receivedOn}T00:00:00Z`) > now + 86_400_000)
+    refuse(`receivedOn ${u.receivedOn} is in the future; record samples once they have arrived`);
+  if (!SAMPLE_CONDITIONS.includes(u.condition)) refuse(`condition must be one of ${SAMPLE_CONDITIONS.join(', ')}`);
+  checkText(u.receivedBy, 'receivedBy', { max: 200 });
+  checkText(u.notes, 'notes', { max: REASON_MAX, required: false });
+  if (u.condition !== 'good' && !hasText(u.notes)) refuse(`notes are required when the samples are ${u.condition}`);
 }
 
 export function validateScores(s: S, u: ScoreInput): void {
@@ -223,6 +278,7 @@ export function validateExtendDeadline(s: S, u: ExtendDeadlineInput, now: number
   requireCoordinator(u.actor);
   if (isClosed(s)) refuse(`nomination ${s.workflowId} is already ${s.stage}`);
   if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
+  if (!s.input.rules.deadlines[u.stage]) refuse(`cycle ${nominee(s).cycleId} has no ${u.stage} step`);
   const until = parseInstant(u.until, 'until');
   if (until <= now) refuse('the new deadline must be in the future');
   const current = currentDeadline(s);
@@ -265,6 +321,17 @@ function requireOwnDinas(s: S, actor: Actor): void {
       ? `dinas ${actor.region} is in another province; this nomination belongs to ${regency}`
       : `dinas ${actor.region} may not act for ${regency}; only its own dinas kabupaten/kota may`,
   );
+}
+
+/** The dinas provinsi of this nomination's province. */
+function requireOwnProvinsi(s: S, actor: Actor): void {
+  const province = provinceCodeOf(s);
+  if (actor.role !== 'dinas_provinsi')
+    refuse(`role ${actor.role} may not do this; it is the dinas provinsi's pre-screen (province ${province})`);
+  if (actor.region !== province)
+    refuse(
+      `dinas provinsi ${actor.region} may not pre-screen a proposal of province ${province}; only its own dinas provinsi may`,
+    );
 }
 
 function requireCoordinator(actor: Actor): void {

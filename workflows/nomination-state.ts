@@ -14,7 +14,15 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/types';
 import type { CycleRules, NominationWorkflowInput } from './inputs';
-import type { DetermineInput, DocumentRecord, FieldEvidenceRecord, ReviewInput, TimelineEntry } from './messages';
+import type {
+  DetermineInput,
+  DocumentRecord,
+  FieldEvidenceRecord,
+  PrescreenInput,
+  ReviewInput,
+  SampleReceiptInput,
+  TimelineEntry,
+} from './messages';
 
 export interface NominationState {
   readonly input: NominationWorkflowInput;
@@ -26,11 +34,19 @@ export interface NominationState {
   readonly timeline: TimelineEntry[];
   attendedSession: string | null;
   readonly documents: DocumentRecord[];
+  /** The document round: 0 for the proposal, one more for each return by the pre-screen and each revision. */
   revisionRound: number;
-  /** Document kinds the reviewer asked to be submitted again in the current revision round. */
+  /** Document kinds the reviewer (or the dinas provinsi returning it) asked to be submitted again in the current revision round. */
   resubmit: string[];
   reviewDecision: ReviewInput | null;
   readonly reviewNotes: string[];
+  prescreenDecision: PrescreenInput | null;
+  /** Times the dinas provinsi returned the proposal for completion (each opened a document round). */
+  prescreenReturns: number;
+  readonly prescreenNotes: string[];
+  /** The pre-screen's latest decision, for the projection (a funnel counts the passes). */
+  lastPrescreen: PrescreenInput['decision'] | null;
+  sampleReceipt: SampleReceiptInput | null;
   assessors: string[];
   readonly sheets: AssessorScoreSheet[];
   /** Score sheets whose rows are written (a sheet counts in `sheets` as soon as its update is accepted). */
@@ -84,6 +100,11 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     resubmit: [],
     reviewDecision: null,
     reviewNotes: [],
+    prescreenDecision: null,
+    prescreenReturns: 0,
+    prescreenNotes: [],
+    lastPrescreen: null,
+    sampleReceipt: null,
     assessors: [],
     sheets: [],
     sheetsWritten: 0,
@@ -123,6 +144,9 @@ export function provinsiEmail(s: NominationState): string {
 export function requiredDocuments(s: NominationState): string[] {
   return requiredDocumentKinds(s.input.rules.documents.checklist, nominee(s).commodity);
 }
+
+/** National revision rounds used: document rounds not opened by the pre-screen's returns. */
+export const nationalRevisions = (s: NominationState): number => s.revisionRound - s.prescreenReturns;
 
 /** Kinds still missing in the current round: the whole checklist at first, the reviewer's list in a revision. */
 export function missingDocuments(s: NominationState): string[] {

@@ -5,8 +5,9 @@
 import type { NominationProjection } from '../activities/contracts';
 import { currentDeadline } from './deadline-clock';
 import type { NominationOutcome } from './inputs';
-import type { NominationAnswer, NominationView } from './messages';
+import type { NominationAnswer, NominationView, SampleReceiptInput } from './messages';
 import {
+  missingDocuments,
   nominee,
   type NominationState,
   outstandingEvidence,
@@ -42,7 +43,12 @@ export function answer(s: NominationState): NominationAnswer {
         }
       : null,
     attendedSession: s.attendedSession,
+    sentraUnits: n.sentraSize,
+    prescreenNotes: [...s.prescreenNotes],
+    prescreenReturns: s.prescreenReturns,
+    samples: s.sampleReceipt ? sampleRecord(s.sampleReceipt) : null,
     requiredDocuments: requiredDocuments(s),
+    missingDocuments: missingDocuments(s),
     documents: [...s.documents],
     revisionRound: s.revisionRound,
     reviewNotes: [...s.reviewNotes],
@@ -83,9 +89,11 @@ export function projection(s: NominationState): NominationProjection {
     provinceCode: provinceCodeOf(s),
     ikmName: n.ikmName,
     sentraName: n.sentraName,
+    sentraUnits: n.sentraSize,
     commodity: n.commodity,
     product: n.product,
     stage: s.stage,
+    prescreen: s.lastPrescreen,
     previousStars: n.previousStars?.stars ?? null,
     provisionalScore: s.provisional,
     recommendedStars: s.recommended,
@@ -93,6 +101,10 @@ export function projection(s: NominationState): NominationProjection {
     scores: s.aspectScores ? { aspects: s.aspectScores, assessors: s.sheets.map((sheet) => sheet.assessorId) } : null,
     deadlineAt: deadline ? new Date(deadline.at).toISOString() : null,
   };
+}
+
+function sampleRecord(u: SampleReceiptInput): NominationAnswer['samples'] {
+  return { receivedOn: u.receivedOn, condition: u.condition, receivedBy: u.receivedBy, notes: u.notes };
 }
 
 export function outcome(s: NominationState): NominationOutcome {

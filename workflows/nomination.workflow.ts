@@ -16,6 +16,8 @@ import {
   extendDeadlineUpdate,
   nominationStateQuery,
   recordFieldEvidenceUpdate,
+  prescreenUpdate,
+  recordSamplesUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
@@ -43,6 +45,10 @@ export async function nomination(input: NominationWorkflowInput): Promise<Nomina
     validator: (u) => rules.validateSubmitDocument(s, u),
   });
   setHandler(reviewDocumentsUpdate, (u) => act.review(u), { validator: (u) => rules.validateReview(s, u) });
+  setHandler(prescreenUpdate, (u) => act.prescreen(u), { validator: (u) => rules.validatePrescreen(s, u) });
+  setHandler(recordSamplesUpdate, (u) => act.recordSamples(u), {
+    validator: (u) => rules.validateRecordSamples(s, u, Date.now()),
+  });
   setHandler(submitScoresUpdate, (u) => act.submitScores(u), { validator: (u) => rules.validateScores(s, u) });
   setHandler(verifyFieldUpdate, (u) => act.verifyField(u), { validator: (u) => rules.validateVerifyField(s, u) });
   setHandler(scheduleFieldVisitUpdate, (u) => act.scheduleFieldVisit(u), {

@@ -18,3 +18,11 @@ export const PANELS_BY_COMMODITY = 'panels-by-commodity';
 /** With `fieldVisit` in the config, the field verification is a scheduled visit whose on-site evidence against the
  * checklist decides it (r4); before, a coordinator recorded a pass or a fail. */
 export const FIELD_VISITS = 'field-visits';
+
+/** The provincial pre-screen between the kabupaten/kota proposal and the national administrative selection, for cycles
+ * whose config turns it on (`prescreen.enabled`). */
+export const PROVINCIAL_PRESCREEN = 'provincial-prescreen';
+
+/** The receipt of product samples before the administrative selection, for cycles whose config asks for them
+ * (`samples.required`). */
+export const PRODUCT_SAMPLES = 'product-samples';

@@ -5,7 +5,14 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadCycleConfig } from '../../domain/cycle-config';
-import type { Actor, CycleConfig, DeadlineStage, NominationInput, StageDeadlineConfig } from '../../domain/types';
+import {
+  type Actor,
+  type CycleConfig,
+  type DeadlineStage,
+  type NominationInput,
+  OPTIONAL_DEADLINE_STAGES,
+  type StageDeadlineConfig,
+} from '../../domain/types';
 import { provinceOf } from '../../domain/region-codes';
 import type { NominationWorkflowInput } from '../../workflows/inputs';
 
@@ -24,10 +31,14 @@ export function testConfig(
     deadlines?: Partial<Record<DeadlineStage, StageDeadlineConfig>>;
     mutate?: (c: CycleConfig) => void;
     fieldVisits?: boolean;
+    /** Keep the demo's optional steps (provincial pre-screen, sentra decree, product samples); tests of the lifecycle
+     * before them run without. */
+    optionalSteps?: boolean;
   } = {},
 ): CycleConfig {
   const config = loadCycleConfig(DEMO);
   if (!patch.fieldVisits) delete config.fieldVisit;
+  if (!patch.optionalSteps) withoutOptionalSteps(config);
   config.id = id;
   config.name = `Uji ${id}`;
   for (const stage of Object.keys(config.deadlines) as DeadlineStage[]) config.deadlines[stage] = { ...CALM };
@@ -36,11 +47,29 @@ export function testConfig(
   return config;
 }
 
+/** The demo config as it was before the pre-screen, the sentra decree and samples: the lifecycle many tests, the bench
+ * and the fuzz suite were built on. */
+export function withoutOptionalSteps(config: CycleConfig): CycleConfig {
+  const decree = config.sentra?.decreeDocument;
+  if (decree) config.documents.checklist = config.documents.checklist.filter((d) => d.kind !== decree);
+  delete config.prescreen;
+  delete config.samples;
+  delete config.sentra;
+  for (const stage of OPTIONAL_DEADLINE_STAGES) delete config.deadlines[stage];
+  return config;
+}
+
 export const coordinator: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
 export const dinasOf = (regencyCode: string): Actor => ({
   role: 'dinas_kabkota',
   id: `disperin-${regencyCode}`,
   region: regencyCode,
+});
+/** The dinas provinsi of a province (`PP`), which pre-screens its proposals. */
+export const provinsiOf = (provinceCode: string): Actor => ({
+  role: 'dinas_provinsi',
+  id: `disperin-prov-${provinceCode}`,
+  region: provinceCode,
 });
 
 export function nominationInput(

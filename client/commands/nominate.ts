@@ -9,7 +9,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Actor, NominationInput } from '../../domain/types';
-import { nominationWorkflowId } from '../../workflows/ids';
+import { nominationWorkflowId, sentraKey } from '../../workflows/ids';
 import { cycleStateQuery, nominateUpdate } from '../../workflows/messages';
 import { formatActor } from '../actor';
 import type { Context, Outcome } from '../context';
@@ -85,6 +85,7 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
   const refusals: RowRefusal[] = [];
   const toSend: { row: number | null; input: NominationInput; workflowId: string }[] = [];
   const firstRowOf = new Map<string, number | null>();
+  const firstRowOfSentra = new Map<string, number | null>();
   for (const raw of rows) {
     const v = validateRow(raw);
     if (!v.ok) {
@@ -114,7 +115,16 @@ export async function nominate(ctx: Context, opts: NominateOptions): Promise<Out
       refuseRow('ikm_name', `the same IKM of ${n.regencyCode} is already on row ${firstRowOf.get(workflowId)}`);
       continue;
     }
+    const sentra = `${n.regencyCode}/${sentraKey(n.sentraName)}`;
+    if (firstRowOfSentra.has(sentra)) {
+      refuseRow(
+        'sentra_name',
+        `the same sentra of ${n.regencyCode} is already on row ${firstRowOfSentra.get(sentra)}; a sentra is proposed once per cycle`,
+      );
+      continue;
+    }
     firstRowOf.set(workflowId, v.row);
+    firstRowOfSentra.set(sentra, v.row);
     toSend.push({ row: v.row, workflowId, input: { ...n, cycleId, nominatedBy: actor } });
   }
 

@@ -7,9 +7,16 @@ export async function show(ctx: Context, id: string): Promise<Outcome> {
   const { ref, handle } = await nominationHandle(ctx, id);
   const view = await ctx.call(handle.query(nominationStateQuery), `the state query of ${ref.workflowId}`);
   const extra: string[] = [];
+  // Views answered by a worker older than the sentra fields lack them.
+  if (view.sentraUnits !== undefined) extra.push(`sentra       ${view.sentraName}, ${view.sentraUnits} units`);
   if (view.attendedSession) extra.push(`attended     ${view.attendedSession}`);
-  if (view.stage === 'AWAITING_DOCUMENTS' || view.stage === 'REVISION_REQUESTED')
+  if (['AWAITING_DOCUMENTS', 'REVISION_REQUESTED', 'PRESCREEN_RETURNED'].includes(view.stage))
     extra.push(`missing      ${missingDocuments(view).join(', ') || 'nothing'}`);
+  if (view.prescreenNotes?.length) extra.push(`pre-screen   ${view.prescreenNotes.join('; ')}`);
+  if (view.samples)
+    extra.push(
+      `samples      received ${view.samples.receivedOn} by ${view.samples.receivedBy}, ${view.samples.condition}${view.samples.notes ? ` (${view.samples.notes})` : ''}`,
+    );
   if (view.documents.length > 0)
     extra.push(`documents    ${view.documents.map((d) => `${d.kind}#${d.round}`).join(', ')}`);
   if (view.reviewNotes.length > 0) extra.push(`review       ${view.reviewNotes.join('; ')}`);

@@ -276,7 +276,7 @@ describe('an invalid cycle config', () => {
         'timezone',
         'sessions[1].id',
         'documents.checklist',
-        'documents.checklist[3].kind',
+        'documents.checklist[4].kind',
         'assessment.aspects[1].criteria[1].id',
         'assessment.scale.max',
         'stars.gates[1].minAspectScore.D',
@@ -321,5 +321,68 @@ describe('Kemendagri regions', () => {
     expect(provinceOf('32.05')).toBe('32');
     expect(loadRegions().provinceOfRegency('34.71')).toBe('34');
     expect(() => loadRegions().provinceOfRegency('34.99')).toThrow(/Unknown kabupaten\/kota code/);
+  });
+});
+
+describe('the pre-screen, the sentra and the samples in a cycle config', () => {
+  it('needs the deadline of each step it takes, and refuses one for a step it does not', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        delete c.deadlines.prescreenCompletion;
+        c.samples.required = false;
+      }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'deadlines.prescreenCompletion', message: 'is required when prescreen.enabled is true' },
+      {
+        path: 'deadlines.samples',
+        message: 'has no effect unless samples.required is true; remove it or turn the step on',
+      },
+    ]);
+  });
+  it('refuses fewer than 5 units, and a decree document missing from the checklist or not required for all', () => {
+    expect(
+      issuesOf(
+        exampleWith((c) => {
+          c.sentra.decreeDocument = 'sk_sentra';
+          c.sentra.minUnits = 3;
+        }),
+      ).issues,
+    ).toEqual([
+      { path: 'sentra.minUnits', message: 'must be at least 5, the units a sentra counts by regulation' },
+      {
+        path: 'sentra.decreeDocument',
+        message:
+          '"sk_sentra" is not a kind in documents.checklist (legality, sentra_decree, distribution_permit, halal, lab_test)',
+      },
+    ]);
+    const notForAll = issuesOf(
+      exampleWith((c) => {
+        c.documents.checklist.find((d: any) => d.kind === 'sentra_decree').commodities = ['gerabah'];
+      }),
+    );
+    expect(notForAll.issues).toEqual([
+      {
+        path: 'sentra.decreeDocument',
+        message: 'the sentra decree sentra_decree must be required for `all` commodities in documents.checklist',
+      },
+    ]);
+  });
+  it('leaves the steps out of a cycle without them, and defaults their settings', () => {
+    const plain = loadCycleConfig('examples/cycle.yaml');
+    expect([plain.prescreen, plain.samples, plain.sentra, plain.deadlines.prescreen]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const defaults = parseCycleConfig(
+      exampleWith((c) => {
+        c.prescreen = { enabled: true };
+        c.sentra = { decreeDocument: 'sentra_decree' };
+      }),
+    );
+    expect(defaults.prescreen).toEqual({ enabled: true, maxReturns: 2 });
+    expect(defaults.sentra).toEqual({ minUnits: 5, decreeDocument: 'sentra_decree' });
   });
 });
