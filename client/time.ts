@@ -11,20 +11,28 @@ export const UTC = 'UTC';
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 const nameFormats = new Map<string, Intl.DateTimeFormat>();
 
-function formatOf(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions) {
+function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat) {
   let format = cache.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat(options.timeZoneName === 'short' ? 'id-ID' : 'en-US', { timeZone, ...options });
+    format = make();
     cache.set(timeZone, format);
   }
   return format;
 }
 
+/** `GMT+07:00`: the offset, read the same way in every locale. */
+const offsetFormat = (timeZone: string) =>
+  cached(offsetFormats, timeZone, () => new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }));
+
+/** `WIB`, `WITA`, `WIT`: the Indonesian names, which only the id-ID locale gives. */
+const nameFormat = (timeZone: string) =>
+  cached(nameFormats, timeZone, () => new Intl.DateTimeFormat('id-ID', { timeZone, timeZoneName: 'short' }));
+
 /** A zone the engine can print in, or UTC: `undefined`, empty or unknown names fall back. */
 export function knownZone(timeZone: string | null | undefined): string {
   if (!timeZone) return UTC;
   try {
-    formatOf(offsetFormats, timeZone, { timeZoneName: 'longOffset' });
+    offsetFormat(timeZone);
     return timeZone;
   } catch {
     return UTC;
@@ -33,7 +41,7 @@ export function knownZone(timeZone: string | null | undefined): string {
 
 /** Minutes east of UTC in `timeZone` at `instant` (Indonesia has no daylight saving; other zones may). */
 export function offsetMinutes(instant: number, timeZone: string): number {
-  const name = formatOf(offsetFormats, timeZone, { timeZoneName: 'longOffset' })
+  const name = offsetFormat(timeZone)
     .formatToParts(instant)
     .find((p) => p.type === 'timeZoneName')?.value;
   const m = /([+-])(\d{2}):(\d{2})/.exec(name ?? '');
@@ -43,7 +51,7 @@ export function offsetMinutes(instant: number, timeZone: string): number {
 /** The zone's short name as Indonesian readers know it: WIB, WITA, WIT; `UTC`, or `GMT+1` for zones without one. */
 export function zoneName(instant: number, timeZone: string): string {
   return (
-    formatOf(nameFormats, timeZone, { timeZoneName: 'short' })
+    nameFormat(timeZone)
       .formatToParts(instant)
       .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
   );
