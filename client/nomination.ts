@@ -80,6 +80,16 @@ export function resultLines(view: NominationAnswer): string[] {
       : '';
     lines.push(`score        ${view.provisionalScore}${aspects}`);
   }
+  const visit = view.fieldVisit;
+  if (visit) {
+    const found = visit.evidence.map((e) => `${e.item} ${e.found ? 'found' : 'not found'}`);
+    const left = visit.outstanding.length ? `; to record: ${visit.outstanding.join(', ')}` : '';
+    const facilitator = visit.facilitator ? ` with ${visit.facilitator}` : '';
+    lines.push(
+      `field visit  ${formatTime(visit.date, view.timezone)} by ${visit.team.join(', ')}${facilitator}`,
+      `evidence     ${found.join(', ') || 'none yet'}${left}`,
+    );
+  }
   if (view.fieldVerified !== null) lines.push(`field check  ${view.fieldVerified ? 'passed' : 'failed'}`);
   if (view.recommendedStars !== null) {
     const capped = view.cappedBy.length ? ` (capped: ${view.cappedBy.map((c) => c.reason).join('; ')})` : '';

@@ -273,17 +273,17 @@ describe('the assessment panel', () => {
 });
 
 describe('field visits', () => {
-  const visitConfig = (id: string, appliesTo: 'all' | 'threshold') =>
+  const visitConfig = (id: string, appliesTo: 'all' | 'threshold', remindBefore: string) =>
     testConfig(id, {
       fieldVisits: true,
       mutate: (c) => {
         c.fieldVisit!.appliesTo = appliesTo;
-        c.fieldVisit!.remindBefore = ['4s'];
+        c.fieldVisit!.remindBefore = [remindBefore];
       },
     });
 
   it('schedules a visit with its mail and reminder, records the evidence, and a failed visit caps the stars', async () => {
-    const config = visitConfig('uji-kunjungan', 'threshold');
+    const config = visitConfig('uji-kunjungan', 'threshold', '4s');
     const { handle, workflowId } = await toAssessment(config, '32.05', 'Tenun Garut Kunjungan', 'kain_tenun');
     const s = await handle.query(nominationStateQuery);
     const [scorer] = s.assessors;
@@ -313,7 +313,7 @@ describe('field visits', () => {
       'this cycle verifies in the field by a visit: a coordinator schedules it (field-visit schedule) and its team ' +
         'records the evidence against the checklist (field-visit evidence)',
     );
-    const date = new Date(Date.now() + 12_000).toISOString();
+    const date = new Date(Date.now() + 15_000).toISOString();
     const team = ['penilai-andi', 'penilai-rina', 'penilai-siti'];
     await expectRefused(
       handle,
@@ -477,17 +477,32 @@ describe('field visits', () => {
   });
 
   it('visits every assessed nomination when appliesTo is all, and a visit that finds everything keeps the stars', async () => {
-    const config = visitConfig('uji-kunjungan-semua', 'all');
+    const config = visitConfig('uji-kunjungan-semua', 'all', '30s');
     const { handle, workflowId } = await toAssessment(config, '52.01', 'Gerabah Banyumulek Semua', 'gerabah');
     await scoreAll(config, handle, 2);
     // 50 is below the threshold of 70: without `all` it would go straight to its stars.
     const field = await stageOf(handle, 'FIELD_VERIFICATION');
     expect(field.provisionalScore).toBe(50);
-    const date = new Date(Date.now() + 1_500).toISOString();
-    await handle.executeUpdate(scheduleFieldVisitUpdate, {
-      args: [{ actor: coordinator, date, team: ['penilai-budi', 'penilai-rina'] }],
-    });
-    await waitFor(async () => Date.now() > Date.parse(date) && true);
+    // Scheduled through the CLI by a coordinator; an assessor may not, and a malformed command is a usage error.
+    const date = new Date(Date.now() + 20_000).toISOString();
+    const args = ['field-visit', 'schedule', workflowId, '--date', date, '--team', 'penilai-budi,penilai-rina'];
+    const [byAssessor, usage] = await Promise.all([
+      ovop(args, { actor: 'assessor:penilai-budi:32' }),
+      ovop(['field-visit', 'evidence', workflowId, '--item', 'sop', '--found', '--not-found'], {
+        actor: 'assessor:penilai-budi:32',
+      }),
+    ]);
+    expect([byAssessor.code, byAssessor.stderr.trim()]).toEqual([
+      1,
+      'ovop: role assessor may not do this; only a coordinator may',
+    ]);
+    expect([usage.code, usage.stderr.trim()]).toEqual([2, 'ovop: give one result: --found or --not-found']);
+    const cli = await ovop(args, { actor: 'coordinator:ikma-1:00' });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('Field visit to Gerabah Banyumulek Semua scheduled for');
+    expect(cli.stdout).toContain('team         penilai-budi, penilai-rina');
+    await waitFor(async () => Date.now() > Date.parse(date) && true, { timeoutMs: 30_000 });
     await handle.executeUpdate(recordFieldEvidenceUpdate, {
       args: [
         {
@@ -498,7 +513,7 @@ describe('field visits', () => {
     });
     const recommended = await stageOf(handle, 'STAR_RECOMMENDED');
     expect(recommended).toMatchObject({ fieldVerified: true, recommendedStars: 2, cappedBy: [] });
-    // Scheduled 1.5 s ahead, the 4 s reminder would come after the scheduling mail that told the date: none is sent.
+    // Scheduled 20 s ahead, the 30 s reminder would fall before the scheduling mail that told the date: none is sent.
     const mail = await mailFor(h.mailDir, workflowId);
     expect(mail.filter((m) => m.template === 'field_visit_reminder')).toEqual([]);
     expect(mail.filter((m) => m.template === 'field_visit_scheduled')).toHaveLength(1);
