@@ -22,6 +22,7 @@ import { nominateUpdate } from '../workflows/messages';
 import { bootstrap, type Deps } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
 import { driveNomination } from './actors';
+import { startDemoApi } from './api';
 import { demoNominations } from './nominations';
 import { startStack, type Stack } from '../embedded/stack';
 import { MissingPrerequisiteError } from '../embedded/temporal-cli';
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
   const taskQueue = 'ovop-demo';
   const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
   const running = worker.run();
+  let api: Awaited<ReturnType<typeof startDemoApi>> | undefined;
   try {
+    api = await startDemoApi(deps, taskQueue, port('OVOP_API_PORT', 8080));
     if (noDemo)
       console.log(
         `Without the demo (--no-demo). Temporal Web UI: ${stack.uiUrl ?? '(headless)'}; mail: ${stack.mailDir ?? stack.smtpUrl}`,
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     throw err;
   } finally {
     // Ctrl-C already makes the SDK drain the worker; only a normal end needs to ask for it.
+    await api?.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     // A shutdown that outlives shutdownForceTime rejects; the services must be stopped all the same.
     await running.catch((err) => console.error(`Worker stopped with: ${(err as Error).message}`));
