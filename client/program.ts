@@ -423,9 +423,10 @@ export function buildProgram(onExit: (code: number) => void): Command {
     audit
       .command('verify')
       .description('replay every workflow of a cycle against the current workflow code')
-      .argument('<cycle>', 'cycle id'),
+      .argument('<cycle>', 'cycle id')
+      .option('--jobs <n>', 'histories replayed at once (default: one per core)'),
   ).action(
-    run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string }) =>
+    run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string; jobs?: string }) =>
       (await import('./commands/audit-verify')).auditVerify(ctx, id, opts),
     ),
   );

@@ -3,7 +3,13 @@
  * spot; an auditor (or a test) may point at another workflows index or a prebuilt bundle. A replay that takes another
  * path than the history is non-deterministic: the change needs `patched()` before it may be deployed.
  */
-import { DefaultLogger, makeTelemetryFilterString, Runtime, type ReplayWorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type ReplayWorkerOptions,
+} from '@temporalio/worker';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +73,25 @@ export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorke
     },
     source: path === CURRENT_WORKFLOWS ? 'the current workflows (workflows/index.ts)' : path,
   };
+}
+
+/**
+ * The same options with the workflow code bundled once, so that several replay workers (replay-pool.ts) share one
+ * bundle instead of each building its own.
+ */
+export async function withPrebuiltBundle(options: ReplayWorkerOptions, source: string): Promise<ReplayWorkerOptions> {
+  if (options.workflowBundle || !options.workflowsPath) return options;
+  const { workflowsPath, bundlerOptions, ...rest } = options;
+  try {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      ...bundlerOptions,
+      logger: new DefaultLogger('ERROR', () => {}),
+    });
+    return { ...rest, workflowBundle: { code } };
+  } catch (err) {
+    throw bundleError(err, source);
+  }
 }
 
 export interface ReplayVerdict {

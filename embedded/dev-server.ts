@@ -19,6 +19,25 @@ export interface DevServerOptions {
   /** Where the server's own log goes. */
   logFile: string;
   namespace?: string;
+  /** `--dynamic-config-value` settings; omitted means DEV_SERVER_DYNAMIC_CONFIG. */
+  dynamicConfig?: Record<string, number | string | boolean>;
+}
+
+/**
+ * The dev server runs one history shard, and its queue readers are rate-limited per shard: at the stock 20 reads a
+ * second an Update that awaits an activity waits for two transfer-queue reads in a row (a ~100 ms floor), and every
+ * workflow on the server shares those reads. The readers only poll when there is work, so a higher limit costs
+ * nothing idle. docs/workflow-cache.md and bench/README.md have the measurements and what a cluster needs.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
+  'history.transferProcessorMaxPollRPS': 1000,
+  'history.timerProcessorMaxPollRPS': 1000,
+  'history.visibilityProcessorMaxPollRPS': 1000,
+};
+
+/** `OVOP_DEV_SERVER_STOCK=1` runs the dev server with Temporal's own limits (for a bench's side-by-side). */
+export function devServerDynamicConfig(env: NodeJS.ProcessEnv = process.env): Record<string, number> {
+  return env.OVOP_DEV_SERVER_STOCK === '1' ? {} : { ...DEV_SERVER_DYNAMIC_CONFIG };
 }
 
 export interface DevServer {
@@ -66,6 +85,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     );
   }
   for (const flag of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', flag);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? devServerDynamicConfig()))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const log = openSync(opts.logFile, 'a');
   const child = spawn(cli, args, { stdio: ['ignore', log, log] });

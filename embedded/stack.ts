@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { temporalSettings, type TemporalSettings } from '../common/temporal-connection';
-import { startDevServer } from './dev-server';
+import { devServerDynamicConfig, startDevServer } from './dev-server';
 import { startPglite } from './pglite-server';
 import { freePort } from './ports';
 import { startSmtpSink } from './smtp-sink';
@@ -50,6 +50,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         headless: opts.headless,
         dbFile: opts.persistent ? join(opts.stateDir, 'temporal.sqlite') : undefined,
         logFile: join(opts.stateDir, 'temporal-server.log'),
+        dynamicConfig: devServerDynamicConfig(env),
       });
       stops.push(server.stop);
       uiUrl = server.uiUrl;

@@ -13,6 +13,8 @@ export interface BenchArgs {
   revisionShare: number;
   historySample: number;
   baseline: boolean;
+  /** The cached baseline's workflow cache; 0 skips that baseline. */
+  cachedBaseline: number;
   /** PostgreSQL pool size; 0 = 1 for PGlite, 10 for DATABASE_URL. */
   pgPool: number;
 }
@@ -44,7 +46,13 @@ export function parseArgs(argv: string[]): BenchArgs {
       )
       .option('--history-sample <count>', 'nominations whose history is inspected', num, 50)
       .option('--pg-pool <count>', 'PostgreSQL pool size (0: 1 for PGlite, 10 for DATABASE_URL)', num, 0)
-      .option('--no-baseline', 'skip the bare-workflow baseline'),
+      .option(
+        '--cached-baseline <size>',
+        "workflow cache of the second bare-workflow baseline, Temporal's own pace on this server (0: skip it)",
+        num,
+        1000,
+      )
+      .option('--no-baseline', 'skip both bare-workflow baselines'),
     argv,
   );
   return {
@@ -57,6 +65,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     revisionShare: o.revisionShare,
     historySample: o.historySample,
     baseline: o.baseline,
+    cachedBaseline: o.baseline ? o.cachedBaseline : 0,
     pgPool: o.pgPool,
   };
 }

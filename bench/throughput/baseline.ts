@@ -21,11 +21,16 @@ export async function runBaseline(opts: {
   temporal: TemporalSettings;
   client: Client;
   runTag: string;
+  /** The worker's workflow cache; omitted means the bench's `--max-cached` (the engine's setting). */
+  maxCached?: number;
   onProgress(done: number): void;
 }): Promise<PhaseResult & { workflowIds: string[] }> {
   const { args, shape, client } = opts;
+  const maxCached = opts.maxCached ?? args.maxCached;
   const rec = new Recorder();
-  const taskQueue = `ovop-bench-baseline-${opts.runTag}`;
+  // The cached baseline runs on a task queue and ids of its own, after the uncached one on the same server.
+  const tag = opts.maxCached === undefined ? opts.runTag : `${opts.runTag}-cached`;
+  const taskQueue = `ovop-bench-baseline-${tag}`;
   const connection = await NativeConnection.connect(opts.temporal.connectionOptions);
   const worker = await Worker.create({
     connection,
@@ -35,7 +40,7 @@ export async function runBaseline(opts: {
     activities,
     maxConcurrentActivityTaskExecutions: args.maxActivities,
     maxConcurrentWorkflowTaskExecutions: args.maxWorkflowTasks,
-    maxCachedWorkflows: args.maxCached,
+    maxCachedWorkflows: maxCached,
     interceptors: { activity: [activityTiming(rec)] },
     shutdownGraceTime: '5 seconds',
   });
@@ -52,7 +57,7 @@ export async function runBaseline(opts: {
       Array.from({ length: args.n }, (_, i) => i),
       args.concurrency,
       async (i) => {
-        const workflowId = `bench-baseline/${opts.runTag}/${i}`;
+        const workflowId = `bench-baseline/${tag}/${i}`;
         const handle = await rec.time('start', () =>
           client.workflow.start(baselineNomination, { workflowId, taskQueue, args: [shape] }),
         );

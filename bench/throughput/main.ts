@@ -7,6 +7,7 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/w
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { devServerDynamicConfig } from '../../embedded/dev-server';
 import { startStack } from '../../embedded/stack';
 import { parseArgs } from './args';
 import { runBaseline } from './baseline';
@@ -136,10 +137,25 @@ async function main(): Promise<void> {
       });
       baselineHistory = await sampleHistories(deps.client, baseline.workflowIds, Math.min(10, args.historySample));
     }
+    let cachedBaseline: (PhaseResult & { workflowIds: string[] }) | undefined;
+    if (args.cachedBaseline > 0) {
+      log(`running the baseline with a workflow cache of ${args.cachedBaseline}`);
+      cachedBaseline = await runBaseline({
+        args,
+        shape,
+        temporal: stack.temporal,
+        client: deps.client,
+        runTag: config.id,
+        maxCached: args.cachedBaseline,
+        onProgress: progress('cached baseline', args.n),
+      });
+    }
 
     const o = phaseSummary(ours);
     const b = baseline ? phaseSummary(baseline) : undefined;
     const ratio = baseline ? Math.round((ours.throughput / baseline.throughput) * 1000) / 1000 : null;
+    const cb = cachedBaseline ? phaseSummary(cachedBaseline) : undefined;
+    const cachedRatio = cachedBaseline ? Math.round((ours.throughput / cachedBaseline.throughput) * 1000) / 1000 : null;
     const result = {
       date: new Date().toISOString(),
       args,
@@ -150,6 +166,7 @@ async function main(): Promise<void> {
         cpus: (await import('node:os')).cpus().length,
         node: process.version,
         pgPoolMax: poolMax,
+        devServerDynamicConfig: stack.embedded.temporal ? devServerDynamicConfig() : null,
       },
       cycleId: config.id,
       ours: {
@@ -175,7 +192,9 @@ async function main(): Promise<void> {
         },
       },
       baseline: b ? { shape, ...b, history: baselineHistory } : null,
+      cachedBaseline: cb ? { shape, maxCachedWorkflows: args.cachedBaseline, ...cb } : null,
       ratioToBaseline: ratio,
+      ratioToCachedBaseline: cachedRatio,
     };
     const path = writeResult(args.n, result);
 
@@ -193,6 +212,11 @@ async function main(): Promise<void> {
       ['wall time (s)', o.wallSeconds, b?.wallSeconds],
       ['nominations / s', o.nominationsPerSecond, b?.nominationsPerSecond],
       ['ratio to baseline', ratio, undefined],
+      [
+        `ratio to the baseline with a cache of ${args.cachedBaseline}`,
+        cachedRatio,
+        cb ? `${cb.nominationsPerSecond} / s` : undefined,
+      ],
       [
         'update p50 / p95 / p99 (ms)',
         `${uo.p50} / ${uo.p95} / ${uo.p99}`,

@@ -1,27 +1,48 @@
 /**
  * `ovop audit verify <cycle>`: replays every workflow of a cycle (its nominations, found by the OvopCycle search
  * attribute, and every run of the cycle workflow itself) against the current code. Exit code 1 on any failure.
+ *
+ * The code is bundled once while the first histories are fetched; histories stream from the server, a few at a time
+ * (prefetch.ts), to several replay workers (replay-pool.ts), so memory stays flat however large the cycle.
  */
-import { Worker } from '@temporalio/worker';
+import { availableParallelism } from 'node:os';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { scheduleIdOf } from '../cycle-ref';
 import type { Context, Outcome } from '../context';
-import { refused } from '../errors';
+import { refused, usage } from '../errors';
 import type { History } from '../history';
 import { parseCycleId } from '../ids';
 import { progress, table } from '../output';
+import { prefetch } from '../prefetch';
 import {
   bundleError,
   quietRuntime,
   replayOptions,
   verdictOf,
   verdictText,
+  withPrebuiltBundle,
   type ReplayVerdict,
   type WorkflowCodeOptions,
 } from '../replay';
+import { replayInParallel } from '../replay-pool';
 
-export async function auditVerify(ctx: Context, cycleArg: string, opts: WorkflowCodeOptions): Promise<Outcome> {
+/**
+ * Replay workers: one per core, at most 4. The SDK runs replayed workflows on the main thread, so more workers only
+ * overlap its JavaScript with its native side and with the fetches; they help only where cores are idle.
+ */
+export function defaultReplayJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export async function auditVerify(
+  ctx: Context,
+  cycleArg: string,
+  opts: WorkflowCodeOptions & { jobs?: string },
+): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
+  const jobs = opts.jobs === undefined ? defaultReplayJobs() : Number(opts.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    throw usage(`--jobs must be a whole number from 1 to 64, not ${opts.jobs}`);
   const { options, source } = replayOptions(opts);
   const { client } = await ctx.temporal();
   // Nominations carry the OvopCycle search attribute; the cycle workflow is found by its id, or by the schedule that
@@ -32,20 +53,22 @@ export async function auditVerify(ctx: Context, cycleArg: string, opts: Workflow
 
   quietRuntime();
   const bar = progress(count, 'replaying', { json: ctx.json });
-  // Keep each history until its result arrives, to name the event a failed replay diverged at.
-  const pending = new Map<string, History[]>();
-  async function* histories() {
-    for await (const h of client.workflow.list({ query }).intoHistories({ concurrency: 4, bufferLimit: 8 })) {
-      pending.set(h.workflowId, [...(pending.get(h.workflowId) ?? []), h.history as History]);
-      yield h;
-    }
-  }
+  // Fetching starts while the code is bundled; at most a few histories per replay worker wait in memory.
+  const histories = prefetch(
+    client.workflow.list({ query }),
+    async (run) => ({
+      workflowId: run.workflowId,
+      history: (await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()) as History,
+    }),
+    4 * jobs,
+  );
   const results: { workflowId: string; runId: string; verdict: ReplayVerdict }[] = [];
   try {
-    for await (const r of Worker.runReplayHistories(options, histories())) {
-      const history = pending.get(r.workflowId)?.shift();
-      results.push({ workflowId: r.workflowId, runId: r.runId, verdict: verdictOf(r.error, history) });
-      bar.increment(r.workflowId.split('/').pop());
+    const prebuilt = await withPrebuiltBundle(options, source);
+    // Each outcome carries the history it was replayed from, to name the event a failed replay diverged at.
+    for await (const r of replayInParallel(prebuilt, histories, jobs)) {
+      results.push({ workflowId: r.input.workflowId, runId: r.runId, verdict: verdictOf(r.error, r.input.history) });
+      bar.increment(r.input.workflowId.split('/').pop());
     }
   } catch (err) {
     throw bundleError(err, source);
@@ -53,6 +76,8 @@ export async function auditVerify(ctx: Context, cycleArg: string, opts: Workflow
     bar.stop();
   }
 
+  // Replays finish in any order; the report lists them in a stable one.
+  results.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.runId.localeCompare(b.runId));
   const failures = results.filter((r) => !r.verdict.ok);
   const lines = [
     `Replayed ${results.length} workflow run${results.length === 1 ? '' : 's'} of cycle ${cycleId} against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}.`,

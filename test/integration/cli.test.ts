@@ -38,6 +38,30 @@ function cycleFile(id: string): string {
   return path;
 }
 
+/**
+ * A changed release of the workflows, written without patched(): `step` runs in the nomination before its first step.
+ * The copy imports everything else from the current workflows.
+ */
+function changedWorkflows(name: string, step: string): string {
+  const changed = join(dir, name);
+  mkdirSync(changed);
+  const workflows = join(REPO_ROOT, 'workflows');
+  const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
+    .replace(/from '\.\/([a-z-.]+)'/g, (_, file: string) => `from '${join(workflows, file)}'`)
+    .replace(
+      'import { allHandlersFinished, condition, setHandler, workflowInfo }',
+      'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }',
+    )
+    .replace('  await new NominationLifecycle(', `  ${step}\n  await new NominationLifecycle(`);
+  expect(source).toContain(step);
+  writeFileSync(join(changed, 'nomination.workflow.ts'), source);
+  writeFileSync(
+    join(changed, 'index.ts'),
+    `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`,
+  );
+  return changed;
+}
+
 async function stageOf(workflowId: string): Promise<string> {
   return (await h.client.workflow.getHandle(workflowId).query(nominationStateQuery)).stage;
 }
@@ -518,22 +542,7 @@ describe('ovop CLI', () => {
     expect(file.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
 
     // A changed release: the nomination sleeps a moment before its first step, a change made without patched().
-    const changed = join(dir, 'changed-workflows');
-    mkdirSync(changed);
-    const workflows = join(REPO_ROOT, 'workflows');
-    const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
-      .replace(/from '\.\/([a-z-.]+)'/g, (_, name: string) => `from '${join(workflows, name)}'`)
-      .replace(
-        'import { allHandlersFinished, condition, setHandler, workflowInfo }',
-        'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }',
-      )
-      .replace('  await new NominationLifecycle(', '  await sleep(1);\n  await new NominationLifecycle(');
-    expect(source).toContain('await sleep(1);');
-    writeFileSync(join(changed, 'nomination.workflow.ts'), source);
-    writeFileSync(
-      join(changed, 'index.ts'),
-      `export { nomination } from './nomination.workflow';\nexport { awardCycle } from '${join(workflows, 'award-cycle.workflow')}';\n`,
-    );
+    const changed = changedWorkflows('changed-workflows', 'await sleep(1);');
     const notHistory = join(dir, 'not-history.json');
     writeFileSync(notHistory, JSON.stringify({ hello: 'world' }));
 
@@ -560,6 +569,34 @@ describe('ovop CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     // 13 nominations and the cycle itself.
     expect(r.json()).toMatchObject({ replayed: 14, failed: 0 });
+  });
+
+  it('verifies a cycle on several replay workers: a change that breaks one nomination names that one', async () => {
+    // Only Tama's nomination takes another path on this code; the replays run on three workers at once, so the
+    // verdicts come back out of order and must still be matched to their own histories.
+    const changed = changedWorkflows(
+      'changed-for-tama',
+      `if (workflowInfo().workflowId === '${TAMA}') await sleep(1);`,
+    );
+    const [json, text, badJobs] = await Promise.all([
+      // Each bundles the changed code itself, which takes long on a busy machine.
+      ovop(['--json', 'audit', 'verify', CYCLE, '--workflows', changed, '--jobs', '3'], { timeoutMs: 100_000 }),
+      ovop(['audit', 'verify', CYCLE, '--workflows', changed, '--jobs', '3'], { timeoutMs: 100_000 }),
+      ovop(['audit', 'verify', CYCLE, '--jobs', '0']),
+    ]);
+    expect(json.code, json.stderr).toBe(1);
+    const report = json.json();
+    expect(report).toMatchObject({ replayed: 14, failed: 1 });
+    const failed = report.results.filter((r: { ok: boolean }) => !r.ok);
+    expect(failed).toEqual([
+      expect.objectContaining({ workflowId: TAMA, kind: 'non-deterministic', divergesAt: expect.anything() }),
+    ]);
+    expect(report.results.filter((r: { ok: boolean }) => r.ok)).toHaveLength(13);
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toContain(`Replayed 14 workflow runs of cycle ${CYCLE} against ${changed}/index.ts: 1 failed.`);
+    expect(text.stdout).toMatch(new RegExp(`${TAMA}\\s+\\S+\\s+non-deterministic`));
+    expect(badJobs.code).toBe(2);
+    expect(badJobs.stderr).toContain('--jobs must be a whole number from 1 to 64, not 0');
   });
 
   it('schedules a cycle to open once, at the given time', async () => {
