@@ -121,19 +121,53 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .description('close intake and finalize the cycle once its nominations are settled (a coordinator)')
     .argument('<cycle>', 'cycle id')
     .action(run(async (ctx, id: string) => (await import('./commands/cycle-extend')).cycleFinalize(ctx, id)));
-  cycle
+  const schedule = cycle
     .command('schedule')
-    .description('open a cycle later, once, with a Temporal Schedule (id ovop/<cycle>/schedule; a coordinator)')
+    .description(
+      'open the cycles of a series at their cadence with a Temporal Schedule, and manage it (a coordinator)',
+    );
+  schedule
+    .command('create', { isDefault: true })
+    .description(
+      "create the series' schedule (id ovop/<series>/schedule; the series is the config id without a trailing year): " +
+        "it opens a cycle <series>-<year> on the calendar date, yearly or every two years as the config's cadence says",
+    )
     .requiredOption('--config <file>', 'the cycle config')
-    .requiredOption(
+    .option(
       '--at <date>',
-      "when: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset",
+      "the first opening: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset " +
+        '(default: phases.kickoff at 08:00)',
+    )
+    .option(
+      '--every <duration>',
+      'TESTS AND DEMOS ONLY: open a cycle every <duration> (e.g. 20s, at least 5s) instead of at the cadence; ' +
+        'its cycles are named <series>-<yyyymmdd>-<hhmmss>',
     )
     .action(
-      run(async (ctx, opts: { config: string; at: string }) =>
+      run(async (ctx, opts: import('./commands/cycle-schedule').ScheduleOptions) =>
         (await import('./commands/cycle-schedule')).cycleSchedule(ctx, opts),
       ),
     );
+  schedule
+    .command('list')
+    .description('every cycle schedule: cadence, paused or active, the next openings and the cycles opened')
+    .action(run(async (ctx) => (await import('./commands/cycle-schedule')).cycleScheduleList(ctx)));
+  for (const [change, what] of [
+    ['pause', 'stop opening cycles until unpaused'],
+    ['unpause', 'open cycles again'],
+    ['delete', 'remove the schedule (cycles it opened run on)'],
+  ] as const) {
+    const cmd = schedule
+      .command(change)
+      .description(`${what} (a coordinator)`)
+      .argument('<series>', 'the series (e.g. ovop for ovop-2027) or its schedule id ovop/<series>/schedule');
+    if (change !== 'delete') cmd.option('--note <text>', 'why, kept on the schedule');
+    cmd.action(
+      run(async (ctx, series: string, opts: { note?: string }) =>
+        (await import('./commands/cycle-schedule')).cycleScheduleChange(ctx, change, series, opts),
+      ),
+    );
+  }
 
   // ── nominations ──────────────────────────────────────────────────────────────────────────────────────────────────
   program

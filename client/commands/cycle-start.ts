@@ -11,7 +11,7 @@ import { cycleWorkflowId } from '../../workflows/ids';
 import { readCycleConfig } from '../config-file';
 import { coverageWarnings, panelWarnings } from './cycle-check';
 import { taskQueue } from '../connect';
-import { scheduleIdOf } from '../cycle-ref';
+import { scheduleIdOf, scheduledOpening } from '../cycle-ref';
 import type { Context, Outcome } from '../context';
 import { refused } from '../errors';
 import { noWorkerWarning, workflowPollers } from '../task-queue';
@@ -79,9 +79,12 @@ export async function cycleStart(ctx: Context, opts: { config: string }): Promis
   };
 }
 
-/** A cycle that `ovop cycle schedule` opens (or opened) is not started by hand as well. */
+/** A cycle that a schedule opens (or opened) is not started by hand as well. */
 async function refuseIfScheduled(client: Client, config: CycleConfig): Promise<void> {
   const cycleId = config.id;
+  const due = await scheduledOpening(client, cycleId);
+  if (due) throw refused(`cycle ${cycleId} is scheduled: ${due}; delete that schedule first to open it now`);
+  // A one-off schedule of this very cycle, made by a release before series.
   const scheduleId = scheduleIdOf(cycleId);
   const description = await client.schedule
     .getHandle(scheduleId)

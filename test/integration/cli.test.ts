@@ -599,42 +599,6 @@ describe('ovop CLI', () => {
     expect(badJobs.stderr).toContain('--jobs must be a whole number from 1 to 64, not 0');
   });
 
-  it('schedules a cycle to open once, at the given time', async () => {
-    const id = 'uji-cli-jadwal';
-    const config = cycleFile(id);
-    // Far enough ahead that a CLI started on a busy machine still schedules it in the future.
-    const at = new Date(Date.now() + 12_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const scheduled = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--at', at], {
-      actor: COORDINATOR,
-    });
-    expect(scheduled.code, scheduled.stderr).toBe(0);
-    expect(scheduled.json()).toMatchObject({
-      scheduleId: `ovop/${id}/schedule`,
-      at: expect.stringMatching(/\+07:00$/),
-    });
-    expect(Date.parse(scheduled.json().at)).toBe(Date.parse(at));
-    const [again, past] = await Promise.all([
-      ovop(['cycle', 'schedule', '--config', config, '--at', '2099-02-01T08:00'], { actor: COORDINATOR }),
-      ovop(['cycle', 'schedule', '--config', config, '--at', '2020-02-01'], { actor: COORDINATOR }),
-    ]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already exists');
-    expect(past.code).toBe(2);
-
-    const schedule = h.client.schedule.getHandle(`ovop/${id}/schedule`);
-    const started = await waitFor(
-      async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
-      { what: 'the scheduled start', timeoutMs: 45_000 },
-    );
-    expect(started).toMatch(new RegExp(`^ovop/${id}/cycle`));
-    const status = await ovop(['--json', 'cycle', 'status', id]);
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.json()).toMatchObject({ cycleId: id, workflowId: started, intakeOpen: true });
-    expect((await schedule.describe()).state.remainingActions).toBe(0);
-    await schedule.delete();
-    await h.client.workflow.getHandle(started).terminate('test over');
-  });
-
   it('finalizes the cycle: intake closes', async () => {
     const finalized = await ovop(['--json', 'cycle', 'finalize', CYCLE], { actor: COORDINATOR });
     expect(finalized.code, finalized.stderr).toBe(0);
