@@ -484,8 +484,8 @@ describe('field visits', () => {
     const field = await stageOf(handle, 'FIELD_VERIFICATION');
     expect(field.provisionalScore).toBe(50);
     // Scheduled through the CLI by a coordinator; an assessor may not, and a malformed command is a usage error.
-    const date = new Date(Date.now() + 20_000).toISOString();
-    const args = ['field-visit', 'schedule', workflowId, '--date', date, '--team', 'penilai-budi,penilai-rina'];
+    const first = new Date(Date.now() + 10 * 60_000).toISOString();
+    const args = ['field-visit', 'schedule', workflowId, '--date', first, '--team', 'penilai-budi,penilai-rina'];
     const [byAssessor, usage] = await Promise.all([
       ovop(args, { actor: 'assessor:penilai-budi:32' }),
       ovop(['field-visit', 'evidence', workflowId, '--item', 'sop', '--found', '--not-found'], {
@@ -502,6 +502,14 @@ describe('field visits', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('Field visit to Gerabah Banyumulek Semua scheduled for');
     expect(cli.stdout).toContain('team         penilai-budi, penilai-rina');
+    // The team can come sooner: the coordinator moves the visit, and the dinas is told the new date.
+    const date = new Date(Date.now() + 6_000).toISOString();
+    const moved = await handle.executeUpdate(scheduleFieldVisitUpdate, {
+      args: [{ actor: coordinator, date, team: ['penilai-budi', 'penilai-rina'] }],
+    });
+    expect(moved.fieldVisit?.date).toBe(date);
+    const [, rescheduled] = await eventsOf(workflowId, 'field_visit.scheduled');
+    expect(rescheduled.payload).toMatchObject({ visitDate: date, rescheduled: true });
     await waitFor(async () => Date.now() > Date.parse(date) && true, { timeoutMs: 30_000 });
     await handle.executeUpdate(recordFieldEvidenceUpdate, {
       args: [
@@ -513,10 +521,16 @@ describe('field visits', () => {
     });
     const recommended = await stageOf(handle, 'STAR_RECOMMENDED');
     expect(recommended).toMatchObject({ fieldVerified: true, recommendedStars: 2, cappedBy: [] });
-    // Scheduled 20 s ahead, the 30 s reminder would fall before the scheduling mail that told the date: none is sent.
+    // The first date's 30 s reminder never came due; the moved date's would fall before its scheduling mail: none.
     const mail = await mailFor(h.mailDir, workflowId);
     expect(mail.filter((m) => m.template === 'field_visit_reminder')).toEqual([]);
-    expect(mail.filter((m) => m.template === 'field_visit_scheduled')).toHaveLength(1);
+    expect(mail.filter((m) => m.template === 'field_visit_scheduled')).toHaveLength(2);
+    const row = await h.db
+      .selectFrom('field_visits')
+      .select(['visit_date', 'passed'])
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirstOrThrow();
+    expect({ date: row.visit_date.toISOString(), passed: row.passed }).toEqual({ date, passed: true });
     const [verified] = await eventsOf(workflowId, 'field.verified');
     expect(verified.payload).toEqual({ passed: true, found: 5, minFound: 4, missingRequired: [] });
   });
