@@ -122,6 +122,37 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(recordedTypes(empty)).toEqual(expect.arrayContaining(['assessment.panel_short', 'hold.disqualified']));
     expect(rounds(empty).flat()).toContain('panel_short');
 
+    // The provincial pre-screen and samples (r4): each branch holds its path and its mails.
+    const pass = 'nomination-r4-prescreen-pass.json';
+    expect(payloads(pass)).toContain('provincial-prescreen');
+    expect(payloads(pass)).toContain('product-samples');
+    expect(recordedTypes(pass)).toEqual(
+      expect.arrayContaining(['prescreen.pass', 'samples.received', 'stars.determined']),
+    );
+    expect(rounds(pass).flat()).toEqual(
+      expect.arrayContaining(['prescreen_requested', 'prescreen_passed', 'samples_requested']),
+    );
+    const back = 'nomination-r4-prescreen-return.json';
+    expect(recordedTypes(back)).toEqual(
+      expect.arrayContaining(['prescreen.return', 'prescreen.returned', 'document.submitted', 'prescreen.pass']),
+    );
+    expect(rounds(back).flat()).toContain('prescreen_returned');
+    const rejected = 'nomination-r4-prescreen-reject.json';
+    expect(recordedTypes(rejected)).toEqual(expect.arrayContaining(['prescreen.reject', 'prescreen.rejected']));
+    expect(rounds(rejected).flat()).toContain('prescreen_rejected');
+    const escalated = 'nomination-r4-prescreen-escalated.json';
+    expect(recordedTypes(escalated)).toEqual(
+      expect.arrayContaining([
+        'escalation.sent',
+        'deadline.hold',
+        'hold.extended',
+        'prescreen.pass',
+        'deadline.disqualified',
+      ]),
+    );
+    expect(payloads(escalated)).toContain('"deadlineStage":"prescreen"');
+    expect(payloads(escalated)).toContain('"deadlineStage":"samples"');
+
     const firstRun = JSON.parse(text('award-cycle-r2-first-run.json')).events as { eventType: string }[];
     expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
