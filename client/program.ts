@@ -360,13 +360,22 @@ export function buildProgram(onExit: (code: number) => void): Command {
     );
   program
     .command('report')
-    .description('stars of a cycle per province or commodity group, from PostgreSQL (DATABASE_URL)')
+    .description(
+      'reports of a cycle from PostgreSQL (DATABASE_URL): stars per province or commodity group; the funnel per ' +
+        'province (proposed, passed pre-screen, passed admin, assessed, starred); participation of provinces and ' +
+        'kabupaten/kota against the Kemendagri catalogue; stars by province and commodity',
+    )
     .argument('<cycle>', 'cycle id')
-    .addOption(new Option('--by <dimension>', 'group by').choices(['province', 'commodity']).default('province'))
+    .addOption(
+      new Option('--by <report>', 'which report')
+        .choices(['province', 'commodity', 'funnel', 'participation', 'stars'])
+        .default('province'),
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(
-      run(async (ctx, id: string, opts: { by: 'province' | 'commodity'; format: 'table' | 'csv' | 'json' }) =>
-        (await import('./commands/report')).report(ctx, id, opts),
+      run(
+        async (ctx, id: string, opts: { by: import('./commands/report').ReportBy; format: 'table' | 'csv' | 'json' }) =>
+          (await import('./commands/report')).report(ctx, id, opts),
       ),
     );
 

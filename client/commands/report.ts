@@ -2,14 +2,17 @@
  * `ovop report <cycle> [--by province|commodity] [--format table|csv|json]`: the stars of a cycle per province or
  * commodity group, read from the PostgreSQL projection, and the starred IKM listed the way the ministry announces them
  * ("Bintang 5: PT. Tama Cokelat Indonesia dari Kab. Garut, Jawa Barat — cokelat dodol, makanan & minuman").
+ * `--by funnel|participation|stars` are the cycle-wide reports of report-views.ts.
  */
 import { isTerminal, type Stage } from '../../domain/types';
 import type { Context, Outcome } from '../context';
 import { refused } from '../errors';
 import { parseCycleId } from '../ids';
 import { commodityLabel, csv, json, regionName, table } from '../output';
+import { cycleReport, type CycleReportBy } from './report-views';
 
-export type ReportBy = 'province' | 'commodity';
+export const REPORTS = ['province', 'commodity', 'funnel', 'participation', 'stars'] as const;
+export type ReportBy = (typeof REPORTS)[number];
 export type ReportFormat = 'table' | 'csv' | 'json';
 
 export interface ReportGroup {
@@ -63,11 +66,16 @@ export async function report(
       .execute(),
   ]);
   if (!cycle && rows.length === 0) throw refused(`no cycle ${cycleId} in PostgreSQL (no cycle row and no nominations)`);
+  if (opts.by !== 'province' && opts.by !== 'commodity') {
+    const heading = { cycleId, name: cycle?.name ?? null, status: cycle?.status ?? null };
+    return cycleReport(db, heading, opts.by satisfies CycleReportBy, format);
+  }
+  const by = opts.by;
 
   const groups = new Map<string, ReportGroup>();
   for (const r of rows) {
-    const code = opts.by === 'province' ? r.province_code : r.commodity;
-    const name = opts.by === 'province' ? regionName(code) : commodityLabel(code);
+    const code = by === 'province' ? r.province_code : r.commodity;
+    const name = by === 'province' ? regionName(code) : commodityLabel(code);
     const g = groups.get(code) ?? {
       code,
       name,
@@ -102,9 +110,7 @@ export async function report(
     .sort(
       (a, b) =>
         b.stars - a.stars ||
-        (opts.by === 'province'
-          ? a.provinceCode.localeCompare(b.provinceCode)
-          : a.commodity.localeCompare(b.commodity)) ||
+        (by === 'province' ? a.provinceCode.localeCompare(b.provinceCode) : a.commodity.localeCompare(b.commodity)) ||
         a.ikmName.localeCompare(b.ikmName),
     );
 
@@ -112,13 +118,13 @@ export async function report(
     cycleId,
     name: cycle?.name ?? null,
     status: cycle?.status ?? null,
-    by: opts.by,
+    by: by,
     nominations: rows.length,
     groups: summary,
     starred,
   };
   const headers = [
-    opts.by,
+    by,
     'code',
     'B5',
     'B4',
@@ -147,8 +153,8 @@ export async function report(
   if (format === 'json') return { json: document, text: json(document) };
   if (format === 'csv') {
     const csvHeaders = [
-      `${opts.by}_code`,
-      opts.by,
+      `${by}_code`,
+      by,
       'bintang_5',
       'bintang_4',
       'bintang_3',
@@ -168,7 +174,7 @@ export async function report(
     };
   }
   const lines = [
-    `${cycle?.name ?? cycleId} (${cycleId}${cycle?.status ? `, ${cycle.status.toLowerCase()}` : ''}): ${rows.length} nomination${rows.length === 1 ? '' : 's'}, by ${opts.by} (B5 = Bintang 5)`,
+    `${cycle?.name ?? cycleId} (${cycleId}${cycle?.status ? `, ${cycle.status.toLowerCase()}` : ''}): ${rows.length} nomination${rows.length === 1 ? '' : 's'}, by ${by} (B5 = Bintang 5)`,
     '',
   ];
   lines.push(rows.length > 0 ? table(headers, cells) : 'No nominations yet.');
