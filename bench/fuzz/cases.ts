@@ -1120,13 +1120,13 @@ function nominationMutations(): Mutation[] {
 
 export const FUZZ_REGENCY = '32.05';
 
-/** A valid nomination for the cycle; the IKM name is unique per case. */
+/** A valid nomination for the cycle; the IKM and its sentra are unique per case (a sentra is nominated once per cycle). */
 export function nominateBase(cycleId: string, index: number, seed: number): Obj {
   return {
     cycleId,
     regencyCode: FUZZ_REGENCY,
     ikmName: `Tenun Uji ${seed} ${index}`,
-    sentraName: 'Sentra Tenun Uji',
+    sentraName: `Sentra Tenun Uji ${seed} ${index}`,
     commodity: 'kain_tenun',
     product: 'Kain tenun ikat',
     sentraSize: 12,
@@ -1434,12 +1434,12 @@ export interface CsvCase {
   label: string;
 }
 
-/** A valid row for the acting dinas's own regency; the IKM name is unique per case. */
+/** A valid row for the acting dinas's own regency; the IKM and its sentra are unique per case. */
 export function csvBase(index: number, seed: number, regencyCode = FUZZ_REGENCY): Record<CsvColumn, string> {
   return {
     regency_code: regencyCode,
     ikm_name: `Anyaman Uji ${seed} ${index}`,
-    sentra_name: 'Sentra Anyaman Uji',
+    sentra_name: `Sentra Anyaman Uji ${seed} ${index}`,
     commodity: 'anyaman',
     product: 'Tikar pandan',
     sentra_size: '12',
