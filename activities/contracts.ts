@@ -21,6 +21,12 @@ export interface NominationProjection {
   stars: number | null;
   scores: Record<string, unknown> | null;
   deadlineAt: string | null;
+  /** The award's follow-up (absent in projections written before it existed). */
+  decreeNumber?: string | null;
+  coachingLevel?: string | null;
+  coachingOffice?: string | null;
+  certificateDate?: string | null;
+  certificateBy?: string | null;
 }
 
 export interface RecordEventInput {
@@ -67,6 +73,8 @@ export type TemplateName =
   | 'panel_short'
   | 'star_recommended'
   | 'announcement'
+  | 'coaching_assigned'
+  | 'decree_recorded'
   | 'withdrawn'
   | 'prescreen_requested'
   | 'prescreen_passed'
@@ -104,6 +112,14 @@ export interface NotificationData {
   checklist?: string[];
   /** What a proposal returned by the dinas provinsi lacks, as a list for people (document labels). */
   missing?: string;
+  /** The award's follow-up (r4): the decree, the previous star of a re-evaluation, packaging and coaching. */
+  decree?: { number: string; date: string; signatory: { office: string; name: string } };
+  previousStars?: number;
+  packagingAllowed?: boolean;
+  packagingFromStars?: number;
+  coachingLevel?: string;
+  /** A decree's outcome, for the coordinators' mail. */
+  decreeOutcome?: { determined: { ikmName: string; stars: number }[]; skipped: { ikmName: string; reason: string }[] };
 }
 
 export interface NotificationRequest {

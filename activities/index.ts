@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { createCycleActivities } from './cycle.activity';
+import { createDecreeActivities } from './decree.activity';
 import type { Mailer } from './mailer';
 import { createNotificationActivities } from './notifications.activity';
 import { createProjectionActivities } from './projection.activity';
@@ -18,5 +19,6 @@ export function createActivities({ db, mailer, client }: ActivityDeps) {
     ...createProjectionActivities(db),
     ...createNotificationActivities(db, mailer),
     ...createCycleActivities(db, client),
+    ...createDecreeActivities(db, client),
   };
 }

@@ -42,6 +42,11 @@ async function writeProjection(trx: Transaction<Database>, e: RecordEventInput):
     stars: p.stars,
     scores: p.scores === null ? null : JSON.stringify(p.scores),
     deadline_at: p.deadlineAt,
+    decree_number: p.decreeNumber ?? null,
+    coaching_level: p.coachingLevel ?? null,
+    coaching_office: p.coachingOffice ?? null,
+    certificate_date: p.certificateDate ?? null,
+    certificate_by: p.certificateBy ?? null,
     last_seq: e.seq,
     updated_at: e.at,
   };

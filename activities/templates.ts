@@ -3,6 +3,7 @@
  * recipient. They live beside the activity that sends them and render outside workflow code, so wording can change
  * without touching workflow determinism.
  */
+import { COACHING_LABELS, SIGNATORY_LABELS } from '../domain/award';
 import type { DeadlineStage, Stage } from '../domain/types';
 import type { NotificationData, TemplateName } from './contracts';
 
@@ -59,6 +60,40 @@ export function formatDeadline(iso: string | undefined, timezone = 'Asia/Jakarta
     timeZone: timezone,
     timeZoneName: 'short',
   }).format(when);
+}
+
+const SIGNATORIES: Record<string, string> = SIGNATORY_LABELS;
+const COACHING: Record<string, string> = COACHING_LABELS;
+
+function decreeText(decree: NonNullable<NotificationData['decree']>): string {
+  const signatory = SIGNATORIES[decree.signatory.office] ?? decree.signatory.office;
+  return `Keputusan ${signatory} Nomor ${decree.number} tanggal ${decree.date} (${decree.signatory.name})`;
+}
+
+function coachingText(level: string | undefined): string {
+  return level ? (COACHING[level] ?? level) : '-';
+}
+
+/** The announcement's lines about the award (r4): the decree, a re-evaluation's previous star, packaging, coaching. */
+function awardLines(d: NotificationData): string[] {
+  const lines: string[] = [];
+  if (d.decree) lines.push(`Dasar penetapan: ${decreeText(d.decree)}.`);
+  if (d.previousStars !== undefined) {
+    const now = d.stars ?? 0;
+    const moved = now > d.previousStars ? 'naik' : now < d.previousStars ? 'turun' : 'tetap';
+    lines.push(
+      `Hasil evaluasi ulang: Bintang sebelumnya ${d.previousStars}, kini ${now > 0 ? `Bintang ${now}` : 'tidak terklasifikasi'} (${moved}).`,
+    );
+  }
+  if (d.packagingAllowed !== undefined && d.stars && d.stars > 0) {
+    lines.push(
+      d.packagingAllowed
+        ? `Bintang ${d.stars} boleh dicantumkan pada kemasan produk.`
+        : `Bintang ${d.stars} belum boleh dicantumkan pada kemasan produk (mulai Bintang ${d.packagingFromStars ?? 3}).`,
+    );
+  }
+  if (d.coachingLevel) lines.push(`Pembinaan selanjutnya oleh ${coachingText(d.coachingLevel)}.`);
+  return lines.length ? ['', ...lines] : [];
 }
 
 export interface RenderedMail {
@@ -231,11 +266,34 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         ? body(
             `[OVOP] Penetapan Bintang ${d.stars}: ${d.ikmName}`,
             `Selamat! ${ikm} ditetapkan meraih Bintang ${d.stars} Penghargaan OVOP.`,
+            ...awardLines(d),
           )
         : body(
             `[OVOP] Hasil penilaian: ${d.ikmName}`,
             `${ikm} belum terklasifikasi bintang pada siklus ini. Terima kasih atas partisipasinya.`,
+            ...awardLines(d),
           );
+    case 'coaching_assigned':
+      return body(
+        `[OVOP] Pembinaan IKM Bintang ${d.stars ?? '-'}: ${d.ikmName}`,
+        `${ikm} ditetapkan meraih Bintang ${d.stars ?? '-'} Penghargaan OVOP${d.decree ? ` (${decreeText(d.decree)})` : ''}.`,
+        `Sesuai tingkatnya, pembinaan selanjutnya menjadi tanggung jawab ${coachingText(d.coachingLevel)}.`,
+        'Mohon masukkan IKM ini dalam program pembinaan instansi Anda.',
+      );
+    case 'decree_recorded': {
+      const outcome = d.decreeOutcome;
+      if (!d.decree || !outcome) throw new TemplateError('decree_recorded needs a decree and its outcome');
+      const determined = outcome.determined.map((x) => `  ${x.ikmName}: Bintang ${x.stars}`);
+      const skipped = outcome.skipped.map((x) => `  ${x.ikmName}: ${x.reason}`);
+      return body(
+        `[OVOP] Keputusan penetapan bintang ${d.decree.number}: ${d.cycleName}`,
+        `${decreeText(d.decree)} menetapkan ${outcome.determined.length} IKM pada siklus ${d.cycleName}.`,
+        '',
+        'Ditetapkan:',
+        ...(determined.length ? determined : ['  -']),
+        ...(skipped.length ? ['', 'Tidak ditetapkan oleh keputusan ini:', ...skipped] : []),
+      );
+    }
     case 'withdrawn':
       return body(`[OVOP] Usulan ditarik: ${d.ikmName}`, `Usulan ${ikm} telah ditarik.`, `Alasan: ${d.reason ?? '-'}`);
     case 'cycle_opened':

@@ -121,6 +121,21 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .description('close intake and finalize the cycle once its nominations are settled (a coordinator)')
     .argument('<cycle>', 'cycle id')
     .action(run(async (ctx, id: string) => (await import('./commands/cycle-extend')).cycleFinalize(ctx, id)));
+  cycle
+    .command('decree')
+    .description(
+      "record the decree that determines the cycle's recommended stars, each at its recommended level (a coordinator)",
+    )
+    .argument('<cycle>', 'cycle id')
+    .requiredOption('--number <number>', 'the decree number, e.g. "1234/M-IND/Kep/11/2027"')
+    .requiredOption('--date <date>', 'the date of the decree, YYYY-MM-DD')
+    .requiredOption('--signatory <office>', 'who signed it: minister or director_general')
+    .requiredOption('--signed-by <name>', "the signatory's name")
+    .action(
+      run(async (ctx, id: string, opts: import('./commands/cycle-decree').DecreeOptions) =>
+        (await import('./commands/cycle-decree')).cycleDecree(ctx, id, opts),
+      ),
+    );
   const schedule = cycle
     .command('schedule')
     .description(
@@ -290,6 +305,48 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action(
       run(async (ctx, id: string, opts: { stars?: string; reason?: string }) =>
         (await import('./commands/determine')).determine(ctx, id, opts),
+      ),
+    );
+  program
+    .command('certificate')
+    .description(
+      'record the hand-over of the award certificate (its dinas kabupaten/kota or provinsi, or a coordinator)',
+    )
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--date <date>', 'the day it was handed over, YYYY-MM-DD')
+    .requiredOption('--by <who>', 'who handed it over, e.g. "Bupati Garut"')
+    .option('--notes <text>', 'anything worth keeping')
+    .action(
+      run(async (ctx, id: string, opts: { date: string; by: string; notes?: string }) =>
+        (await import('./commands/certificate')).certificate(ctx, id, opts),
+      ),
+    );
+  const curation = program
+    .command('curation')
+    .description("lists of IKM selected from a cycle's results for a follow-up programme (from PostgreSQL)");
+  curation
+    .command('build')
+    .description('select determined IKM by criteria into a named, stored list (a coordinator)')
+    .argument('<cycle>', 'cycle id')
+    .requiredOption('--name <name>', 'the list name, a slug, e.g. go-global-2027')
+    .option('--stars <levels>', 'determined star levels, e.g. 2,3 (default all)')
+    .option('--commodity <groups>', 'commodity groups, comma-separated (default all)')
+    .option('--province <codes>', 'province codes, comma-separated (default all)')
+    .option('--min-score <score>', 'the lowest provisional score')
+    .action(
+      run(async (ctx, id: string, opts: import('./commands/curation').CurationBuildOptions) =>
+        (await import('./commands/curation')).curationBuild(ctx, id, opts),
+      ),
+    );
+  curation
+    .command('export')
+    .description('a stored curation list as CSV')
+    .argument('<cycle>', 'cycle id')
+    .argument('<name>', 'the list name')
+    .option('--out <file>', 'write the CSV to this file instead of stdout')
+    .action(
+      run(async (ctx, id: string, name: string, opts: { out?: string }) =>
+        (await import('./commands/curation')).curationExport(ctx, id, name, opts),
       ),
     );
   program

@@ -35,6 +35,11 @@ export interface NominationsTable {
   stars: number | null;
   scores: Json | null;
   deadline_at: Timestamp | null;
+  decree_number: ColumnType<string | null, string | null | undefined, string | null>;
+  coaching_level: ColumnType<string | null, string | null | undefined, string | null>;
+  coaching_office: ColumnType<string | null, string | null | undefined, string | null>;
+  certificate_date: ColumnType<string | null, string | null | undefined, string | null>;
+  certificate_by: ColumnType<string | null, string | null | undefined, string | null>;
   last_seq: number;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: Timestamp;
@@ -184,6 +189,48 @@ export interface ProductSamplesTable {
   recorded_at: Timestamp;
 }
 
+export interface DecreesTable {
+  cycle_id: string;
+  number: string;
+  decree_date: string;
+  signatory_office: string;
+  signatory_name: string;
+  issued_by: string;
+  issued_at: ColumnType<Date, undefined, never>;
+}
+
+/** The nominations a decree covers, as listed when it was recorded, and what became of each. */
+export interface DecreeNominationsTable {
+  cycle_id: string;
+  decree_number: string;
+  workflow_id: string;
+  ikm_name: string;
+  stars: number;
+  status: 'pending' | 'determined' | 'skipped';
+  reason: string | null;
+  settled_at: Timestamp | null;
+}
+
+export interface CurationListsTable {
+  cycle_id: string;
+  name: string;
+  criteria: Json;
+  built_by: string;
+  built_at: ColumnType<Date, undefined, never>;
+}
+
+export interface CurationListMembersTable {
+  cycle_id: string;
+  list_name: string;
+  workflow_id: string;
+  ikm_name: string;
+  regency_code: string;
+  province_code: string;
+  commodity: string;
+  stars: number;
+  provisional_score: number | null;
+}
+
 export interface Database {
   cycles: CyclesTable;
   nominations: NominationsTable;
@@ -200,6 +247,10 @@ export interface Database {
   access_log: AccessLogTable;
   sentra_claims: SentraClaimsTable;
   product_samples: ProductSamplesTable;
+  decrees: DecreesTable;
+  decree_nominations: DecreeNominationsTable;
+  curation_lists: CurationListsTable;
+  curation_list_members: CurationListMembersTable;
 }
 
 export type NominationEventRow = Selectable<NominationEventsTable>;

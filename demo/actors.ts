@@ -10,8 +10,9 @@ import type { DemoScript } from './nominations';
 import { nextActions, steadyScores, unit, type ActorPlan } from './next-actions';
 
 /** The demo's scripts as what their people do. */
-export function demoPlan(script: DemoScript): ActorPlan {
+export function demoPlan(script: DemoScript, config?: CycleConfig): ActorPlan {
   return {
+    determinesByDecree: config?.award?.determination === 'decree',
     attends: script !== 'late-attendance',
     withdraws: script === 'withdraw',
     requestsChanges: script === 'revision',
@@ -36,7 +37,7 @@ export async function driveNomination(
   config: CycleConfig,
   onStage: (stage: Stage) => void,
 ): Promise<NominationView> {
-  const plan = demoPlan(script);
+  const plan = demoPlan(script, config);
   let seen: Stage | null = null;
   for (;;) {
     const s = await handle.query(nominationStateQuery);

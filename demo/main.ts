@@ -18,11 +18,12 @@ import { starsByProvinceAndCommodity, stageCounts } from '../db/reports';
 import { MigrationError } from '../db/migrate';
 import { cycleWorkflowId } from '../workflows/ids';
 import { awardCycle } from '../workflows/award-cycle.workflow';
-import { nominateUpdate } from '../workflows/messages';
+import { issueDecreeUpdate, nominateUpdate } from '../workflows/messages';
 import { bootstrap, type Deps } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
 import { driveNomination } from './actors';
 import { startDemoApi } from './api';
+import { COORDINATOR } from './next-actions';
 import { demoNominations } from './nominations';
 import { startStack, type Stack } from '../embedded/stack';
 import { MissingPrerequisiteError } from '../embedded/temporal-cli';
@@ -130,9 +131,34 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
     });
     return view;
   });
+  // The demo's cycle determines its stars by decree: once every nomination is recommended or closed, the coordinator
+  // records one, and the cycle determines them all.
+  let decreeLine = '';
+  if (config.award?.determination === 'decree') {
+    const settledOrRecommended = () =>
+      stages.size === nominations.length &&
+      [...stages.values()].every((s) => isTerminal(s) || s === 'STAR_RECOMMENDED');
+    while (!settledOrRecommended()) await new Promise((r) => setTimeout(r, 500));
+    const outcome = await retryOnTaskFailure(() =>
+      cycle.executeUpdate(issueDecreeUpdate, {
+        args: [
+          {
+            actor: COORDINATOR,
+            number: `${config.id}/KEP/DJIKMA`,
+            date: new Date().toISOString().slice(0, 10),
+            signatory: { office: 'director_general', name: 'Direktur Jenderal IKMA (demo)' },
+          },
+        ],
+      }),
+    );
+    decreeLine =
+      `Decree ${outcome.decree.number} determined ${outcome.determined.length} nominations` +
+      (outcome.skipped.length ? ` (${outcome.skipped.length} not: ${outcome.skipped[0].reason})` : '.');
+  }
   const views = await Promise.all(driven);
   bar.update(nominations.length, { stages: summary() });
   bar.stop();
+  if (decreeLine) console.log(decreeLine);
 
   console.log('Waiting for the cycle to close intake and finalize…');
   const final = await cycle.result();

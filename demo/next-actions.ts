@@ -42,6 +42,8 @@ export interface ActorPlan {
   /** Set: the coordinator extends a hold by ten minutes, with this reason, so that a run still ends. Unset: a hold
    * waits for a person. */
   extendHoldsBecause?: string;
+  /** The stars are determined by the cycle's decree, not one by one: nobody acts on a recommended nomination. */
+  determinesByDecree?: boolean;
 }
 
 /** The part of a nomination's view the decisions read. */
@@ -223,6 +225,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
         ),
       ];
     case 'STAR_RECOMMENDED':
+      if (plan.determinesByDecree) return [];
       return [
         action('determine', 'determineStars', (h, updateId) =>
           h.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }),

@@ -12,8 +12,10 @@ import { parseDuration } from './duration';
 import { describeShortfalls, panelShortfalls } from './panel';
 import { describeGaps, sessionCoverage } from './session-coverage';
 import { loadRegions, regionDisplayName, type Regions } from './regions';
+import { DEFAULT_COACHING } from './award';
 import {
   AFFILIATIONS,
+  COACHING_LEVELS,
   COMMODITIES,
   DEADLINE_STAGES,
   type CycleConfig,
@@ -348,6 +350,34 @@ function cycleConfigSchema(regions: Regions) {
     gates: z.array(gate).default([]),
   });
 
+  const starLevel = wholeNumber.min(1, { error: 'must be 1 to 5' }).max(5, { error: 'must be 1 to 5' });
+  const award = z
+    .strictObject({
+      maxStars: starLevel.default(5),
+      determination: z
+        .enum(['decree', 'per-nomination'], { error: unlessMissing('must be decree or per-nomination') })
+        .default('per-nomination'),
+      packagingFromStars: starLevel.default(3),
+      coaching: z
+        .strictObject({
+          byStars: z
+            .record(
+              z.enum(STAR_LEVELS),
+              z.enum(COACHING_LEVELS, { error: unlessMissing(`must be one of: ${COACHING_LEVELS.join(', ')}`) }),
+            )
+            .default(DEFAULT_COACHING),
+          ministry: email.optional(),
+        })
+        .default({ byStars: DEFAULT_COACHING }),
+      certificateHandover: z.strictObject({ within: duration }).optional(),
+    })
+    .default({
+      maxStars: 5,
+      determination: 'per-nomination',
+      packagingFromStars: 3,
+      coaching: { byStars: DEFAULT_COACHING },
+    });
+
   const stageDeadline = z
     .strictObject({
       within: duration,
@@ -421,6 +451,7 @@ function cycleConfigSchema(regions: Regions) {
         dinasProvinsi: addressPattern('{province}', '32'),
         dinasKabKota: addressPattern('{regency}', '32.05'),
       }),
+      award,
     })
     .superRefine(
       (config, ctx) => {

@@ -24,8 +24,6 @@ export type StarLevel = 0 | 1 | 2 | 3 | 4 | 5;
 /** Mean, sample standard deviation and count of the TOTAL scores (0–100) one assessor gave across the cycle. */
 export type AssessorStats = Record<string /* assessor id */, { mean: number; sd: number; n: number }>;
 
-export type CoachingLevel = 'kementerian' | 'provinsi' | 'kabupaten/kota';
-
 // ---------------------------------------------------------------------------------------------------------------------
 // helpers
 
@@ -295,13 +293,4 @@ export function recommendStars(
 /** Field verification is required when the provisional score reaches the configured threshold. */
 export function requiresFieldVerification(score: number, threshold: number): boolean {
   return score >= threshold;
-}
-
-/** Who coaches the IKM after the award: Bintang 4–5 the ministry, 3 the province, 1–2 the
- * kabupaten/kota; not classified (0) nobody. */
-export function coachingLevel(stars: number): CoachingLevel | null {
-  if (stars >= 4) return 'kementerian';
-  if (stars === 3) return 'provinsi';
-  if (stars >= 1) return 'kabupaten/kota';
-  return null;
 }

@@ -24,6 +24,9 @@
  * - Grace: a policy for a missed deadline: extra time granted once, then disqualification.
  * - Hold: a policy for a missed deadline: the nomination waits until the coordinator extends or disqualifies it.
  * - Kemendagri codes: region codes, `PP` for a province and `PP.KK` for a kabupaten/kota (e.g. 32.05 Kab. Garut).
+ * - Decree (Keputusan): the minister's or director general's decision that determines a cycle's recommended stars.
+ * - Pembinaan (coaching): the follow-up after the award, by the ministry, the province or the kabupaten/kota by level.
+ * - Curation list: IKM selected from a cycle's results for a follow-up programme (e.g. OVOP Go Global, export).
  */
 
 /** Stages of one nomination, in lifecycle order; the last six are terminal (README: "The lifecycle of a nomination"). */
@@ -191,6 +194,34 @@ export interface StarGate {
   minAspectScore?: Record<string, number>;
 }
 
+/** Who coaches an IKM after its award (pembinaan), by star level. */
+export const COACHING_LEVELS = ['kementerian', 'provinsi', 'kabupaten_kota'] as const;
+export type CoachingLevel = (typeof COACHING_LEVELS)[number];
+
+/** Who signs a cycle's decree: the minister, or the director general on the minister's behalf. */
+export const DECREE_SIGNATORIES = ['minister', 'director_general'] as const;
+export type DecreeSignatory = (typeof DECREE_SIGNATORIES)[number];
+
+/** The determination and what follows it (domain/cycle-config.ts fills the defaults). */
+export interface AwardConfig {
+  /** The highest Bintang the cycle may determine (2024 recommended only Bintang 1–3); a recommendation above it is
+   * capped at it, a determination above it refused. */
+  maxStars: number;
+  /** `decree`: the cycle's recommendations are determined together by a decree, and the cycle finalizes only once no
+   * nomination still waits for it; `per-nomination`: each by `ovop determine`. */
+  determination: 'decree' | 'per-nomination';
+  /** From this Bintang up the IKM may print its star on its packaging. */
+  packagingFromStars: number;
+  coaching: {
+    /** The coaching level of each star level. */
+    byStars: Record<'1' | '2' | '3' | '4' | '5', CoachingLevel>;
+    /** The ministry's coaching office; the coordinators' first address when left out. */
+    ministry?: string;
+  };
+  /** When set, a starred nomination stays open this long for its certificate hand-over to be recorded. */
+  certificateHandover?: { within: DurationText };
+}
+
 export interface CycleConfig {
   id: string;
   name: string;
@@ -235,6 +266,8 @@ export interface CycleConfig {
     /** Address pattern used when a nomination carries no contact address of its dinas kabupaten/kota. */
     dinasKabKota: string;
   };
+  /** Optional in the type: nominations started before it existed carry no such block (their histories replay). */
+  award?: AwardConfig;
   /** Kemendagri regency codes and names, resolved from idn-area-data when the config is loaded, so that workflow
    * validators can refuse unknown codes without I/O. */
   regencies: Record<string, string>;

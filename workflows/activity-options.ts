@@ -28,3 +28,11 @@ export const cycleActivity: ActivityOptions = {
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
+
+/** Applying a decree sends an Update to every nomination it covers, a few at a time; it heartbeats after each, and a
+ * retry resumes with the nominations still pending. */
+export const decreeActivity: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};

@@ -10,10 +10,12 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { CycleCensus } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
@@ -27,7 +29,9 @@ import {
   type Stage,
 } from '../domain/types';
 import { provinceOf } from '../domain/region-codes';
-import { cycleActivity, mailActivity } from './activity-options';
+import { cycleActivity, decreeActivity, mailActivity } from './activity-options';
+import { checkDecree } from './nomination-rules';
+import { DETERMINATION_BY_DECREE } from './patches';
 import { nominationWorkflowId, sentraKey } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
@@ -35,6 +39,9 @@ import {
   cycleStateQuery,
   type CycleExtendInput,
   type CycleView,
+  type DecreeRef,
+  type IssueDecreeInput,
+  issueDecreeUpdate,
   extendCycleDeadlineUpdate,
   finalizeCycleUpdate,
   nominateUpdate,
@@ -47,6 +54,7 @@ const sentraTaken = (n: NominationInput, holder: string) =>
   `sentra ${shown(n.sentraName)} of ${n.regencyCode} has a nomination in this cycle already (${holder}); a sentra is proposed once per cycle, with its lead firm as the nominee`;
 const acts = proxyActivities<Activities>(cycleActivity);
 const mail = proxyActivities<Activities>(mailActivity);
+const decreeActs = proxyActivities<Activities>(decreeActivity);
 
 /** What one run hands to the next on continue-as-new. */
 export interface CycleCarry {
@@ -57,6 +65,15 @@ export interface CycleCarry {
   finalizeRequested: boolean;
   /** The projection's last census. */
   census?: CycleCensus & { at: number };
+  /** Decrees recorded, by number (absent in runs from before decrees): what a retry or a conflicting number is told. */
+  decrees?: Record<string, DecreeSummary>;
+}
+
+/** A decree as the cycle remembers it across runs; its full record is in PostgreSQL (`decrees`). */
+export interface DecreeSummary {
+  decree: DecreeRef;
+  determined: number;
+  skipped: number;
 }
 
 export interface AwardCycleInput {
@@ -116,6 +133,12 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     finalizeRequested: carry.finalizeRequested,
     finalized,
     runs: carry.runs,
+    decrees: Object.values(carry.decrees ?? {}).map((d) => ({
+      number: d.decree.number,
+      date: d.decree.date,
+      determined: d.determined,
+      skipped: d.skipped,
+    })),
   });
   const tooLong = () =>
     workflowInfo().continueAsNewSuggested ||
@@ -250,6 +273,74 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     },
   );
 
+  /** Decree numbers whose handler is running in this run: a second call for one waits for the first's record. */
+  const decreesInFlight = new Set<string>();
+  setHandler(
+    issueDecreeUpdate,
+    async (u: IssueDecreeInput) => {
+      noteLength();
+      const decree: DecreeRef = { number: u.number, date: u.date, signatory: u.signatory };
+      const known = carry.decrees?.[u.number];
+      if (decreesInFlight.has(u.number)) await condition(() => !decreesInFlight.has(u.number));
+      decreesInFlight.add(u.number);
+      try {
+        // Recording is idempotent by (cycle, number): a retried decree reads its own record and applies only what is
+        // still pending, so nothing is determined twice (activities/decree.activity.ts).
+        const recorded = await decreeActs
+          .recordDecree({ cycleId: config.id, decree, actor: u.actor })
+          .catch((err: unknown) => {
+            // The record's own refusal (a number taken by another decree meanwhile) is the update's answer.
+            const cause = err instanceof ActivityFailure ? err.cause : undefined;
+            if (cause instanceof ApplicationFailure && cause.type === 'Refused') refuse(cause.message);
+            throw err;
+          });
+        const outcome = await decreeActs.applyDecree({ cycleId: config.id, decree, actor: u.actor });
+        (carry.decrees ??= {})[u.number] = {
+          decree,
+          determined: outcome.determined.length,
+          skipped: outcome.skipped.length,
+        };
+        if (!known && recorded.created) {
+          await mail.sendNotification({
+            key: `ovop/${config.id}|decree|${u.number}`,
+            workflowId: workflowInfo().workflowId,
+            to: config.contacts.coordinators,
+            template: 'decree_recorded',
+            data: {
+              cycleName: config.name,
+              decree,
+              decreeOutcome: outcome,
+              timezone: config.timezone,
+              workflowId: workflowInfo().workflowId,
+            },
+          });
+        }
+        noteLength();
+        return { ...outcome, alreadyRecorded: !recorded.created };
+      } finally {
+        decreesInFlight.delete(u.number);
+      }
+    },
+    {
+      validator: (u: IssueDecreeInput) => {
+        requireCoordinator(u?.actor);
+        checkDecree(u);
+        const known = carry.decrees?.[u.number]?.decree;
+        if (
+          known &&
+          (known.date !== u.date ||
+            known.signatory.office !== u.signatory.office ||
+            known.signatory.name !== u.signatory.name)
+        )
+          refuse(
+            `decree ${u.number} is already recorded, dated ${known.date} and signed by ${known.signatory.name}; a new decree needs a number of its own`,
+          );
+        if (finalized) refuse(`cycle ${config.id} is finalized`);
+        turnAwayWhileDraining();
+      },
+    },
+  );
+
   if (carry.runs === 1) {
     await acts.recordCycle({ cycleId: config.id, name: config.name, config: rules, status: 'OPEN', counts: {} });
     await mail.sendNotification({
@@ -292,7 +383,13 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
       await continueIfTooLong();
       carry.census = { ...(await acts.cycleCensus({ cycleId: config.id })), at: Date.now() };
       noteLength();
-      if (!intakeOpen() && carry.census.inProgress === 0 && carry.census.total >= carry.nominated) return;
+      // A cycle determined by decree waits for it: its recommended nominations count as still in progress (r4).
+      const awaitingDecree =
+        config.award?.determination === 'decree' && patched(DETERMINATION_BY_DECREE)
+          ? (carry.census.byStage.STAR_RECOMMENDED ?? 0)
+          : 0;
+      if (!intakeOpen() && carry.census.inProgress + awaitingDecree === 0 && carry.census.total >= carry.nominated)
+        return;
     }
   }
 

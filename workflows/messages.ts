@@ -4,7 +4,15 @@
  * action was accepted, and a validator's refusal leaves no event in the history.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DeadlineStage, NominationInput, SampleCondition, Stage } from '../domain/types';
+import type {
+  Actor,
+  CoachingLevel,
+  DeadlineStage,
+  DecreeSignatory,
+  NominationInput,
+  SampleCondition,
+  Stage,
+} from '../domain/types';
 
 // ── nomination ─────────────────────────────────────────────────────────────────────────────────────────────────────
 export interface AttendInput {
@@ -78,6 +86,27 @@ export interface DetermineInput {
   actor: Actor;
   stars?: number;
   reason?: string;
+}
+/** The decree a determination was made by: its number, its date (YYYY-MM-DD) and who signed it. */
+export interface DecreeRef {
+  number: string;
+  date: string;
+  signatory: { office: DecreeSignatory; name: string };
+}
+/** Sent by the cycle for each nomination its decree covers, at the recommended level the decree lists. */
+export interface DetermineByDecreeInput {
+  actor: Actor;
+  decree: DecreeRef;
+  stars: number;
+}
+/** The certificate handed over to the IKM, often by its kabupaten/kota and weeks after the announcement. */
+export interface CertificateHandoverInput {
+  actor: Actor;
+  /** The day it was handed over, YYYY-MM-DD. */
+  date: string;
+  /** Who handed it over, e.g. "Bupati Garut". */
+  handedOverBy: string;
+  notes?: string;
 }
 export interface WithdrawInput {
   actor: Actor;
@@ -174,6 +203,15 @@ export interface NominationView {
   recommendedStars: number | null;
   stars: number | null;
   cappedBy: { fromStars: number; reason: string }[];
+  /** The decree that determined the stars, when a decree did. */
+  decree: DecreeRef | null;
+  /** Who coaches the IKM after its award, and the office told so. */
+  coaching: { level: CoachingLevel; office: string } | null;
+  /** Whether the determined star may be printed on the IKM's packaging (null before the determination). */
+  packagingAllowed: boolean | null;
+  /** Whether the nomination waits for its certificate hand-over to be recorded. */
+  awaitingCertificate: boolean;
+  certificate: { date: string; handedOverBy: string; recordedBy: string; notes: string | null } | null;
   remindersSent: string[];
   escalationsSent: string[];
   eventCount: number;
@@ -197,6 +235,10 @@ export const recordFieldEvidenceUpdate = defineUpdate<NominationAnswer, [RecordF
   'recordFieldEvidence',
 );
 export const determineStarsUpdate = defineUpdate<NominationAnswer, [DetermineInput]>('determineStars');
+export const determineByDecreeUpdate = defineUpdate<NominationAnswer, [DetermineByDecreeInput]>('determineByDecree');
+export const recordCertificateHandoverUpdate = defineUpdate<NominationAnswer, [CertificateHandoverInput]>(
+  'recordCertificateHandover',
+);
 export const withdrawUpdate = defineUpdate<NominationAnswer, [WithdrawInput]>('withdraw');
 export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadlineInput]>('extendDeadline');
 export const resolveHoldUpdate = defineUpdate<NominationAnswer, [ResolveHoldInput]>('resolveHold');
@@ -236,6 +278,23 @@ export interface CycleView {
   finalizeRequested: boolean;
   finalized: boolean;
   runs: number;
+  /** Decrees recorded in this cycle, by number. */
+  decrees: { number: string; date: string; determined: number; skipped: number }[];
+}
+
+export interface IssueDecreeInput extends DecreeRef {
+  actor: Actor;
+}
+/** What a decree did: the nominations it determined and those it could not, with why. */
+export interface DecreeOutcome {
+  cycleId: string;
+  decree: DecreeRef;
+  issuedBy: string;
+  issuedAt: string;
+  determined: { workflowId: string; ikmName: string; stars: number }[];
+  skipped: { workflowId: string; ikmName: string; reason: string }[];
+  /** True when this decree was already recorded: a retry determines nothing twice and answers with the record. */
+  alreadyRecorded: boolean;
 }
 
 /** The failure type of an update turned away only for the moment (the cycle is between two runs): the client sends it
@@ -245,4 +304,5 @@ export const TRY_AGAIN = 'TryAgain';
 export const nominateUpdate = defineUpdate<NominateResult, [NominationInput]>('nominate');
 export const extendCycleDeadlineUpdate = defineUpdate<CycleView, [CycleExtendInput]>('extendCycleDeadline');
 export const finalizeCycleUpdate = defineUpdate<CycleView, [{ actor: Actor }]>('finalizeCycle');
+export const issueDecreeUpdate = defineUpdate<DecreeOutcome, [IssueDecreeInput]>('issueDecree');
 export const cycleStateQuery = defineQuery<CycleView>('cycleState');

@@ -9,6 +9,8 @@ import type { Actor, DeadlineStage } from '../domain/types';
 import { DeadlineClock, currentDeadline, deadlineOf } from './deadline-clock';
 import type {
   AttendInput,
+  CertificateHandoverInput,
+  DetermineByDecreeInput,
   DetermineInput,
   DocumentRecord,
   ExtendDeadlineInput,
@@ -196,6 +198,26 @@ export class NominationActions {
     s.determination = u;
     await this.fx.record('stars.decided', u.actor, { stars: u.stars ?? s.recommended, reason: u.reason ?? null });
     await condition(() => isClosed(s));
+    return answer(s);
+  }
+
+  /** The cycle's decree determines this nomination; like `determine`, it answers once the stars are announced. */
+  async determineByDecree(u: DetermineByDecreeInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.determination = { actor: u.actor, stars: u.stars, decree: u.decree };
+    await this.fx.record('stars.decided', u.actor, { stars: u.stars, reason: null, decree: u.decree });
+    await condition(() => isClosed(s));
+    return answer(s);
+  }
+
+  async recordCertificateHandover(u: CertificateHandoverInput): Promise<NominationAnswer> {
+    const s = this.s;
+    s.certificate = { date: u.date, handedOverBy: u.handedOverBy, notes: u.notes, recordedBy: u.actor };
+    await this.fx.record('certificate.handed_over', u.actor, {
+      date: u.date,
+      handedOverBy: u.handedOverBy,
+      notes: u.notes ?? null,
+    });
     return answer(s);
   }
 

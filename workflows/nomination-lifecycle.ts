@@ -5,14 +5,16 @@
  * this loop waits on that state and moves on.
  */
 import { condition, patched } from '@temporalio/workflow';
+import { coachingLevelOf, mayPrintOnPackaging, starChange } from '../domain/award';
 import { parseDuration } from '../domain/duration';
 import { drawPanel, fnv1a } from '../domain/panel';
 import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
-import { type Stage, SYSTEM_ACTOR } from '../domain/types';
+import { type AwardConfig, type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { type DeadlineClock, deadlineOf } from './deadline-clock';
 import type { NominationEffects } from './nomination-effects';
 import {
   assessorProfile,
+  coachingOffice,
   dinasEmail,
   isClosed,
   missingDocuments,
@@ -24,6 +26,7 @@ import {
   provinsiEmail,
 } from './nomination-state';
 import {
+  AWARD_FOLLOW_UP,
   DINAS_TOLD_OF_ASSESSMENT,
   FIELD_VISITS,
   PANELS_BY_COMMODITY,
@@ -88,6 +91,16 @@ export class NominationLifecycle {
     );
     s.recommended = recommendation.stars;
     s.cappedBy = recommendation.cappedBy;
+    // A rule added in r4: the cycle's star cap (2024 recommended only Bintang 1–3). A recommendation above it is capped
+    // at it, with the reason beside the gates', so the decree that follows never carries a star the cycle may not give.
+    const award = s.input.rules.award && patched(AWARD_FOLLOW_UP) ? s.input.rules.award : null;
+    if (award && s.recommended > award.maxStars) {
+      s.cappedBy = [
+        ...s.cappedBy,
+        { fromStars: award.maxStars + 1, reason: `batas siklus ini paling tinggi Bintang ${award.maxStars}` },
+      ];
+      s.recommended = award.maxStars;
+    }
     await fx.enter('STAR_RECOMMENDED', 'stage.changed', {
       recommendedStars: s.recommended,
       byThreshold: recommendation.byThreshold,
@@ -99,6 +112,10 @@ export class NominationLifecycle {
     const determination = s.determination!;
     s.stars = determination.stars ?? s.recommended;
     s.cause = determination.actor;
+    if (award) {
+      await this.determineAndFollowUp(award, score);
+      return;
+    }
     await fx.enter(s.stars > 0 ? 'DETERMINED' : 'NOT_CLASSIFIED', 'stars.determined', {
       stars: s.stars,
       recommendedStars: s.recommended,
@@ -164,6 +181,57 @@ export class NominationLifecycle {
       deadline: new Date(deadlineOf(s, 'samples')).toISOString(),
     });
     return (await clock.waitStage('samples', () => s.sampleReceipt !== null)) === 'done';
+  }
+
+  /**
+   * The determination with what follows it (r4, behind AWARD_FOLLOW_UP): the coaching level and its office, recorded
+   * beside the stars (and beside the previous star of a re-evaluated IKM); the announcement, which says whether the
+   * star may go on packaging, and the coaching office's mail in one round; then, when the cycle asks for it, the wait
+   * for the certificate hand-over.
+   */
+  private async determineAndFollowUp(award: AwardConfig, score: number): Promise<void> {
+    const { s, fx } = this;
+    const stars = s.stars!;
+    const determination = s.determination!;
+    const level = coachingLevelOf(award, stars);
+    s.coaching = level ? { level, office: coachingOffice(s, level) } : null;
+    s.packagingAllowed = mayPrintOnPackaging(award, stars);
+    // Set with the stage, so the determination's answer already says a hand-over is awaited.
+    s.awaitingCertificate = !!award.certificateHandover && stars > 0;
+    const previousStars = nominee(s).previousStars?.stars ?? null;
+    await fx.enter(stars > 0 ? 'DETERMINED' : 'NOT_CLASSIFIED', 'stars.determined', {
+      stars,
+      recommendedStars: s.recommended,
+      reason: determination.reason ?? null,
+      decree: determination.decree ?? null,
+      previousStars,
+      change: starChange(previousStars, stars),
+      coaching: s.coaching,
+      packagingAllowed: s.packagingAllowed,
+    });
+    const told = { stars, score, previousStars: previousStars ?? undefined, decree: determination.decree };
+    const mails = [
+      fx.notify('announcement', 'announcement', [dinasEmail(s)], {
+        ...told,
+        cc: [provinsiEmail(s)],
+        packagingAllowed: s.packagingAllowed,
+        packagingFromStars: award.packagingFromStars,
+        coachingLevel: s.coaching?.level,
+      }),
+    ];
+    if (s.coaching) {
+      mails.push(
+        fx.notify('coaching_assigned', 'coaching', [s.coaching.office], { ...told, coachingLevel: s.coaching.level }),
+      );
+    }
+    await Promise.all(mails);
+
+    if (!award.certificateHandover || !s.awaitingCertificate) return;
+    const within = parseDuration(award.certificateHandover.within);
+    const recorded = await condition(() => s.certificate !== null, within);
+    s.awaitingCertificate = false;
+    if (!recorded)
+      await fx.record('certificate.not_recorded', SYSTEM_ACTOR, { within: award.certificateHandover.within });
   }
 
   /** Review rounds until the documents pass or the nomination is rejected. Returns false when it ended here. */

@@ -6,10 +6,20 @@
 import { validateScoreSheet } from '../domain/scoring';
 import { provinceOf } from '../domain/region-codes';
 import { isoDateProblem, shown } from '../domain/text';
-import { type Actor, DEADLINE_STAGES, type FieldVisitConfig, SAMPLE_CONDITIONS, type Stage } from '../domain/types';
+import {
+  type Actor,
+  DEADLINE_STAGES,
+  DECREE_SIGNATORIES,
+  type FieldVisitConfig,
+  SAMPLE_CONDITIONS,
+  type Stage,
+} from '../domain/types';
 import { currentDeadline, deadlineOf } from './deadline-clock';
 import type {
   AttendInput,
+  CertificateHandoverInput,
+  DecreeRef,
+  DetermineByDecreeInput,
   DetermineInput,
   ExtendDeadlineInput,
   FieldVerificationInput,
@@ -262,6 +272,94 @@ export function validateDetermine(s: S, u: DetermineInput): void {
   if (u.stars !== undefined && u.stars !== s.recommended && !hasText(u.reason)) {
     refuse(`a reason is required to determine ${u.stars} stars against the recommended ${s.recommended}`);
   }
+  requireWithinCap(s, u.stars ?? s.recommended ?? 0);
+}
+
+/** A determination the cycle's decree makes: at the recommended level the decree lists, by the coordinator who issued
+ * it. A nomination held after its determination deadline is what the decree decides, so the hold does not stop it. */
+export function validateDetermineByDecree(s: S, u: DetermineByDecreeInput): void {
+  checkActor(u?.actor);
+  requireCoordinator(u.actor);
+  const decree = u.decree;
+  if (!decree || typeof decree !== 'object') refuse('decree is missing');
+  checkDecree(decree);
+  if (s.determination) {
+    const by = s.determination.decree;
+    refuse(
+      by?.number === decree.number
+        ? `the stars are already determined by decree ${by.number}`
+        : `the stars are already determined${by ? ` by decree ${by.number}` : ''}`,
+    );
+  }
+  if (s.stage !== 'STAR_RECOMMENDED')
+    refuse(`nomination ${s.workflowId} is ${s.stage}; a decree determines only STAR_RECOMMENDED nominations`);
+  if (s.hold && s.hold.stage !== 'determination')
+    refuse(`nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`);
+  if (u.stars !== s.recommended)
+    refuse(`the decree lists Bintang ${shown(u.stars)}, but the recommendation is Bintang ${s.recommended}`);
+  requireWithinCap(s, u.stars);
+}
+
+/** The certificate's hand-over: by the nomination's own dinas kabupaten/kota, its dinas provinsi or a coordinator,
+ * once, on a day between the determination and today. */
+export function validateCertificateHandover(s: S, u: CertificateHandoverInput, now: number): void {
+  checkActor(u?.actor);
+  if (u.actor.role === 'dinas_provinsi') {
+    if (u.actor.region !== provinceCodeOf(s))
+      refuse(
+        `dinas provinsi ${u.actor.region} may not act for ${nominee(s).regencyCode} of province ${provinceCodeOf(s)}`,
+      );
+  } else requireOwnDinas(s, u.actor);
+  if (s.certificate)
+    refuse(`the certificate hand-over is already recorded: ${s.certificate.date} by ${s.certificate.handedOverBy}`);
+  if (!s.awaitingCertificate) {
+    refuse(
+      s.stage === 'DETERMINED'
+        ? `nomination ${s.workflowId} does not wait for a certificate hand-over (cycle ${nominee(s).cycleId} records none)`
+        : `nomination ${s.workflowId} is ${s.stage}; a certificate is handed over only after the stars are determined`,
+    );
+  }
+  const day = parseDay(u.date, 'date');
+  const determinedOn = s.stageEnteredAt - (s.stageEnteredAt % DAY_MS);
+  if (day > now) refuse(`the hand-over date ${u.date} is in the future`);
+  if (day < determinedOn)
+    refuse(
+      `the hand-over date ${u.date} is before the determination (${new Date(s.stageEnteredAt).toISOString().slice(0, 10)})`,
+    );
+  checkText(u.handedOverBy, 'handedOverBy', { max: 200 });
+  checkText(u.notes, 'notes', { max: REASON_MAX, required: false });
+}
+
+const DAY_MS = 86_400_000;
+
+/** A decree's number, date and signatory, as a coordinator types them. */
+export function checkDecree(d: DecreeRef): void {
+  checkText(d.number, 'decree number', { max: 120 });
+  parseDay(d.date, 'decree date');
+  if (!d.signatory || typeof d.signatory !== 'object') refuse('the decree needs its signatory');
+  if (!DECREE_SIGNATORIES.includes(d.signatory.office))
+    refuse(
+      `the decree's signatory office must be ${DECREE_SIGNATORIES.join(' or ')}, not ${shown(d.signatory.office)}`,
+    );
+  checkText(d.signatory.name, "signatory's name", { max: 200 });
+}
+
+/** A calendar day written YYYY-MM-DD, as the epoch milliseconds of its start (UTC). */
+function parseDay(text: unknown, what: string): number {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
+    refuse(`${what} must be a date written YYYY-MM-DD`);
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) refuse(`${what} ${text} is not a date`);
+  return ms;
+}
+
+/** The cycle's star cap (award.maxStars). */
+function requireWithinCap(s: S, stars: number): void {
+  const max = s.input.rules.award?.maxStars;
+  if (max !== undefined && stars > max)
+    refuse(
+      `Bintang ${stars} is above the maximum of cycle ${nominee(s).cycleId}: it determines at most Bintang ${max}`,
+    );
 }
 
 export function validateWithdraw(s: S, u: WithdrawInput): void {

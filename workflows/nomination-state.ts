@@ -7,6 +7,7 @@ import { provinceOf } from '../domain/region-codes';
 import type { AssessorScoreSheet } from '../domain/scoring';
 import {
   type Actor,
+  type CoachingLevel,
   type DeadlineStage,
   isTerminal,
   type NominationInput,
@@ -15,6 +16,8 @@ import {
 } from '../domain/types';
 import type { CycleRules, NominationWorkflowInput } from './inputs';
 import type {
+  CertificateHandoverInput,
+  DecreeRef,
   DetermineInput,
   DocumentRecord,
   FieldEvidenceRecord,
@@ -65,8 +68,13 @@ export interface NominationState {
   readonly evidence: FieldEvidenceRecord[];
   recommended: number | null;
   cappedBy: { fromStars: number; reason: string }[];
-  determination: DetermineInput | null;
+  determination: (DetermineInput & { decree?: DecreeRef }) | null;
   stars: number | null;
+  coaching: { level: CoachingLevel; office: string } | null;
+  packagingAllowed: boolean | null;
+  /** Set while the workflow waits for its certificate hand-over (award.certificateHandover). */
+  awaitingCertificate: boolean;
+  certificate: (Omit<CertificateHandoverInput, 'actor'> & { recordedBy: Actor }) | null;
   /** Deadlines moved for this nomination alone (extension, grace, a hold's extension), as epoch milliseconds. */
   readonly nominationOverrides: Partial<Record<DeadlineStage, number>>;
   /** Deadlines moved for the whole cycle. */
@@ -117,6 +125,10 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     cappedBy: [],
     determination: null,
     stars: null,
+    coaching: null,
+    packagingAllowed: null,
+    awaitingCertificate: false,
+    certificate: null,
     nominationOverrides: {},
     cycleOverrides,
     deadlineVersion: 0,
@@ -166,4 +178,14 @@ export function outstandingEvidence(s: NominationState): string[] {
 
 export function assessorProfile(s: NominationState, id: string) {
   return s.input.rules.assessment.assessors.find((a) => a.id === id);
+}
+
+/** The ministry's coaching office: the one configured, or the coordinators' first address. */
+export function ministryEmail(s: NominationState): string {
+  return s.input.rules.award?.coaching.ministry ?? s.input.rules.contacts.coordinators[0];
+}
+
+/** The office that coaches at `level`: the ministry, the nomination's dinas provinsi or its dinas kabupaten/kota. */
+export function coachingOffice(s: NominationState, level: CoachingLevel): string {
+  return level === 'kementerian' ? ministryEmail(s) : level === 'provinsi' ? provinsiEmail(s) : dinasEmail(s);
 }

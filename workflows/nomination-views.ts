@@ -69,6 +69,18 @@ export function answer(s: NominationState): NominationAnswer {
     recommendedStars: s.recommended,
     stars: s.stars,
     cappedBy: s.cappedBy,
+    decree: s.determination?.decree ?? null,
+    coaching: s.coaching,
+    packagingAllowed: s.packagingAllowed,
+    awaitingCertificate: s.awaitingCertificate,
+    certificate: s.certificate
+      ? {
+          date: s.certificate.date,
+          handedOverBy: s.certificate.handedOverBy,
+          recordedBy: `${s.certificate.recordedBy.role}:${s.certificate.recordedBy.id}`,
+          notes: s.certificate.notes ?? null,
+        }
+      : null,
     remindersSent: [...s.reminders],
     escalationsSent: [...s.escalations],
     eventCount: s.seq,
@@ -100,6 +112,11 @@ export function projection(s: NominationState): NominationProjection {
     stars: s.stars,
     scores: s.aspectScores ? { aspects: s.aspectScores, assessors: s.sheets.map((sheet) => sheet.assessorId) } : null,
     deadlineAt: deadline ? new Date(deadline.at).toISOString() : null,
+    decreeNumber: s.determination?.decree?.number ?? null,
+    coachingLevel: s.coaching?.level ?? null,
+    coachingOffice: s.coaching?.office ?? null,
+    certificateDate: s.certificate?.date ?? null,
+    certificateBy: s.certificate?.handedOverBy ?? null,
   };
 }
 

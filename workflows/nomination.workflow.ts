@@ -12,12 +12,14 @@ import type { NominationOutcome, NominationWorkflowInput } from './inputs';
 import {
   attendSocializationUpdate,
   cycleDeadlineSignal,
+  determineByDecreeUpdate,
   determineStarsUpdate,
   extendDeadlineUpdate,
   nominationStateQuery,
   recordFieldEvidenceUpdate,
   prescreenUpdate,
   recordSamplesUpdate,
+  recordCertificateHandoverUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
@@ -58,6 +60,12 @@ export async function nomination(input: NominationWorkflowInput): Promise<Nomina
     validator: (u) => rules.validateRecordFieldEvidence(s, u, Date.now()),
   });
   setHandler(determineStarsUpdate, (u) => act.determine(u), { validator: (u) => rules.validateDetermine(s, u) });
+  setHandler(determineByDecreeUpdate, (u) => act.determineByDecree(u), {
+    validator: (u) => rules.validateDetermineByDecree(s, u),
+  });
+  setHandler(recordCertificateHandoverUpdate, (u) => act.recordCertificateHandover(u), {
+    validator: (u) => rules.validateCertificateHandover(s, u, Date.now()),
+  });
   setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => rules.validateWithdraw(s, u) });
   setHandler(extendDeadlineUpdate, (u) => act.extendDeadline(u), {
     validator: (u) => rules.validateExtendDeadline(s, u, Date.now()),

@@ -26,3 +26,12 @@ export const PROVINCIAL_PRESCREEN = 'provincial-prescreen';
 /** The receipt of product samples before the administrative selection, for cycles whose config asks for them
  * (`samples.required`). */
 export const PRODUCT_SAMPLES = 'product-samples';
+
+/** The award as determined and followed up (issue #17, r4): a recommendation above the cycle's star cap is capped at
+ * it; a determination records the coaching level, tells the coaching office by mail, says in the announcement whether
+ * the star may go on packaging, and may wait for the certificate hand-over. Only nominations whose config has an
+ * `award` block reach it. */
+export const AWARD_FOLLOW_UP = 'award-follow-up';
+
+/** A cycle whose stars are determined by decree finalizes only once no nomination still waits for one (r4). */
+export const DETERMINATION_BY_DECREE = 'determination-by-decree';

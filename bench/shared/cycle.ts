@@ -43,6 +43,8 @@ export function testConfig(
   config.name = `Uji ${id}`;
   for (const stage of Object.keys(config.deadlines) as DeadlineStage[]) config.deadlines[stage] = { ...CALM };
   Object.assign(config.deadlines, patch.deadlines);
+  // A test that is not about the decree determines each nomination itself, and its cycle finalizes without one.
+  if (config.award) config.award.determination = 'per-nomination';
   patch.mutate?.(config);
   return config;
 }

@@ -2,7 +2,7 @@
  * `ovop determine <nomination> [--stars N --reason R]`: the coordinator determines the stars: the recommendation, or
  * another level with a reason. The nomination announces the result and closes.
  */
-import { coachingLevel } from '../../domain/scoring';
+import { awardLines } from '../award-lines';
 import { determineStarsUpdate, type DetermineInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
@@ -23,17 +23,9 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
   };
   const view = await act(ctx, id, determineStarsUpdate, input, 'the star determination');
   const final = view.stars ?? 0;
-  const coach = coachingLevel(final);
   return viewOutcome(
     view,
     final > 0 ? `${view.ikmName} is determined Bintang ${final}.` : `${view.ikmName} is not classified.`,
-    [
-      ...resultLines(view),
-      ...(coach
-        ? [
-            `coaching     by the ${coach === 'kementerian' ? 'ministry' : coach === 'provinsi' ? 'province' : 'kabupaten/kota'}`,
-          ]
-        : []),
-    ],
+    [...resultLines(view), ...awardLines(view)],
   );
 }

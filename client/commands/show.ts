@@ -1,5 +1,6 @@
 /** `ovop show <nomination>`: the nomination's current state (its state query), e.g. to see who must act next. */
 import { nominationStateQuery } from '../../workflows/messages';
+import { awardLines } from '../award-lines';
 import type { Context, Outcome } from '../context';
 import { nominationHandle, missingDocuments, resultLines, viewOutcome } from '../nomination';
 
@@ -24,7 +25,7 @@ export async function show(ctx: Context, id: string): Promise<Outcome> {
     extra.push(
       `assessors    ${view.assessors.map((a) => (view.scoredBy.includes(a) ? `${a} (scored)` : a)).join(', ')}`,
     );
-  extra.push(...resultLines(view));
+  extra.push(...resultLines(view), ...awardLines(view));
   extra.push(`events       ${view.eventCount} recorded`);
   return viewOutcome(
     view,

@@ -147,6 +147,7 @@ describe('a nomination through its whole lifecycle', () => {
         'assessment_assigned',
         'assessment_assigned',
         'assessment_started',
+        'coaching_assigned',
         'field_verification',
         'intake_accepted',
         'star_recommended',
@@ -158,6 +159,11 @@ describe('a nomination through its whole lifecycle', () => {
     expect(announcement.cc).toEqual(['disperin.32@daerah.example']);
     expect(announcement.subject).toBe('[OVOP] Penetapan Bintang 5: Batik Garutan Ibu Ratna');
     expect(announcement.text).toContain('Kab. Garut');
+    expect(announcement.text).toContain('Bintang 5 boleh dicantumkan pada kemasan produk.');
+    // Bintang 4–5 are coached by the ministry, whose office is told.
+    expect(mail.find((m) => m.template === 'coaching_assigned')!.to).toEqual([
+      'pembinaan.ikma@ovop.kemenperin.example',
+    ]);
     const sent = await h.db.selectFrom('notifications').selectAll().where('workflow_id', '=', workflowId).execute();
     expect(sent.every((s) => s.status === 'sent')).toBe(true);
     expect(sent.length).toBe(mail.length);

@@ -153,6 +153,17 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(payloads(escalated)).toContain('"deadlineStage":"prescreen"');
     expect(payloads(escalated)).toContain('"deadlineStage":"samples"');
 
+    // The award's follow-up (r4): a cycle determined by decree, the nomination it determined with its coaching mail in
+    // the announcement's round, and a capped re-evaluation that waited for its certificate.
+    expect(payloads('award-cycle-r4-award.json')).toContain('determination-by-decree');
+    expect(text('award-cycle-r4-award.json')).toContain('"name": "issueDecree"');
+    expect(rounds('award-cycle-r4-award.json').flat()).toContain('decree_recorded');
+    expect(payloads('nomination-r4-award-excellent.json')).toContain('award-follow-up');
+    expect(text('nomination-r4-award-excellent.json')).toContain('"name": "determineByDecree"');
+    expect(rounds('nomination-r4-award-excellent.json')).toContainEqual(['announcement', 'coaching_assigned']);
+    expect(payloads('nomination-r4-award-capped.json')).toContain('batas siklus ini paling tinggi Bintang 3');
+    expect(recordedTypes('nomination-r4-award-capped.json').slice(-1)).toEqual(['certificate.handed_over']);
+
     const firstRun = JSON.parse(text('award-cycle-r2-first-run.json')).events as { eventType: string }[];
     expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });

@@ -286,6 +286,36 @@ describe('an invalid cycle config', () => {
     );
   });
 
+  it('refuses a bad award block field by field, and defaults it when left out', () => {
+    const error = issuesOf(
+      exampleWith((c) => {
+        c.award.maxStars = 7;
+        c.award.determination = 'sometimes';
+        c.award.coaching.byStars['3'] = 'provincial';
+        c.award.certificateHandover.within = '0s';
+      }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'award.maxStars', message: 'must be 1 to 5' },
+      { path: 'award.determination', message: 'must be decree or per-nomination, got "sometimes"' },
+      {
+        path: 'award.coaching.byStars.3',
+        message: 'must be one of: kementerian, provinsi, kabupaten_kota, got "provincial"',
+      },
+      { path: 'award.certificateHandover.within', message: 'must be longer than zero' },
+    ]);
+    const plain = parseCycleConfig(exampleWith((c) => delete c.award));
+    expect(plain.award).toEqual({
+      maxStars: 5,
+      determination: 'per-nomination',
+      packagingFromStars: 3,
+      coaching: {
+        byStars: { 1: 'kabupaten_kota', 2: 'kabupaten_kota', 3: 'provinsi', 4: 'kementerian', 5: 'kementerian' },
+      },
+    });
+    expect(loadCycleConfig(EXAMPLE).award).toMatchObject({ maxStars: 3, determination: 'decree' });
+  });
+
   it('reports a YAML syntax error as one issue with its line and column', () => {
     const error = issuesOf('id: ovop-2027\nsessions: [sesi-1\nname: x\n');
     expect(error.issues).toHaveLength(1);

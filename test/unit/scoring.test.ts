@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregateScores,
-  coachingLevel,
   computeAssessorStats,
   recommendStars,
   requiresFieldVerification,
@@ -384,23 +383,12 @@ describe('aggregateScores', () => {
   });
 });
 
-describe('requiresFieldVerification and coachingLevel', () => {
+describe('requiresFieldVerification', () => {
   it.each([
     [70, 70, true],
     [69.99, 70, false],
     [90, 70, true],
   ])('score %d with threshold %d → %s', (score, threshold, expected) => {
     expect(requiresFieldVerification(score, threshold)).toBe(expected);
-  });
-
-  it.each([
-    [5, 'kementerian'],
-    [4, 'kementerian'],
-    [3, 'provinsi'],
-    [2, 'kabupaten/kota'],
-    [1, 'kabupaten/kota'],
-    [0, null],
-  ] as const)('Bintang %i → %s', (s, level) => {
-    expect(coachingLevel(s)).toBe(level);
   });
 });
