@@ -66,6 +66,8 @@ beforeAll(async () => {
   ovop = cliRunner(h.taskQueue);
   config = loadCycleConfig(join(REPO_ROOT, 'config', 'cycle.demo.yaml'));
   config.id = CYCLE;
+  // The demo determines by one decree; these scripted actors determine each nomination themselves.
+  if (config.award) config.award.determination = 'per-nomination';
   // Only the missed attendance is meant to happen; on a loaded machine the other compressed deadlines could pass too.
   for (const [stage, d] of Object.entries(config.deadlines))
     if (stage !== 'attendance') config.deadlines[stage as keyof CycleConfig['deadlines']] = { ...d, within: '10m' };
