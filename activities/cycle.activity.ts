@@ -1,5 +1,5 @@
 /** Activities of the award cycle: starting nominations, pushing deadline changes, its row and its final report. */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Kysely } from 'kysely';
@@ -14,6 +14,7 @@ import type { NominationWorkflowInput } from '../workflows/inputs';
 import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
 import type { CycleCensus, CycleSummary } from './contracts';
+import { differences, recordCycleDeadlineChange, recordIntake } from './intake.activity';
 
 /** Claims the nomination's sentra for `workflowId` unless another nomination holds it; returns the holder. */
 async function claimSentra(db: Kysely<Database>, n: NominationInput, workflowId: string): Promise<string> {
@@ -49,6 +50,8 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       const workflowId = nominationWorkflowId(n.cycleId, n.regencyCode, n.ikmName);
       const holder = await claimSentra(db, n, workflowId);
       if (holder !== workflowId) return { workflowId, created: false, sentraTakenBy: holder };
+      // The nomination checks its input against this record before it does anything (intake.activity.ts).
+      await recordIntake(db, workflowId, input);
       try {
         await client.workflow.start('nomination', {
           workflowId,
@@ -77,6 +80,8 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       until: string;
       actor: Actor;
     }): Promise<number> {
+      // Each nomination checks the signal against this record and takes the actor from it (intake.activity.ts).
+      await recordCycleDeadlineChange(db, input);
       const rows = await db
         .selectFrom('nominations')
         .select('workflow_id')
@@ -107,15 +112,26 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       status: string;
       counts: Record<string, number>;
     }): Promise<void> {
-      const values = {
-        name: input.name,
-        status: input.status,
-        config: JSON.stringify(input.config),
-        counts: JSON.stringify(input.counts),
-      };
+      // The rules a cycle was first recorded with stay: a second cycle started under the same id with other rules
+      // (a caller going around the API) is refused rather than allowed to rewrite them.
+      const existing = await db
+        .selectFrom('cycles')
+        .select(['config'])
+        .where('id', '=', input.cycleId)
+        .executeTakeFirst();
+      if (existing) {
+        const differ = differences(existing.config, JSON.parse(JSON.stringify(input.config)));
+        if (differ.length) {
+          throw ApplicationFailure.nonRetryable(
+            `cycle ${input.cycleId} is already recorded with other rules (differs in ${differ.join(', ')}); a cycle's rules cannot be changed by starting it again`,
+            'CycleConflict',
+          );
+        }
+      }
+      const values = { name: input.name, status: input.status, counts: JSON.stringify(input.counts) };
       await db
         .insertInto('cycles')
-        .values({ id: input.cycleId, ...values })
+        .values({ id: input.cycleId, ...values, config: JSON.stringify(input.config) })
         .onConflict((oc) => oc.column('id').doUpdateSet(values))
         .execute();
     },

@@ -5,6 +5,7 @@ import type { Database } from '../db/database';
 import { createCycleActivities } from './cycle.activity';
 import { createDecreeActivities } from './decree.activity';
 import type { Mailer } from './mailer';
+import { createIntakeActivities } from './intake.activity';
 import { createNotificationActivities } from './notifications.activity';
 import { createProjectionActivities } from './projection.activity';
 
@@ -20,5 +21,6 @@ export function createActivities({ db, mailer, client }: ActivityDeps) {
     ...createNotificationActivities(db, mailer),
     ...createCycleActivities(db, client),
     ...createDecreeActivities(db, client),
+    ...createIntakeActivities(db),
   };
 }

@@ -13,6 +13,7 @@ export {
   provinsiOf,
   scoresFor,
   sha256,
+  startNominationDirectly,
   testConfig,
   withoutOptionalSteps,
   workflowInput,

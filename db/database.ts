@@ -231,8 +231,29 @@ export interface CurationListMembersTable {
   provisional_score: number | null;
 }
 
+/** Each nomination its cycle started, with the exact input it gave it: what a nomination checks its own input against. */
+export interface NominationIntakeTable {
+  workflow_id: string;
+  cycle_id: string;
+  input: Json;
+  recorded_at: ColumnType<Date, undefined, never>;
+}
+
+/** Each cycle-wide deadline change a coordinator made: what a nomination checks a `cycleDeadline` signal against. */
+export interface CycleDeadlineChangesTable {
+  cycle_id: string;
+  stage: string;
+  until: string;
+  actor_role: string;
+  actor_id: string;
+  actor_region: string;
+  recorded_at: ColumnType<Date, undefined, never>;
+}
+
 export interface Database {
   cycles: CyclesTable;
+  nomination_intake: NominationIntakeTable;
+  cycle_deadline_changes: CycleDeadlineChangesTable;
   nominations: NominationsTable;
   nomination_events: NominationEventsTable;
   notifications: NotificationsTable;

@@ -10,8 +10,10 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
+  setDefaultSignalHandler,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,9 +31,10 @@ import {
   type Stage,
 } from '../domain/types';
 import { provinceOf } from '../domain/region-codes';
-import { cycleActivity, decreeActivity, mailActivity } from './activity-options';
+import { cycleActivity, decreeActivity, mailActivity, nominationStartActivity } from './activity-options';
+import { checkCycleInput } from './input-checks';
 import { checkDecree } from './nomination-rules';
-import { DETERMINATION_BY_DECREE } from './patches';
+import { CYCLE_INPUT_CHECKED, DETERMINATION_BY_DECREE } from './patches';
 import { nominationWorkflowId, sentraKey } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
@@ -55,6 +58,7 @@ const sentraTaken = (n: NominationInput, holder: string) =>
 const acts = proxyActivities<Activities>(cycleActivity);
 const mail = proxyActivities<Activities>(mailActivity);
 const decreeActs = proxyActivities<Activities>(decreeActivity);
+const starts = proxyActivities<Activities>(nominationStartActivity);
 
 /** What one run hands to the next on continue-as-new. */
 export interface CycleCarry {
@@ -97,6 +101,8 @@ const HISTORY_EVENTS_PER_RUN = 300;
 const CENSUS_EVERY = '5m';
 
 export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
+  // A cycle started around the CLI with a config it cannot run ends here, before it records or mails anything.
+  if (patched(CYCLE_INPUT_CHECKED)) checkCycleInput(input);
   const config = input.config;
   const { regencies, provinces, ...rules } = config;
   const carry: CycleCarry = input.carry ?? {
@@ -165,12 +171,19 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   };
 
   setHandler(cycleStateQuery, view);
+  // The cycle takes no signals: nominations report through the projection, people act by Update. A signal sent to it
+  // anyway (a caller going around the API) is logged and dropped rather than buffered for the run's whole life.
+  setDefaultSignalHandler((name: string) => {
+    log.warn(`signal ${JSON.stringify(name).slice(0, 80)} dropped: the award cycle takes no signals`, {
+      cycleId: config.id,
+    });
+  });
 
   setHandler(
     nominateUpdate,
     async (n: NominationInput) => {
       noteLength();
-      const result = await acts.startNomination({
+      const result = await starts.startNomination({
         nomination: { ...n, cycleId: config.id },
         rules,
         regencyName: regencies[n.regencyCode],

@@ -3,9 +3,10 @@
  * nomination after it. The lifecycle (nomination-lifecycle.ts) waits on the state these handlers change; the rules
  * that decide whether an action is accepted are in nomination-rules.ts.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, log, patched } from '@temporalio/workflow';
 import { aggregateScores } from '../domain/scoring';
-import type { Actor, DeadlineStage } from '../domain/types';
+import { isoInstantProblem, shown } from '../domain/text';
+import { type Actor, DEADLINE_STAGES, type DeadlineStage } from '../domain/types';
 import { DeadlineClock, currentDeadline, deadlineOf } from './deadline-clock';
 import type {
   AttendInput,
@@ -32,12 +33,14 @@ import {
   assessorProfile,
   dinasEmail,
   isClosed,
+  nominee,
   type NominationState,
   provinceCodeOf,
   provinsiEmail,
   requiredDocuments,
 } from './nomination-state';
 import { answer } from './nomination-views';
+import { CYCLE_DEADLINE_CHECKED } from './patches';
 
 export class NominationActions {
   constructor(
@@ -239,6 +242,43 @@ export class NominationActions {
       await this.clock.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
     }
     return answer(s);
+  }
+
+  /**
+   * A `cycleDeadline` signal. Anyone with the Temporal address can send one, so it is applied only when the cycle
+   * recorded that change (its broadcast activity writes the record first), under the coordinator of the record, never
+   * the actor the signal claims. Anything else is logged and dropped: a signal has no caller to answer, and a handler
+   * that threw would fail the workflow task on every retry.
+   */
+  async onCycleDeadline(c: unknown): Promise<void> {
+    const s = this.s;
+    // Without a payload the code before the check threw a TypeError, so no recorded history went on from here.
+    if (c === null || typeof c !== 'object') {
+      log.warn('cycleDeadline signal dropped: no payload', { workflowId: s.workflowId, payload: shown(c) });
+      return;
+    }
+    const claim = c as { stage?: unknown; until?: unknown; actor?: unknown };
+    if (!patched(CYCLE_DEADLINE_CHECKED))
+      return this.applyCycleDeadline(c as Parameters<typeof this.applyCycleDeadline>[0]);
+    const problem = !DEADLINE_STAGES.includes(claim.stage as DeadlineStage)
+      ? `stage ${shown(claim.stage)} is not one of ${DEADLINE_STAGES.join(', ')}`
+      : isoInstantProblem(claim.until, 'until');
+    if (problem) {
+      log.warn(`cycleDeadline signal dropped: ${problem}`, { workflowId: s.workflowId });
+      return;
+    }
+    const stage = claim.stage as DeadlineStage;
+    const until = claim.until as string;
+    await condition(() => s.admitted);
+    const actor = await this.fx.recordedCycleDeadline(stage, until);
+    if (!actor) {
+      log.warn(`cycleDeadline signal dropped: cycle ${nominee(s).cycleId} recorded no ${stage} deadline of ${until}`, {
+        workflowId: s.workflowId,
+        claimedActor: claim.actor,
+      });
+      return;
+    }
+    await this.applyCycleDeadline({ stage, until, actor });
   }
 
   /** Cycle-wide extensions arrive by signal from the cycle, which has already validated them; a stale or repeated one

@@ -116,6 +116,16 @@ export class NominationEffects {
     });
   }
 
+  /** Null when the nomination runs on the input its cycle recorded for it, otherwise why not. */
+  verifyStart(): Promise<string | null> {
+    return db.verifyNominationStart({ workflowId: this.s.workflowId, input: this.s.input });
+  }
+
+  /** The coordinator who made this cycle-wide deadline change, as the cycle recorded it; null when it never did. */
+  recordedCycleDeadline(stage: string, until: string): Promise<Actor | null> {
+    return db.recordedCycleDeadline({ cycleId: nominee(this.s).cycleId, stage, until });
+  }
+
   /** Assessor statistics of the cycle, for normalizing harsh and lenient assessors. */
   assessorStats(cycleId: string) {
     return db.assessorStats({ cycleId });

@@ -88,6 +88,9 @@ export interface NominationState {
   readonly escalations: Set<string>;
   /** The actor whose action caused the next stage change (stage changes are recorded under that actor). */
   cause: Actor;
+  /** Whether the start check passed (nomination.workflow.ts); until then every action is turned away for the moment.
+   * Always true in histories from before the check. */
+  admitted: boolean;
 }
 
 export function newNominationState(input: NominationWorkflowInput, workflowId: string, now: number): NominationState {
@@ -136,6 +139,7 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     reminders: new Set(),
     escalations: new Set(),
     cause: SYSTEM_ACTOR,
+    admitted: true,
   };
 }
 

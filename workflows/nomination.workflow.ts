@@ -6,8 +6,10 @@
  * action (nomination-rules.ts), what an accepted action does (nomination-actions.ts), the effects on PostgreSQL and mail
  * (nomination-effects.ts) and the views (nomination-views.ts).
  */
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { DeadlineClock } from './deadline-clock';
+import { checkNominationInput, NOT_FROM_CYCLE } from './input-checks';
 import type { NominationOutcome, NominationWorkflowInput } from './inputs';
 import {
   attendSocializationUpdate,
@@ -34,46 +36,75 @@ import { NominationLifecycle } from './nomination-lifecycle';
 import * as rules from './nomination-rules';
 import { newNominationState } from './nomination-state';
 import { outcome, view } from './nomination-views';
+import { NOMINATION_START_CHECKED } from './patches';
+import { refuseForNow } from './validation';
 
 export async function nomination(input: NominationWorkflowInput): Promise<NominationOutcome> {
+  // Histories from before the start check replay without it (docs/versioning.md).
+  const checked = patched(NOMINATION_START_CHECKED);
+  if (checked) checkNominationInput(input);
   const s = newNominationState(input, workflowInfo().workflowId, Date.now());
+  s.admitted = !checked;
   const fx = new NominationEffects(s);
   const clock = new DeadlineClock(s, fx);
   const act = new NominationActions(s, fx, clock);
+  /** Every action waits for the start check; the client sends a turned-away update again (common/update-retry.ts). */
+  const admitted = (): void => {
+    if (!s.admitted) refuseForNow(`nomination ${s.workflowId} is starting; send this again in a moment`);
+  };
 
   setHandler(nominationStateQuery, () => view(s));
-  setHandler(attendSocializationUpdate, (u) => act.attend(u), { validator: (u) => rules.validateAttend(s, u) });
+  setHandler(attendSocializationUpdate, (u) => act.attend(u), {
+    validator: (u) => (admitted(), rules.validateAttend(s, u)),
+  });
   setHandler(submitDocumentUpdate, (u) => act.submitDocument(u), {
-    validator: (u) => rules.validateSubmitDocument(s, u),
+    validator: (u) => (admitted(), rules.validateSubmitDocument(s, u)),
   });
-  setHandler(reviewDocumentsUpdate, (u) => act.review(u), { validator: (u) => rules.validateReview(s, u) });
-  setHandler(prescreenUpdate, (u) => act.prescreen(u), { validator: (u) => rules.validatePrescreen(s, u) });
+  setHandler(reviewDocumentsUpdate, (u) => act.review(u), {
+    validator: (u) => (admitted(), rules.validateReview(s, u)),
+  });
+  setHandler(submitScoresUpdate, (u) => act.submitScores(u), {
+    validator: (u) => (admitted(), rules.validateScores(s, u)),
+  });
+  setHandler(verifyFieldUpdate, (u) => act.verifyField(u), {
+    validator: (u) => (admitted(), rules.validateVerifyField(s, u)),
+  });
+  setHandler(prescreenUpdate, (u) => act.prescreen(u), {
+    validator: (u) => (admitted(), rules.validatePrescreen(s, u)),
+  });
   setHandler(recordSamplesUpdate, (u) => act.recordSamples(u), {
-    validator: (u) => rules.validateRecordSamples(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateRecordSamples(s, u, Date.now())),
   });
-  setHandler(submitScoresUpdate, (u) => act.submitScores(u), { validator: (u) => rules.validateScores(s, u) });
-  setHandler(verifyFieldUpdate, (u) => act.verifyField(u), { validator: (u) => rules.validateVerifyField(s, u) });
   setHandler(scheduleFieldVisitUpdate, (u) => act.scheduleFieldVisit(u), {
-    validator: (u) => rules.validateScheduleFieldVisit(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateScheduleFieldVisit(s, u, Date.now())),
   });
   setHandler(recordFieldEvidenceUpdate, (u) => act.recordFieldEvidence(u), {
-    validator: (u) => rules.validateRecordFieldEvidence(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateRecordFieldEvidence(s, u, Date.now())),
   });
-  setHandler(determineStarsUpdate, (u) => act.determine(u), { validator: (u) => rules.validateDetermine(s, u) });
+  setHandler(determineStarsUpdate, (u) => act.determine(u), {
+    validator: (u) => (admitted(), rules.validateDetermine(s, u)),
+  });
   setHandler(determineByDecreeUpdate, (u) => act.determineByDecree(u), {
-    validator: (u) => rules.validateDetermineByDecree(s, u),
+    validator: (u) => (admitted(), rules.validateDetermineByDecree(s, u)),
   });
   setHandler(recordCertificateHandoverUpdate, (u) => act.recordCertificateHandover(u), {
-    validator: (u) => rules.validateCertificateHandover(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateCertificateHandover(s, u, Date.now())),
   });
-  setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => rules.validateWithdraw(s, u) });
+  setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => (admitted(), rules.validateWithdraw(s, u)) });
   setHandler(extendDeadlineUpdate, (u) => act.extendDeadline(u), {
-    validator: (u) => rules.validateExtendDeadline(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateExtendDeadline(s, u, Date.now())),
   });
   setHandler(resolveHoldUpdate, (u) => act.resolveHold(u), {
-    validator: (u) => rules.validateResolveHold(s, u, Date.now()),
+    validator: (u) => (admitted(), rules.validateResolveHold(s, u, Date.now())),
   });
-  setHandler(cycleDeadlineSignal, (c) => act.applyCycleDeadline(c));
+  setHandler(cycleDeadlineSignal, (c: unknown) => act.onCycleDeadline(c));
+
+  if (checked) {
+    // Before any row or mail: a nomination started around its cycle ends here, with the reason as its failure.
+    const problem = await fx.verifyStart();
+    if (problem) throw ApplicationFailure.nonRetryable(problem, NOT_FROM_CYCLE);
+    s.admitted = true;
+  }
 
   await new NominationLifecycle(s, fx, clock).run();
   // An update accepted just before the end (a late withdrawal refused by its handler, a query-like update) must

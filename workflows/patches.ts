@@ -35,3 +35,14 @@ export const AWARD_FOLLOW_UP = 'award-follow-up';
 
 /** A cycle whose stars are determined by decree finalizes only once no nomination still waits for one (r4). */
 export const DETERMINATION_BY_DECREE = 'determination-by-decree';
+
+/** A nomination checks its input at start, in shape and against the intake record its cycle wrote, and takes no
+ * action until it has passed: one started around its cycle ends before it writes a row or sends a mail. */
+export const NOMINATION_START_CHECKED = 'nomination-start-checked';
+
+/** A `cycleDeadline` signal is applied only when the cycle recorded that change, under the actor of the record;
+ * anything else is logged and dropped. */
+export const CYCLE_DEADLINE_CHECKED = 'cycle-deadline-checked';
+
+/** An award cycle checks its config at start and ends with a clear failure on one it cannot run. */
+export const CYCLE_INPUT_CHECKED = 'cycle-input-checked';

@@ -19,7 +19,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CycleConfig, NominationInput } from '../../domain/types';
-import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
+import { cycleWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   cycleStateQuery,
@@ -36,7 +36,16 @@ import {
   type NominationAnswer,
   type NominationView,
 } from '../../workflows/messages';
-import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../shared/cycle';
+import {
+  coordinator,
+  dinasOf,
+  nominationInput,
+  scoresFor,
+  sha256,
+  startNominationDirectly,
+  testConfig,
+  workflowInput,
+} from '../shared/cycle';
 import { settled } from '../shared/settled';
 import {
   CONTROL_CHAINS,
@@ -171,8 +180,7 @@ export async function setUpTargets(
       ikmName: `${food ? 'Dodol' : 'Tenun'} Sasaran ${key} ${++serial}`,
       ...(food ? { commodity: 'makanan_minuman' as const, product: 'Dodol Garut' } : {}),
     });
-    const workflowId = nominationWorkflowId(cfg.id, n.regencyCode, n.ikmName);
-    const handle = await client.workflow.start('nomination', { workflowId, taskQueue, args: [workflowInput(cfg, n)] });
+    const { handle, workflowId } = await startNominationDirectly({ client, db }, taskQueue, workflowInput(cfg, n));
     started.push(workflowId);
     const dinas = dinasOf(FUZZ_REGENCY);
     const u = <A>(def: UpdateDefinition<NominationAnswer, [A]>, arg: A) => handle.executeUpdate(def, { args: [arg] });

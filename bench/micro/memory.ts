@@ -6,6 +6,7 @@
  * of one cached workflow. The same steps on a worker without a cache (the engine's default) are the control: what the
  * traffic itself leaves behind. Goal: ≤ 1 MB per cached workflow. Writes bench/results/<date>-memory-<n>.json.
  */
+import { startNominationDirectly } from '../shared/cycle';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,7 +17,6 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bootstrap, type Deps } from '../../worker/bootstrap';
 import { startStack, type Stack } from '../../embedded/stack';
-import { nominationWorkflowId } from '../../workflows/ids';
 import { nonNegative, parseOptions } from '../shared/args';
 import { mapPool } from '../shared/pool';
 import { regencyCodesFor } from '../shared/regencies';
@@ -116,11 +116,7 @@ async function phase(stack: Stack, deps: Deps, label: string, maxCached: number)
   const start = (from: number, count: number) =>
     mapPool(regencies.slice(from, from + count), 50, async (regency, i) => {
       const ikmName = `IKM Memori ${String(from + i).padStart(5, '0')}`;
-      await deps.client.workflow.start('nomination', {
-        workflowId: nominationWorkflowId(config.id, regency, ikmName),
-        taskQueue,
-        args: [standaloneInput(config, regency, ikmName)],
-      });
+      await startNominationDirectly(deps, taskQueue, standaloneInput(config, regency, ikmName));
     });
   const settle = async (count: number) => {
     let shown = 0;

@@ -6,6 +6,7 @@
  * isolates the domain's cost from the engine's. Then both once more with a workflow cache, the engine's opt-in setting
  * (OVOP_MAX_CACHED_WORKFLOWS; worker/workflow-cache.ts says why it is not the default).
  */
+import { startNominationDirectly } from '../shared/cycle';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { join } from 'node:path';
 import { bootstrap } from '../../worker/bootstrap';
 import { createWorker } from '../../worker/create-worker';
 import { startStack } from '../../embedded/stack';
-import { nominationWorkflowId } from '../../workflows/ids';
 import { extendDeadlineUpdate } from '../../workflows/messages';
 import { maxCachedWorkflows } from '../../worker/workflow-cache';
 import { nonNegative, parseOptions } from '../shared/args';
@@ -79,11 +79,11 @@ const bareRun = async (taskQueue: string) => {
 };
 const oursRun = async (taskQueue: string) => {
   const config = quietConfig(`${taskQueue}-${Date.now()}`);
-  const ours = await deps.client.workflow.start('nomination', {
-    workflowId: nominationWorkflowId(config.id, '32.05', 'IKM Latensi'),
+  const { handle: ours } = await startNominationDirectly(
+    deps,
     taskQueue,
-    args: [standaloneInput(config, '32.05', 'IKM Latensi')],
-  });
+    standaloneInput(config, '32.05', 'IKM Latensi'),
+  );
   await waitForStage(deps.db, config.id, 'AWAITING_SOCIALIZATION', 1, { timeoutMs: 60_000 });
   const coordinator = { role: 'coordinator' as const, id: 'bench', region: '00' };
   const base = Date.now() + 40 * 86_400_000;

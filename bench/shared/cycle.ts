@@ -2,8 +2,12 @@
  * Cycle configs and inputs for nominations started directly, for the integration tests and the fuzz runner: the demo
  * cycle, with the deadlines and rules a test needs.
  */
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Kysely } from 'kysely';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { recordIntake } from '../../activities/intake.activity';
+import type { Database } from '../../db/database';
 import { loadCycleConfig } from '../../domain/cycle-config';
 import {
   type Actor,
@@ -14,6 +18,7 @@ import {
   type StageDeadlineConfig,
 } from '../../domain/types';
 import { provinceOf } from '../../domain/region-codes';
+import { nominationWorkflowId } from '../../workflows/ids';
 import type { NominationWorkflowInput } from '../../workflows/inputs';
 
 const DEMO = fileURLToPath(new URL('../../config/cycle.demo.yaml', import.meta.url));
@@ -97,6 +102,22 @@ export function workflowInput(config: CycleConfig, nomination: NominationInput):
     regencyName: regencies[nomination.regencyCode],
     provinceName: provinces[provinceOf(nomination.regencyCode)],
   };
+}
+
+/**
+ * Starts a nomination directly (no award cycle in front) on `input`, after writing the intake record its cycle would
+ * write: a nomination runs only on the input its cycle recorded for it (activities/intake.activity.ts).
+ */
+export async function startNominationDirectly(
+  deps: { client: Client; db: Kysely<Database> },
+  taskQueue: string,
+  input: NominationWorkflowInput,
+): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId; workflowId: string }> {
+  const n = input.nomination;
+  const workflowId = nominationWorkflowId(n.cycleId, n.regencyCode, n.ikmName);
+  await recordIntake(deps.db, workflowId, input);
+  const handle = await deps.client.workflow.start('nomination', { workflowId, taskQueue, args: [input] });
+  return { handle, workflowId };
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -7,8 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createSignInLink } from '../../db/credentials';
 import { disableUser, upsertUser } from '../../db/users';
 import { readMailbox } from '../../embedded/mailbox';
-import { nominationWorkflowId } from '../../workflows/ids';
-import { nominationInput, scoresFor, sha256, testConfig, workflowInput } from '../../bench/drivers';
+import {
+  nominationInput,
+  scoresFor,
+  sha256,
+  startNominationDirectly,
+  testConfig,
+  workflowInput,
+} from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import {
   call,
@@ -27,8 +33,7 @@ const config = testConfig('uji-api-trust', { mutate: (c) => (c.assessment.assess
 
 async function startNomination(regencyCode: string, ikmName: string): Promise<string> {
   const n = nominationInput(config, { regencyCode, ikmName });
-  const workflowId = nominationWorkflowId(config.id, regencyCode, ikmName);
-  await h.client.workflow.start('nomination', { workflowId, taskQueue: h.taskQueue, args: [workflowInput(config, n)] });
+  const { workflowId } = await startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
   await stageIs(workflowId, 'AWAITING_SOCIALIZATION');
   return workflowId;
 }

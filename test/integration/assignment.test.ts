@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleConfig } from '../../domain/types';
-import { nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   nominationStateQuery,
@@ -21,6 +20,7 @@ import {
   settled,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -51,12 +51,8 @@ async function stageOf(workflowId: string, stage: string): Promise<void> {
 
 /** Starts a nomination directly (no award cycle) and drives it to IN_ASSESSMENT; deadlines are calm. */
 async function toAssessment(config: CycleConfig, regencyCode: string, ikmName: string) {
-  const workflowId = nominationWorkflowId(config.id, regencyCode, ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, nominationInput(config, { regencyCode, ikmName }))],
-  });
+  const input = workflowInput(config, nominationInput(config, { regencyCode, ikmName }));
+  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input);
   const dinas = dinasOf(regencyCode);
   const session = config.sessions.find((s) => s.provinces.includes(regencyCode.slice(0, 2)))!;
   await stageOf(workflowId, 'AWAITING_SOCIALIZATION');

@@ -15,13 +15,14 @@ import {
   nominationInput,
   scoresFor,
   sha256,
+  startNominationDirectly,
   testConfig,
   workflowInput,
 } from '../../bench/drivers';
 import { provinceOf } from '../../domain/region-codes';
 import type { Actor, CycleConfig, NominationInput } from '../../domain/types';
 import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
-import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
+import { cycleWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   cycleStateQuery,
@@ -126,13 +127,7 @@ async function toRecommendation(
 
 async function startNomination(config: CycleConfig, over: Partial<NominationInput> & { ikmName: string }) {
   const n = nominationInput(config, { regencyCode: '32.05', ...over });
-  const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
-  return { handle, workflowId };
+  return startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
 }
 
 describe("the cycle's star cap", () => {

@@ -5,7 +5,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, CycleConfig, NominationInput, StageDeadlineConfig } from '../../domain/types';
-import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
+import { cycleWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   extendCycleDeadlineUpdate,
@@ -26,6 +26,7 @@ import {
   settled,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -50,13 +51,7 @@ const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function startNomination(config: CycleConfig, n: NominationInput) {
-  const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
-  return { handle, workflowId };
+  return startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
 }
 
 async function until(

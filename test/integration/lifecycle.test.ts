@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/types';
-import { nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -17,6 +16,7 @@ import {
   scoresFor,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -39,12 +39,7 @@ describe('a nomination through its whole lifecycle', () => {
       commodity: 'kain_batik',
       product: 'Batik tulis Garutan',
     });
-    const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-    const handle = await h.client.workflow.start('nomination', {
-      workflowId,
-      taskQueue: h.taskQueue,
-      args: [workflowInput(config, n)],
-    });
+    const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
     const dinas = dinasOf('32.05');
 
     await waitFor(async () => (await handle.query(nominationStateQuery)).stage === 'AWAITING_SOCIALIZATION', {

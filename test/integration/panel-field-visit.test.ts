@@ -20,13 +20,13 @@ import {
   scoresFor,
   settled,
   sha256,
+  startNominationDirectly,
   testConfig,
   workflowInput,
 } from '../../bench/drivers';
 import { eligibleAssessors } from '../../domain/panel';
 import type { Actor, Commodity, CycleConfig } from '../../domain/types';
 import { mailFor } from '../../embedded/mailbox';
-import { nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   nominationStateQuery,
@@ -74,12 +74,8 @@ async function stageOf(handle: WorkflowHandle, stage: string): Promise<Nominatio
 
 /** Starts a nomination directly and drives it through attendance, documents and the review to IN_ASSESSMENT. */
 async function toAssessment(config: CycleConfig, regencyCode: string, ikmName: string, commodity: Commodity) {
-  const workflowId = nominationWorkflowId(config.id, regencyCode, ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, nominationInput(config, { regencyCode, ikmName, commodity }))],
-  });
+  const input = workflowInput(config, nominationInput(config, { regencyCode, ikmName, commodity }));
+  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input);
   const dinas = dinasOf(regencyCode);
   const session = config.sessions.find((s) => s.provinces.includes(regencyCode.slice(0, 2)))!;
   await stageOf(handle, 'AWAITING_SOCIALIZATION');

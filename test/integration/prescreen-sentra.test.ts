@@ -27,6 +27,7 @@ import {
   settled,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -46,13 +47,7 @@ const PROVINSI_JABAR = 'disperin.32@daerah.example';
 const today = () => new Date().toISOString().slice(0, 10);
 
 async function startNomination(config: CycleConfig, n: NominationInput) {
-  const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
-  return { handle, workflowId };
+  return startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
 }
 
 const stageOf = (handle: WorkflowHandle, stage: string, timeoutMs = 30_000): Promise<NominationView> =>

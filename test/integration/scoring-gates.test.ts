@@ -5,10 +5,17 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coordinator, dinasOf, nominationInput, sha256, testConfig, workflowInput } from '../../bench/drivers';
+import {
+  coordinator,
+  dinasOf,
+  nominationInput,
+  sha256,
+  startNominationDirectly,
+  testConfig,
+  workflowInput,
+} from '../../bench/drivers';
 import type { Actor, CycleConfig } from '../../domain/types';
 import { mailFor } from '../../embedded/mailbox';
-import { nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -51,12 +58,7 @@ async function stageOf(handle: WorkflowHandle, stage: string): Promise<Nominatio
 /** Starts a nomination and takes it through attendance, its documents and the review, to IN_ASSESSMENT. */
 async function toAssessment(config: CycleConfig, regencyCode: string, ikmName: string, documents: string[]) {
   const n = nominationInput(config, { regencyCode, ikmName });
-  const workflowId = nominationWorkflowId(config.id, regencyCode, ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
+  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
   const dinas = dinasOf(regencyCode);
   await stageOf(handle, 'AWAITING_SOCIALIZATION');
   await handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] });

@@ -27,6 +27,7 @@ import {
   settled,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -60,13 +61,7 @@ async function expectRefused<Arg>(
 }
 
 async function startNomination(config: CycleConfig, n: NominationInput) {
-  const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
-  return { handle, workflowId };
+  return startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
 }
 
 async function stageOf(handle: WorkflowHandle, stage: string): Promise<NominationView> {

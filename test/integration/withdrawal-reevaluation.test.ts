@@ -6,7 +6,6 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, CycleConfig, NominationInput } from '../../domain/types';
-import { nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -25,6 +24,7 @@ import {
   scoresFor,
   sha256,
   testConfig,
+  startNominationDirectly,
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -42,13 +42,7 @@ const dinas = dinasOf('32.05');
 
 async function startNomination(config: CycleConfig, over: Partial<NominationInput> & { ikmName: string }) {
   const n = nominationInput(config, { regencyCode: '32.05', ...over });
-  const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-  const handle = await h.client.workflow.start('nomination', {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [workflowInput(config, n)],
-  });
-  return { handle, workflowId };
+  return startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
 }
 
 async function stageOf(handle: WorkflowHandle, stage: string): Promise<NominationView> {
