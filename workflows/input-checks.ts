@@ -8,7 +8,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isDuration, parseDuration } from '../domain/duration';
 import { REGENCY_CODE, REGION_CODE } from '../domain/region-codes';
 import { isoInstantProblem, textProblem } from '../domain/text';
-import { COMMODITIES, DEADLINE_STAGES, ROLES } from '../domain/types';
+import {
+  COMMODITIES,
+  DEADLINE_STAGES,
+  OPTIONAL_DEADLINE_STAGES,
+  type OptionalDeadlineStage,
+  ROLES,
+} from '../domain/types';
 
 /** The failure type of a workflow started with input it cannot run on. */
 export const INVALID_INPUT = 'InvalidInput';
@@ -122,6 +128,8 @@ function checkRules(p: Problems, rules: unknown, at: string): void {
   const deadlines = p.obj(r.deadlines, `${at}.deadlines`);
   if (deadlines) {
     for (const stage of DEADLINE_STAGES) {
+      // The optional steps' deadlines are there only when the cycle turns the step on.
+      if (deadlines[stage] === undefined && OPTIONAL_DEADLINE_STAGES.includes(stage as OptionalDeadlineStage)) continue;
       const d = p.obj(deadlines[stage], `${at}.deadlines.${stage}`);
       if (!d) continue;
       p.duration(d.within, `${at}.deadlines.${stage}.within`);
