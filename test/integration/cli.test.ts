@@ -48,12 +48,10 @@ function changedWorkflows(name: string, step: string): string {
   const workflows = join(REPO_ROOT, 'workflows');
   const source = readFileSync(join(workflows, 'nomination.workflow.ts'), 'utf8')
     .replace(/from '\.\/([a-z-.]+)'/g, (_, file: string) => `from '${join(workflows, file)}'`)
-    .replace(
-      'import { allHandlersFinished, condition, setHandler, workflowInfo }',
-      'import { allHandlersFinished, condition, setHandler, sleep, workflowInfo }',
-    )
+    .replace(/import \{ ([^}]*) \} from '@temporalio\/workflow';/, "import { $1, sleep } from '@temporalio/workflow';")
     .replace('  await new NominationLifecycle(', `  ${step}\n  await new NominationLifecycle(`);
   expect(source).toContain(step);
+  expect(source).toContain(", sleep } from '@temporalio/workflow'");
   writeFileSync(join(changed, 'nomination.workflow.ts'), source);
   writeFileSync(
     join(changed, 'index.ts'),
@@ -206,7 +204,7 @@ describe('ovop CLI', () => {
       csv,
       [
         'regency_code,ikm_name,sentra_name,commodity,product,sentra_size,dinas_email',
-        '32.05,Dodol Picnic Garut,Sentra Dodol Garut,Makanan & Minuman,Dodol,30,',
+        '32.05,Dodol Picnic Garut,Sentra Dodol Picnic,Makanan & Minuman,Dodol,30,',
         '32.05,Kulit Sukaregang,Sentra Kulit Sukaregang,kulit,Jaket kulit,3,bukan-email',
         '99.99,Tenun Entah,Sentra Entah,kain_tenun,Kain,10,',
         '32.05,,Sentra Tanpa Nama,anyaman,Tikar,8,',

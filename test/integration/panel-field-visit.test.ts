@@ -138,7 +138,7 @@ const assessorActor = (config: CycleConfig, id: string): Actor => ({
 describe('the assessment panel', () => {
   it('draws every panel from assessors matching its commodity, never of its province, over 25 nominations', async () => {
     const config = testConfig('uji-panel-komoditas');
-    const regencies = ['32.05', '34.71', '73.71', '12.71', '91.01'];
+    const regencies = ['32.05', '34.71', '73.71', '12.71', '91.03'];
     const commodities: Commodity[] = ['makanan_minuman', 'kain_tenun', 'kain_batik', 'anyaman', 'gerabah'];
     const started = await Promise.all(
       regencies.flatMap((regencyCode) =>
