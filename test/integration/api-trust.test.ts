@@ -489,7 +489,7 @@ describe('region and role', () => {
 
     // The assigned assessor reads it and scores; its answer does not name the other assessor.
     expect(
-      (await call(api, 'GET', '/api/nominations', as(assignedUser))).body.nominations.map(
+      (await call(api, 'GET', `/api/nominations?cycle=${config.id}`, as(assignedUser))).body.nominations.map(
         (n: { workflowId: string }) => n.workflowId,
       ),
     ).toEqual([garutId]);

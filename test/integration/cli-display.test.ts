@@ -104,7 +104,14 @@ describe('what the CLI shows', () => {
     expect(songket.code, songket.stderr).toBe(0);
     expect(gerabah.code, gerabah.stderr).toBe(0);
 
-    const view = await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery);
+    // A nomination checks its input against its cycle's intake record before its first deadline is set.
+    const view = await waitFor(
+      async () => {
+        const v = await h.client.workflow.getHandle(SONGKET).query(nominationStateQuery);
+        return v.deadline && v;
+      },
+      { what: 'the attendance deadline of the new nomination' },
+    );
     expect(view.deadline?.at).toMatch(/Z$/);
     const [text, json] = await Promise.all([ovop(['show', SONGKET]), ovop(['--json', 'show', SONGKET])]);
     expect(text.code, text.stderr).toBe(0);
