@@ -46,9 +46,10 @@ describe('the shipped cycle configs', () => {
     });
     expect(config.stars.thresholds).toEqual({ '5': 85, '4': 70, '3': 55, '2': 40, '1': 25 });
     expect(config.assessment.aspects.map((a) => [a.id, a.weight])).toEqual([
-      ['A', 40],
+      ['A', 30],
       ['B', 30],
-      ['C', 30],
+      ['C', 25],
+      ['D', 15],
     ]);
   });
 
@@ -264,7 +265,7 @@ describe('an invalid cycle config', () => {
         c.documents.checklist.push({ ...c.documents.checklist[0] });
         c.assessment.aspects[1].criteria[1].id = 'B1';
         c.assessment.scale = { min: 3, max: 3 };
-        c.stars.gates[1].minAspectScore = { D: 60 };
+        c.stars.gates[1].minAspectScore = { E: 60 };
         c.stars.gates[0].documents = ['distribution_permit'];
         c.timezone = 'Asia/Bandung';
         c.contacts.dinasKabKota = 'disperin@daerah.example';
@@ -279,7 +280,7 @@ describe('an invalid cycle config', () => {
         'documents.checklist[4].kind',
         'assessment.aspects[1].criteria[1].id',
         'assessment.scale.max',
-        'stars.gates[1].minAspectScore.D',
+        'stars.gates[1].minAspectScore.E',
         'deadlines.attendance.at',
         'contacts.dinasKabKota',
       ].sort(),
