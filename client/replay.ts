@@ -96,7 +96,7 @@ export async function withPrebuiltBundle(options: ReplayWorkerOptions, source: s
 
 export interface ReplayVerdict {
   ok: boolean;
-  kind?: 'non-deterministic' | 'replay failed';
+  kind?: 'non-deterministic' | 'replay failed' | 'missing';
   message?: string;
   /** The first history event the code does not agree with, when the SDK names it. */
   divergesAt?: { eventId: number; event?: string };

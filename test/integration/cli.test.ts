@@ -566,7 +566,53 @@ describe('ovop CLI', () => {
     const r = await ovop(['--json', 'audit', 'verify', CYCLE, '--workflow-bundle', inject('workflowBundlePath')]);
     expect(r.code, r.stderr).toBe(0);
     // 13 nominations and the cycle itself.
-    expect(r.json()).toMatchObject({ replayed: 14, failed: 0 });
+    expect(r.json()).toMatchObject({ replayed: 14, missing: 0, failed: 0 });
+  });
+
+  it('names a nomination PostgreSQL records but Temporal does not hold as missing, with exit code 1', async () => {
+    // A cycle of its own: one projected nomination whose workflow was never started (as after Temporal's retention).
+    const lost = 'ovop/uji-hilang/nomination/32.05/ikm-yang-hilang';
+    await h.db
+      .insertInto('nominations')
+      .values({
+        workflow_id: lost,
+        cycle_id: 'uji-hilang',
+        regency_code: '32.05',
+        province_code: '32',
+        ikm_name: 'IKM Yang Hilang',
+        sentra_name: '',
+        sentra_units: null,
+        commodity: 'kriya',
+        product: 'Anyaman',
+        stage: 'ASSESSMENT',
+        prescreen: null,
+        previous_stars: null,
+        provisional_score: null,
+        recommended_stars: null,
+        stars: null,
+        scores: null,
+        deadline_at: null,
+        last_seq: 1,
+        updated_at: new Date(),
+      })
+      .execute();
+    const r = await ovop([
+      '--json',
+      'audit',
+      'verify',
+      'uji-hilang',
+      '--workflow-bundle',
+      inject('workflowBundlePath'),
+    ]);
+    // The suite shares one database: the stand-in row goes before any assertion can fail.
+    await h.db.deleteFrom('nominations').where('workflow_id', '=', lost).execute();
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json()).toMatchObject({
+      replayed: 0,
+      missing: 1,
+      failed: 1,
+      results: [{ workflowId: lost, ok: false, kind: 'missing' }],
+    });
   });
 
   it('verifies a cycle on several replay workers: a change that breaks one nomination names that one', async () => {

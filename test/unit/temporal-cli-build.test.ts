@@ -43,16 +43,23 @@ interface Sandbox {
   goLog: string;
   /** PATH for the child: only the stand-in go, when given (no real go or temporal can leak in). */
   bin: string;
+  /** With `gated`, the stand-in build waits until this file exists. */
+  release: string;
 }
 
-/** A home, a cache and a bin folder; with `go`, a stand-in go that logs each install and writes a fake temporal. */
-function sandbox(opts: { go: boolean }): Sandbox {
+/**
+ * A home, a cache and a bin folder; with `go`, a stand-in go that logs each install and writes a fake temporal. With
+ * `gated`, its build lasts until the test creates `release`, so a test decides when a build ends, however loaded the
+ * machine (a fixed duration let one start finish before the other began).
+ */
+function sandbox(opts: { go: boolean; gated?: boolean }): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'ovop-cli-build-'));
   const home = join(root, 'home');
   const bin = join(root, 'bin');
   mkdirSync(home);
   mkdirSync(bin);
   const goLog = join(root, 'go.log');
+  const release = join(root, 'release');
   if (opts.go) {
     writeFileSync(
       join(bin, 'go'),
@@ -61,22 +68,30 @@ function sandbox(opts: { go: boolean }): Sandbox {
         // `go env GOBIN GOPATH`: no GOBIN, the default GOPATH.
         `if [ "$1" = env ]; then printf '\\n%s\\n' "$HOME/go"; exit 0; fi`,
         `echo "install $$ into $GOBIN" >> "${goLog}"`,
-        `${which('sleep')} 2`,
+        opts.gated ? `while [ ! -e "${release}" ]; do ${which('sleep')} 0.1; done` : `${which('sleep')} 2`,
         `printf '#!/bin/sh\\necho fake temporal\\n' > "$GOBIN/temporal"`,
         `${which('chmod')} +x "$GOBIN/temporal"`,
       ].join('\n'),
       { mode: 0o755 },
     );
   }
-  return { root, home, bin, goLog, cacheDir: join(root, 'cache', 'ovop', 'temporal-cli', TEMPORAL_CLI_VERSION) };
+  return {
+    root,
+    home,
+    bin,
+    goLog,
+    release,
+    cacheDir: join(root, 'cache', 'ovop', 'temporal-cli', TEMPORAL_CLI_VERSION),
+  };
 }
 
 function findCli(
   s: Sandbox,
   env: Record<string, string> = {},
+  onStderr?: (text: string) => void,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', SCRIPT],
       {
@@ -87,6 +102,7 @@ function findCli(
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
+    if (onStderr) child.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
   });
 }
 
@@ -94,8 +110,12 @@ const installs = (s: Sandbox) => (existsSync(s.goLog) ? readFileSync(s.goLog, 'u
 
 describe('building the Temporal CLI on a first start', { timeout: 60_000 }, () => {
   it('builds once when two first starts run at once; the second waits and uses the result', async () => {
-    const s = sandbox({ go: true });
-    const [a, b] = await Promise.all([findCli(s), findCli(s)]);
+    const s = sandbox({ go: true, gated: true });
+    // The build ends once one of the two starts says it is waiting for the other.
+    const releaseOnWait = (text: string) => {
+      if (text.includes('Another process')) writeFileSync(s.release, '');
+    };
+    const [a, b] = await Promise.all([findCli(s, {}, releaseOnWait), findCli(s, {}, releaseOnWait)]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const built = join(s.cacheDir, 'temporal');
