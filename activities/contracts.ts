@@ -120,6 +120,10 @@ export interface NotificationData {
   coachingLevel?: string;
   /** A decree's outcome, for the coordinators' mail. */
   decreeOutcome?: { determined: { ikmName: string; stars: number }[]; skipped: { ikmName: string; reason: string }[] };
+  /** The socialization sessions that cover the recipient's province (attendance reminders). */
+  sessions?: { id: string; date: string; venue: string }[];
+  /** Labels of the documents still missing (documents and revision reminders). */
+  missingDocuments?: string[];
 }
 
 export interface NotificationRequest {

@@ -14,6 +14,16 @@ import { render, TemplateError } from './templates';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
+/**
+ * A header value written as given, on one line: nodemailer would fold a long one onto the next line, and the README's
+ * `grep 'X-Ovop-Key: …'` must find it whole (lines may reach 998 characters; keys and ids are far shorter). Text that
+ * is not printable ASCII is left to nodemailer to encode. nodemailer writes the names as `X-Ovop-…` whatever case they
+ * are given in; header names are case-insensitive to mail software.
+ */
+function oneLine(value: string): string | { prepared: true; value: string } {
+  return /^[\x20-\x7e]{1,900}$/.test(value) ? { prepared: true, value } : value;
+}
+
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@ovop.kemenperin.example>`;
 }
@@ -75,7 +85,11 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
           subject: mail.subject,
           text: mail.text,
           messageId,
-          headers: { 'X-OVOP-Key': req.key, 'X-OVOP-Template': req.template, 'X-OVOP-Workflow': req.workflowId },
+          headers: {
+            'X-Ovop-Key': oneLine(req.key),
+            'X-Ovop-Template': oneLine(req.template),
+            'X-Ovop-Workflow': oneLine(req.workflowId),
+          },
         });
         await conn
           .updateTable('notifications')

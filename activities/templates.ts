@@ -96,6 +96,27 @@ function awardLines(d: NotificationData): string[] {
   return lines.length ? ['', ...lines] : [];
 }
 
+/** A session's calendar date as people read it: "Senin, 15 Maret 2027". */
+export function formatDate(date: string): string {
+  const when = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(when.getTime())) throw new TemplateError(`invalid date ${date}`);
+  return new Intl.DateTimeFormat('id-ID', { dateStyle: 'full', timeZone: 'UTC' }).format(when);
+}
+
+/** Where and what: the sessions that cover the province, or the documents still missing; nothing for other stages. */
+function whatIsNeeded(d: NotificationData): string[] {
+  if (d.sessions?.length) {
+    return [
+      '',
+      'Sesi sosialisasi untuk provinsi Anda:',
+      ...d.sessions.map((x) => `  - ${formatDate(x.date)}, ${x.venue} (sesi ${x.id})`),
+    ];
+  }
+  if (d.missingDocuments?.length)
+    return ['', 'Dokumen yang belum diunggah:', ...d.missingDocuments.map((x) => `  - ${x}`)];
+  return [];
+}
+
 export interface RenderedMail {
   subject: string;
   text: string;
@@ -127,6 +148,7 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         `Batas waktu: ${deadline}`,
         '',
         `Mohon segera ${action} sebelum batas waktu.`,
+        ...whatIsNeeded(d),
       );
     case 'escalation':
       return body(
@@ -180,6 +202,7 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         `[OVOP] Masa tenggang: ${d.ikmName}`,
         `Batas waktu tahap ${stage} untuk ${ikm} telah lewat. Masa tenggang diberikan hingga ${deadline}.`,
         `Mohon ${action}; setelah masa tenggang usulan akan didiskualifikasi.`,
+        ...whatIsNeeded(d),
       );
     case 'on_hold':
       return body(

@@ -8,7 +8,7 @@
  * (activities/notifications.activity.ts), so a mail activity retried after a worker died between the server's "250" and
  * marking the row sent re-delivers the same message. A real relay would deliver both copies, so the store keeps a
  * journal of EVERY message it accepted, one JSON line each in `.receipts.jsonl` in the mail folder (time, Message-ID,
- * X-OVOP-Key, the file that holds it, whether it was a re-delivery): the chaos checks count copies per key from it, not
+ * X-Ovop-Key, the file that holds it, whether it was a re-delivery): the chaos checks count copies per key from it, not
  * from the .eml files.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,7 +23,7 @@ export interface Receipt {
   at: string;
   /** '' when the message carries none. */
   messageId: string;
-  /** The engine's notification key (X-OVOP-Key), '' when the message carries none. */
+  /** The engine's notification key (X-Ovop-Key), '' when the message carries none. */
   key: string;
   /** The file that holds the message: its own, or for a re-delivery the copy stored first. */
   storedAs: string;
@@ -80,7 +80,7 @@ export class MailStore {
     const receipt: Receipt = {
       at: at.toISOString(),
       messageId,
-      key: headerOf(raw, 'X-OVOP-Key') ?? '',
+      key: headerOf(raw, 'X-Ovop-Key') ?? '',
       storedAs: file,
       redelivery: !!earlier,
     };

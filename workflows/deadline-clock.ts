@@ -3,12 +3,20 @@
  * grace and holds), the reminders before it, the escalation to the dinas provinsi after it, and the stage's policy
  * when it is missed. Deadlines are workflow timers, so months pass durably and tests compress them into seconds.
  */
-import { condition } from '@temporalio/workflow';
-import type { TemplateName } from '../activities/contracts';
+import { condition, patched } from '@temporalio/workflow';
+import type { NotificationData, TemplateName } from '../activities/contracts';
 import { parseDuration } from '../domain/duration';
 import { type DeadlineStage, type Stage, type StageDeadlineConfig, SYSTEM_ACTOR } from '../domain/types';
 import type { NominationEffects } from './nomination-effects';
-import { dinasEmail, isClosed, type NominationState, provinsiEmail } from './nomination-state';
+import {
+  dinasEmail,
+  isClosed,
+  missingDocuments,
+  type NominationState,
+  provinceCodeOf,
+  provinsiEmail,
+} from './nomination-state';
+import { REMINDERS_ON_TIME } from './patches';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
 const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
@@ -86,6 +94,7 @@ export class DeadlineClock {
    * (extension, grace, a hold's extension) restarts the timers from the new date.
    */
   async waitStage(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
+    if (patched(REMINDERS_ON_TIME)) return this.waitStageOnTime(stage, done);
     const s = this.s;
     const cfg = stageDeadlineConfig(s, stage);
     const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
@@ -140,22 +149,116 @@ export class DeadlineClock {
     }
   }
 
+  /**
+   * `waitStage` since r4 (README, "Mail around a deadline"): a reminder is sent at its moment before the deadline it
+   * was planned for, and skipped when that moment had already passed when the wait for this deadline began (a stage
+   * entered late, an extension, a grace period); the grace period has its own notice, no reminders, and no second
+   * escalation when it runs out; and the timers count from after the reminders' sends, not from before them.
+   */
+  private async waitStageOnTime(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
+    const s = this.s;
+    const cfg = stageDeadlineConfig(s, stage);
+    const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
+    const round = stage === 'revision' || stage === 'review' ? s.revisionRound : 0;
+    let graceUntil: number | null = null;
+    /** The deadline the reminders are planned for, and when the wait for it began. */
+    let plannedFor = NaN;
+    let since = 0;
+    for (;;) {
+      if (done()) return 'done';
+      if (isClosed(s)) return 'closed';
+      const deadline = deadlineOf(s, stage);
+      let now = Date.now();
+      if (deadline !== plannedFor) {
+        plannedFor = deadline;
+        since = now;
+      }
+      if (now < deadline) {
+        const moments = deadline === graceUntil ? [] : offsets.filter((o) => deadline - o > since);
+        for (const offset of moments) {
+          if (deadline - offset <= now) await this.remind(stage, round, offset, deadline, this.whatIsNeeded(stage));
+        }
+        if (done() || isClosed(s)) continue;
+        now = Date.now();
+        const next = Math.min(deadline, ...moments.map((o) => deadline - o).filter((t) => t > now));
+        const version = s.deadlineVersion;
+        await condition(() => done() || isClosed(s) || s.deadlineVersion !== version, Math.max(1, next - now));
+        continue;
+      }
+      // The deadline has passed: the dinas provinsi hears of it once, not again when a grace period runs out.
+      if (deadline !== graceUntil) await this.escalate(stage, round, deadline);
+      if (cfg.onMissed === 'grace' && graceUntil === null && cfg.grace) {
+        graceUntil = deadline + parseDuration(cfg.grace);
+        s.nominationOverrides[stage] = graceUntil;
+        s.deadlineVersion += 1;
+        await this.fx.record('deadline.grace', SYSTEM_ACTOR, { deadlineStage: stage, until: iso(graceUntil) });
+        await this.notifyResponsible(stage, 'grace_granted', `grace#${round}`, graceUntil, this.whatIsNeeded(stage));
+        continue;
+      }
+      if (cfg.onMissed === 'hold') {
+        s.hold = { stage, since: Date.now() };
+        await this.fx.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
+        await this.fx.notify('on_hold', `hold:${stage}#${round}:${deadline}`, s.input.rules.contacts.coordinators, {
+          deadlineStage: stage,
+          deadline: iso(deadline),
+        });
+        await condition(() => s.hold === null || isClosed(s) || done());
+        s.hold = null;
+        continue;
+      }
+      s.cause = SYSTEM_ACTOR;
+      await this.fx.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: iso(deadline) });
+      await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
+        cc: [provinsiEmail(s)],
+        deadlineStage: stage,
+        deadline: iso(deadline),
+      });
+      return 'closed';
+    }
+  }
+
+  /** What the dinas must still do, and where: the sessions that cover its province, the documents still missing. */
+  private whatIsNeeded(stage: DeadlineStage): NotificationData {
+    const s = this.s;
+    if (stage === 'attendance') {
+      const province = provinceCodeOf(s);
+      const sessions = s.input.rules.sessions
+        .filter((x) => x.provinces.includes(province))
+        .map((x) => ({ id: x.id, date: x.date, venue: x.venue }));
+      return { sessions };
+    }
+    if (stage === 'documents' || stage === 'revision') {
+      const checklist = s.input.rules.documents.checklist;
+      const missing = missingDocuments(s).map((kind) => checklist.find((d) => d.kind === kind)?.label ?? kind);
+      return { missingDocuments: missing };
+    }
+    return {};
+  }
+
   /** Tells everyone who must act in `stage` of a new deadline (an extension, a grace period). */
   async notifyResponsible(
     stage: DeadlineStage,
     template: TemplateName,
     keyPart: string,
     deadline: number,
+    details: NotificationData = {},
   ): Promise<void> {
     for (const who of responsible(this.s, stage)) {
       await this.fx.notify(template, `${keyPart}:${stage}:${who.key}:${deadline}`, [who.email], {
         deadlineStage: stage,
         deadline: iso(deadline),
+        ...details,
       });
     }
   }
 
-  private async remind(stage: DeadlineStage, round: number, offset: number, deadline: number): Promise<void> {
+  private async remind(
+    stage: DeadlineStage,
+    round: number,
+    offset: number,
+    deadline: number,
+    details: NotificationData = {},
+  ): Promise<void> {
     for (const who of responsible(this.s, stage)) {
       const key = `reminder:${stage}#${round}:${who.key}:${offset}:${deadline}`;
       if (this.s.reminders.has(key)) continue;
@@ -170,6 +273,7 @@ export class DeadlineClock {
         deadlineStage: stage,
         deadline: iso(deadline),
         recipientName: who.name,
+        ...details,
       });
     }
   }

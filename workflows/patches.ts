@@ -46,3 +46,8 @@ export const CYCLE_DEADLINE_CHECKED = 'cycle-deadline-checked';
 
 /** An award cycle checks its config at start and ends with a clear failure on one it cannot run. */
 export const CYCLE_INPUT_CHECKED = 'cycle-input-checked';
+
+/** Around a deadline: a reminder whose moment has passed is skipped, the grace period has its own notice without
+ * reminders or a second escalation, reminders name the sessions or the missing documents, and the timers count from
+ * after the reminders' sends. */
+export const REMINDERS_ON_TIME = 'reminders-on-time';

@@ -158,7 +158,7 @@ export async function checkChaos(opts: {
   const received = new Map<string, number>();
   for (const r of receipts) received.set(r.key, (received.get(r.key) ?? 0) + 1);
   const twice = [...received].filter(([, n]) => n > 1).map(([key]) => key);
-  // The sends of a re-delivered key, from its workflow's history (the mail's X-OVOP-Workflow header names it).
+  // The sends of a re-delivered key, from its workflow's history (the mail's X-Ovop-Workflow header names it).
   const workflowOf = new Map(mails.map((m) => [m.key, m.workflowId]));
   const sends = new Map<string, SendLife[]>();
   for (const workflowId of new Set(twice.map((k) => workflowOf.get(k) ?? ''))) {

@@ -6,7 +6,7 @@ import { explainDuplicates } from '../../bench/drivers';
 import { headerOf, MailStore, readReceipts, readRedeliveries, type Receipt } from '../../embedded/mail-store';
 
 const message = (id: string, key: string, body = 'Yth. Dinas') =>
-  Buffer.from([`Message-ID: ${id}`, `X-OVOP-Key: ${key}`, 'Subject: Pengingat', ' tenggat', '', body, ''].join('\r\n'));
+  Buffer.from([`Message-ID: ${id}`, `X-Ovop-Key: ${key}`, 'Subject: Pengingat', ' tenggat', '', body, ''].join('\r\n'));
 
 describe("the embedded sink's mail store", () => {
   it('reads headers case-insensitively and unfolds folded lines, and never from the body', () => {
