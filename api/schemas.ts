@@ -129,9 +129,63 @@ export const NominationAnswer = z
     recommendedStars: z.number().nullable(),
     stars: z.number().nullable(),
     cappedBy: z.array(z.object({ fromStars: z.number(), reason: z.string() })),
+    // The optional award steps (#17): the pre-screen, the samples, the field visit, the decree and after.
+    missingDocuments: z.array(z.string()),
+    prescreenNotes: z.array(z.string()),
+    prescreenReturns: z.number(),
+    samples: z
+      .object({ receivedOn: z.string(), condition: z.string(), receivedBy: z.string(), notes: z.string().optional() })
+      .nullable(),
+    /** The team's ids and who recorded each item only for coordinators and auditors. */
+    fieldVisit: z
+      .object({
+        date: z.string(),
+        team: z.array(z.string()).optional(),
+        facilitator: z.string().nullable(),
+        evidence: z.array(
+          z.object({
+            item: z.string(),
+            found: z.boolean(),
+            note: z.string().optional(),
+            files: z
+              .array(z.object({ id: z.string(), name: z.string(), checksum: z.string(), sizeBytes: z.number() }))
+              .optional(),
+            recordedBy: z.string().optional(),
+            recordedAt: z.string(),
+          }),
+        ),
+        outstanding: z.array(z.string()),
+        passed: z.boolean().nullable(),
+      })
+      .nullable(),
+    decree: z
+      .object({ number: z.string(), date: z.string(), signatory: z.object({ office: z.string(), name: z.string() }) })
+      .nullable(),
+    coaching: z.object({ level: z.string(), office: z.string() }).nullable(),
+    packagingAllowed: z.boolean().nullable(),
+    awaitingCertificate: z.boolean(),
+    certificate: z
+      .object({ date: z.string(), handedOverBy: z.string(), recordedBy: z.string(), notes: z.string().nullable() })
+      .nullable(),
     eventCount: z.number(),
   })
   .meta({ id: 'NominationAnswer' });
+
+export const DecreeOutcome = z
+  .object({
+    cycleId: z.string(),
+    decree: z.object({
+      number: z.string(),
+      date: z.string(),
+      signatory: z.object({ office: z.string(), name: z.string() }),
+    }),
+    issuedBy: z.string(),
+    issuedAt: z.string(),
+    determined: z.array(z.object({ workflowId: z.string(), ikmName: z.string(), stars: z.number() })),
+    skipped: z.array(z.object({ workflowId: z.string(), ikmName: z.string(), reason: z.string() })),
+    alreadyRecorded: z.boolean(),
+  })
+  .meta({ id: 'DecreeOutcome' });
 
 export const NominationEvent = z.object({
   seq: z.number(),

@@ -22,8 +22,13 @@ import { logAccess } from './access-log';
 import { registerAuthentication } from './auth';
 import { ApiError } from './errors';
 import type { ApiOptions } from './options';
+import { auditRoutes } from './routes/audit';
+import { curationRoutes } from './routes/curation';
 import { cycleRoutes } from './routes/cycles';
+import { intakeRoutes } from './routes/intake';
 import { nominationRoutes } from './routes/nominations';
+import { reportRoutes } from './routes/reports';
+import { scheduleRoutes } from './routes/schedules';
 import { signInRoutes } from './routes/sign-in';
 import { tokenRoutes } from './routes/tokens';
 
@@ -126,5 +131,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);
   cycleRoutes(app, deps);
+  intakeRoutes(app, deps);
+  reportRoutes(app, deps);
+  curationRoutes(app, deps);
+  auditRoutes(app, deps);
+  scheduleRoutes(app, deps);
   return app;
 }

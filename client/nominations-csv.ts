@@ -57,6 +57,11 @@ export function readNominationsCsv(path: string): RawRow[] {
   } catch (err) {
     throw usage(`cannot read ${path}: ${firstLine(err)}`);
   }
+  return parseNominationsCsv(text, path);
+}
+
+/** The rows of a CSV text; `path` names it in messages (a file, or the API's request body). */
+export function parseNominationsCsv(text: string, path: string): RawRow[] {
   const firstLineOfData = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
   const delimiter = firstLineOfData.split(';').length > firstLineOfData.split(',').length ? ';' : ',';
   let records: { record: string[]; info: { lines: number } }[];

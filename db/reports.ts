@@ -14,12 +14,18 @@ export interface StarsRow {
 }
 
 /** Determined stars per province and commodity, like the seed article's list of Bintang-5 IKM. */
-export async function starsByProvinceAndCommodity(db: Kysely<Database>, cycleId: string): Promise<StarsRow[]> {
-  const rows = await db
+export async function starsByProvinceAndCommodity(
+  db: Kysely<Database>,
+  cycleId: string,
+  provinceCode?: string,
+): Promise<StarsRow[]> {
+  let q = db
     .selectFrom('nominations')
     .select(['province_code', 'commodity', 'stars', sql<number>`count(*)::int`.as('count')])
     .where('cycle_id', '=', cycleId)
-    .where('stars', '>', 0)
+    .where('stars', '>', 0);
+  if (provinceCode !== undefined) q = q.where('province_code', '=', provinceCode);
+  const rows = await q
     .groupBy(['province_code', 'commodity', 'stars'])
     .orderBy('province_code')
     .orderBy('commodity')
@@ -140,7 +146,12 @@ const ADMIN_PASSED_STAGES = ['IN_ASSESSMENT'];
 /** A nomination is assessed once all its assessors have scored it: it moves on to the field visit or the recommendation. */
 const ASSESSED_STAGES = ['FIELD_VERIFICATION', 'STAR_RECOMMENDED'];
 
-export async function funnelByProvince(db: Kysely<Database>, cycleId: string): Promise<FunnelReport> {
+/** `provinceCode` limits the report to one province (what a dinas provinsi may read). */
+export async function funnelByProvince(
+  db: Kysely<Database>,
+  cycleId: string,
+  provinceCode?: string,
+): Promise<FunnelReport> {
   const reached = (condition: ReturnType<typeof sql>) =>
     sql<number>`count(*) filter (where exists (select 1 from nomination_events e where e.workflow_id = n.workflow_id and ${condition}))::int`;
   const [rows, cycle] = await Promise.all([
@@ -158,6 +169,7 @@ export async function funnelByProvince(db: Kysely<Database>, cycleId: string): P
         ),
       ])
       .where('n.cycle_id', '=', cycleId)
+      .$if(provinceCode !== undefined, (q) => q.where('n.province_code', '=', provinceCode!))
       .groupBy('n.province_code')
       .orderBy('n.province_code')
       .execute(),
@@ -220,21 +232,30 @@ export interface ParticipationReport {
   byProvince: ProvinceParticipation[];
 }
 
-export async function participation(db: Kysely<Database>, cycleId: string): Promise<ParticipationReport> {
+/** `provinceCode` limits the report to one province and its kabupaten/kota (what a dinas provinsi may read). */
+export async function participation(
+  db: Kysely<Database>,
+  cycleId: string,
+  provinceCode?: string,
+): Promise<ParticipationReport> {
   const rows = await db
     .selectFrom('nominations')
     .select(['province_code', 'regency_code', sql<number>`count(*)::int`.as('proposals')])
     .where('cycle_id', '=', cycleId)
+    .$if(provinceCode !== undefined, (q) => q.where('province_code', '=', provinceCode!))
     .groupBy(['province_code', 'regency_code'])
     .execute();
   const catalogue = loadRegions();
-  const regencyCodes = Object.keys(catalogue.regencies);
+  const regencyCodes = Object.keys(catalogue.regencies).filter(
+    (r) => provinceCode === undefined || catalogue.provinceOfRegency(r) === provinceCode,
+  );
   const rate = (participating: number, total: number): Participation => ({
     participating,
     total,
     rate: total === 0 ? 0 : participating / total,
   });
   const byProvince = Object.keys(catalogue.provinces)
+    .filter((code) => provinceCode === undefined || code === provinceCode)
     .sort()
     .map((code) => {
       const mine = rows.filter((r) => r.province_code === code);

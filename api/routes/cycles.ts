@@ -1,7 +1,8 @@
 /**
- * Award cycles: open one from its config, read its status from the projection, nominate into it, and steer it
- * (a cycle-wide deadline extension, finalization). Opening and steering are the coordinators'; a dinas kabupaten/kota
- * nominates for its own kabupaten/kota only.
+ * Award cycles: open one from its config, read its status from the projection, and steer it (a cycle-wide deadline
+ * extension, the decree that determines its recommended stars, finalization), all the coordinators'. Nominating into
+ * a cycle is in intake.ts. Updates go to the cycle's workflow as cycle-lookup.ts finds it (a schedule may have opened
+ * it under another id).
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -10,13 +11,14 @@ import { z } from 'zod';
 import { stageCounts } from '../../db/reports';
 import { CycleConfigError, parseCycleConfig } from '../../domain/cycle-config';
 import { parseDuration } from '../../domain/duration';
-import { COMMODITIES } from '../../domain/types';
+import { DECREE_SIGNATORIES } from '../../domain/types';
 import { cycleWorkflowId } from '../../workflows/ids';
-import { extendCycleDeadlineUpdate, finalizeCycleUpdate, nominateUpdate } from '../../workflows/messages';
+import { extendCycleDeadlineUpdate, finalizeCycleUpdate, issueDecreeUpdate } from '../../workflows/messages';
 import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
-import { ApiError, forbidden, invalidRequest, notFound } from '../errors';
-import { CycleParams, CycleView, DeadlineExtension, errorResponses } from '../schemas';
+import { cycleWorkflowOf } from '../cycle-lookup';
+import { ApiError, invalidRequest, notFound } from '../errors';
+import { CycleParams, CycleView, DeadlineExtension, DecreeOutcome, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
 import { executeUpdate } from '../workflow-calls';
 
@@ -97,7 +99,11 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req) => {
       requireRole(principalOf(req), ['coordinator', 'auditor'], 'read a cycle');
       const cycle = await db.selectFrom('cycles').selectAll().where('id', '=', req.params.id).executeTakeFirst();
-      if (!cycle) throw notFound(`no cycle ${req.params.id}`);
+      if (!cycle) {
+        // Says when a scheduled cycle opens, or that there is no such cycle at all.
+        await cycleWorkflowOf(client, req.params.id);
+        throw notFound(`cycle ${req.params.id} has opened but has no row in PostgreSQL yet; try again in a moment`);
+      }
       return {
         cycleId: cycle.id,
         name: cycle.name,
@@ -106,43 +112,6 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         finalizedAt: cycle.finalized_at?.toISOString() ?? null,
         stages: await stageCounts(db, cycle.id),
       };
-    },
-  );
-
-  r.post(
-    '/api/cycles/:id/nominations',
-    {
-      config: { rateLimit: actionLimit },
-      schema: {
-        summary: 'Nominate one IKM (a dinas kabupaten/kota for its own kabupaten/kota, or a coordinator)',
-        tags: ['cycles'],
-        params: CycleParams,
-        body: z.strictObject({
-          regencyCode: z.string().regex(/^\d{2}\.\d{2}$/, 'a kabupaten/kota code such as 32.05'),
-          ikmName: z.string().trim().min(1).max(200),
-          sentraName: z.string().trim().min(1).max(200),
-          commodity: z.enum(COMMODITIES),
-          product: z.string().trim().min(1).max(200),
-          sentraSize: z.number().int(),
-          dinasEmail: z.email().optional(),
-          previousStars: z.strictObject({ cycleId: z.string(), stars: z.number().int() }).optional(),
-        }),
-        response: { 201: z.object({ workflowId: z.string(), created: z.boolean() }), ...errorResponses },
-      },
-    },
-    async (req, reply) => {
-      const p = principalOf(req);
-      requireRole(p, ['dinas_kabkota', 'coordinator'], 'nominate');
-      if (p.actor.role === 'dinas_kabkota' && req.body.regencyCode !== p.actor.region)
-        throw forbidden(`you act for kabupaten/kota ${p.actor.region}, not ${req.body.regencyCode}`);
-      const result = await executeUpdate(
-        client,
-        cycleWorkflowId(req.params.id),
-        nominateUpdate,
-        { ...req.body, cycleId: req.params.id, nominatedBy: p.actor },
-        'the nomination',
-      );
-      return reply.code(result.created ? 201 : 200).send(result);
     },
   );
 
@@ -163,7 +132,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
       requireRole(p, ['coordinator'], 'extend a cycle deadline');
       return executeUpdate(
         client,
-        cycleWorkflowId(req.params.id),
+        await cycleWorkflowOf(client, req.params.id),
         extendCycleDeadlineUpdate,
         { actor: p.actor, ...req.body },
         `the deadline extension of cycle ${req.params.id}`,
@@ -188,10 +157,40 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
       requireRole(p, ['coordinator'], 'finalize a cycle');
       return executeUpdate(
         client,
-        cycleWorkflowId(req.params.id),
+        await cycleWorkflowOf(client, req.params.id),
         finalizeCycleUpdate,
         { actor: p.actor },
         `the finalization of cycle ${req.params.id}`,
+      );
+    },
+  );
+
+  r.post(
+    '/api/cycles/:id/decree',
+    {
+      config: { rateLimit: actionLimit },
+      schema: {
+        summary:
+          "Record the decree that determines the cycle's recommended stars; the answer lists what it determined and what it could not",
+        tags: ['cycles'],
+        params: CycleParams,
+        body: z.strictObject({
+          number: z.string().trim().min(1).max(100),
+          date: z.iso.date().describe('the day it was signed, YYYY-MM-DD'),
+          signatory: z.strictObject({ office: z.enum(DECREE_SIGNATORIES), name: z.string().trim().min(1).max(200) }),
+        }),
+        response: { 200: DecreeOutcome, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      requireRole(p, ['coordinator'], 'record a decree');
+      return executeUpdate(
+        client,
+        await cycleWorkflowOf(client, req.params.id),
+        issueDecreeUpdate,
+        { actor: p.actor, ...req.body },
+        `the decree ${req.body.number} of cycle ${req.params.id}`,
       );
     },
   );

@@ -35,7 +35,13 @@ import { executeUpdate } from '../workflow-calls';
 export function scopedAnswer(p: Principal, answer: Answer): Answer {
   if (seesAssessors(p)) return answer;
   const { assessors: _a, scoredBy: _s, ...rest } = answer;
-  return rest as Answer;
+  const visit = answer.fieldVisit;
+  const fieldVisit = visit && {
+    ...visit,
+    team: undefined,
+    evidence: visit.evidence.map(({ recordedBy: _r, ...e }) => e),
+  };
+  return { ...rest, fieldVisit } as Answer;
 }
 
 export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -140,7 +146,7 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const p = principalOf(req);
         requireRole(p, a.roles, a.what);
         const { scope } = await nominationScope(db, req.params.id);
-        requireRead(p, scope);
+        await (a.reach ?? requireRead)(p, scope, db);
         const answer = await executeUpdate(
           client,
           scope.workflowId,
