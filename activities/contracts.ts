@@ -39,7 +39,14 @@ export interface RecordEventInput {
   at: string;
   payload: Record<string, unknown>;
   projection: NominationProjection;
-  document?: { kind: string; round: number; fileName: string; checksum: string; sizeBytes: number };
+  document?: {
+    kind: string;
+    round: number;
+    fileName: string;
+    checksum: string;
+    sizeBytes: number;
+    documentId?: string;
+  };
   assessment?: { assessorId: string; scores: Record<string, number>; total: number };
   /** A field visit scheduled or moved (one row per nomination), or its result (`passed` once decided). */
   fieldVisit?: { visitDate?: string; team?: string[]; facilitator?: string | null; passed?: boolean; found?: number };

@@ -101,6 +101,7 @@ export function createProjectionActivities(db: Kysely<Database>) {
               file_name: e.document.fileName,
               checksum: e.document.checksum,
               size_bytes: e.document.sizeBytes,
+              document_id: e.document.documentId ?? null,
               submitted_by: `${e.actor.role}:${e.actor.id}`,
               submitted_at: e.at,
             })

@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'csrf_invalid', // 403: a state-changing request on a session cookie without its CSRF token
   'forbidden', // 403: the signed-in user may not do this (role, region, assignment)
   'not_found', // 404
+  'upload_incomplete', // 400: the client stopped sending before the whole file arrived
+  'too_large', // 413: an upload over its cycle's size limit
+  'unsupported_type', // 415: an upload declared as a type documents may not have (PDF, JPEG, PNG)
+  'content_mismatch', // 422: an upload whose content is not the type it was declared as
   'refused', // 409: the workflow's validator refused the action (wrong stage, a second identical action…)
   'nomination_closed', // 409: the nomination's workflow has ended
   'rate_limited', // 429

@@ -109,6 +109,7 @@ export async function documentsOf(db: Kysely<Database>, workflowId: string) {
     .orderBy('kind')
     .execute();
   return rows.map((d) => ({
+    documentId: d.document_id,
     kind: d.kind,
     round: d.round,
     fileName: d.file_name,

@@ -3,6 +3,7 @@
  * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (README).
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 
 export interface ApiOptions {
   /** The URL people reach the API at (links in mails point here); https makes the session cookie Secure. */
@@ -22,6 +23,8 @@ export interface ApiOptions {
     /** Actions (Updates) per minute by one user. */
     actionsPerMinute: number;
   };
+  /** Where an upload is received in full before it is stored (a temporary folder per upload, deleted after). */
+  uploadDir: string;
   /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
   logRequests: boolean;
 }
@@ -47,6 +50,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
       signInPerMinute: numberFrom(env, 'OVOP_SIGNIN_PER_MINUTE', defaults.rateLimits?.signInPerMinute ?? 10),
       actionsPerMinute: numberFrom(env, 'OVOP_ACTIONS_PER_MINUTE', defaults.rateLimits?.actionsPerMinute ?? 120),
     },
+    uploadDir: env.OVOP_UPLOAD_DIR ?? defaults.uploadDir ?? tmpdir(),
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
   };
 }

@@ -39,6 +39,8 @@ export const User = z
   .meta({ id: 'User' });
 
 export const Document = z.object({
+  /** The stored file (GET /api/nominations/:id/documents/:documentId), when it was uploaded. */
+  documentId: z.string().nullable(),
   kind: z.string(),
   round: z.number(),
   fileName: z.string(),
@@ -116,6 +118,7 @@ export const NominationAnswer = z
         sizeBytes: z.number(),
         round: z.number(),
         submittedAt: z.string(),
+        documentId: z.string().optional(),
       }),
     ),
     revisionRound: z.number(),

@@ -25,6 +25,7 @@ import type { ApiOptions } from './options';
 import { auditRoutes } from './routes/audit';
 import { curationRoutes } from './routes/curation';
 import { cycleRoutes } from './routes/cycles';
+import { documentRoutes } from './routes/documents';
 import { intakeRoutes } from './routes/intake';
 import { nominationRoutes } from './routes/nominations';
 import { reportRoutes } from './routes/reports';
@@ -130,6 +131,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   signInRoutes(app, deps);
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);
+  documentRoutes(app, deps);
   cycleRoutes(app, deps);
   intakeRoutes(app, deps);
   reportRoutes(app, deps);

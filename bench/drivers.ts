@@ -19,6 +19,7 @@ export {
   workflowInput,
 } from './shared/cycle';
 export { settled } from './shared/settled';
+export { sampleDocument, type SampleType } from './shared/documents';
 export { seededRandom, type Random } from './shared/random';
 
 // The chaos suite: worker child process, faults, workload, progress, checks, replay of a lost nomination.

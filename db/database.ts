@@ -90,6 +90,28 @@ export interface DocumentsTable {
   size_bytes: number;
   submitted_by: string;
   submitted_at: Timestamp;
+  /** The stored file (document_files.id) when it was uploaded through the API; null for metadata-only submissions. */
+  document_id: string | null;
+}
+
+/** An uploaded file: its metadata and business key (nomination, kind, SHA-256); the bytes are in document_chunks. */
+export interface DocumentFilesTable {
+  id: string;
+  workflow_id: string;
+  kind: string;
+  sha256: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  chunk_count: number;
+  uploaded_by: string;
+  uploaded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DocumentChunksTable {
+  file_id: string;
+  seq: number;
+  data: Buffer;
 }
 
 export interface FieldVisitsTable {
@@ -259,6 +281,8 @@ export interface Database {
   notifications: NotificationsTable;
   assessments: AssessmentsTable;
   documents: DocumentsTable;
+  document_files: DocumentFilesTable;
+  document_chunks: DocumentChunksTable;
   field_visits: FieldVisitsTable;
   field_evidence: FieldEvidenceTable;
   users: UsersTable;

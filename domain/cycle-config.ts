@@ -216,6 +216,12 @@ function cycleConfigSchema(regions: Regions) {
         { when: soundAt(['*', 'kind'], ['*', 'commodities']) },
       ),
     revisionRounds: wholeNumber.min(0, { error: 'must be 0 or more' }),
+    // The documents table records sizes as 32-bit integers.
+    maxFileMegabytes: z
+      .number({ error: unlessMissing('must be a number of megabytes') })
+      .positive({ error: 'must be more than 0' })
+      .max(2000, { error: 'must be at most 2000 (MB)' })
+      .optional(),
   });
 
   const criterion = z.strictObject({ id: identifier, label, weight: positiveWeight });

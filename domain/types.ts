@@ -234,7 +234,12 @@ export interface CycleConfig {
   sessions: SocializationSession[];
   /** Whether a schedule that leaves a province without a session is refused (otherwise only reported). */
   requireFullCoverage?: boolean;
-  documents: { checklist: DocumentRequirement[]; revisionRounds: number };
+  documents: {
+    checklist: DocumentRequirement[];
+    revisionRounds: number;
+    /** The largest file the API takes for one document, in MB (10^6 bytes); DEFAULT_MAX_FILE_MEGABYTES when absent. */
+    maxFileMegabytes?: number;
+  };
   assessment: {
     assessorsPerNomination: number;
     scale: { min: number; max: number };

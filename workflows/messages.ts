@@ -25,6 +25,8 @@ export interface SubmitDocumentInput {
   fileName: string;
   checksum: string;
   sizeBytes: number;
+  /** The stored file (uploaded through the API); absent when only the metadata is submitted. */
+  documentId?: string;
 }
 export interface ReviewInput {
   actor: Actor;
@@ -149,6 +151,8 @@ export interface DocumentRecord {
   sizeBytes: number;
   round: number;
   submittedAt: string;
+  /** The stored file, when it was uploaded (histories from before uploads have none). */
+  documentId?: string;
 }
 export interface TimelineEntry {
   seq: number;

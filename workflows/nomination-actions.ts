@@ -67,10 +67,18 @@ export class NominationActions {
       sizeBytes: u.sizeBytes,
       round: s.revisionRound,
       submittedAt: new Date().toISOString(),
+      // Only an upload carries an id, and no history from before uploads has one: the commands stay the same.
+      ...(u.documentId !== undefined && { documentId: u.documentId }),
     };
     s.documents.push(doc);
     s.cause = u.actor;
-    const payload = { kind: u.kind, fileName: u.fileName, checksum: u.checksum, round: doc.round };
+    const payload = {
+      kind: u.kind,
+      fileName: u.fileName,
+      checksum: u.checksum,
+      round: doc.round,
+      ...(u.documentId !== undefined && { documentId: u.documentId, sizeBytes: u.sizeBytes }),
+    };
     await this.fx.record('document.submitted', u.actor, payload, { document: doc });
     return answer(s);
   }

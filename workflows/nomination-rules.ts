@@ -42,6 +42,8 @@ type S = Readonly<NominationState>;
 /** The largest file the documents table records (a 32-bit size); files are scanned PDFs, far below it. */
 const MAX_DOCUMENT_BYTES = 2_147_483_647;
 const REASON_MAX = 2000;
+/** The id the API gives a stored file (document_files.id). */
+const DOCUMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Photos and scans of one checklist item; more belongs in one archive file. */
 const MAX_EVIDENCE_FILES = 20;
 
@@ -86,6 +88,9 @@ export function validateSubmitDocument(s: S, u: SubmitDocumentInput): void {
   }
   if (!Number.isInteger(u.sizeBytes) || u.sizeBytes <= 0 || u.sizeBytes > MAX_DOCUMENT_BYTES) {
     refuse(`size must be a whole number of bytes from 1 to ${MAX_DOCUMENT_BYTES}`);
+  }
+  if (u.documentId !== undefined && (typeof u.documentId !== 'string' || !DOCUMENT_ID.test(u.documentId))) {
+    refuse('documentId must be the id of a stored file (a UUID)');
   }
 }
 

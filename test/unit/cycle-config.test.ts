@@ -148,6 +148,16 @@ describe('an invalid cycle config', () => {
     expect(error.message).toContain('contacts.coordinators: must be a list, got "ditjen-ikma@ovop.kemenperin.example"');
   });
 
+  it('takes the upload size limit in MB, and refuses one that is not a positive number up to 2000', () => {
+    expect(loadCycleConfig(EXAMPLE).documents.maxFileMegabytes).toBe(10);
+    const error = issuesOf(exampleWith((c) => (c.documents.maxFileMegabytes = 0)));
+    expect(error.message).toContain('documents.maxFileMegabytes: must be more than 0');
+    expect(issuesOf(exampleWith((c) => (c.documents.maxFileMegabytes = 5000))).message).toContain(
+      'documents.maxFileMegabytes: must be at most 2000 (MB)',
+    );
+    expect(() => parseCycleConfig(exampleWith((c) => delete c.documents.maxFileMegabytes))).not.toThrow();
+  });
+
   it('refuses an unknown province code in a session and for an assessor', () => {
     const error = issuesOf(
       exampleWith((c) => {
