@@ -1,9 +1,41 @@
 /** Writes one nomination event and the projection it leads to, in one transaction, idempotent on (workflow id, seq). */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database';
+import { eventHash, GENESIS_HASH } from '../db/event-chain';
 import type { RecordEventInput } from './contracts';
 
+/**
+ * Appends the event to its nomination's hash chain (db/event-chain.ts). A transaction-scoped advisory lock on the
+ * workflow id makes concurrent writers of one nomination take turns, so each reads the true chain head; a retried
+ * activity finds its (workflow_id, seq) already written and appends nothing.
+ */
 async function writeEvent(trx: Transaction<Database>, e: RecordEventInput): Promise<boolean> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`nomination_events:${e.workflowId}`}))`.execute(trx);
+  const existing = await trx
+    .selectFrom('nomination_events')
+    .select('seq')
+    .where('workflow_id', '=', e.workflowId)
+    .where('seq', '=', e.seq)
+    .executeTakeFirst();
+  if (existing) return false;
+  const head = await trx
+    .selectFrom('nomination_events')
+    .select(['chain_index', 'hash'])
+    .where('workflow_id', '=', e.workflowId)
+    .orderBy('chain_index', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const chained = {
+    workflowId: e.workflowId,
+    chainIndex: (head?.chain_index ?? 0) + 1,
+    seq: e.seq,
+    type: e.type,
+    stage: e.stage,
+    actor: { role: e.actor.role, id: e.actor.id, region: e.actor.region },
+    payload: e.payload,
+    occurredAt: new Date(e.at).toISOString(),
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
   const inserted = await trx
     .insertInto('nomination_events')
     .values({
@@ -16,6 +48,9 @@ async function writeEvent(trx: Transaction<Database>, e: RecordEventInput): Prom
       actor_region: e.actor.region,
       payload: JSON.stringify(e.payload),
       occurred_at: e.at,
+      chain_index: chained.chainIndex,
+      prev_hash: chained.prevHash,
+      hash: eventHash(chained),
     })
     .onConflict((oc) => oc.columns(['workflow_id', 'seq']).doNothing())
     .returning('seq')

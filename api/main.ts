@@ -27,7 +27,7 @@ try {
   const smtpUrl = required('SMTP_URL');
   const options = apiOptionsFromEnv(process.env);
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
-    bootstrap({ temporal, databaseUrl, smtpUrl }),
+    bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
   const app = await buildApi({
     ...deps,

@@ -57,6 +57,10 @@ export interface NominationEventsTable {
   payload: Json;
   occurred_at: Timestamp;
   recorded_at: ColumnType<Date, undefined, never>;
+  /** The row's place in its nomination's hash chain (1, 2, …, in the order rows were written; docs/event-chain.md). */
+  chain_index: number;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface NotificationsTable {

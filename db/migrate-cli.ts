@@ -1,6 +1,9 @@
-/** `npm run migrate`: brings the database named by DATABASE_URL to the latest schema. */
+/**
+ * `npm run migrate`: brings the database named by DATABASE_URL to the latest schema, as the owner role of
+ * DATABASE_OWNER_URL when it is set (then grants DATABASE_URL's role its runtime rights).
+ */
 import { createDb } from './database';
-import { migrateToLatest } from './migrate';
+import { migrateWithRoles } from './migrate';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -11,7 +14,7 @@ if (!url) {
 }
 const db = createDb(url, { max: 1 });
 try {
-  const applied = await migrateToLatest(db);
+  const applied = await migrateWithRoles(db, process.env.DATABASE_OWNER_URL || undefined);
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema already up to date.');
 } catch (err) {
   console.error((err as Error).message);

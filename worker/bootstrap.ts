@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createDb, type Database } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { migrateWithRoles } from '../db/migrate';
 import { connectClient, type TemporalSettings } from '../common/temporal-connection';
 
 export interface Deps {
@@ -16,13 +16,15 @@ export interface Deps {
 export async function bootstrap(opts: {
   temporal: TemporalSettings;
   databaseUrl: string;
+  /** The owner role's connection for migrations (DATABASE_OWNER_URL); without it the runtime connection migrates. */
+  ownerDatabaseUrl?: string;
   smtpUrl: string;
   poolMax?: number;
 }): Promise<Deps> {
   const db = createDb(opts.databaseUrl, { max: opts.poolMax });
   let client: Client;
   try {
-    await migrateToLatest(db);
+    await migrateWithRoles(db, opts.ownerDatabaseUrl);
     client = await connectClient(opts.temporal);
   } catch (err) {
     await db.destroy();

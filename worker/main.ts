@@ -24,7 +24,7 @@ try {
   const databaseUrl = required('DATABASE_URL');
   const smtpUrl = required('SMTP_URL');
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
-    bootstrap({ temporal, databaseUrl, smtpUrl }),
+    bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
   const taskQueue = process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
   const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () =>

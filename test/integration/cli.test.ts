@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nominationStateQuery } from '../../workflows/messages';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
+import { bypassingAppendOnly } from '../support/event-log';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 const COORDINATOR = 'coordinator:ikma-1:00';
@@ -466,49 +467,55 @@ describe('ovop CLI', () => {
     );
 
     // Tamper with the withdrawn nomination's events: one row's actor changed; another's stage, time and payload; the
-    // last one deleted; and one row that never happened.
-    await h.db
-      .updateTable('nomination_events')
-      .set({ actor_id: 'orang-lain' })
-      .where('workflow_id', '=', ULOS)
-      .where('seq', '=', 1)
-      .execute();
-    const second = await h.db
-      .selectFrom('nomination_events')
-      .selectAll()
-      .where('workflow_id', '=', ULOS)
-      .where('seq', '=', 2)
-      .executeTakeFirstOrThrow();
-    await h.db
-      .updateTable('nomination_events')
-      .set({
-        stage: 'AWAITING_DOCUMENTS',
-        occurred_at: new Date(new Date(second.occurred_at).getTime() - 60_000),
-        payload: JSON.stringify({ ...(second.payload as Record<string, unknown>), to: 'AWAITING_DOCUMENTS' }),
-      })
-      .where('workflow_id', '=', ULOS)
-      .where('seq', '=', 2)
-      .execute();
-    const last = await h.db
-      .deleteFrom('nomination_events')
-      .where('workflow_id', '=', ULOS)
-      .where('type', '=', 'nomination.withdrawn')
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    await h.db
-      .insertInto('nomination_events')
-      .values({
-        workflow_id: ULOS,
-        seq: 99,
-        type: 'stars.determined',
-        stage: 'DETERMINED',
-        actor_role: 'coordinator',
-        actor_id: 'ikma-1',
-        actor_region: '00',
-        payload: '{}',
-        occurred_at: new Date(),
-      })
-      .execute();
+    // last one deleted; and one row that never happened. The owner does it, past the append-only trigger.
+    const last = await bypassingAppendOnly(h.db, async (db) => {
+      await db
+        .updateTable('nomination_events')
+        .set({ actor_id: 'orang-lain' })
+        .where('workflow_id', '=', ULOS)
+        .where('seq', '=', 1)
+        .execute();
+      const second = await db
+        .selectFrom('nomination_events')
+        .selectAll()
+        .where('workflow_id', '=', ULOS)
+        .where('seq', '=', 2)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('nomination_events')
+        .set({
+          stage: 'AWAITING_DOCUMENTS',
+          occurred_at: new Date(new Date(second.occurred_at).getTime() - 60_000),
+          payload: JSON.stringify({ ...(second.payload as Record<string, unknown>), to: 'AWAITING_DOCUMENTS' }),
+        })
+        .where('workflow_id', '=', ULOS)
+        .where('seq', '=', 2)
+        .execute();
+      const deleted = await db
+        .deleteFrom('nomination_events')
+        .where('workflow_id', '=', ULOS)
+        .where('type', '=', 'nomination.withdrawn')
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('nomination_events')
+        .values({
+          workflow_id: ULOS,
+          seq: 99,
+          type: 'stars.determined',
+          stage: 'DETERMINED',
+          actor_role: 'coordinator',
+          actor_id: 'ikma-1',
+          actor_region: '00',
+          payload: '{}',
+          occurred_at: new Date(),
+          chain_index: 99,
+          prev_hash: '0'.repeat(64),
+          hash: 'f'.repeat(64),
+        })
+        .execute();
+      return deleted;
+    });
     const tampered = await ovop(['--json', 'audit', 'trail', ULOS]);
     expect(tampered.code).toBe(1);
     expect(tampered.json().comparison.mismatches).toEqual([
@@ -561,12 +568,36 @@ describe('ovop CLI', () => {
     expect(invalid.code).toBe(2);
   });
 
-  it('replays every workflow of the cycle', async () => {
+  it('replays every workflow of the cycle, and names the first broken link of the event log tampered with above', async () => {
     // The run's prebuilt bundle of the current workflows (bundling the current code is covered by the replay above).
-    const r = await ovop(['--json', 'audit', 'verify', CYCLE, '--workflow-bundle', inject('workflowBundlePath')]);
-    expect(r.code, r.stderr).toBe(0);
-    // 13 nominations and the cycle itself.
-    expect(r.json()).toMatchObject({ replayed: 14, missing: 0, failed: 0 });
+    const bundle = ['--workflow-bundle', inject('workflowBundlePath')];
+    const [r, text] = await Promise.all([
+      ovop(['--json', 'audit', 'verify', CYCLE, ...bundle]),
+      ovop(['audit', 'verify', CYCLE, ...bundle]),
+    ]);
+    // 13 nominations and the cycle itself replay; Ulos's chain breaks at its first row, whose actor was changed.
+    expect(r.code, r.stderr).toBe(1);
+    const report = r.json();
+    expect(report).toMatchObject({ replayed: 14, missing: 0, failed: 0, chains: { nominations: 13 } });
+    expect(report.chains.broken).toEqual([
+      {
+        workflowId: ULOS,
+        chainIndex: 1,
+        seq: 1,
+        field: 'hash',
+        expected: expect.stringMatching(/^[0-9a-f]{64}$/),
+        found: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    ]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      `Event log of cycle ${CYCLE}: ${report.chains.events} rows in 13 nomination chains, 1 broken.`,
+    );
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `${ULOS}\\s+1\\s+1\\s+hash\\s+${report.chains.broken[0].expected}\\s+${report.chains.broken[0].found}`,
+      ),
+    );
   });
 
   it('names a nomination PostgreSQL records but Temporal does not hold as missing, with exit code 1', async () => {

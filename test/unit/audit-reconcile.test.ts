@@ -28,6 +28,9 @@ const row: NominationEventRow = {
   payload: { detail: { b: [1, 2], a: 1 }, to: 'AWAITING_SOCIALIZATION', from: 'IDENTIFIED' },
   occurred_at: new Date(AT),
   recorded_at: new Date(AT),
+  chain_index: 2,
+  prev_hash: '0'.repeat(64),
+  hash: '1'.repeat(64),
 };
 
 describe('audit reconciliation', () => {
