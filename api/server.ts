@@ -27,6 +27,7 @@ import { curationRoutes } from './routes/curation';
 import { cycleRoutes } from './routes/cycles';
 import { documentRoutes } from './routes/documents';
 import { intakeRoutes } from './routes/intake';
+import { healthRoutes } from './routes/health';
 import { nominationRoutes } from './routes/nominations';
 import { reportRoutes } from './routes/reports';
 import { scheduleRoutes } from './routes/schedules';
@@ -128,6 +129,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  healthRoutes(app, deps);
   signInRoutes(app, deps);
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);

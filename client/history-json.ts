@@ -9,7 +9,7 @@
 import {
   historyFromJSON as sdkHistoryFromJSON,
   historyToJSON as sdkHistoryToJSON,
-} from '@temporalio/common/lib/proto-utils';
+} from '@temporalio/common/lib/proto-utils.js';
 import { createRequire } from 'node:module';
 import type { History } from './history';
 

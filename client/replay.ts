@@ -13,6 +13,7 @@ import {
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { usage } from './errors';
 import { describeEvent, type History } from './history';
 
@@ -48,6 +49,14 @@ export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorke
     const path = resolve(code.workflowBundle);
     if (!existsSync(path)) throw usage(`workflow bundle ${code.workflowBundle} does not exist`);
     return { options: { workflowBundle: { codePath: path }, replayName: 'ovop-audit' }, source: path };
+  }
+  // The compiled CLI (dist/) has no workflows/index.ts beside it: its current workflow code is the build's bundle.
+  const built = code.workflows ? undefined : prebuiltWorkflowBundle();
+  if (built) {
+    return {
+      options: { workflowBundle: { codePath: built }, replayName: 'ovop-audit' },
+      source: `the built workflows (${built})`,
+    };
   }
   let path = code.workflows ? resolve(code.workflows) : CURRENT_WORKFLOWS;
   if (code.workflows) {

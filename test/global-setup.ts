@@ -2,17 +2,16 @@
  * One stack per test run: a headless Temporal dev server, a fresh database (a new database on the server named by
  * DATABASE_URL, or an in-memory PGlite) and the SMTP sink; the workflow code is bundled once here, not per test.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { register } from 'tsx/esm/api';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
 import { startStack } from '../embedded/stack';
+import { bundleWorkflows } from '../build/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -67,11 +66,8 @@ export default async function setup(project: TestProject) {
     const db = createDb(stack.databaseUrl, { max: 1 });
     await migrateToLatest(db).finally(() => db.destroy());
     await unregister();
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
-    });
-    writeFileSync(workflowBundlePath, code);
+    // Bundled as `npm run build` bundles dist/workflow-bundle.js, and loaded by every test worker the same way.
+    await bundleWorkflows(workflowBundlePath);
   } catch (err) {
     // A failed setup must not leave a dev server running behind the test run.
     await teardown();

@@ -7,6 +7,7 @@ import { bootstrap } from './bootstrap';
 import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -27,11 +28,13 @@ try {
     bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
   const taskQueue = process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  // Compiled (node dist/worker/main.js), the worker loads the workflow code npm run build bundled.
+  const bundle = prebuiltWorkflowBundle();
   const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () =>
-    createWorker({ ...deps, temporal, taskQueue }),
+    createWorker({ ...deps, temporal, taskQueue, workflowBundle: bundle ? { codePath: bundle } : undefined }),
   );
   console.log(
-    `Worker polling ${process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${temporal.address} (namespace ${temporal.namespace}).`,
+    `Worker polling ${taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); workflow code ${bundle ? `prebuilt in ${bundle}` : 'bundled at start from workflows/index.ts'}.`,
   );
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await connection.close();

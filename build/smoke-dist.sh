@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The compiled build run with plain node, as production runs it (README, "Deployment"): the CLI, the migration, a
+# replay against the prebuilt workflow bundle, the worker loading that bundle and its health check, the API's health
+# route with Temporal up and down. Run by .ci/run after `npm run build`; needs DATABASE_URL (a database it may migrate)
+# and TEMPORAL_CLI (the `temporal` binary, for a throwaway dev server). Exits non-zero at the first thing that fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?set DATABASE_URL to the database to migrate}" "${TEMPORAL_CLI:?set TEMPORAL_CLI to the temporal binary}"
+export SMTP_URL=smtp://127.0.0.1:1 # nothing here sends mail; the services only need the setting
+unset OVOP_TASK_QUEUE TEMPORAL_NAMESPACE TEMPORAL_API_KEY NODE_OPTIONS
+
+WORK="$(mktemp -d /tmp/ovop-smoke.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+  echo "smoke: $*" >&2
+  for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done
+  exit 1
+}
+ok() { echo "smoke: ok: $*"; }
+# Waits up to $1 seconds for the command after it to succeed.
+within() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do [ "$SECONDS" -lt "$deadline" ] || return 1; sleep 1; done
+}
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+node dist/client/cli.js --help >"$WORK/help" || fail "node dist/client/cli.js --help exited $?"
+grep -q '^Usage: ovop' "$WORK/help" || fail "ovop --help printed no usage"
+[ "$(node dist/client/cli.js --version)" = "$(node -p 'require("./package.json").version')" ] || fail "ovop --version"
+ok "node dist/client/cli.js --help, --version"
+
+node dist/db/migrate-cli.js || fail "node dist/db/migrate-cli.js exited $?"
+[ "$(node dist/db/migrate-cli.js)" = "Schema already up to date." ] || fail "a second migration changed the schema"
+ok "node dist/db/migrate-cli.js"
+
+FIXTURE=test/fixtures/histories/nomination-r2-excellent.json
+node dist/client/cli.js audit replay --file "$FIXTURE" >"$WORK/replay" || fail "audit replay of $FIXTURE exited $?"
+grep -q 'built workflows' "$WORK/replay" || fail "audit replay did not use the built bundle: $(cat "$WORK/replay")"
+ok "audit replay against dist/workflow-bundle.js"
+
+TEMPORAL_PORT="$(free_port)"
+export TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT"
+"$TEMPORAL_CLI" server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT" --log-level warn \
+  >"$WORK/temporal.log" 2>&1 &
+TEMPORAL_PID=$!
+PIDS+=("$TEMPORAL_PID")
+
+# The health check says unhealthy while no worker of this host polls, healthy once the built worker does.
+within 60 node -e "require('net').connect($TEMPORAL_PORT, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))" ||
+  fail "the Temporal dev server did not start"
+if node dist/worker/healthcheck.js >"$WORK/health-before.log" 2>&1; then fail "worker health check passed with no worker"; fi
+node dist/worker/main.js >"$WORK/worker.log" 2>&1 &
+WORKER_PID=$!
+PIDS+=("$WORKER_PID")
+within 120 grep -q "Worker polling .*workflow code prebuilt in $PWD/dist/workflow-bundle.js" "$WORK/worker.log" ||
+  fail "the built worker did not start polling with the prebuilt workflow bundle"
+within 60 node dist/worker/healthcheck.js || fail "worker health check failed with the worker polling"
+ok "node dist/worker/main.js polls with dist/workflow-bundle.js; dist/worker/healthcheck.js"
+
+API_PORT="$(free_port)"
+OVOP_API_PORT="$API_PORT" OVOP_API_LOG=off node dist/api/main.js >"$WORK/api.log" 2>&1 &
+API_PID=$!
+PIDS+=("$API_PID")
+HEALTH="http://127.0.0.1:$API_PORT/api/health"
+within 120 curl -fsS "$HEALTH" || fail "GET /api/health did not answer 200"
+[ "$(curl -sS "$HEALTH")" = '{"status":"ok"}' ] || fail "GET /api/health: $(curl -sS "$HEALTH")"
+kill "$TEMPORAL_PID"
+wait "$TEMPORAL_PID" || true
+STATUS="$(curl -sS -o "$WORK/health-down" -w '%{http_code}' "$HEALTH")"
+[ "$STATUS" = 503 ] && grep -q 'Temporal does not answer' "$WORK/health-down" ||
+  fail "GET /api/health with Temporal down: $STATUS $(cat "$WORK/health-down")"
+ok "node dist/api/main.js: GET /api/health 200, and 503 with Temporal down"
+
+kill -TERM "$API_PID" "$WORKER_PID"
+wait "$API_PID" || fail "the API exited $? on SIGTERM"
+ok "every service of dist/ ran with plain node"
