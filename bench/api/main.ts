@@ -1,0 +1,252 @@
+/**
+ * `npm run bench:api [-- --dinas 514]`: the deadline-eve rush through the HTTP API. Each of N dinas kabupaten/kota
+ * (distinct regencies, each a user with its own API token) at once: lists its nominations, records its attendance,
+ * reads its nomination, uploads five documents of 1–5 MB (PDF, JPEG, PNG in turn, streamed), reads it again and
+ * downloads each document back. Reports errors, uploads whose stored or downloaded SHA-256 differs from the one sent,
+ * p50/p95 of reads, actions, uploads and downloads, and CPU (this process runs the API, the worker and the clients;
+ * the dev server is a child process). Engine on its default settings; PGlite unless DATABASE_URL names a server.
+ */
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { Command } from 'commander';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buildApi } from '../../api/server';
+import { apiOptionsFromEnv } from '../../api/options';
+import { createApiToken } from '../../db/credentials';
+import { upsertUser } from '../../db/users';
+import { provinceOf } from '../../domain/region-codes';
+import { startStack } from '../../embedded/stack';
+import { bootstrap } from '../../worker/bootstrap';
+import { createWorker } from '../../worker/create-worker';
+import { nonNegative, parseOptions } from '../shared/args';
+import { nominationInput, startNominationDirectly, testConfig, workflowInput } from '../shared/cycle';
+import { sampleDocumentParts, type SampleType } from '../shared/documents';
+import { writeResult } from '../shared/report';
+import { summarize } from '../shared/stats';
+import { descendantsCpuSeconds } from '../throughput/resources';
+
+const opts = parseOptions<{ dinas: number; minMb: number; maxMb: number }>(
+  new Command('bench:api')
+    .option('--dinas <count>', 'dinas kabupaten/kota sessions at once (514 for the full rush)', nonNegative, 10)
+    .option('--min-mb <mb>', 'smallest document', Number, 1)
+    .option('--max-mb <mb>', 'largest document', Number, 5),
+);
+const KINDS = ['legality', 'business_profile', 'product_photo', 'production_process', 'marketing_material'];
+const TYPES: SampleType[] = ['application/pdf', 'image/jpeg', 'image/png'];
+
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+});
+
+const config = testConfig(`bench-api-${Date.now().toString(36)}`, {
+  mutate: (c) => {
+    c.documents.checklist = KINDS.map((kind) => ({ kind, label: kind, commodities: 'all' as const }));
+    c.documents.maxFileMegabytes = Math.max(10, opts.maxMb + 1);
+    // One session covers every province, so any regency may attend.
+    c.sessions[0].provinces = Object.keys(c.provinces);
+  },
+});
+/** Distinct regencies, round-robin over the provinces so a small run is spread too. */
+function regencies(count: number): string[] {
+  const byProvince = new Map<string, string[]>();
+  for (const code of Object.keys(config.regencies).sort()) {
+    const list = byProvince.get(provinceOf(code)) ?? [];
+    list.push(code);
+    byProvince.set(provinceOf(code), list);
+  }
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) {
+    let added = false;
+    for (const list of byProvince.values())
+      if (i < list.length && out.length < count) {
+        out.push(list[i]);
+        added = true;
+      }
+    if (!added) throw new Error(`only ${out.length} regencies exist`);
+  }
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ovop-bench-api-'));
+const stack = await startStack({ stateDir: dir, persistent: false, headless: true });
+const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
+const taskQueue = 'bench-api';
+const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+const running = worker.run();
+const options = apiOptionsFromEnv({}, { logRequests: false });
+options.rateLimits.actionsPerMinute = 1000;
+const app = await buildApi({ db: deps.db, client: deps.client, mailer: deps.mailer, taskQueue, options });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+// Setup (not timed): a user and token per dinas, a nomination per regency waiting for its attendance.
+const codes = regencies(opts.dinas);
+const sessions: { code: string; token: string; workflowId: string }[] = [];
+for (let i = 0; i < codes.length; i += 20) {
+  await Promise.all(
+    codes.slice(i, i + 20).map(async (code) => {
+      const id = `disperin-${code}`;
+      await upsertUser(deps.db, {
+        id,
+        name: `Disperin ${code}`,
+        email: `${id}@bench.example`,
+        role: 'dinas_kabkota',
+        region: code,
+      });
+      const { token } = await createApiToken(deps.db, id, { name: 'bench', ttlDays: 1 });
+      const n = nominationInput(config, { regencyCode: code, ikmName: `IKM Bench ${code}` });
+      const { workflowId } = await startNominationDirectly(deps, taskQueue, workflowInput(config, n));
+      sessions.push({ code, token, workflowId });
+    }),
+  );
+}
+for (;;) {
+  const waiting = await deps.db
+    .selectFrom('nominations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cycle_id', '=', config.id)
+    .where('stage', '=', 'AWAITING_SOCIALIZATION')
+    .executeTakeFirstOrThrow();
+  if (Number(waiting.n) === sessions.length) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+console.log(`${sessions.length} nominations waiting for their dinas; the rush starts`);
+
+const times = { read: [] as number[], action: [] as number[], upload: [] as number[], download: [] as number[] };
+const errors: string[] = [];
+let mismatches = 0;
+let uploadedBytes = 0;
+/** 5 MB of shared filler; each document gets 32 random bytes of its own in front, so every checksum differs. */
+const filler = randomBytes(Math.ceil(opts.maxMb * 1_000_000));
+
+async function timed<T>(bucket: number[], what: string, fn: () => Promise<Response>, ok = 200): Promise<T | null> {
+  const t = performance.now();
+  try {
+    const res = await fn();
+    const body = res.headers.get('content-type')?.includes('json')
+      ? await res.json()
+      : Buffer.from(await res.arrayBuffer());
+    bucket.push(performance.now() - t);
+    if (res.status !== ok) {
+      errors.push(`${what}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      return null;
+    }
+    return body as T;
+  } catch (err) {
+    errors.push(`${what}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+async function rush(s: { token: string; workflowId: string }): Promise<void> {
+  const auth = { authorization: `Bearer ${s.token}` };
+  const path = `${url}/api/nominations/${encodeURIComponent(s.workflowId)}`;
+  const json = { ...auth, 'content-type': 'application/json' };
+  await timed(times.read, 'list', () => fetch(`${url}/api/nominations?cycle=${config.id}`, { headers: auth }));
+  const attended = await timed(times.action, 'attend', () =>
+    fetch(`${path}/attendance`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ sessionId: config.sessions[0].id }),
+    }),
+  );
+  if (!attended) return;
+  await timed(times.read, 'read', () => fetch(path, { headers: auth }));
+  const sent = new Map<string, string>();
+  for (const [i, kind] of KINDS.entries()) {
+    const type = TYPES[i % TYPES.length];
+    const size = Math.round((opts.minMb + Math.random() * (opts.maxMb - opts.minMb)) * 1_000_000);
+    const parts = sampleDocumentParts(type, [randomBytes(32), filler.subarray(0, size)]);
+    const hash = createHash('sha256');
+    for (const p of parts) hash.update(p);
+    const sha = hash.digest('hex');
+    const answer = await timed<{ document: { documentId: string; sha256: string; sizeBytes: number } }>(
+      times.upload,
+      `upload ${kind}`,
+      () =>
+        fetch(`${path}/documents/${kind}`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': type },
+          body: Readable.from(parts) as unknown as RequestInit['body'],
+          duplex: 'half',
+        } as RequestInit),
+      201,
+    );
+    if (!answer) continue;
+    uploadedBytes += answer.document.sizeBytes;
+    if (answer.document.sha256 !== sha) mismatches++;
+    sent.set(answer.document.documentId, sha);
+  }
+  const detail = await timed<{ stage: string; documents: { documentId: string; checksum: string }[] }>(
+    times.read,
+    'read',
+    () => fetch(path, { headers: auth }),
+  );
+  if (detail && detail.documents.length !== KINDS.length)
+    errors.push(`${s.workflowId}: ${detail.documents.length} documents listed, ${KINDS.length} sent`);
+  for (const [documentId, sha] of sent) {
+    const bytes = await timed<Buffer>(times.download, 'download', () =>
+      fetch(`${path}/documents/${documentId}`, { headers: auth }),
+    );
+    if (bytes && createHash('sha256').update(bytes).digest('hex') !== sha) mismatches++;
+  }
+}
+
+const cpu0 = process.cpuUsage();
+const child0 = descendantsCpuSeconds() ?? 0;
+const t0 = performance.now();
+await Promise.all(sessions.map(rush));
+const wallS = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const childCpu = (descendantsCpuSeconds() ?? 0) - child0;
+
+// Stored checksums against what was sent, from PostgreSQL.
+const stored = await deps.db
+  .selectFrom('document_files')
+  .innerJoin('documents', 'documents.document_id', 'document_files.id')
+  .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('document_files.size_bytes').as('bytes')])
+  .where('document_files.workflow_id', 'like', `ovop/${config.id}/%`)
+  .executeTakeFirstOrThrow();
+const underReview = await deps.db
+  .selectFrom('nominations')
+  .select((eb) => eb.fn.countAll<number>().as('n'))
+  .where('cycle_id', '=', config.id)
+  .where('stage', '=', 'UNDER_REVIEW')
+  .executeTakeFirstOrThrow();
+
+const result = {
+  dinas: sessions.length,
+  documentsPerDinas: KINDS.length,
+  sizeMb: [opts.minMb, opts.maxMb],
+  database: stack.embedded.postgres ? 'PGlite' : 'PostgreSQL',
+  wallSeconds: Math.round(wallS * 10) / 10,
+  errors: errors.length,
+  checksumMismatches: mismatches,
+  documentsStoredAndRecorded: Number(stored.n),
+  storedMb: Math.round(Number(stored.bytes ?? 0) / 100_000) / 10,
+  uploadedMbPerSecond: Math.round((uploadedBytes / 1_000_000 / wallS) * 10) / 10,
+  nominationsUnderReview: Number(underReview.n),
+  readMs: summarize(times.read),
+  actionMs: summarize(times.action),
+  uploadMs: summarize(times.upload),
+  downloadMs: summarize(times.download),
+  cpuSeconds: {
+    apiWorkerAndClients: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
+    devServer: Math.round(childCpu * 10) / 10,
+  },
+  firstErrors: errors.slice(0, 10),
+};
+console.log(JSON.stringify(result, null, 2));
+console.log(`written to ${writeResult(`api-${sessions.length}`, result)}`);
+
+await app.close();
+worker.shutdown();
+await running;
+await connection.close();
+await deps.close();
+await stack.stop();
+rmSync(dir, { recursive: true, force: true });
+process.exit(errors.length === 0 && mismatches === 0 ? 0 : 1);
