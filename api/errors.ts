@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'link_invalid', // 401: no such sign-in link
   'link_used', // 401: the link was used already
   'link_expired', // 401
+  'oidc_failed', // 401: the single sign-on answer did not check out (state, code, token) or the sign-in was not started here
   'csrf_invalid', // 403: a state-changing request on a session cookie without its CSRF token
   'forbidden', // 403: the signed-in user may not do this (role, region, assignment)
   'not_found', // 404

@@ -27,6 +27,33 @@ export interface ApiOptions {
   uploadDir: string;
   /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
   logRequests: boolean;
+  /** Single sign-on by OpenID Connect (routes/oidc.ts), when OVOP_OIDC_ISSUER is set. */
+  oidc?: OidcOptions;
+}
+
+export interface OidcOptions {
+  /** The provider's issuer URL; its discovery document is read at the first sign-in. */
+  issuer: string;
+  clientId: string;
+  /** Absent for a public client (PKCE alone). */
+  clientSecret?: string;
+  /** Where the provider sends the browser back; `<publicUrl>/api/sign-in/oidc/callback` when not set. */
+  redirectUrl?: string;
+  scope: string;
+}
+
+function oidcFromEnv(env: NodeJS.ProcessEnv): OidcOptions | undefined {
+  const issuer = env.OVOP_OIDC_ISSUER?.trim();
+  if (!issuer) return undefined;
+  const clientId = env.OVOP_OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new Error('OVOP_OIDC_CLIENT_ID must be set with OVOP_OIDC_ISSUER');
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.OVOP_OIDC_CLIENT_SECRET || undefined,
+    redirectUrl: env.OVOP_OIDC_REDIRECT_URL || undefined,
+    scope: env.OVOP_OIDC_SCOPE || 'openid email',
+  };
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,5 +79,6 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
     },
     uploadDir: env.OVOP_UPLOAD_DIR ?? defaults.uploadDir ?? tmpdir(),
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
+    oidc: oidcFromEnv(env) ?? defaults.oidc,
   };
 }

@@ -29,6 +29,7 @@ import { documentRoutes } from './routes/documents';
 import { intakeRoutes } from './routes/intake';
 import { healthRoutes } from './routes/health';
 import { nominationRoutes } from './routes/nominations';
+import { oidcRoutes } from './routes/oidc';
 import { reportRoutes } from './routes/reports';
 import { scheduleRoutes } from './routes/schedules';
 import { signInRoutes } from './routes/sign-in';
@@ -131,6 +132,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, deps);
   signInRoutes(app, deps);
+  if (options.oidc) oidcRoutes(app, deps, options.oidc);
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);
   documentRoutes(app, deps);

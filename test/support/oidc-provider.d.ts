@@ -1,0 +1,2 @@
+// oidc-provider ships no type declarations; the OIDC test uses a few of its calls (test/support/identity-provider.ts).
+declare module 'oidc-provider';
