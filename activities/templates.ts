@@ -32,7 +32,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
 };
 
 /** What the responsible party must do before a stage's deadline. */
-const ACTIONS: Record<DeadlineStage, string> = {
+export const ACTIONS: Record<DeadlineStage, string> = {
   attendance: 'menghadiri sesi sosialisasi untuk wilayah Anda dan mencatat kehadiran',
   documents: 'mengunggah seluruh dokumen persyaratan (legalitas usaha dan dokumen komoditas)',
   prescreen: 'memeriksa usulan dan memutuskan: lolos, dikembalikan untuk dilengkapi, atau ditolak',

@@ -60,7 +60,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Resolves the principal of a request, or throws the 401 that says why there is none. */
-async function authenticate(db: Kysely<Database>, req: FastifyRequest): Promise<Principal> {
+export async function authenticate(db: Kysely<Database>, req: FastifyRequest): Promise<Principal> {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());

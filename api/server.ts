@@ -24,6 +24,7 @@ import { ApiError } from './errors';
 import type { ApiOptions } from './options';
 import { auditRoutes } from './routes/audit';
 import { curationRoutes } from './routes/curation';
+import { portal } from './portal';
 import { cycleRoutes } from './routes/cycles';
 import { documentRoutes } from './routes/documents';
 import { intakeRoutes } from './routes/intake';
@@ -142,5 +143,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   curationRoutes(app, deps);
   auditRoutes(app, deps);
   scheduleRoutes(app, deps);
+  // The people's pages (api/portal/): the same reads and routes, rendered as HTML.
+  await app.register(portal, { ...deps, api: app });
   return app;
 }

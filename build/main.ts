@@ -2,7 +2,7 @@
  * `npm run build`: dist/ for production. The product's code compiled by tsc (tsconfig.build.json, build/compile.ts)
  * and the workflow code bundled once, so every service runs with plain node (README, "Deployment").
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKFLOW_BUNDLE_FILE } from '../common/workflow-bundle';
@@ -19,6 +19,9 @@ try {
   let start = performance.now();
   const { files } = compile(join(root, 'tsconfig.build.json'));
   console.log(`dist/: ${files} modules compiled by tsc in ${seconds(start)} s`);
+
+  // The portal's stylesheet and script, beside the compiled module that serves them (api/portal/index.ts).
+  cpSync(join(root, 'api/portal/assets'), join(dist, 'api/portal/assets'), { recursive: true });
 
   // The CLI reads its version from the package.json above its folder; "type": "module" keeps dist/ ESM on its own.
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { apiOptionsFromEnv } from '../api/options';
 import { buildApi } from '../api/server';
-import { createApiToken } from '../db/credentials';
+import { createApiToken, createSignInLink } from '../db/credentials';
 import { upsertUser, type NewUser } from '../db/users';
 import { loadCycleConfig } from '../domain/cycle-config';
 import { provinceOf } from '../domain/region-codes';
@@ -84,6 +84,18 @@ export async function startDemoApi(
   }
   console.log(
     `  or by mail: curl -H 'content-type: application/json' -d '{"email":"${users.find((u) => u.id === 'disperin-32.05')!.email}"}' ${url}/api/sign-in/link — the link lands in the mail folder`,
+  );
+  // The portal: one ready sign-in link per role (single use, like a mailed one), or ask for one by mail on its page.
+  console.log(
+    `\nPortal: ${url}/  Sign in as a demo user (each link works once, for ${options.linkTtlMinutes} minutes):`,
+  );
+  for (const id of SHOWN) {
+    const u = users.find((x) => x.id === id)!;
+    const { token } = await createSignInLink(deps.db, u.id, options.linkTtlMinutes);
+    console.log(`  ${u.role.padEnd(15)} ${u.id.padEnd(17)} ${url}/masuk/${token}`);
+  }
+  console.log(
+    `  or on ${url}/masuk enter a demo address (e.g. ${users.find((u) => u.id === 'disperin-32.05')!.email}); the link lands in the mail folder`,
   );
   return { url, close: () => app.close() };
 }

@@ -19,7 +19,7 @@ import {
 import { REMINDERS_ON_TIME } from './patches';
 
 /** The deadline each waiting stage runs against (the projection shows it from the moment the stage is entered). */
-const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
+export const STAGE_DEADLINE: Partial<Record<Stage, DeadlineStage>> = {
   AWAITING_SOCIALIZATION: 'attendance',
   AWAITING_DOCUMENTS: 'documents',
   PROVINCIAL_PRESCREEN: 'prescreen',

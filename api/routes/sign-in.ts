@@ -88,7 +88,9 @@ export function signInRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      const action = `/api/sign-in/${encodeURIComponent(req.params.token)}`;
+      // The button posts to the portal's sign-in (api/portal/), which uses the link through POST below and lands the
+      // browser on its role's page; clients without a browser POST here directly.
+      const action = `/masuk/${encodeURIComponent(req.params.token)}`;
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')

@@ -1,0 +1,348 @@
+/**
+ * The portal: server-rendered pages for each role, served by the API process (registered by api/server.ts). Reads
+ * call the API's own read functions with the principal the API's authentication derives from the session cookie;
+ * writes go through the API's routes (context.ts), so authorization, CSRF, rate limits and the access log are the
+ * API's. Every form posts back here and the answer is a page: a redirect to the page with a notice when accepted
+ * (so a reload does not send it twice), or the page again with the refusal beside the form.
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { logAccess } from '../access-log';
+import { SESSION_COOKIE } from '../auth';
+import { offsetMinutes } from '../../client/time';
+import { ApiError } from '../errors';
+import type { ApiDeps } from '../server';
+import {
+  apiNominationUrl,
+  callApi,
+  pageContext,
+  refusalOf,
+  requireSignedIn,
+  type PageContext,
+  type PortalDeps,
+} from './context';
+import type { FormState } from './fields';
+import type { SafeHtml } from './html';
+import { assessorPage, type AssessorPageState } from './pages/assessor';
+import { coordinatorPage, type CoordinatorPageState } from './pages/coordinator';
+import { dinasPage, type DinasPageState } from './pages/dinas';
+import { errorPage } from './pages/error';
+import { nominationPage } from './pages/nomination';
+import { signInLinkPage, signInPage } from './pages/sign-in';
+
+/** Each role's main page. */
+const HOME: Record<string, string> = {
+  dinas_kabkota: '/dinas',
+  dinas_provinsi: '/dinas',
+  assessor: '/penilai',
+  coordinator: '/koordinator',
+  auditor: '/koordinator',
+};
+
+const send = (reply: FastifyReply, body: SafeHtml, status = 200) =>
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.text);
+
+const formOf = (req: FastifyRequest) => (req.body ?? {}) as Record<string, string | undefined>;
+const field = (req: FastifyRequest, name: string) => (formOf(req)[name] ?? '').trim();
+
+/** The nomination form's fields, and where a refusal's words point. */
+const NOMINATION_FIELDS = ['cycleId', 'ikmName', 'sentraName', 'commodity', 'product', 'sentraSize'] as const;
+
+function fieldOfRefusal(message: string): string | undefined {
+  const named = /^invalid body: (\w+)/.exec(message)?.[1];
+  if (named && (NOMINATION_FIELDS as readonly string[]).includes(named)) return named;
+  if (/sentra must count|counts \d+/.test(message)) return 'sentraSize';
+  if (/^sentra .*(already|once per cycle)|sentraName/.test(message)) return 'sentraName';
+  if (/already nominated|ikmName/.test(message)) return 'ikmName';
+  if (/commodity/.test(message)) return 'commodity';
+  if (/intake .* closed|not \S+ cycle|this is cycle/.test(message)) return 'cycleId';
+  return undefined;
+}
+
+export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: FastifyInstance }): Promise<void> {
+  const deps: PortalDeps = apiDeps;
+
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('./assets/', import.meta.url)),
+    prefix: '/aset/',
+    maxAge: '1h',
+  });
+
+  // A refusal becomes a page: signed out → the sign-in page, anything else → its status and the API's message.
+  app.setErrorHandler(async (err: Error, req, reply) => {
+    const ctx = await pageContext(deps, req, reply).catch(() => null);
+    if (!ctx) return reply.code(500).type('text/plain').send('the portal failed to answer');
+    if (err instanceof ApiError) {
+      // The API's routes log their own refusals; these are the ones the portal's reads met.
+      if (err.statusCode === 403 && err.code === 'forbidden')
+        await logAccess(deps.db, req, { event: 'refused', status: 403, code: err.code, message: err.message });
+      if (err.statusCode === 401) return reply.redirect('/masuk', 303);
+      // The API's CSRF message names a header; a person filling a form needs to know to reload it.
+      const message = err.code === 'csrf_invalid' ? ctx.t.errors.csrf : err.message;
+      return send(reply, errorPage(ctx, err.statusCode, message), err.statusCode);
+    }
+    req.log.error({ err }, 'portal page failed');
+    return send(reply, errorPage(ctx, 500, 'the portal failed to answer; the error is in its log'), 500);
+  });
+
+  app.get('/', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    if (!ctx.principal) return reply.redirect('/masuk', 303);
+    return reply.redirect(HOME[ctx.principal.actor.role] ?? '/masuk', 303);
+  });
+
+  // Sign-in: the link is asked for and used through the API's routes; the session cookie it sets is passed on.
+  app.get('/masuk', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    const notice = (req.query as { keluar?: string }).keluar
+      ? { text: ctx.t.signIn.signedOut, kind: 'ok' as const }
+      : null;
+    return send(reply, signInPage(ctx, { notice }));
+  });
+  app.post('/masuk', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    const email = field(req, 'email');
+    const form: FormState = { values: { email }, errors: {} };
+    if (!email) {
+      form.errors.email = ctx.t.errors.required;
+      return send(reply, signInPage(ctx, { form }), 400);
+    }
+    const answer = await callApi(deps, req, 'POST', '/api/sign-in/link', { email });
+    if (answer.status === 202)
+      return send(
+        reply,
+        signInPage(ctx, { notice: { text: ctx.t.signIn.sent(deps.options.linkTtlMinutes), kind: 'ok' } }),
+      );
+    form.errors.email = refusalOf(answer).message;
+    return send(reply, signInPage(ctx, { form }), answer.status);
+  });
+  app.get<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    reply.header('referrer-policy', 'no-referrer');
+    return send(reply, signInLinkPage(ctx, req.params.token));
+  });
+  app.post<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
+    const answer = await callApi<{ user: { role: string } }>(
+      deps,
+      req,
+      'POST',
+      `/api/sign-in/${encodeURIComponent(req.params.token)}`,
+    );
+    if (answer.status !== 200) {
+      const ctx = await pageContext(deps, req, reply);
+      return send(
+        reply,
+        signInPage(ctx, { notice: { text: refusalOf(answer).message, kind: 'error' } }),
+        answer.status,
+      );
+    }
+    if (answer.setCookie) reply.header('set-cookie', answer.setCookie);
+    return reply.redirect(HOME[answer.body.user.role] ?? '/', 303);
+  });
+  app.post('/keluar', async (req, reply) => {
+    const answer = await callApi(deps, req, 'POST', '/api/sign-out');
+    if (answer.status !== 204 && answer.status !== 401) throw refusalOf(answer);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/masuk?keluar=1', 303);
+  });
+
+  // The dinas kabupaten/kota (and, read-only, the dinas provinsi).
+  const dinas = async (req: FastifyRequest, reply: FastifyReply, state: DinasPageState = {}, status = 200) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, ['dinas_kabkota', 'dinas_provinsi']);
+    const ok = (req.query as { ok?: string }).ok;
+    if (ok && !state.notice) state.notice = { text: okText(ctx, ok, req), kind: 'ok' };
+    return send(reply, await dinasPage(deps, ctx, state), status);
+  };
+  app.get('/dinas', (req, reply) => dinas(req, reply));
+  app.post('/dinas/usulan', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    const p = requireSignedIn(ctx);
+    const values = Object.fromEntries(NOMINATION_FIELDS.map((k) => [k, field(req, k)]));
+    const form: FormState = { values, errors: {} };
+    for (const k of NOMINATION_FIELDS) if (!values[k]) form.errors[k] = ctx.t.errors.required;
+    if (values.sentraSize && !/^\d+$/.test(values.sentraSize)) form.errors.sentraSize = ctx.t.errors.wholeNumber;
+    if (Object.keys(form.errors).length)
+      return dinas(req, reply, { nominate: { ...form, message: ctx.t.dinas.fixBelow } }, 400);
+    const answer = await callApi<{ workflowId?: string; code?: string; message?: string }>(
+      deps,
+      req,
+      'POST',
+      `/api/cycles/${encodeURIComponent(values.cycleId)}/nominations`,
+      {
+        regencyCode: p.actor.region,
+        ikmName: values.ikmName,
+        sentraName: values.sentraName,
+        commodity: values.commodity,
+        product: values.product,
+        sentraSize: Number(values.sentraSize),
+      },
+    );
+    if (answer.status === 201 || answer.status === 200)
+      return reply.redirect(`/dinas?ok=nominated&ikm=${encodeURIComponent(values.ikmName)}`, 303);
+    if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
+    const message = refusalOf(answer).message;
+    const at = fieldOfRefusal(message);
+    if (at) form.errors[at] = message;
+    return dinas(req, reply, { nominate: { ...form, message: at ? ctx.t.dinas.fixBelow : message } }, answer.status);
+  });
+
+  // One action on one nomination through its API route; a refusal is shown beside the nomination's form.
+  const nominationAction = (
+    path: string,
+    apiPath: string,
+    body: (req: FastifyRequest) => unknown,
+    back: string,
+    ok: string,
+    again: (req: FastifyRequest, reply: FastifyReply, workflowId: string, message: string, status: number) => unknown,
+  ) =>
+    app.post<{ Params: { id: string } }>(`/nominasi/:id/${path}`, async (req, reply) => {
+      const answer = await callApi(deps, req, 'POST', apiNominationUrl(req.params.id, `/${apiPath}`), body(req));
+      if (answer.status === 200) return reply.redirect(`${back}?ok=${ok}`, 303);
+      if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
+      return again(req, reply, req.params.id, refusalOf(answer).message, answer.status);
+    });
+  const dinasAgain = (req: FastifyRequest, reply: FastifyReply, workflowId: string, message: string, status: number) =>
+    dinas(req, reply, { actionError: { workflowId, message } }, status);
+  nominationAction(
+    'kehadiran',
+    'attendance',
+    (req) => ({ sessionId: field(req, 'sessionId') }),
+    '/dinas',
+    'attended',
+    dinasAgain,
+  );
+  nominationAction(
+    'penarikan',
+    'withdrawal',
+    (req) => ({ reason: field(req, 'reason') }),
+    '/dinas',
+    'withdrawn',
+    dinasAgain,
+  );
+
+  // The assessor: its assigned nominations and their score sheets.
+  const assessor = async (req: FastifyRequest, reply: FastifyReply, state: AssessorPageState = {}, status = 200) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, ['assessor']);
+    const ok = (req.query as { ok?: string }).ok;
+    if (ok && !state.notice) state.notice = { text: okText(ctx, ok, req), kind: 'ok' };
+    return send(reply, await assessorPage(deps, ctx, state), status);
+  };
+  app.get('/penilai', (req, reply) => assessor(req, reply));
+  nominationAction(
+    'nilai',
+    'scores',
+    (req) => ({
+      scores: Object.fromEntries(
+        Object.entries(formOf(req))
+          .filter(([k]) => k.startsWith('s.'))
+          .map(([k, v]) => [k.slice(2), Number(v)]),
+      ),
+    }),
+    '/penilai',
+    'scored',
+    (req, reply, workflowId, message, status) =>
+      assessor(req, reply, { refused: { workflowId, message, values: formOf(req) as Record<string, string> } }, status),
+  );
+
+  // The coordinator's dashboard (and, read-only, the auditor's).
+  const coordinator = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    state: CoordinatorPageState = {},
+    status = 200,
+  ) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, ['coordinator', 'auditor']);
+    const ok = (req.query as { ok?: string }).ok;
+    if (ok && !state.notice) state.notice = { text: okText(ctx, ok, req), kind: 'ok' };
+    return send(reply, await coordinatorPage(deps, ctx, state), status);
+  };
+  app.get('/koordinator', (req, reply) => coordinator(req, reply));
+  const coordinatorAgain = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    workflowId: string,
+    message: string,
+    status: number,
+  ) => coordinator(req, reply, { actionError: { workflowId, message } }, status);
+  const optional = (req: FastifyRequest, name: string) => field(req, name) || undefined;
+  nominationAction(
+    'verifikasi',
+    'review',
+    (req) => ({ decision: field(req, 'decision'), reason: optional(req, 'reason') }),
+    '/koordinator',
+    'reviewed',
+    coordinatorAgain,
+  );
+  nominationAction(
+    'penetapan',
+    'determination',
+    (req) => {
+      const stars = field(req, 'stars');
+      return { stars: stars === '' ? undefined : Number(stars), reason: optional(req, 'reason') };
+    },
+    '/koordinator',
+    'determined',
+    coordinatorAgain,
+  );
+  nominationAction(
+    'tahanan',
+    'hold-resolution',
+    (req) => ({
+      decision: field(req, 'decision'),
+      until: field(req, 'until') ? localToIso(field(req, 'until'), field(req, 'zone') || 'Asia/Jakarta') : undefined,
+      reason: optional(req, 'reason'),
+    }),
+    '/koordinator',
+    'hold',
+    coordinatorAgain,
+  );
+
+  app.get<{ Params: { id: string } }>('/nominasi/:id', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    return send(reply, await nominationPage(deps, ctx, req.params.id));
+  });
+}
+
+/** A `datetime-local` value (`2027-03-01T17:00`), read in the cycle's time zone, as an ISO instant. */
+function localToIso(local: string, timeZone: string): string {
+  const asUtc = Date.parse(`${local}:00Z`);
+  if (!Number.isFinite(asUtc)) return local;
+  return new Date(asUtc - offsetMinutes(asUtc, timeZone) * 60_000).toISOString();
+}
+
+/** Refuses a page to other roles with the API's wording (their own page is one click away). */
+function roleOnly(ctx: PageContext, roles: readonly string[]): void {
+  const p = requireSignedIn(ctx);
+  if (!roles.includes(p.actor.role))
+    throw new ApiError(
+      403,
+      'forbidden',
+      `this page is for ${roles.join(' and ')}; you are signed in as ${p.actor.role}`,
+    );
+}
+
+function okText(ctx: PageContext, ok: string, req: FastifyRequest): string {
+  const { t } = ctx;
+  switch (ok) {
+    case 'nominated':
+      return t.dinas.nominated((req.query as { ikm?: string }).ikm ?? '');
+    case 'attended':
+      return t.dinas.attended;
+    case 'withdrawn':
+      return t.dinas.withdrawn;
+    case 'scored':
+      return t.assessor.submitted;
+    case 'determined':
+      return t.coordinator.determined;
+    case 'reviewed':
+      return t.coordinator.reviewed;
+    case 'hold':
+      return t.coordinator.holdDecided;
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The page every portal screen shares: the language, the title, who is signed in with the sign-out button, the
+ * language switch, a notice after an accepted action, and one stylesheet and one small script from our own server.
+ */
+import type { Role } from '../../domain/types';
+import type { PageContext } from './context';
+import { html, type SafeHtml } from './html';
+
+export interface PageOptions {
+  title: string;
+  main: SafeHtml;
+  /** A line shown above the page, after an accepted action (role="status") or a refusal (role="alert"). */
+  notice?: { text: string; kind: 'ok' | 'error' } | null;
+}
+
+export function page(ctx: PageContext, o: PageOptions): SafeHtml {
+  const { t, principal, csrf } = ctx;
+  const role = principal?.actor.role as Role | undefined;
+  const other = t.lang === 'id' ? 'en' : 'id';
+  // After a form post the page's own address only takes POST: the switch then leads to the main page.
+  const here = ctx.req.method === 'GET' ? ctx.req.url.split('?')[0] : '/';
+  return html`<!doctype html>
+    <html lang="${t.lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${o.title} — ${t.title}</title>
+        <link rel="stylesheet" href="/aset/portal.css" />
+        <script src="/aset/portal.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#isi">${t.skipToContent}</a>
+        <header class="top">
+          <a class="brand" href="/">${t.title}</a>
+          <nav aria-label="${t.title}">
+            ${
+              principal
+                ? html`<span class="who"
+                      >${t.signedInAs} <strong>${principal.user.name}</strong> (${role ? t.roles[role] : ''})</span
+                    >
+                    <form method="post" action="/keluar" class="inline">
+                      <input type="hidden" name="_csrf" value="${csrf ?? ''}" />
+                      <button type="submit" class="link">${t.signOut}</button>
+                    </form>`
+                : ''
+            }
+            <a href="${here}?lang=${other}" lang="${other}">${t.switchLanguage}</a>
+          </nav>
+        </header>
+        <main id="isi">
+          <h1>${o.title}</h1>
+          ${
+            o.notice
+              ? html`<p class="notice ${o.notice.kind}" role="${o.notice.kind === 'ok' ? 'status' : 'alert'}">
+                  ${o.notice.text}
+                </p>`
+              : ''
+          }
+          ${o.main}
+        </main>
+      </body>
+    </html>`;
+}
+
+/** The hidden field of every form a signed-in page posts. */
+export const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />`;

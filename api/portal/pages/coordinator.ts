@@ -1,0 +1,314 @@
+/**
+ * The coordinator's dashboard for one cycle: its nominations per stage, those past their deadline, those held awaiting
+ * a decision (extend or disqualify), the administrative review queue, and the determination with the recommendation,
+ * the gates that capped it, the aspect scores and each assessor's sheet in view. An auditor reads the same page
+ * without the forms. Reads are the API's (listNominations, assessmentsOf, the projection's counts and events).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/database';
+import { stageCounts } from '../../../db/reports';
+import { isTerminal, STAGES, type Stage } from '../../../domain/types';
+import { seesAssessors } from '../../authorization';
+import { assessmentsOf, listNominations, type NominationRow } from '../../nomination-reads';
+import type { PageContext, PortalDeps } from '../context';
+import { nominationUrl, requireSignedIn } from '../context';
+import { recentCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import { emptyForm, selectField, textArea, textField } from '../fields';
+import { formatNumber, formatWhen, timeLeft } from '../format';
+import { html, type SafeHtml } from '../html';
+import { csrfField, page } from '../layout';
+
+export interface CoordinatorPageState {
+  actionError?: { workflowId: string; message: string };
+  notice?: { text: string; kind: 'ok' | 'error' } | null;
+}
+
+/** Nominations whose latest hold event is the hold itself: nobody has extended or disqualified them yet. */
+async function heldIds(db: Kysely<Database>, cycleId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('nomination_events as e')
+    .innerJoin('nominations as n', 'n.workflow_id', 'e.workflow_id')
+    .select(['e.workflow_id', 'e.type'])
+    .where('n.cycle_id', '=', cycleId)
+    .where('e.type', 'in', ['deadline.hold', 'hold.extended', 'hold.disqualified'])
+    .orderBy('e.workflow_id')
+    .orderBy('e.seq', 'desc')
+    .execute();
+  const latest = new Map<string, string>();
+  for (const r of rows) if (!latest.has(r.workflow_id)) latest.set(r.workflow_id, r.type);
+  return new Set([...latest].filter(([, type]) => type === 'deadline.hold').map(([id]) => id));
+}
+
+/** What the recommendation recorded: the stars by score threshold and the gates that capped them. */
+async function recommendationsOf(db: Kysely<Database>, ids: string[]) {
+  const out = new Map<string, { byThreshold?: number; cappedBy: { fromStars: number; reason: string }[] }>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('nomination_events')
+    .select(['workflow_id', 'payload'])
+    .where('workflow_id', 'in', ids)
+    .where('type', '=', 'stage.changed')
+    .where('stage', '=', 'STAR_RECOMMENDED')
+    .orderBy('seq')
+    .execute();
+  for (const r of rows) {
+    const p = r.payload as { byThreshold?: number; cappedBy?: { fromStars: number; reason: string }[] };
+    out.set(r.workflow_id, { byThreshold: p.byThreshold, cappedBy: Array.isArray(p.cappedBy) ? p.cappedBy : [] });
+  }
+  return out;
+}
+
+export async function coordinatorPage(
+  deps: PortalDeps,
+  ctx: PageContext,
+  state: CoordinatorPageState = {},
+): Promise<SafeHtml> {
+  const p = requireSignedIn(ctx);
+  const { t } = ctx;
+  const acts = p.actor.role === 'coordinator';
+  const cycles = await recentCycles(deps.db);
+  const asked = (ctx.req.query as { siklus?: string }).siklus;
+  const cycle = cycles.find((c) => c.id === asked) ?? cycles[0];
+  if (!cycle) return page(ctx, { title: t.coordinator.heading, main: html`<p>${t.coordinator.none}</p>` });
+  const zone = timeZoneOf(cycle);
+  const rows = await listNominations(deps.db, p, { cycleId: cycle.id, limit: 1000, offset: 0 });
+  const counts = await stageCounts(deps.db, cycle.id);
+  const held = await heldIds(deps.db, cycle.id);
+  const now = Date.now();
+  const open = rows.filter((r) => !isTerminal(r.stage as Stage));
+  const overdue = open.filter((r) => r.deadline_at && r.deadline_at.getTime() < now && !held.has(r.workflow_id));
+  const holds = open.filter((r) => held.has(r.workflow_id));
+  const review = rows.filter((r) => r.stage === 'UNDER_REVIEW');
+  const toDetermine = rows.filter((r) => r.stage === 'STAR_RECOMMENDED');
+  const recommendations = await recommendationsOf(
+    deps.db,
+    toDetermine.map((r) => r.workflow_id),
+  );
+  const sheets = new Map<string, Awaited<ReturnType<typeof assessmentsOf>>>();
+  if (seesAssessors(p))
+    for (const r of toDetermine) sheets.set(r.workflow_id, await assessmentsOf(deps.db, r.workflow_id));
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const err = (r: NominationRow) =>
+    state.actionError?.workflowId === r.workflow_id
+      ? html`<p class="notice error" role="alert">${state.actionError.message}</p>`
+      : '';
+  const link = (r: NominationRow) =>
+    html`<a href="${nominationUrl(r.workflow_id)}">${r.ikm_name}</a> <span class="muted">(${r.regency_code})</span>`;
+  const deadline = (r: NominationRow) =>
+    r.deadline_at
+      ? html`${formatWhen(t, r.deadline_at.toISOString(), zone)} ·
+          <span class="overdue">${timeLeft(t, r.deadline_at.toISOString(), now)}</span>`
+      : t.time.none;
+
+  const main = html`
+    <form method="get" action="/koordinator" class="card">
+      ${selectField({
+        form: { values: { siklus: cycle.id }, errors: {} },
+        idPrefix: 'pilih',
+        name: 'siklus',
+        label: t.dinas.cycle,
+        options: cycles.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
+      })}
+      <button type="submit" class="secondary">OK</button>
+    </form>
+
+    <section aria-labelledby="tahap">
+      <h2 id="tahap">${t.coordinator.perStage}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">${t.dinas.stage}</th>
+            <th scope="col" class="num">${t.coordinator.total}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${STAGES.filter((s) => counts[s]).map(
+            (s) =>
+              html`<tr>
+                <td>${t.stages[s]}</td>
+                <td class="num">${formatNumber(t, counts[s], 0)}</td>
+              </tr>`,
+          )}
+          <tr>
+            <th scope="row">${t.coordinator.total}</th>
+            <td class="num"><strong>${formatNumber(t, total, 0)}</strong></td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
+
+    <section aria-labelledby="lewat">
+      <h2 id="lewat">${t.coordinator.overdue} (${overdue.length})</h2>
+      ${
+        overdue.length
+          ? html`<ul>
+              ${overdue.map((r) => html`<li>${link(r)} — ${t.stages[r.stage as Stage]} — ${deadline(r)}</li>`)}
+            </ul>`
+          : html`<p>${t.coordinator.none}</p>`
+      }
+    </section>
+
+    <section aria-labelledby="tahan">
+      <h2 id="tahan">${t.coordinator.holds} (${holds.length})</h2>
+      ${
+        holds.length
+          ? holds.map(
+              (r) =>
+                html`<div class="card">
+                  <p>${link(r)} — ${t.stages[r.stage as Stage]} — ${deadline(r)}</p>
+                  ${err(r)} ${acts ? holdForm(ctx, r, zone) : ''}
+                </div>`,
+            )
+          : html`<p>${t.coordinator.none}</p>`
+      }
+    </section>
+
+    <section aria-labelledby="verifikasi">
+      <h2 id="verifikasi">${t.coordinator.reviewQueue} (${review.length})</h2>
+      ${
+        review.length
+          ? review.map(
+              (r) =>
+                html`<div class="card">
+                  <p>${link(r)} — ${t.dinas.deadline}: ${deadline(r)}</p>
+                  ${err(r)} ${acts ? reviewForm(ctx, r) : ''}
+                </div>`,
+            )
+          : html`<p>${t.coordinator.none}</p>`
+      }
+    </section>
+
+    <section aria-labelledby="penetapan">
+      <h2 id="penetapan">${t.coordinator.determination} (${toDetermine.length})</h2>
+      ${
+        toDetermine.length
+          ? toDetermine.map((r) =>
+              determination(
+                ctx,
+                r,
+                cycle,
+                recommendations.get(r.workflow_id),
+                sheets.get(r.workflow_id) ?? [],
+                acts,
+                err(r),
+              ),
+            )
+          : html`<p>${t.coordinator.none}</p>`
+      }
+    </section>
+  `;
+  return page(ctx, { title: `${t.coordinator.heading}: ${cycle.name}`, main, notice: state.notice });
+}
+
+const idOf = (workflowId: string) => workflowId.replace(/[^A-Za-z0-9_-]/g, '_');
+
+function reviewForm(ctx: PageContext, r: NominationRow) {
+  const { t } = ctx;
+  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/verifikasi')}">
+    ${csrfField(ctx)}
+    ${selectField({
+      form: emptyForm(),
+      idPrefix: `ver-${idOf(r.workflow_id)}`,
+      name: 'decision',
+      label: t.coordinator.decision,
+      options: [
+        { value: 'approve', label: t.coordinator.approve },
+        { value: 'request_changes', label: t.coordinator.requestChanges },
+        { value: 'reject', label: t.coordinator.reject },
+      ],
+    })}
+    ${textArea({ form: emptyForm(), idPrefix: `ver-${idOf(r.workflow_id)}`, name: 'reason', label: t.dinas.reason })}
+    <button type="submit">${t.coordinator.decision}</button>
+  </form>`;
+}
+
+function holdForm(ctx: PageContext, r: NominationRow, zone: string) {
+  const { t } = ctx;
+  const f = { form: emptyForm(), idPrefix: `tahan-${idOf(r.workflow_id)}` };
+  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/tahanan')}">
+    ${csrfField(ctx)}
+    <input type="hidden" name="zone" value="${zone}" />
+    ${selectField({
+      ...f,
+      name: 'decision',
+      label: t.coordinator.decision,
+      options: [
+        { value: 'extend', label: t.coordinator.extend },
+        { value: 'disqualify', label: t.coordinator.disqualify },
+      ],
+    })}
+    ${textField({ ...f, name: 'until', label: `${t.coordinator.until} (${zone})`, type: 'datetime-local' })}
+    ${textArea({ ...f, name: 'reason', label: t.dinas.reason })}
+    <button type="submit">${t.coordinator.decision}</button>
+  </form>`;
+}
+
+function determination(
+  ctx: PageContext,
+  r: NominationRow,
+  cycle: PortalCycle,
+  rec: { byThreshold?: number; cappedBy: { fromStars: number; reason: string }[] } | undefined,
+  sheets: Awaited<ReturnType<typeof assessmentsOf>>,
+  acts: boolean,
+  error: SafeHtml | string,
+) {
+  const { t } = ctx;
+  const aspects = ((r.scores as { aspects?: Record<string, number> } | null)?.aspects ?? {}) as Record<string, number>;
+  const labels = new Map(
+    cycle.rules.assessment.aspects.map((a) => [a.id, `${a.label} (${t.assessor.weight} ${a.weight})`]),
+  );
+  const f = { form: emptyForm(), idPrefix: `tetap-${idOf(r.workflow_id)}` };
+  return html`<div class="card">
+    <h3>${r.ikm_name} <span class="muted">(${r.regency_code})</span></h3>
+    <dl>
+      <dt>${t.coordinator.recommendation}</dt>
+      <dd>
+        <strong>${r.recommended_stars ?? t.time.none}</strong> · ${t.detail.score}
+        ${formatNumber(t, r.provisional_score)}
+      </dd>
+      ${
+        rec?.byThreshold !== undefined
+          ? html`<dt>${t.coordinator.byThreshold}</dt>
+              <dd>${rec.byThreshold}</dd>`
+          : ''
+      }
+      <dt>${t.coordinator.gates}</dt>
+      <dd>
+        ${
+          rec && rec.cappedBy.length
+            ? html`<ul>
+                ${rec.cappedBy.map((g) => html`<li>${g.fromStars}: ${g.reason}</li>`)}
+              </ul>`
+            : t.coordinator.none
+        }
+      </dd>
+      <dt>${t.coordinator.aspects}</dt>
+      <dd>
+        <ul>
+          ${Object.entries(aspects).map(([id, v]) => html`<li>${labels.get(id) ?? id}: ${formatNumber(t, v)}</li>`)}
+        </ul>
+      </dd>
+      ${
+        sheets.length
+          ? html`<dt>${t.coordinator.sheets}</dt>
+              <dd>
+                <ul>
+                  ${sheets.map((s) => html`<li>${s.assessorId}: ${formatNumber(t, s.total)}</li>`)}
+                </ul>
+              </dd>`
+          : ''
+      }
+    </dl>
+    ${error}
+    ${
+      acts
+        ? html`<form method="post" action="${nominationUrl(r.workflow_id, '/penetapan')}">
+            ${csrfField(ctx)}
+            ${textField({ ...f, name: 'stars', label: t.coordinator.otherStars, type: 'number', extra: html`min="0" max="5" step="1"` })}
+            ${textArea({ ...f, name: 'reason', label: t.coordinator.reasonIfOther })}
+            <button type="submit">${t.coordinator.determine}</button>
+          </form>`
+        : ''
+    }
+  </div>`;
+}

@@ -1,0 +1,29 @@
+/** The sign-in page: ask for a one-time link by mail (the API's POST /api/sign-in/link), and the page a link opens. */
+import type { PageContext } from '../context';
+import { emptyForm, textField, type FormState } from '../fields';
+import { html, type SafeHtml } from '../html';
+import { page } from '../layout';
+
+export function signInPage(
+  ctx: PageContext,
+  o: { form?: FormState; notice?: { text: string; kind: 'ok' | 'error' } | null } = {},
+): SafeHtml {
+  const { t } = ctx;
+  const main = html`<section class="card">
+    <p>${t.signIn.intro}</p>
+    <form method="post" action="/masuk">
+      ${textField({ form: o.form ?? emptyForm(), idPrefix: 'masuk', name: 'email', label: t.signIn.email, type: 'email', required: true, extra: html`autocomplete="email"` })}
+      <button type="submit">${t.signIn.submit}</button>
+    </form>
+  </section>`;
+  return page(ctx, { title: t.signIn.heading, main, notice: o.notice });
+}
+
+/** The page a mailed link opens: one button that posts the link back (a mail scanner's GET does not use it up). */
+export function signInLinkPage(ctx: PageContext, token: string): SafeHtml {
+  const { t } = ctx;
+  const main = html`<form method="post" action="/masuk/${encodeURIComponent(token)}">
+    <button type="submit">${t.signIn.linkButton}</button>
+  </form>`;
+  return page(ctx, { title: t.signIn.linkHeading, main });
+}

@@ -1,0 +1,467 @@
+/**
+ * The portal in a real browser: Debian's Chromium driven by playwright-core, against the API process serving the
+ * pages on the file's harness. Garut's dinas signs in by the link the SMTP sink received, nominates (a refused value
+ * kept and explained beside its field), attends a session of its province, meets the 403 page for another province's
+ * nomination, never sees an assessor, and withdraws; an assessor scores from the form built from the cycle's aspects;
+ * the coordinator's dashboard shows the queues. Each page passes axe-core with no serious or critical violation, and
+ * the dinas page is read on a phone-sized screen. One browser for the file, one page reused.
+ */
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoresFor, sha256, testConfig } from '../../bench/drivers';
+import { readMailbox } from '../../embedded/mailbox';
+import { createSession } from '../../db/credentials';
+import { SESSION_COOKIE } from '../../api/auth';
+import { upsertUser } from '../../db/users';
+import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+const CHROMIUM = process.env.OVOP_CHROMIUM ?? '/usr/bin/chromium';
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+let h: Harness;
+let api: ApiUnderTest;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const config = testConfig('uji-portal', {
+  mutate: (c) => {
+    c.intakeWindow = '15m';
+    c.assessment.assessorsPerNomination = 2;
+  },
+});
+/** Garut's dinas, under an address of this file's own: the suite's files share one SMTP sink, and another file reads
+ * the first sign-in link mailed to TEST_USERS.garut. */
+const garut = {
+  id: 'portal-disperin-32.05',
+  name: 'Disperin Kab. Garut (portal)',
+  email: 'portal.disperin.garut@example.id',
+  role: 'dinas_kabkota',
+  region: '32.05',
+} as const;
+
+const row = (workflowId: string) =>
+  h.db.selectFrom('nominations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+const rowNamed = (ikmName: string) =>
+  h.db
+    .selectFrom('nominations')
+    .selectAll()
+    .where('cycle_id', '=', config.id)
+    .where('ikm_name', '=', ikmName)
+    .executeTakeFirst();
+const stageIs = (workflowId: string, stage: string) =>
+  waitFor(async () => (await row(workflowId))?.stage === stage, { what: `${workflowId} in ${stage}` });
+
+/** axe-core on the page as it stands: no serious or critical violation. */
+async function expectAccessible(p: Page): Promise<void> {
+  await p.addScriptTag({ path: AXE });
+  const violations = await p.evaluate(async () => {
+    const g = globalThis as any;
+    const result = await g.axe.run(g.document);
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n: any) => n.target.join(' ')),
+    }));
+  });
+  const bad = violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad, `${p.url()}: ${JSON.stringify(bad)}`).toEqual([]);
+}
+
+/** `npm run screenshots` sets OVOP_SCREENSHOTS: each role's main page is saved there for the README. */
+async function screenshot(name: string): Promise<void> {
+  const dir = process.env.OVOP_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** Signs a user in as the link would, for roles whose mail round trip another test already covers. */
+async function signInAs(ctx: BrowserContext, userId: string): Promise<void> {
+  await ctx.clearCookies();
+  const session = await createSession(h.db, userId, 1);
+  await ctx.addCookies([{ name: SESSION_COOKIE, value: session.token, url: api.url, httpOnly: true, sameSite: 'Lax' }]);
+}
+
+beforeAll(async () => {
+  h = await startHarness('portal');
+  api = await startApi(h);
+  await upsertUser(h.db, garut);
+  const { regencies: _r, provinces: _p, ...body } = config;
+  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await waitFor(
+    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Chromium's sandbox refuses to run as root (CI containers); as any other user it stays on.
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  context = await browser.newContext({ locale: 'id-ID' });
+  page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await h?.stop();
+});
+
+describe("the portal, as Garut's dinas", () => {
+  let nominationId: string;
+
+  it('signs in by the link the mail carried', async () => {
+    const answer = await page.goto(`${api.url}/`);
+    expect(answer?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/masuk');
+    await expectAccessible(page);
+    await screenshot('portal-masuk');
+    await page.getByLabel('Alamat email').fill(garut.email);
+    await page.getByRole('button', { name: 'Kirim tautan masuk' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toMatch(/tautan masuk sudah dikirim/);
+    const mail = await waitFor(async () =>
+      (await readMailbox(h.mailDir)).filter((m) => m.template === 'sign-in-link' && m.to.includes(garut.email)).at(-1),
+    );
+    const link = /(http:\/\/\S+\/api\/sign-in\/\S+)/.exec(mail.text)![1];
+    await page.goto(link);
+    await expectAccessible(page);
+    await page.getByRole('button').click();
+    await page.waitForURL(`${api.url}/dinas`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Usulan Kab. Garut');
+    const session = await h.db
+      .selectFrom('access_log')
+      .select(['event', 'user_id'])
+      .where('event', '=', 'sign_in')
+      .where('user_id', '=', garut.id)
+      .executeTakeFirst();
+    expect(session).toEqual({ event: 'sign_in', user_id: garut.id });
+    await expectAccessible(page);
+  });
+
+  it('keeps a refused nomination as typed and says what to fix beside the field; nothing is written', async () => {
+    const form = page.locator('form[action="/dinas/usulan"]');
+    await form.getByLabel('Nama IKM').fill('Anyaman Pandan Sukaresmi');
+    await form.getByLabel('Nama sentra IKM').fill('Sentra Anyaman Sukaresmi');
+    await form.getByLabel('Kelompok komoditas').selectOption('anyaman');
+    await form.getByLabel('Produk unggulan').fill('Tas anyaman pandan');
+    await form.getByLabel('Jumlah unit usaha di sentra').fill('2');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/dinas/usulan')),
+      form.getByRole('button', { name: 'Usulkan' }).click(),
+    ]);
+    expect(answer.status()).toBe(409);
+    const size = page.getByLabel('Jumlah unit usaha di sentra');
+    await expect.poll(() => size.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#usul-sentraSize-error').innerText()).toMatch(
+      /a sentra must count at least 5 businesses making the same product; sentra "Sentra Anyaman Sukaresmi" counts 2/,
+    );
+    expect(await size.inputValue()).toBe('2');
+    expect(await page.getByLabel('Nama IKM').inputValue()).toBe('Anyaman Pandan Sukaresmi');
+    expect(await page.getByLabel('Kelompok komoditas').inputValue()).toBe('anyaman');
+    expect(await rowNamed('Anyaman Pandan Sukaresmi')).toBeUndefined();
+    await expectAccessible(page);
+  });
+
+  it('nominates once the value is fixed: the row is in PostgreSQL, nominated by the signed-in office', async () => {
+    await page.getByLabel('Jumlah unit usaha di sentra').fill('14');
+    await page.getByRole('button', { name: 'Usulkan' }).click();
+    await page.waitForURL(/\/dinas\?ok=nominated/);
+    expect(await page.getByRole('status').innerText()).toBe('Anyaman Pandan Sukaresmi telah diusulkan.');
+    const nominated = await waitFor(() => rowNamed('Anyaman Pandan Sukaresmi'));
+    nominationId = nominated.workflow_id;
+    expect(nominated).toMatchObject({ regency_code: '32.05', commodity: 'anyaman', sentra_units: 14 });
+    const first = await h.db
+      .selectFrom('nomination_events')
+      .select(['actor_id', 'actor_role'])
+      .where('workflow_id', '=', nominationId)
+      .orderBy('seq')
+      .executeTakeFirstOrThrow();
+    expect(first).toEqual({ actor_id: garut.id, actor_role: 'dinas_kabkota' });
+  });
+
+  it('shows the stage, the next step and the deadline with time left, in WIB', async () => {
+    await stageIs(nominationId, 'AWAITING_SOCIALIZATION');
+    await waitFor(async () => (await row(nominationId))?.deadline_at);
+    await page.goto(`${api.url}/dinas`);
+    const line = page.locator('tr', { hasText: 'Anyaman Pandan Sukaresmi' });
+    expect(await line.locator('td[data-label="Tahap"]').innerText()).toContain('Menunggu kehadiran sosialisasi');
+    expect(await line.locator('td[data-label="Langkah berikutnya"]').innerText()).toContain(
+      'Menghadiri sesi sosialisasi untuk wilayah Anda dan mencatat kehadiran.',
+    );
+    const deadline = (await line.locator('td[data-label="Batas waktu"]').innerText())!;
+    expect(deadline).toMatch(/pukul \d{2}\.\d{2} WIB/);
+    expect(deadline).toMatch(/(hari|jam|menit) lagi/);
+  });
+
+  it('attends a session: only the sessions covering its province are offered', async () => {
+    const line = page.locator('tr', { hasText: 'Anyaman Pandan Sukaresmi' });
+    const offered = await line
+      .locator('select[name="sessionId"] option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    expect(offered).toEqual(config.sessions.filter((s) => s.provinces.includes('32')).map((s) => s.id));
+    await line.getByRole('button', { name: 'Catat kehadiran' }).click();
+    await page.waitForURL(/\/dinas\?ok=attended/);
+    await screenshot('portal-dinas');
+    await stageIs(nominationId, 'AWAITING_DOCUMENTS');
+    const attended = await h.db
+      .selectFrom('nomination_events')
+      .select(['actor_id', 'payload'])
+      .where('workflow_id', '=', nominationId)
+      .where('type', '=', 'socialization.attended')
+      .executeTakeFirst();
+    expect(attended?.actor_id).toBe(garut.id);
+  });
+
+  it("answers another province's nomination by URL with the 403 page, and records nothing", async () => {
+    const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+      token: api.tokens.coordinator,
+      body: {
+        regencyCode: '34.02',
+        ikmName: 'Gerabah Kasongan',
+        sentraName: 'Sentra Gerabah Kasongan',
+        commodity: 'gerabah',
+        product: 'Guci gerabah',
+        sentraSize: 30,
+      },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const other = made.body.workflowId as string;
+    await stageIs(other, 'AWAITING_SOCIALIZATION');
+    const eventsBefore = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', other)
+      .execute();
+    const answer = await page.goto(`${api.url}/nominasi/${encodeURIComponent(other)}`);
+    expect(answer?.status()).toBe(403);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Akses ditolak');
+    expect(await page.getByRole('alert').innerText()).toBe(
+      `nomination ${other} belongs to kabupaten/kota 34.02; you act for 32.05`,
+    );
+    expect(await page.content()).not.toContain('Gerabah Kasongan');
+    await expectAccessible(page);
+    // A forged attendance on it through the portal's form route: refused by the API's authorization, nothing recorded.
+    const csrf = await page.evaluate(async () => {
+      const html = await (await fetch('/dinas')).text();
+      return /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    });
+    const forged = await page.evaluate(
+      async ([url, token]) => {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _csrf: token, sessionId: 'sesi-1-yogyakarta' }).toString(),
+        });
+        return { status: res.status, text: await res.text() };
+      },
+      [`/nominasi/${encodeURIComponent(other)}/kehadiran`, csrf] as const,
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('belongs to kabupaten/kota 34.02; you act for 32.05');
+    const eventsAfter = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', other)
+      .execute();
+    expect(eventsAfter).toEqual(eventsBefore);
+    expect((await row(other))?.stage).toBe('AWAITING_SOCIALIZATION');
+  });
+
+  it('refuses a form post without its CSRF token, and records nothing', async () => {
+    const before = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', nominationId)
+      .execute();
+    const forged = await page.evaluate(
+      async (url) => {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ reason: 'dipalsukan' }).toString(),
+        });
+        return { status: res.status, text: await res.text() };
+      },
+      `/nominasi/${encodeURIComponent(nominationId)}/penarikan`,
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('Formulir ini tidak lagi berlaku');
+    const after = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', nominationId)
+      .execute();
+    expect(after).toEqual(before);
+  });
+
+  it('never shows an assessor, once assessors are assigned', async () => {
+    const submitted = await call(api, 'POST', nominationPath(nominationId, '/documents'), {
+      token: api.tokens.garut,
+      body: { kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 4096 },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    await stageIs(nominationId, 'UNDER_REVIEW');
+    const approved = await call(api, 'POST', nominationPath(nominationId, '/review'), {
+      token: api.tokens.coordinator,
+      body: { decision: 'approve' },
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    await stageIs(nominationId, 'IN_ASSESSMENT');
+    const assigned = (await call(api, 'GET', nominationPath(nominationId), { token: api.tokens.coordinator })).body
+      .assessors as { id: string }[];
+    expect(assigned).toHaveLength(2);
+    for (const path of ['/dinas', `/nominasi/${encodeURIComponent(nominationId)}`]) {
+      await page.goto(`${api.url}${path}`);
+      const content = await page.content();
+      expect(content).toContain('Anyaman Pandan Sukaresmi');
+      for (const a of config.assessment.assessors) {
+        expect(content, `${path} names ${a.name}`).not.toContain(a.name);
+        expect(content, `${path} names ${a.id}`).not.toContain(a.id);
+      }
+    }
+    await expectAccessible(page);
+  });
+
+  it("an assessor scores from the sheet built from the cycle's aspects, weights and scale shown", async () => {
+    const assigned = (await call(api, 'GET', nominationPath(nominationId), { token: api.tokens.coordinator })).body
+      .assessors as { id: string }[];
+    const [first, second] = assigned.map((a) => a.id);
+    await signInAs(context, first);
+    await page.goto(`${api.url}/`);
+    await page.waitForURL(`${api.url}/penilai`);
+    const sheet = page.locator('section', { hasText: 'Anyaman Pandan Sukaresmi' });
+    expect(await sheet.innerText()).toContain('Skala 1–3 untuk setiap kriteria.');
+    for (const aspect of config.assessment.aspects) {
+      expect(await sheet.innerText()).toContain(`${aspect.label} — Bobot ${aspect.weight}`);
+      for (const c of aspect.criteria) {
+        const scale = sheet.locator('fieldset.scale', { hasText: c.label });
+        expect(await scale.locator('input[type="radio"]').count()).toBe(3);
+        await scale.locator('input[value="3"]').check();
+      }
+    }
+    await expectAccessible(page);
+    await screenshot('portal-penilai');
+    await sheet.getByRole('button', { name: 'Kirim lembar penilaian' }).click();
+    await page.waitForURL(/\/penilai\?ok=scored/);
+    const stored = await waitFor(() =>
+      h.db
+        .selectFrom('assessments')
+        .select(['assessor_id', 'scores'])
+        .where('workflow_id', '=', nominationId)
+        .where('assessor_id', '=', first)
+        .executeTakeFirst(),
+    );
+    expect(stored.scores).toEqual(scoresFor(config, 3));
+    expect(await page.content()).not.toContain('Kirim lembar penilaian');
+
+    const other = Object.entries(TEST_USERS).find(([, u]) => u.id === second)![0] as keyof typeof api.tokens;
+    const scored = await call(api, 'POST', nominationPath(nominationId, '/scores'), {
+      token: api.tokens[other],
+      body: { scores: scoresFor(config, 2) },
+    });
+    expect(scored.status, JSON.stringify(scored.body)).toBe(200);
+    await waitFor(async () => ['FIELD_VERIFICATION', 'STAR_RECOMMENDED'].includes((await row(nominationId))!.stage));
+    if ((await row(nominationId))!.stage === 'FIELD_VERIFICATION') {
+      const verified = await call(api, 'POST', nominationPath(nominationId, '/field-verification'), {
+        token: api.tokens.coordinator,
+        body: { passed: true },
+      });
+      expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    }
+    await stageIs(nominationId, 'STAR_RECOMMENDED');
+  });
+
+  it('the dinas still sees no assessor once they have scored', async () => {
+    await signInAs(context, garut.id);
+    for (const path of ['/dinas', `/nominasi/${encodeURIComponent(nominationId)}`]) {
+      await page.goto(`${api.url}${path}`);
+      const content = await page.content();
+      expect(content).toContain('Anyaman Pandan Sukaresmi');
+      for (const a of config.assessment.assessors) {
+        expect(content, `${path} names ${a.name}`).not.toContain(a.name);
+        expect(content, `${path} names ${a.id}`).not.toContain(a.id);
+      }
+    }
+  });
+
+  it('the coordinator determines from the dashboard, recommendation, gates and scores in view', async () => {
+    await signInAs(context, TEST_USERS.coordinator.id);
+    await page.goto(`${api.url}/koordinator?siklus=${config.id}`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Dasbor siklus: ${config.name}`);
+    const counts = page.locator('section', { has: page.locator('#tahap') });
+    expect(await counts.innerText()).toMatch(/Rekomendasi bintang\s+1/);
+    const card = page.locator('#penetapan ~ div.card', { hasText: 'Anyaman Pandan Sukaresmi' });
+    const recommended = (await row(nominationId))!.recommended_stars!;
+    expect(await card.innerText()).toContain(`Rekomendasi\n${recommended}`);
+    for (const aspect of config.assessment.aspects) expect(await card.innerText()).toContain(aspect.label);
+    await expectAccessible(page);
+    await screenshot('portal-koordinator');
+    await card.getByRole('button', { name: 'Tetapkan' }).click();
+    await page.waitForURL(/\/koordinator\?ok=determined/);
+    await stageIs(nominationId, 'DETERMINED');
+    expect((await row(nominationId))!.stars).toBe(recommended);
+    const event = await h.db
+      .selectFrom('nomination_events')
+      .select('actor_id')
+      .where('workflow_id', '=', nominationId)
+      .where('stage', '=', 'DETERMINED')
+      .executeTakeFirstOrThrow();
+    expect(event.actor_id).toBe(TEST_USERS.coordinator.id);
+  });
+
+  it('withdraws a nomination from its row', async () => {
+    const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+      token: api.tokens.garut,
+      body: {
+        regencyCode: '32.05',
+        ikmName: 'Batik Garutan Ciwalen',
+        sentraName: 'Sentra Batik Ciwalen',
+        commodity: 'kain_batik',
+        product: 'Kain batik tulis garutan',
+        sentraSize: 9,
+      },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const id = made.body.workflowId as string;
+    await stageIs(id, 'AWAITING_SOCIALIZATION');
+    await signInAs(context, garut.id);
+    await page.goto(`${api.url}/dinas`);
+    const line = page.locator('tr', { hasText: 'Batik Garutan Ciwalen' });
+    await line.getByText('Tarik usulan', { exact: true }).first().click();
+    await line.getByLabel('Alasan').fill('Pengrajin pindah usaha');
+    await line.getByRole('button', { name: 'Tarik usulan' }).click();
+    await page.waitForURL(/\/dinas\?ok=withdrawn/);
+    await stageIs(id, 'WITHDRAWN');
+    const event = await h.db
+      .selectFrom('nomination_events')
+      .select(['actor_id', 'payload'])
+      .where('workflow_id', '=', id)
+      .where('stage', '=', 'WITHDRAWN')
+      .orderBy('seq')
+      .executeTakeFirstOrThrow();
+    expect(event.actor_id).toBe(garut.id);
+  });
+
+  it('reads well on a phone: no sideways scrolling, still accessible', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${api.url}/dinas`);
+    const widths = await page.evaluate(() => {
+      const d = (globalThis as any).document.documentElement;
+      return { scroll: d.scrollWidth as number, client: d.clientWidth as number };
+    });
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    expect(await page.getByRole('button', { name: 'Usulkan' }).isVisible()).toBe(true);
+    await expectAccessible(page);
+    await screenshot('portal-dinas-ponsel');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('switches to English and back', async () => {
+    await page.goto(`${api.url}/dinas?lang=en`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Nominations of Kab. Garut');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.goto(`${api.url}/dinas?lang=id`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Usulan Kab. Garut');
+  });
+});
