@@ -77,6 +77,21 @@ describe('npm start -- --no-demo', () => {
     const [, address, databaseUrl, , taskQueue] = exports!;
     expect(address).toBe(`127.0.0.1:${temporalPort}`);
 
+    // The portal: its address and a one-time sign-in link per demo role, which signs the browser in to its page.
+    expect(output.text).toMatch(/Portal: http:\/\/127\.0\.0\.1:\d+\/ /);
+    const garutLink = /dinas_kabkota\s+disperin-32\.05\s+(http:\/\/\S+\/masuk\/\S+)/.exec(output.text);
+    expect(garutLink, output.text).not.toBeNull();
+    const linkPage = await fetch(garutLink![1]);
+    expect(linkPage.status).toBe(200);
+    expect(await linkPage.text()).toContain(`<form method="post" action="${new URL(garutLink![1]).pathname}">`);
+    const signedIn = await fetch(garutLink![1], { method: 'POST', redirect: 'manual' });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/dinas');
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0];
+    const dinasPage = await fetch(new URL('/dinas', garutLink![1]), { headers: { cookie } });
+    expect(dinasPage.status).toBe(200);
+    expect(await dinasPage.text()).toContain('<h1>Usulan Kab. Garut</h1>');
+
     // The CLI works with what it printed: the cycle opens on a queue its worker polls, so there is no warning.
     const ovop = cliRunner(taskQueue);
     const config = join(stateDir, 'cycle.yaml');
