@@ -19,6 +19,9 @@ Environment:
   OVOP_TASK_QUEUE    task queue of the ovop worker, default ovop-nominations
   DATABASE_URL       PostgreSQL of the engine, for report, cycle status counts and audit trail
   OVOP_TIMEOUT       seconds to wait for a worker to answer, default 60
+  OVOP_SIGNING_KEY_FILE, OVOP_VERIFY_KEY_FILE
+                     Ed25519 keys (PEM) that sign audit exports and check them (or the PEM itself in OVOP_SIGNING_KEY,
+                     OVOP_VERIFY_KEY); without a verification key, the signing key's public half checks
 
 Times are shown in the cycle's time zone with its name (WIB, WITA, WIT); --json writes them as ISO 8601 with the
 zone's offset, e.g. 2027-05-31T23:59:00+07:00.
@@ -491,13 +494,21 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action(run(async (ctx, id: string) => (await import('./commands/audit-trail')).auditTrail(ctx, id)));
   audit
     .command('export')
-    .description("write a nomination's history as JSON")
+    .description("write a nomination's history, event-log rows and chain head as a signed audit bundle")
     .argument('<nomination>', 'nomination id')
-    .requiredOption('--out <file>', 'where to write it, e.g. h.json')
+    .requiredOption('--out <file>', 'where to write it, e.g. b.json')
+    .option('--key <pem>', 'the Ed25519 signing key (default: OVOP_SIGNING_KEY_FILE, OVOP_SIGNING_KEY)')
     .action(
-      run(async (ctx, id: string, opts: { out: string }) =>
+      run(async (ctx, id: string, opts: { out: string; key?: string }) =>
         (await import('./commands/audit-export')).auditExport(ctx, id, opts),
       ),
+    );
+  audit
+    .command('keygen')
+    .description('make an Ed25519 key pair for signing audit bundles')
+    .requiredOption('--out <file>', 'the private key to write, e.g. ovop-signing.pem (the public key: .pub.pem)')
+    .action(
+      run(async (ctx, opts: { out: string }) => (await import('./commands/audit-keygen')).auditKeygen(ctx, opts)),
     );
   const codeOptions = (cmd: Command) =>
     cmd
@@ -512,11 +523,15 @@ export function buildProgram(onExit: (code: number) => void): Command {
     audit
       .command('replay')
       .description('replay an exported history against the current workflow code (no server needed)')
-      .requiredOption('--file <json>', 'a history written by ovop audit export')
+      .requiredOption('--file <json>', 'a bundle written by ovop audit export, or a Temporal JSON history')
+      .option('--public-key <pem>', 'the key bundles are checked with (default: OVOP_VERIFY_KEY_FILE, OVOP_VERIFY_KEY)')
       .addOption(new Option('--workflow-id <id>', 'the workflow id, when the file does not say').hideHelp()),
   ).action(
-    run(async (ctx, opts: { file: string; workflowId?: string; workflows?: string; workflowBundle?: string }) =>
-      (await import('./commands/audit-replay')).auditReplay(ctx, opts),
+    run(
+      async (
+        ctx,
+        opts: { file: string; workflowId?: string; publicKey?: string; workflows?: string; workflowBundle?: string },
+      ) => (await import('./commands/audit-replay')).auditReplay(ctx, opts),
     ),
   );
   codeOptions(

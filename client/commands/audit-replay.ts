@@ -1,21 +1,33 @@
 /**
- * `ovop audit replay --file h.json`: replays an exported history against the current workflow code and says whether
+ * `ovop audit replay --file b.json`: replays an exported history against the current workflow code and says whether
  * the code still takes the same path (OK) or not (non-deterministic, with the first diverging event). Exit code 1 on
  * any failure. Needs no server: the replay runs in this process.
+ *
+ * A signed audit bundle (ovop audit export) is checked first — signature, key, bytes, event-log chain — and a
+ * tampered or unsigned one is refused before anything replays. A plain Temporal JSON history (the Web UI's or the
+ * temporal CLI's download) replays with a warning that nothing vouches for it.
  */
 import { historyFromJSON } from '../history-json';
 import { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
+import {
+  BUNDLE_FORMAT,
+  checkBundle,
+  isBundleShaped,
+  looksLikeBundle,
+  verificationKey,
+  type AuditBundle,
+} from '../audit-bundle';
 import type { Context, Outcome } from '../context';
-import { firstLine, usage } from '../errors';
+import { firstLine, refused, usage } from '../errors';
 import { inferWorkflowId, type History } from '../history';
 import { bundleError, quietRuntime, replayOptions, verdictOf, verdictText, type WorkflowCodeOptions } from '../replay';
 
 export async function auditReplay(
   _ctx: Context,
-  opts: { file: string; workflowId?: string } & WorkflowCodeOptions,
+  opts: { file: string; workflowId?: string; publicKey?: string } & WorkflowCodeOptions,
 ): Promise<Outcome> {
-  const { history, workflowId: recordedId } = readHistoryFile(opts.file);
+  const { history, workflowId: recordedId, signedBy } = readHistoryFile(opts.file, opts.publicKey);
   const workflowId = opts.workflowId ?? recordedId ?? inferWorkflowId(history) ?? 'ovop-replay';
   const { options, source } = replayOptions(opts);
   quietRuntime();
@@ -30,17 +42,49 @@ export async function auditReplay(
   const verdict = verdictOf(error, history);
   return {
     exitCode: verdict.ok ? 0 : 1,
-    json: { file: opts.file, workflowId, events: history.events?.length ?? 0, code: source, ...verdict },
-    text: `${opts.file} (${workflowId}, ${history.events?.length ?? 0} events) against ${source}: ${verdictText(verdict)}`,
+    warnings: signedBy
+      ? []
+      : [
+          `${opts.file} is an unsigned Temporal history, not a signed audit bundle: nothing proves where it came from or that it is unchanged`,
+        ],
+    json: {
+      file: opts.file,
+      workflowId,
+      signed: signedBy ? { keyId: signedBy } : null,
+      events: history.events?.length ?? 0,
+      code: source,
+      ...verdict,
+    },
+    text: `${opts.file} (${workflowId}, ${history.events?.length ?? 0} events${signedBy ? `, signature of key ${signedBy} verified` : ', unsigned'}) against ${source}: ${verdictText(verdict)}`,
   };
 }
 
-export function readHistoryFile(path: string): { history: History; workflowId?: string } {
+export function readHistoryFile(
+  path: string,
+  publicKey?: string,
+): { history: History; workflowId?: string; signedBy?: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usage(`cannot read ${path}: ${firstLine(err)}`);
+  }
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch (err) {
+    if (looksLikeBundle(text))
+      throw refused(`${path} is a tampered audit bundle: it is no longer valid JSON (${firstLine(err)})`);
     throw usage(`cannot read ${path} as JSON: ${firstLine(err)}`);
+  }
+  let signedBy: string | undefined;
+  if (isBundleShaped(data)) {
+    if ((data as { format?: unknown }).format !== BUNDLE_FORMAT)
+      throw refused(`${path} is a tampered audit bundle: its format is not ${BUNDLE_FORMAT}`);
+    const bundle = data as AuditBundle;
+    checkBundle(path, text, bundle, verificationKey(publicKey));
+    signedBy = bundle.signature!.keyId;
+    data = { workflowId: bundle.workflowId, events: bundle.events };
   }
   try {
     const history = historyFromJSON(data);
@@ -49,7 +93,7 @@ export function readHistoryFile(path: string): { history: History; workflowId?: 
         ? (data as { workflowId: string }).workflowId
         : undefined;
     if (!history.events?.length) throw new Error('it has no events');
-    return { history, workflowId };
+    return { history, workflowId, signedBy };
   } catch (err) {
     throw usage(`${path} is not a Temporal workflow history (${firstLine(err)}); write one with ovop audit export`);
   }

@@ -4,7 +4,7 @@
  * (exit 2), an unreachable server (exit 3), the audit trail's reconciliation and replays against changed code.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -538,13 +538,44 @@ describe('ovop CLI', () => {
     expect(text.stdout).toContain('4 mismatches between the history and PostgreSQL nomination_events');
   });
 
-  it('exports a history that replays on the current code, and is reported non-deterministic on changed code', async () => {
+  it('exports a signed bundle that replays on the current code, and is reported non-deterministic on changed code', async () => {
+    const key = join(dir, 'ovop-signing.pem');
+    const keygen = await ovop(['--json', 'audit', 'keygen', '--out', key]);
+    expect(keygen.code, keygen.stderr).toBe(0);
+    expect(keygen.json()).toEqual({
+      keyId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      privateKey: key,
+      publicKey: `${dir}/ovop-signing.pub.pem`,
+    });
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const again = await ovop(['audit', 'keygen', '--out', key]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`cannot write ${key}: it exists (a key is never overwritten)`);
+    const signing = { env: { OVOP_SIGNING_KEY_FILE: key } };
+    const checking = { env: { OVOP_VERIFY_KEY_FILE: `${dir}/ovop-signing.pub.pem` } };
+
     const out = join(dir, 'h.json');
-    const exported = await ovop(['audit', 'export', TAMA, '--out', out]);
+    const unkeyed = await ovop(['audit', 'export', TAMA, '--out', join(dir, 'unkeyed.json')]);
+    expect(unkeyed.code).toBe(2);
+    expect(unkeyed.stderr).toContain('no signing key: set OVOP_SIGNING_KEY_FILE');
+    expect(existsSync(join(dir, 'unkeyed.json'))).toBe(false);
+    const exported = await ovop(['--json', 'audit', 'export', TAMA, '--out', out], signing);
     expect(exported.code, exported.stderr).toBe(0);
     const file = JSON.parse(readFileSync(out, 'utf8'));
     expect(file.workflowId).toBe(TAMA);
     expect(file.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    const rows = await h.db
+      .selectFrom('nomination_events')
+      .select(['seq', 'hash'])
+      .where('workflow_id', '=', TAMA)
+      .orderBy('chain_index')
+      .execute();
+    expect(file.eventLog.map((r: { seq: number; hash: string }) => [r.seq, r.hash])).toEqual(
+      rows.map((r) => [r.seq, r.hash]),
+    );
+    expect(file.chainHead).toEqual({ chainIndex: rows.length, hash: rows.at(-1)!.hash });
+    expect(file.signature).toEqual({ algorithm: 'Ed25519', keyId: keygen.json().keyId, value: expect.any(String) });
+    expect(exported.json()).toMatchObject({ eventLogRows: rows.length, keyId: keygen.json().keyId });
 
     // A changed release: the nomination sleeps a moment before its first step, a change made without patched().
     const changed = changedWorkflows('changed-workflows', 'await sleep(1);');
@@ -552,12 +583,14 @@ describe('ovop CLI', () => {
     writeFileSync(notHistory, JSON.stringify({ hello: 'world' }));
 
     const [current, modified, invalid] = await Promise.all([
-      ovop(['audit', 'replay', '--file', out]),
-      ovop(['--json', 'audit', 'replay', '--file', out, '--workflows', changed]),
+      ovop(['audit', 'replay', '--file', out], checking),
+      ovop(['--json', 'audit', 'replay', '--file', out, '--workflows', changed], checking),
       ovop(['audit', 'replay', '--file', notHistory]),
     ]);
     expect(current.code, current.stderr).toBe(0);
+    expect(current.stdout).toContain(`signature of key ${keygen.json().keyId} verified`);
     expect(current.stdout).toMatch(/: OK$/m);
+    expect(current.stderr).toBe('');
     expect(modified.code).toBe(1);
     expect(modified.json()).toMatchObject({
       ok: false,
@@ -566,6 +599,51 @@ describe('ovop CLI', () => {
     });
     expect(modified.stderr).toBe('');
     expect(invalid.code).toBe(2);
+  });
+
+  it('refuses a bundle changed by one byte, unsigned or signed by another key before replaying; a plain history replays with a warning', async () => {
+    const out = join(dir, 'h.json');
+    const text = readFileSync(out, 'utf8');
+    const pub = `${dir}/ovop-signing.pub.pem`;
+    const variant = (name: string, content: string) => {
+      writeFileSync(join(dir, name), content);
+      return join(dir, name);
+    };
+    // One byte of an event-log row's actor id; the file's last byte (a newline made a space); the signature removed.
+    const at = text.indexOf('"actor_id": "', text.indexOf('"eventLog"')) + '"actor_id": "'.length;
+    const flipped = variant('flipped.json', text.slice(0, at) + (text[at] === 'x' ? 'y' : 'x') + text.slice(at + 1));
+    const spaced = variant('spaced.json', `${text.slice(0, -1)} `);
+    const { signature: _s, ...unsignedBundle } = JSON.parse(text);
+    const unsigned = variant('unsigned.json', `${JSON.stringify(unsignedBundle, null, 2)}\n`);
+    const otherKey = join(dir, 'other.pem');
+    expect((await ovop(['audit', 'keygen', '--out', otherKey])).code).toBe(0);
+    // A committed fixture: a history as Temporal's UI and CLI download it.
+    const plain = join(REPO_ROOT, 'test/fixtures/histories/nomination-r2-excellent.json');
+    const bundle = ['--workflow-bundle', inject('workflowBundlePath')];
+    const [a, b, c, d, e] = await Promise.all([
+      ovop(['audit', 'replay', '--file', flipped, ...bundle], { env: { OVOP_VERIFY_KEY_FILE: pub } }),
+      ovop(['audit', 'replay', '--file', spaced, ...bundle], { env: { OVOP_VERIFY_KEY_FILE: pub } }),
+      ovop(['audit', 'replay', '--file', unsigned, ...bundle], { env: { OVOP_VERIFY_KEY_FILE: pub } }),
+      ovop(['audit', 'replay', '--file', out, ...bundle], { env: { OVOP_VERIFY_KEY_FILE: `${dir}/other.pub.pem` } }),
+      ovop(['audit', 'replay', '--file', plain, ...bundle]),
+    ]);
+    for (const r of [a, b, c, d]) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+    expect(a.stderr.trim()).toBe(
+      `ovop: ${flipped} is a tampered audit bundle: its signature does not match its content; do not trust or replay it`,
+    );
+    expect(b.stderr.trim()).toBe(
+      `ovop: ${spaced} is a tampered audit bundle: its bytes differ from what ovop audit export wrote; do not trust or replay it`,
+    );
+    expect(c.stderr.trim()).toBe(`ovop: ${unsigned} is an unsigned audit bundle: nothing proves where it came from`);
+    expect(d.stderr).toContain(
+      `was signed with key ${JSON.parse(text).signature.keyId} (Ed25519), not the verification key`,
+    );
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/unsigned\) against .*: OK$/m);
+    expect(e.stderr).toContain(`ovop: warning: ${plain} is an unsigned Temporal history, not a signed audit bundle`);
   });
 
   it('replays every workflow of the cycle, and names the first broken link of the event log tampered with above', async () => {
