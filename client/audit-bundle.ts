@@ -94,8 +94,9 @@ export const isBundleShaped = (data: unknown): boolean =>
   data !== null &&
   ['format', 'signature', 'eventLog', 'chainHead'].some((k) => Object.hasOwn(data, k));
 
-/** Whether a file is meant to be a bundle, even when it no longer parses. */
-export const looksLikeBundle = (text: string) => text.includes(`"${BUNDLE_FORMAT}"`);
+/** Whether a file is meant to be a bundle, even when it no longer parses (one edit can spoil one marker, not all). */
+export const looksLikeBundle = (text: string) =>
+  [`"${BUNDLE_FORMAT}"`, '"signature": {', '"eventLog": [', '"chainHead": {'].some((m) => text.includes(m));
 
 /**
  * Checks a bundle before anything in it is used: signed, by the configured key, unchanged since, and its event log a

@@ -4,6 +4,10 @@
  * GRANTs for the runtime role (real PostgreSQL only: PGlite has one superuser); and a change made past both found
  * at its link.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createProjectionActivities } from '../../activities/projection.activity';
@@ -12,7 +16,11 @@ import { createDb, type Database } from '../../db/database';
 import { GENESIS_HASH, verifyChain } from '../../db/event-chain';
 import { chainRows, checkCycleChains } from '../../db/event-chain-read';
 import { grantRuntimeRole } from '../../db/roles';
+import { BUNDLE_FORMAT, serializeBundle, signBundle } from '../../client/audit-bundle';
+import { readHistoryFile } from '../../client/commands/audit-replay';
+import { CliError } from '../../client/errors';
 import { bypassingAppendOnly } from '../support/event-log';
+import { REPO_ROOT } from '../support/cli';
 
 const CYCLE = `chain-${Date.now()}`;
 const WF = `ovop/${CYCLE}/nomination/32.05/tenun-rantai`;
@@ -168,5 +176,64 @@ describe('the event log is a hash chain per nomination', () => {
     expect((await checkCycleChains(db, CYCLE)).broken).toEqual([
       expect.objectContaining({ chainIndex: next.chain_index, seq: next.seq, field: 'prev_hash', found: row.hash }),
     ]);
+  });
+
+  it('refuses every one-byte edit of a signed bundle (exit 1) and reads the unedited one', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const dir = mkdtempSync(join(tmpdir(), 'ovop-bundle-'));
+    const pub = join(dir, 'key.pub.pem');
+    writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    // A committed history and this file's intact chain (a nomination of its own: the one above was tampered with).
+    const other = `ovop/${CYCLE}/nomination/32.05/bundle-fuzz`;
+    const { recordNominationEvent } = createProjectionActivities(db);
+    for (const seq of [1, 2, 3]) await recordNominationEvent(event(seq, other));
+    const rows = await chainRows(db, other);
+    const history = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'test/fixtures/histories/nomination-r2-excellent.json'), 'utf8'),
+    ) as { events: unknown[] };
+    const text = serializeBundle(
+      signBundle(
+        {
+          format: BUNDLE_FORMAT,
+          workflowId: other,
+          exportedAt: new Date().toISOString(),
+          events: history.events.slice(0, 30),
+          eventLog: rows.map((r) => ({ ...r, occurred_at: new Date(r.occurred_at).toISOString() })),
+          chainHead: { chainIndex: rows.length, hash: rows.at(-1)!.hash },
+        },
+        privateKey,
+      ),
+    );
+    const file = join(dir, 'b.json');
+    writeFileSync(file, text);
+    expect(readHistoryFile(file, pub)).toMatchObject({ workflowId: other, signedBy: expect.any(String) });
+
+    // Seeded positions and printable replacement bytes, across the whole file.
+    let seed = 20261201;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const refusals = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const at = random(text.length);
+      let replacement = String.fromCharCode(32 + random(95));
+      if (replacement === text[at]) replacement = replacement === 'x' ? 'y' : 'x';
+      writeFileSync(file, text.slice(0, at) + replacement + text.slice(at + 1));
+      let error: unknown;
+      try {
+        readHistoryFile(file, pub);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, `byte ${at} (${JSON.stringify(text[at])} → ${JSON.stringify(replacement)})`).toBeInstanceOf(
+        CliError,
+      );
+      expect((error as CliError).exitCode, (error as Error).message).toBe(1);
+      const reason = (error as Error).message.replace(/^.*?: /, '');
+      refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+    }
+    // Most edits break the signature; some the JSON itself; none slips through.
+    expect([...refusals.keys()].some((r) => r.includes('its signature does not match its content'))).toBe(true);
   });
 });
