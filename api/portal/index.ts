@@ -98,7 +98,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     const notice = (req.query as { keluar?: string }).keluar
       ? { text: ctx.t.signIn.signedOut, kind: 'ok' as const }
       : null;
-    return send(reply, signInPage(ctx, { notice }));
+    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, notice }));
   });
   app.post('/masuk', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);
@@ -106,16 +106,19 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     const form: FormState = { values: { email }, errors: {} };
     if (!email) {
       form.errors.email = ctx.t.errors.required;
-      return send(reply, signInPage(ctx, { form }), 400);
+      return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form }), 400);
     }
     const answer = await callApi(deps, req, 'POST', '/api/sign-in/link', { email });
     if (answer.status === 202)
       return send(
         reply,
-        signInPage(ctx, { notice: { text: ctx.t.signIn.sent(deps.options.linkTtlMinutes), kind: 'ok' } }),
+        signInPage(ctx, {
+          sso: !!deps.options.oidc,
+          notice: { text: ctx.t.signIn.sent(deps.options.linkTtlMinutes), kind: 'ok' },
+        }),
       );
     form.errors.email = refusalOf(answer).message;
-    return send(reply, signInPage(ctx, { form }), answer.status);
+    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form }), answer.status);
   });
   app.get<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);
@@ -133,7 +136,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
       const ctx = await pageContext(deps, req, reply);
       return send(
         reply,
-        signInPage(ctx, { notice: { text: refusalOf(answer).message, kind: 'error' } }),
+        signInPage(ctx, { sso: !!deps.options.oidc, notice: { text: refusalOf(answer).message, kind: 'error' } }),
         answer.status,
       );
     }

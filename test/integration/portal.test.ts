@@ -464,4 +464,19 @@ describe("the portal, as Garut's dinas", () => {
     await page.goto(`${api.url}/dinas?lang=id`);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Usulan Kab. Garut');
   });
+
+  it('offers the single sign-on on the sign-in page only when the API has one', async () => {
+    const sso = await startApi(h, {
+      oidc: { issuer: 'http://127.0.0.1:9/oidc', clientId: 'ovop-portal', scope: 'openid email' },
+    });
+    try {
+      const page = await (await fetch(`${sso.url}/masuk`)).text();
+      expect(page).toContain(
+        '<a class="button" href="/api/sign-in/oidc?next=%2F">Masuk dengan akun kementerian (SSO)</a>',
+      );
+      expect(await (await fetch(`${api.url}/masuk`)).text()).not.toContain('/api/sign-in/oidc');
+    } finally {
+      await sso.stop();
+    }
+  });
 });

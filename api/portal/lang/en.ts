@@ -69,6 +69,8 @@ export const en: Dictionary = {
     linkHeading: 'Sign in to the OVOP Award',
     linkButton: 'Sign in',
     signedOut: 'You are signed out.',
+    sso: "Sign in with the ministry's account (SSO)",
+    or: 'or',
   },
   time: {
     left: (text: string) => `${text} left`,

@@ -38,6 +38,8 @@ export const id = {
     linkHeading: 'Masuk ke Penghargaan OVOP',
     linkButton: 'Masuk',
     signedOut: 'Anda sudah keluar.',
+    sso: 'Masuk dengan akun kementerian (SSO)',
+    or: 'atau',
   },
   time: {
     left: (text: string) => `${text} lagi`,

@@ -6,16 +6,22 @@ import { page } from '../layout';
 
 export function signInPage(
   ctx: PageContext,
-  o: { form?: FormState; notice?: { text: string; kind: 'ok' | 'error' } | null } = {},
+  o: { form?: FormState; notice?: { text: string; kind: 'ok' | 'error' } | null; sso?: boolean } = {},
 ): SafeHtml {
   const { t } = ctx;
-  const main = html`<section class="card">
-    <p>${t.signIn.intro}</p>
-    <form method="post" action="/masuk">
-      ${textField({ form: o.form ?? emptyForm(), idPrefix: 'masuk', name: 'email', label: t.signIn.email, type: 'email', required: true, extra: html`autocomplete="email"` })}
-      <button type="submit">${t.signIn.submit}</button>
-    </form>
-  </section>`;
+  // The single sign-on (routes/oidc.ts) when the API is configured with one; it comes back to the role's page.
+  const sso = o.sso
+    ? html`<p><a class="button" href="/api/sign-in/oidc?next=%2F">${t.signIn.sso}</a></p>
+        <p class="muted">${t.signIn.or}</p>`
+    : '';
+  const main = html`${sso}
+    <section class="card">
+      <p>${t.signIn.intro}</p>
+      <form method="post" action="/masuk">
+        ${textField({ form: o.form ?? emptyForm(), idPrefix: 'masuk', name: 'email', label: t.signIn.email, type: 'email', required: true, extra: html`autocomplete="email"` })}
+        <button type="submit">${t.signIn.submit}</button>
+      </form>
+    </section>`;
   return page(ctx, { title: t.signIn.heading, main, notice: o.notice });
 }
 
