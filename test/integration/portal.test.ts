@@ -295,18 +295,21 @@ describe("the portal, as Garut's dinas", () => {
     expect(after).toEqual(before);
   });
 
-  it('never shows an assessor, once assessors are assigned', async () => {
+  it('never shows an assessor, once the review queue approved it and assessors are assigned', async () => {
     const submitted = await call(api, 'POST', nominationPath(nominationId, '/documents'), {
       token: api.tokens.garut,
       body: { kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 4096 },
     });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
     await stageIs(nominationId, 'UNDER_REVIEW');
-    const approved = await call(api, 'POST', nominationPath(nominationId, '/review'), {
-      token: api.tokens.coordinator,
-      body: { decision: 'approve' },
-    });
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    // The coordinator approves from the review queue of the dashboard.
+    await signInAs(context, TEST_USERS.coordinator.id);
+    await page.goto(`${api.url}/koordinator?siklus=${config.id}`);
+    const queued = page.locator('#verifikasi ~ div.card', { hasText: 'Anyaman Pandan Sukaresmi' });
+    await queued.getByLabel('Keputusan').selectOption('approve');
+    await queued.getByRole('button', { name: 'Keputusan' }).click();
+    await page.waitForURL(/\/koordinator\?ok=reviewed/);
+    await signInAs(context, garut.id);
     await stageIs(nominationId, 'IN_ASSESSMENT');
     const assigned = (await call(api, 'GET', nominationPath(nominationId), { token: api.tokens.coordinator })).body
       .assessors as { id: string }[];
