@@ -21,10 +21,12 @@ import {
   type FuzzEnv,
   gapOf,
   generateCsvCases,
+  generateEventLogAttacks,
   generateUpdateCases,
   openCsvCycle,
   recover,
   runCsvCases,
+  runEventLogAttack,
   runUpdateCase,
   setUpTargets,
   sqlControlRows,
@@ -37,6 +39,7 @@ import { startHarness } from '../support/harness';
 const SEED = 20261127;
 const UPDATE_CASES = 110;
 const CSV_CASES = 30;
+const EVENT_LOG_ATTACKS = 20;
 
 const h = await startHarness('fuzz');
 const env: FuzzEnv = { client: h.client, db: h.db, taskQueue: h.taskQueue };
@@ -126,6 +129,24 @@ describe('after the updates', () => {
         'duplicate',
       ]),
     );
+  });
+});
+
+// Straight to PostgreSQL, past the engine: the trigger refuses each statement and the targets' chains stay as written.
+describe(`${EVENT_LOG_ATTACKS} direct UPDATE, DELETE and TRUNCATE statements on the event log (seed ${SEED})`, () => {
+  const targets = () => [...setup.targets.values()].filter((t) => !t.cycleId);
+  generateEventLogAttacks({ seed: SEED, count: EVENT_LOG_ATTACKS }).forEach((attack, i) => {
+    it(attack.label, async () => {
+      const target = targets()[i % targets().length]!;
+      const o = await runEventLogAttack(h.db, target.workflowId, attack);
+      expect(o.message).toMatch(
+        new RegExp(
+          `^nomination_events is append-only: ${attack.statement.toUpperCase()} refused \\(the event log is a hash chain`,
+        ),
+      );
+      expect(o.unchanged, `${target.workflowId}: rows changed`).toBe(true);
+      expect(o.intact, `${target.workflowId}: chain broken`).toBe(true);
+    });
   });
 });
 
