@@ -13,12 +13,14 @@ export interface ActivityDeps {
   db: Kysely<Database>;
   mailer: Mailer;
   client: Client;
+  /** The portal's public address, for the links in mails (OVOP_PORTAL_URL). */
+  portalUrl?: string;
 }
 
-export function createActivities({ db, mailer, client }: ActivityDeps) {
+export function createActivities({ db, mailer, client, portalUrl }: ActivityDeps) {
   return {
     ...createProjectionActivities(db),
-    ...createNotificationActivities(db, mailer),
+    ...createNotificationActivities(db, mailer, { portalUrl }),
     ...createCycleActivities(db, client),
     ...createDecreeActivities(db, client),
     ...createIntakeActivities(db),

@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { isNominationWorkflow, nominationLink } from '../common/nomination-link';
 import { hasOneConnection, type Database } from '../db/database';
 import type { NotificationRequest } from './contracts';
 import type { Mailer } from './mailer';
@@ -28,7 +29,12 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@ovop.kemenperin.example>`;
 }
 
-export function createNotificationActivities(db: Kysely<Database>, mailer: Mailer) {
+export interface NotificationOptions {
+  /** The portal's public address: a nomination's mails then end with the link to its page. */
+  portalUrl?: string;
+}
+
+export function createNotificationActivities(db: Kysely<Database>, mailer: Mailer, opts: NotificationOptions = {}) {
   /** Where a notification's claim, send and mark run: see the comment in `sendNotification`. */
   const withConnection = hasOneConnection(db)
     ? <T>(fn: (conn: Kysely<Database>) => Promise<T>) => fn(db)
@@ -48,6 +54,10 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
       } catch (err) {
         if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
         throw err;
+      }
+      if (opts.portalUrl && isNominationWorkflow(req.workflowId)) {
+        const link = nominationLink(opts.portalUrl, req.workflowId);
+        mail = { ...mail, text: `${mail.text}\n\nLihat usulan ini di portal OVOP (setelah masuk): ${link}\n` };
       }
       const messageId = messageIdFor(req.key);
       // Claim, send and mark on ONE connection held across the send, so the mark follows the server's 250 at once

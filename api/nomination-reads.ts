@@ -41,6 +41,20 @@ export async function nominationScope(
   };
 }
 
+/**
+ * The nomination a mail's link names (common/nomination-link.ts): the projection's workflow id whose digest begins
+ * with `ref`. The digest is computed in SQL over the nominations (thousands per cycle, not millions).
+ */
+export async function nominationOfRef(db: Kysely<Database>, ref: string): Promise<string> {
+  const row = await db
+    .selectFrom('nominations')
+    .select('workflow_id')
+    .where(sql<string>`substr(encode(sha256(convert_to(workflow_id, 'UTF8')), 'hex'), 1, 24)`, '=', ref)
+    .executeTakeFirst();
+  if (!row) throw notFound('no nomination has this link');
+  return row.workflow_id;
+}
+
 export interface ListFilter {
   cycleId?: string;
   stage?: string;

@@ -68,11 +68,14 @@ async function main(): Promise<void> {
     throw err;
   });
   const taskQueue = 'ovop-demo';
-  const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+  const apiPort = port('OVOP_API_PORT', 8080);
+  // Mails link to the portal the API serves here (OVOP_PORTAL_URL names another, e.g. behind a proxy).
+  const portalUrl = process.env.OVOP_PORTAL_URL || `http://127.0.0.1:${apiPort}`;
+  const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue, portalUrl });
   const running = worker.run();
   let api: Awaited<ReturnType<typeof startDemoApi>> | undefined;
   try {
-    api = await startDemoApi(deps, taskQueue, port('OVOP_API_PORT', 8080));
+    api = await startDemoApi(deps, taskQueue, apiPort);
     if (noDemo)
       console.log(
         `Without the demo (--no-demo). Temporal Web UI: ${stack.uiUrl ?? '(headless)'}; mail: ${stack.mailDir ?? stack.smtpUrl}`,

@@ -20,6 +20,8 @@ export interface WorkerDeps {
   /** Pre-bundled workflow code (tests bundle once per run); otherwise bundled from WORKFLOWS_PATH at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   tuning?: Partial<WorkerOptions>;
+  /** The portal's public address, for the links in mails. */
+  portalUrl?: string;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -29,7 +31,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     namespace: deps.temporal.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client }),
+    activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client, portalUrl: deps.portalUrl }),
     // On shutdown, give running activities a moment to finish, then stop regardless: a stuck SMTP server must not
     // keep a worker from restarting. Whatever was cut off is retried by Temporal on another worker.
     shutdownGraceTime: '5 seconds',

@@ -31,7 +31,13 @@ try {
   // Compiled (node dist/worker/main.js), the worker loads the workflow code npm run build bundled.
   const bundle = prebuiltWorkflowBundle();
   const { worker, connection } = await whileUnreachable(`Temporal (${temporal.address})`, () =>
-    createWorker({ ...deps, temporal, taskQueue, workflowBundle: bundle ? { codePath: bundle } : undefined }),
+    createWorker({
+      ...deps,
+      temporal,
+      taskQueue,
+      workflowBundle: bundle ? { codePath: bundle } : undefined,
+      portalUrl: process.env.OVOP_PORTAL_URL || undefined,
+    }),
   );
   console.log(
     `Worker polling ${taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); workflow code ${bundle ? `prebuilt in ${bundle}` : 'bundled at start from workflows/index.ts'}.`,

@@ -11,11 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { logAccess } from '../access-log';
 import { SESSION_COOKIE } from '../auth';
 import { offsetMinutes } from '../../client/time';
+import { NOMINATION_REF } from '../../common/nomination-link';
+import { requireRead } from '../authorization';
+import { nominationOfRef, nominationScope } from '../nomination-reads';
 import { ApiError } from '../errors';
 import type { ApiDeps } from '../server';
 import {
   apiNominationUrl,
   callApi,
+  nominationUrl,
   pageContext,
   refusalOf,
   requireSignedIn,
@@ -303,6 +307,24 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     'hold',
     coordinatorAgain,
   );
+
+  // A mail's link: resolved for a signed-in reader of the nomination only, so the id (and the IKM's name in it) is
+  // never shown to anyone else; signed out, the error handler sends the sign-in page.
+  app.get<{ Params: { ref: string } }>('/n/:ref', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    const p = requireSignedIn(ctx);
+    if (!NOMINATION_REF.test(req.params.ref)) throw new ApiError(404, 'not_found', 'no nomination has this link');
+    const workflowId = await nominationOfRef(deps.db, req.params.ref);
+    try {
+      requireRead(p, (await nominationScope(deps.db, workflowId)).scope);
+    } catch (err) {
+      // The API's refusal names the nomination; a link's holder who may not read it learns nothing of it.
+      if (err instanceof ApiError && err.statusCode === 403)
+        throw new ApiError(403, 'forbidden', 'this link is to a nomination you may not read');
+      throw err;
+    }
+    return reply.redirect(nominationUrl(workflowId), 303);
+  });
 
   app.get<{ Params: { id: string } }>('/nominasi/:id', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);

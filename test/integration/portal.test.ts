@@ -6,11 +6,12 @@
  * the coordinator's dashboard shows the queues. Each page passes axe-core with no serious or critical violation, and
  * the dinas page is read on a phone-sized screen. One browser for the file, one page reused.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
-import { readMailbox } from '../../embedded/mailbox';
+import { mailFor, readMailbox } from '../../embedded/mailbox';
 import { createSession } from '../../db/credentials';
 import { SESSION_COOKIE } from '../../api/auth';
 import { upsertUser } from '../../db/users';
@@ -82,9 +83,19 @@ async function signInAs(ctx: BrowserContext, userId: string): Promise<void> {
   await ctx.addCookies([{ name: SESSION_COOKIE, value: session.token, url: api.url, httpOnly: true, sameSite: 'Lax' }]);
 }
 
+/** A port no one listens on now: the worker's mails must link to the API before the API is started. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 beforeAll(async () => {
-  h = await startHarness('portal');
-  api = await startApi(h);
+  const port = await freePort();
+  h = await startHarness('portal', { portalUrl: `http://127.0.0.1:${port}` });
+  api = await startApi(h, {}, port);
   await upsertUser(h.db, garut);
   const { regencies: _r, provinces: _p, ...body } = config;
   const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
@@ -266,6 +277,39 @@ describe("the portal, as Garut's dinas", () => {
       .execute();
     expect(eventsAfter).toEqual(eventsBefore);
     expect((await row(other))?.stage).toBe('AWAITING_SOCIALIZATION');
+  });
+
+  it("a nomination's mail links to its page by a digest: it opens for its dinas only, and names no IKM", async () => {
+    const linkIn = async (workflowId: string) => {
+      const mail = await waitFor(async () => (await mailFor(h.mailDir, workflowId)).find((m) => /\/n\//.test(m.text)));
+      return /(http:\/\/\S+\/n\/[0-9a-f]{24})\n/.exec(mail.text)![1];
+    };
+    const own = await linkIn(nominationId);
+    expect(own.startsWith(`${api.url}/n/`)).toBe(true);
+    expect(own).not.toMatch(/anyaman|pandan|sukaresmi/i);
+    await page.goto(own);
+    expect(decodeURIComponent(new URL(page.url()).pathname)).toBe(`/nominasi/${nominationId}`);
+    expect(await page.content()).toContain('Anyaman Pandan Sukaresmi');
+
+    // Another province's nomination: its link is refused without naming it.
+    const other = (await rowNamed('Gerabah Kasongan'))!.workflow_id;
+    const theirs = await linkIn(other);
+    const refused = await page.goto(theirs);
+    expect(refused?.status()).toBe(403);
+    expect(await page.getByRole('alert').innerText()).toBe('this link is to a nomination you may not read');
+    expect(await page.content()).not.toMatch(/kasongan/i);
+    expect((await page.goto(`${api.url}/n/${'0'.repeat(24)}`))?.status()).toBe(404);
+
+    // Signed out, the link leads to the sign-in page.
+    const stranger = await browser.newContext({ locale: 'id-ID' });
+    try {
+      const anon = await stranger.newPage();
+      await anon.goto(own);
+      expect(new URL(anon.url()).pathname).toBe('/masuk');
+      expect(await anon.content()).not.toMatch(/anyaman|pandan/i);
+    } finally {
+      await stranger.close();
+    }
   });
 
   it('refuses a form post without its CSRF token, and records nothing', async () => {

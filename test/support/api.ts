@@ -68,10 +68,10 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startApi(h: Harness, over: Partial<ApiOptions> = {}): Promise<ApiUnderTest> {
+export async function startApi(h: Harness, over: Partial<ApiOptions> = {}, port = 0): Promise<ApiUnderTest> {
   const options = { ...apiOptionsFromEnv({}, { logRequests: false }), ...over };
   const app = await buildApi({ db: h.db, client: h.client, mailer: h.mailer, taskQueue: h.taskQueue, options });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port });
   options.publicUrl = address;
   const tokens = {} as Record<TestUser, string>;
   for (const [key, user] of Object.entries(TEST_USERS) as [TestUser, NewUser][]) {

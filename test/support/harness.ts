@@ -46,7 +46,12 @@ export interface ExpectedTaskFailure {
  */
 export async function startHarness(
   name: string,
-  opts: { redeliveriesExpected?: boolean; taskFailuresExpected?: readonly ExpectedTaskFailure[] } = {},
+  opts: {
+    redeliveriesExpected?: boolean;
+    taskFailuresExpected?: readonly ExpectedTaskFailure[];
+    /** The portal address the worker's mails link to. */
+    portalUrl?: string;
+  } = {},
 ): Promise<Harness> {
   const temporal = temporalSettings({ address: inject('temporalAddress'), namespace: 'default' });
   const connection = await Connection.connect({ address: temporal.address });
@@ -61,6 +66,7 @@ export async function startHarness(
     mailer,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    portalUrl: opts.portalUrl,
   });
   const running = worker.run();
   const mailDir = inject('mailDir');
