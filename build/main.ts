@@ -1,6 +1,6 @@
 /**
  * `npm run build`: dist/ for production. The product's code compiled by tsc (tsconfig.build.json, build/compile.ts)
- * and the workflow code bundled once, so every service runs with plain node (README, "Deployment").
+ * and the workflow code bundled once, so every service runs with plain node (docs/deployment.md).
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The compiled build run with plain node, as production runs it (README, "Deployment"): the CLI, the migration, a
+# The compiled build run with plain node, as production runs it (docs/deployment.md): the CLI, the migration, a
 # replay against the prebuilt workflow bundle, the worker loading that bundle and its health check, the API's health
 # route with Temporal up and down. Run by .ci/run after `npm run build`; needs DATABASE_URL (a database it may migrate)
 # and TEMPORAL_CLI (the `temporal` binary, for a throwaway dev server). Exits non-zero at the first thing that fails.
