@@ -4,6 +4,9 @@
  * - FAILED_PRECONDITION "unexpected workflow task failure": the workflow task the update landed in failed as a whole.
  *   This happens to the award cycle by design: when it continues as new while a nomination's signal arrives, the server
  *   refuses the completion (UnhandledCommand) and runs the task again with the signal.
+ * - FAILED_PRECONDITION "Workflow Task in failed state": the server fails an update fast while the workflow's last task
+ *   failed (a task that timed out on a loaded worker, retried by the server); nothing was admitted, and a workflow whose
+ *   tasks keep failing (a bug) still ends the retries after about half a minute.
  * - RESOURCE_EXHAUSTED "workflow is closing": the cycle is continuing as new; the next run takes the update.
  * - RESOURCE_EXHAUSTED "limit on number of concurrent in-flight updates": the server admits a few updates per workflow
  *   at a time (10 on the dev server), and a bulk intake sends more.
@@ -19,7 +22,7 @@ import pRetry from 'p-retry';
 import { TRY_AGAIN } from '../workflows/messages';
 
 const TRANSIENT: { code: number; details: RegExp }[] = [
-  { code: 9, details: /unexpected workflow task failure/i },
+  { code: 9, details: /unexpected workflow task failure|workflow task in failed state/i },
   { code: 8, details: /workflow is closing|concurrent in-flight updates/i },
 ];
 

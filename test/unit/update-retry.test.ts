@@ -9,6 +9,7 @@ const grpc = (code: number, details: string) =>
 describe('update retry', () => {
   it.each([
     [9, 'unexpected workflow task failure'],
+    [9, 'Unable to perform workflow execution update due to Workflow Task in failed state.'],
     [8, 'workflow operation can not be applied because workflow is closing'],
     [8, 'limit on number of concurrent in-flight updates has been reached (10)'],
   ])('treats gRPC %i "%s" as passing', (code, details) => {
