@@ -25,6 +25,9 @@ export interface ApiOptions {
   };
   /** Where an upload is received in full before it is stored (a temporary folder per upload, deleted after). */
   uploadDir: string;
+  /** A stored file that no nomination recorded this many hours after its upload is deleted (an API that stopped
+   * between storing a file and its Update); long enough for the projection to record the files that were taken. */
+  unrecordedUploadHours: number;
   /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
   logRequests: boolean;
   /** Single sign-on by OpenID Connect (routes/oidc.ts), when OVOP_OIDC_ISSUER is set. */
@@ -78,6 +81,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
       actionsPerMinute: numberFrom(env, 'OVOP_ACTIONS_PER_MINUTE', defaults.rateLimits?.actionsPerMinute ?? 120),
     },
     uploadDir: env.OVOP_UPLOAD_DIR ?? defaults.uploadDir ?? tmpdir(),
+    unrecordedUploadHours: numberFrom(env, 'OVOP_UNRECORDED_UPLOAD_HOURS', defaults.unrecordedUploadHours ?? 24),
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
     oidc: oidcFromEnv(env) ?? defaults.oidc,
   };

@@ -35,6 +35,7 @@ import { reportRoutes } from './routes/reports';
 import { scheduleRoutes } from './routes/schedules';
 import { signInRoutes } from './routes/sign-in';
 import { tokenRoutes } from './routes/tokens';
+import { scheduleUploadSweep } from './upload-sweep';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -137,6 +138,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);
   documentRoutes(app, deps);
+  scheduleUploadSweep(app, deps.db, options.unrecordedUploadHours);
   cycleRoutes(app, deps);
   intakeRoutes(app, deps);
   reportRoutes(app, deps);

@@ -41,6 +41,8 @@ export interface DocumentStorage {
   find(workflowId: string, id: string): Promise<StoredFile | undefined>;
   open(file: StoredFile): Readable;
   remove(id: string): Promise<void>;
+  /** Deletes the files stored before `uploadedBefore` that no nomination recorded; answers how many went. */
+  removeUnrecorded(uploadedBefore: Date): Promise<number>;
 }
 
 export class PostgresDocumentStorage implements DocumentStorage {
@@ -122,5 +124,23 @@ export class PostgresDocumentStorage implements DocumentStorage {
 
   async remove(id: string): Promise<void> {
     await this.db.deleteFrom('document_files').where('id', '=', id).execute();
+  }
+
+  async removeUnrecorded(uploadedBefore: Date): Promise<number> {
+    const gone = await this.db
+      .deleteFrom('document_files')
+      .where('uploaded_at', '<', uploadedBefore)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('documents')
+              .select('documents.kind')
+              .whereRef('documents.document_id', '=', 'document_files.id'),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(gone.numDeletedRows);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import {
   testConfig,
   workflowInput,
 } from '../../bench/drivers';
+import { PostgresDocumentStorage } from '../../db/document-files';
+import { sweepUnrecordedUploads } from '../../api/upload-sweep';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import {
   call,
@@ -421,6 +423,34 @@ describe('refused uploads leave nothing behind', () => {
     expect(answered).toBeNull();
     await waitFor(async () => (await spools()).length === 0, { what: 'the abandoned upload’s spool deleted' });
     expect(await footprint(garutId)).toEqual(before);
+  });
+
+  it('deletes a stored file no Update recorded once it is a day old, and keeps every recorded one', async () => {
+    // What an API that stopped between storing a file and its Update leaves: the file, and nothing that refers to it.
+    const before = await footprint(garutId);
+    const bytes = pdf(300_000);
+    const path = join(uploadDir, 'stranded.pdf');
+    await writeFile(path, bytes);
+    const { file } = await new PostgresDocumentStorage(h.db).put(
+      { path, sizeBytes: bytes.length, sha256: sha256Of(bytes), contentType: 'application/pdf' },
+      { workflowId: garutId, kind: 'halal', fileName: 'halal.pdf', uploadedBy: 'dinas_kabkota:garut' },
+    );
+    await rm(path);
+    expect(await footprint(garutId)).toEqual({ ...before, files: before.files + 1, chunks: before.chunks + 2 });
+
+    // An hour on, its Update may still be in flight: it stays.
+    const hours = (n: number) => new Date(file.uploaded_at.getTime() + n * 3_600_000);
+    expect(await sweepUnrecordedUploads(h.db, 24, hours(1))).toBe(0);
+    expect(await footprint(garutId)).toEqual({ ...before, files: before.files + 1, chunks: before.chunks + 2 });
+
+    // A day on it goes with its chunks; the recorded legality file, as old, stays and still downloads.
+    expect(await sweepUnrecordedUploads(h.db, 24, hours(25))).toBe(1);
+    expect(await footprint(garutId)).toEqual(before);
+    const kept = await fetch(`${api.url}${nominationPath(garutId, `/documents/${legalityId}`)}`, {
+      headers: { authorization: `Bearer ${api.tokens.garut}` },
+    });
+    expect(kept.status).toBe(200);
+    expect(Buffer.from(await kept.arrayBuffer()).equals(legality)).toBe(true);
   });
 });
 
