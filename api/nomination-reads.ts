@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, NominationsTable } from '../db/database';
 import { regionDisplayName } from '../domain/regions';
-import type { Stage } from '../domain/types';
+import type { CycleConfig, Stage } from '../domain/types';
 import type { Principal } from './auth';
 import type { NominationScope } from './authorization';
 import { notFound } from './errors';
@@ -169,4 +169,14 @@ export async function eventsOf(db: Kysely<Database>, workflowId: string) {
 /** Which assessors of a nomination have scored, for those who may see assessor identities. */
 export function assessorStatus(assessors: readonly string[], sheets: { assessorId: string }[]) {
   return assessors.map((id) => ({ id, scored: sheets.some((s) => s.assessorId === id) }));
+}
+
+/** The documents part of the rules the nomination runs on, as its cycle recorded them at intake. */
+export async function documentRules(db: Kysely<Database>, workflowId: string): Promise<CycleConfig['documents']> {
+  const row = await db
+    .selectFrom('nomination_intake')
+    .select(sql<CycleConfig['documents'] | null>`input->'rules'->'documents'`.as('documents'))
+    .where('workflow_id', '=', workflowId)
+    .executeTakeFirst();
+  return row?.documents ?? { checklist: [], revisionRounds: 0 };
 }

@@ -32,7 +32,8 @@ import { assessorPage, type AssessorPageState } from './pages/assessor';
 import { coordinatorPage, type CoordinatorPageState } from './pages/coordinator';
 import { dinasPage, type DinasPageState } from './pages/dinas';
 import { errorPage } from './pages/error';
-import { nominationPage } from './pages/nomination';
+import { nominationPage, type NominationPageState } from './pages/nomination';
+import { uploadRoutes } from './uploads';
 import { signInLinkPage, signInPage } from './pages/sign-in';
 
 /** Each role's main page. */
@@ -154,6 +155,19 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     return reply.redirect('/masuk?keluar=1', 303);
   });
 
+  // One nomination's page; the dinas's documents and withdrawal come back to it.
+  const nomination = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    workflowId: string,
+    state: NominationPageState = {},
+    status = 200,
+  ) => {
+    const ctx = await pageContext(deps, req, reply);
+    const q = req.query as { ok?: string; jenis?: string };
+    if (q.ok === 'uploaded' && q.jenis) state.uploaded = q.jenis;
+    return send(reply, await nominationPage(deps, ctx, workflowId, state), status);
+  };
   // The dinas kabupaten/kota (and, read-only, the dinas provinsi).
   const dinas = async (req: FastifyRequest, reply: FastifyReply, state: DinasPageState = {}, status = 200) => {
     const ctx = await pageContext(deps, req, reply);
@@ -226,7 +240,16 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     (req) => ({ reason: field(req, 'reason') }),
     '/dinas',
     'withdrawn',
-    dinasAgain,
+    (req, reply, workflowId, message, status) =>
+      field(req, 'dari') === 'nominasi'
+        ? nomination(
+            req,
+            reply,
+            workflowId,
+            { withdraw: { values: { reason: field(req, 'reason') }, errors: { reason: message } } },
+            status,
+          )
+        : dinasAgain(req, reply, workflowId, message, status),
   );
 
   // The assessor: its assigned nominations and their score sheets.
@@ -326,10 +349,8 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     return reply.redirect(nominationUrl(workflowId), 303);
   });
 
-  app.get<{ Params: { id: string } }>('/nominasi/:id', async (req, reply) => {
-    const ctx = await pageContext(deps, req, reply);
-    return send(reply, await nominationPage(deps, ctx, req.params.id));
-  });
+  app.get<{ Params: { id: string } }>('/nominasi/:id', (req, reply) => nomination(req, reply, req.params.id));
+  await uploadRoutes(app, deps, nomination);
 }
 
 /** A `datetime-local` value (`2027-03-01T17:00`), read in the cycle's time zone, as an ISO instant. */

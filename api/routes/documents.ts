@@ -7,16 +7,14 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { PostgresDocumentStorage, type StoredFile } from '../../db/document-files';
 import { maxFileBytes } from '../../domain/documents';
-import type { CycleConfig } from '../../domain/types';
 import { submitDocumentUpdate } from '../../workflows/messages';
 import { principalOf } from '../auth';
 import { requireRead, requireRole } from '../authorization';
 import { ApiError, notFound } from '../errors';
-import { nominationScope } from '../nomination-reads';
+import { documentRules, nominationScope } from '../nomination-reads';
 import { ErrorBody, errorResponses, NominationAnswer } from '../schemas';
 import type { ApiDeps } from '../server';
 import { declaredType, DOCUMENT_TYPES, spoolUpload, tooLarge } from '../upload-spool';
@@ -125,7 +123,7 @@ export function documentRoutes(app: FastifyInstance, deps: ApiDeps): void {
         requireRole(p, ['dinas_kabkota'], 'submit documents');
         const { scope: n } = await nominationScope(db, req.params.id);
         requireRead(p, n);
-        const limit = maxFileBytes(await documentRules(deps, n.workflowId));
+        const limit = maxFileBytes(await documentRules(db, n.workflowId));
         const declared = declaredType(req.headers['content-type']);
         const length = Number(req.headers['content-length']);
         if (Number.isFinite(length) && length > limit) throw tooLarge(limit);
@@ -207,16 +205,6 @@ export function documentRoutes(app: FastifyInstance, deps: ApiDeps): void {
         .send(storage.open(file));
     },
   );
-}
-
-/** The documents part of the rules the nomination runs on, as its cycle recorded them at intake. */
-async function documentRules(deps: ApiDeps, workflowId: string): Promise<CycleConfig['documents']> {
-  const row = await deps.db
-    .selectFrom('nomination_intake')
-    .select(sql<CycleConfig['documents'] | null>`input->'rules'->'documents'`.as('documents'))
-    .where('workflow_id', '=', workflowId)
-    .executeTakeFirst();
-  return row?.documents ?? { checklist: [], revisionRounds: 0 };
 }
 
 /** Whether the workflow recorded this stored file for the nomination (the projection's documents). */

@@ -6,20 +6,14 @@
  * the coordinator's dashboard shows the queues. Each page passes axe-core with no serious or critical violation, and
  * the dinas page is read on a phone-sized screen. One browser for the file, one page reused.
  */
-import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { mailFor, readMailbox } from '../../embedded/mailbox';
-import { createSession } from '../../db/credentials';
-import { SESSION_COOKIE } from '../../api/auth';
 import { upsertUser } from '../../db/users';
 import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { expectAccessible, freePort, launchChromium, screenshot as shot, signInAs as signIn } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-
-const CHROMIUM = process.env.OVOP_CHROMIUM ?? '/usr/bin/chromium';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -54,43 +48,8 @@ const rowNamed = (ikmName: string) =>
 const stageIs = (workflowId: string, stage: string) =>
   waitFor(async () => (await row(workflowId))?.stage === stage, { what: `${workflowId} in ${stage}` });
 
-/** axe-core on the page as it stands: no serious or critical violation. */
-async function expectAccessible(p: Page): Promise<void> {
-  await p.addScriptTag({ path: AXE });
-  const violations = await p.evaluate(async () => {
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document);
-    return result.violations.map((v: any) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n: any) => n.target.join(' ')),
-    }));
-  });
-  const bad = violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad, `${p.url()}: ${JSON.stringify(bad)}`).toEqual([]);
-}
-
-/** `npm run screenshots` sets OVOP_SCREENSHOTS: each role's main page is saved there for the README. */
-async function screenshot(name: string): Promise<void> {
-  const dir = process.env.OVOP_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-}
-
-/** Signs a user in as the link would, for roles whose mail round trip another test already covers. */
-async function signInAs(ctx: BrowserContext, userId: string): Promise<void> {
-  await ctx.clearCookies();
-  const session = await createSession(h.db, userId, 1);
-  await ctx.addCookies([{ name: SESSION_COOKIE, value: session.token, url: api.url, httpOnly: true, sameSite: 'Lax' }]);
-}
-
-/** A port no one listens on now: the worker's mails must link to the API before the API is started. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const screenshot = (name: string) => shot(page, name);
+const signInAs = (ctx: BrowserContext, userId: string) => signIn(h, api.url, ctx, userId);
 
 beforeAll(async () => {
   const port = await freePort();
@@ -103,12 +62,7 @@ beforeAll(async () => {
   await waitFor(
     async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Chromium's sandbox refuses to run as root (CI containers); as any other user it stays on.
-    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ locale: 'id-ID' });
   page = await context.newPage();
   page.on('dialog', (d) => void d.accept());

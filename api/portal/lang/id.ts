@@ -88,6 +88,33 @@ export const id = {
     stars: 'Bintang',
     back: 'Kembali',
   },
+  documents: {
+    heading: 'Dokumen persyaratan',
+    checklistFor: (group: string) => `Daftar dokumen untuk kelompok komoditas ${group}`,
+    document: 'Dokumen',
+    status: 'Status',
+    uploaded: 'Sudah diunggah',
+    missing: 'Belum ada',
+    notAsked: 'Tidak diminta pada putaran ini',
+    stillMissing: (list: string) => `Masih kurang: ${list}.`,
+    complete: 'Semua dokumen yang diminta sudah diunggah.',
+    file: (label: string) => `Berkas ${label}`,
+    hint: (mb: string) => `PDF, JPEG atau PNG, paling besar ${mb} MB.`,
+    upload: 'Unggah',
+    uploading: 'Mengunggah…',
+    progress: 'Kemajuan unggahan',
+    uploadedOk: (label: string) => `${label} telah diunggah.`,
+    chooseFile: 'Pilih berkas terlebih dahulu.',
+    revisionHeading: 'Permintaan perbaikan',
+    revisionBy: {
+      review: 'Verifikator Ditjen IKMA meminta perbaikan',
+      prescreen: 'Dinas provinsi meminta kelengkapan',
+    },
+    revisionAnswer: 'Jawab dengan mengunggah ulang dokumen yang diminta di bawah ini.',
+    round: (n: number) => `Putaran dokumen ${n}`,
+    download: 'Unduh',
+    all: 'Semua dokumen yang diunggah',
+  },
   assessor: {
     heading: 'Usulan yang harus Anda nilai',
     empty: 'Belum ada usulan yang ditugaskan kepada Anda.',
@@ -145,6 +172,21 @@ export const id = {
     back: 'Kembali ke halaman utama',
     csrf: 'Formulir ini tidak lagi berlaku (sesi berganti atau formulir tidak lengkap). Muat ulang halaman, lalu kirim lagi.',
   },
+  /** The API's refusals by their stable code (api/errors.ts), as a dinas reads them; see ../refusals.ts. */
+  refusals: {
+    too_large: (v: { limitMb?: string }) =>
+      `Berkas terlalu besar: batas siklus ini ${v.limitMb ?? '?'} MB per dokumen. Perkecil berkas (misalnya pindai ulang dengan resolusi lebih rendah) lalu unggah lagi.`,
+    unsupported_type: () => 'Jenis berkas tidak diterima: unggah PDF, JPEG atau PNG.',
+    content_mismatch: () =>
+      'Isi berkas tidak sesuai jenisnya (misalnya berkas .pdf yang bukan PDF). Unggah PDF, JPEG atau PNG yang asli.',
+    upload_incomplete: () =>
+      'Unggahan terputus sebelum berkas terkirim seluruhnya; tidak ada yang disimpan. Coba lagi.',
+    rate_limited: () => 'Terlalu banyak permintaan dalam satu menit. Tunggu sebentar lalu coba lagi.',
+    nomination_closed: () => 'Usulan ini sudah selesai; tidak ada tindakan lagi yang diterima.',
+    csrf_invalid: () =>
+      'Formulir ini tidak lagi berlaku (sesi berganti atau formulir tidak lengkap). Muat ulang halaman, lalu kirim lagi.',
+    unavailable: () => 'Layanan sedang tidak menjawab. Coba lagi sebentar lagi.',
+  } as Partial<Record<string, (v: { limitMb?: string }) => string>>,
 };
 
 export type Dictionary = typeof id;

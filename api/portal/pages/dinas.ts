@@ -18,6 +18,8 @@ import { csrfField, page } from '../layout';
 
 /** The deadlines that wait on the dinas kabupaten/kota itself. */
 const DINAS_STEPS: readonly DeadlineStage[] = ['attendance', 'documents', 'prescreenCompletion', 'revision'];
+/** Those done on the nomination's own page, where its documents are uploaded. */
+const UPLOAD_STEPS: readonly DeadlineStage[] = ['documents', 'prescreenCompletion', 'revision'];
 
 export interface DinasPageState {
   nominate?: FormState;
@@ -80,7 +82,9 @@ function nominationRow(
   const next = isTerminal(stage)
     ? html`<span class="muted">${t.dinas.nothingExpected}</span>`
     : step && DINAS_STEPS.includes(step)
-      ? html`${capitalize(t.actions[step])}.`
+      ? UPLOAD_STEPS.includes(step)
+        ? html`<a href="${nominationUrl(r.workflow_id)}#dokumen">${capitalize(t.actions[step])}</a>.`
+        : html`${capitalize(t.actions[step])}.`
       : html`<span class="muted">${t.dinas.waitingOthers}: ${t.stages[stage]}.</span>`;
   const error = state.actionError?.workflowId === r.workflow_id ? state.actionError.message : null;
   return html`<tr>

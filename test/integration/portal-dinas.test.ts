@@ -1,0 +1,290 @@
+/**
+ * The dinas's documents in the portal, in a real browser on a phone-sized screen: the nomination page's checklist for
+ * its commodity group with what is still missing, uploads with their progress (by the page's script) and by a plain
+ * form post (script off), the refusals beside the file field (no file, wrong type, over the cycle's limit) with the
+ * chosen file kept and nothing stored, another office's upload refused, the answer to a revision request, and the
+ * withdrawal from the nomination page. Each page passes axe-core.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDocument, testConfig } from '../../bench/drivers';
+import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ApiUnderTest;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const config = testConfig('uji-portal-dokumen', {
+  mutate: (c) => {
+    c.intakeWindow = '15m';
+    // Small enough that a test file goes over it without sending megabytes.
+    c.documents.maxFileMegabytes = 0.2;
+  },
+});
+const PHONE = { width: 375, height: 740 };
+
+const row = (workflowId: string) =>
+  h.db.selectFrom('nominations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+const stageIs = (workflowId: string, stage: string) =>
+  waitFor(async () => (await row(workflowId))?.stage === stage, { what: `${workflowId} in ${stage}` });
+const storedFiles = (workflowId: string) =>
+  h.db.selectFrom('document_files').select(['kind', 'file_name']).where('workflow_id', '=', workflowId).execute();
+const recorded = (workflowId: string) =>
+  h.db
+    .selectFrom('documents')
+    .select(['kind', 'round', 'file_name', 'document_id'])
+    .where('workflow_id', '=', workflowId)
+    .orderBy('round')
+    .orderBy('kind')
+    .execute();
+
+/** A nomination of Garut's in AWAITING_DOCUMENTS, made through the API. */
+async function nominationAwaitingDocuments(ikmName: string, commodity = 'makanan_minuman'): Promise<string> {
+  const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+    token: api.tokens.garut,
+    body: {
+      regencyCode: '32.05',
+      ikmName,
+      sentraName: `Sentra ${ikmName}`,
+      commodity,
+      product: 'Dodol',
+      sentraSize: 12,
+    },
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  const id = made.body.workflowId as string;
+  await stageIs(id, 'AWAITING_SOCIALIZATION');
+  const session = config.sessions.find((s) => s.provinces.includes('32'))!;
+  const attended = await call(api, 'POST', nominationPath(id, '/attendance'), {
+    token: api.tokens.garut,
+    body: { sessionId: session.id },
+  });
+  expect(attended.status, JSON.stringify(attended.body)).toBe(200);
+  await stageIs(id, 'AWAITING_DOCUMENTS');
+  return id;
+}
+
+const item = (kind: string) => page.locator(`li[data-kind="${kind}"]`);
+const file = (name: string, mimeType: string, buffer: Buffer) => ({ name, mimeType, buffer });
+
+beforeAll(async () => {
+  h = await startHarness('portal-dinas');
+  api = await startApi(h);
+  const { regencies: _r, provinces: _p, ...body } = config;
+  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await waitFor(
+    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
+  );
+  browser = await launchChromium();
+  context = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
+  page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await signInAs(h, api.url, context, TEST_USERS.garut.id);
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await h?.stop();
+});
+
+describe("Garut's dinas uploads documents from the nomination page, on a phone", () => {
+  let id: string;
+  const required = config.documents.checklist.filter(
+    (d) => d.commodities === 'all' || d.commodities.includes('makanan_minuman'),
+  );
+
+  it("shows the checklist of the nomination's commodity group, and what is still missing", async () => {
+    id = await nominationAwaitingDocuments('Dodol Picnic Garut');
+    await page.goto(`${api.url}/dinas`);
+    const line = page.locator('tr', { hasText: 'Dodol Picnic Garut' });
+    await line.getByRole('link', { name: /Mengunggah seluruh dokumen persyaratan/ }).click();
+    await page.waitForURL((u) => decodeURIComponent(u.pathname) === `/nominasi/${id}`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Dodol Picnic Garut');
+    expect(
+      await page.locator('ul.checklist > li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-kind'))),
+    ).toEqual(required.map((d) => d.kind));
+    expect(await page.locator('#kurang').innerText()).toBe(`Masih kurang: ${required.map((d) => d.label).join('; ')}.`);
+    expect(await item('legality').innerText()).toContain('PDF, JPEG atau PNG, paling besar 0,2 MB.');
+    await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
+    await screenshot(page, 'portal-dokumen-ponsel');
+  });
+
+  it('refuses an upload with no file, of another type, or over the limit: beside the field, the file kept, nothing stored', async () => {
+    const legality = item('legality');
+    await legality.getByRole('button', { name: 'Unggah' }).click();
+    const error = legality.locator('p.error');
+    await expect.poll(() => error.innerText()).toBe('Pilih berkas terlebih dahulu.');
+
+    const input = legality.getByLabel(/^Berkas Legalitas usaha industri/);
+    await input.setInputFiles(file('nib.txt', 'text/plain', Buffer.from('bukan dokumen')));
+    await legality.getByRole('button', { name: 'Unggah' }).click();
+    await expect.poll(() => error.innerText()).toBe('Jenis berkas tidak diterima: unggah PDF, JPEG atau PNG.');
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await input.evaluate((i) => (i as any).files[0].name)).toBe('nib.txt');
+
+    await input.setInputFiles(file('nib.pdf', 'application/pdf', sampleDocument('application/pdf', 260_000)));
+    await legality.getByRole('button', { name: 'Unggah' }).click();
+    await expect.poll(() => error.innerText()).toMatch(/^Berkas terlalu besar: batas siklus ini 0,2 MB per dokumen\./);
+    expect(await input.evaluate((i) => (i as any).files[0].name)).toBe('nib.pdf');
+
+    await input.setInputFiles(file('nib.pdf', 'application/pdf', sampleDocument('image/png', 2000)));
+    await legality.getByRole('button', { name: 'Unggah' }).click();
+    await expect.poll(() => error.innerText()).toMatch(/^Isi berkas tidak sesuai jenisnya/);
+
+    expect(await storedFiles(id)).toEqual([]);
+    expect(await recorded(id)).toEqual([]);
+    await expectAccessible(page);
+  });
+
+  it('uploads with its progress shown; the stored file is recorded by the workflow and ticked off', async () => {
+    const legality = item('legality');
+    await legality
+      .getByLabel(/^Berkas Legalitas usaha industri/)
+      .setInputFiles(file('nib.pdf', 'application/pdf', sampleDocument('application/pdf', 150_000)));
+    // Every value the page's script gives the progress bar is noted in the tab's sessionStorage, which outlives the
+    // navigation to the answer.
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      const value = Object.getOwnPropertyDescriptor(g.HTMLProgressElement.prototype, 'value')!;
+      Object.defineProperty(g.HTMLProgressElement.prototype, 'value', {
+        get() {
+          return value.get!.call(this);
+        },
+        set(v: number) {
+          g.sessionStorage.setItem('progress', `${g.sessionStorage.getItem('progress') ?? ''} ${v}`.trim());
+          value.set!.call(this, v);
+        },
+      });
+    });
+    await legality.getByRole('button', { name: 'Unggah' }).click();
+    await page.waitForURL(/\?ok=uploaded&jenis=legality/);
+    const shown = (await page.evaluate(() => (globalThis as any).sessionStorage.getItem('progress') as string))
+      .split(' ')
+      .map(Number);
+    expect(shown[0]).toBe(0);
+    expect(shown.at(-1)).toBe(100);
+    expect(await page.getByRole('status').innerText()).toBe(
+      'Legalitas usaha industri (NIB dan izin usaha industri) telah diunggah.',
+    );
+    expect(await item('legality').innerText()).toContain('✓ Sudah diunggah: nib.pdf');
+    const [doc] = await recorded(id);
+    expect(doc).toMatchObject({ kind: 'legality', round: 0, file_name: 'nib.pdf' });
+    expect(doc.document_id).toBeTruthy();
+    expect(await page.locator('#kurang').innerText()).not.toContain('Legalitas');
+    // The download link gives the same bytes back.
+    const href = (await page.getByRole('link', { name: /Unduh/ }).getAttribute('href'))!;
+    const got = await page.evaluate(async (u) => (await fetch(u)).status, href);
+    expect(got).toBe(200);
+  });
+
+  it('uploads by a plain form post when the script is off', async () => {
+    const plain = await browser.newContext({ locale: 'id-ID', viewport: PHONE, javaScriptEnabled: false });
+    try {
+      await signInAs(h, api.url, plain, TEST_USERS.garut.id);
+      const p = await plain.newPage();
+      await p.goto(`${api.url}/nominasi/${encodeURIComponent(id)}`);
+      const halal = p.locator('li[data-kind="halal"]');
+      await halal
+        .getByLabel(/^Berkas Sertifikat halal/)
+        .setInputFiles(file('halal.jpg', 'image/jpeg', sampleDocument('image/jpeg', 40_000)));
+      await halal.getByRole('button', { name: 'Unggah' }).click();
+      await p.waitForURL(/\?ok=uploaded&jenis=halal/);
+      expect(await p.locator('li[data-kind="halal"]').innerText()).toContain('✓ Sudah diunggah: halal.jpg');
+      // And a refusal comes back as the page, beside the field.
+      const permit = p.locator('li[data-kind="distribution_permit"]');
+      await permit.getByRole('button', { name: 'Unggah' }).click();
+      await p.waitForLoadState();
+      expect(await p.locator('#berkas-distribution_permit-error').innerText()).toBe('Pilih berkas terlebih dahulu.');
+    } finally {
+      await plain.close();
+    }
+    expect((await recorded(id)).map((d) => d.kind)).toEqual(['halal', 'legality']);
+  });
+
+  it("refuses another office's upload to this nomination, and stores nothing", async () => {
+    const other = await browser.newContext({ locale: 'id-ID' });
+    try {
+      await signInAs(h, api.url, other, TEST_USERS.tasikmalaya.id);
+      const p = await other.newPage();
+      const refused = await p.goto(`${api.url}/nominasi/${encodeURIComponent(id)}`);
+      expect(refused?.status()).toBe(403);
+      await p.goto(`${api.url}/dinas`);
+      const csrf = (await p.locator('input[name="_csrf"]').first().getAttribute('value'))!;
+      const forged = await p.evaluate(
+        async ([url, token]) => {
+          const form = new FormData();
+          form.append('_csrf', token);
+          form.append('file', new Blob(['%PDF-1.7\n%%EOF\n'], { type: 'application/pdf' }), 'palsu.pdf');
+          const res = await fetch(url, { method: 'POST', body: form });
+          return { status: res.status, text: await res.text() };
+        },
+        [`/nominasi/${encodeURIComponent(id)}/dokumen/lab_test`, csrf] as const,
+      );
+      expect(forged.status).toBe(403);
+      expect(forged.text).toContain('belongs to kabupaten/kota 32.05; you act for 32.06');
+    } finally {
+      await other.close();
+    }
+    expect((await storedFiles(id)).map((f) => f.kind).sort()).toEqual(['halal', 'legality']);
+  });
+
+  it('answers a revision request: the reviewer’s reason shown, the documents asked for uploaded again', async () => {
+    for (const kind of ['distribution_permit', 'lab_test']) {
+      await page.goto(`${api.url}/nominasi/${encodeURIComponent(id)}`);
+      await item(kind)
+        .locator('input[type="file"]')
+        .setInputFiles(file(`${kind}.pdf`, 'application/pdf', sampleDocument('application/pdf', 5000)));
+      await item(kind).getByRole('button', { name: 'Unggah' }).click();
+      await page.waitForURL(new RegExp(`ok=uploaded&jenis=${kind}`));
+    }
+    expect(await page.locator('#kurang').innerText()).toBe('Semua dokumen yang diminta sudah diunggah.');
+    await stageIs(id, 'UNDER_REVIEW');
+    const review = await call(api, 'POST', nominationPath(id, '/review'), {
+      token: api.tokens.coordinator,
+      body: { decision: 'request_changes', reason: 'Sertifikat halal sudah kedaluwarsa' },
+    });
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    await stageIs(id, 'REVISION_REQUESTED');
+
+    await page.goto(`${api.url}/nominasi/${encodeURIComponent(id)}`);
+    const request = page.locator('section', { has: page.locator('#perbaikan') });
+    expect(await request.innerText()).toContain(
+      'Verifikator Ditjen IKMA meminta perbaikan: Sertifikat halal sudah kedaluwarsa',
+    );
+    expect(await page.locator('#kurang').innerText()).toMatch(/^Masih kurang: .*Sertifikat halal/);
+    await expectAccessible(page);
+    for (const d of required) {
+      await item(d.kind)
+        .locator('input[type="file"]')
+        .setInputFiles(file(`${d.kind}-2.pdf`, 'application/pdf', sampleDocument('application/pdf', 5000)));
+      await item(d.kind).getByRole('button', { name: 'Unggah' }).click();
+      await page.waitForURL(new RegExp(`ok=uploaded&jenis=${d.kind}`));
+    }
+    await stageIs(id, 'UNDER_REVIEW');
+    const second = (await recorded(id)).filter((d) => d.round === 1).map((d) => d.kind);
+    expect(second.sort()).toEqual(required.map((d) => d.kind).sort());
+  });
+
+  it('withdraws from the nomination page; a refusal keeps the reason as typed', async () => {
+    const other = await nominationAwaitingDocuments('Tenun Cisurupan', 'kain_tenun');
+    await page.goto(`${api.url}/nominasi/${encodeURIComponent(other)}`);
+    await page.getByText('Tarik usulan', { exact: true }).first().click();
+    const reason = page.getByLabel('Alasan');
+    // Over the API's 2000 characters: refused (400), the text kept beside its error.
+    const long = 'x'.repeat(2001);
+    await reason.fill(long);
+    await page.getByRole('button', { name: 'Tarik usulan' }).click();
+    await expect.poll(() => page.locator('#tarik-reason-error').isVisible()).toBe(true);
+    expect(await page.getByLabel('Alasan').inputValue()).toBe(long);
+    expect((await row(other))!.stage).toBe('AWAITING_DOCUMENTS');
+    await page.getByLabel('Alasan').fill('Usaha berhenti produksi');
+    await page.getByRole('button', { name: 'Tarik usulan' }).click();
+    await page.waitForURL(/\/dinas\?ok=withdrawn/);
+    await stageIs(other, 'WITHDRAWN');
+  });
+});
