@@ -57,6 +57,17 @@ export function requireSignedIn(ctx: PageContext): Principal {
   return ctx.principal;
 }
 
+/** Refuses a page to other roles with the API's wording (their own page is one click away). */
+export function roleOnly(ctx: PageContext, roles: readonly string[]): void {
+  const p = requireSignedIn(ctx);
+  if (!roles.includes(p.actor.role))
+    throw new ApiError(
+      403,
+      'forbidden',
+      `this page is for ${roles.join(' and ')}; you are signed in as ${p.actor.role}`,
+    );
+}
+
 export interface ApiAnswer<T = unknown> {
   status: number;
   body: T;

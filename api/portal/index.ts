@@ -23,6 +23,7 @@ import {
   pageContext,
   refusalOf,
   requireSignedIn,
+  roleOnly,
   type PageContext,
   type PortalDeps,
 } from './context';
@@ -34,6 +35,8 @@ import { dinasPage, type DinasPageState } from './pages/dinas';
 import { errorPage } from './pages/error';
 import { nominationPage, type NominationPageState } from './pages/nomination';
 import { uploadRoutes } from './uploads';
+import { csvPage, type CsvPageState } from './pages/csv';
+import { openCycles } from './cycles';
 import { signInLinkPage, signInPage } from './pages/sign-in';
 
 /** Each role's main page. */
@@ -350,7 +353,13 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   });
 
   app.get<{ Params: { id: string } }>('/nominasi/:id', (req, reply) => nomination(req, reply, req.params.id));
-  await uploadRoutes(app, deps, nomination);
+  const csv = async (req: FastifyRequest, reply: FastifyReply, state: CsvPageState = {}, status = 200) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, ['dinas_kabkota']);
+    return send(reply, csvPage(ctx, await openCycles(deps.db), state), status);
+  };
+  app.get('/dinas/csv', (req, reply) => csv(req, reply));
+  await uploadRoutes(app, deps, nomination, csv);
 }
 
 /** A `datetime-local` value (`2027-03-01T17:00`), read in the cycle's time zone, as an ISO instant. */
@@ -358,17 +367,6 @@ function localToIso(local: string, timeZone: string): string {
   const asUtc = Date.parse(`${local}:00Z`);
   if (!Number.isFinite(asUtc)) return local;
   return new Date(asUtc - offsetMinutes(asUtc, timeZone) * 60_000).toISOString();
-}
-
-/** Refuses a page to other roles with the API's wording (their own page is one click away). */
-function roleOnly(ctx: PageContext, roles: readonly string[]): void {
-  const p = requireSignedIn(ctx);
-  if (!roles.includes(p.actor.role))
-    throw new ApiError(
-      403,
-      'forbidden',
-      `this page is for ${roles.join(' and ')}; you are signed in as ${p.actor.role}`,
-    );
 }
 
 function okText(ctx: PageContext, ok: string, req: FastifyRequest): string {

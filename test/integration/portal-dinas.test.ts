@@ -288,3 +288,61 @@ describe("Garut's dinas uploads documents from the nomination page, on a phone",
     await stageIs(other, 'WITHDRAWN');
   });
 });
+
+describe("Garut's dinas nominates from a CSV file", () => {
+  const header = 'regency_code,ikm_name,sentra_name,commodity,product,sentra_size';
+  const named = (ikmName: string) =>
+    h.db
+      .selectFrom('nominations')
+      .select(['regency_code', 'commodity'])
+      .where('cycle_id', '=', config.id)
+      .where('ikm_name', '=', ikmName)
+      .executeTakeFirst();
+  const csvFile = (text: string) => file('usulan.csv', 'text/csv', Buffer.from(text));
+
+  it('refuses a post with no file, or a file without the columns, beside the file field', async () => {
+    await page.goto(`${api.url}/dinas`);
+    await page.getByRole('link', { name: 'Usulkan banyak IKM sekaligus dari berkas CSV' }).click();
+    await page.waitForURL(`${api.url}/dinas/csv`);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Unggah dan usulkan' }).click();
+    await expect.poll(() => page.locator('#csv-file-error').isVisible()).toBe(true);
+    expect(await page.locator('#csv-file-error').innerText()).toBe('Pilih berkas CSV terlebih dahulu.');
+    expect(await page.getByLabel('Siklus').inputValue()).toBe(config.id);
+
+    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(csvFile('nama,produk\nA,B\n'));
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/dinas/csv')),
+      page.getByRole('button', { name: 'Unggah dan usulkan' }).click(),
+    ]);
+    expect(answer.status()).toBe(400);
+    expect(await page.locator('#csv-file-error').innerText()).toMatch(/regency_code/);
+    await expectAccessible(page);
+  });
+
+  it('nominates the good rows and lists each refused row by row, column and reason', async () => {
+    const text = [
+      header,
+      '32.05,Kopi Papandayan,Sentra Kopi Papandayan,makanan_minuman,Kopi arabika,8',
+      '32.05,Sandal Sukaregang,Sentra Kulit Sukaregang,sepatu,Sandal kulit,40',
+      '32.06,Anyaman Rajapolah,Sentra Anyaman Rajapolah,anyaman,Tas mendong,20',
+    ].join('\n');
+    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(csvFile(text));
+    await page.getByRole('button', { name: 'Unggah dan usulkan' }).click();
+    await expect.poll(() => page.locator('#hasil-csv').isVisible()).toBe(true);
+    expect(await page.getByRole('alert').innerText()).toBe('1 diusulkan, 0 sudah ada di siklus ini, 2 ditolak.');
+    const refused = await page
+      .locator('#baris-ditolak tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td as any).innerText.trim())));
+    expect(refused.map(([r, f]) => [r, f])).toEqual([
+      ['3', 'commodity'],
+      ['4', 'regency_code'],
+    ]);
+    expect(refused[1][2]).toBe('dinas 32.05 may only nominate IKM of its own kabupaten/kota, not 32.06');
+    expect(await named('Kopi Papandayan')).toEqual({ regency_code: '32.05', commodity: 'makanan_minuman' });
+    expect(await named('Sandal Sukaregang')).toBeUndefined();
+    expect(await named('Anyaman Rajapolah')).toBeUndefined();
+    await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
+  });
+});

@@ -119,6 +119,25 @@ export const en: Dictionary = {
     stars: 'Stars',
     back: 'Back',
   },
+  csv: {
+    heading: 'Nominate many IKM from a CSV file',
+    link: 'Nominate many IKM at once from a CSV file',
+    formHeading: 'Upload a CSV file',
+    intro:
+      'One row per IKM, with the columns regency_code, ikm_name, sentra_name, commodity, product and sentra_size (comma or semicolon separated). Every row is checked; the good rows are nominated.',
+    template: 'Download the CSV template',
+    file: 'CSV file',
+    submit: 'Upload and nominate',
+    result: 'Result of the upload',
+    counts: (created: string, unchanged: string, refused: string) =>
+      `${created} nominated, ${unchanged} already in this cycle, ${refused} refused.`,
+    refusedRows: 'Refused rows: fix them in the file and upload it again',
+    row: 'Row',
+    field: 'Column',
+    reason: 'Reason',
+    createdList: 'Nominated',
+    notCsv: 'Choose a CSV file first.',
+  },
   documents: {
     heading: 'Required documents',
     checklistFor: (group: string) => `Document checklist for the commodity group ${group}`,

@@ -88,6 +88,25 @@ export const id = {
     stars: 'Bintang',
     back: 'Kembali',
   },
+  csv: {
+    heading: 'Usulkan banyak IKM dari berkas CSV',
+    link: 'Usulkan banyak IKM sekaligus dari berkas CSV',
+    formHeading: 'Unggah berkas CSV',
+    intro:
+      'Satu baris per IKM, dengan kolom regency_code, ikm_name, sentra_name, commodity, product dan sentra_size (pemisah koma atau titik koma). Setiap baris diperiksa; baris yang benar tetap diusulkan.',
+    template: 'Unduh templat CSV',
+    file: 'Berkas CSV',
+    submit: 'Unggah dan usulkan',
+    result: 'Hasil unggahan',
+    counts: (created: string, unchanged: string, refused: string) =>
+      `${created} diusulkan, ${unchanged} sudah ada di siklus ini, ${refused} ditolak.`,
+    refusedRows: 'Baris yang ditolak: perbaiki di berkas lalu unggah lagi',
+    row: 'Baris',
+    field: 'Kolom',
+    reason: 'Alasan',
+    createdList: 'Diusulkan',
+    notCsv: 'Pilih berkas CSV terlebih dahulu.',
+  },
   documents: {
     heading: 'Dokumen persyaratan',
     checklistFor: (group: string) => `Daftar dokumen untuk kelompok komoditas ${group}`,

@@ -159,6 +159,7 @@ function nominateForm(ctx: PageContext, open: PortalCycle[], form: FormState) {
   return html`<section class="card" aria-labelledby="usulkan">
     <h2 id="usulkan">${t.dinas.nominateHeading}</h2>
     ${form.message ? html`<p class="notice error" role="alert">${form.message}</p>` : ''}
+    <p><a href="/dinas/csv">${t.csv.link}</a></p>
     <form method="post" action="/dinas/usulan" novalidate>
       ${csrfField(ctx)}
       ${selectField({ ...f, name: 'cycleId', label: t.dinas.cycle, required: true, options: open.map((c) => ({ value: c.id, label: c.name })) })}
