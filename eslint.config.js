@@ -96,6 +96,12 @@ export default defineConfig(
     files: ['**/*.js'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly' } },
   },
+  {
+    // CommonJS modules the SDK require()s (common/failure-converter.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   restrict(['workflows/**/*.ts', 'domain/**/*.ts'], [...workflowSandbox, noBench], nodeOnlyDomain),
   restrict(['client/**/*.ts'], [clientNotWorker, noBench]),
   restrict(['worker/**/*.ts'], [workerNotClient, noBench]),

@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable signed out (sign-in, the OpenAPI document). */
     public?: boolean;
+    /** A POST that reads and writes nothing (the payload codec): no CSRF token asked of a session. */
+    csrfExempt?: boolean;
   }
 }
 
@@ -82,7 +84,7 @@ export function registerAuthentication(app: FastifyInstance, db: Kysely<Database
     if (req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
     const principal = await authenticate(db, req);
     req.principal = principal;
-    if (principal.via === 'session' && STATE_CHANGING.has(req.method)) {
+    if (principal.via === 'session' && STATE_CHANGING.has(req.method) && !req.routeOptions.config?.csrfExempt) {
       const sent = req.headers[CSRF_HEADER];
       const expected = csrfTokenOf(options.secret, principal.sessionId!);
       if (typeof sent !== 'string' || !sameToken(sent, expected))

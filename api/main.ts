@@ -3,9 +3,9 @@
  * worker), PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (sign-in links). Listens on OVOP_API_HOST:OVOP_API_PORT
  * (127.0.0.1:8080 by default); OVOP_API_URL is the address people reach it at (behind a proxy, its https URL).
  */
-import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { MigrationError } from '../db/migrate';
-import { bootstrap } from '../worker/bootstrap';
+import { bootstrap, temporalSettingsOrExit } from '../worker/bootstrap';
 import { whileUnreachable } from '../worker/startup-retry';
 import { apiOptionsFromEnv } from './options';
 import { buildApi } from './server';
@@ -21,7 +21,7 @@ function required(name: string): string {
   return value;
 }
 
-const temporal = temporalSettings();
+const temporal = temporalSettingsOrExit('API');
 try {
   const databaseUrl = required('DATABASE_URL');
   const smtpUrl = required('SMTP_URL');

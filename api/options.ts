@@ -32,6 +32,8 @@ export interface ApiOptions {
   logRequests: boolean;
   /** Single sign-on by OpenID Connect (routes/oidc.ts), when OVOP_OIDC_ISSUER is set. */
   oidc?: OidcOptions;
+  /** Origins whose pages may call the payload codec endpoint (the Temporal Web UI's); OVOP_CODEC_CORS_ORIGINS. */
+  codecCorsOrigins?: string[];
 }
 
 export interface OidcOptions {

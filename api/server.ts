@@ -23,6 +23,7 @@ import { registerAuthentication } from './auth';
 import { ApiError } from './errors';
 import type { ApiOptions } from './options';
 import { auditRoutes } from './routes/audit';
+import { codecCorsOrigins, codecRoutes } from './routes/codec';
 import { curationRoutes } from './routes/curation';
 import { portal } from './portal';
 import { cycleRoutes } from './routes/cycles';
@@ -144,6 +145,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   reportRoutes(app, deps);
   curationRoutes(app, deps);
   auditRoutes(app, deps);
+  codecRoutes(app, deps, options.codecCorsOrigins ?? codecCorsOrigins());
   scheduleRoutes(app, deps);
   // The people's pages (api/portal/): the same reads and routes, rendered as HTML.
   await app.register(portal, { ...deps, api: app });

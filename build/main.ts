@@ -23,6 +23,9 @@ try {
   // The portal's stylesheet and script, beside the compiled module that serves them (api/portal/index.ts).
   cpSync(join(root, 'api/portal/assets'), join(dist, 'api/portal/assets'), { recursive: true });
 
+  // The failure converter stays CommonJS (the SDK require()s it) and is not a tsc input.
+  cpSync(join(root, 'common/failure-converter.cjs'), join(dist, 'common/failure-converter.cjs'));
+
   // The CLI reads its version from the package.json above its folder; "type": "module" keeps dist/ ESM on its own.
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   writeFileSync(

@@ -7,7 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createDb, type Database } from '../db/database';
-import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { dataConverterOf, DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { PayloadKeyError } from '../common/payload-keys';
 import { describeDatabase, firstLine, unreachable, usage } from './errors';
 
 /** How long to wait for the Temporal frontend to answer the first call. */
@@ -38,6 +39,7 @@ export async function connectTemporal(): Promise<TemporalSession> {
   try {
     settings = temporalSettings();
   } catch (err) {
+    if (err instanceof PayloadKeyError) throw usage(err.message);
     throw usage(`cannot read the Temporal connection settings: ${firstLine(err)}`);
   }
   const { address, namespace } = settings;
@@ -55,7 +57,7 @@ export async function connectTemporal(): Promise<TemporalSession> {
       `cannot reach the Temporal server at ${address} (${reason}); check that it runs, or set TEMPORAL_ADDRESS`,
     );
   }
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: dataConverterOf(settings) });
   return { client, address, namespace, close: () => connection.close() };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
+import { decodeHistoryWith } from '../common/history-decoding';
 import type { CycleRules, NominationWorkflowInput } from '../workflows/inputs';
 
 export async function nominationRules(client: Client, workflowId: string): Promise<CycleRules | undefined> {
@@ -19,7 +20,8 @@ export async function nominationRules(client: Client, workflowId: string): Promi
       throw new WorkflowNotFoundError(`no nomination ${workflowId}`, workflowId, undefined);
     throw err;
   }
-  const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const [first] = await decodeHistoryWith(client, response.history?.events?.slice(0, 1) ?? []);
+  const payload = first?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) return undefined;
   const input = defaultPayloadConverter.fromPayload<NominationWorkflowInput>(payload);
   return input?.rules?.assessment ? input.rules : undefined;

@@ -13,7 +13,10 @@ import {
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataConverterOf } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
+import { AesGcmPayloadCodec } from '../common/payload-codec';
+import { payloadKeysFromEnv } from '../common/payload-keys';
 import { usage } from './errors';
 import { describeEvent, type History } from './history';
 
@@ -43,7 +46,20 @@ export function quietRuntime(): void {
   });
 }
 
+/** The workflow code to replay against, with the payload codec of OVOP_PAYLOAD_KEYS for encrypted histories. */
 export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorkerOptions; source: string } {
+  const chosen = workflowCode(code);
+  let keys;
+  try {
+    keys = payloadKeysFromEnv();
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+  const payloadCodec = keys ? new AesGcmPayloadCodec(keys) : undefined;
+  return { ...chosen, options: { ...chosen.options, dataConverter: dataConverterOf({ payloadCodec }) } };
+}
+
+function workflowCode(code: WorkflowCodeOptions): { options: ReplayWorkerOptions; source: string } {
   if (code.workflows && code.workflowBundle) throw usage('give --workflows or --workflow-bundle, not both');
   if (code.workflowBundle) {
     const path = resolve(code.workflowBundle);

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createDb, type Database } from '../db/database';
 import { migrateWithRoles } from '../db/migrate';
-import { connectClient, type TemporalSettings } from '../common/temporal-connection';
+import { connectClient, temporalSettings, type TemporalSettings } from '../common/temporal-connection';
 
 export interface Deps {
   client: Client;
@@ -41,4 +41,23 @@ export async function bootstrap(opts: {
       await db.destroy();
     },
   };
+}
+
+/**
+ * The Temporal settings of a long-running service; a malformed payload key stops it with the one sentence that names
+ * the entry (exit 2), and running without one is said once at start.
+ */
+export function temporalSettingsOrExit(service: string): TemporalSettings {
+  let settings: TemporalSettings;
+  try {
+    settings = temporalSettings();
+  } catch (err) {
+    console.error(`The ${service} does not start: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  if (!settings.payloadCodec)
+    console.warn(
+      `The ${service} stores payloads in Temporal unencrypted: set OVOP_PAYLOAD_KEYS or OVOP_PAYLOAD_KEYS_FILE (docs/deployment.md).`,
+    );
+  return settings;
 }

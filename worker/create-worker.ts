@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { createActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
-import type { TemporalSettings } from '../common/temporal-connection';
+import { dataConverterOf, type TemporalSettings } from '../common/temporal-connection';
 import { maxCachedWorkflows } from './workflow-cache';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -30,6 +30,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     connection,
     namespace: deps.temporal.namespace,
     taskQueue: deps.taskQueue,
+    dataConverter: dataConverterOf(deps.temporal),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client, portalUrl: deps.portalUrl }),
     // On shutdown, give running activities a moment to finish, then stop regardless: a stuck SMTP server must not

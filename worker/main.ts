@@ -3,10 +3,10 @@
  * PostgreSQL from DATABASE_URL, SMTP from SMTP_URL. Run as many as you like; nothing assumes a single worker.
  */
 import { MigrationError } from '../db/migrate';
-import { bootstrap } from './bootstrap';
+import { bootstrap, temporalSettingsOrExit } from './bootstrap';
 import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
-import { DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 
 function required(name: string): string {
@@ -20,7 +20,7 @@ function required(name: string): string {
   return value;
 }
 
-const temporal = temporalSettings();
+const temporal = temporalSettingsOrExit('worker');
 try {
   const databaseUrl = required('DATABASE_URL');
   const smtpUrl = required('SMTP_URL');

@@ -3,6 +3,7 @@
  * `nomination_events` rows in PostgreSQL: every event the workflow recorded must be there with the same seq, type,
  * actor, stage, time and payload, and nothing else. Every mismatch is listed; the exit code is 1 if there is any.
  */
+import { decodeHistoryWith } from '../../common/history-decoding';
 import type { NominationEventRow } from '../../db/database';
 import { formatActor } from '../actor';
 import type { Context, Outcome } from '../context';
@@ -21,7 +22,11 @@ export interface Mismatch {
 
 export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
   const { ref, handle } = await nominationHandle(ctx, id);
-  const history = await ctx.call(handle.fetchHistory(), `the history of ${ref.workflowId}`);
+  const { client } = await ctx.temporal();
+  const history = await decodeHistoryWith(
+    client,
+    await ctx.call(handle.fetchHistory(), `the history of ${ref.workflowId}`),
+  );
   const trail = readTrail(history);
 
   let rows: NominationEventRow[] | undefined;

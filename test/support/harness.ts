@@ -11,7 +11,9 @@ import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../../activities/mailer';
 import { createDb, type Database } from '../../db/database';
 import { createWorker } from '../../worker/create-worker';
-import { temporalSettings } from '../../common/temporal-connection';
+import { dataConverterOf, temporalSettings } from '../../common/temporal-connection';
+import type { PayloadCodec } from '@temporalio/common';
+import { decodeHistoryWith } from '../../common/history-decoding';
 import { readRedeliveries } from '../../embedded/mail-store';
 
 export interface Harness {
@@ -51,11 +53,16 @@ export async function startHarness(
     taskFailuresExpected?: readonly ExpectedTaskFailure[];
     /** The portal address the worker's mails link to. */
     portalUrl?: string;
+    /** Encrypts the payloads of the file's client and worker (common/payload-codec.ts). */
+    payloadCodec?: PayloadCodec;
   } = {},
 ): Promise<Harness> {
-  const temporal = temporalSettings({ address: inject('temporalAddress'), namespace: 'default' });
+  const temporal = {
+    ...temporalSettings({ address: inject('temporalAddress'), namespace: 'default' }),
+    payloadCodec: opts.payloadCodec,
+  };
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterOf(temporal) });
   const db = createDb(inject('databaseUrl'));
   const mailer = createMailer(inject('smtpUrl'));
   const taskQueue = `test-${name}-${Date.now()}`;
@@ -129,7 +136,10 @@ export async function taskFailuresOn(client: Client, taskQueue: string): Promise
   const queue = [...runs];
   const fetchSome = async () => {
     for (let r = queue.shift(); r; r = queue.shift()) {
-      const { events } = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+      const { events } = await decodeHistoryWith(
+        client,
+        await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory(),
+      );
       const terminated = (events ?? []).some((e) => e.workflowExecutionTerminatedEventAttributes);
       for (const e of events ?? []) {
         const a = e.workflowTaskFailedEventAttributes;
