@@ -106,6 +106,8 @@ export const NominationAnswer = z
     previousStars: z.number().nullable(),
     stage: z.enum(STAGES),
     stageEnteredAt: z.string(),
+    /** The cycle's time zone (IANA), in which clients show the times above and below. */
+    timezone: z.string(),
     deadline: z.object({ stage: z.enum(DEADLINE_STAGES), at: z.string() }).nullable(),
     hold: z.object({ stage: z.enum(DEADLINE_STAGES), since: z.string() }).nullable(),
     attendedSession: z.string().nullable(),

@@ -1,17 +1,22 @@
 /**
- * What every command gets: the global options, the actor, lazily opened connections (closed at the end), a timeout for
- * calls that wait on a worker, and the way its result is printed.
+ * What every command gets: the global options, the API client (OVOP_API_URL, OVOP_TOKEN), lazily opened operator
+ * connections (Temporal, PostgreSQL; closed at the end), a timeout for calls that wait on a worker, and the way its
+ * result is printed. The actor (`--as`, OVOP_ACTOR) is the deprecated way of the commands not yet moved to the API.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import type { Actor } from '../domain/types';
 import { ACTOR_FORMAT, actorFrom } from './actor';
+import { ApiClient, apiSettings } from './api-client';
 import { connectDatabase, connectTemporal, temporalAddress, withTimeout, type TemporalSession } from './connect';
 import { unreachable, usage, type Subject } from './errors';
 
 export interface GlobalOptions {
   json?: boolean;
+  /** Deprecated: the actor of the direct (Temporal) path. */
   as?: string;
+  api?: string;
+  token?: string;
 }
 
 /** What a command hands back: the JSON document, the text for people, and its exit code (0 or 1). */
@@ -37,16 +42,47 @@ export class Context {
   /** What the command acts on, so that "not found" errors can name it. */
   subject?: Subject;
 
+  private apiClient?: ApiClient | null;
+
   constructor(readonly options: GlobalOptions) {}
+
+  /** The API, when OVOP_API_URL/OVOP_TOKEN (or --api/--token) name one; null when they do not. */
+  private configuredApi(): ApiClient | null {
+    if (this.apiClient === undefined) {
+      const settings = apiSettings(this.options);
+      this.apiClient = settings ? new ApiClient(settings, callTimeoutMs()) : null;
+    }
+    return this.apiClient;
+  }
+
+  /** Whether an actor command goes through the API: always, unless no API is named and a (deprecated) actor is. */
+  get viaApi(): boolean {
+    return this.configuredApi() !== null || actorFrom(this.options.as) === undefined;
+  }
+
+  /** The API client, or a usage error saying how to name the API. */
+  api(): ApiClient {
+    const client = this.configuredApi();
+    if (!client)
+      throw usage(
+        'this command goes through the OVOP API: set OVOP_API_URL and OVOP_TOKEN (or pass --api and --token); ' +
+          'a token is made by POST /api/tokens or, by an operator, ovop users token',
+      );
+    return client;
+  }
 
   get json(): boolean {
     return this.options.json === true;
   }
 
-  /** The actor, or a usage error saying how to give one. */
+  /** The actor of the deprecated direct path, or a usage error saying how to give one. */
   actor(): Actor {
     const actor = actorFrom(this.options.as);
     if (!actor) throw usage(`this command needs an actor: set OVOP_ACTOR or pass --as (${ACTOR_FORMAT})`);
+    if (process.stderr.isTTY)
+      process.stderr.write(
+        'ovop: warning: --as and OVOP_ACTOR are deprecated and go away; set OVOP_API_URL and OVOP_TOKEN instead\n',
+      );
     return actor;
   }
 

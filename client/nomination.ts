@@ -1,8 +1,13 @@
-/** Acting on one nomination: its workflow handle, the update call, and the view printed after an action. */
+/**
+ * Acting on one nomination: through the API (POST /api/nominations/<id>/<action>, as the token's user), or by the
+ * deprecated direct path (its workflow handle and an Update in the name of `--as`); and the view printed after it.
+ */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Actor } from '../domain/types';
 import type { NominationAnswer } from '../workflows/messages';
+import { nominationPath } from './api-client';
 import type { Context, Outcome } from './context';
 import { refused } from './errors';
 import { parseNominationId, type NominationRef } from './ids';
@@ -19,11 +24,37 @@ export async function nominationHandle(
   return { ref, handle: client.workflow.getHandle(ref.workflowId) };
 }
 
+/** An action as the API takes it: the last segment of POST /api/nominations/<id>/<path>, and its JSON body. */
+export interface ApiAction {
+  path: string;
+  body: unknown;
+}
+
 /**
- * Sends an actor's update and returns its answer, the nomination's new state. A closed nomination is told apart from an unknown
- * one: the server answers both with "not found", so the workflow is described to say which.
+ * Does an action and returns its answer, the nomination's new state (as the acting user may see it): through the API,
+ * or, with a deprecated `--as` and no API named, as the Update `update` with `input(actor)`.
  */
 export async function act<A>(
+  ctx: Context,
+  idArg: string,
+  action: ApiAction,
+  update: UpdateDefinition<NominationAnswer, [A]>,
+  input: (actor: Actor) => A,
+  what: string,
+): Promise<NominationAnswer> {
+  if (!ctx.viaApi) return actDirect(ctx, idArg, update, input(ctx.actor()), what);
+  const ref = parseNominationId(idArg);
+  ctx.subject = { kind: 'nomination', id: ref.workflowId };
+  return ctx.api().request<NominationAnswer>('POST', nominationPath(ref.workflowId, `/${action.path}`), {
+    json: action.body,
+  });
+}
+
+/**
+ * Sends an actor's update and returns its answer. A closed nomination is told apart from an unknown one: the server
+ * answers both with "not found", so the workflow is described to say which.
+ */
+async function actDirect<A>(
   ctx: Context,
   idArg: string,
   update: UpdateDefinition<NominationAnswer, [A]>,
@@ -85,8 +116,10 @@ export function resultLines(view: NominationAnswer): string[] {
     const found = visit.evidence.map((e) => `${e.item} ${e.found ? 'found' : 'not found'}`);
     const left = visit.outstanding.length ? `; to record: ${visit.outstanding.join(', ')}` : '';
     const facilitator = visit.facilitator ? ` with ${visit.facilitator}` : '';
+    // A dinas or an assessor is not told who is on the team (the API leaves it out).
+    const team = visit.team ? ` by ${visit.team.join(', ')}` : '';
     lines.push(
-      `field visit  ${formatTime(visit.date, view.timezone)} by ${visit.team.join(', ')}${facilitator}`,
+      `field visit  ${formatTime(visit.date, view.timezone)}${team}${facilitator}`,
       `evidence     ${found.join(', ') || 'none yet'}${left}`,
     );
   }

@@ -6,7 +6,6 @@
  * previous_cycle, previous_stars (optional). Row numbers are line numbers in the file: the header is row 1. Lines
  * starting with `#` are comments; `;` is accepted as the separator (spreadsheets in Indonesian locales write it).
  */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { REGENCY_CODE } from '../domain/region-codes';
@@ -49,16 +48,6 @@ export type NominationFields = Omit<NominationInput, 'cycleId' | 'nominatedBy'>;
 export type ValidatedRow =
   | { row: number | null; ok: true; nomination: NominationFields }
   | { row: number | null; ok: false; refusals: RowRefusal[] };
-
-export function readNominationsCsv(path: string): RawRow[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw usage(`cannot read ${path}: ${firstLine(err)}`);
-  }
-  return parseNominationsCsv(text, path);
-}
 
 /** The rows of a CSV text; `path` names it in messages (a file, or the API's request body). */
 export function parseNominationsCsv(text: string, path: string): RawRow[] {

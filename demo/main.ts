@@ -81,7 +81,8 @@ async function main(): Promise<void> {
         `Without the demo (--no-demo). Temporal Web UI: ${stack.uiUrl ?? '(headless)'}; mail: ${stack.mailDir ?? stack.smtpUrl}`,
       );
     else await runDemo(deps, stack, taskQueue);
-    if (serve) await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue);
+    if (serve)
+      await serveUntilInterrupted(stack.temporal.address, stack.databaseUrl, stack.smtpUrl, taskQueue, api.url);
   } catch (err) {
     console.error(`Demo failed: ${(err as Error).stack ?? err}`);
     throw err;
@@ -202,11 +203,13 @@ async function serveUntilInterrupted(
   databaseUrl: string,
   smtpUrl: string,
   taskQueue: string,
+  apiUrl: string,
 ): Promise<void> {
   console.log('\nThe stack keeps running for the ovop CLI; in another terminal:');
   console.log(
-    `  export TEMPORAL_ADDRESS=${address} DATABASE_URL='${databaseUrl}' SMTP_URL=${smtpUrl} OVOP_TASK_QUEUE=${taskQueue}`,
+    `  export TEMPORAL_ADDRESS=${address} DATABASE_URL='${databaseUrl}' SMTP_URL=${smtpUrl} OVOP_TASK_QUEUE=${taskQueue} OVOP_API_URL=${apiUrl}`,
   );
+  console.log('  export OVOP_TOKEN=<a token printed above>   # who you act as in the actor commands (ovop --help)');
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -39,6 +39,7 @@ import {
   openCsvCycle,
   rowsOfWorkflow,
   runCsvCases,
+  startCsvApi,
   runInLanes,
   setUpTargets,
   sqlControlRows,
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
   const running = worker.run();
   const env = { client: deps.client, db: deps.db, taskQueue };
   let exitCode: number;
+  /** The API `ovop nominate` goes through, for the CSV cases. */
+  let csvApi: Awaited<ReturnType<typeof startCsvApi>> | undefined;
   try {
     const prefix = `fuzz-${args.seed}`;
     log(
@@ -225,12 +228,13 @@ async function main(): Promise<void> {
     if (csvCases.length > 0) {
       const csvCycle = `${prefix}-csv`;
       await openCsvCycle(env, csvCycle);
+      csvApi = await startCsvApi(deps, taskQueue);
       for (let i = 0; i < csvCases.length; i += args.csvBatch) {
         const batch = csvCases.slice(i, i + args.csvBatch);
         const last = i + args.csvBatch >= csvCases.length;
         const run = await runCsvCases(
           env,
-          { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue },
+          { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue, ...csvApi! },
           { dir: stateDir, cycleId: csvCycle, cases: batch, controls: last ? sqlControlRows(args.seed) : undefined },
         );
         csvRuns.push({
@@ -379,6 +383,7 @@ async function main(): Promise<void> {
         ? 0
         : 1;
   } finally {
+    await csvApi?.stop();
     worker.shutdown();
     await running.catch(() => undefined);
     await connection.close();

@@ -17,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
+import type { Mailer } from '../../activities/mailer';
+import { apiOptionsFromEnv } from '../../api/options';
+import { buildApi } from '../../api/server';
+import { createApiToken } from '../../db/credentials';
 import type { Database } from '../../db/database';
+import { upsertUser } from '../../db/users';
 import type { CycleConfig, NominationInput } from '../../domain/types';
 import { cycleWorkflowId } from '../../workflows/ids';
 import {
@@ -638,6 +643,9 @@ export interface CliEnv {
   temporalAddress: string;
   databaseUrl: string;
   taskQueue: string;
+  /** The API `ovop nominate` sends the file to, and the token of the dinas of FUZZ_REGENCY there. */
+  apiUrl: string;
+  token: string;
 }
 
 export interface CsvOutcome {
@@ -679,18 +687,16 @@ export interface CsvRun {
   };
 }
 
-function runOvop(
-  cli: CliEnv,
-  args: string[],
-  actor: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+function runOvop(cli: CliEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: cli.temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     DATABASE_URL: cli.databaseUrl,
     OVOP_TASK_QUEUE: cli.taskQueue,
-    OVOP_ACTOR: actor,
+    OVOP_API_URL: cli.apiUrl,
+    OVOP_TOKEN: cli.token,
+    OVOP_ACTOR: undefined,
     OVOP_TIMEOUT: '30',
     OVOP_DEBUG: undefined,
     FORCE_COLOR: '0',
@@ -707,6 +713,26 @@ function runOvop(
   );
 }
 
+/** The API on a free loopback port, and a token of the dinas of FUZZ_REGENCY, for `ovop nominate`. */
+export async function startCsvApi(
+  deps: { db: Kysely<Database>; client: Client; mailer: Mailer },
+  taskQueue: string,
+): Promise<{ apiUrl: string; token: string; stop(): Promise<void> }> {
+  const options = apiOptionsFromEnv({}, { logRequests: false });
+  const app = await buildApi({ ...deps, taskQueue, options });
+  const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const id = `disperin-${FUZZ_REGENCY}`;
+  await upsertUser(deps.db, {
+    id,
+    name: `Disperin ${FUZZ_REGENCY}`,
+    email: `${id}@fuzz.example`,
+    role: 'dinas_kabkota',
+    region: FUZZ_REGENCY,
+  });
+  const { token } = await createApiToken(deps.db, id, { name: 'fuzz', ttlDays: 1 });
+  return { apiUrl, token, stop: () => app.close() };
+}
+
 /** Opens a cycle for CSV intake (a long intake window, the engine's own cycle workflow). */
 export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void> {
   const config = testConfig(cycleId, { mutate: (c) => (c.intakeWindow = '3h') });
@@ -719,7 +745,8 @@ export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void>
 }
 
 /**
- * Writes the cases to a CSV file and runs `ovop --json nominate` on it as the dinas of FUZZ_REGENCY; judges each row by
+ * Writes the cases to a CSV file and runs `ovop --json nominate` on it through the API as the dinas of FUZZ_REGENCY
+ * (`cli.token`); judges each row by
  * the CLI's report and by the `nominations` rows of the cycle, and the run by the cycle's history and the rows of
  * every table. Then the control rows (valid) go in a run of their own: each must be created.
  */
@@ -745,11 +772,7 @@ export async function runCsvCases(
   const ovopNominate = async (text: string, file: string) => {
     const path = join(opts.dir, file);
     writeFileSync(path, text);
-    const r = await runOvop(
-      cli,
-      ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path],
-      `dinas_kabkota:disperin-${FUZZ_REGENCY}:${FUZZ_REGENCY}`,
-    );
+    const r = await runOvop(cli, ['--json', 'nominate', '--cycle', opts.cycleId, '--file', path]);
     let report: CliReport | undefined;
     try {
       report = JSON.parse(r.stdout);

@@ -4,12 +4,13 @@ import type { Context, Outcome } from '../context';
 import { act, viewOutcome } from '../nomination';
 
 export async function attend(ctx: Context, id: string, opts: { session: string }): Promise<Outcome> {
-  const actor = ctx.actor();
+  const body = { sessionId: opts.session.trim() };
   const view = await act(
     ctx,
     id,
+    { path: 'attendance', body },
     attendSocializationUpdate,
-    { actor, sessionId: opts.session.trim() },
+    (actor) => ({ actor, ...body }),
     'the attendance',
   );
   return viewOutcome(view, `Attendance at ${view.attendedSession} recorded for ${view.ikmName}.`);

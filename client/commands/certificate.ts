@@ -13,12 +13,18 @@ export async function certificate(
   id: string,
   opts: { date: string; by: string; notes?: string },
 ): Promise<Outcome> {
-  const input: CertificateHandoverInput = {
-    actor: ctx.actor(),
+  const body: Omit<CertificateHandoverInput, 'actor'> = {
     date: opts.date.trim(),
     handedOverBy: opts.by,
     ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
   };
-  const view = await act(ctx, id, recordCertificateHandoverUpdate, input, 'the certificate hand-over');
+  const view = await act(
+    ctx,
+    id,
+    { path: 'certificate', body },
+    recordCertificateHandoverUpdate,
+    (actor) => ({ actor, ...body }),
+    'the certificate hand-over',
+  );
   return viewOutcome(view, `The certificate of ${view.ikmName} is recorded as handed over.`, awardLines(view));
 }

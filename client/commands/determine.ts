@@ -15,13 +15,18 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
       throw usage(`--stars ${opts.stars} is not a star level; give 0 (not classified) to 5`);
     stars = Number(opts.stars);
   }
-  const actor = ctx.actor();
-  const input: DetermineInput = {
-    actor,
+  const body: Omit<DetermineInput, 'actor'> = {
     ...(stars !== undefined ? { stars } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
   };
-  const view = await act(ctx, id, determineStarsUpdate, input, 'the star determination');
+  const view = await act(
+    ctx,
+    id,
+    { path: 'determination', body },
+    determineStarsUpdate,
+    (actor) => ({ actor, ...body }),
+    'the star determination',
+  );
   const final = view.stars ?? 0;
   return viewOutcome(
     view,

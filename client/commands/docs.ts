@@ -1,24 +1,48 @@
 /**
- * `ovop docs submit <nomination> --kind K --file F`: registers a document by its name, size and SHA-256 (the file itself
- * stays with the dinas; storage is out of scope). `ovop docs review <nomination> --approve | --request-changes "why" |
+ * `ovop docs submit <nomination> --kind K --file F`: uploads the document to the API, which stores it and records its
+ * name, size and SHA-256 (by the deprecated `--as` path only the name, size and SHA-256 are recorded). `ovop docs review <nomination> --approve | --request-changes "why" |
  * --reject "why"`: the coordinator's administrative review.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { reviewDocumentsUpdate, submitDocumentUpdate, type ReviewInput } from '../../workflows/messages';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import {
+  reviewDocumentsUpdate,
+  submitDocumentUpdate,
+  type NominationAnswer,
+  type ReviewInput,
+} from '../../workflows/messages';
+import { nominationPath } from '../api-client';
 import type { Context, Outcome } from '../context';
+import { parseNominationId } from '../ids';
 import { firstLine, usage } from '../errors';
 import { act, missingDocuments, viewOutcome } from '../nomination';
 
+/** The types the API stores, by the file's extension (the API checks the content too). */
+const CONTENT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+};
+
+interface UploadAnswer {
+  document: { documentId: string; fileName: string; sizeBytes: number; sha256: string };
+  recorded: 'now' | 'earlier';
+  nomination?: NominationAnswer;
+}
+
 export async function docsSubmit(ctx: Context, id: string, opts: { kind: string; file: string }): Promise<Outcome> {
-  const actor = ctx.actor();
   const file = await fingerprint(opts.file);
+  const kind = opts.kind.trim();
+  if (ctx.viaApi) return upload(ctx, id, kind, opts.file, file);
+  const actor = ctx.actor();
   const view = await act(
     ctx,
     id,
+    { path: 'documents', body: {} },
     submitDocumentUpdate,
-    { actor, kind: opts.kind.trim(), fileName: file.name, checksum: file.sha256, sizeBytes: file.size },
+    () => ({ actor, kind, fileName: file.name, checksum: file.sha256, sizeBytes: file.size }),
     'the document submission',
   );
   const missing = missingDocuments(view);
@@ -27,6 +51,39 @@ export async function docsSubmit(ctx: Context, id: string, opts: { kind: string;
     `Document ${opts.kind} (${file.name}, ${file.size} bytes, sha256 ${file.sha256.slice(0, 12)}…) recorded for ${view.ikmName}.`,
     [`still missing ${missing.length > 0 ? missing.join(', ') : 'nothing'}`],
   );
+}
+
+async function upload(
+  ctx: Context,
+  id: string,
+  kind: string,
+  path: string,
+  file: { name: string; size: number; sha256: string },
+): Promise<Outcome> {
+  const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
+  if (!contentType) throw usage(`${path} is not a document the API stores: give a .pdf, .jpg, .jpeg or .png file`);
+  const ref = parseNominationId(id);
+  ctx.subject = { kind: 'nomination', id: ref.workflowId };
+  const answer = await ctx
+    .api()
+    .request<UploadAnswer>('POST', nominationPath(ref.workflowId, `/documents/${encodeURIComponent(kind)}`), {
+      body: readFileSync(path),
+      contentType,
+      query: { fileName: file.name },
+    });
+  const stored = `${kind} (${answer.document.fileName}, ${answer.document.sizeBytes} bytes, sha256 ${answer.document.sha256.slice(0, 12)}…)`;
+  if (!answer.nomination)
+    return {
+      json: answer,
+      text: `Document ${stored} was recorded earlier for ${ref.workflowId}; nothing changed.`,
+    };
+  const view = answer.nomination;
+  const missing = missingDocuments(view);
+  const outcome = viewOutcome(view, `Document ${stored} stored and recorded for ${view.ikmName}.`, [
+    `document id  ${answer.document.documentId}`,
+    `still missing ${missing.length > 0 ? missing.join(', ') : 'nothing'}`,
+  ]);
+  return { ...outcome, json: answer };
 }
 
 export async function fingerprint(path: string): Promise<{ name: string; size: number; sha256: string }> {
@@ -67,13 +124,19 @@ export async function docsReview(
         : `give one decision, not ${given.join(' and ')}`,
     );
   }
-  const actor = ctx.actor();
-  const input: ReviewInput = opts.approve
-    ? { actor, decision: 'approve' }
+  const input: Omit<ReviewInput, 'actor'> = opts.approve
+    ? { decision: 'approve' }
     : opts.requestChanges !== undefined
-      ? { actor, decision: 'request_changes', reason: opts.requestChanges }
-      : { actor, decision: 'reject', reason: opts.reject };
-  const view = await act(ctx, id, reviewDocumentsUpdate, input, 'the review');
+      ? { decision: 'request_changes', reason: opts.requestChanges }
+      : { decision: 'reject', reason: opts.reject };
+  const view = await act(
+    ctx,
+    id,
+    { path: 'review', body: input },
+    reviewDocumentsUpdate,
+    (actor) => ({ actor, ...input }),
+    'the review',
+  );
   const said = { approve: 'approved', request_changes: 'sent back for changes', reject: 'rejected' }[input.decision];
   return viewOutcome(view, `Documents of ${view.ikmName} ${said}${input.reason ? `: ${input.reason}` : ''}.`);
 }

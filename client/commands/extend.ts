@@ -15,12 +15,13 @@ export async function extend(
   id: string,
   opts: { stage: DeadlineStage; until: string },
 ): Promise<Outcome> {
-  const actor = ctx.actor();
+  const body = { stage: opts.stage, until: opts.until.trim() };
   const view = await act(
     ctx,
     id,
+    { path: 'deadline-extension', body },
     extendDeadlineUpdate,
-    { actor, stage: opts.stage, until: opts.until.trim() },
+    (actor) => ({ actor, ...body }),
     'the deadline extension',
   );
   return viewOutcome(
@@ -36,11 +37,17 @@ export async function resolveHold(
 ): Promise<Outcome> {
   if ((opts.extendUntil !== undefined) === !!opts.disqualify)
     throw usage('give one decision: --extend-until <time> or --disqualify');
-  const actor = ctx.actor();
-  const input: ResolveHoldInput = opts.disqualify
-    ? { actor, decision: 'disqualify', ...(opts.reason ? { reason: opts.reason } : {}) }
-    : { actor, decision: 'extend', until: opts.extendUntil!.trim(), ...(opts.reason ? { reason: opts.reason } : {}) };
-  const view = await act(ctx, id, resolveHoldUpdate, input, 'the hold decision');
+  const body: Omit<ResolveHoldInput, 'actor'> = opts.disqualify
+    ? { decision: 'disqualify', ...(opts.reason ? { reason: opts.reason } : {}) }
+    : { decision: 'extend', until: opts.extendUntil!.trim(), ...(opts.reason ? { reason: opts.reason } : {}) };
+  const view = await act(
+    ctx,
+    id,
+    { path: 'hold-resolution', body },
+    resolveHoldUpdate,
+    (actor) => ({ actor, ...body }) as ResolveHoldInput,
+    'the hold decision',
+  );
   return viewOutcome(
     view,
     opts.disqualify

@@ -26,12 +26,13 @@ export async function fieldVisitSchedule(
     .map((x) => x.trim())
     .filter(Boolean);
   if (team.length === 0) throw usage('--team needs assessor ids separated by commas, e.g. penilai-budi,penilai-andi');
-  const actor = ctx.actor();
+  const body = { date: opts.date, team, ...(opts.facilitator ? { facilitator: opts.facilitator } : {}) };
   const view = await act(
     ctx,
     id,
+    { path: 'field-visit', body },
     scheduleFieldVisitUpdate,
-    { actor, date: opts.date, team, ...(opts.facilitator ? { facilitator: opts.facilitator } : {}) },
+    (actor) => ({ actor, ...body }),
     'the field visit schedule',
   );
   const visit = view.fieldVisit!;
@@ -39,7 +40,7 @@ export async function fieldVisitSchedule(
     view,
     `Field visit to ${view.ikmName} scheduled for ${formatTime(visit.date, view.timezone)}; its dinas is told.`,
     [
-      `team         ${visit.team.join(', ')}${visit.facilitator ? ` with ${visit.facilitator}` : ''}`,
+      `team         ${visit.team?.join(', ') ?? ''}${visit.facilitator ? ` with ${visit.facilitator}` : ''}`,
       `checklist    ${visit.outstanding.join(', ')}`,
     ],
   );
@@ -56,14 +57,20 @@ export async function fieldVisitEvidence(
     const f = await fingerprint(path);
     files.push({ id: `sha256-${f.sha256.slice(0, 16)}`, name: f.name, checksum: f.sha256, sizeBytes: f.size });
   }
-  const actor = ctx.actor();
   const item = {
     item: opts.item.trim(),
     found: !!opts.found,
     ...(opts.note ? { note: opts.note } : {}),
     ...(files.length > 0 ? { files } : {}),
   };
-  const view = await act(ctx, id, recordFieldEvidenceUpdate, { actor, items: [item] }, 'the field evidence');
+  const view = await act(
+    ctx,
+    id,
+    { path: 'field-visit/evidence', body: { items: [item] } },
+    recordFieldEvidenceUpdate,
+    (actor) => ({ actor, items: [item] }),
+    'the field evidence',
+  );
   return viewOutcome(
     view,
     `${item.item} ${item.found ? 'found' : 'not found'} at ${view.ikmName}${files.length ? ` (${files.length} file${files.length === 1 ? '' : 's'})` : ''}.`,

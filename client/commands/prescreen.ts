@@ -30,12 +30,10 @@ export async function prescreen(ctx: Context, id: string, opts: PrescreenOptions
   if (opts.return !== undefined && opts.missing === undefined)
     throw usage('--return needs --missing: the document kinds to complete, e.g. --missing legality,sentra_decree');
   if (opts.return === undefined && opts.missing !== undefined) throw usage('--missing goes only with --return');
-  const actor = ctx.actor();
-  const input: PrescreenInput = opts.pass
-    ? { actor, decision: 'pass' }
+  const input: Omit<PrescreenInput, 'actor'> = opts.pass
+    ? { decision: 'pass' }
     : opts.return !== undefined
       ? {
-          actor,
           decision: 'return',
           reason: opts.return,
           missing: opts
@@ -43,8 +41,15 @@ export async function prescreen(ctx: Context, id: string, opts: PrescreenOptions
             .map((k) => k.trim())
             .filter((k) => k !== ''),
         }
-      : { actor, decision: 'reject', reason: opts.reject };
-  const view = await act(ctx, id, prescreenUpdate, input, 'the pre-screen');
+      : { decision: 'reject', reason: opts.reject };
+  const view = await act(
+    ctx,
+    id,
+    { path: 'prescreen', body: input },
+    prescreenUpdate,
+    (actor) => ({ actor, ...input }) as PrescreenInput,
+    'the pre-screen',
+  );
   const said = {
     pass: 'passed on to the national selection',
     return: `returned for completion (${input.missing?.join(', ')})`,

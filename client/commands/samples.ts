@@ -15,18 +15,18 @@ export async function samplesReceive(
 ): Promise<Outcome> {
   if (!(SAMPLE_CONDITIONS as readonly string[]).includes(opts.condition))
     throw usage(`--condition must be one of ${SAMPLE_CONDITIONS.join(', ')}`);
-  const actor = ctx.actor();
+  const body = {
+    receivedOn: opts.date,
+    condition: opts.condition as SampleCondition,
+    receivedBy: opts.by,
+    ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
+  };
   const view = await act(
     ctx,
     id,
+    { path: 'samples', body },
     recordSamplesUpdate,
-    {
-      actor,
-      receivedOn: opts.date,
-      condition: opts.condition as SampleCondition,
-      receivedBy: opts.by,
-      ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
-    },
+    (actor) => ({ actor, ...body }),
     'the receipt of the samples',
   );
   return viewOutcome(

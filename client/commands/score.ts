@@ -12,8 +12,20 @@ import { act, nominationHandle, viewOutcome } from '../nomination';
 import { nominationRules } from '../nomination-rules';
 
 export async function score(ctx: Context, id: string, opts: { file: string }): Promise<Outcome> {
-  const actor = ctx.actor();
   const scores = readScoreSheet(opts.file);
+  // Through the API, the workflow's validator checks the sheet against the nomination's rules.
+  if (ctx.viaApi) {
+    const view = await act(
+      ctx,
+      id,
+      { path: 'scores', body: { scores } },
+      submitScoresUpdate,
+      (actor) => ({ actor, scores }),
+      'the score sheet',
+    );
+    return viewOutcome(view, `Your scores are recorded for ${view.ikmName}.`);
+  }
+  const actor = ctx.actor();
   const { ref } = await nominationHandle(ctx, id);
   const { client } = await ctx.temporal();
   const rules = await ctx.call(nominationRules(client, ref.workflowId), `the rules of ${ref.workflowId}`);
@@ -21,7 +33,14 @@ export async function score(ctx: Context, id: string, opts: { file: string }): P
     const problem = validateScoreSheet(scores, rules.assessment);
     if (problem) throw refused(`invalid scores in ${opts.file}: ${problem}`);
   }
-  const view = await act(ctx, id, submitScoresUpdate, { actor, scores }, 'the score sheet');
+  const view = await act(
+    ctx,
+    id,
+    { path: 'scores', body: { scores } },
+    submitScoresUpdate,
+    () => ({ actor, scores }),
+    'the score sheet',
+  );
   const waiting = view.assessors.filter((a) => !view.scoredBy.includes(a));
   return viewOutcome(view, `Scores of ${actor.id} recorded for ${view.ikmName}.`, [
     `scored by    ${view.scoredBy.join(', ')}${waiting.length > 0 ? `; waiting for ${waiting.join(', ')}` : ''}`,

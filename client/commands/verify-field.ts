@@ -10,12 +10,13 @@ export async function verifyField(
   opts: { passed?: boolean; failed?: boolean; notes?: string },
 ): Promise<Outcome> {
   if (!!opts.passed === !!opts.failed) throw usage('give one result: --passed or --failed');
-  const actor = ctx.actor();
+  const body = { passed: !!opts.passed, ...(opts.notes ? { notes: opts.notes } : {}) };
   const view = await act(
     ctx,
     id,
+    { path: 'field-verification', body },
     verifyFieldUpdate,
-    { actor, passed: !!opts.passed, ...(opts.notes ? { notes: opts.notes } : {}) },
+    (actor) => ({ actor, ...body }),
     'the field verification',
   );
   return viewOutcome(

@@ -4,7 +4,14 @@ import type { Context, Outcome } from '../context';
 import { act, viewOutcome } from '../nomination';
 
 export async function withdraw(ctx: Context, id: string, opts: { reason: string }): Promise<Outcome> {
-  const actor = ctx.actor();
-  const view = await act(ctx, id, withdrawUpdate, { actor, reason: opts.reason }, 'the withdrawal');
+  const body = { reason: opts.reason };
+  const view = await act(
+    ctx,
+    id,
+    { path: 'withdrawal', body },
+    withdrawUpdate,
+    (actor) => ({ actor, ...body }),
+    'the withdrawal',
+  );
   return viewOutcome(view, `${view.ikmName} is withdrawn from cycle ${view.cycleId}: ${opts.reason}`);
 }

@@ -1,7 +1,8 @@
 /**
  * The `ovop` CLI end to end: each command run as a child process (`node bin/ovop.js …`) against the run's Temporal
- * server and database, with this file's worker on its own task queue. Happy paths, refusals (exit 1), usage errors
- * (exit 2), an unreachable server (exit 3), the audit trail's reconciliation and replays against changed code.
+ * server and database, with this file's worker on its own task queue; actor commands go through this file's API with
+ * each user's token. Happy paths, refusals (exit 1), usage errors (exit 2), an unreachable server (exit 3), the audit
+ * trail's reconciliation and replays against changed code.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -9,19 +10,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nominationStateQuery } from '../../workflows/messages';
+import { startApi, TEST_USERS, userWithToken, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { bypassingAppendOnly } from '../support/event-log';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
+/** The deprecated actors of the commands not yet moved to the API (cycle start, extend, finalize). */
 const COORDINATOR = 'coordinator:ikma-1:00';
 const GARUT = 'dinas_kabkota:disperin-garut:32.05';
-const TANAH_DATAR = 'dinas_kabkota:disperin-tanah-datar:13.04';
-const ASSESSOR_PROVINCE: Record<string, string> = {
-  'penilai-budi': '32',
-  'penilai-siti': '34',
-  'penilai-andi': '73',
-  'penilai-rina': '12',
-};
+/** The API's users, as the workflows record them. */
+const COORDINATOR_USER = `coordinator:${TEST_USERS.coordinator.id}:00`;
+const GARUT_USER = `dinas_kabkota:${TEST_USERS.garut.id}:32.05`;
+const TANAH_DATAR_USER = {
+  id: 'disperin-13.04',
+  name: 'Disperin Kab. Tanah Datar',
+  email: 'disperin.tanahdatar@example.id',
+  role: 'dinas_kabkota',
+  region: '13.04',
+} as const;
+const ASSESSOR_KEY = {
+  'penilai-budi': 'budi',
+  'penilai-siti': 'siti',
+  'penilai-andi': 'andi',
+  'penilai-rina': 'rina',
+} as const;
 
 const CYCLE = 'uji-cli';
 const TAMA = `ovop/${CYCLE}/nomination/32.05/pt-tama-cokelat-indonesia`;
@@ -29,8 +41,12 @@ const ULOS = `ovop/${CYCLE}/nomination/12.12/ulos-tenun-toba-lestari`;
 const EXAMPLES = join(REPO_ROOT, 'examples');
 
 let h: Harness;
+let api: ApiUnderTest;
 let ovop: Ovop;
 let dir: string;
+/** API tokens of the users who act here. */
+let as: Record<'coordinator' | 'garut' | 'tanahDatar' | 'budi', { token: string }>;
+const assessorToken = (id: string) => ({ token: api.tokens[ASSESSOR_KEY[id as keyof typeof ASSESSOR_KEY]] });
 
 /** examples/cycle.yaml under another id, so the example file itself is what the tests open. */
 function cycleFile(id: string): string {
@@ -64,26 +80,43 @@ function changedWorkflows(name: string, step: string): string {
 async function stageOf(workflowId: string): Promise<string> {
   return (await h.client.workflow.getHandle(workflowId).query(nominationStateQuery)).stage;
 }
+/** The nomination in `stage`, in its workflow and in the projection the API reads. */
 const reach = (workflowId: string, stage: string) =>
-  waitFor(async () => (await stageOf(workflowId)) === stage, { what: `${workflowId} in ${stage}` });
+  waitFor(
+    async () =>
+      (await stageOf(workflowId)) === stage &&
+      (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst())
+        ?.stage === stage,
+    { what: `${workflowId} in ${stage}` },
+  );
 
 beforeAll(async () => {
   h = await startHarness('cli');
-  ovop = cliRunner(h.taskQueue);
+  api = await startApi(h);
+  ovop = cliRunner(h.taskQueue, api);
   dir = mkdtempSync(join(tmpdir(), 'ovop-cli-'));
+  as = {
+    coordinator: { token: api.tokens.coordinator },
+    garut: { token: api.tokens.garut },
+    budi: { token: api.tokens.budi },
+    tanahDatar: { token: await userWithToken(h, TANAH_DATAR_USER) },
+  };
 });
 afterAll(async () => {
+  await api?.stop();
   await h?.stop();
 });
 
 describe('ovop CLI', () => {
   it('prints its help, and exits 2 on usage errors', async () => {
-    const [help, missing, badActor, badId, unknown] = await Promise.all([
+    const [help, missing, badActor, badId, unknown, noApi, noToken] = await Promise.all([
       ovop(['--help']),
       ovop(['cycle', 'start']),
-      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: 'dinas:disperin-garut' }),
-      ovop(['attend', 'pt-tama', '--session', 'sesi-1-yogyakarta'], { actor: GARUT }),
+      ovop(['cycle', 'start', '--config', cycleFile('uji-aktor')], { actor: 'dinas:disperin-garut' }),
+      ovop(['attend', 'pt-tama', '--session', 'sesi-1-yogyakarta'], as.garut),
       ovop(['nominate', '--cycle', CYCLE, '--bogus']),
+      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { env: { OVOP_API_URL: undefined } }),
+      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta']),
     ]);
     expect(help.code).toBe(0);
     for (const command of ['cycle', 'nominate', 'attend', 'docs', 'score', 'withdraw', 'determine', 'report', 'audit'])
@@ -95,6 +128,15 @@ describe('ovop CLI', () => {
     expect(badId.code).toBe(2);
     expect(badId.stderr).toContain('is not a nomination id');
     expect(unknown.code).toBe(2);
+    // An actor command names the API and a token, or says how to.
+    expect(help.stdout).toContain('Actor commands (through the API with OVOP_API_URL and OVOP_TOKEN):');
+    expect(help.stdout).toContain('Operator commands (Temporal and PostgreSQL directly, never through the API):');
+    expect([noApi.code, noApi.stderr.trim()]).toEqual([
+      2,
+      'ovop: this command goes through the OVOP API: set OVOP_API_URL and OVOP_TOKEN (or pass --api and --token); a token is made by POST /api/tokens or, by an operator, ovop users token',
+    ]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain(`ovop: no API token for ${api.url}: set OVOP_TOKEN`);
   });
 
   it('refuses an invalid cycle config with exit 1, listing every problem with its path', async () => {
@@ -177,17 +219,19 @@ describe('ovop CLI', () => {
   });
 
   it('nominates the example file, and a re-run of it changes nothing', async () => {
-    const first = await ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], {
-      actor: COORDINATOR,
-    });
+    const first = await ovop(
+      ['--json', 'nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')],
+      as.coordinator,
+    );
     expect(first.code, first.stderr).toBe(0);
     const result = first.json();
     expect(result).toMatchObject({ created: 12, unchanged: 0, refused: 0 });
     expect(result.rows.map((r: { workflowId: string }) => r.workflowId)).toContain(TAMA);
 
-    const again = await ovop(['nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')], {
-      actor: COORDINATOR,
-    });
+    const again = await ovop(
+      ['nominate', '--cycle', CYCLE, '--file', join(EXAMPLES, 'nominations.csv')],
+      as.coordinator,
+    );
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('created 0, unchanged 12, refused 0');
     expect(again.stdout).toContain('nothing changed: all 12 IKM were already nominated');
@@ -214,8 +258,8 @@ describe('ovop CLI', () => {
       ].join('\n'),
     );
     const [asDinas, asAssessor, byFlags] = await Promise.all([
-      ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', csv], { actor: GARUT }),
-      ovop(['nominate', '--cycle', CYCLE, '--file', csv], { actor: 'assessor:penilai-budi:32' }),
+      ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', csv], as.garut),
+      ovop(['--json', 'nominate', '--cycle', CYCLE, '--file', csv], as.budi),
       ovop(
         [
           'nominate',
@@ -234,7 +278,7 @@ describe('ovop CLI', () => {
           '--sentra-size',
           '4',
         ],
-        { actor: GARUT },
+        as.garut,
       ),
     ]);
     expect(asDinas.code).toBe(1);
@@ -255,32 +299,39 @@ describe('ovop CLI', () => {
     expect(summary.refusals.find((r: { field: string }) => r.field === 'sentra_size').reason).toContain(
       'at least 5 businesses',
     );
+    // The API's refusal: its message on stderr, its code and status in --json, nothing nominated.
     expect(asAssessor.code).toBe(1);
-    expect(asAssessor.stderr).toContain('role assessor may not nominate');
+    expect(asAssessor.stderr.trim()).toBe(
+      'ovop: role assessor may not nominate; only a dinas kabupaten/kota or a coordinator may',
+    );
+    expect(asAssessor.json().error).toMatchObject({ exitCode: 1, status: 403, code: 'forbidden' });
+    expect(
+      await h.db.selectFrom('nominations').select('workflow_id').where('ikm_name', '=', 'Batik Garutan').execute(),
+    ).toEqual([]);
     expect(byFlags.code).toBe(1);
     expect(byFlags.stdout).toMatch(/-\s+--sentra-size\s+a sentra must count at least 5/);
   });
 
   it('walks a nomination from attendance to Bintang 5, refusing what actors may not do', async () => {
     const [otherProvince, unknown] = await Promise.all([
-      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: TANAH_DATAR }),
-      ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], { actor: GARUT }),
+      ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], as.tanahDatar),
+      ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], as.garut),
     ]);
     expect(otherProvince.code).toBe(1);
     expect(otherProvince.stderr.trim()).toBe(
-      `ovop: dinas 13.04 is in another province; this nomination belongs to 32.05`,
+      `ovop: nomination ${TAMA} belongs to kabupaten/kota 32.05; you act for 13.04`,
     );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(`ovop: no nomination ovop/${CYCLE}/nomination/32.05/tidak-ada`);
 
-    const attended = await ovop(['--json', 'attend', TAMA, '--session', 'sesi-1-yogyakarta'], { actor: GARUT });
+    const attended = await ovop(['--json', 'attend', TAMA, '--session', 'sesi-1-yogyakarta'], as.garut);
     expect(attended.code, attended.stderr).toBe(0);
     expect(attended.json().attendedSession).toBe('sesi-1-yogyakarta');
     await reach(TAMA, 'AWAITING_DOCUMENTS');
 
     const missingFile = await ovop(
       ['docs', 'submit', TAMA, '--kind', 'legality', '--file', join(dir, 'tidak-ada.pdf')],
-      { actor: GARUT },
+      as.garut,
     );
     expect(missingFile.code).toBe(2);
     const kinds = ['legality', 'distribution_permit', 'halal', 'lab_test'];
@@ -289,9 +340,10 @@ describe('ovop CLI', () => {
         const file = join(dir, `${kind}.pdf`);
         const content = `%PDF-1.4 dokumen ${kind} PT. Tama Cokelat Indonesia`;
         writeFileSync(file, content);
-        const r = await ovop(['--json', 'docs', 'submit', TAMA, '--kind', kind, '--file', file], { actor: GARUT });
+        const r = await ovop(['--json', 'docs', 'submit', TAMA, '--kind', kind, '--file', file], as.garut);
         expect(r.code, r.stderr).toBe(0);
-        expect(r.json().documents.find((d: { kind: string }) => d.kind === kind)).toMatchObject({
+        expect(r.json().document).toMatchObject({ kind, sha256: createHash('sha256').update(content).digest('hex') });
+        expect(r.json().nomination.documents.find((d: { kind: string }) => d.kind === kind)).toMatchObject({
           fileName: `${kind}.pdf`,
           sizeBytes: Buffer.byteLength(content),
           checksum: createHash('sha256').update(content).digest('hex'),
@@ -302,10 +354,10 @@ describe('ovop CLI', () => {
     expect(stored.map((d) => d.kind).sort()).toEqual([...kinds].sort());
 
     await reach(TAMA, 'UNDER_REVIEW');
-    const byDinas = await ovop(['docs', 'review', TAMA, '--approve'], { actor: GARUT });
+    const byDinas = await ovop(['docs', 'review', TAMA, '--approve'], as.garut);
     expect(byDinas.code).toBe(1);
     expect(byDinas.stderr).toContain('only a coordinator may');
-    const approved = await ovop(['docs', 'review', TAMA, '--approve'], { actor: COORDINATOR });
+    const approved = await ovop(['docs', 'review', TAMA, '--approve'], as.coordinator);
     expect(approved.code, approved.stderr).toBe(0);
 
     await reach(TAMA, 'IN_ASSESSMENT');
@@ -318,9 +370,9 @@ describe('ovop CLI', () => {
     writeFileSync(partial, JSON.stringify({ A1: 3 }));
     const first = assessors[0];
     const [shape, incomplete, conflict] = await Promise.all([
-      ovop(['score', TAMA, '--file', notJson], { actor: `assessor:${first}:${ASSESSOR_PROVINCE[first]}` }),
-      ovop(['score', TAMA, '--file', partial], { actor: `assessor:${first}:${ASSESSOR_PROVINCE[first]}` }),
-      ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], { actor: 'assessor:penilai-budi:32' }),
+      ovop(['score', TAMA, '--file', notJson], assessorToken(first)),
+      ovop(['score', TAMA, '--file', partial], assessorToken(first)),
+      ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], as.budi),
     ]);
     expect(shape.code).toBe(2);
     expect(shape.stderr).toContain('A2: must be a whole number, got 2.5');
@@ -330,37 +382,34 @@ describe('ovop CLI', () => {
     expect(conflict.stderr).toContain('conflict of interest');
     const scored = await Promise.all(
       assessors.map((assessor) =>
-        ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], {
-          actor: `assessor:${assessor}:${ASSESSOR_PROVINCE[assessor]}`,
-        }),
+        ovop(['score', TAMA, '--file', join(EXAMPLES, 'scores.json')], assessorToken(assessor)),
       ),
     );
     for (const r of scored) expect(r.code, r.stderr).toBe(0);
 
     await reach(TAMA, 'FIELD_VERIFICATION');
-    const verified = await ovop(['verify-field', TAMA, '--passed', '--notes', 'Sentra aktif'], { actor: COORDINATOR });
+    const verified = await ovop(['verify-field', TAMA, '--passed', '--notes', 'Sentra aktif'], as.coordinator);
     expect(verified.code, verified.stderr).toBe(0);
     await reach(TAMA, 'STAR_RECOMMENDED');
-    const noReason = await ovop(['determine', TAMA, '--stars', '3'], { actor: COORDINATOR });
+    const noReason = await ovop(['determine', TAMA, '--stars', '3'], as.coordinator);
     expect(noReason.code).toBe(1);
     expect(noReason.stderr).toContain('a reason is required to determine 3 stars against the recommended 5');
-    const determined = await ovop(['--json', 'determine', TAMA], { actor: COORDINATOR });
+    const determined = await ovop(['--json', 'determine', TAMA], as.coordinator);
     expect(determined.code, determined.stderr).toBe(0);
     expect(determined.json()).toMatchObject({ stage: 'DETERMINED', stars: 5 });
   });
 
   it('withdraws a nomination, and then refuses to act on it', async () => {
-    const withdrawn = await ovop(['--json', 'withdraw', ULOS, '--reason', 'IKM berhenti berproduksi'], {
-      actor: COORDINATOR,
-    });
+    const withdrawn = await ovop(['--json', 'withdraw', ULOS, '--reason', 'IKM berhenti berproduksi'], as.coordinator);
     expect(withdrawn.code, withdrawn.stderr).toBe(0);
     expect(withdrawn.json().stage).toBe('WITHDRAWN');
     await waitFor(async () => (await h.client.workflow.getHandle(ULOS).describe()).status.name === 'COMPLETED', {
       what: 'withdrawn nomination closed',
     });
-    const again = await ovop(['withdraw', ULOS, '--reason', 'lagi'], { actor: COORDINATOR });
+    const again = await ovop(['--json', 'withdraw', ULOS, '--reason', 'lagi'], as.coordinator);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`nomination ${ULOS} is closed`);
+    expect(again.stderr).toContain(`${ULOS} is closed`);
+    expect(again.json().error).toMatchObject({ status: 409, code: 'nomination_closed' });
   });
 
   it('extends a deadline for the whole cycle', async () => {
@@ -453,16 +502,14 @@ describe('ovop CLI', () => {
     expect(t.entries).toContainEqual(
       expect.objectContaining({
         kind: 'update',
-        actor: GARUT,
+        actor: GARUT_USER,
         text: expect.stringContaining('update attendSocialization accepted'),
       }),
     );
     expect(t.entries).toContainEqual(
       expect.objectContaining({
         kind: 'recorded',
-        text: expect.stringContaining(
-          'stars.determined (stage STAR_RECOMMENDED → DETERMINED) by coordinator:ikma-1:00',
-        ),
+        text: expect.stringContaining(`stars.determined (stage STAR_RECOMMENDED → DETERMINED) by ${COORDINATOR_USER}`),
       }),
     );
 
@@ -776,12 +823,12 @@ describe('ovop CLI', () => {
           '--sentra-size',
           '9',
         ],
-        { actor: GARUT },
+        as.garut,
       ),
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already requested');
     expect(late.code).toBe(1);
-    expect(late.stderr).toContain(`intake for cycle ${CYCLE} is closed`);
+    expect(late.stdout).toContain(`intake for cycle ${CYCLE} is closed`);
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
@@ -19,6 +20,8 @@ const COORDINATOR = 'coordinator:ikma-1:00';
 const GARUT = 'dinas_kabkota:disperin-garut:32.05';
 
 let h: Harness;
+/** Where the nominations into the scheduled cycles go (nominate is an actor command, through the API). */
+let api: ApiUnderTest;
 let ovop: Ovop;
 let dir: string;
 /** Workflows this file opened, terminated at the end so they do not run on in the shared server. */
@@ -50,7 +53,8 @@ async function inTurn<T>(calls: (() => Promise<T>)[]): Promise<T[]> {
 
 beforeAll(async () => {
   h = await startHarness('cycle-schedule');
-  ovop = cliRunner(h.taskQueue);
+  api = await startApi(h);
+  ovop = cliRunner(h.taskQueue, api);
   dir = mkdtempSync(join(tmpdir(), 'ovop-jadwal-'));
 });
 afterAll(async () => {
@@ -64,6 +68,7 @@ afterAll(async () => {
       .getHandle(id)
       .terminate('test over')
       .catch(() => undefined);
+  await api?.stop();
   await h?.stop();
 });
 
@@ -376,7 +381,7 @@ describe('ovop cycle schedule', () => {
             '--sentra-size',
             '12',
           ],
-          { actor: GARUT },
+          { token: api.tokens.garut },
         );
         expect(r.code, r.stderr).toBe(0);
         opened.push(`ovop/${id}/nomination/32.05/dodol-picnic`);

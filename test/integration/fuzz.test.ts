@@ -34,6 +34,7 @@ import {
   type UpdateCase,
   type UpdateOutcome,
 } from '../../bench/drivers';
+import { startApi } from '../support/api';
 import { startHarness } from '../support/harness';
 
 const SEED = 20261127;
@@ -178,9 +179,18 @@ describe(`${CSV_CASES} generated invalid CSV rows through ovop nominate`, () => 
   beforeAll(async () => {
     await openCsvCycle(env, cycleId);
     extraCleanup.push(() => h.client.workflow.getHandle(cycleWorkflowId(cycleId)).terminate('fuzz test over'));
+    // ovop nominate goes through the API, as the dinas of the cases' kabupaten/kota (FUZZ_REGENCY, 32.05).
+    const api = await startApi(h);
+    extraCleanup.push(() => api.stop());
     run = await runCsvCases(
       env,
-      { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'), taskQueue: h.taskQueue },
+      {
+        temporalAddress: inject('temporalAddress'),
+        databaseUrl: inject('databaseUrl'),
+        taskQueue: h.taskQueue,
+        apiUrl: api.url,
+        token: api.tokens.garut,
+      },
       { dir: mkdtempSync(join(tmpdir(), 'ovop-fuzz-')), cycleId, cases: csvCases, controls },
     );
     for (const c of run.controlRun?.controls ?? [])

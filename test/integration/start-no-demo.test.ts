@@ -70,11 +70,15 @@ describe('npm start -- --no-demo', () => {
     expect(output.text).toContain('Without the demo (--no-demo).');
     expect(output.text).not.toContain('ovop-demo-');
     expect(output.text).not.toContain('nominations settled');
-    const exports = /export TEMPORAL_ADDRESS=(\S+) DATABASE_URL='([^']+)' SMTP_URL=(\S+) OVOP_TASK_QUEUE=(\S+)/.exec(
-      output.text,
-    );
+    const exports =
+      /export TEMPORAL_ADDRESS=(\S+) DATABASE_URL='([^']+)' SMTP_URL=(\S+) OVOP_TASK_QUEUE=(\S+) OVOP_API_URL=(\S+)/.exec(
+        output.text,
+      );
     expect(exports, output.text).not.toBeNull();
-    const [, address, databaseUrl, , taskQueue] = exports!;
+    const [, address, databaseUrl, , taskQueue, apiUrl] = exports!;
+    // The coordinator's token, printed for the API and the CLI's actor commands.
+    const coordinatorToken = /coordinator\s+koordinator-ikma\s+curl -H 'Authorization: Bearer (\S+)'/.exec(output.text);
+    expect(coordinatorToken, output.text).not.toBeNull();
     expect(address).toBe(`127.0.0.1:${temporalPort}`);
 
     // The portal: its address and a one-time sign-in link per demo role, which signs the browser in to its page.
@@ -125,7 +129,7 @@ describe('npm start -- --no-demo', () => {
         '--sentra-size',
         '9',
       ],
-      { actor: 'coordinator:ikma-1:00', env: { TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl } },
+      { token: coordinatorToken![1], env: { OVOP_API_URL: apiUrl } },
     );
     expect(nominated.code, nominated.stderr).toBe(0);
     const nomination = 'ovop/tanpa-demo/nomination/32.05/kopi-garut';

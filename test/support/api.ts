@@ -81,6 +81,12 @@ export async function startApi(h: Harness, over: Partial<ApiOptions> = {}, port 
   return { url: address, app, options, tokens, stop: () => app.close() };
 }
 
+/** One more user beside TEST_USERS (e.g. the dinas of another kabupaten/kota), and its API token. */
+export async function userWithToken(h: Harness, user: NewUser): Promise<string> {
+  await upsertUser(h.db, user);
+  return (await createApiToken(h.db, user.id, { name: 'test', ttlDays: 1 })).token;
+}
+
 export interface Answer<T = any> {
   status: number;
   body: T;

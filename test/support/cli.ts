@@ -1,6 +1,7 @@
 /**
  * Runs the `ovop` CLI as a user would: `node bin/ovop.js …` in a child process, against the run's shared stack
- * (TEMPORAL_ADDRESS, DATABASE_URL) and the task queue of the test file's worker.
+ * (TEMPORAL_ADDRESS, DATABASE_URL) and the task queue of the test file's worker; actor commands go to the API the
+ * file started (`cliRunner(taskQueue, api)`) with the token given as `token`.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,9 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** OVOP_ACTOR; omitted means none. */
+  /** OVOP_TOKEN: who acts, through the runner's API; omitted means none. */
+  token?: string;
+  /** Deprecated OVOP_ACTOR, for the commands not yet moved to the API; omitted means none. */
   actor?: string;
   /** Extra or overriding environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
@@ -27,8 +30,8 @@ export interface CliOptions {
 
 export type Ovop = (args: string[], opts?: CliOptions) => Promise<CliResult>;
 
-/** A runner bound to the stack and to the task queue of the file's worker. */
-export function cliRunner(taskQueue: string): Ovop {
+/** A runner bound to the stack, to the task queue of the file's worker and to its API (OVOP_API_URL), if any. */
+export function cliRunner(taskQueue: string, api?: { url: string }): Ovop {
   return (args, opts = {}) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -37,6 +40,8 @@ export function cliRunner(taskQueue: string): Ovop {
       DATABASE_URL: inject('databaseUrl'),
       OVOP_TASK_QUEUE: taskQueue,
       OVOP_ACTOR: opts.actor,
+      OVOP_API_URL: api?.url,
+      OVOP_TOKEN: opts.token,
       OVOP_TIMEOUT: '30',
       OVOP_DEBUG: undefined,
       FORCE_COLOR: '0',
