@@ -45,6 +45,11 @@ export interface OidcOptions {
   /** Where the provider sends the browser back; `<publicUrl>/api/sign-in/oidc/callback` when not set. */
   redirectUrl?: string;
   scope: string;
+  /**
+   * How a sign-in finds its user: `subject` (default) by the provider's subject, stored when the user first signs in by
+   * its verified address; `email` by the verified address at every sign-in (for a provider whose subjects change).
+   */
+  match?: 'subject' | 'email';
 }
 
 function oidcFromEnv(env: NodeJS.ProcessEnv): OidcOptions | undefined {
@@ -58,7 +63,15 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcOptions | undefined {
     clientSecret: env.OVOP_OIDC_CLIENT_SECRET || undefined,
     redirectUrl: env.OVOP_OIDC_REDIRECT_URL || undefined,
     scope: env.OVOP_OIDC_SCOPE || 'openid email',
+    match: oidcMatchFrom(env.OVOP_OIDC_MATCH),
   };
+}
+
+function oidcMatchFrom(text: string | undefined): 'subject' | 'email' {
+  const value = text?.trim() || 'subject';
+  if (value !== 'subject' && value !== 'email')
+    throw new Error(`OVOP_OIDC_MATCH must be subject or email, not "${text}"`);
+  return value;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -150,6 +150,9 @@ export interface UsersTable {
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, undefined, never>;
   disabled_at: Timestamp | null;
+  /** The single sign-on account (provider's issuer and subject) the user signed in with first; null before. */
+  oidc_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  oidc_subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SignInLinksTable {

@@ -4,10 +4,13 @@
  * flow's secrets in a short-lived, HttpOnly cookie signed with the API's secret; the provider sends it back to
  * `GET /api/sign-in/oidc/callback`, where the code is exchanged and the ID token checked.
  *
- * Who signs in is decided by our users table alone: the provider vouches for an email address (`email_verified`), and
- * the active user with that address gets a session with the role and region of its row. No claim of the provider's
- * (groups, roles, regions) is ever read. An unverified address, an address no user has and a disabled user are
- * refused with 403, logged, and get no session.
+ * Who signs in is decided by our users table alone. A user is matched by the provider's account (issuer and subject),
+ * stored the first time the user signs in: then by the address the provider vouches for (`email_verified`), which
+ * must belong to a user not yet linked to another account. So an address changed at the provider, or reused by
+ * someone else there, signs nobody in as a user linked before. `OVOP_OIDC_MATCH=email` matches by the verified address
+ * at every sign-in instead. The session has the role and region of the user's row; no claim of the provider's (groups,
+ * roles, regions) is ever read. An unverified address, an address no user has, an address linked to another account
+ * and a disabled user are refused with 403, logged, and get no session.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +18,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as client from 'openid-client';
 import { z } from 'zod';
 import { createSession } from '../../db/credentials';
+import type { UserRow } from '../../db/users';
 import { logAccess } from '../access-log';
 import { SESSION_COOKIE } from '../auth';
 import type { ErrorCode } from '../errors';
@@ -164,6 +168,7 @@ export function oidcRoutes(app: FastifyInstance, deps: ApiDeps, oidc: OidcOption
       current.search = new URL(req.url, 'http://x').search;
       let email: unknown;
       let verified: unknown;
+      let account: { issuer: string; subject: string };
       try {
         const config = await configuration();
         const tokens = await client.authorizationCodeGrant(config, current, {
@@ -173,6 +178,7 @@ export function oidcRoutes(app: FastifyInstance, deps: ApiDeps, oidc: OidcOption
           idTokenExpected: true,
         });
         const claims = tokens.claims()!;
+        account = { issuer: claims.iss, subject: claims.sub };
         ({ email, email_verified: verified } = claims);
         // A provider that conforms its ID token to the spec gives the scope's claims at the userinfo endpoint only.
         if (email === undefined) {
@@ -186,6 +192,17 @@ export function oidcRoutes(app: FastifyInstance, deps: ApiDeps, oidc: OidcOption
         const why = (cause instanceof Error ? cause.message : (err as Error).message).split('\n')[0];
         return refuse(req, reply, 401, 'oidc_failed', `the single sign-on answer was refused: ${why}`);
       }
+      const bySubject = (oidc.match ?? 'subject') === 'subject';
+      const linked = bySubject
+        ? await db
+            .selectFrom('users')
+            .selectAll()
+            .where('oidc_issuer', '=', account.issuer)
+            .where('oidc_subject', '=', account.subject)
+            .executeTakeFirst()
+        : undefined;
+      if (linked)
+        return signInAs(req, reply, flow, linked, typeof email === 'string' ? email.trim().toLowerCase() : null);
       if (typeof email !== 'string' || email === '')
         return refuse(
           req,
@@ -214,23 +231,51 @@ export function oidcRoutes(app: FastifyInstance, deps: ApiDeps, oidc: OidcOption
           `no user of the OVOP engine has the address ${address}; ask a coordinator to add you`,
           { email: address },
         );
-      if (!user.active)
-        return refuse(req, reply, 403, 'user_disabled', 'this user is disabled; ask a coordinator', {
-          userId: user.id,
-          email: address,
-        });
-      const session = await createSession(db, user.id, options.sessionTtlHours);
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secure(),
-        expires: session.expiresAt,
-      });
-      await logAccess(db, req, { event: 'sign_in', userId: user.id, email: address, message: 'oidc' });
-      return reply.header('cache-control', 'no-store').redirect(`${options.publicUrl}${flow.next}`, 303);
+      if (!bySubject || !user.active) return signInAs(req, reply, flow, user, address);
+      // The first sign-in by single sign-on links the user to this account; a user linked to another is refused.
+      const link = await db
+        .updateTable('users')
+        .set({ oidc_issuer: account.issuer, oidc_subject: account.subject })
+        .where('id', '=', user.id)
+        .where('oidc_subject', 'is', null)
+        .executeTakeFirst();
+      if (link.numUpdatedRows === 0n)
+        return refuse(
+          req,
+          reply,
+          403,
+          'forbidden',
+          `the address ${address} belongs to a user who signs in with another single sign-on account; ask a coordinator`,
+          { userId: user.id, email: address },
+        );
+      return signInAs(req, reply, flow, user, address);
     },
   );
+
+  /** Opens the session of the user a callback found, unless the user is disabled. */
+  async function signInAs(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow,
+    user: UserRow,
+    address: string | null,
+  ): Promise<FastifyReply> {
+    if (!user.active)
+      return refuse(req, reply, 403, 'user_disabled', 'this user is disabled; ask a coordinator', {
+        userId: user.id,
+        email: address ?? user.email,
+      });
+    const session = await createSession(db, user.id, options.sessionTtlHours);
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secure(),
+      expires: session.expiresAt,
+    });
+    await logAccess(db, req, { event: 'sign_in', userId: user.id, email: address ?? user.email, message: 'oidc' });
+    return reply.header('cache-control', 'no-store').redirect(`${options.publicUrl}${flow.next}`, 303);
+  }
 }
 
 /** Reads the provider's discovery document; plain http only for a provider on this machine (a test, a local IdP). */

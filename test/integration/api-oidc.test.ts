@@ -2,18 +2,28 @@
  * Single sign-on by OpenID Connect against a real provider (`oidc-provider`) started on loopback: the test is the
  * browser, following every redirect with fetch and carrying each site's cookies by hand, through the provider's login
  * and consent pages to our callback. A user of our table signs in by its verified address and gets the role and
- * region of its row, whatever the provider claims; a tampered state, an unverified address, an address no user has
- * and a disabled user are refused with their status and message, logged, and get no session.
+ * region of its row, whatever the provider claims; its first sign-in links it to the provider's account (subject),
+ * which alone signs it in afterwards. A tampered state, an unverified address, an address no user has, an address
+ * linked to another account and a disabled user are refused with their status and message, logged, and get no
+ * session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableUser, upsertUser } from '../../db/users';
 import { call, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { startHarness, type Harness } from '../support/harness';
-import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider';
+import { startIdentityProvider, type IdentityProvider, type IdpAccount } from '../support/identity-provider';
 
 let h: Harness;
 let api: ApiUnderTest;
 let idp: IdentityProvider;
+/** The provider's accounts, which a test may change (an address changed, a new account) while the provider runs. */
+const accounts: Record<string, IdpAccount> = {
+  // The provider says coordinator; our table says dinas kabupaten/kota of Garut, and our table decides.
+  'garut-sso': { email: TEST_USERS.garut.email.toUpperCase(), emailVerified: true, role: 'coordinator' },
+  'garut-unverified': { email: TEST_USERS.garut.email, emailVerified: false },
+  'orang-asing': { email: 'orang.asing@example.id', emailVerified: true },
+  'kuningan-sso': { email: 'disperin.kuningan@example.id', emailVerified: true },
+};
 
 const DISABLED = {
   id: 'disperin-32.08',
@@ -25,13 +35,7 @@ const DISABLED = {
 
 beforeAll(async () => {
   h = await startHarness('api-oidc');
-  idp = await startIdentityProvider({
-    // The provider says coordinator; our table says dinas kabupaten/kota of Garut, and our table decides.
-    'garut-sso': { email: TEST_USERS.garut.email.toUpperCase(), emailVerified: true, role: 'coordinator' },
-    'garut-unverified': { email: TEST_USERS.garut.email, emailVerified: false },
-    'orang-asing': { email: 'orang.asing@example.id', emailVerified: true },
-    'kuningan-sso': { email: DISABLED.email, emailVerified: true },
-  });
+  idp = await startIdentityProvider(accounts);
   api = await startApi(h, {
     oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid email' },
   });
@@ -122,6 +126,8 @@ const sessionsOf = async (userId: string) =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+const linkOf = (userId: string) =>
+  h.db.selectFrom('users').select(['oidc_issuer', 'oidc_subject']).where('id', '=', userId).executeTakeFirst();
 const loggedRefusal = (code: string, message: string) =>
   h.db
     .selectFrom('access_log')
@@ -153,6 +159,30 @@ describe('OIDC sign-in', () => {
       .where('message', '=', 'oidc')
       .execute();
     expect(logged).toContainEqual({ user_id: 'disperin-32.05', email: TEST_USERS.garut.email, message: 'oidc' });
+    // The first sign-in linked the user to the provider's account.
+    expect(await linkOf(TEST_USERS.garut.id)).toEqual({ oidc_issuer: idp.issuer, oidc_subject: 'garut-sso' });
+  });
+
+  it('signs a linked user in by its account, not its address: another account with the address is refused; the address changed at the provider still signs in', async () => {
+    // Someone gets Garut's address at the provider (a reused mailbox, an account renamed): refused, nothing written.
+    accounts['garut-lain'] = { email: TEST_USERS.garut.email, emailVerified: true };
+    const before = await sessionsOf(TEST_USERS.garut.id);
+    const message = `the address ${TEST_USERS.garut.email} belongs to a user who signs in with another single sign-on account; ask a coordinator`;
+    const other = await signIn('garut-lain');
+    expect(await other.answer.json()).toEqual({ code: 'forbidden', message });
+    expect(other.answer.status).toBe(403);
+    expect(other.session).toBeUndefined();
+    expect(await sessionsOf(TEST_USERS.garut.id)).toBe(before);
+    expect(await linkOf(TEST_USERS.garut.id)).toEqual({ oidc_issuer: idp.issuer, oidc_subject: 'garut-sso' });
+    expect(await loggedRefusal('forbidden', message)).toMatchObject({ user_id: TEST_USERS.garut.id });
+
+    // The linked account's address changes at the provider (to one no user of ours has): it still signs in as Garut.
+    accounts['garut-sso'] = { ...accounts['garut-sso'], email: 'kantor.baru@garutkab.example' };
+    const moved = await signIn('garut-sso');
+    expect(moved.answer.status, await moved.answer.clone().text()).toBe(303);
+    const who = await call(api, 'GET', '/api/session', { cookie: `ovop_session=${moved.session}` });
+    expect(who.body).toMatchObject({ user: { id: TEST_USERS.garut.id, role: 'dinas_kabkota', region: '32.05' } });
+    expect(await sessionsOf(TEST_USERS.garut.id)).toBe(before + 1);
   });
 
   it('refuses a tampered state: no session, logged', async () => {
