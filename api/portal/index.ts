@@ -15,6 +15,7 @@ import { NOMINATION_REF } from '../../common/nomination-link';
 import { requireRead } from '../authorization';
 import { nominationOfRef, nominationScope } from '../nomination-reads';
 import { ApiError } from '../errors';
+import { safeNext } from '../next-path';
 import type { ApiDeps } from '../server';
 import {
   apiNominationUrl,
@@ -85,7 +86,11 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
       // The API's routes log their own refusals; these are the ones the portal's reads met.
       if (err.statusCode === 403 && err.code === 'forbidden')
         await logAccess(deps.db, req, { event: 'refused', status: 403, code: err.code, message: err.message });
-      if (err.statusCode === 401) return reply.redirect('/masuk', 303);
+      // Signed out: the sign-in leads back to the page asked for (a mail's /n/<ref> link, say).
+      if (err.statusCode === 401) {
+        const next = req.method === 'GET' ? safeNext(req.url) : undefined;
+        return reply.redirect(next && next !== '/' ? `/masuk?next=${encodeURIComponent(next)}` : '/masuk', 303);
+      }
       // The API's CSRF message names a header; a person filling a form needs to know to reload it.
       const message = err.code === 'csrf_invalid' ? ctx.t.errors.csrf : err.message;
       return send(reply, errorPage(ctx, err.statusCode, message), err.statusCode);
@@ -103,37 +108,39 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   // Sign-in: the link is asked for and used through the API's routes; the session cookie it sets is passed on.
   app.get('/masuk', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);
-    const notice = (req.query as { keluar?: string }).keluar
-      ? { text: ctx.t.signIn.signedOut, kind: 'ok' as const }
-      : null;
-    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, notice }));
+    const q = req.query as { keluar?: string; next?: string };
+    const notice = q.keluar ? { text: ctx.t.signIn.signedOut, kind: 'ok' as const } : null;
+    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, notice, next: safeNext(q.next) }));
   });
   app.post('/masuk', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);
     const email = field(req, 'email');
+    const next = safeNext(field(req, 'next'));
     const form: FormState = { values: { email }, errors: {} };
     if (!email) {
       form.errors.email = ctx.t.errors.required;
-      return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form }), 400);
+      return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form, next }), 400);
     }
-    const answer = await callApi(deps, req, 'POST', '/api/sign-in/link', { email });
+    const answer = await callApi(deps, req, 'POST', '/api/sign-in/link', { email, ...(next ? { next } : {}) });
     if (answer.status === 202)
       return send(
         reply,
         signInPage(ctx, {
           sso: !!deps.options.oidc,
           notice: { text: ctx.t.signIn.sent(deps.options.linkTtlMinutes), kind: 'ok' },
+          next,
         }),
       );
     form.errors.email = refusalOf(answer).message;
-    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form }), answer.status);
+    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form, next }), answer.status);
   });
   app.get<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
     const ctx = await pageContext(deps, req, reply);
     reply.header('referrer-policy', 'no-referrer');
-    return send(reply, signInLinkPage(ctx, req.params.token));
+    return send(reply, signInLinkPage(ctx, req.params.token, safeNext((req.query as { next?: string }).next)));
   });
   app.post<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
+    const next = safeNext((req.query as { next?: string }).next);
     const answer = await callApi<{ user: { role: string } }>(
       deps,
       req,
@@ -149,7 +156,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
       );
     }
     if (answer.setCookie) reply.header('set-cookie', answer.setCookie);
-    return reply.redirect(HOME[answer.body.user.role] ?? '/', 303);
+    return reply.redirect(next ?? HOME[answer.body.user.role] ?? '/', 303);
   });
   app.post('/keluar', async (req, reply) => {
     const answer = await callApi(deps, req, 'POST', '/api/sign-out');

@@ -12,6 +12,7 @@ import { findUser } from '../../db/users';
 import { logAccess } from '../access-log';
 import { csrfTokenOf, principalOf, SESSION_COOKIE } from '../auth';
 import { ApiError } from '../errors';
+import { NextPath } from '../next-path';
 import { ErrorBody, User } from '../schemas';
 import type { ApiDeps } from '../server';
 
@@ -41,7 +42,10 @@ export function signInRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: 'Mail a one-time sign-in link to a registered address',
         tags: ['sign-in'],
-        body: z.strictObject({ email: z.string().trim().toLowerCase().email().max(254) }),
+        body: z.strictObject({
+          email: z.string().trim().toLowerCase().email().max(254),
+          next: NextPath.optional().describe('the page of this site the link leads to once signed in'),
+        }),
         response: { 202: z.object({ message: z.string() }), 400: ErrorBody, 429: ErrorBody },
       },
     },
@@ -50,7 +54,8 @@ export function signInRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const user = await findUser(db, email);
       if (user && user.active && user.email === email) {
         const { token, expiresAt } = await createSignInLink(db, user.id, options.linkTtlMinutes);
-        const url = `${options.publicUrl}/api/sign-in/${token}`;
+        const back = req.body.next ? `?next=${encodeURIComponent(req.body.next)}` : '';
+        const url = `${options.publicUrl}/api/sign-in/${token}${back}`;
         await mailer.transport.sendMail({
           from: mailer.from,
           to: user.email,
@@ -85,12 +90,14 @@ export function signInRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: 'The page a sign-in link opens: one button that signs in',
         tags: ['sign-in'],
         params: TokenParams,
+        querystring: z.strictObject({ next: NextPath.optional() }),
       },
     },
     async (req, reply) => {
       // The button posts to the portal's sign-in (api/portal/), which uses the link through POST below and lands the
       // browser on its role's page; clients without a browser POST here directly.
-      const action = `/masuk/${encodeURIComponent(req.params.token)}`;
+      const back = req.query.next ? `?next=${encodeURIComponent(req.query.next)}` : '';
+      const action = `/masuk/${encodeURIComponent(req.params.token)}${back}`;
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')

@@ -8,6 +8,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDocument, testConfig } from '../../bench/drivers';
+import { nominationRef } from '../../common/nomination-link';
+import { upsertUser } from '../../db/users';
+import { readMailbox } from '../../embedded/mailbox';
 import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -286,6 +289,63 @@ describe("Garut's dinas uploads documents from the nomination page, on a phone",
     await page.getByRole('button', { name: 'Tarik usulan' }).click();
     await page.waitForURL(/\/dinas\?ok=withdrawn/);
     await stageIs(other, 'WITHDRAWN');
+  });
+});
+
+describe('a mail link to a signed-out reader', () => {
+  /** Garut's dinas under an address of this file's own (the suite's files share the SMTP sink). */
+  const reader = {
+    id: 'dokumen-disperin-32.05',
+    name: 'Disperin Kab. Garut (dokumen)',
+    email: 'dokumen.disperin.garut@example.id',
+    role: 'dinas_kabkota',
+    region: '32.05',
+  } as const;
+
+  async function signInByMail(p: Page, email: string): Promise<void> {
+    await p.getByLabel('Alamat email').fill(email);
+    await p.getByRole('button', { name: 'Kirim tautan masuk' }).click();
+    await expect.poll(() => p.getByRole('status').innerText()).toMatch(/tautan masuk sudah dikirim/);
+    const mail = await waitFor(async () =>
+      (await readMailbox(h.mailDir)).filter((m) => m.template === 'sign-in-link' && m.to.includes(email)).at(-1),
+    );
+    await p.goto(/(http:\/\/\S+\/api\/sign-in\/\S+)/.exec(mail.text)![1]);
+    await p.getByRole('button').click();
+  }
+
+  it('leads through sign-in back to the nomination', async () => {
+    await upsertUser(h.db, reader);
+    const id = await nominationAwaitingDocuments('Bajigur Cikajang');
+    const stranger = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
+    try {
+      const p = await stranger.newPage();
+      await p.goto(`${api.url}/n/${nominationRef(id)}`);
+      expect(new URL(p.url()).pathname).toBe('/masuk');
+      expect(new URL(p.url()).searchParams.get('next')).toBe(`/n/${nominationRef(id)}`);
+      await expectAccessible(p);
+      await signInByMail(p, reader.email);
+      await p.waitForURL((u) => decodeURIComponent(u.pathname) === `/nominasi/${id}`);
+      expect(await p.getByRole('heading', { level: 2, name: 'Dokumen persyaratan' }).isVisible()).toBe(true);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('never leads to another site', async () => {
+    const stranger = await browser.newContext({ locale: 'id-ID' });
+    try {
+      const p = await stranger.newPage();
+      await p.goto(`${api.url}/masuk?next=${encodeURIComponent('//evil.example/x')}`);
+      expect(await p.locator('input[name="next"]').count()).toBe(0);
+      const refused = await call(api, 'POST', '/api/sign-in/link', {
+        body: { email: reader.email, next: 'https://evil.example/' },
+      });
+      expect(refused.status).toBe(400);
+      await signInByMail(p, reader.email);
+      await p.waitForURL(`${api.url}/dinas`);
+    } finally {
+      await stranger.close();
+    }
   });
 });
 

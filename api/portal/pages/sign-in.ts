@@ -6,18 +6,27 @@ import { page } from '../layout';
 
 export function signInPage(
   ctx: PageContext,
-  o: { form?: FormState; notice?: { text: string; kind: 'ok' | 'error' } | null; sso?: boolean } = {},
+  o: {
+    form?: FormState;
+    notice?: { text: string; kind: 'ok' | 'error' } | null;
+    sso?: boolean;
+    /** The page to come back to once signed in. */
+    next?: string;
+  } = {},
 ): SafeHtml {
   const { t } = ctx;
   // The single sign-on (routes/oidc.ts) when the API is configured with one; it comes back to the role's page.
   const sso = o.sso
-    ? html`<p><a class="button" href="/api/sign-in/oidc?next=%2F">${t.signIn.sso}</a></p>
+    ? html`<p>
+          <a class="button" href="/api/sign-in/oidc?next=${encodeURIComponent(o.next ?? '/')}">${t.signIn.sso}</a>
+        </p>
         <p class="muted">${t.signIn.or}</p>`
     : '';
   const main = html`${sso}
     <section class="card">
       <p>${t.signIn.intro}</p>
       <form method="post" action="/masuk">
+        ${o.next ? html`<input type="hidden" name="next" value="${o.next}" />` : ''}
         ${textField({ form: o.form ?? emptyForm(), idPrefix: 'masuk', name: 'email', label: t.signIn.email, type: 'email', required: true, extra: html`autocomplete="email"` })}
         <button type="submit">${t.signIn.submit}</button>
       </form>
@@ -26,9 +35,10 @@ export function signInPage(
 }
 
 /** The page a mailed link opens: one button that posts the link back (a mail scanner's GET does not use it up). */
-export function signInLinkPage(ctx: PageContext, token: string): SafeHtml {
+export function signInLinkPage(ctx: PageContext, token: string, next?: string): SafeHtml {
   const { t } = ctx;
-  const main = html`<form method="post" action="/masuk/${encodeURIComponent(token)}">
+  const back = next ? `?next=${encodeURIComponent(next)}` : '';
+  const main = html`<form method="post" action="/masuk/${encodeURIComponent(token)}${back}">
     <button type="submit">${t.signIn.linkButton}</button>
   </form>`;
   return page(ctx, { title: t.signIn.linkHeading, main });
