@@ -121,7 +121,7 @@ export async function withPrebuiltBundle(options: ReplayWorkerOptions, source: s
 
 export interface ReplayVerdict {
   ok: boolean;
-  kind?: 'non-deterministic' | 'replay failed' | 'missing';
+  kind?: 'non-deterministic' | 'replay failed' | 'missing' | 'archive changed';
   message?: string;
   /** The first history event the code does not agree with, when the SDK names it. */
   divergesAt?: { eventId: number; event?: string };

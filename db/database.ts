@@ -63,6 +63,27 @@ export interface NominationEventsTable {
   hash: string;
 }
 
+/** One closed workflow run's full history, kept after Temporal's retention deletes it (db/history-archive.ts). */
+export interface WorkflowHistoryArchiveTable {
+  workflow_id: string;
+  run_id: string;
+  workflow_type: string;
+  cycle_id: string | null;
+  /** How the run closed: COMPLETED, FAILED, TERMINATED, CANCELLED, TIMED_OUT, CONTINUED_AS_NEW. */
+  status: string;
+  started_at: Timestamp;
+  closed_at: Timestamp;
+  event_count: number;
+  /** `temporal.api.history.v1.History+gzip`: the history's protobuf bytes, gzip-compressed. */
+  encoding: string;
+  /** Bytes of the uncompressed history. */
+  size: number;
+  /** Lowercase hex SHA-256 of the uncompressed history bytes. */
+  sha256: string;
+  history: Uint8Array;
+  archived_at: ColumnType<Date, undefined, never>;
+}
+
 export interface NotificationsTable {
   key: string;
   workflow_id: string;
@@ -285,6 +306,7 @@ export interface Database {
   cycle_deadline_changes: CycleDeadlineChangesTable;
   nominations: NominationsTable;
   nomination_events: NominationEventsTable;
+  workflow_history_archive: WorkflowHistoryArchiveTable;
   notifications: NotificationsTable;
   assessments: AssessmentsTable;
   documents: DocumentsTable;

@@ -1,7 +1,7 @@
 /**
  * The two database roles (docs/event-chain.md): the owner, who runs migrations and owns the tables, and the runtime
  * role of the worker, the API and the CLI, which may read and write the projection but only INSERT and SELECT on the
- * event log. Granted after every migration run, so tables added later are covered too.
+ * event log and the history archive. Granted after every migration run, so tables added later are covered too.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database';
@@ -32,6 +32,7 @@ export async function grantRuntimeRole(owner: Kysely<Database>, role: string): P
     await sql`grant usage, select on all sequences in schema public to ${r}`.execute(trx);
     // The event log is append-only; the migration bookkeeping is the owner's (the runtime only reads what is due).
     await sql`revoke update, delete, truncate, references, trigger on nomination_events from ${r}`.execute(trx);
+    await sql`revoke update, delete, truncate, references, trigger on workflow_history_archive from ${r}`.execute(trx);
     await sql`revoke all on kysely_migration, kysely_migration_lock from ${r}`.execute(trx);
     await sql`grant select on kysely_migration, kysely_migration_lock to ${r}`.execute(trx);
   });

@@ -21,6 +21,7 @@ import { awardCycle } from '../workflows/award-cycle.workflow';
 import { issueDecreeUpdate, nominateUpdate } from '../workflows/messages';
 import { bootstrap, type Deps } from '../worker/bootstrap';
 import { createWorker } from '../worker/create-worker';
+import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
 import { driveNomination } from './actors';
 import { startDemoApi } from './api';
 import { COORDINATOR } from './next-actions';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
   const portalUrl = process.env.OVOP_PORTAL_URL || `http://127.0.0.1:${apiPort}`;
   const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue, portalUrl });
   const running = worker.run();
+  const archiveMs = archiveEvery();
+  const archiver = archiveMs ? startHistoryArchiver(deps.client, deps.db, archiveMs) : undefined;
   let api: Awaited<ReturnType<typeof startDemoApi>> | undefined;
   try {
     api = await startDemoApi(deps, taskQueue, apiPort);
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     // A shutdown that outlives shutdownForceTime rejects; the services must be stopped all the same.
     await running.catch((err) => console.error(`Worker stopped with: ${(err as Error).message}`));
+    await archiver?.stop();
     await connection.close();
     await deps.close();
     await stack.stop();

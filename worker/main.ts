@@ -8,6 +8,7 @@ import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
+import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -24,6 +25,7 @@ const temporal = temporalSettingsOrExit('worker');
 try {
   const databaseUrl = required('DATABASE_URL');
   const smtpUrl = required('SMTP_URL');
+  const archiveMs = archiveEvery();
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
     bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
@@ -42,7 +44,10 @@ try {
   console.log(
     `Worker polling ${taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); workflow code ${bundle ? `prebuilt in ${bundle}` : 'bundled at start from workflows/index.ts'}.`,
   );
+  // Closed runs' histories go to the permanent archive before the namespace's retention deletes them.
+  const archiver = archiveMs ? startHistoryArchiver(deps.client, deps.db, archiveMs) : undefined;
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  await archiver?.stop();
   await connection.close();
   await deps.close();
 } catch (err) {

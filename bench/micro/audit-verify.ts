@@ -1,6 +1,7 @@
 /**
- * `npm run bench:verify [-- --n 200 --rounds 3 --before <checkout> --jobs 1,2]`: how fast `ovop audit verify` replays
- * a cycle. Fills a cycle of N nominations on its own embedded stack (the throughput bench's drivers, with a workflow
+ * `npm run bench:verify [-- --n 200 --rounds 3 --before <checkout> --jobs 1,2 --sources temporal,archive]`: how fast
+ * `ovop audit verify` replays a cycle, reading the histories from Temporal and from the history archive (the closed
+ * runs are archived once the cycle is filled). Fills a cycle of N nominations on its own embedded stack (the throughput bench's drivers, with a workflow
  * cache so that filling is quick; the histories are the same), then runs the CLI as a user would, in a child process,
  * round after round: this checkout once per `--jobs` value and, with `--before`, another checkout's CLI (the code
  * before a change) in the same rounds, the order alternating. Reports histories per second (runs replayed over the
@@ -21,6 +22,7 @@ import { writeResult } from '../shared/report';
 import { median } from '../shared/stats';
 import { parseArgs } from '../throughput/args';
 import { runOurs } from '../throughput/ours';
+import { archiveClosedRuns } from '../../common/history-archiver';
 
 const HERE = fileURLToPath(new URL('../..', import.meta.url));
 const log = (msg: string) => console.log(`[bench:verify ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -67,7 +69,7 @@ function runCli(checkout: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions<{ n: number; rounds: number; before?: string; jobs: string }>(
+  const o = parseOptions<{ n: number; rounds: number; before?: string; jobs: string; sources: string }>(
     new Command('bench:verify')
       .option('--n <count>', 'nominations in the cycle', nonNegative, 200)
       .option('--rounds <count>', 'rounds, each running every side once', nonNegative, 3)
@@ -75,20 +77,23 @@ async function main(): Promise<void> {
         '--before <checkout>',
         'another checkout whose CLI runs in the same rounds (e.g. the code before a change)',
       )
-      .option('--jobs <list>', "this checkout's --jobs values, comma-separated (empty: its default)", ''),
+      .option('--jobs <list>', "this checkout's --jobs values, comma-separated (empty: its default)", '')
+      .option('--sources <list>', "this checkout's --source values, comma-separated", 'temporal,archive'),
   );
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
   });
-  const sides: Side[] = (o.jobs ? o.jobs.split(',') : ['']).map((j) => ({
-    label: j ? `this checkout, --jobs ${j}` : 'this checkout',
-    checkout: HERE,
-    args: j ? ['--jobs', j] : [],
-    rates: [],
-    seconds: [],
-    cpuMsPerHistory: [],
-  }));
+  const sides: Side[] = (o.jobs ? o.jobs.split(',') : ['']).flatMap((j) =>
+    o.sources.split(',').map((source) => ({
+      label: `this checkout, --source ${source}${j ? `, --jobs ${j}` : ''}`,
+      checkout: HERE,
+      args: ['--source', source, ...(j ? ['--jobs', j] : [])],
+      rates: [],
+      seconds: [],
+      cpuMsPerHistory: [],
+    })),
+  );
   if (o.before) {
     const checkout = resolve(o.before);
     if (!existsSync(join(checkout, 'bin', 'ovop.js'))) throw new Error(`${o.before} has no bin/ovop.js`);
@@ -113,7 +118,9 @@ async function main(): Promise<void> {
       embeddedPostgres: stack.embedded.postgres,
       onProgress: (done) => done % Math.max(1, Math.floor(o.n / 5)) === 0 && log(`filled ${done}/${o.n}`),
     });
-    log(`filled: ${filled.completed} nominations in ${filled.wallSeconds.toFixed(0)} s; verifying`);
+    log(`filled: ${filled.completed} nominations in ${filled.wallSeconds.toFixed(0)} s; archiving`);
+    const archived = await archiveClosedRuns(deps.client, deps.db);
+    log(`archived ${archived.archived} closed runs; verifying`);
     const env = {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporal.address,
@@ -124,7 +131,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
-        const r = await runCli(side.checkout, ['--json', 'audit', 'verify', config.id, ...side.args], env);
+        const r = await runCli(side.checkout, ['--json', 'audit', 'verify', config.id, ...side.args], {
+          ...env,
+          DATABASE_URL: stack.databaseUrl,
+        });
         if (r.code !== 0) throw new Error(`${side.label}: exit ${r.code}: ${r.stderr.slice(0, 2000)}`);
         const out = JSON.parse(r.stdout) as { replayed: number; failed: number };
         replayed = out.replayed;

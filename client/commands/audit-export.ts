@@ -11,6 +11,7 @@ import { historyToJSON } from '../history-json';
 import type { Context, Outcome } from '../context';
 import { firstLine, usage } from '../errors';
 import { nominationHandle } from '../nomination';
+import { sourceText, workflowHistory } from '../run-history';
 
 export async function auditExport(ctx: Context, id: string, opts: { out: string; key?: string }): Promise<Outcome> {
   const key = signingKey(opts.key);
@@ -18,8 +19,8 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
     throw usage(
       'no signing key: set OVOP_SIGNING_KEY_FILE (or OVOP_SIGNING_KEY, or pass --key); make one with ovop audit keygen',
     );
-  const { ref, handle } = await nominationHandle(ctx, id);
-  const history = await ctx.call(handle.fetchHistory(), `the history of ${ref.workflowId}`);
+  const { ref } = await nominationHandle(ctx, id);
+  const { history, source } = await workflowHistory(ctx, ref.workflowId);
   const rows = await chainRows(await ctx.db('audit export'), ref.workflowId);
   const chain = verifyChain(rows);
   const bundle = signBundle(
@@ -52,6 +53,7 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
     warnings,
     json: {
       workflowId: ref.workflowId,
+      source,
       events,
       eventLogRows: rows.length,
       chainHead: bundle.chainHead,
@@ -59,6 +61,6 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
       out: opts.out,
       bytes: Buffer.byteLength(text),
     },
-    text: `Wrote ${events} history events and ${rows.length} event-log rows of ${ref.workflowId} to ${opts.out}, signed with key ${keyId(key)}.\nCheck and replay them against the current code with: ovop audit replay --file ${opts.out}`,
+    text: `Wrote ${events} history events (from ${sourceText(source)}) and ${rows.length} event-log rows of ${ref.workflowId} to ${opts.out}, signed with key ${keyId(key)}.\nCheck and replay them against the current code with: ovop audit replay --file ${opts.out}`,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * `ovop audit replay --file b.json`: replays an exported history against the current workflow code and says whether
+ * `ovop audit replay --file b.json` or `ovop audit replay <nomination>`: replays an exported history, or the
+ * nomination's history from Temporal or the history archive (run-history.ts), against the current workflow code and says whether
  * the code still takes the same path (OK) or not (non-deterministic, with the first diverging event). Exit code 1 on
  * any failure. Needs no server: the replay runs in this process.
  *
@@ -21,15 +22,64 @@ import {
 import type { Context, Outcome } from '../context';
 import { firstLine, refused, usage } from '../errors';
 import { inferWorkflowId, type History } from '../history';
+import { nominationHandle } from '../nomination';
+import { sourceText, workflowHistory } from '../run-history';
 import { bundleError, quietRuntime, replayOptions, verdictOf, verdictText, type WorkflowCodeOptions } from '../replay';
 
 export async function auditReplay(
-  _ctx: Context,
-  opts: { file: string; workflowId?: string; publicKey?: string } & WorkflowCodeOptions,
+  ctx: Context,
+  opts: { file?: string; nomination?: string; workflowId?: string; publicKey?: string } & WorkflowCodeOptions,
 ): Promise<Outcome> {
-  const { history, workflowId: recordedId, signedBy } = readHistoryFile(opts.file, opts.publicKey);
+  if (opts.nomination && opts.file) throw usage('give a nomination or --file, not both');
+  if (opts.nomination) return replayNomination(ctx, opts.nomination, opts);
+  if (!opts.file) throw usage('give a nomination id, or --file with a bundle written by ovop audit export');
+  const file = opts.file;
+  const { history, workflowId: recordedId, signedBy } = readHistoryFile(file, opts.publicKey);
   const workflowId = opts.workflowId ?? recordedId ?? inferWorkflowId(history) ?? 'ovop-replay';
-  const { options, source } = replayOptions(opts);
+  const { source } = replayOptions(opts);
+  const verdict = await replayOne(history, workflowId, opts);
+  return {
+    exitCode: verdict.ok ? 0 : 1,
+    warnings: signedBy
+      ? []
+      : [
+          `${file} is an unsigned Temporal history, not a signed audit bundle: nothing proves where it came from or that it is unchanged`,
+        ],
+    json: {
+      file,
+      workflowId,
+      source: 'file',
+      signed: signedBy ? { keyId: signedBy } : null,
+      events: history.events?.length ?? 0,
+      code: source,
+      ...verdict,
+    },
+    text: `${file} (${workflowId}, ${history.events?.length ?? 0} events${signedBy ? `, signature of key ${signedBy} verified` : ', unsigned'}) against ${source}: ${verdictText(verdict)}`,
+  };
+}
+
+/** Replays a nomination's latest run, from Temporal or, once Temporal no longer holds it, from the archive. */
+async function replayNomination(ctx: Context, id: string, opts: WorkflowCodeOptions): Promise<Outcome> {
+  const { ref } = await nominationHandle(ctx, id);
+  const { history, source, runId } = await workflowHistory(ctx, ref.workflowId);
+  const code = replayOptions(opts).source;
+  const verdict = await replayOne(history, ref.workflowId, opts);
+  return {
+    exitCode: verdict.ok ? 0 : 1,
+    json: {
+      workflowId: ref.workflowId,
+      runId: runId ?? null,
+      source,
+      events: history.events?.length ?? 0,
+      code,
+      ...verdict,
+    },
+    text: `${ref.workflowId} (${history.events?.length ?? 0} events, from ${sourceText(source)}) against ${code}: ${verdictText(verdict)}`,
+  };
+}
+
+async function replayOne(history: History, workflowId: string, code: WorkflowCodeOptions) {
+  const { options, source } = replayOptions(code);
   quietRuntime();
   let error: unknown;
   try {
@@ -39,24 +89,7 @@ export async function auditReplay(
       throw bundleError(err, source);
     error = err;
   }
-  const verdict = verdictOf(error, history);
-  return {
-    exitCode: verdict.ok ? 0 : 1,
-    warnings: signedBy
-      ? []
-      : [
-          `${opts.file} is an unsigned Temporal history, not a signed audit bundle: nothing proves where it came from or that it is unchanged`,
-        ],
-    json: {
-      file: opts.file,
-      workflowId,
-      signed: signedBy ? { keyId: signedBy } : null,
-      events: history.events?.length ?? 0,
-      code: source,
-      ...verdict,
-    },
-    text: `${opts.file} (${workflowId}, ${history.events?.length ?? 0} events${signedBy ? `, signature of key ${signedBy} verified` : ', unsigned'}) against ${source}: ${verdictText(verdict)}`,
-  };
+  return verdictOf(error, history);
 }
 
 export function readHistoryFile(

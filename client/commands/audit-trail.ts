@@ -9,6 +9,7 @@ import { formatActor } from '../actor';
 import type { Context, Outcome } from '../context';
 import { readTrail, type RecordedEvent, type Trail } from '../history';
 import { nominationHandle } from '../nomination';
+import { sourceText, workflowHistory, type HistorySource } from '../run-history';
 import { table } from '../output';
 import { formatTime } from '../time';
 
@@ -21,12 +22,11 @@ export interface Mismatch {
 }
 
 export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
-  const { ref, handle } = await nominationHandle(ctx, id);
+  const { ref } = await nominationHandle(ctx, id);
   const { client } = await ctx.temporal();
-  const history = await decodeHistoryWith(
-    client,
-    await ctx.call(handle.fetchHistory(), `the history of ${ref.workflowId}`),
-  );
+  const fetched = await workflowHistory(ctx, ref.workflowId);
+  const { source } = fetched;
+  const history = await decodeHistoryWith(client, fetched.history);
   const trail = readTrail(history);
 
   let rows: NominationEventRow[] | undefined;
@@ -47,6 +47,7 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
 
   const json = {
     workflowId: ref.workflowId,
+    source,
     events: history.events?.length ?? 0,
     entries: trail.entries,
     recorded: trail.recorded,
@@ -64,7 +65,7 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
     exitCode: mismatches.length > 0 ? 1 : 0,
     json,
     timezone: trail.timezone,
-    text: render(ref.workflowId, history.events?.length ?? 0, trail, rows, mismatches, pending, note),
+    text: render(ref.workflowId, source, history.events?.length ?? 0, trail, rows, mismatches, pending, note),
   };
 }
 
@@ -124,6 +125,7 @@ function canonicalJson(value: unknown): string {
 
 function render(
   workflowId: string,
+  source: HistorySource,
   eventCount: number,
   { entries, timezone }: Trail,
   rows: NominationEventRow[] | undefined,
@@ -131,7 +133,7 @@ function render(
   pending: RecordedEvent[],
   note: string | undefined,
 ): string {
-  const lines = [`Audit trail of ${workflowId} (${eventCount} history events)`, ''];
+  const lines = [`Audit trail of ${workflowId} (${eventCount} history events, from ${sourceText(source)})`, ''];
   lines.push(
     table(
       ['time', 'event', 'what'],

@@ -3,20 +3,22 @@
  * is set; docs/event-chain.md) and replays every workflow of a cycle (its nominations, found by the OvopCycle search
  * attribute, and every run of the cycle workflow itself) against the current code. Exit code 1 on any failure.
  *
- * The code is bundled once while the first histories are fetched; histories stream from the server, a few at a time
- * (prefetch.ts), to several replay workers (replay-pool.ts), so memory stays flat however large the cycle.
+ * The code is bundled once while the first histories are fetched; histories stream from the server, or from the
+ * history archive for runs Temporal no longer holds (cycle-histories.ts), a batch at a time, to several replay workers
+ * (replay-pool.ts), so memory stays flat however large the cycle. Each result names its source.
  */
 import { availableParallelism } from 'node:os';
 import { checkCycleChains, type CycleChains } from '../../db/event-chain-read';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { scheduleIdOf } from '../cycle-ref';
-import { cycleRuns, projectedNominationIds } from '../cycle-runs';
+import { projectedNominationIds } from '../cycle-runs';
+import { cycleHistories, SOURCES, type SourceChoice } from '../cycle-histories';
+import { archivedRunsOfCycle } from '../../db/history-archive';
 import type { Context, Outcome } from '../context';
 import { refused, usage } from '../errors';
-import type { History } from '../history';
 import { parseCycleId } from '../ids';
 import { progress, table } from '../output';
-import { prefetch } from '../prefetch';
+import { sourceText, type HistorySource } from '../run-history';
 import {
   bundleError,
   quietRuntime,
@@ -40,8 +42,12 @@ export function defaultReplayJobs(): number {
 export async function auditVerify(
   ctx: Context,
   cycleArg: string,
-  opts: WorkflowCodeOptions & { jobs?: string },
+  opts: WorkflowCodeOptions & { jobs?: string; source?: string },
 ): Promise<Outcome> {
+  const sourceChoice = (opts.source ?? 'auto') as SourceChoice;
+  if (!SOURCES.includes(sourceChoice)) throw usage(`--source must be one of ${SOURCES.join(', ')}, not ${opts.source}`);
+  if (sourceChoice === 'archive' && !ctx.hasDatabase)
+    throw usage('DATABASE_URL is not set; --source archive reads the history archive in PostgreSQL');
   const cycleId = parseCycleId(cycleArg);
   const jobs = opts.jobs === undefined ? defaultReplayJobs() : Number(opts.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
@@ -57,8 +63,10 @@ export async function auditVerify(
   const query = `OvopCycle = '${cycleId}' OR WorkflowId = '${cycleWorkflowId(cycleId)}' OR TemporalScheduledById = '${scheduleIdOf(cycleId)}'`;
   const { count } = await ctx.call(client.workflow.count(query), `the count of cycle ${cycleId}'s workflows`);
   // The projection completes visibility's listing (eventually consistent) and names what Temporal no longer holds.
-  const projected = ctx.hasDatabase ? await projectedNominationIds(await ctx.db('audit verify'), cycleId) : [];
-  if (count === 0 && projected.length === 0)
+  const db = ctx.hasDatabase ? await ctx.db('audit verify') : undefined;
+  const projected = db ? await projectedNominationIds(db, cycleId) : [];
+  const archivedRuns = db && sourceChoice !== 'temporal' ? (await archivedRunsOfCycle(db, cycleId)).length : 0;
+  if (count === 0 && projected.length === 0 && archivedRuns === 0)
     throw refused(`no workflows of cycle ${cycleId} (visibility query: ${query})`);
   const warnings = ctx.hasDatabase
     ? []
@@ -68,23 +76,42 @@ export async function auditVerify(
 
   quietRuntime();
   // The cycle workflow's runs and its nominations; visibility may not have counted the newest ones yet.
-  const bar = progress(Math.max(count, projected.length + 1), 'replaying', { json: ctx.json });
+  const bar = progress(Math.max(count, projected.length + 1, archivedRuns), 'replaying', { json: ctx.json });
   const missing: string[] = [];
-  // Fetching starts while the code is bundled; at most a few histories per replay worker wait in memory.
-  const histories = prefetch(
-    cycleRuns(client, query, projected, missing),
-    async (run) => ({
-      workflowId: run.workflowId,
-      history: (await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()) as History,
-    }),
-    4 * jobs,
+  const results: { workflowId: string; runId: string; source: HistorySource | null; verdict: ReplayVerdict }[] = [];
+  // Loading starts while the code is bundled; a few batches of histories wait in memory at most.
+  const loaded = cycleHistories(
+    client,
+    db,
+    { cycleId, query, projected, source: sourceChoice, batchesAhead: 2 },
+    missing,
   );
-  const results: { workflowId: string; runId: string; verdict: ReplayVerdict }[] = [];
+  // An archived history whose bytes fail their check is reported, not replayed.
+  async function* replayable() {
+    for await (const run of loaded) {
+      if ('history' in run) {
+        yield run;
+        continue;
+      }
+      results.push({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        source: run.source,
+        verdict: { ok: false, kind: 'archive changed', message: run.changed.message },
+      });
+      bar.increment(run.workflowId.split('/').pop());
+    }
+  }
   try {
     const prebuilt = await withPrebuiltBundle(options, source);
     // Each outcome carries the history it was replayed from, to name the event a failed replay diverged at.
-    for await (const r of replayInParallel(prebuilt, histories, jobs)) {
-      results.push({ workflowId: r.input.workflowId, runId: r.runId, verdict: verdictOf(r.error, r.input.history) });
+    for await (const r of replayInParallel(prebuilt, replayable(), jobs)) {
+      results.push({
+        workflowId: r.input.workflowId,
+        runId: r.runId,
+        source: r.input.source,
+        verdict: verdictOf(r.error, r.input.history),
+      });
       bar.increment(r.input.workflowId.split('/').pop());
     }
   } catch (err) {
@@ -97,27 +124,33 @@ export async function auditVerify(
     results.push({
       workflowId,
       runId: '',
+      source: null,
       verdict: {
         ok: false,
         kind: 'missing',
         message:
-          'PostgreSQL records this nomination but Temporal holds no history of it (deleted after the retention, or never started)',
+          sourceChoice === 'temporal'
+            ? 'PostgreSQL records this nomination but Temporal holds no history of it (deleted after the retention, or never started)'
+            : 'PostgreSQL records this nomination but neither Temporal nor the history archive holds a history of it (deleted after the retention before it was archived, or never started)',
       },
     });
   }
   // Replays finish in any order; the report lists them in a stable one.
   results.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.runId.localeCompare(b.runId));
   const failures = results.filter((r) => !r.verdict.ok);
+  const fromEach = (s: HistorySource) => results.filter((r) => r.source === s).length;
+  const sources = { temporal: fromEach('temporal'), archive: fromEach('archive') };
+  const replayed = results.length - missing.length;
   const lines = [
     ...chainLines(cycleId, chains),
-    `Replayed ${results.length - missing.length} workflow run${results.length - missing.length === 1 ? '' : 's'} of cycle ${cycleId} against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}${missing.length > 0 ? ` (${missing.length} missing from Temporal)` : ''}.`,
+    `Replayed ${replayed} workflow run${replayed === 1 ? '' : 's'} of cycle ${cycleId} (${sources.temporal} from ${sourceText('temporal')}, ${sources.archive} from ${sourceText('archive')}) against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}${missing.length > 0 ? ` (${missing.length} missing${sourceChoice === 'temporal' ? ' from Temporal' : ''})` : ''}.`,
   ];
   if (failures.length > 0) {
     lines.push(
       '',
       table(
-        ['workflow', 'run', 'result'],
-        failures.map((f) => [f.workflowId, f.runId, verdictText(f.verdict)]),
+        ['workflow', 'run', 'source', 'result'],
+        failures.map((f) => [f.workflowId, f.runId, f.source ?? '-', verdictText(f.verdict)]),
       ),
     );
   }
@@ -128,10 +161,12 @@ export async function auditVerify(
       cycleId,
       chains: chains ?? null,
       code: source,
-      replayed: results.length - missing.length,
+      sourceChoice,
+      sources,
+      replayed,
       missing: missing.length,
       failed: failures.length,
-      results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, ...r.verdict })),
+      results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, source: r.source, ...r.verdict })),
     },
     text: lines.join('\n'),
   };

@@ -73,6 +73,12 @@ export function operatorCommands(program: Command, run: Run): void {
       ),
     );
   audit
+    .command('archive')
+    .description(
+      'copy every closed workflow run Temporal still holds into the history archive in PostgreSQL now (the worker does it every OVOP_ARCHIVE_EVERY)',
+    )
+    .action(run(async (ctx) => (await import('../commands/audit-archive')).auditArchive(ctx)));
+  audit
     .command('keygen')
     .description('make an Ed25519 key pair for signing audit bundles')
     .requiredOption('--out <file>', 'the private key to write, e.g. ovop-signing.pem (the public key: .pub.pem)')
@@ -91,16 +97,20 @@ export function operatorCommands(program: Command, run: Run): void {
   codeOptions(
     audit
       .command('replay')
-      .description('replay an exported history against the current workflow code (no server needed)')
-      .requiredOption('--file <json>', 'a bundle written by ovop audit export, or a Temporal JSON history')
+      .description(
+        "replay a nomination's history (from Temporal, or the history archive once Temporal has deleted it) or an exported one (--file, no server needed) against the current workflow code",
+      )
+      .argument('[nomination]', 'nomination id')
+      .option('--file <json>', 'a bundle written by ovop audit export, or a Temporal JSON history')
       .option('--public-key <pem>', 'the key bundles are checked with (default: OVOP_VERIFY_KEY_FILE, OVOP_VERIFY_KEY)')
       .addOption(new Option('--workflow-id <id>', 'the workflow id, when the file does not say').hideHelp()),
   ).action(
     run(
       async (
         ctx,
-        opts: { file: string; workflowId?: string; publicKey?: string; workflows?: string; workflowBundle?: string },
-      ) => (await import('../commands/audit-replay')).auditReplay(ctx, opts),
+        nomination: string | undefined,
+        opts: { file?: string; workflowId?: string; publicKey?: string; workflows?: string; workflowBundle?: string },
+      ) => (await import('../commands/audit-replay')).auditReplay(ctx, { ...opts, nomination }),
     ),
   );
   codeOptions(
@@ -108,7 +118,12 @@ export function operatorCommands(program: Command, run: Run): void {
       .command('verify')
       .description('replay every workflow of a cycle against the current workflow code')
       .argument('<cycle>', 'cycle id')
-      .option('--jobs <n>', 'histories replayed at once (default: one per core)'),
+      .option('--jobs <n>', 'histories replayed at once (default: one per core)')
+      .option(
+        '--source <where>',
+        'auto: Temporal while it holds a run, else the history archive; archive: the archive for every archived run; temporal: Temporal only',
+        'auto',
+      ),
   ).action(
     run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string; jobs?: string }) =>
       (await import('../commands/audit-verify')).auditVerify(ctx, id, opts),

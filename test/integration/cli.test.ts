@@ -793,8 +793,10 @@ describe('ovop CLI', () => {
     ]);
     expect(report.results.filter((r: { ok: boolean }) => r.ok)).toHaveLength(13);
     expect(text.code, text.stderr).toBe(1);
-    expect(text.stdout).toContain(`Replayed 14 workflow runs of cycle ${CYCLE} against ${changed}/index.ts: 1 failed.`);
-    expect(text.stdout).toMatch(new RegExp(`${TAMA}\\s+\\S+\\s+non-deterministic`));
+    expect(text.stdout).toContain(
+      `Replayed 14 workflow runs of cycle ${CYCLE} (14 from Temporal, 0 from the history archive (PostgreSQL)) against ${changed}/index.ts: 1 failed.`,
+    );
+    expect(text.stdout).toMatch(new RegExp(`${TAMA}\\s+\\S+\\s+temporal\\s+non-deterministic`));
     expect(badJobs.code).toBe(2);
     expect(badJobs.stderr).toContain('--jobs must be a whole number from 1 to 64, not 0');
   });

@@ -1,0 +1,189 @@
+/**
+ * The permanent history archive (issue #15 item 6): a closed nomination's history is archived, compressed with its
+ * SHA-256, once however many sweeps run at the same time; after Temporal deletes the run, `ovop audit replay`, `trail`
+ * and `verify` read it from the archive and say so; a changed archive row is refused with exit 1.
+ */
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { dinasOf, nominationInput, startNominationDirectly, testConfig, workflowInput } from '../../bench/drivers';
+import { archiveClosedRuns, CLOSED_RUNS_QUERY } from '../../common/history-archiver';
+import { ARCHIVE_ENCODING } from '../../db/history-archive';
+import { attendSocializationUpdate, nominationStateQuery, withdrawUpdate } from '../../workflows/messages';
+import { cliRunner, type Ovop } from '../support/cli';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+let h: Harness;
+let ovop: Ovop;
+beforeAll(async () => {
+  h = await startHarness('archive');
+  ovop = cliRunner(h.taskQueue);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const dinas = dinasOf('32.05');
+const config = testConfig('uji-arsip');
+const bundle = () => ['--workflow-bundle', inject('workflowBundlePath')];
+// Several CLI runs replay at once; on a loaded machine each may take longer than the runner's default minute.
+const slow = { timeoutMs: 150_000 };
+
+describe('the history archive', () => {
+  let workflowId = '';
+  let runId = '';
+  let events = 0;
+
+  it('archives a closed nomination once, compressed with the SHA-256 of its bytes, however many sweeps run', async () => {
+    const n = nominationInput(config, { regencyCode: '32.05', ikmName: 'Batik Arsip Garut' });
+    const started = await startNominationDirectly(h, h.taskQueue, workflowInput(config, n));
+    workflowId = started.workflowId;
+    const handle = started.handle;
+    await waitFor(async () => (await handle.query(nominationStateQuery)).stage === 'AWAITING_SOCIALIZATION', {
+      what: 'AWAITING_SOCIALIZATION',
+    });
+    await handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] });
+    await waitFor(async () => (await handle.query(nominationStateQuery)).stage === 'AWAITING_DOCUMENTS', {
+      what: 'AWAITING_DOCUMENTS',
+    });
+    await handle.executeUpdate(withdrawUpdate, { args: [{ actor: dinas, reason: 'Arsip uji' }] });
+    await handle.result();
+    const described = await handle.describe();
+    runId = described.runId;
+    const history = await handle.fetchHistory();
+    events = history.events!.length;
+
+    // The sweep's own query, narrowed to this run; visibility lists a closed run a moment after it closes.
+    const query = `${CLOSED_RUNS_QUERY} AND WorkflowId = '${workflowId}'`;
+    await waitFor(async () => (await h.client.workflow.count(query)).count === 1, { what: 'the run listed closed' });
+    const sweeps = await Promise.all([0, 1, 2].map(() => archiveClosedRuns(h.client, h.db, query)));
+    expect(sweeps.map((s) => s.closed)).toEqual([1, 1, 1]);
+    expect(sweeps.reduce((sum, s) => sum + s.archived, 0)).toBe(1);
+    expect((await archiveClosedRuns(h.client, h.db, query)).archived).toBe(0);
+
+    const rows = await h.db
+      .selectFrom('workflow_history_archive')
+      .selectAll()
+      .where('workflow_id', '=', workflowId)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(row).toMatchObject({
+      run_id: runId,
+      workflow_type: 'nomination',
+      cycle_id: config.id,
+      status: 'COMPLETED',
+      event_count: events,
+      encoding: ARCHIVE_ENCODING,
+    });
+    const bytes = gunzipSync(row.history);
+    expect(bytes.length).toBe(row.size);
+    expect(row.history.length).toBeLessThan(row.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
+  });
+
+  it('refuses to change an archived row', async () => {
+    await expect(
+      sql`update workflow_history_archive set status = 'FAILED' where run_id = ${runId}`.execute(h.db),
+    ).rejects.toThrow('workflow_history_archive is append-only: UPDATE refused');
+    await expect(sql`delete from workflow_history_archive where run_id = ${runId}`.execute(h.db)).rejects.toThrow(
+      'workflow_history_archive is append-only: DELETE refused',
+    );
+    const row = await h.db
+      .selectFrom('workflow_history_archive')
+      .select('status')
+      .where('run_id', '=', runId)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('COMPLETED');
+  });
+
+  it('replays, verifies and shows the trail from the archive once Temporal has deleted the run', async () => {
+    await h.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId },
+    });
+    await waitFor(
+      () =>
+        h.client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            () => false,
+            (err) => err instanceof WorkflowNotFoundError,
+          ),
+      { what: 'Temporal to delete the run', timeoutMs: 30_000 },
+    );
+
+    const [replay, replayText, verify, verifyText, onlyTemporal, trail] = await Promise.all([
+      ovop(['--json', 'audit', 'replay', workflowId, ...bundle()], slow),
+      ovop(['audit', 'replay', workflowId, ...bundle()], slow),
+      ovop(['--json', 'audit', 'verify', config.id, ...bundle()], slow),
+      ovop(['audit', 'verify', config.id, ...bundle()], slow),
+      ovop(['--json', 'audit', 'verify', config.id, '--source', 'temporal', ...bundle()], slow),
+      ovop(['--json', 'audit', 'trail', workflowId], slow),
+    ]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.json()).toMatchObject({ workflowId, runId, source: 'archive', events, ok: true });
+    expect(replayText.stdout).toContain(`${workflowId} (${events} events, from the history archive (PostgreSQL))`);
+    expect(replayText.stdout).toContain(': OK');
+
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.json()).toMatchObject({
+      sources: { temporal: 0, archive: 1 },
+      replayed: 1,
+      missing: 0,
+      failed: 0,
+      results: [{ workflowId, runId, source: 'archive', ok: true }],
+    });
+    expect(verifyText.stdout).toContain(
+      `Replayed 1 workflow run of cycle ${config.id} (0 from Temporal, 1 from the history archive (PostgreSQL))`,
+    );
+    // Without the archive, the nomination the projection records has no history anywhere.
+    expect(onlyTemporal.code).toBe(1);
+    expect(onlyTemporal.json()).toMatchObject({ replayed: 0, missing: 1, results: [{ workflowId, kind: 'missing' }] });
+
+    expect(trail.code, trail.stderr).toBe(0);
+    expect(trail.json()).toMatchObject({ workflowId, source: 'archive', events, comparison: { mismatches: [] } });
+  });
+
+  it('refuses an archived history whose bytes no longer match its hash (exit 1), before any replay', async () => {
+    await h.db.transaction().execute(async (trx) => {
+      await sql`alter table workflow_history_archive disable trigger workflow_history_archive_append_only`.execute(trx);
+      const { history } = await trx
+        .selectFrom('workflow_history_archive')
+        .select('history')
+        .where('run_id', '=', runId)
+        .executeTakeFirstOrThrow();
+      // One byte of the history changed and compressed again: the gzip is valid, the content is not what was archived.
+      const bytes = Buffer.from(gunzipSync(history));
+      bytes[bytes.length - 3] ^= 0x01;
+      await trx
+        .updateTable('workflow_history_archive')
+        .set({ history: gzipSync(bytes) })
+        .where('run_id', '=', runId)
+        .execute();
+      await sql`alter table workflow_history_archive enable trigger workflow_history_archive_append_only`.execute(trx);
+    });
+
+    const [replay, verify, trail] = await Promise.all([
+      ovop(['audit', 'replay', workflowId, ...bundle()], slow),
+      ovop(['--json', 'audit', 'verify', config.id, ...bundle()], slow),
+      ovop(['audit', 'trail', workflowId], slow),
+    ]);
+    const changed = `the archived history of ${workflowId} (run ${runId}) does not match its SHA-256`;
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain(`ovop: ${changed}`);
+    expect(replay.stdout).toBe('');
+    expect(trail.code).toBe(1);
+    expect(trail.stderr).toContain(changed);
+    expect(verify.code).toBe(1);
+    expect(verify.json()).toMatchObject({
+      failed: 1,
+      results: [{ workflowId, runId, source: 'archive', ok: false, kind: 'archive changed' }],
+    });
+    expect(verify.json().results[0].message).toContain(changed);
+  });
+});
