@@ -7,7 +7,8 @@
  * - FAILED_PRECONDITION "Workflow Task in failed state": the server fails an update fast while the workflow's last task
  *   failed (a task that timed out on a loaded worker, retried by the server); nothing was admitted, and a workflow whose
  *   tasks keep failing (a bug) still ends the retries after about half a minute.
- * - RESOURCE_EXHAUSTED "workflow is closing": the cycle is continuing as new; the next run takes the update.
+ * - RESOURCE_EXHAUSTED "workflow is closing", or "workflow update was aborted by closing workflow": the cycle is
+ *   continuing as new; the next run takes the update.
  * - RESOURCE_EXHAUSTED "limit on number of concurrent in-flight updates": the server admits a few updates per workflow
  *   at a time (10 on the dev server), and a bulk intake sends more.
  * - An update the workflow's validator turned away with the failure type `TryAgain`: the cycle's run is over its length
@@ -17,7 +18,7 @@
  * (WorkflowUpdateFailedError of type `Refused`) is an answer, never retried.
  */
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import pRetry from 'p-retry';
 import { TRY_AGAIN } from '../workflows/messages';
 
@@ -27,6 +28,8 @@ const TRANSIENT: { code: number; details: RegExp }[] = [
 ];
 
 export function isTransientUpdateFailure(err: unknown): boolean {
+  // Admitted while the run was continuing as new and aborted by the server before the workflow saw it.
+  if (err instanceof WorkflowNotFoundError) return /update was aborted by closing workflow/i.test(err.message);
   if (err instanceof WorkflowUpdateFailedError)
     return err.cause instanceof ApplicationFailure && err.cause.type === TRY_AGAIN;
   if (!(err instanceof ServiceError)) return false;

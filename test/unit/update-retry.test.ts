@@ -1,5 +1,5 @@
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { isTransientUpdateFailure, retryOnTaskFailure } from '../../common/update-retry';
 
@@ -22,6 +22,13 @@ describe('update retry', () => {
       ApplicationFailure.retryable('cycle x is starting its next run', 'TryAgain'),
     );
     expect(isTransientUpdateFailure(drained)).toBe(true);
+  });
+
+  it('treats an update aborted as its run continued as new as passing, and a closed workflow as final', () => {
+    const aborted = new WorkflowNotFoundError('workflow update was aborted by closing workflow', 'wf', undefined);
+    expect(isTransientUpdateFailure(aborted)).toBe(true);
+    const closed = new WorkflowNotFoundError('workflow execution already completed', 'wf', undefined);
+    expect(isTransientUpdateFailure(closed)).toBe(false);
   });
 
   it('does not retry other server errors or a validator refusal', () => {
