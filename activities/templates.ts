@@ -256,7 +256,7 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
       return body(
         `[OVOP] Jadwal verifikasi lapangan: ${d.ikmName}`,
         `Tim verifikasi lapangan akan mengunjungi ${ikm} pada ${formatDeadline(d.visitDate, d.timezone)}.`,
-        `Tim: ${d.team?.join(', ') || '-'}`,
+        ...(d.team ? [`Tim: ${d.team.join(', ') || '-'}`] : []),
         d.facilitator
           ? `Pendamping dari kabupaten/kota: ${d.facilitator}`
           : 'Mohon dinas kabupaten/kota menugaskan pendamping yang menyertai tim.',
@@ -268,7 +268,7 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
       return body(
         `[OVOP] Pengingat verifikasi lapangan: ${d.ikmName}`,
         `Verifikasi lapangan ${ikm} dijadwalkan pada ${formatDeadline(d.visitDate, d.timezone)}.`,
-        `Tim: ${d.team?.join(', ') || '-'}`,
+        ...(d.team ? [`Tim: ${d.team.join(', ') || '-'}`] : []),
         'Mohon pastikan pimpinan IKM, pendamping dan bukti di lokasi siap.',
       );
     case 'panel_short':

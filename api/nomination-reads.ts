@@ -7,6 +7,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, NominationsTable } from '../db/database';
 import { regionDisplayName } from '../domain/regions';
 import type { CycleConfig, Stage } from '../domain/types';
+import { seesAggregate } from '../workflows/blind-view';
 import type { Principal } from './auth';
 import type { NominationScope } from './authorization';
 import { notFound } from './errors';
@@ -89,9 +90,11 @@ export async function listNominations(db: Kysely<Database>, p: Principal, f: Lis
   return q.orderBy('cycle_id').orderBy('regency_code').orderBy('ikm_name').limit(f.limit).offset(f.offset).execute();
 }
 
-/** A nomination as every reader may see it: no assessor identity, no individual score. */
-export function nominationSummary(row: NominationRow) {
+/** A nomination as its reader may see it: no assessor identity, no individual score; the aggregate and the
+ * recommendation only for coordinators and auditors, and for the others once the stars are determined. */
+export function nominationSummary(row: NominationRow, reader: Principal) {
   const scores = row.scores as { aspects?: Record<string, number> } | null;
+  const aggregate = seesAggregate(reader.actor.role, row.stage as Stage);
   return {
     workflowId: row.workflow_id,
     cycleId: row.cycle_id,
@@ -105,9 +108,9 @@ export function nominationSummary(row: NominationRow) {
     product: row.product,
     stage: row.stage as Stage,
     previousStars: row.previous_stars,
-    provisionalScore: row.provisional_score,
-    aspectScores: scores?.aspects ?? null,
-    recommendedStars: row.recommended_stars,
+    provisionalScore: aggregate ? row.provisional_score : null,
+    aspectScores: aggregate ? (scores?.aspects ?? null) : null,
+    recommendedStars: aggregate ? row.recommended_stars : null,
     stars: row.stars,
     deadlineAt: row.deadline_at?.toISOString() ?? null,
     updatedAt: row.updated_at.toISOString(),

@@ -117,7 +117,7 @@ export function resultLines(view: NominationAnswer): string[] {
     const left = visit.outstanding.length ? `; to record: ${visit.outstanding.join(', ')}` : '';
     const facilitator = visit.facilitator ? ` with ${visit.facilitator}` : '';
     // A dinas or an assessor is not told who is on the team (the API leaves it out).
-    const team = visit.team ? ` by ${visit.team.join(', ')}` : '';
+    const team = visit.team?.length ? ` by ${visit.team.join(', ')}` : '';
     lines.push(
       `field visit  ${formatTime(visit.date, view.timezone)}${team}${facilitator}`,
       `evidence     ${found.join(', ') || 'none yet'}${left}`,

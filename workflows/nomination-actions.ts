@@ -39,8 +39,8 @@ import {
   provinsiEmail,
   requiredDocuments,
 } from './nomination-state';
-import { answer } from './nomination-views';
-import { CYCLE_DEADLINE_CHECKED } from './patches';
+import { answerFor } from './nomination-views';
+import { BLIND_FIELD_VISIT_MAILS, CYCLE_DEADLINE_CHECKED } from './patches';
 
 export class NominationActions {
   constructor(
@@ -55,7 +55,7 @@ export class NominationActions {
     const own = s.input.rules.sessions.find((x) => x.id === u.sessionId)!.provinces.includes(provinceCodeOf(s));
     s.cause = u.actor;
     await this.fx.record('socialization.attended', u.actor, { sessionId: u.sessionId, makeUp: !own });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async submitDocument(u: SubmitDocumentInput): Promise<NominationAnswer> {
@@ -80,7 +80,7 @@ export class NominationActions {
       ...(u.documentId !== undefined && { documentId: u.documentId, sizeBytes: u.sizeBytes }),
     };
     await this.fx.record('document.submitted', u.actor, payload, { document: doc });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async review(u: ReviewInput): Promise<NominationAnswer> {
@@ -93,7 +93,7 @@ export class NominationActions {
       reason: u.reason ?? null,
       round: s.revisionRound,
     });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   /** The lifecycle acts on the decision (nomination-lifecycle.ts, provincialPrescreen). */
@@ -111,7 +111,7 @@ export class NominationActions {
       missing,
       round: s.revisionRound,
     });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async recordSamples(u: SampleReceiptInput): Promise<NominationAnswer> {
@@ -125,7 +125,7 @@ export class NominationActions {
       notes: u.notes ?? null,
     };
     await this.fx.record('samples.received', u.actor, receipt, { samples: receipt });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async submitScores(u: ScoreInput): Promise<NominationAnswer> {
@@ -141,13 +141,13 @@ export class NominationActions {
       { assessment: { assessorId: u.actor.id, scores: u.scores, total } },
     );
     s.sheetsWritten += 1;
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async verifyField(u: FieldVerificationInput): Promise<NominationAnswer> {
     this.s.fieldVerified = u.passed;
     await this.fx.record('field.verified', u.actor, { passed: u.passed, notes: u.notes ?? null });
-    return answer(this.s);
+    return answerFor(this.s, u.actor);
   }
 
   /** Schedules (or moves) the field visit and tells the dinas the date; its team and the dinas provinsi are copied.
@@ -171,14 +171,36 @@ export class NominationActions {
       { visitDate, team: u.team, facilitator: u.facilitator ?? null, rescheduled },
       { fieldVisit: { visitDate, team: u.team, facilitator: u.facilitator ?? null } },
     );
-    await this.fx.notify('field_visit_scheduled', `visit:${visitDate}`, [dinasEmail(s)], {
-      cc: [provinsiEmail(s), ...team.map((a) => a.email)],
+    const told = {
       visitDate,
-      team: team.map((a) => a.name),
       facilitator: u.facilitator,
       checklist: s.input.rules.fieldVisit!.checklist.map((i) => i.label),
-    });
-    return answer(s);
+    };
+    if (patched(BLIND_FIELD_VISIT_MAILS)) {
+      // Blind assessment: the dinas learns the date, never who comes; the team is told apart.
+      await Promise.all([
+        this.fx.notify('field_visit_scheduled', `visit:${visitDate}`, [dinasEmail(s)], {
+          ...told,
+          cc: [provinsiEmail(s)],
+        }),
+        this.fx.notify(
+          'field_visit_scheduled',
+          `visit:${visitDate}:team`,
+          team.map((a) => a.email),
+          {
+            ...told,
+            team: team.map((a) => a.name),
+          },
+        ),
+      ]);
+    } else {
+      await this.fx.notify('field_visit_scheduled', `visit:${visitDate}`, [dinasEmail(s)], {
+        ...told,
+        cc: [provinsiEmail(s), ...team.map((a) => a.email)],
+        team: team.map((a) => a.name),
+      });
+    }
+    return answerFor(s, u.actor);
   }
 
   /** Records what the team found on site; the lifecycle decides the visit once every checklist item is recorded. */
@@ -200,7 +222,7 @@ export class NominationActions {
       { items: records.map(({ item, found, note, files }) => ({ item, found, note: note ?? null, files })) },
       { evidence: records },
     );
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   /** Answers once the stars are recorded and announced, so the coordinator sees the final stage. */
@@ -209,7 +231,7 @@ export class NominationActions {
     s.determination = u;
     await this.fx.record('stars.decided', u.actor, { stars: u.stars ?? s.recommended, reason: u.reason ?? null });
     await condition(() => isClosed(s));
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   /** The cycle's decree determines this nomination; like `determine`, it answers once the stars are announced. */
@@ -218,7 +240,7 @@ export class NominationActions {
     s.determination = { actor: u.actor, stars: u.stars, decree: u.decree };
     await this.fx.record('stars.decided', u.actor, { stars: u.stars, reason: null, decree: u.decree });
     await condition(() => isClosed(s));
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async recordCertificateHandover(u: CertificateHandoverInput): Promise<NominationAnswer> {
@@ -229,7 +251,7 @@ export class NominationActions {
       handedOverBy: u.handedOverBy,
       notes: u.notes ?? null,
     });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async withdraw(u: WithdrawInput): Promise<NominationAnswer> {
@@ -237,7 +259,7 @@ export class NominationActions {
     s.cause = u.actor;
     await this.fx.enter('WITHDRAWN', 'nomination.withdrawn', { reason: u.reason });
     await this.fx.notify('withdrawn', 'withdrawn', [dinasEmail(s)], { cc: [provinsiEmail(s)], reason: u.reason });
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   async extendDeadline(u: ExtendDeadlineInput): Promise<NominationAnswer> {
@@ -249,7 +271,7 @@ export class NominationActions {
     if (currentDeadline(s)?.stage === u.stage) {
       await this.clock.notifyResponsible(u.stage, 'deadline_extended', 'extended', Date.parse(u.until));
     }
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 
   /**
@@ -327,6 +349,6 @@ export class NominationActions {
         reason: u.reason,
       });
     }
-    return answer(s);
+    return answerFor(s, u.actor);
   }
 }

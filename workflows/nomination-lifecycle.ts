@@ -27,6 +27,7 @@ import {
 } from './nomination-state';
 import {
   AWARD_FOLLOW_UP,
+  BLIND_FIELD_VISIT_MAILS,
   DINAS_TOLD_OF_ASSESSMENT,
   FIELD_VISITS,
   PANELS_BY_COMMODITY,
@@ -393,7 +394,10 @@ export class NominationLifecycle {
         const key = `visit:${new Date(visit.date).toISOString()}:${o}`;
         if (at > now || s.reminders.has(key)) continue;
         s.reminders.add(key);
-        const team = visit.team.map((id) => assessorProfile(s, id)!.name);
+        // Blind assessment: the dinas's reminder names no team member (a patch, as it changes the mail sent).
+        const team = patched(BLIND_FIELD_VISIT_MAILS)
+          ? undefined
+          : visit.team.map((id) => assessorProfile(s, id)!.name);
         await fx.record('reminder.sent', SYSTEM_ACTOR, {
           fieldVisit: true,
           to: dinasEmail(s),

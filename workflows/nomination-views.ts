@@ -3,6 +3,8 @@
  * projection row written to PostgreSQL with every event, and the workflow's outcome. Pure functions of the state.
  */
 import type { NominationProjection } from '../activities/contracts';
+import type { Actor } from '../domain/types';
+import { blindAnswer } from './blind-view';
 import { currentDeadline } from './deadline-clock';
 import type { NominationOutcome } from './inputs';
 import type { NominationAnswer, NominationView, SampleReceiptInput } from './messages';
@@ -85,6 +87,11 @@ export function answer(s: NominationState): NominationAnswer {
     escalationsSent: [...s.escalations],
     eventCount: s.seq,
   };
+}
+
+/** The answer to an actor's Update, as that actor may see it (blind-view.ts): only coordinators see the panel. */
+export function answerFor(s: NominationState, reader: Actor): NominationAnswer {
+  return blindAnswer(answer(s), reader.role);
 }
 
 /** The state query's answer: the answer with the timeline. */

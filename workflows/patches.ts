@@ -51,3 +51,11 @@ export const CYCLE_INPUT_CHECKED = 'cycle-input-checked';
  * reminders or a second escalation, reminders name the sessions or the missing documents, and the timers count from
  * after the reminders' sends. */
 export const REMINDERS_ON_TIME = 'reminders-on-time';
+
+/** Blind assessment (#15 item 2): the dinas's field-visit mails name no team member and copy none; the team hears the
+ * date in a mail of its own. */
+export const BLIND_FIELD_VISIT_MAILS = 'blind-field-visit-mails';
+
+/** A re-evaluation's previous stars must be on record in the claimed earlier cycle; the cycle refuses the nomination
+ * its start activity found no record for (#15 item 4). */
+export const PREVIOUS_STARS_FROM_RECORD = 'previous-stars-from-record';

@@ -10,6 +10,7 @@ import { STAGES } from '../../domain/types';
 import type { NominationAnswer as Answer } from '../../workflows/messages';
 import { principalOf, type Principal } from '../auth';
 import { requireRead, requireRole, seesAssessors } from '../authorization';
+import { blindAnswer } from '../../workflows/blind-view';
 import { NOMINATION_ACTIONS } from '../nomination-actions';
 import {
   assessmentsOf,
@@ -31,11 +32,12 @@ import {
 import type { ApiDeps } from '../server';
 import { executeUpdate } from '../workflow-calls';
 
-/** An Update's answer as this reader may see it: a dinas or an assessor never learns who else assesses. */
+/** An Update's answer as this reader may see it (workflows/blind-view.ts): a dinas or an assessor never learns who
+ * assesses, nor the aggregate before the determination. */
 export function scopedAnswer(p: Principal, answer: Answer): Answer {
   if (seesAssessors(p)) return answer;
-  const { assessors: _a, scoredBy: _s, ...rest } = answer;
-  const visit = answer.fieldVisit;
+  const { assessors: _a, scoredBy: _s, ...rest } = blindAnswer(answer, p.actor.role);
+  const visit = rest.fieldVisit;
   const fieldVisit = visit && {
     ...visit,
     team: undefined,
@@ -67,7 +69,8 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (req) => {
       const q = req.query;
-      const rows = await listNominations(db, principalOf(req), {
+      const p = principalOf(req);
+      const rows = await listNominations(db, p, {
         cycleId: q.cycle,
         stage: q.stage,
         regencyCode: q.regency,
@@ -75,7 +78,7 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         limit: q.limit,
         offset: q.offset,
       });
-      return { nominations: rows.map(nominationSummary) };
+      return { nominations: rows.map((row) => nominationSummary(row, p)) };
     },
   );
 
@@ -94,10 +97,10 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { row, scope } = await nominationScope(db, req.params.id);
       requireRead(p, scope);
       const documents = await documentsOf(db, row.workflow_id);
-      if (!seesAssessors(p)) return { ...nominationSummary(row), documents };
+      if (!seesAssessors(p)) return { ...nominationSummary(row, p), documents };
       const assessments = await assessmentsOf(db, row.workflow_id);
       return {
-        ...nominationSummary(row),
+        ...nominationSummary(row, p),
         documents,
         assessors: assessorStatus(scope.assessors, assessments),
         assessments,

@@ -41,10 +41,8 @@ export async function score(ctx: Context, id: string, opts: { file: string }): P
     () => ({ actor, scores }),
     'the score sheet',
   );
-  const waiting = view.assessors.filter((a) => !view.scoredBy.includes(a));
-  return viewOutcome(view, `Scores of ${actor.id} recorded for ${view.ikmName}.`, [
-    `scored by    ${view.scoredBy.join(', ')}${waiting.length > 0 ? `; waiting for ${waiting.join(', ')}` : ''}`,
-  ]);
+  // Blind assessment: an assessor's answer names no other assessor, so it says only that its own sheet is in.
+  return viewOutcome(view, `Scores of ${actor.id} recorded for ${view.ikmName}.`);
 }
 
 export function readScoreSheet(path: string): Record<string, number> {

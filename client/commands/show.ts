@@ -1,4 +1,6 @@
-/** `ovop show <nomination>`: the nomination's current state (its state query), e.g. to see who must act next. */
+/** `ovop show <nomination>`: the nomination's current state (its state query), e.g. to see who must act next; with an
+ * actor (--as, OVOP_ACTOR), as that actor's role may see it. */
+import { blindAnswer } from '../../workflows/blind-view';
 import { nominationStateQuery } from '../../workflows/messages';
 import { awardLines } from '../award-lines';
 import type { Context, Outcome } from '../context';
@@ -6,7 +8,10 @@ import { nominationHandle, missingDocuments, resultLines, viewOutcome } from '..
 
 export async function show(ctx: Context, id: string): Promise<Outcome> {
   const { ref, handle } = await nominationHandle(ctx, id);
-  const view = await ctx.call(handle.query(nominationStateQuery), `the state query of ${ref.workflowId}`);
+  const state = await ctx.call(handle.query(nominationStateQuery), `the state query of ${ref.workflowId}`);
+  // With an actor, the view its role may see (blind assessment); without one, the operator's full view.
+  const actor = ctx.optionalActor();
+  const view = actor ? blindAnswer(state, actor.role) : state;
   const extra: string[] = [];
   // Views answered by a worker older than the sentra fields lack them.
   if (view.sentraUnits !== undefined) extra.push(`sentra       ${view.sentraName}, ${view.sentraUnits} units`);

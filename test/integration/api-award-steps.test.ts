@@ -342,10 +342,15 @@ describe('the award steps through the API', () => {
       facilitator: 'Asep Sunandar',
       scheduled_by: 'coordinator:koordinator-ikma',
     });
+    const garutMail = config.contacts.dinasKabKota.replace('{regency}', '32.05');
     const told = await waitFor(async () =>
-      (await mailFor(h.mailDir, garutId)).find((m) => m.template === 'field_visit_scheduled'),
+      (await mailFor(h.mailDir, garutId)).find(
+        (m) => m.template === 'field_visit_scheduled' && m.to.includes(garutMail),
+      ),
     );
-    expect(told.to).toEqual([config.contacts.dinasKabKota.replace('{regency}', '32.05')]);
+    expect(told.to).toEqual([garutMail]);
+    // Blind assessment: the team's names reach the team, not the dinas.
+    expect(told.cc).toEqual([config.contacts.dinasProvinsi.replace('{province}', '32')]);
 
     await new Promise((r) => setTimeout(r, Math.max(0, date.getTime() - Date.now() + 500)));
     const items = config.fieldVisit!.checklist.map((i) => ({ item: i.id, found: true }));

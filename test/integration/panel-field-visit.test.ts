@@ -340,14 +340,21 @@ describe('field visits', () => {
       scheduled_by: `coordinator:${coordinator.id}`,
       passed: null,
     });
-    const scheduleMail = await waitFor(async () =>
-      (await mailFor(h.mailDir, workflowId)).find((m) => m.template === 'field_visit_scheduled'),
-    );
-    const emails = (ids: string[]) => ids.map((id) => config.assessment.assessors.find((a) => a.id === id)!.email);
+    const scheduleMails = () =>
+      mailFor(h.mailDir, workflowId).then((all) => all.filter((m) => m.template === 'field_visit_scheduled'));
+    const [scheduleMail, teamMail] = await waitFor(async () => {
+      const both = await scheduleMails();
+      return both.length === 2 && [...both].sort((a, b) => a.key.length - b.key.length);
+    });
+    const profiles = team.map((id) => config.assessment.assessors.find((a) => a.id === id)!);
+    // Blind assessment: the dinas hears the date and what to prepare, never who comes; the team is told apart.
     expect(scheduleMail.to).toEqual(['disperin.32.05@daerah.example']);
-    expect(scheduleMail.cc).toEqual(['disperin.32@daerah.example', ...emails(team)]);
+    expect(scheduleMail.cc).toEqual(['disperin.32@daerah.example']);
     expect(scheduleMail.text).toContain('Pendamping dari kabupaten/kota: Asep Sunandar');
     expect(scheduleMail.text).toContain('  - Pembukuan keuangan');
+    for (const a of profiles) expect(scheduleMail.text).not.toContain(a.name);
+    expect(teamMail.to).toEqual(profiles.map((a) => a.email));
+    expect(teamMail.text).toContain(`Tim: ${profiles.map((a) => a.name).join(', ')}`);
 
     // Before the date the team cannot have found anything on site; the reminder reaches the dinas before it.
     await expectRefused(
@@ -362,6 +369,7 @@ describe('field visits', () => {
       { what: 'the visit reminder', timeoutMs: 30_000 },
     );
     expect(reminder.to).toEqual(['disperin.32.05@daerah.example']);
+    for (const a of profiles) expect(reminder.text).not.toContain(a.name);
     const sent = (await simpleParser(readFileSync(join(h.mailDir, reminder.file)))).date!.getTime();
     expect(sent).toBeLessThan(Date.parse(date));
     expect(sent).toBeGreaterThanOrEqual(Date.parse(date) - 4_000 - 1_000);
@@ -520,7 +528,8 @@ describe('field visits', () => {
     // The first date's 30 s reminder never came due; the moved date's would fall before its scheduling mail: none.
     const mail = await mailFor(h.mailDir, workflowId);
     expect(mail.filter((m) => m.template === 'field_visit_reminder')).toEqual([]);
-    expect(mail.filter((m) => m.template === 'field_visit_scheduled')).toHaveLength(2);
+    // Two schedulings, each one mail to the dinas and one to the team.
+    expect(mail.filter((m) => m.template === 'field_visit_scheduled')).toHaveLength(4);
     const row = await h.db
       .selectFrom('field_visits')
       .select(['visit_date', 'passed'])

@@ -37,7 +37,7 @@ export async function nominationPage(
   const { t } = ctx;
   const { row, scope } = await nominationScope(deps.db, workflowId);
   requireRead(p, scope);
-  const n = nominationSummary(row);
+  const n = nominationSummary(row, p);
   const checklist = await checklistOf(deps.db, row.workflow_id, row.commodity);
   const zone = timeZoneOf((await cyclesById(deps.db, [row.cycle_id])).get(row.cycle_id));
   const stage = n.stage as Stage;
