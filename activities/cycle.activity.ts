@@ -4,6 +4,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { previousAward } from '../db/previous-award';
 import { determinedOrRecommendedStars, stageCounts } from '../db/reports';
 import { provinceOf } from '../domain/region-codes';
 import { computeAssessorStats, type AssessorStats } from '../domain/scoring';
@@ -48,6 +49,11 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
     async startNomination(input: NominationWorkflowInput): Promise<NominateResult> {
       const n = input.nomination;
       const workflowId = nominationWorkflowId(n.cycleId, n.regencyCode, n.ikmName);
+      // A re-evaluation's earlier stars must be on record (db/previous-award.ts); without, nothing is claimed or started.
+      if (n.previousStars) {
+        const award = await previousAward(db, n);
+        if (!award.ok) return { workflowId, created: false, previousRefused: award.refusal };
+      }
       const holder = await claimSentra(db, n, workflowId);
       if (holder !== workflowId) return { workflowId, created: false, sentraTakenBy: holder };
       // The nomination checks its input against this record before it does anything (intake.activity.ts).

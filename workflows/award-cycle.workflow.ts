@@ -34,7 +34,7 @@ import { provinceOf } from '../domain/region-codes';
 import { cycleActivity, decreeActivity, mailActivity, nominationStartActivity } from './activity-options';
 import { checkCycleInput } from './input-checks';
 import { checkDecree } from './nomination-rules';
-import { CYCLE_INPUT_CHECKED, DETERMINATION_BY_DECREE } from './patches';
+import { CYCLE_INPUT_CHECKED, DETERMINATION_BY_DECREE, PREVIOUS_STARS_FROM_RECORD } from './patches';
 import { nominationWorkflowId, sentraKey } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
 import { shown } from '../domain/text';
@@ -190,6 +190,11 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         provinceName: provinces[provinceOf(n.regencyCode)],
         cycleDeadlineOverrides: carry.deadlineOverrides,
       });
+      // The earlier award it claims is not on record: nothing was started (activities/cycle.activity.ts).
+      if (result.previousRefused && patched(PREVIOUS_STARS_FROM_RECORD)) {
+        noteLength();
+        refuse(result.previousRefused);
+      }
       // The sentra was claimed by another nomination (in an earlier run, or by a racing update): nothing was started.
       if (result.sentraTakenBy) {
         noteLength();

@@ -259,6 +259,8 @@ export interface NominateResult {
   created: boolean;
   /** Set when nothing was started because the nomination's sentra is already claimed by this workflow id. */
   sentraTakenBy?: string;
+  /** Set when nothing was started because the claimed previous award is not on record: why (db/previous-award.ts). */
+  previousRefused?: string;
 }
 export interface CycleExtendInput {
   actor: Actor;

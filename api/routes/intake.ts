@@ -18,13 +18,14 @@ import {
   type RowRefusal,
 } from '../../client/nominations-csv';
 import type { Database } from '../../db/database';
-import { COMMODITIES, type Actor } from '../../domain/types';
+import { previousAward } from '../../db/previous-award';
+import { COMMODITIES, type Actor, type NominationInput } from '../../domain/types';
 import { nominationWorkflowId, sentraKey } from '../../workflows/ids';
 import { nominateUpdate } from '../../workflows/messages';
 import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
 import { cycleWorkflowOf } from '../cycle-lookup';
-import { ApiError, forbidden, invalidRequest } from '../errors';
+import { ApiError, forbidden, invalidRequest, refused } from '../errors';
 import { CycleParams, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
 import { executeUpdate } from '../workflow-calls';
@@ -97,6 +98,7 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const workflowId = nominationWorkflowId(cycleId, req.body.regencyCode, req.body.ikmName);
       if (await nominationExists(db, workflowId))
         throw new ApiError(409, 'refused', alreadyNominated(req.body, cycleId, workflowId));
+      await requirePreviousAward(db, { ...req.body, cycleId });
       const result = await executeUpdate(
         client,
         await cycleWorkflowOf(client, cycleId),
@@ -165,6 +167,17 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       };
     },
   );
+}
+
+/** A re-evaluation's claimed award is looked up before anything is sent (the cycle's start activity checks it again),
+ * so a claim without record leaves no trace in Temporal or PostgreSQL. */
+async function requirePreviousAward(
+  db: Kysely<Database>,
+  n: Pick<NominationInput, 'regencyCode' | 'ikmName' | 'previousStars'> & { cycleId: string },
+): Promise<void> {
+  if (!n.previousStars) return;
+  const award = await previousAward(db, n);
+  if (!award.ok) throw refused(award.refusal);
 }
 
 interface ToSend {
@@ -246,6 +259,7 @@ async function sendRows(
         continue;
       }
       try {
+        await requirePreviousAward(db, { ...fields, cycleId });
         const result = await executeUpdate(
           client,
           cycleWorkflowId,
