@@ -2,7 +2,7 @@
  * Re-evaluation from the record (#15 item 4): a nomination that claims stars from an earlier cycle starts only when
  * that cycle's projection holds the same IKM (its kabupaten/kota and name key) DETERMINED with those stars. A claim
  * without record, of another level, or of a nomination that got no stars is refused through the API (409, before
- * anything is sent) and the CLI (exit 1, the cycle's start activity refusing it), naming what was searched; nothing is
+ * anything is sent) and the CLI through it (exit 1); the cycle's start activity checks it again, naming what was searched; nothing is
  * started and no row or event is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +17,11 @@ let api: ApiUnderTest;
 let ovop: Ovop;
 const EARLIER = 'uji-rekam-lama';
 const config = testConfig('uji-rekam-ulang', { mutate: (c) => (c.intakeWindow = '15m') });
-const GARUT = 'dinas_kabkota:disperin-32.05:32.05';
 
 beforeAll(async () => {
   h = await startHarness('reevaluation-record');
   api = await startApi(h);
-  ovop = cliRunner(h.taskQueue);
+  ovop = cliRunner(h.taskQueue, api);
   // The earlier cycle's record, as its projection left it: one IKM starred, one not classified.
   const base = {
     cycle_id: EARLIER,
@@ -137,7 +136,7 @@ describe('re-evaluation from the record', () => {
     expect(await cycleUpdateEvents()).toBe(updatesBefore);
   });
 
-  it('refuses through the CLI a claim with no record (exit 1): the cycle starts nothing', async () => {
+  it('refuses through the CLI a claim with no record (exit 1): nothing is started', async () => {
     const out = await ovop(
       [
         'nominate',
@@ -160,7 +159,7 @@ describe('re-evaluation from the record', () => {
         '--previous-stars',
         '4',
       ],
-      { actor: GARUT },
+      { token: api.tokens.garut },
     );
     expect(out.code, out.stdout + out.stderr).toBe(1);
     expect(out.stdout + out.stderr).toContain(
