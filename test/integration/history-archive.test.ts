@@ -3,7 +3,6 @@
  * SHA-256, once however many sweeps run at the same time; after Temporal deletes the run, `ovop audit replay`, `trail`
  * and `verify` read it from the archive and say so; a changed archive row is refused with exit 1.
  */
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { dinasOf, nominationInput, startNominationDirectly, testConfig, workflowInput } from '../../bench/drivers';
 import { archiveClosedRuns, CLOSED_RUNS_QUERY } from '../../common/history-archiver';
+import { isRunNotFound } from '../../common/temporal-not-found';
 import { ARCHIVE_ENCODING } from '../../db/history-archive';
 import { attendSocializationUpdate, nominationStateQuery, withdrawUpdate } from '../../workflows/messages';
 import { cliRunner, type Ovop } from '../support/cli';
@@ -58,7 +58,10 @@ describe('the history archive', () => {
 
     // The sweep's own query, narrowed to this run; visibility lists a closed run a moment after it closes.
     const query = `${CLOSED_RUNS_QUERY} AND WorkflowId = '${workflowId}'`;
-    await waitFor(async () => (await h.client.workflow.count(query)).count === 1, { what: 'the run listed closed' });
+    await waitFor(async () => (await h.client.workflow.count(query)).count === 1, {
+      what: 'the run listed closed',
+      timeoutMs: 120_000,
+    });
     const sweeps = await Promise.all([0, 1, 2].map(() => archiveClosedRuns(h.client, h.db, query)));
     expect(sweeps.map((s) => s.closed)).toEqual([1, 1, 1]);
     expect(sweeps.reduce((sum, s) => sum + s.archived, 0)).toBe(1);
@@ -83,7 +86,7 @@ describe('the history archive', () => {
     expect(bytes.length).toBe(row.size);
     expect(row.history.length).toBeLessThan(row.size);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
-  });
+  }, 300_000);
 
   it('refuses to change an archived row', async () => {
     await expect(
@@ -112,9 +115,10 @@ describe('the history archive', () => {
           .describe()
           .then(
             () => false,
-            (err) => err instanceof WorkflowNotFoundError,
+            (err) => isRunNotFound(err),
           ),
-      { what: 'Temporal to delete the run', timeoutMs: 30_000 },
+      // The server deletes in a task of its own, after the other work queued on its one shard: slow under CI's load.
+      { what: 'Temporal to delete the run', timeoutMs: 120_000 },
     );
 
     const [replay, replayText, verify, verifyText, onlyTemporal, trail] = await Promise.all([
@@ -147,7 +151,7 @@ describe('the history archive', () => {
 
     expect(trail.code, trail.stderr).toBe(0);
     expect(trail.json()).toMatchObject({ workflowId, source: 'archive', events, comparison: { mismatches: [] } });
-  });
+  }, 300_000);
 
   it('refuses an archived history whose bytes no longer match its hash (exit 1), before any replay', async () => {
     await h.db.transaction().execute(async (trx) => {
