@@ -142,9 +142,16 @@ describe('normalization of assessors', () => {
       mean(all) + ((raw - mean(totals(id))) / sampleSd(totals(id))) * sampleSd(all);
 
     const last = ids[2];
+    // The stage is read from the workflow; its event rows are written by activities that may still be running.
+    const [aggregated] = await waitFor(
+      async () => {
+        const found = await eventsOf(last, 'assessment.aggregated');
+        return found.length > 0 && found;
+      },
+      { what: 'the aggregated event row', timeoutMs: 60_000 },
+    );
     const scored = await eventsOf(last, 'assessment.scored');
     const raw = Object.fromEntries(scored.map((e) => [e.actor_id, (e.payload as { total: number }).total]));
-    const [aggregated] = await eventsOf(last, 'assessment.aggregated');
     const payload = aggregated.payload as {
       provisionalScore: number;
       perAssessor: Record<string, number>;
