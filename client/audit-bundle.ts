@@ -17,6 +17,8 @@ export interface AuditBundle {
   exportedAt: string;
   /** The workflow's history events in Temporal's JSON format. */
   events: unknown[];
+  /** The runs it continued as new into, oldest first (a nomination of short runs); absent for a single run. */
+  continuedRuns?: { runId: string; events: unknown[] }[];
   eventLog: (Omit<EventRow, 'occurred_at'> & { occurred_at: string })[];
   chainHead: { chainIndex: number; hash: string };
   signature?: { algorithm: 'Ed25519'; keyId: string; value: string };

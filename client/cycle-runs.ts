@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { fetchRunChain } from './run-chain';
 
 export interface CycleRun {
   workflowId: string;
@@ -21,7 +22,7 @@ export async function projectedNominationIds(db: Kysely<Database>, cycleId: stri
 }
 
 /**
- * Every run the visibility query lists, then every projected nomination it did not list (its current run). Ids found
+ * Every run the visibility query lists, then every projected nomination it did not list (every run of its chain). Ids found
  * in neither place are pushed to `missing` as the listing ends.
  */
 export async function* cycleRuns(
@@ -38,8 +39,8 @@ export async function* cycleRuns(
   for (const workflowId of projected) {
     if (listed.has(workflowId)) continue;
     try {
-      const described = await client.workflow.getHandle(workflowId).describe();
-      yield { workflowId, runId: described.runId };
+      // Every run of its chain (short runs): the earlier ones are closed runs the listing missed too.
+      for (const run of await fetchRunChain(client, workflowId)) yield { workflowId, runId: run.runId };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       missing.push(workflowId);

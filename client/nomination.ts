@@ -5,6 +5,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { retryOnTaskFailure } from '../common/update-retry';
 import type { Actor } from '../domain/types';
 import type { NominationAnswer } from '../workflows/messages';
 import { nominationPath } from './api-client';
@@ -63,7 +64,11 @@ async function actDirect<A>(
 ): Promise<NominationAnswer> {
   const { ref, handle } = await nominationHandle(ctx, idArg);
   try {
-    return await ctx.call(handle.executeUpdate(update, { args: [arg] }), `${what} on ${ref.workflowId}`);
+    // Sent again while the nomination is starting or moving to its next run (common/update-retry.ts).
+    return await ctx.call(
+      retryOnTaskFailure(() => handle.executeUpdate(update, { args: [arg] })),
+      `${what} on ${ref.workflowId}`,
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       const status = await handle

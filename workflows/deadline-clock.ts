@@ -91,10 +91,11 @@ export class DeadlineClock {
   /**
    * Waits until `done()` or the nomination closes, sending each reminder once at its offset before the deadline. When
    * the deadline passes, the dinas provinsi gets an escalation and the stage's policy applies. A moved deadline
-   * (extension, grace, a hold's extension) restarts the timers from the new date.
+   * (extension, grace, a hold's extension) restarts the timers from the new date. `resumedSince`: when the wait
+   * began, for a wait that a continued run resumes (nomination-chain.ts).
    */
-  async waitStage(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
-    if (patched(REMINDERS_ON_TIME)) return this.waitStageOnTime(stage, done);
+  async waitStage(stage: DeadlineStage, done: () => boolean, resumedSince?: number): Promise<WaitResult> {
+    if (patched(REMINDERS_ON_TIME)) return this.waitStageOnTime(stage, done, resumedSince);
     const s = this.s;
     const cfg = stageDeadlineConfig(s, stage);
     const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
@@ -155,7 +156,7 @@ export class DeadlineClock {
    * entered late, an extension, a grace period); the grace period has its own notice, no reminders, and no second
    * escalation when it runs out; and the timers count from after the reminders' sends, not from before them.
    */
-  private async waitStageOnTime(stage: DeadlineStage, done: () => boolean): Promise<WaitResult> {
+  private async waitStageOnTime(stage: DeadlineStage, done: () => boolean, resumedSince?: number): Promise<WaitResult> {
     const s = this.s;
     const cfg = stageDeadlineConfig(s, stage);
     const offsets = cfg.remindBefore.map(parseDuration).sort((a, b) => b - a);
@@ -170,8 +171,9 @@ export class DeadlineClock {
       const deadline = deadlineOf(s, stage);
       let now = Date.now();
       if (deadline !== plannedFor) {
+        // A wait resumed in the next run of a short-run chain began when the last run entered the stage.
+        since = Number.isNaN(plannedFor) && resumedSince !== undefined ? resumedSince : now;
         plannedFor = deadline;
-        since = now;
       }
       if (now < deadline) {
         const moments = deadline === graceUntil ? [] : offsets.filter((o) => deadline - o > since);

@@ -11,6 +11,7 @@ import { drawPanel, fnv1a } from '../domain/panel';
 import { aggregateScores, recommendStars, requiresFieldVerification } from '../domain/scoring';
 import { type AwardConfig, type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { type DeadlineClock, deadlineOf } from './deadline-clock';
+import { type NominationChain, reaches, type ResumePoint } from './nomination-chain';
 import type { NominationEffects } from './nomination-effects';
 import {
   assessorProfile,
@@ -41,80 +42,104 @@ export class NominationLifecycle {
     private readonly s: NominationState,
     private readonly fx: NominationEffects,
     private readonly clock: DeadlineClock,
+    private readonly chain: NominationChain,
   ) {}
 
-  async run(): Promise<void> {
-    const { s, fx, clock } = this;
+  /** Runs the life from `from`: the start, or the stage boundary where the previous run of the chain stopped. */
+  async run(from: ResumePoint = 'start'): Promise<void> {
+    const { s, fx, clock, chain } = this;
     const n = nominee(s);
     const { assessment, contacts, stars } = s.input.rules;
-    s.cause = n.nominatedBy;
-    await fx.enter('IDENTIFIED', 'nomination.identified', {
-      sentraSize: n.sentraSize,
-      previousStars: n.previousStars ?? null,
-    });
-    // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
-    const firstWait: Stage = n.previousStars ? 'AWAITING_DOCUMENTS' : 'AWAITING_SOCIALIZATION';
-    await Promise.all([
-      fx.notify('intake_accepted', 'intake', [dinasEmail(s)], { cc: [provinsiEmail(s)] }),
-      fx.enter(firstWait, 'stage.changed'),
-    ]);
+    if (from === 'start') {
+      s.cause = n.nominatedBy;
+      await fx.enter('IDENTIFIED', 'nomination.identified', {
+        sentraSize: n.sentraSize,
+        previousStars: n.previousStars ?? null,
+      });
+      // Re-evaluations of IKM starred in an earlier cycle skip socialization: their dinas has been through it.
+      const firstWait: Stage = n.previousStars ? 'AWAITING_DOCUMENTS' : 'AWAITING_SOCIALIZATION';
+      await Promise.all([
+        fx.notify('intake_accepted', 'intake', [dinasEmail(s)], { cc: [provinsiEmail(s)] }),
+        fx.enter(firstWait, 'stage.changed'),
+      ]);
 
-    if (firstWait === 'AWAITING_SOCIALIZATION') {
-      if ((await clock.waitStage('attendance', () => s.attendedSession !== null)) === 'closed') return;
-      await fx.enter('AWAITING_DOCUMENTS', 'stage.changed');
-    }
-    if ((await clock.waitStage('documents', () => missingDocuments(s).length === 0)) === 'closed') return;
-    // Steps a cycle's config adds (issue 17); histories without them never reach the patch markers.
-    if (s.input.rules.prescreen?.enabled && patched(PROVINCIAL_PRESCREEN)) {
-      if (!(await this.provincialPrescreen())) return;
-    }
-    if (s.input.rules.samples?.required && patched(PRODUCT_SAMPLES)) {
-      if (!(await this.productSamples())) return;
-    }
-    if (!(await this.administrativeReview())) return;
-    if (!(await this.assessment())) return;
-
-    const score = s.provisional!;
-    const visits = s.input.rules.fieldVisit;
-    if (visits && patched(FIELD_VISITS)) {
-      if (visits.appliesTo === 'all' || requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
-        if (!(await this.fieldVisit(score))) return;
+      if (firstWait === 'AWAITING_SOCIALIZATION') {
+        if ((await clock.waitStage('attendance', () => s.attendedSession !== null)) === 'closed') return;
+        await fx.enter('AWAITING_DOCUMENTS', 'stage.changed');
+        if (chain.switchesAtBoundaries()) await chain.continueAt('documents');
       }
-    } else if (requiresFieldVerification(score, assessment.fieldVerificationThreshold)) {
-      await fx.enter('FIELD_VERIFICATION', 'stage.changed', { provisionalScore: score });
-      await fx.notify('field_verification', 'field', contacts.coordinators, { score });
-      if ((await clock.waitStage('fieldVerification', () => s.fieldVerified !== null)) === 'closed') return;
     }
-    const submittedDocuments = s.documents.map((d) => d.kind);
-    const recommendation = recommendStars(
-      { score, aspects: s.aspectScores!, submittedDocuments, fieldVerified: s.fieldVerified },
-      stars,
-    );
-    s.recommended = recommendation.stars;
-    s.cappedBy = recommendation.cappedBy;
-    // A rule added in r4: the cycle's star cap (2024 recommended only Bintang 1–3). A recommendation above it is capped
-    // at it, with the reason beside the gates', so the decree that follows never carries a star the cycle may not give.
-    const award = s.input.rules.award && patched(AWARD_FOLLOW_UP) ? s.input.rules.award : null;
-    if (award && s.recommended > award.maxStars) {
-      s.cappedBy = [
-        ...s.cappedBy,
-        { fromStars: award.maxStars + 1, reason: `batas siklus ini paling tinggi Bintang ${award.maxStars}` },
-      ];
-      s.recommended = award.maxStars;
+    // A continued run resumes the wait its stage began in the last run, from the moment it began.
+    const resumed = (point: ResumePoint) => (from === point ? s.stageEnteredAt : undefined);
+    if (reaches(from, 'documents')) {
+      const docs = await clock.waitStage('documents', () => missingDocuments(s).length === 0, resumed('documents'));
+      if (docs === 'closed') return;
+      // Steps a cycle's config adds (issue 17); histories without them never reach the patch markers.
+      if (s.input.rules.prescreen?.enabled && patched(PROVINCIAL_PRESCREEN)) {
+        if (!(await this.provincialPrescreen())) return;
+      }
+      if (s.input.rules.samples?.required && patched(PRODUCT_SAMPLES)) {
+        if (!(await this.productSamples())) return;
+      }
     }
-    await fx.enter('STAR_RECOMMENDED', 'stage.changed', {
-      recommendedStars: s.recommended,
-      byThreshold: recommendation.byThreshold,
-      cappedBy: s.cappedBy,
-    });
-    await fx.notify('star_recommended', 'recommended', contacts.coordinators, { stars: s.recommended, score });
-    if ((await clock.waitStage('determination', () => s.determination !== null)) === 'closed') return;
+    if (reaches(from, 'review')) {
+      if (!(await this.administrativeReview(resumed('review')))) return;
+      if (chain.switchesAtBoundaries()) await chain.continueAt('assessment');
+    }
+    const score = () => s.provisional!;
+    let award: AwardConfig | null;
+    if (reaches(from, 'assessment')) {
+      if (!(await this.assessment())) return;
+      const visits = s.input.rules.fieldVisit;
+      if (visits && patched(FIELD_VISITS)) {
+        if (visits.appliesTo === 'all' || requiresFieldVerification(score(), assessment.fieldVerificationThreshold)) {
+          if (!(await this.fieldVisit(score()))) return;
+        }
+      } else if (requiresFieldVerification(score(), assessment.fieldVerificationThreshold)) {
+        await fx.enter('FIELD_VERIFICATION', 'stage.changed', { provisionalScore: score() });
+        await fx.notify('field_verification', 'field', contacts.coordinators, { score: score() });
+        if ((await clock.waitStage('fieldVerification', () => s.fieldVerified !== null)) === 'closed') return;
+      }
+      const submittedDocuments = s.documents.map((d) => d.kind);
+      const recommendation = recommendStars(
+        { score: score(), aspects: s.aspectScores!, submittedDocuments, fieldVerified: s.fieldVerified },
+        stars,
+      );
+      s.recommended = recommendation.stars;
+      s.cappedBy = recommendation.cappedBy;
+      // A rule added in r4: the cycle's star cap (2024 recommended only Bintang 1–3). A recommendation above it is
+      // capped at it, with the reason beside the gates', so the decree that follows never carries a star the cycle may
+      // not give.
+      award = s.input.rules.award && patched(AWARD_FOLLOW_UP) ? s.input.rules.award : null;
+      if (award && s.recommended > award.maxStars) {
+        s.cappedBy = [
+          ...s.cappedBy,
+          { fromStars: award.maxStars + 1, reason: `batas siklus ini paling tinggi Bintang ${award.maxStars}` },
+        ];
+        s.recommended = award.maxStars;
+      }
+      await fx.enter('STAR_RECOMMENDED', 'stage.changed', {
+        recommendedStars: s.recommended,
+        byThreshold: recommendation.byThreshold,
+        cappedBy: s.cappedBy,
+      });
+      await fx.notify('star_recommended', 'recommended', contacts.coordinators, {
+        stars: s.recommended,
+        score: score(),
+      });
+      if (chain.switchesAtBoundaries()) await chain.continueAt('determination');
+    } else {
+      // The run that waits for the determination starts on code that has the award's follow-up.
+      award = s.input.rules.award && patched(AWARD_FOLLOW_UP) ? s.input.rules.award : null;
+    }
+    const decided = await clock.waitStage('determination', () => s.determination !== null, resumed('determination'));
+    if (decided === 'closed') return;
 
     const determination = s.determination!;
-    s.stars = determination.stars ?? s.recommended;
+    s.stars = determination.stars ?? s.recommended!;
     s.cause = determination.actor;
     if (award) {
-      await this.determineAndFollowUp(award, score);
+      await this.determineAndFollowUp(award, score());
       return;
     }
     await fx.enter(s.stars > 0 ? 'DETERMINED' : 'NOT_CLASSIFIED', 'stars.determined', {
@@ -122,7 +147,11 @@ export class NominationLifecycle {
       recommendedStars: s.recommended,
       reason: determination.reason ?? null,
     });
-    await fx.notify('announcement', 'announcement', [dinasEmail(s)], { cc: [provinsiEmail(s)], stars: s.stars, score });
+    await fx.notify('announcement', 'announcement', [dinasEmail(s)], {
+      cc: [provinsiEmail(s)],
+      stars: s.stars,
+      score: score(),
+    });
   }
 
   /**
@@ -236,13 +265,20 @@ export class NominationLifecycle {
   }
 
   /** Review rounds until the documents pass or the nomination is rejected. Returns false when it ended here. */
-  private async administrativeReview(): Promise<boolean> {
-    const { s, fx, clock } = this;
+  private async administrativeReview(resumedSince?: number): Promise<boolean> {
+    const { s, fx, clock, chain } = this;
     const rounds = s.input.rules.documents.revisionRounds;
-    for (;;) {
-      s.reviewDecision = null;
-      await fx.enter('UNDER_REVIEW', 'stage.changed', { round: s.revisionRound });
-      if ((await clock.waitStage('review', () => s.reviewDecision !== null)) === 'closed') return false;
+    let since = resumedSince;
+    for (let first = true; ; first = false) {
+      // A run continued here is already in its first round's UNDER_REVIEW (short runs: nomination-chain.ts).
+      if (since === undefined) {
+        s.reviewDecision = null;
+        await fx.enter('UNDER_REVIEW', 'stage.changed', { round: s.revisionRound });
+        if (first && chain.switchesAtBoundaries()) await chain.continueAt('review');
+      }
+      const wait = await clock.waitStage('review', () => s.reviewDecision !== null, since);
+      since = undefined;
+      if (wait === 'closed') return false;
       const decision = s.reviewDecision!;
       s.cause = decision.actor;
       // The dinas hears that it passed together with the assessors' assignment (see assessment()).

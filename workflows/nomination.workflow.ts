@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { DeadlineClock } from './deadline-clock';
 import { checkNominationInput, NOT_FROM_CYCLE } from './input-checks';
-import type { NominationOutcome, NominationWorkflowInput } from './inputs';
+import type { NominationOutcome } from './inputs';
 import {
   attendSocializationUpdate,
   cycleDeadlineSignal,
@@ -31,6 +31,7 @@ import {
   withdrawUpdate,
 } from './messages';
 import { NominationActions } from './nomination-actions';
+import { checkCarried, NominationChain, type NominationRunInput, restoreState } from './nomination-chain';
 import { NominationEffects } from './nomination-effects';
 import { NominationLifecycle } from './nomination-lifecycle';
 import * as rules from './nomination-rules';
@@ -39,18 +40,26 @@ import { outcome, view } from './nomination-views';
 import { NOMINATION_START_CHECKED } from './patches';
 import { refuseForNow } from './validation';
 
-export async function nomination(input: NominationWorkflowInput): Promise<NominationOutcome> {
+export async function nomination(runInput: NominationRunInput): Promise<NominationOutcome> {
+  // A run continued at a stage boundary carries the state (nomination-chain.ts); the input is the cycle's without it.
+  const { carried, ...input } = runInput;
   // Histories from before the start check replay without it (docs/versioning.md).
   const checked = patched(NOMINATION_START_CHECKED);
   if (checked) checkNominationInput(input);
+  if (carried !== undefined) checkCarried(carried);
   const s = newNominationState(input, workflowInfo().workflowId, Date.now());
-  s.admitted = !checked;
+  if (carried) restoreState(s, carried);
+  // The first run of the chain passed the start check; its continuations take actions at once.
+  s.admitted = !checked || !!carried;
   const fx = new NominationEffects(s);
   const clock = new DeadlineClock(s, fx);
   const act = new NominationActions(s, fx, clock);
-  /** Every action waits for the start check; the client sends a turned-away update again (common/update-retry.ts). */
+  const chain = new NominationChain(s);
+  /** Every action waits for the start check and for a switch to the next run; the client sends a turned-away update
+   * again (common/update-retry.ts). */
   const admitted = (): void => {
     if (!s.admitted) refuseForNow(`nomination ${s.workflowId} is starting; send this again in a moment`);
+    chain.refuseWhileSwitching();
   };
 
   setHandler(nominationStateQuery, () => view(s));
@@ -99,14 +108,14 @@ export async function nomination(input: NominationWorkflowInput): Promise<Nomina
   });
   setHandler(cycleDeadlineSignal, (c: unknown) => act.onCycleDeadline(c));
 
-  if (checked) {
+  if (checked && !carried) {
     // Before any row or mail: a nomination started around its cycle ends here, with the reason as its failure.
     const problem = await fx.verifyStart();
     if (problem) throw ApplicationFailure.nonRetryable(problem, NOT_FROM_CYCLE);
     s.admitted = true;
   }
 
-  await new NominationLifecycle(s, fx, clock).run();
+  await new NominationLifecycle(s, fx, clock, chain).run(carried?.from ?? 'start');
   // An update accepted just before the end (a late withdrawal refused by its handler, a query-like update) must
   // finish before the workflow completes, or its caller would see an error instead of the answer.
   await condition(allHandlersFinished);

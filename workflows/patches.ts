@@ -59,3 +59,7 @@ export const BLIND_FIELD_VISIT_MAILS = 'blind-field-visit-mails';
 /** A re-evaluation's previous stars must be on record in the claimed earlier cycle; the cycle refuses the nomination
  * its start activity found no record for (#15 item 4). */
 export const PREVIOUS_STARS_FROM_RECORD = 'previous-stars-from-record';
+
+/** A nomination continues as new at its stage boundaries (issue #19), carrying its state, so a workflow task rebuilds
+ * one stage's events rather than the whole life (workflows/nomination-chain.ts). */
+export const NOMINATION_SHORT_RUNS = 'nomination-short-runs';

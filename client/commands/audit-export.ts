@@ -11,7 +11,7 @@ import { historyToJSON } from '../history-json';
 import type { Context, Outcome } from '../context';
 import { firstLine, usage } from '../errors';
 import { nominationHandle } from '../nomination';
-import { sourceText, workflowHistory } from '../run-history';
+import { chainSource, chainSourceText, workflowRunChain, type SourcedRun } from '../run-history';
 
 export async function auditExport(ctx: Context, id: string, opts: { out: string; key?: string }): Promise<Outcome> {
   const key = signingKey(opts.key);
@@ -20,7 +20,8 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
       'no signing key: set OVOP_SIGNING_KEY_FILE (or OVOP_SIGNING_KEY, or pass --key); make one with ovop audit keygen',
     );
   const { ref } = await nominationHandle(ctx, id);
-  const { history, source } = await workflowHistory(ctx, ref.workflowId);
+  const [first, ...continued] = await workflowRunChain(ctx, ref.workflowId);
+  const eventsOf = (r: SourcedRun) => (JSON.parse(historyToJSON(r.history)) as { events: unknown[] }).events;
   const rows = await chainRows(await ctx.db('audit export'), ref.workflowId);
   const chain = verifyChain(rows);
   const bundle = signBundle(
@@ -28,7 +29,8 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
       format: BUNDLE_FORMAT,
       workflowId: ref.workflowId,
       exportedAt: new Date().toISOString(),
-      events: (JSON.parse(historyToJSON(history)) as { events: unknown[] }).events,
+      events: eventsOf(first),
+      ...(continued.length > 0 && { continuedRuns: continued.map((r) => ({ runId: r.runId, events: eventsOf(r) })) }),
       eventLog: rows.map((r) => ({ ...r, occurred_at: new Date(r.occurred_at).toISOString() })),
       chainHead: rows.length
         ? { chainIndex: rows.at(-1)!.chain_index, hash: rows.at(-1)!.hash }
@@ -42,7 +44,8 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
   } catch (err) {
     throw usage(`cannot write ${opts.out}: ${firstLine(err)}`);
   }
-  const events = bundle.events.length;
+  const events = bundle.events.length + (bundle.continuedRuns ?? []).reduce((sum, r) => sum + r.events.length, 0);
+  const runs = 1 + continued.length;
   // The record is exported as found; a chain already broken in PostgreSQL is said here and fails the bundle's check.
   const warnings = chain.broken
     ? [
@@ -53,14 +56,15 @@ export async function auditExport(ctx: Context, id: string, opts: { out: string;
     warnings,
     json: {
       workflowId: ref.workflowId,
-      source,
+      source: chainSource([first, ...continued]),
       events,
+      runs,
       eventLogRows: rows.length,
       chainHead: bundle.chainHead,
       keyId: keyId(key),
       out: opts.out,
       bytes: Buffer.byteLength(text),
     },
-    text: `Wrote ${events} history events (from ${sourceText(source)}) and ${rows.length} event-log rows of ${ref.workflowId} to ${opts.out}, signed with key ${keyId(key)}.\nCheck and replay them against the current code with: ovop audit replay --file ${opts.out}`,
+    text: `Wrote ${events} history events${runs > 1 ? ` of ${runs} runs` : ''} (from ${chainSourceText([first, ...continued])}) and ${rows.length} event-log rows of ${ref.workflowId} to ${opts.out}, signed with key ${keyId(key)}.\nCheck and replay them against the current code with: ovop audit replay --file ${opts.out}`,
   };
 }

@@ -23,7 +23,7 @@ import type { Context, Outcome } from '../context';
 import { firstLine, refused, usage } from '../errors';
 import { inferWorkflowId, type History } from '../history';
 import { nominationHandle } from '../nomination';
-import { sourceText, workflowHistory } from '../run-history';
+import { chainSource, chainSourceText, workflowRunChain } from '../run-history';
 import { bundleError, quietRuntime, replayOptions, verdictOf, verdictText, type WorkflowCodeOptions } from '../replay';
 
 export async function auditReplay(
@@ -34,10 +34,12 @@ export async function auditReplay(
   if (opts.nomination) return replayNomination(ctx, opts.nomination, opts);
   if (!opts.file) throw usage('give a nomination id, or --file with a bundle written by ovop audit export');
   const file = opts.file;
-  const { history, workflowId: recordedId, signedBy } = readHistoryFile(file, opts.publicKey);
+  const { history, continued, workflowId: recordedId, signedBy } = readHistoryFile(file, opts.publicKey);
   const workflowId = opts.workflowId ?? recordedId ?? inferWorkflowId(history) ?? 'ovop-replay';
   const { source } = replayOptions(opts);
-  const verdict = await replayOne(history, workflowId, opts);
+  const runs = [history, ...continued];
+  const { verdict, failedRun } = await replayChain(runs, workflowId, opts);
+  const events = eventCount(runs);
   return {
     exitCode: verdict.ok ? 0 : 1,
     warnings: signedBy
@@ -50,52 +52,64 @@ export async function auditReplay(
       workflowId,
       source: 'file',
       signed: signedBy ? { keyId: signedBy } : null,
-      events: history.events?.length ?? 0,
+      events,
+      runs: runs.length,
+      ...(failedRun && { failedRun }),
       code: source,
       ...verdict,
     },
-    text: `${file} (${workflowId}, ${history.events?.length ?? 0} events${signedBy ? `, signature of key ${signedBy} verified` : ', unsigned'}) against ${source}: ${verdictText(verdict)}`,
+    text: `${file} (${workflowId}, ${events} events${runsText(runs.length)}${signedBy ? `, signature of key ${signedBy} verified` : ', unsigned'}) against ${source}: ${failedAt(failedRun, runs.length)}${verdictText(verdict)}`,
   };
 }
 
-/** Replays a nomination's latest run, from Temporal or, once Temporal no longer holds it, from the archive. */
+/** Replays a nomination's chain of runs, each from Temporal or, once Temporal no longer holds it, from the archive. */
 async function replayNomination(ctx: Context, id: string, opts: WorkflowCodeOptions): Promise<Outcome> {
   const { ref } = await nominationHandle(ctx, id);
-  const { history, source, runId } = await workflowHistory(ctx, ref.workflowId);
+  const chain = await workflowRunChain(ctx, ref.workflowId);
+  const runs = chain.map((r) => r.history);
   const code = replayOptions(opts).source;
-  const verdict = await replayOne(history, ref.workflowId, opts);
+  const { verdict, failedRun } = await replayChain(runs, ref.workflowId, opts);
+  const events = eventCount(runs);
   return {
     exitCode: verdict.ok ? 0 : 1,
     json: {
       workflowId: ref.workflowId,
-      runId: runId ?? null,
-      source,
-      events: history.events?.length ?? 0,
+      runId: chain.at(-1)!.runId,
+      source: chainSource(chain),
+      events,
+      runs: runs.length,
+      ...(failedRun && { failedRun }),
       code,
       ...verdict,
     },
-    text: `${ref.workflowId} (${history.events?.length ?? 0} events, from ${sourceText(source)}) against ${code}: ${verdictText(verdict)}`,
+    text: `${ref.workflowId} (${events} events${runsText(runs.length)}, from ${chainSourceText(chain)}) against ${code}: ${failedAt(failedRun, runs.length)}${verdictText(verdict)}`,
   };
 }
 
-async function replayOne(history: History, workflowId: string, code: WorkflowCodeOptions) {
+/** Replays every run of a chain (short runs), oldest first; the first that fails gives the verdict. */
+async function replayChain(runs: History[], workflowId: string, code: WorkflowCodeOptions) {
   const { options, source } = replayOptions(code);
   quietRuntime();
-  let error: unknown;
-  try {
-    await Worker.runReplayHistory(options, history, workflowId);
-  } catch (err) {
-    if ((err as Error).name !== 'DeterminismViolationError' && (err as Error).name !== 'ReplayError')
-      throw bundleError(err, source);
-    error = err;
+  for (const [i, run] of runs.entries()) {
+    try {
+      await Worker.runReplayHistory(options, run, workflowId);
+    } catch (err) {
+      if ((err as Error).name !== 'DeterminismViolationError' && (err as Error).name !== 'ReplayError')
+        throw bundleError(err, source);
+      return { verdict: verdictOf(err, run), failedRun: i + 1 };
+    }
   }
-  return verdictOf(error, history);
+  return { verdict: verdictOf(undefined), failedRun: undefined };
 }
+
+const eventCount = (runs: History[]) => runs.reduce((sum, r) => sum + (r.events?.length ?? 0), 0);
+const runsText = (n: number) => (n > 1 ? ` in ${n} runs` : '');
+const failedAt = (run: number | undefined, n: number) => (run && n > 1 ? `run ${run}: ` : '');
 
 export function readHistoryFile(
   path: string,
   publicKey?: string,
-): { history: History; workflowId?: string; signedBy?: string } {
+): { history: History; continued: History[]; workflowId?: string; signedBy?: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -111,6 +125,7 @@ export function readHistoryFile(
     throw usage(`cannot read ${path} as JSON: ${firstLine(err)}`);
   }
   let signedBy: string | undefined;
+  let continuedRuns: { events: unknown[] }[] = [];
   if (isBundleShaped(data)) {
     if ((data as { format?: unknown }).format !== BUNDLE_FORMAT)
       throw refused(`${path} is a tampered audit bundle: its format is not ${BUNDLE_FORMAT}`);
@@ -118,6 +133,7 @@ export function readHistoryFile(
     checkBundle(path, text, bundle, verificationKey(publicKey));
     signedBy = bundle.signature!.keyId;
     data = { workflowId: bundle.workflowId, events: bundle.events };
+    continuedRuns = bundle.continuedRuns ?? [];
   }
   try {
     const history = historyFromJSON(data);
@@ -126,7 +142,8 @@ export function readHistoryFile(
         ? (data as { workflowId: string }).workflowId
         : undefined;
     if (!history.events?.length) throw new Error('it has no events');
-    return { history, workflowId, signedBy };
+    const continued = continuedRuns.map((r) => historyFromJSON({ events: r.events }));
+    return { history, continued, workflowId, signedBy };
   } catch (err) {
     throw usage(`${path} is not a Temporal workflow history (${firstLine(err)}); write one with ovop audit export`);
   }

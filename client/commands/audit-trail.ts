@@ -7,9 +7,10 @@ import { decodeHistoryWith } from '../../common/history-decoding';
 import type { NominationEventRow } from '../../db/database';
 import { formatActor } from '../actor';
 import type { Context, Outcome } from '../context';
-import { readTrail, type RecordedEvent, type Trail } from '../history';
+import { readTrail, type RecordedEvent, type Trail, type TrailEntry } from '../history';
+import type { RunHistory } from '../run-chain';
 import { nominationHandle } from '../nomination';
-import { sourceText, workflowHistory, type HistorySource } from '../run-history';
+import { chainSource, chainSourceText, workflowRunChain } from '../run-history';
 import { table } from '../output';
 import { formatTime } from '../time';
 
@@ -24,10 +25,13 @@ export interface Mismatch {
 export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
   const { ref } = await nominationHandle(ctx, id);
   const { client } = await ctx.temporal();
-  const fetched = await workflowHistory(ctx, ref.workflowId);
-  const { source } = fetched;
-  const history = await decodeHistoryWith(client, fetched.history);
-  const trail = readTrail(history);
+  const fetched = await workflowRunChain(ctx, ref.workflowId);
+  const source = chainSource(fetched);
+  const runs = await Promise.all(
+    fetched.map(async (r) => ({ ...r, history: await decodeHistoryWith(client, r.history) })),
+  );
+  const trail = chainTrail(runs);
+  const eventCount = runs.reduce((sum, r) => sum + (r.history.events?.length ?? 0), 0);
 
   let rows: NominationEventRow[] | undefined;
   let note: string | undefined;
@@ -48,7 +52,8 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
   const json = {
     workflowId: ref.workflowId,
     source,
-    events: history.events?.length ?? 0,
+    events: eventCount,
+    runs: runs.map((r) => ({ runId: r.runId, events: r.history.events?.length ?? 0, source: r.source })),
     entries: trail.entries,
     recorded: trail.recorded,
     comparison: rows
@@ -65,7 +70,17 @@ export async function auditTrail(ctx: Context, id: string): Promise<Outcome> {
     exitCode: mismatches.length > 0 ? 1 : 0,
     json,
     timezone: trail.timezone,
-    text: render(ref.workflowId, source, history.events?.length ?? 0, trail, rows, mismatches, pending, note),
+    text: render(
+      ref.workflowId,
+      chainSourceText(fetched),
+      eventCount,
+      runs.length,
+      trail,
+      rows,
+      mismatches,
+      pending,
+      note,
+    ),
   };
 }
 
@@ -123,21 +138,40 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/** One trail over the runs of a chain: each entry names its run (1, 2, …) when there is more than one. */
+type ChainTrail = Omit<Trail, 'entries'> & { entries: (TrailEntry & { run?: number })[] };
+
+function chainTrail(runs: RunHistory[]): ChainTrail {
+  const trails = runs.map((r) => readTrail(r.history));
+  const many = runs.length > 1;
+  return {
+    ...trails[0],
+    entries: trails.flatMap((t, i) => t.entries.map((e) => (many ? { ...e, run: i + 1 } : e))),
+    recorded: trails.flatMap((t) => t.recorded),
+  };
+}
+
 function render(
   workflowId: string,
-  source: HistorySource,
+  sourceText: string,
   eventCount: number,
-  { entries, timezone }: Trail,
+  runCount: number,
+  { entries, timezone }: ChainTrail,
   rows: NominationEventRow[] | undefined,
   mismatches: Mismatch[],
   pending: RecordedEvent[],
   note: string | undefined,
 ): string {
-  const lines = [`Audit trail of ${workflowId} (${eventCount} history events, from ${sourceText(source)})`, ''];
+  const runs = runCount > 1 ? ` in ${runCount} runs` : '';
+  const lines = [`Audit trail of ${workflowId} (${eventCount} history events${runs}, from ${sourceText})`, ''];
   lines.push(
     table(
       ['time', 'event', 'what'],
-      entries.map((e) => [formatTime(e.at, timezone, { seconds: true }), `#${e.eventId}`, e.text]),
+      entries.map((e) => [
+        formatTime(e.at, timezone, { seconds: true }),
+        e.run ? `${e.run}#${e.eventId}` : `#${e.eventId}`,
+        e.text,
+      ]),
     ),
   );
   lines.push('');
