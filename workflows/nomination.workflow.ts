@@ -55,56 +55,57 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
   const clock = new DeadlineClock(s, fx);
   const act = new NominationActions(s, fx, clock);
   const chain = new NominationChain(s);
-  /** Every action waits for the start check and for a switch to the next run; the client sends a turned-away update
-   * again (common/update-retry.ts). */
+  /** Every action waits for the start check, and one its rules accept for a switch to the next run (a refusal stands
+   * in any run); the client sends a turned-away update again (common/update-retry.ts). */
   const admitted = (): void => {
     if (!s.admitted) refuseForNow(`nomination ${s.workflowId} is starting; send this again in a moment`);
-    chain.refuseWhileSwitching();
   };
 
   setHandler(nominationStateQuery, () => view(s));
   setHandler(attendSocializationUpdate, (u) => act.attend(u), {
-    validator: (u) => (admitted(), rules.validateAttend(s, u)),
+    validator: (u) => (admitted(), rules.validateAttend(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(submitDocumentUpdate, (u) => act.submitDocument(u), {
-    validator: (u) => (admitted(), rules.validateSubmitDocument(s, u)),
+    validator: (u) => (admitted(), rules.validateSubmitDocument(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(reviewDocumentsUpdate, (u) => act.review(u), {
-    validator: (u) => (admitted(), rules.validateReview(s, u)),
+    validator: (u) => (admitted(), rules.validateReview(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(submitScoresUpdate, (u) => act.submitScores(u), {
-    validator: (u) => (admitted(), rules.validateScores(s, u)),
+    validator: (u) => (admitted(), rules.validateScores(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(verifyFieldUpdate, (u) => act.verifyField(u), {
-    validator: (u) => (admitted(), rules.validateVerifyField(s, u)),
+    validator: (u) => (admitted(), rules.validateVerifyField(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(prescreenUpdate, (u) => act.prescreen(u), {
-    validator: (u) => (admitted(), rules.validatePrescreen(s, u)),
+    validator: (u) => (admitted(), rules.validatePrescreen(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(recordSamplesUpdate, (u) => act.recordSamples(u), {
-    validator: (u) => (admitted(), rules.validateRecordSamples(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateRecordSamples(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
   setHandler(scheduleFieldVisitUpdate, (u) => act.scheduleFieldVisit(u), {
-    validator: (u) => (admitted(), rules.validateScheduleFieldVisit(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateScheduleFieldVisit(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
   setHandler(recordFieldEvidenceUpdate, (u) => act.recordFieldEvidence(u), {
-    validator: (u) => (admitted(), rules.validateRecordFieldEvidence(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateRecordFieldEvidence(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
   setHandler(determineStarsUpdate, (u) => act.determine(u), {
-    validator: (u) => (admitted(), rules.validateDetermine(s, u)),
+    validator: (u) => (admitted(), rules.validateDetermine(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(determineByDecreeUpdate, (u) => act.determineByDecree(u), {
-    validator: (u) => (admitted(), rules.validateDetermineByDecree(s, u)),
+    validator: (u) => (admitted(), rules.validateDetermineByDecree(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(recordCertificateHandoverUpdate, (u) => act.recordCertificateHandover(u), {
-    validator: (u) => (admitted(), rules.validateCertificateHandover(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateCertificateHandover(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
-  setHandler(withdrawUpdate, (u) => act.withdraw(u), { validator: (u) => (admitted(), rules.validateWithdraw(s, u)) });
+  setHandler(withdrawUpdate, (u) => act.withdraw(u), {
+    validator: (u) => (admitted(), rules.validateWithdraw(s, u), chain.refuseWhileSwitching()),
+  });
   setHandler(extendDeadlineUpdate, (u) => act.extendDeadline(u), {
-    validator: (u) => (admitted(), rules.validateExtendDeadline(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateExtendDeadline(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
   setHandler(resolveHoldUpdate, (u) => act.resolveHold(u), {
-    validator: (u) => (admitted(), rules.validateResolveHold(s, u, Date.now())),
+    validator: (u) => (admitted(), rules.validateResolveHold(s, u, Date.now()), chain.refuseWhileSwitching()),
   });
   setHandler(cycleDeadlineSignal, (c: unknown) => act.onCycleDeadline(c));
 
