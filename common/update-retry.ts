@@ -7,8 +7,8 @@
  * - FAILED_PRECONDITION "Workflow Task in failed state": the server fails an update fast while the workflow's last task
  *   failed (a task that timed out on a loaded worker, retried by the server); nothing was admitted, and a workflow whose
  *   tasks keep failing (a bug) still ends the retries after about half a minute.
- * - RESOURCE_EXHAUSTED "workflow is closing", or "workflow update was aborted by closing workflow": the cycle is
- *   continuing as new; the next run takes the update.
+ * - RESOURCE_EXHAUSTED "workflow is closing", or "workflow update was aborted by closing workflow": the cycle or a
+ *   nomination (short runs) is continuing as new; the next run takes the update.
  * - RESOURCE_EXHAUSTED "limit on number of concurrent in-flight updates": the server admits a few updates per workflow
  *   at a time (10 on the dev server), and a bulk intake sends more.
  * - An update the workflow's validator turned away with the failure type `TryAgain`: the cycle's run is over its length

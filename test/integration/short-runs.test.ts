@@ -236,23 +236,23 @@ describe('a nomination of short runs', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.json()).toMatchObject({ runs: 5, eventLogRows: events.length });
     const replayed = await ovop(['--json', 'audit', 'replay', '--file', out], checking);
-    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
     expect(replayed.json()).toMatchObject({ ok: true, runs: 5 });
 
     const bundle = JSON.parse(readFileSync(out, 'utf8'));
     expect(bundle.format).toBe(BUNDLE_FORMAT);
-    // The third run's first activity claims another type: signed again, so only the replay can tell.
-    const third = bundle.continuedRuns[1].events as {
+    // The fourth run's first activity (the assessment's) claims another type: signed again, so only the replay can tell.
+    const fourth = bundle.continuedRuns[2].events as {
       activityTaskScheduledEventAttributes?: { activityType: { name: string } };
     }[];
-    const scheduled = third.find((e) => e.activityTaskScheduledEventAttributes)!;
+    const scheduled = fourth.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'assessorStats';
     const { signature: _old, ...unsigned } = bundle;
     const tampered = join(dir, 'tampered.json');
     writeFileSync(tampered, serializeBundle(signBundle(unsigned, signingKey(keyFile)!)));
     const caught = await ovop(['--json', 'audit', 'replay', '--file', tampered], checking);
     expect(caught.code).toBe(1);
-    expect(caught.json()).toMatchObject({ ok: false, kind: 'non-deterministic', failedRun: 3, runs: 5 });
+    expect(caught.json()).toMatchObject({ ok: false, kind: 'non-deterministic', failedRun: 4, runs: 5 });
 
     // audit verify replays every run of the chain.
     const verified = await waitFor(
