@@ -12,13 +12,6 @@ import { continuedFrom } from './run-chain';
 
 export type HistorySource = 'temporal' | 'archive';
 
-export interface SourcedHistory {
-  history: History;
-  source: HistorySource;
-  /** The run, when known (an archived run always is). */
-  runId?: string;
-}
-
 /** Where a history came from, in the words the commands print. */
 export function sourceText(source: HistorySource): string {
   return source === 'temporal' ? 'Temporal' : 'the history archive (PostgreSQL)';
