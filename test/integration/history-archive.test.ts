@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { dinasOf, nominationInput, startNominationDirectly, testConfig, workflowInput } from '../../bench/drivers';
+import { fetchRunChain } from '../../client/run-chain';
 import { archiveClosedRuns, CLOSED_RUNS_QUERY } from '../../common/history-archiver';
 import { isRunNotFound } from '../../common/temporal-not-found';
 import { ARCHIVE_ENCODING } from '../../db/history-archive';
@@ -34,6 +35,8 @@ const slow = { timeoutMs: 150_000 };
 
 describe('the history archive', () => {
   let workflowId = '';
+  // A withdrawn nomination is two runs (short runs): the first continued as new on entering AWAITING_DOCUMENTS.
+  let runs: { runId: string; events: number; status: string }[] = [];
   let runId = '';
   let events = 0;
 
@@ -51,20 +54,25 @@ describe('the history archive', () => {
     });
     await handle.executeUpdate(withdrawUpdate, { args: [{ actor: dinas, reason: 'Arsip uji' }] });
     await handle.result();
-    const described = await handle.describe();
-    runId = described.runId;
-    const history = await handle.fetchHistory();
-    events = history.events!.length;
+    const chain = await fetchRunChain(h.client, workflowId);
+    runs = chain.map((r, i) => ({
+      runId: r.runId,
+      events: r.history.events!.length,
+      status: i === chain.length - 1 ? 'COMPLETED' : 'CONTINUED_AS_NEW',
+    }));
+    expect(runs).toHaveLength(2);
+    runId = runs.at(-1)!.runId;
+    events = runs.reduce((sum, r) => sum + r.events, 0);
 
     // The sweep's own query, narrowed to this run; visibility lists a closed run a moment after it closes.
     const query = `${CLOSED_RUNS_QUERY} AND WorkflowId = '${workflowId}'`;
-    await waitFor(async () => (await h.client.workflow.count(query)).count === 1, {
+    await waitFor(async () => (await h.client.workflow.count(query)).count === runs.length, {
       what: 'the run listed closed',
       timeoutMs: 120_000,
     });
     const sweeps = await Promise.all([0, 1, 2].map(() => archiveClosedRuns(h.client, h.db, query)));
-    expect(sweeps.map((s) => s.closed)).toEqual([1, 1, 1]);
-    expect(sweeps.reduce((sum, s) => sum + s.archived, 0)).toBe(1);
+    expect(sweeps.map((s) => s.closed)).toEqual([2, 2, 2]);
+    expect(sweeps.reduce((sum, s) => sum + s.archived, 0)).toBe(2);
     expect((await archiveClosedRuns(h.client, h.db, query)).archived).toBe(0);
 
     const rows = await h.db
@@ -72,20 +80,21 @@ describe('the history archive', () => {
       .selectAll()
       .where('workflow_id', '=', workflowId)
       .execute();
-    expect(rows).toHaveLength(1);
-    const row = rows[0]!;
-    expect(row).toMatchObject({
-      run_id: runId,
-      workflow_type: 'nomination',
-      cycle_id: config.id,
-      status: 'COMPLETED',
-      event_count: events,
-      encoding: ARCHIVE_ENCODING,
-    });
-    const bytes = gunzipSync(row.history);
-    expect(bytes.length).toBe(row.size);
-    expect(row.history.length).toBeLessThan(row.size);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
+    expect(rows).toHaveLength(runs.length);
+    for (const run of runs) {
+      const row = rows.find((r) => r.run_id === run.runId)!;
+      expect(row).toMatchObject({
+        workflow_type: 'nomination',
+        cycle_id: config.id,
+        status: run.status,
+        event_count: run.events,
+        encoding: ARCHIVE_ENCODING,
+      });
+      const bytes = gunzipSync(row.history);
+      expect(bytes.length).toBe(row.size);
+      expect(row.history.length).toBeLessThan(row.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
+    }
   }, 300_000);
 
   it('refuses to change an archived row', async () => {
@@ -104,19 +113,25 @@ describe('the history archive', () => {
   });
 
   it('replays, verifies and shows the trail from the archive once Temporal has deleted the run', async () => {
-    await h.client.workflowService.deleteWorkflowExecution({
-      namespace: 'default',
-      workflowExecution: { workflowId, runId },
-    });
+    for (const run of runs)
+      await h.client.workflowService.deleteWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId, runId: run.runId },
+      });
     await waitFor(
-      () =>
-        h.client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then(
-            () => false,
-            (err) => isRunNotFound(err),
-          ),
+      async () => {
+        for (const run of runs) {
+          const deleted = await h.client.workflow
+            .getHandle(workflowId, run.runId)
+            .describe()
+            .then(
+              () => false,
+              (err) => isRunNotFound(err),
+            );
+          if (!deleted) return false;
+        }
+        return true;
+      },
       // The server deletes in a task of its own, after the other work queued on its one shard: slow under CI's load.
       { what: 'Temporal to delete the run', timeoutMs: 120_000 },
     );
@@ -130,20 +145,21 @@ describe('the history archive', () => {
       ovop(['--json', 'audit', 'trail', workflowId], slow),
     ]);
     expect(replay.code, replay.stderr).toBe(0);
-    expect(replay.json()).toMatchObject({ workflowId, runId, source: 'archive', events, ok: true });
-    expect(replayText.stdout).toContain(`${workflowId} (${events} events, from the history archive (PostgreSQL))`);
+    expect(replay.json()).toMatchObject({ workflowId, runId, source: 'archive', events, runs: 2, ok: true });
+    expect(replayText.stdout).toContain(
+      `${workflowId} (${events} events in 2 runs, from the history archive (PostgreSQL))`,
+    );
     expect(replayText.stdout).toContain(': OK');
 
     expect(verify.code, verify.stderr).toBe(0);
-    expect(verify.json()).toMatchObject({
-      sources: { temporal: 0, archive: 1 },
-      replayed: 1,
-      missing: 0,
-      failed: 0,
-      results: [{ workflowId, runId, source: 'archive', ok: true }],
-    });
+    expect(verify.json()).toMatchObject({ sources: { temporal: 0, archive: 2 }, replayed: 2, missing: 0, failed: 0 });
+    expect(verify.json().results).toEqual(
+      expect.arrayContaining(
+        runs.map((r) => expect.objectContaining({ workflowId, runId: r.runId, source: 'archive', ok: true })),
+      ),
+    );
     expect(verifyText.stdout).toContain(
-      `Replayed 1 workflow run of cycle ${config.id} (0 from Temporal, 1 from the history archive (PostgreSQL))`,
+      `Replayed 2 workflow runs of cycle ${config.id} (0 from Temporal, 2 from the history archive (PostgreSQL))`,
     );
     // Without the archive, the nomination the projection records has no history anywhere.
     expect(onlyTemporal.code).toBe(1);
@@ -184,10 +200,10 @@ describe('the history archive', () => {
     expect(trail.code).toBe(1);
     expect(trail.stderr).toContain(changed);
     expect(verify.code).toBe(1);
-    expect(verify.json()).toMatchObject({
-      failed: 1,
-      results: [{ workflowId, runId, source: 'archive', ok: false, kind: 'archive changed' }],
-    });
-    expect(verify.json().results[0].message).toContain(changed);
+    // The changed run fails; the chain's untouched first run still replays.
+    expect(verify.json()).toMatchObject({ failed: 1, replayed: 2 });
+    const failed = verify.json().results.find((r: { runId: string }) => r.runId === runId);
+    expect(failed).toMatchObject({ workflowId, source: 'archive', ok: false, kind: 'archive changed' });
+    expect(failed.message).toContain(changed);
   });
 });
