@@ -7,6 +7,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { MigrationError } from '../db/migrate';
 import { bootstrap, temporalSettingsOrExit } from '../worker/bootstrap';
 import { whileUnreachable } from '../worker/startup-retry';
+import { ApiMetrics, serveMetrics } from './metrics';
 import { apiOptionsFromEnv } from './options';
 import { buildApi } from './server';
 
@@ -29,8 +30,11 @@ try {
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
     bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
+  const metricsAddress = process.env.OVOP_API_METRICS_ADDRESS?.trim();
+  const metrics = metricsAddress ? new ApiMetrics() : undefined;
   const app = await buildApi({
     ...deps,
+    metrics,
     taskQueue: process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     options,
   });
@@ -41,7 +45,10 @@ try {
   console.log(
     `OVOP API listening on ${address} (public URL ${options.publicUrl}); OpenAPI at ${options.publicUrl}/api/openapi.json`,
   );
+  const metricsServer = metrics ? await serveMetrics(metrics.registry, metricsAddress!) : undefined;
+  if (metricsServer) console.log(`Prometheus metrics at http://${metricsAddress}/metrics`);
   const stop = async () => {
+    metricsServer?.close();
     await app.close();
     await deps.close();
     process.exit(0);

@@ -37,6 +37,7 @@ import { scheduleRoutes } from './routes/schedules';
 import { signInRoutes } from './routes/sign-in';
 import { tokenRoutes } from './routes/tokens';
 import { scheduleUploadSweep } from './upload-sweep';
+import type { ApiMetrics } from './metrics';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -45,6 +46,8 @@ export interface ApiDeps {
   /** Where new cycles' workflows run (the workers' task queue). */
   taskQueue: string;
   options: ApiOptions;
+  /** Counts requests by route and status for Prometheus (api/metrics.ts); unset: nothing is counted. */
+  metrics?: ApiMetrics;
 }
 
 /** Refusals worth a row in the access log: who was turned away, not who mistyped a field. */
@@ -58,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: process.env.OVOP_API_TRUST_PROXY === '1',
     bodyLimit: 2 * 1024 * 1024,
   });
+  deps.metrics?.instrument(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // The sign-in page's button posts an empty form; no route reads form fields.

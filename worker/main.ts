@@ -9,6 +9,7 @@ import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
+import { installWorkerMetrics } from './metrics';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -21,6 +22,8 @@ function required(name: string): string {
   return value;
 }
 
+// Before the first connection: the SDK's runtime is made once, with its Prometheus exporter or without.
+const metricsAddress = installWorkerMetrics();
 const temporal = temporalSettingsOrExit('worker');
 try {
   const databaseUrl = required('DATABASE_URL');
@@ -42,7 +45,7 @@ try {
     }),
   );
   console.log(
-    `Worker polling ${taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); workflow code ${bundle ? `prebuilt in ${bundle}` : 'bundled at start from workflows/index.ts'}.`,
+    `Worker polling ${taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); workflow code ${bundle ? `prebuilt in ${bundle}` : 'bundled at start from workflows/index.ts'}${metricsAddress ? `; Prometheus metrics at http://${metricsAddress}/metrics` : ''}.`,
   );
   // Closed runs' histories go to the permanent archive before the namespace's retention deletes them.
   const archiver = archiveMs ? startHistoryArchiver(deps.client, deps.db, archiveMs) : undefined;

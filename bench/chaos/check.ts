@@ -14,6 +14,7 @@
  *   code (replay.ts).
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Database } from '../../db/database';
@@ -120,6 +121,8 @@ export async function checkChaos(opts: {
   finalizedCycles?: Record<string, CycleView | null>;
   /** The faults injected: what may explain a re-delivery. */
   faults: readonly FaultRecord[];
+  /** The codec the histories' payloads are encrypted with (the topology run), to read and replay them. */
+  payloadCodec?: PayloadCodec;
 }): Promise<CheckReport> {
   const { client, db, items } = opts;
   const problems: string[] = [];
@@ -163,7 +166,7 @@ export async function checkChaos(opts: {
   const sends = new Map<string, SendLife[]>();
   for (const workflowId of new Set(twice.map((k) => workflowOf.get(k) ?? ''))) {
     if (!workflowId) continue;
-    for (const [key, lives] of await sendLives(client, workflowId)) sends.set(key, lives);
+    for (const [key, lives] of await sendLives(client, workflowId, opts.payloadCodec)) sends.set(key, lives);
   }
   const redelivered = explainDuplicates(receipts, (key) => sends.get(key) ?? [], opts.faults);
   let duplicateEmails = 0;
@@ -318,10 +321,11 @@ export async function checkChaos(opts: {
 
   // ── every record replays on today's code (what an auditor, or a restarted worker, does with it) ───────────────────
   const { replayAll } = await import('./replay');
-  const verdicts = await replayAll(client, [
-    ...items.map((i) => i.workflowId),
-    ...opts.cycleIds.map((c) => cycleWorkflowId(c)),
-  ]);
+  const verdicts = await replayAll(
+    client,
+    [...items.map((i) => i.workflowId), ...opts.cycleIds.map((c) => cycleWorkflowId(c))],
+    opts.payloadCodec,
+  );
   for (const v of verdicts) if (!v.ok) mismatch(`history of ${v.workflowId} does not replay: ${v.message}`);
 
   problems.sort((a, b) => rank(a) - rank(b));
@@ -347,7 +351,7 @@ export async function checkChaos(opts: {
 }
 
 /** Every sendNotification activity in every run of a workflow, by notification key. */
-async function sendLives(client: Client, workflowId: string): Promise<Map<string, SendLife[]>> {
+async function sendLives(client: Client, workflowId: string, codec?: PayloadCodec): Promise<Map<string, SendLife[]>> {
   const out = new Map<string, SendLife[]>();
   const runs: History[] = [];
   for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` }))
@@ -358,7 +362,8 @@ async function sendLives(client: Client, workflowId: string): Promise<Map<string
       const time = Date.parse(eventTime(e));
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled?.activityType?.name === 'sendNotification') {
-        const [req] = decodeArgs(scheduled.input) as [NotificationRequest | undefined];
+        const input = codec ? { payloads: await codec.decode(scheduled.input?.payloads ?? []) } : scheduled.input;
+        const [req] = decodeArgs(input) as [NotificationRequest | undefined];
         if (!req?.key) continue;
         const life: SendLife = { scheduledAt: time, closedAt: null, attempt: null };
         byEvent.set(num(e.eventId), { key: req.key, life });

@@ -5,6 +5,8 @@
  * the first event where code and history part ways.
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { dataConverterOf } from '../../common/temporal-connection';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
 
@@ -55,7 +57,11 @@ export async function replayOnCurrentCode(
  * must be able to replay every record, so a history that does not replay is a defect even when its workflow finished:
  * it would fail the next time a worker has to rebuild that workflow from history (a restart, a cache eviction).
  */
-export async function replayAll(client: Client, workflowIds: readonly string[]): Promise<ReplayVerdict[]> {
+export async function replayAll(
+  client: Client,
+  workflowIds: readonly string[],
+  payloadCodec?: PayloadCodec,
+): Promise<ReplayVerdict[]> {
   quietRuntime();
   async function* histories() {
     for (const workflowId of workflowIds) {
@@ -67,7 +73,11 @@ export async function replayAll(client: Client, workflowIds: readonly string[]):
     }
   }
   const out: ReplayVerdict[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories())) {
+  const options = {
+    workflowsPath: WORKFLOWS_PATH,
+    ...(payloadCodec ? { dataConverter: dataConverterOf({ payloadCodec }) } : {}),
+  };
+  for await (const r of Worker.runReplayHistories(options, histories())) {
     out.push({
       workflowId: r.workflowId,
       ok: !r.error,

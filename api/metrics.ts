@@ -1,0 +1,64 @@
+/**
+ * The API's Prometheus metrics (prom-client): requests and their latency by method, route pattern and status, and
+ * Node's process metrics. They are served on a listener of their own (OVOP_API_METRICS_ADDRESS, e.g. 127.0.0.1:9464),
+ * never on the public port: only the API is published, and what it counts is for operators, not for the internet.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'ovop_api_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'ovop_api_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    // Reads take milliseconds; Updates wait for the workflow, an upload for its bytes.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts every answer of `app`; a path no route matched counts under route "unmatched", so ids never become labels. */
+  instrument(app: FastifyInstance): void {
+    app.addHook('onResponse', async (req, reply) => {
+      const labels = {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      };
+      this.requests.inc(labels);
+      this.latency.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
+}
+
+/** Serves GET /metrics of `registry` on `address` (host:port); resolves once it listens. */
+export async function serveMetrics(registry: Registry, address: string): Promise<Server> {
+  const m = /^(.+):(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`a metrics address is host:port, e.g. 127.0.0.1:9464, not "${address}"`);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(m[2]), m[1].replace(/^\[|\]$/g, ''), () => resolve());
+  });
+  return server;
+}
