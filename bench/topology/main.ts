@@ -286,7 +286,7 @@ async function main(): Promise<number> {
   await faultLoop;
   const completed = results.filter((r) => r.stage === 'DETERMINED').length;
   log(
-    `driven in ${(drivenMs / 1000).toFixed(0)} s: ${completed} of ${opts.n} DETERMINED; ${people.totals.requests} requests`,
+    `driven in ${(drivenMs / 1000).toFixed(0)} s: ${completed} of ${opts.n} DETERMINED; ${people.totals.requests} requests, ${people.totals.refusals} refused (409, an action resent after it had gone through)`,
   );
   for (const r of results.filter((x) => x.stuck).slice(0, 5))
     log(`stuck: ${r.workflowId ?? '(not nominated)'}: ${r.stuck}`);

@@ -1,5 +1,5 @@
 /**
- * A few figures from the topology's Prometheus endpoints at the end of the run: the API's requests by status class and
+ * A few figures from the topology's Prometheus endpoints at the end of the run: the API's requests by status and
  * their mean latency, each worker's workflow tasks and activities (the SDK's metrics; the killed worker's count from
  * its restart), and how many series the Temporal server exports.
  */
@@ -48,13 +48,14 @@ export async function scrapeFigures(at: {
   const api = await scrape(at.apiMetrics, API_METRICS);
   const byClass: Record<string, number> = {};
   for (const s of api.series.filter((x) => x.name === 'ovop_api_requests_total')) {
-    const status = /status="(\d)/.exec(s.labels)?.[1] ?? '?';
-    byClass[`${status}xx`] = (byClass[`${status}xx`] ?? 0) + s.value;
+    const status = /status="(\d+)"/.exec(s.labels)?.[1] ?? '?';
+    byClass[status] = (byClass[status] ?? 0) + s.value;
   }
   const count = api.sums.get('ovop_api_request_duration_seconds_count') ?? 0;
   const sum = api.sums.get('ovop_api_request_duration_seconds_sum') ?? 0;
   out.push(
-    `metrics: API ${count} requests (${Object.entries(byClass)
+    `metrics: API ${count} requests (by status ${Object.entries(byClass)
+      .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}), mean ${count ? ((sum / count) * 1000).toFixed(0) : '-'} ms (${at.apiMetrics})`,
   );
