@@ -79,6 +79,9 @@ export type TemplateName =
   | 'field_visit_reminder'
   | 'panel_short'
   | 'star_recommended'
+  | 'determination_approval_requested'
+  | 'determination_approval_refused'
+  | 'determination_approval_lapsed'
   | 'announcement'
   | 'coaching_assigned'
   | 'decree_recorded'
@@ -131,6 +134,10 @@ export interface NotificationData {
   sessions?: { id: string; date: string; venue: string }[];
   /** Labels of the documents still missing (documents and revision reminders). */
   missingDocuments?: string[];
+  /** Four eyes: the coordinator who asked for a determination above the recommendation, and who decided on it. */
+  requestedBy?: string;
+  decidedBy?: string;
+  recommendedStars?: number;
 }
 
 export interface NotificationRequest {

@@ -284,6 +284,28 @@ export function render(template: TemplateName, d: NotificationData): RenderedMai
         `${ikm} direkomendasikan mendapat Bintang ${d.stars ?? 0} (nilai ${d.score ?? '-'}).`,
         'Mohon koordinator menetapkan jumlah bintang.',
       );
+    case 'determination_approval_requested':
+      return body(
+        `[OVOP] Persetujuan penetapan Bintang ${d.stars ?? 0}: ${d.ikmName}`,
+        `Koordinator ${d.requestedBy ?? '-'} menetapkan ${ikm} Bintang ${d.stars ?? 0}, di atas rekomendasi ` +
+          `Bintang ${d.recommendedStars ?? 0}. Alasan: ${d.reason ?? '-'}`,
+        `Penetapan ini berlaku setelah disetujui koordinator lain paling lambat ${formatDeadline(d.deadline, d.timezone)}` +
+          '; tanpa persetujuan, usulan kembali menunggu penetapan.',
+      );
+    case 'determination_approval_refused':
+      return body(
+        `[OVOP] Penetapan Bintang ${d.stars ?? 0} tidak disetujui: ${d.ikmName}`,
+        `Koordinator ${d.decidedBy ?? '-'} tidak menyetujui penetapan Bintang ${d.stars ?? 0} untuk ${ikm} ` +
+          `oleh ${d.requestedBy ?? '-'}. Alasan: ${d.reason ?? '-'}`,
+        'Usulan kembali menunggu penetapan bintang.',
+      );
+    case 'determination_approval_lapsed':
+      return body(
+        `[OVOP] Penetapan Bintang ${d.stars ?? 0} kedaluwarsa: ${d.ikmName}`,
+        `Penetapan Bintang ${d.stars ?? 0} untuk ${ikm} oleh ${d.requestedBy ?? '-'} tidak disetujui koordinator ` +
+          `lain sampai ${formatDeadline(d.deadline, d.timezone)}.`,
+        'Usulan kembali menunggu penetapan bintang.',
+      );
     case 'announcement':
       return d.stars && d.stars > 0
         ? body(

@@ -9,7 +9,10 @@ import { z } from 'zod';
 import type { Database } from '../db/database';
 import { SAMPLE_CONDITIONS, type Actor, type Role } from '../domain/types';
 import {
+  approveDeterminationUpdate,
   attendSocializationUpdate,
+  declareConflictUpdate,
+  reassignAssessorUpdate,
   determineStarsUpdate,
   extendDeadlineUpdate,
   prescreenUpdate,
@@ -135,6 +138,34 @@ export const NOMINATION_ACTIONS: readonly NominationAction[] = [
     roles: ['coordinator'],
     body: z.strictObject({ stars: z.number().int().min(0).max(5).optional(), reason: text(2000).optional() }),
     update: determineStarsUpdate,
+    input: (b, actor) => ({ actor, ...b }),
+  }),
+  action({
+    path: 'determination-approval',
+    summary:
+      'A second coordinator approves or refuses a determination above the recommendation (four eyes); not its requester',
+    what: 'approve a determination',
+    roles: ['coordinator'],
+    body: z.strictObject({ decision: z.enum(['approve', 'refuse']), reason: text(2000) }),
+    update: approveDeterminationUpdate,
+    input: (b, actor) => ({ actor, ...b }),
+  }),
+  action({
+    path: 'conflict-of-interest',
+    summary: 'Declare a conflict of interest with this nomination (an assigned assessor): a replacement is drawn',
+    what: 'declare a conflict of interest',
+    roles: ['assessor'],
+    body: z.strictObject({ reason: text(2000) }),
+    update: declareConflictUpdate,
+    input: (b, actor) => ({ actor, reason: b.reason }),
+  }),
+  action({
+    path: 'assessor-reassignment',
+    summary: 'Take an assessor off the panel with a reason (a coordinator): a replacement is drawn at random',
+    what: 'reassign an assessor',
+    roles: ['coordinator'],
+    body: z.strictObject({ assessorId: text(120), reason: text(2000) }),
+    update: reassignAssessorUpdate,
     input: (b, actor) => ({ actor, ...b }),
   }),
   action({

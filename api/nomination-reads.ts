@@ -14,13 +14,17 @@ import { notFound } from './errors';
 
 export type NominationRow = Selectable<NominationsTable>;
 
-/** The assessors assigned to a nomination: the latest event that carried an `assessors` list. */
+/** Events whose `assessors` list is the panel from then on: the draw, a declared conflict, a reassignment. */
+const PANEL_EVENTS = ['stage.changed', 'assessment.conflict_declared', 'assessment.reassigned'];
+
+/** The assessors assigned to a nomination: the latest event that carried an `assessors` list. An assessor who
+ * declared a conflict or was reassigned is not on it, and so loses access to the nomination. */
 export async function assignedAssessors(db: Kysely<Database>, workflowId: string): Promise<string[]> {
   const row = await db
     .selectFrom('nomination_events')
     .select(sql<unknown>`payload->'assessors'`.as('assessors'))
     .where('workflow_id', '=', workflowId)
-    .where('type', '=', 'stage.changed')
+    .where('type', 'in', PANEL_EVENTS)
     .where(sql<boolean>`payload ? 'assessors'`)
     .orderBy('seq', 'desc')
     .limit(1)
@@ -78,8 +82,21 @@ export async function listNominations(db: Kysely<Database>, p: Principal, f: Lis
           .selectFrom('nomination_events as e')
           .select('e.seq')
           .whereRef('e.workflow_id', '=', 'nominations.workflow_id')
-          .where('e.type', '=', 'stage.changed')
-          .where(sql<boolean>`e.payload->'assessors' @> ${JSON.stringify([id])}::jsonb`),
+          .where('e.type', 'in', PANEL_EVENTS)
+          .where(sql<boolean>`e.payload->'assessors' @> ${JSON.stringify([id])}::jsonb`)
+          // Only the current panel: the latest event that named one.
+          .where((inner) =>
+            inner(
+              'e.seq',
+              '=',
+              inner
+                .selectFrom('nomination_events as l')
+                .select((m) => m.fn.max('l.seq').as('seq'))
+                .whereRef('l.workflow_id', '=', 'nominations.workflow_id')
+                .where('l.type', 'in', PANEL_EVENTS)
+                .where(sql<boolean>`l.payload ? 'assessors'`),
+            ),
+          ),
       ),
     );
   else if (role !== 'coordinator' && role !== 'auditor') return [];

@@ -172,6 +172,10 @@ export const NominationAnswer = z
     certificate: z
       .object({ date: z.string(), handedOverBy: z.string(), recordedBy: z.string(), notes: z.string().nullable() })
       .nullable(),
+    awaitingApproval: z
+      .object({ stars: z.number(), requestedBy: z.string(), reason: z.string(), until: z.string() })
+      .nullable()
+      .optional(),
     eventCount: z.number(),
   })
   .meta({ id: 'NominationAnswer' });

@@ -13,6 +13,13 @@ export const DEFAULT_COACHING: AwardConfig['coaching']['byStars'] = {
   '5': 'kementerian',
 };
 
+/** How long a determination above the recommendation waits for a second coordinator when the cycle says nothing. */
+export const DEFAULT_SECOND_APPROVAL = '7d';
+
+/** Whether determining `stars` needs a second coordinator (four eyes): above the recommendation, which a failed hard
+ * gate or the cycle's cap already holds down, so every override of a gate is above it too. */
+export const needsSecondApproval = (stars: number, recommended: number): boolean => stars > recommended;
+
 export const COACHING_LABELS: Record<CoachingLevel, string> = {
   kementerian: 'Kementerian Perindustrian (Ditjen IKMA)',
   provinsi: 'dinas perindustrian provinsi',

@@ -12,7 +12,7 @@ import { parseDuration } from './duration';
 import { describeShortfalls, panelShortfalls } from './panel';
 import { describeGaps, sessionCoverage } from './session-coverage';
 import { loadRegions, regionDisplayName, type Regions } from './regions';
-import { DEFAULT_COACHING } from './award';
+import { DEFAULT_COACHING, DEFAULT_SECOND_APPROVAL } from './award';
 import {
   AFFILIATIONS,
   COACHING_LEVELS,
@@ -376,12 +376,14 @@ function cycleConfigSchema(regions: Regions) {
         })
         .default({ byStars: DEFAULT_COACHING }),
       certificateHandover: z.strictObject({ within: duration }).optional(),
+      secondApproval: z.strictObject({ within: duration }).default({ within: DEFAULT_SECOND_APPROVAL }),
     })
     .default({
       maxStars: 5,
       determination: 'per-nomination',
       packagingFromStars: 3,
       coaching: { byStars: DEFAULT_COACHING },
+      secondApproval: { within: DEFAULT_SECOND_APPROVAL },
     });
 
   const stageDeadline = z

@@ -33,9 +33,38 @@ export function drawPanel(opts: {
   const ranked = eligibleAssessors(opts.pool, opts.province, opts.commodity).sort(
     (x, y) => rank(x.id) - rank(y.id) || (x.id < y.id ? -1 : 1),
   );
+  return mixAffiliations(ranked, opts.size);
+}
+
+/**
+ * Draws up to `size` eligible assessors not in `exclude` (declared conflicts, those reassigned away, the panel already
+ * seated), in an order shuffled by `random`: in a workflow the SDK's seeded Math.random, so the draw depends on nothing
+ * a nominator types and a replay draws the same people. Affiliations mix as in drawPanel, counting `seated` too.
+ */
+export function drawPanelAtRandom(opts: {
+  pool: AssessorProfile[];
+  province: string;
+  commodity: string;
+  size: number;
+  exclude: readonly string[];
+  seated?: readonly AssessorProfile[];
+  random: () => number;
+}): string[] {
+  const order = eligibleAssessors(opts.pool, opts.province, opts.commodity).filter((a) => !opts.exclude.includes(a.id));
+  // Fisher–Yates: every order equally likely.
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(opts.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return mixAffiliations(order, opts.size, opts.seated);
+}
+
+/** The first `size` of `ranked`, an affiliation already seated waiting until every other among them has a seat. */
+function mixAffiliations(ranked: AssessorProfile[], size: number, seated: readonly AssessorProfile[] = []): string[] {
   const seats = new Map<string, number>();
+  for (const a of seated) seats.set(a.affiliation ?? '', seatsOf(seats, a) + 1);
   const panel: string[] = [];
-  while (panel.length < opts.size && panel.length < ranked.length) {
+  while (panel.length < size && panel.length < ranked.length) {
     const next = ranked
       .filter((a) => !panel.includes(a.id))
       .reduce((best, a) => (seatsOf(seats, a) < seatsOf(seats, best) ? a : best));

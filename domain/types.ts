@@ -220,6 +220,9 @@ export interface AwardConfig {
   };
   /** When set, a starred nomination stays open this long for its certificate hand-over to be recorded. */
   certificateHandover?: { within: DurationText };
+  /** Four eyes: how long a determination above the recommendation (or over a failed gate) waits for a second
+   * coordinator's approval before it lapses; optional in inputs from before it (DEFAULT_SECOND_APPROVAL). */
+  secondApproval?: { within: DurationText };
 }
 
 export interface CycleConfig {

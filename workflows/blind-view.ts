@@ -16,7 +16,17 @@ export const seesAggregate = (role: string, stage: Stage): boolean =>
   seesPanel(role) || stage === 'DETERMINED' || stage === 'NOT_CLASSIFIED';
 
 /** Keys of an event's detail that name assessors or carry one assessor's scores. */
-const PANEL_KEYS = ['assessors', 'perAssessor', 'team', 'total', 'drawn', 'replacement', 'removed', 'assessorId'];
+const PANEL_KEYS = [
+  'assessors',
+  'perAssessor',
+  'team',
+  'total',
+  'drawn',
+  'replacement',
+  'removed',
+  'assessorId',
+  'draw',
+];
 /** Keys of an event's detail that carry the aggregate or the recommendation. */
 const AGGREGATE_KEYS = ['provisionalScore', 'aspects', 'recommendedStars', 'byThreshold', 'cappedBy', 'score'];
 /** The stand-in for an assessor wherever a blind reader would see one. */
@@ -36,6 +46,8 @@ export function blindAnswer<T extends NominationAnswer | NominationView>(a: T, r
       team: [],
       evidence: a.fieldVisit.evidence.map((e) => ({ ...e, recordedBy: '' })),
     },
+    // A determination awaiting a second coordinator is the coordinators' business until it stands.
+    awaitingApproval: null,
     ...(!aggregate && { provisionalScore: null, aspectScores: null, recommendedStars: null, cappedBy: [] }),
   };
   if ('history' in a) (blind as NominationView).history = a.history.map((e) => blindEntry(e, aggregate));

@@ -216,6 +216,8 @@ export interface NominationView {
   /** Whether the nomination waits for its certificate hand-over to be recorded. */
   awaitingCertificate: boolean;
   certificate: { date: string; handedOverBy: string; recordedBy: string; notes: string | null } | null;
+  /** A determination above the recommendation, waiting for a second coordinator until `until` (four eyes). */
+  awaitingApproval: { stars: number; requestedBy: string; reason: string; until: string } | null;
   remindersSent: string[];
   escalationsSent: string[];
   eventCount: number;
@@ -248,6 +250,28 @@ export const extendDeadlineUpdate = defineUpdate<NominationAnswer, [ExtendDeadli
 export const resolveHoldUpdate = defineUpdate<NominationAnswer, [ResolveHoldInput]>('resolveHold');
 export const prescreenUpdate = defineUpdate<NominationAnswer, [PrescreenInput]>('prescreen');
 export const recordSamplesUpdate = defineUpdate<NominationAnswer, [SampleReceiptInput]>('recordSamples');
+/** An assigned assessor declares a conflict of interest with this nomination (workflows/panel-assignment.ts). */
+export interface DeclareConflictInput {
+  actor: Actor;
+  reason: string;
+}
+export const declareConflictUpdate = defineUpdate<NominationAnswer, [DeclareConflictInput]>('declareConflict');
+/** A coordinator takes an assessor off the panel, with a reason; a replacement is drawn at random. */
+export interface ReassignAssessorInput {
+  actor: Actor;
+  assessorId: string;
+  reason: string;
+}
+export const reassignAssessorUpdate = defineUpdate<NominationAnswer, [ReassignAssessorInput]>('reassignAssessor');
+/** A second coordinator's decision on a determination awaiting approval (workflows/four-eyes.ts). */
+export interface ApproveDeterminationInput {
+  actor: Actor;
+  decision: 'approve' | 'refuse';
+  reason: string;
+}
+export const approveDeterminationUpdate = defineUpdate<NominationAnswer, [ApproveDeterminationInput]>(
+  'approveDetermination',
+);
 export const nominationStateQuery = defineQuery<NominationView>('nominationState');
 /** Sent by the cycle when a coordinator extends a stage's deadline for the whole cycle. */
 export const cycleDeadlineSignal =

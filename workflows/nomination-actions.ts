@@ -4,6 +4,7 @@
  * that decide whether an action is accepted are in nomination-rules.ts.
  */
 import { condition, log, patched } from '@temporalio/workflow';
+import { needsSecondApproval } from '../domain/award';
 import { aggregateScores } from '../domain/scoring';
 import { isoInstantProblem, shown } from '../domain/text';
 import { type Actor, DEADLINE_STAGES, type DeadlineStage } from '../domain/types';
@@ -40,7 +41,8 @@ import {
   requiredDocuments,
 } from './nomination-state';
 import { answerFor } from './nomination-views';
-import { BLIND_FIELD_VISIT_MAILS, CYCLE_DEADLINE_CHECKED } from './patches';
+import { requestApproval } from './four-eyes';
+import { BLIND_FIELD_VISIT_MAILS, CYCLE_DEADLINE_CHECKED, FOUR_EYES_DETERMINATION } from './patches';
 
 export class NominationActions {
   constructor(
@@ -228,6 +230,9 @@ export class NominationActions {
   /** Answers once the stars are recorded and announced, so the coordinator sees the final stage. */
   async determine(u: DetermineInput): Promise<NominationAnswer> {
     const s = this.s;
+    // Four eyes: stars above the recommendation wait for a second coordinator (its answer comes at once, waiting).
+    if (u.stars !== undefined && needsSecondApproval(u.stars, s.recommended ?? 0) && patched(FOUR_EYES_DETERMINATION))
+      return requestApproval(s, this.fx, { ...u, stars: u.stars, reason: u.reason ?? '' });
     s.determination = u;
     await this.fx.record('stars.decided', u.actor, { stars: u.stars ?? s.recommended, reason: u.reason ?? null });
     await condition(() => isClosed(s));
@@ -238,6 +243,8 @@ export class NominationActions {
   async determineByDecree(u: DetermineByDecreeInput): Promise<NominationAnswer> {
     const s = this.s;
     s.determination = { actor: u.actor, stars: u.stars, decree: u.decree };
+    // The decree determines the recommendation: a determination above it still awaiting approval is superseded.
+    s.pendingDetermination = null;
     await this.fx.record('stars.decided', u.actor, { stars: u.stars, reason: null, decree: u.decree });
     await condition(() => isClosed(s));
     return answerFor(s, u.actor);

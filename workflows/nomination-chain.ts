@@ -96,7 +96,7 @@ export function restoreState(s: NominationState, carried: CarriedNomination): vo
  * earlier one (`continuedFromExecutionRunId`, which no client can set), so a workflow started around the cycle cannot
  * claim a stage it never reached. Its content is the last run's, which the event log in PostgreSQL also holds.
  */
-export function checkCarried(carried: unknown): asserts carried is CarriedNomination {
+export function checkCarried(carried: unknown, input: NominationWorkflowInput): asserts carried is CarriedNomination {
   const problems: string[] = [];
   const fail = (): never => {
     throw ApplicationFailure.nonRetryable(`invalid carried state: ${problems.join('; ')}`, INVALID_INPUT);
@@ -142,8 +142,7 @@ export function checkCarried(carried: unknown): asserts carried is CarriedNomina
   int('prescreenReturns');
   int('sheetsWritten');
   int('deadlineVersion');
-  for (const k of ['timeline', 'documents', 'resubmit', 'reviewNotes', 'prescreenNotes', 'assessors', 'sheets'])
-    list(k);
+  for (const k of ['timeline', 'documents', 'resubmit', 'reviewNotes', 'prescreenNotes', 'sheets']) list(k);
   for (const k of ['evidence', 'cappedBy', 'reminders', 'escalations']) list(k);
   for (const k of ['provisional', 'recommended', 'stars']) numOrNull(k);
   for (const k of ['reviewDecision', 'prescreenDecision', 'sampleReceipt', 'aspectScores', 'fieldVisit']) objOrNull(k);
@@ -158,5 +157,54 @@ export function checkCarried(carried: unknown): asserts carried is CarriedNomina
   }
   if (Array.isArray(state.timeline) && state.timeline.length !== state.seq)
     problems.push('state.timeline must hold one entry per recorded event');
+  problems.push(...panelProblems(state, input));
   if (problems.length) fail();
+}
+
+/**
+ * The panel as it crosses over: assessors of the cycle's pool, none of the nomination's own province, none both on the
+ * panel and excluded (a declared conflict, a reassignment); and a determination awaiting approval in its shape. Runs
+ * continued before these keys existed carry neither `excluded` nor `pendingDetermination`.
+ */
+function panelProblems(state: Record<string, unknown>, input: NominationWorkflowInput): string[] {
+  const problems: string[] = [];
+  const pool = input.rules?.assessment?.assessors ?? [];
+  const province = input.nomination?.regencyCode?.slice(0, 2);
+  const ids = (k: string, v: unknown): string[] => {
+    if (!Array.isArray(v) || v.some((id) => typeof id !== 'string')) {
+      problems.push(`state.${k} must be a list of assessor ids`);
+      return [];
+    }
+    const list = v as string[];
+    if (new Set(list).size !== list.length) problems.push(`state.${k} must not name an assessor twice`);
+    for (const id of list) {
+      const a = pool.find((p) => p.id === id);
+      if (!a) problems.push(`state.${k} names ${id}, who is not in the cycle's assessor pool`);
+      else if (k === 'assessors' && a.province === province)
+        problems.push(`state.assessors names ${id}, of the nomination's own province ${province}`);
+    }
+    return list;
+  };
+  const panel = ids('assessors', state.assessors);
+  const excluded = state.excluded === undefined ? [] : ids('excluded', state.excluded);
+  for (const id of panel.filter((x) => excluded.includes(x)))
+    problems.push(`state.assessors names ${id}, who is excluded from this nomination`);
+  const p = state.pendingDetermination as Record<string, unknown> | null | undefined;
+  if (p !== undefined && p !== null) {
+    const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+    if (
+      typeof p !== 'object' ||
+      !p.actor ||
+      typeof p.actor !== 'object' ||
+      (p.actor as { role?: unknown }).role !== 'coordinator' ||
+      !whole(p.stars) ||
+      (p.stars as number) < 0 ||
+      (p.stars as number) > 5 ||
+      typeof p.reason !== 'string' ||
+      !whole(p.requestedAt) ||
+      !whole(p.until)
+    )
+      problems.push("state.pendingDetermination must be a coordinator's stars, reason, requestedAt and until");
+  }
+  return problems;
 }

@@ -34,8 +34,11 @@ import {
   PANELS_BY_COMMODITY,
   PRODUCT_SAMPLES,
   PROVINCIAL_PRESCREEN,
+  RANDOM_PANEL_DRAW,
   STATS_AFTER_LAST_SHEET,
 } from './patches';
+import { drawAssessors, drawRecord } from './panel-assignment';
+import { lapseUnapproved } from './four-eyes';
 
 export class NominationLifecycle {
   constructor(
@@ -132,7 +135,11 @@ export class NominationLifecycle {
       // The run that waits for the determination starts on code that has the award's follow-up.
       award = s.input.rules.award && patched(AWARD_FOLLOW_UP) ? s.input.rules.award : null;
     }
-    const decided = await clock.waitStage('determination', () => s.determination !== null, resumed('determination'));
+    // A determination awaiting a second coordinator lapses beside the stage's own deadline (four-eyes.ts).
+    const [decided] = await Promise.all([
+      clock.waitStage('determination', () => s.determination !== null, resumed('determination')),
+      lapseUnapproved(s, fx),
+    ]);
     if (decided === 'closed') return;
 
     const determination = s.determination!;
@@ -309,20 +316,24 @@ export class NominationLifecycle {
     const { s, fx, clock } = this;
     const rules = s.input.rules.assessment;
     const panels = patched(PANELS_BY_COMMODITY);
-    s.assessors = panels
-      ? drawPanel({
-          pool: rules.assessors,
-          province: provinceCodeOf(s),
-          commodity: nominee(s).commodity,
-          size: rules.assessorsPerNomination,
-          seed: s.workflowId,
-        })
-      : this.pickAssessors();
+    // Histories from before the random draw replay the hash of the workflow id they drew by (panel-assignment.ts).
+    const random = panels && patched(RANDOM_PANEL_DRAW);
+    s.assessors = random
+      ? drawAssessors(s, rules.assessorsPerNomination)
+      : panels
+        ? drawPanel({
+            pool: rules.assessors,
+            province: provinceCodeOf(s),
+            commodity: nominee(s).commodity,
+            size: rules.assessorsPerNomination,
+            seed: s.workflowId,
+          })
+        : this.pickAssessors();
     s.cause = SYSTEM_ACTOR;
     // The mails of one moment go out in one round of activities: each awaited round costs a workflow task.
     await Promise.all([
       fx.notify('admin_passed', `review#${s.revisionRound}`, [dinasEmail(s)]),
-      fx.enter('IN_ASSESSMENT', 'stage.changed', { assessors: s.assessors }),
+      fx.enter('IN_ASSESSMENT', 'stage.changed', { assessors: s.assessors, ...(random && { draw: drawRecord(s) }) }),
     ]);
     if (panels && s.assessors.length < rules.assessorsPerNomination && !(await this.shortPanel())) return false;
     const sent = s.assessors.map((id) => {

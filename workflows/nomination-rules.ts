@@ -35,6 +35,7 @@ import type {
   WithdrawInput,
 } from './messages';
 import { isClosed, nominee, type NominationState, provinceCodeOf, requiredDocuments } from './nomination-state';
+import { refuseWhilePending } from './four-eyes';
 import { checkActor, checkText, parseInstant, refuse } from './validation';
 
 type S = Readonly<NominationState>;
@@ -271,6 +272,7 @@ export function validateDetermine(s: S, u: DetermineInput): void {
   requireStage(s, 'STAR_RECOMMENDED');
   requireCoordinator(u.actor);
   if (s.determination) refuse('the stars are already determined');
+  refuseWhilePending(s);
   if (u.stars !== undefined && (!Number.isInteger(u.stars) || u.stars < 0 || u.stars > 5))
     refuse('stars must be a whole number from 0 to 5');
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });

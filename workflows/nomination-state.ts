@@ -51,6 +51,9 @@ export interface NominationState {
   lastPrescreen: PrescreenInput['decision'] | null;
   sampleReceipt: SampleReceiptInput | null;
   assessors: string[];
+  /** Assessors who declared a conflict of interest with this nomination, or whom a coordinator took off its panel:
+   * never drawn for it again. */
+  excluded: string[];
   readonly sheets: AssessorScoreSheet[];
   /** Score sheets whose rows are written (a sheet counts in `sheets` as soon as its update is accepted). */
   sheetsWritten: number;
@@ -68,7 +71,10 @@ export interface NominationState {
   readonly evidence: FieldEvidenceRecord[];
   recommended: number | null;
   cappedBy: { fromStars: number; reason: string }[];
-  determination: (DetermineInput & { decree?: DecreeRef }) | null;
+  determination: (DetermineInput & { decree?: DecreeRef; approvedBy?: Actor }) | null;
+  /** A determination above the recommendation or over a failed gate, waiting for a second coordinator until `until`
+   * (epoch ms; four eyes, workflows/four-eyes.ts). */
+  pendingDetermination: { actor: Actor; stars: number; reason: string; requestedAt: number; until: number } | null;
   stars: number | null;
   coaching: { level: CoachingLevel; office: string } | null;
   packagingAllowed: boolean | null;
@@ -117,6 +123,7 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     lastPrescreen: null,
     sampleReceipt: null,
     assessors: [],
+    excluded: [],
     sheets: [],
     sheetsWritten: 0,
     provisional: null,
@@ -127,6 +134,7 @@ export function newNominationState(input: NominationWorkflowInput, workflowId: s
     recommended: null,
     cappedBy: [],
     determination: null,
+    pendingDetermination: null,
     stars: null,
     coaching: null,
     packagingAllowed: null,

@@ -83,6 +83,12 @@ export function answer(s: NominationState): NominationAnswer {
           notes: s.certificate.notes ?? null,
         }
       : null,
+    awaitingApproval: s.pendingDetermination && {
+      stars: s.pendingDetermination.stars,
+      requestedBy: `${s.pendingDetermination.actor.role}:${s.pendingDetermination.actor.id}`,
+      reason: s.pendingDetermination.reason,
+      until: new Date(s.pendingDetermination.until).toISOString(),
+    },
     remindersSent: [...s.reminders],
     escalationsSent: [...s.escalations],
     eventCount: s.seq,

@@ -12,8 +12,10 @@ import { DeadlineClock } from './deadline-clock';
 import { checkNominationInput, NOT_FROM_CYCLE } from './input-checks';
 import type { NominationOutcome } from './inputs';
 import {
+  approveDeterminationUpdate,
   attendSocializationUpdate,
   cycleDeadlineSignal,
+  declareConflictUpdate,
   determineByDecreeUpdate,
   determineStarsUpdate,
   extendDeadlineUpdate,
@@ -22,6 +24,7 @@ import {
   prescreenUpdate,
   recordSamplesUpdate,
   recordCertificateHandoverUpdate,
+  reassignAssessorUpdate,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
@@ -37,6 +40,8 @@ import { NominationLifecycle } from './nomination-lifecycle';
 import * as rules from './nomination-rules';
 import { newNominationState } from './nomination-state';
 import { outcome, view } from './nomination-views';
+import { declareConflict, reassignAssessor, validateDeclareConflict, validateReassign } from './panel-assignment';
+import { decideApproval, validateApproval } from './four-eyes';
 import { NOMINATION_START_CHECKED } from './patches';
 import { refuseForNow } from './validation';
 
@@ -46,7 +51,7 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
   // Histories from before the start check replay without it (docs/versioning.md).
   const checked = patched(NOMINATION_START_CHECKED);
   if (checked) checkNominationInput(input);
-  if (carried !== undefined) checkCarried(carried);
+  if (carried !== undefined) checkCarried(carried, input);
   const s = newNominationState(input, workflowInfo().workflowId, Date.now());
   if (carried) restoreState(s, carried);
   // The first run of the chain passed the start check; its continuations take actions at once.
@@ -106,6 +111,15 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
   });
   setHandler(resolveHoldUpdate, (u) => act.resolveHold(u), {
     validator: (u) => (admitted(), rules.validateResolveHold(s, u, Date.now()), chain.refuseWhileSwitching()),
+  });
+  setHandler(declareConflictUpdate, (u) => declareConflict(s, fx, u), {
+    validator: (u) => (admitted(), validateDeclareConflict(s, u), chain.refuseWhileSwitching()),
+  });
+  setHandler(reassignAssessorUpdate, (u) => reassignAssessor(s, fx, u), {
+    validator: (u) => (admitted(), validateReassign(s, u), chain.refuseWhileSwitching()),
+  });
+  setHandler(approveDeterminationUpdate, (u) => decideApproval(s, fx, u), {
+    validator: (u) => (admitted(), validateApproval(s, u), chain.refuseWhileSwitching()),
   });
   setHandler(cycleDeadlineSignal, (c: unknown) => act.onCycleDeadline(c));
 

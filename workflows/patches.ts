@@ -63,3 +63,11 @@ export const PREVIOUS_STARS_FROM_RECORD = 'previous-stars-from-record';
 /** A nomination continues as new at its stage boundaries (issue #19), carrying its state, so a workflow task rebuilds
  * one stage's events rather than the whole life (workflows/nomination-chain.ts). */
 export const NOMINATION_SHORT_RUNS = 'nomination-short-runs';
+
+/** Assessors are drawn at random (the SDK's seeded Math.random, which a replay repeats), never by a hash of the
+ * workflow id, which carries the IKM name the nominator types; declared conflicts are excluded (#15 item 1). */
+export const RANDOM_PANEL_DRAW = 'random-panel-draw';
+
+/** Four eyes (#15 item 3): stars above the recommendation, over a failed gate's cap, wait for a second coordinator's
+ * approval within the cycle's `award.secondApproval.within`, and lapse back to awaiting a determination without it. */
+export const FOUR_EYES_DETERMINATION = 'four-eyes-determination';

@@ -27,6 +27,12 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
     (actor) => ({ actor, ...body }),
     'the star determination',
   );
+  if (view.awaitingApproval)
+    return viewOutcome(
+      view,
+      `Bintang ${view.awaitingApproval.stars} for ${view.ikmName} is above the recommendation: it awaits a second ` +
+        `coordinator's approval until ${view.awaitingApproval.until} (ovop approve-determination).`,
+    );
   const final = view.stars ?? 0;
   return viewOutcome(
     view,

@@ -122,6 +122,20 @@ export function nominationCommands(program: Command, run: Run): void {
       ),
     );
   program
+    .command('approve-determination')
+    .description(
+      'approve or refuse a determination above the recommendation (a second coordinator, not the one who made it)',
+    )
+    .argument('<nomination>', 'nomination id')
+    .option('--approve', 'the stars stand: the nomination is determined')
+    .option('--refuse', 'the nomination awaits a determination again')
+    .requiredOption('--reason <text>', 'why')
+    .action(
+      run(async (ctx, id: string, opts: { approve?: boolean; refuse?: boolean; reason: string }) =>
+        (await import('../commands/approve-determination')).approveDetermination(ctx, id, opts),
+      ),
+    );
+  program
     .command('certificate')
     .description(
       'record the hand-over of the award certificate (its dinas kabupaten/kota or provinsi, or a coordinator)',
