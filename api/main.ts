@@ -31,7 +31,7 @@ try {
     bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
   );
   const metricsAddress = process.env.OVOP_API_METRICS_ADDRESS?.trim();
-  const metrics = metricsAddress ? new ApiMetrics() : undefined;
+  const metrics = metricsAddress ? new ApiMetrics(deps.db) : undefined;
   const app = await buildApi({
     ...deps,
     metrics,

@@ -1,11 +1,13 @@
 /**
- * The API's Prometheus metrics (prom-client): requests and their latency by method, route pattern and status, and
- * Node's process metrics. They are served on a listener of their own (OVOP_API_METRICS_ADDRESS, e.g. 127.0.0.1:9464),
+ * The API's Prometheus metrics (prom-client): requests and their latency by method, route pattern and status (sign-ins
+ * and refusals are their routes and statuses), the nominations per stage in the projection, and Node's process metrics. They are served on a listener of their own (OVOP_API_METRICS_ADDRESS, e.g. 127.0.0.1:9464),
  * never on the public port: only the API is published, and what it counts is for operators, not for the internet.
  */
 import type { FastifyInstance } from 'fastify';
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Kysely } from 'kysely';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/database';
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -24,8 +26,25 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** With `db`, each scrape also counts the nominations per cycle and stage in the PostgreSQL projection. */
+  constructor(db?: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry });
+    if (!db) return;
+    new Gauge({
+      name: 'ovop_nominations',
+      help: 'Nominations per cycle and stage in the PostgreSQL projection, counted at each scrape',
+      labelNames: ['cycle', 'stage'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await db
+          .selectFrom('nominations')
+          .select(['cycle_id', 'stage', (eb) => eb.fn.countAll<string>().as('n')])
+          .groupBy(['cycle_id', 'stage'])
+          .execute();
+        this.reset();
+        for (const r of rows) this.set({ cycle: r.cycle_id, stage: r.stage }, Number(r.n));
+      },
+    });
   }
 
   /** Counts every answer of `app`; a path no route matched counts under route "unmatched", so ids never become labels. */

@@ -301,6 +301,8 @@ async function main(): Promise<number> {
   );
   let metricsOk = true;
   const figures = await scrapeFigures({
+    cycleId: config.id,
+    nominations: opts.n,
     apiMetrics: `http://127.0.0.1:${apiMetrics}/metrics`,
     workerMetrics: workerMetrics.map((p) => `http://127.0.0.1:${p}/metrics`),
     temporalMetrics: server.metricsUrl,

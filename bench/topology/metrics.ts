@@ -32,7 +32,12 @@ async function scrape(url: string, expected: string[]) {
   return parsed;
 }
 
-const API_METRICS = ['ovop_api_requests_total', 'ovop_api_request_duration_seconds_count', 'process_cpu_seconds_total'];
+const API_METRICS = [
+  'ovop_api_requests_total',
+  'ovop_api_request_duration_seconds_count',
+  'ovop_nominations',
+  'process_cpu_seconds_total',
+];
 const WORKER_METRICS = [
   'temporal_workflow_task_execution_latency_count',
   'temporal_activity_execution_latency_count',
@@ -40,6 +45,9 @@ const WORKER_METRICS = [
 ];
 
 export async function scrapeFigures(at: {
+  /** The run's cycle and its size: the API's projection gauge must count them all DETERMINED. */
+  cycleId: string;
+  nominations: number;
   apiMetrics: string;
   workerMetrics: string[];
   temporalMetrics: string;
@@ -59,6 +67,17 @@ export async function scrapeFigures(at: {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}), mean ${count ? ((sum / count) * 1000).toFixed(0) : '-'} ms (${at.apiMetrics})`,
   );
+  const determined = api.series.find(
+    (x) =>
+      x.name === 'ovop_nominations' &&
+      x.labels.includes(`cycle="${at.cycleId}"`) &&
+      x.labels.includes('stage="DETERMINED"'),
+  )?.value;
+  if (determined !== at.nominations)
+    throw new Error(
+      `ovop_nominations counts ${determined ?? 'no'} DETERMINED in ${at.cycleId}, ${at.nominations} expected`,
+    );
+  out.push(`metrics: API ovop_nominations{stage="DETERMINED"} ${determined} for the cycle`);
   for (const [i, url] of at.workerMetrics.entries()) {
     const w = await scrape(url, WORKER_METRICS);
     out.push(
