@@ -304,6 +304,7 @@ describe('an invalid cycle config', () => {
         c.award.determination = 'sometimes';
         c.award.coaching.byStars['3'] = 'provincial';
         c.award.certificateHandover.within = '0s';
+        c.award.secondApproval.within = 'soon';
       }),
     );
     expect(error.issues).toEqual([
@@ -314,6 +315,11 @@ describe('an invalid cycle config', () => {
         message: 'must be one of: kementerian, provinsi, kabupaten_kota, got "provincial"',
       },
       { path: 'award.certificateHandover.within', message: 'must be longer than zero' },
+      {
+        path: 'award.secondApproval.within',
+        message:
+          'Invalid duration "soon": expected a number followed by a unit (ms, s, m, h, d, w), e.g. "14d", "12h", "1.5h" or "2h 30m"',
+      },
     ]);
     const plain = parseCycleConfig(exampleWith((c) => delete c.award));
     expect(plain.award).toEqual({
@@ -323,8 +329,13 @@ describe('an invalid cycle config', () => {
       coaching: {
         byStars: { 1: 'kabupaten_kota', 2: 'kabupaten_kota', 3: 'provinsi', 4: 'kementerian', 5: 'kementerian' },
       },
+      secondApproval: { within: '7d' },
     });
-    expect(loadCycleConfig(EXAMPLE).award).toMatchObject({ maxStars: 3, determination: 'decree' });
+    expect(loadCycleConfig(EXAMPLE).award).toMatchObject({
+      maxStars: 3,
+      determination: 'decree',
+      secondApproval: { within: '7d' },
+    });
   });
 
   it('reports a YAML syntax error as one issue with its line and column', () => {
