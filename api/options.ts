@@ -34,6 +34,8 @@ export interface ApiOptions {
   oidc?: OidcOptions;
   /** Origins whose pages may call the payload codec endpoint (the Temporal Web UI's); OVOP_CODEC_CORS_ORIGINS. */
   codecCorsOrigins?: string[];
+  /** The workflow bundle the auditor's replays run on (OVOP_WORKFLOW_BUNDLE); the build's, else bundled from source. */
+  workflowBundlePath?: string;
 }
 
 export interface OidcOptions {
@@ -99,5 +101,6 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
     unrecordedUploadHours: numberFrom(env, 'OVOP_UNRECORDED_UPLOAD_HOURS', defaults.unrecordedUploadHours ?? 24),
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
     oidc: oidcFromEnv(env) ?? defaults.oidc,
+    workflowBundlePath: env.OVOP_WORKFLOW_BUNDLE?.trim() || defaults.workflowBundlePath,
   };
 }

@@ -9,11 +9,20 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { fetchRunChain } from './run-chain';
+import { cycleWorkflowId } from '../workflows/ids';
+import { scheduleIdOf } from './cycle-ref';
 
 export interface CycleRun {
   workflowId: string;
   runId: string;
 }
+
+/**
+ * The visibility query for every workflow of a cycle: nominations carry the OvopCycle search attribute; the cycle
+ * workflow is found by its id, or by the schedule that opened it (which gave it another id).
+ */
+export const cycleWorkflowsQuery = (cycleId: string): string =>
+  `OvopCycle = '${cycleId}' OR WorkflowId = '${cycleWorkflowId(cycleId)}' OR TemporalScheduledById = '${scheduleIdOf(cycleId)}'`;
 
 /** The ids of the cycle's nominations in the projection. */
 export async function projectedNominationIds(db: Kysely<Database>, cycleId: string): Promise<string[]> {

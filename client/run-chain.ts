@@ -4,6 +4,10 @@
  * run it continued from; the chain is followed back from the current run to the first.
  */
 import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { isRunNotFound } from '../common/temporal-not-found';
+import type { Database } from '../db/database';
+import { archivedRunsOf, unpackHistory, type ArchivedRow } from '../db/history-archive';
 import type { History } from './history';
 
 export interface RunHistory {
@@ -27,5 +31,57 @@ export async function fetchRunChain(client: Client, workflowId: string, runId?: 
     const previous = continuedFrom(history);
     if (!previous || runs.some((r) => r.runId === previous)) return runs;
     current = previous;
+  }
+}
+
+export type HistorySource = 'temporal' | 'archive';
+
+export interface SourcedRun {
+  runId: string;
+  history: History;
+  source: HistorySource;
+}
+
+/** Wraps a call to Temporal (the CLI turns an unreachable server into its exit code 3). */
+export type TemporalCall = <T>(call: Promise<T>, what: string) => Promise<T>;
+
+/**
+ * Every run of the workflow's chain, oldest first, each from Temporal while it holds the run and from the history
+ * archive (`archive`, opened only when needed) once it does not; the chain is followed back from the current run (or
+ * the last archived one). An archived history whose bytes fail their check throws ArchiveIntegrityError.
+ */
+export async function sourcedRunChain(
+  client: Client,
+  archive: (() => Promise<Kysely<Database>>) | undefined,
+  workflowId: string,
+  call: TemporalCall = (p) => p,
+): Promise<SourcedRun[]> {
+  let archived: ArchivedRow[] | undefined;
+  const fromArchive = async (runId: string | undefined): Promise<SourcedRun | undefined> => {
+    if (!archive) return undefined;
+    archived ??= await archivedRunsOf(await archive(), workflowId);
+    const row = runId === undefined ? archived.at(-1) : archived.find((r) => r.run_id === runId);
+    return row && { runId: row.run_id, history: unpackHistory(row), source: 'archive' };
+  };
+  const fetchRun = async (runId: string | undefined): Promise<SourcedRun> => {
+    try {
+      const handle = client.workflow.getHandle(workflowId, runId);
+      const id = runId ?? (await handle.describe()).runId;
+      const history = await call(handle.fetchHistory(), `the history of ${workflowId}`);
+      return { runId: id, history: history as History, source: 'temporal' };
+    } catch (err) {
+      if (!isRunNotFound(err)) throw err;
+      const run = await fromArchive(runId);
+      if (!run) throw err;
+      return run;
+    }
+  };
+  const runs: SourcedRun[] = [];
+  let next: string | undefined;
+  for (;;) {
+    const run = await fetchRun(next);
+    runs.unshift(run);
+    next = continuedFrom(run.history);
+    if (!next || runs.some((r) => r.runId === next)) return runs;
   }
 }

@@ -3,14 +3,12 @@
  * (db/history-archive.ts) once the namespace's retention has deleted it. Every answer names its source, and an
  * archived history whose bytes no longer match their hash is refused (exit 1), never replayed or shown.
  */
-import { isRunNotFound } from '../common/temporal-not-found';
-import { ArchiveIntegrityError, archivedRunsOf, unpackHistory, type ArchivedRow } from '../db/history-archive';
+import { ArchiveIntegrityError } from '../db/history-archive';
 import type { Context } from './context';
 import { refused } from './errors';
-import type { History } from './history';
-import { continuedFrom } from './run-chain';
+import { sourcedRunChain, type HistorySource, type SourcedRun } from './run-chain';
 
-export type HistorySource = 'temporal' | 'archive';
+export type { HistorySource, SourcedRun } from './run-chain';
 
 /** Where a history came from, in the words the commands print. */
 export function sourceText(source: HistorySource): string {
@@ -22,51 +20,18 @@ export function integrityRefusal(err: ArchiveIntegrityError): Error {
   return refused(`${err.message}: do not trust or replay it`);
 }
 
-export interface SourcedRun {
-  runId: string;
-  history: History;
-  source: HistorySource;
-}
-
 /**
  * Every run of the workflow's chain (short runs: client/run-chain.ts), oldest first, each from Temporal while it holds
- * the run and from the archive once it does not; the chain is followed back from the current run.
+ * the run and from the archive once it does not; an archived run that fails its check is refused.
  */
 export async function workflowRunChain(ctx: Context, workflowId: string): Promise<SourcedRun[]> {
   const { client } = await ctx.temporal();
-  let archived: ArchivedRow[] | undefined;
-  const fromArchive = async (runId: string | undefined): Promise<SourcedRun | undefined> => {
-    if (!ctx.hasDatabase) return undefined;
-    archived ??= await archivedRunsOf(await ctx.db('the history archive'), workflowId);
-    const row = runId === undefined ? archived.at(-1) : archived.find((r) => r.run_id === runId);
-    if (!row) return undefined;
-    try {
-      return { runId: row.run_id, history: unpackHistory(row), source: 'archive' };
-    } catch (e) {
-      if (e instanceof ArchiveIntegrityError) throw integrityRefusal(e);
-      throw e;
-    }
-  };
-  const fetchRun = async (runId: string | undefined): Promise<SourcedRun> => {
-    try {
-      const handle = client.workflow.getHandle(workflowId, runId);
-      const id = runId ?? (await handle.describe()).runId;
-      const history = await ctx.call(handle.fetchHistory(), `the history of ${workflowId}`);
-      return { runId: id, history: history as History, source: 'temporal' };
-    } catch (err) {
-      if (!isRunNotFound(err)) throw err;
-      const run = await fromArchive(runId);
-      if (!run) throw err;
-      return run;
-    }
-  };
-  const runs: SourcedRun[] = [];
-  let next: string | undefined;
-  for (;;) {
-    const run = await fetchRun(next);
-    runs.unshift(run);
-    next = continuedFrom(run.history);
-    if (!next || runs.some((r) => r.runId === next)) return runs;
+  const archive = ctx.hasDatabase ? () => ctx.db('the history archive') : undefined;
+  try {
+    return await sourcedRunChain(client, archive, workflowId, (p, what) => ctx.call(p, what));
+  } catch (err) {
+    if (err instanceof ArchiveIntegrityError) throw integrityRefusal(err);
+    throw err;
   }
 }
 

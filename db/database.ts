@@ -261,6 +261,22 @@ export interface DecreeNominationsTable {
   settled_at: Timestamp | null;
 }
 
+/** Whether one run's history replays on one release of the workflow code (db/replay-verdicts.ts). */
+export interface ReplayVerdictsTable {
+  workflow_id: string;
+  run_id: string;
+  /** Lowercase hex SHA-256 of the history's protobuf bytes (the archive's hash of the same run). */
+  history_sha256: string;
+  /** Lowercase hex SHA-256 of the workflow bundle's code it was replayed on. */
+  bundle_sha256: string;
+  ok: boolean;
+  kind: string | null;
+  message: string | null;
+  diverges_at: number | null;
+  event_count: number;
+  replayed_at: ColumnType<Date, undefined, never>;
+}
+
 export interface CurationListsTable {
   cycle_id: string;
   name: string;
@@ -325,6 +341,7 @@ export interface Database {
   decree_nominations: DecreeNominationsTable;
   curation_lists: CurationListsTable;
   curation_list_members: CurationListMembersTable;
+  replay_verdicts: ReplayVerdictsTable;
 }
 
 export type NominationEventRow = Selectable<NominationEventsTable>;

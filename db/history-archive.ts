@@ -29,6 +29,16 @@ export interface RunFacts {
   closedAt: Date;
 }
 
+/** The SHA-256 (lowercase hex) of a history's protobuf bytes: what the archive records and replay verdicts key on. */
+export function historySha256(history: History): string {
+  return createHash('sha256').update(HistoryMessage.encode(history).finish()).digest('hex');
+}
+
+/** A deep copy of a history (decoding payloads for display changes a history in place; a replay needs it as stored). */
+export function copyHistory(history: History): History {
+  return HistoryMessage.decode(HistoryMessage.encode(history).finish());
+}
+
 /** The row to archive for a run's history: compressed bytes and the hash of the uncompressed ones. */
 export function packHistory(run: RunFacts, history: History): NewArchivedRow {
   const bytes = HistoryMessage.encode(history).finish();

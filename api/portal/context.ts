@@ -5,7 +5,7 @@
  * does not decide: role, region, assignment, CSRF, rate limits and the access log are the API's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, csrfTokenOf, SESSION_COOKIE, type Principal } from '../auth';
+import { authenticate, csrfTokenOf, sameToken, SESSION_COOKIE, type Principal } from '../auth';
 import { ApiError } from '../errors';
 import type { ApiDeps } from '../server';
 import { en } from './lang/en';
@@ -65,6 +65,19 @@ export function roleOnly(ctx: PageContext, roles: readonly string[]): void {
       403,
       'forbidden',
       `this page is for ${roles.join(' and ')}; you are signed in as ${p.actor.role}`,
+    );
+}
+
+/**
+ * The API's CSRF rule for a form the portal answers itself (no API route behind it): a session's post carries the
+ * session's token, or it is refused as the API refuses it.
+ */
+export function requireCsrf(ctx: PageContext, sent: string): void {
+  if (!ctx.csrf || !sameToken(sent, ctx.csrf))
+    throw new ApiError(
+      403,
+      'csrf_invalid',
+      "this form needs the session's CSRF token; reload the page and send it again",
     );
 }
 

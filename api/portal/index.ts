@@ -23,6 +23,7 @@ import {
   nominationUrl,
   pageContext,
   refusalOf,
+  requireCsrf,
   requireSignedIn,
   roleOnly,
   type PageContext,
@@ -39,6 +40,9 @@ import { uploadRoutes } from './uploads';
 import { csvPage, type CsvPageState } from './pages/csv';
 import { openCycles } from './cycles';
 import { signInLinkPage, signInPage } from './pages/sign-in';
+import { auditCyclePage, auditNominationPage, type AuditDeps } from './pages/audit';
+import { Replayer } from '../replayer';
+import { CycleChecks } from '../cycle-replay';
 
 /** Each role's main page. */
 const HOME: Record<string, string> = {
@@ -46,7 +50,7 @@ const HOME: Record<string, string> = {
   dinas_provinsi: '/dinas',
   assessor: '/penilai',
   coordinator: '/koordinator',
-  auditor: '/koordinator',
+  auditor: '/audit',
 };
 
 const send = (reply: FastifyReply, body: SafeHtml, status = 200) =>
@@ -85,7 +89,13 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     if (err instanceof ApiError) {
       // The API's routes log their own refusals; these are the ones the portal's reads met.
       if (err.statusCode === 403 && err.code === 'forbidden')
-        await logAccess(deps.db, req, { event: 'refused', status: 403, code: err.code, message: err.message });
+        await logAccess(deps.db, req, {
+          event: 'refused',
+          userId: ctx.principal?.user.id,
+          status: 403,
+          code: err.code,
+          message: err.message,
+        });
       // Signed out: the sign-in leads back to the page asked for (a mail's /n/<ref> link, say).
       if (err.statusCode === 401) {
         const next = req.method === 'GET' ? safeNext(req.url) : undefined;
@@ -360,6 +370,38 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   });
 
   app.get<{ Params: { id: string } }>('/nominasi/:id', (req, reply) => nomination(req, reply, req.params.id));
+
+  // The auditor's pages (and a coordinator's, who may export the same histories through the API): the replay status
+  // of a cycle, and a nomination's timeline. Replays run on the API's replayer, in the background.
+  const replayer = new Replayer(deps.db, deps.options.workflowBundlePath, (message, err) =>
+    app.log.error({ err }, message),
+  );
+  const audit: AuditDeps = { ...deps, replayer, checks: new CycleChecks(deps.client, deps.db, replayer) };
+  app.addHook('onClose', () => replayer.close());
+  const AUDITORS = ['auditor', 'coordinator'];
+  app.get('/audit', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, AUDITORS);
+    const ok = (req.query as { ok?: string }).ok === 'check';
+    return send(reply, await auditCyclePage(audit, ctx, ok ? { text: ctx.t.audit.checkStarted, kind: 'ok' } : null));
+  });
+  app.post('/audit/periksa', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, AUDITORS);
+    // The form's CSRF token, checked by the API's own rule for a session's state-changing request.
+    requireCsrf(ctx, field(req, '_csrf'));
+    const cycleId = field(req, 'siklus');
+    const cycle = await deps.db.selectFrom('cycles').select('id').where('id', '=', cycleId).executeTakeFirst();
+    if (!cycle) throw new ApiError(404, 'not_found', `no cycle ${cycleId}`);
+    audit.checks.start(cycle.id);
+    return reply.redirect(`/audit?siklus=${encodeURIComponent(cycle.id)}&ok=check`, 303);
+  });
+  app.get<{ Params: { id: string } }>('/audit/usulan/:id', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, AUDITORS);
+    await nominationScope(deps.db, req.params.id);
+    return send(reply, await auditNominationPage(audit, ctx, req.params.id));
+  });
   const csv = async (req: FastifyRequest, reply: FastifyReply, state: CsvPageState = {}, status = 200) => {
     const ctx = await pageContext(deps, req, reply);
     roleOnly(ctx, ['dinas_kabkota']);

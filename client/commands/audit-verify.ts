@@ -9,9 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkCycleChains, type CycleChains } from '../../db/event-chain-read';
-import { cycleWorkflowId } from '../../workflows/ids';
-import { scheduleIdOf } from '../cycle-ref';
-import { projectedNominationIds } from '../cycle-runs';
+import { cycleWorkflowsQuery, projectedNominationIds } from '../cycle-runs';
 import { cycleHistories, SOURCES, type SourceChoice } from '../cycle-histories';
 import { archivedRunsOfCycle } from '../../db/history-archive';
 import type { Context, Outcome } from '../context';
@@ -58,9 +56,7 @@ export async function auditVerify(
     ? await checkCycleChains(await ctx.db('audit verify'), cycleId)
     : undefined;
   const { client } = await ctx.temporal();
-  // Nominations carry the OvopCycle search attribute; the cycle workflow is found by its id, or by the schedule that
-  // opened it (which gave it another id).
-  const query = `OvopCycle = '${cycleId}' OR WorkflowId = '${cycleWorkflowId(cycleId)}' OR TemporalScheduledById = '${scheduleIdOf(cycleId)}'`;
+  const query = cycleWorkflowsQuery(cycleId);
   const { count } = await ctx.call(client.workflow.count(query), `the count of cycle ${cycleId}'s workflows`);
   // The projection completes visibility's listing (eventually consistent) and names what Temporal no longer holds.
   const db = ctx.hasDatabase ? await ctx.db('audit verify') : undefined;

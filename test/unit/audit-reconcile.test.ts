@@ -1,6 +1,6 @@
 /** The audit trail's reconciliation of the history's recorded events with the nomination_events rows, field by field. */
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../client/commands/audit-trail';
+import { reconcile } from '../../client/trail-reconcile';
 import type { RecordedEvent } from '../../client/history';
 import type { NominationEventRow } from '../../db/database';
 

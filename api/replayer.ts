@@ -1,0 +1,152 @@
+/**
+ * The API's replayer (the auditor's replay status, #14): replays workflow histories on the workflow code this API
+ * runs, in the background and off the request path — the code is bundled once, at the first need, and replays run on
+ * one replay worker whose workflow code runs in a worker thread (`debugMode: false`), so a page never waits for one.
+ * Each verdict is stored by (workflow id, run id, history SHA-256, bundle SHA-256) (db/replay-verdicts.ts): a run is
+ * replayed once per release, and `ovop audit verify` reads the same verdicts.
+ */
+import type { ReplayWorkerOptions } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { History } from '../client/history';
+import { replayOptions, verdictOf, withPrebuiltBundle } from '../client/replay';
+import { replayInParallel } from '../client/replay-pool';
+import type { Database } from '../db/database';
+import { storeVerdict, verdictKey, type VerdictKey } from '../db/replay-verdicts';
+
+export interface ReplayJob extends VerdictKey {
+  history: History;
+}
+
+/** The workflow code replays run on, and the SHA-256 of its bundle (the release a verdict is for). */
+export interface ReplayCode {
+  options: ReplayWorkerOptions;
+  bundleSha256: string;
+}
+
+/** Bundles the workflow code (or reads the given bundle) and hashes it. */
+export async function loadReplayCode(bundlePath?: string): Promise<ReplayCode> {
+  const { options, source } = replayOptions(bundlePath ? { workflowBundle: bundlePath } : {});
+  const built = await withPrebuiltBundle(options, source);
+  const bundle = built.workflowBundle!;
+  const code = 'code' in bundle ? bundle.code : await readFile(bundle.codePath, 'utf8');
+  return {
+    // The workflow code in a worker thread, so the API's event loop keeps answering while a history replays: the SDK
+    // makes replay workers `debugMode` (the main thread) unless the options say otherwise, which its type leaves out.
+    options: {
+      ...built,
+      workflowBundle: { code },
+      workflowThreadPoolSize: 1,
+      replayName: 'ovop-api-audit',
+      ...({ debugMode: false } as object),
+    },
+    bundleSha256: createHash('sha256').update(code).digest('hex'),
+  };
+}
+
+export class Replayer {
+  private code: Promise<ReplayCode> | undefined;
+  private ready: ReplayCode | undefined;
+  private failure: string | undefined;
+  private readonly queue: ReplayJob[] = [];
+  private readonly pending = new Set<string>();
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bundlePath: string | undefined,
+    private readonly log: (message: string, err?: unknown) => void,
+  ) {}
+
+  /** The bundle's SHA-256 once the code is loaded; starts loading it on the first call. */
+  bundleSha256(): string | undefined {
+    this.start();
+    return this.ready?.bundleSha256;
+  }
+
+  /** The bundle's SHA-256 when the code is loaded (loading it if need be); rejects when it cannot be. */
+  async whenReady(): Promise<string> {
+    this.start();
+    return (await this.code!).bundleSha256;
+  }
+
+  /** Why replays cannot run (the code did not bundle, the replay worker failed), if so. */
+  get unavailable(): string | undefined {
+    return this.failure;
+  }
+
+  isPending(key: VerdictKey): boolean {
+    return this.pending.has(verdictKey(key));
+  }
+
+  get queued(): number {
+    return this.pending.size;
+  }
+
+  /** Queues a history to replay unless it is queued already; its verdict is stored when done. */
+  enqueue(job: ReplayJob): void {
+    if (this.closed) return;
+    const key = verdictKey(job);
+    if (this.pending.has(key)) return;
+    this.pending.add(key);
+    this.queue.push(job);
+    this.start();
+    this.wake?.();
+  }
+
+  private start(): void {
+    if (this.code || this.closed) return;
+    this.code = loadReplayCode(this.bundlePath);
+    this.loop = this.run().catch((err: unknown) => {
+      this.failure = (err as Error).message ?? String(err);
+      this.log('the replayer stopped', err);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const code = await this.code!;
+    this.ready = code;
+    const jobs = async function* (self: Replayer): AsyncGenerator<ReplayJob> {
+      for (;;) {
+        const next = self.queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (self.closed) return;
+        await new Promise<void>((resolve) => (self.wake = resolve));
+      }
+    };
+    for await (const r of replayInParallel(code.options, jobs(this), 1)) {
+      const verdict = verdictOf(r.error, r.input.history);
+      try {
+        await storeVerdict(this.db, {
+          workflowId: r.input.workflowId,
+          runId: r.input.runId,
+          historySha256: r.input.historySha256,
+          bundleSha256: code.bundleSha256,
+          ok: verdict.ok,
+          kind: verdict.kind,
+          message: verdict.message,
+          divergesAt: verdict.divergesAt?.eventId,
+          eventCount: r.input.history.events?.length ?? 0,
+        });
+      } catch (err) {
+        this.log(`could not store the replay verdict of ${r.input.workflowId} (run ${r.input.runId})`, err);
+      } finally {
+        this.pending.delete(verdictKey(r.input));
+      }
+    }
+  }
+
+  /** Stops after the history being replayed; what is still queued is dropped (asked again at the next look). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    this.wake?.();
+    await this.loop;
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * The auditor's pages in a real browser: a nomination's timeline with its Temporal history and its PostgreSQL event
+ * log side by side (a row the history never asked for flagged), each run's replay verdict computed by the API's
+ * replayer in the background and stored in PostgreSQL by the history's and the bundle's SHA-256, the exports, the
+ * replay status of the cycle (an archived history changed after archiving is listed as changed even with a stored
+ * verdict for its recorded hash), and the pages refused to a dinas with their status and message, writing nothing.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testConfig } from '../../bench/drivers';
+import type { History } from '../../client/history';
+import { fetchRunChain } from '../../client/run-chain';
+import { packHistory } from '../../db/history-archive';
+import { storeVerdict } from '../../db/replay-verdicts';
+import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ApiUnderTest;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let workflowId: string;
+const config = testConfig('uji-portal-audit', {
+  mutate: (c) => {
+    c.intakeWindow = '15m';
+  },
+});
+const bundlePath = inject('workflowBundlePath');
+const bundleSha = createHash('sha256').update(readFileSync(bundlePath)).digest('hex');
+
+const verdicts = () =>
+  h.db.selectFrom('replay_verdicts').selectAll().where('workflow_id', '=', workflowId).orderBy('replayed_at').execute();
+const cell = (key: string) => page.locator(`[data-kunci="${key}"]`);
+
+beforeAll(async () => {
+  h = await startHarness('portal-audit');
+  api = await startApi(h, { workflowBundlePath: bundlePath });
+  const { regencies: _r, provinces: _p, ...body } = config;
+  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await waitFor(
+    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
+  );
+  const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+    token: api.tokens.garut,
+    body: {
+      regencyCode: '32.05',
+      ikmName: 'Batik Garutan Audit',
+      sentraName: 'Sentra Batik Garutan Audit',
+      commodity: 'kain_batik',
+      product: 'Kain batik tulis',
+      sentraSize: 20,
+    },
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  workflowId = made.body.workflowId;
+  const session = config.sessions.find((s) => s.provinces.includes('32'))!;
+  await waitFor(
+    async () =>
+      (
+        await call(api, 'POST', nominationPath(workflowId, '/attendance'), {
+          token: api.tokens.garut,
+          body: { sessionId: session.id },
+        })
+      ).status === 200,
+    { what: 'attendance accepted' },
+  );
+  await waitFor(async () => {
+    const n = await h.db
+      .selectFrom('nominations')
+      .select('stage')
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
+    return n?.stage === 'AWAITING_DOCUMENTS';
+  });
+  browser = await launchChromium();
+  context = await browser.newContext({ locale: 'id-ID' });
+  page = await context.newPage();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await h?.stop();
+});
+
+describe("the auditor's nomination timeline", () => {
+  it('shows the Temporal history and the PostgreSQL event log side by side, every recorded event matched', async () => {
+    await signInAs(h, api.url, context, TEST_USERS.auditor.id);
+    // Every event row written: the trail compares only completed activities, the page must say they agree.
+    const rows = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', workflowId)
+      .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const answer = await page.goto(`${api.url}/audit/usulan/${encodeURIComponent(workflowId)}`);
+    expect(answer?.status()).toBe(200);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Jejak audit: Batik Garutan Audit');
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.getByRole('status').first().innerText();
+      })
+      .toBe('Riwayat Temporal dan log peristiwa PostgreSQL cocok.');
+    for (const { seq } of rows) {
+      const line = page.locator(`tr[data-seq="${seq}"]`);
+      expect(await line.locator('td[data-label="Kecocokan"]').innerText()).toBe('✓ Cocok');
+      expect(await line.locator('td[data-label="Log peristiwa PostgreSQL"]').innerText()).toContain(`${seq}. `);
+    }
+    expect(await page.locator('tr.mismatch').count()).toBe(0);
+    await expectAccessible(page);
+  });
+
+  it("replays each run in the background and stores the verdict by the history's and the bundle's SHA-256", async () => {
+    // Attendance ends the nomination's first run (short runs): the page shows every run of its chain.
+    const chain = await fetchRunChain(h.client, workflowId);
+    expect(chain.length).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tr[data-run] [data-kunci="putar"]').allInnerTexts();
+        },
+        { timeout: 120_000, interval: 1_000 },
+      )
+      .toEqual(chain.map(() => expect.stringMatching(/^Lolos \(/)));
+    expect(await page.locator('tr[data-run]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')))).toEqual(
+      chain.map((r) => r.runId),
+    );
+    const runId = chain.at(-1)!.runId;
+    const run = page.locator(`tr[data-run="${runId}"]`);
+    const stored = await verdicts();
+    const shown = await run.locator('td[data-label="SHA-256 riwayat"] code').getAttribute('title');
+    expect(stored).toContainEqual(
+      expect.objectContaining({
+        workflow_id: workflowId,
+        run_id: runId,
+        history_sha256: shown,
+        bundle_sha256: bundleSha,
+        ok: true,
+        kind: null,
+      }),
+    );
+    expect(await run.locator('td[data-label="Sumber"]').innerText()).toBe('Temporal');
+    await screenshot(page, 'portal-audit');
+  }, 150_000);
+
+  it('offers the history and the event log for export through the API', async () => {
+    const history = await page.request.get(
+      new URL((await page.getByRole('link', { name: /Unduh riwayat Temporal/ }).getAttribute('href'))!, api.url).href,
+    );
+    expect(history.status()).toBe(200);
+    const body = (await history.json()) as { workflowId: string; events: unknown[] };
+    expect(body.workflowId).toBe(workflowId);
+    expect(body.events.length).toBeGreaterThan(10);
+    const events = await page.request.get(
+      new URL((await page.getByRole('link', { name: /Unduh log peristiwa/ }).getAttribute('href'))!, api.url).href,
+    );
+    expect(events.status()).toBe(200);
+    expect(((await events.json()) as { events: unknown[] }).events.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('flags an event-log row the Temporal history never asked for', async () => {
+    const last = await h.db
+      .selectFrom('nomination_events')
+      .selectAll()
+      .where('workflow_id', '=', workflowId)
+      .orderBy('chain_index', 'desc')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('nomination_events')
+      .values({
+        workflow_id: workflowId,
+        seq: 999,
+        type: 'stage.changed',
+        stage: 'DETERMINED',
+        actor_role: 'coordinator',
+        actor_id: 'pemalsu',
+        actor_region: '00',
+        payload: JSON.stringify({ stars: 5 }),
+        occurred_at: new Date(),
+        chain_index: last.chain_index + 1,
+        prev_hash: last.hash,
+        hash: 'f'.repeat(64),
+      })
+      .execute();
+    await page.reload();
+    expect(await page.getByRole('alert').first().innerText()).toBe(
+      '1 ketidakcocokan antara riwayat Temporal dan log peristiwa PostgreSQL.',
+    );
+    const forged = page.locator('tr.mismatch[data-seq="999"]');
+    expect(await forged.locator('td[data-label="Kecocokan"]').innerText()).toBe('⚠ Tidak ada di riwayat Temporal');
+    expect(await forged.locator('td[data-label="Log peristiwa PostgreSQL"]').innerText()).toContain(
+      'coordinator:pemalsu:00',
+    );
+    expect(await forged.locator('td[data-label="Riwayat Temporal"]').innerText()).toBe('—');
+    await expectAccessible(page);
+  });
+
+  it('reads whole on a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.reload();
+    await expectNoSidewaysScroll(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe("the cycle's replay status", () => {
+  it('checks every run of the cycle and counts the verdicts of the histories it read', async () => {
+    await page.goto(`${api.url}/audit?siklus=${config.id}`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Audit siklus: ${config.name}`);
+    await page.getByRole('button', { name: 'Periksa seluruh siklus' }).click();
+    await page.waitForURL(/ok=check/);
+    // The nomination's run and the cycle workflow's run, each replayed (or found replayed) on this bundle.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return [await cell('antre').innerText(), await cell('gagal').innerText()];
+        },
+        { timeout: 120_000, interval: 1_000 },
+      )
+      .toEqual(['0', '0']);
+    expect(Number(await cell('lolos').innerText())).toBeGreaterThanOrEqual(2);
+    expect(await cell('run').innerText()).toBe(await cell('lolos').innerText());
+    const cycleVerdicts = await h.db
+      .selectFrom('replay_verdicts')
+      .select(['workflow_id', 'ok'])
+      .where('bundle_sha256', '=', bundleSha)
+      .where('workflow_id', 'like', `ovop/${config.id}/%`)
+      .execute();
+    expect(cycleVerdicts.map((v) => v.workflow_id)).toEqual(expect.arrayContaining([workflowId]));
+    expect(cycleVerdicts.every((v) => v.ok)).toBe(true);
+    await expectAccessible(page);
+  }, 150_000);
+
+  it('lists an archived history changed after archiving, though a verdict is stored for its recorded hash', async () => {
+    const history = (await h.client.workflow.getHandle(workflowId).fetchHistory()) as History;
+    const row = packHistory(
+      {
+        workflowId,
+        runId: 'run-diubah',
+        workflowType: 'nomination',
+        cycleId: config.id,
+        status: 'COMPLETED',
+        startedAt: new Date(Date.now() - 60_000),
+        closedAt: new Date(),
+      },
+      history,
+    );
+    // An OK verdict for the hash the archive records: the row's bytes are then changed, its hash is not.
+    await storeVerdict(h.db, {
+      workflowId,
+      runId: 'run-diubah',
+      historySha256: row.sha256,
+      bundleSha256: bundleSha,
+      ok: true,
+      eventCount: row.event_count,
+    });
+    const bytes = Buffer.from(gunzipSync(row.history as Uint8Array));
+    bytes[bytes.length - 3] ^= 0x01;
+    await h.db
+      .insertInto('workflow_history_archive')
+      .values({ ...row, history: gzipSync(bytes) })
+      .execute();
+    await page.getByRole('button', { name: 'Periksa seluruh siklus' }).click();
+    await page.waitForURL(/ok=check/);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByRole('status').last().innerText();
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toMatch(/^Pemeriksaan terakhir selesai/);
+    const changed = page.locator('li', { hasText: 'run-diubah' });
+    expect(await changed.innerText()).toMatch(/does not match its SHA-256/);
+    expect(Number(await cell('gagal').innerText())).toBe(1);
+    expect(await cell('run').innerText()).toBe(await cell('lolos').innerText());
+  }, 90_000);
+});
+
+describe('the auditor pages refused to a dinas', () => {
+  it('answers 403 with the reason, logs the refusal and replays nothing', async () => {
+    const before = (await verdicts()).length;
+    await signInAs(h, api.url, context, TEST_USERS.garut.id);
+    const answer = await page.goto(`${api.url}/audit/usulan/${encodeURIComponent(workflowId)}`);
+    expect(answer?.status()).toBe(403);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Akses ditolak');
+    expect(await page.getByRole('alert').innerText()).toBe(
+      'this page is for auditor and coordinator; you are signed in as dinas_kabkota',
+    );
+    await expectAccessible(page);
+    const cyclePage = await page.goto(`${api.url}/audit?siklus=${config.id}`);
+    expect(cyclePage?.status()).toBe(403);
+    const posted = await page.request.post(`${api.url}/audit/periksa`, {
+      form: { siklus: config.id, _csrf: 'x' },
+      maxRedirects: 0,
+    });
+    expect(posted.status()).toBe(403);
+    const logged = await h.db
+      .selectFrom('access_log')
+      .select(['status', 'path'])
+      .where('user_id', '=', TEST_USERS.garut.id)
+      .where('event', '=', 'refused')
+      .execute();
+    expect(logged).toEqual(
+      expect.arrayContaining([
+        { status: 403, path: `/audit/usulan/${encodeURIComponent(workflowId)}` },
+        { status: 403, path: '/audit/periksa' },
+      ]),
+    );
+    expect((await verdicts()).length).toBe(before);
+  });
+});
