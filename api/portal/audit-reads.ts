@@ -94,7 +94,7 @@ async function runStatuses(
   runs: {
     runId: string;
     source: HistorySource;
-    history: import('../../client/history').History;
+    history: History;
     historySha256: string;
   }[],
 ): Promise<AuditedRun[]> {
