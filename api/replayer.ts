@@ -7,10 +7,9 @@
  */
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { History } from '../client/history';
-import { replayOptions, verdictOf, withPrebuiltBundle } from '../client/replay';
+import { bundleSha256, replayOptions, verdictOf, withPrebuiltBundle } from '../client/replay';
 import { replayInParallel } from '../client/replay-pool';
 import type { Database } from '../db/database';
 import { storeVerdict, verdictKey, type VerdictKey } from '../db/replay-verdicts';
@@ -31,6 +30,7 @@ export async function loadReplayCode(bundlePath?: string): Promise<ReplayCode> {
   const built = await withPrebuiltBundle(options, source);
   const bundle = built.workflowBundle!;
   const code = 'code' in bundle ? bundle.code : await readFile(bundle.codePath, 'utf8');
+  const sha = await bundleSha256({ workflowBundle: { code } });
   return {
     // The workflow code in a worker thread, so the API's event loop keeps answering while a history replays: the SDK
     // makes replay workers `debugMode` (the main thread) unless the options say otherwise, which its type leaves out.
@@ -41,7 +41,7 @@ export async function loadReplayCode(bundlePath?: string): Promise<ReplayCode> {
       replayName: 'ovop-api-audit',
       ...({ debugMode: false } as object),
     },
-    bundleSha256: createHash('sha256').update(code).digest('hex'),
+    bundleSha256: sha,
   };
 }
 
@@ -49,7 +49,8 @@ export class Replayer {
   private code: Promise<ReplayCode> | undefined;
   private ready: ReplayCode | undefined;
   private failure: string | undefined;
-  private readonly queue: ReplayJob[] = [];
+  /** One job per run: a run still open grows, and only its latest history is worth replaying. */
+  private readonly queue = new Map<string, ReplayJob>();
   private readonly pending = new Set<string>();
   private wake: (() => void) | undefined;
   private closed = false;
@@ -91,8 +92,11 @@ export class Replayer {
     if (this.closed) return;
     const key = verdictKey(job);
     if (this.pending.has(key)) return;
+    const run = `${job.workflowId}\u0000${job.runId}`;
+    const older = this.queue.get(run);
+    if (older) this.pending.delete(verdictKey(older));
     this.pending.add(key);
-    this.queue.push(job);
+    this.queue.set(run, job);
     this.start();
     this.wake?.();
   }
@@ -111,8 +115,9 @@ export class Replayer {
     this.ready = code;
     const jobs = async function* (self: Replayer): AsyncGenerator<ReplayJob> {
       for (;;) {
-        const next = self.queue.shift();
-        if (next) {
+        const [run, next] = self.queue.entries().next().value ?? [];
+        if (run !== undefined && next) {
+          self.queue.delete(run);
           yield next;
           continue;
         }
@@ -145,7 +150,7 @@ export class Replayer {
   /** Stops after the history being replayed; what is still queued is dropped (asked again at the next look). */
   async close(): Promise<void> {
     this.closed = true;
-    this.queue.length = 0;
+    this.queue.clear();
     this.wake?.();
     await this.loop;
   }

@@ -10,7 +10,9 @@ import {
   Runtime,
   type ReplayWorkerOptions,
 } from '@temporalio/worker';
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataConverterOf } from '../common/temporal-connection';
@@ -117,6 +119,14 @@ export async function withPrebuiltBundle(options: ReplayWorkerOptions, source: s
   } catch (err) {
     throw bundleError(err, source);
   }
+}
+
+/** The SHA-256 of the bundled workflow code a replay runs (the release a stored verdict is for). */
+export async function bundleSha256(options: ReplayWorkerOptions): Promise<string> {
+  const bundle = options.workflowBundle;
+  if (!bundle) throw new Error('the workflow code is not bundled yet (withPrebuiltBundle)');
+  const code = 'code' in bundle ? bundle.code : await readFile(bundle.codePath, 'utf8');
+  return createHash('sha256').update(code).digest('hex');
 }
 
 export interface ReplayVerdict {

@@ -63,3 +63,24 @@ export async function storeVerdict(db: Kysely<Database>, v: NewVerdict): Promise
     .onConflict((oc) => oc.columns(['workflow_id', 'run_id', 'history_sha256', 'bundle_sha256']).doNothing())
     .execute();
 }
+
+/** The latest verdict on `bundleSha256` of each of these runs, whatever history it was of (a run still open grows). */
+export async function latestRunVerdicts(
+  db: Kysely<Database>,
+  bundleSha256: string,
+  workflowId: string,
+  runIds: readonly string[],
+): Promise<Map<string, StoredVerdict>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('replay_verdicts')
+    .selectAll()
+    .where('bundle_sha256', '=', bundleSha256)
+    .where('workflow_id', '=', workflowId)
+    .where('run_id', 'in', [...runIds])
+    .orderBy('replayed_at', 'desc')
+    .execute();
+  const latest = new Map<string, StoredVerdict>();
+  for (const r of rows) if (!latest.has(r.run_id)) latest.set(r.run_id, r);
+  return latest;
+}

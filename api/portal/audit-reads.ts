@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { decodeHistoryWith } from '../../common/history-decoding';
 import type { Database, NominationEventRow } from '../../db/database';
 import { ArchiveIntegrityError, copyHistory, historySha256 } from '../../db/history-archive';
-import { storedVerdicts, verdictKey, type StoredVerdict } from '../../db/replay-verdicts';
+import { latestRunVerdicts, storedVerdicts, verdictKey, type StoredVerdict } from '../../db/replay-verdicts';
 import type { History } from '../../client/history';
 import { sourcedRunChain, type HistorySource } from '../../client/run-chain';
 import { chainTrail, reconcile, type ChainTrail, type Mismatch } from '../../client/trail-reconcile';
@@ -17,7 +17,8 @@ import type { PortalDeps } from './context';
 
 export type RunStatus =
   | { state: 'verdict'; verdict: StoredVerdict }
-  | { state: 'queued' }
+  /** No verdict for this history yet (it is queued); the latest for an earlier history of the same open run. */
+  | { state: 'queued'; earlier?: StoredVerdict }
   | { state: 'preparing' }
   | { state: 'unavailable'; why: string };
 
@@ -101,6 +102,8 @@ async function runStatuses(
   const bundle = replayer.bundleSha256();
   const keys = runs.map((r) => ({ workflowId, runId: r.runId, historySha256: r.historySha256 }));
   const stored = bundle ? await storedVerdicts(db, bundle, keys) : new Map<string, StoredVerdict>();
+  const missing = keys.filter((k) => !stored.has(verdictKey(k))).map((k) => k.runId);
+  const earlier = bundle ? await latestRunVerdicts(db, bundle, workflowId, missing) : new Map<string, StoredVerdict>();
   return runs.map((r, i) => {
     const key = keys[i];
     const verdict = stored.get(verdictKey(key));
@@ -109,7 +112,7 @@ async function runStatuses(
     else if (replayer.unavailable) status = { state: 'unavailable', why: replayer.unavailable };
     else {
       replayer.enqueue({ ...key, history: r.history });
-      status = bundle ? { state: 'queued' } : { state: 'preparing' };
+      status = bundle ? { state: 'queued', earlier: earlier.get(r.runId) } : { state: 'preparing' };
     }
     return {
       index: i + 1,

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { checkCycleChains, type CycleChains } from '../../db/event-chain-read';
 import { cycleWorkflowsQuery, projectedNominationIds } from '../cycle-runs';
-import { cycleHistories, SOURCES, type SourceChoice } from '../cycle-histories';
+import { cycleHistories, SOURCES, type LoadedRun, type SourceChoice } from '../cycle-histories';
 import { archivedRunsOfCycle } from '../../db/history-archive';
 import type { Context, Outcome } from '../context';
 import { refused, usage } from '../errors';
@@ -19,6 +19,7 @@ import { progress, table } from '../output';
 import { sourceText, type HistorySource } from '../run-history';
 import {
   bundleError,
+  bundleSha256,
   quietRuntime,
   replayOptions,
   verdictOf,
@@ -28,6 +29,37 @@ import {
   type WorkflowCodeOptions,
 } from '../replay';
 import { replayInParallel } from '../replay-pool';
+import { historySha256 } from '../../db/history-archive';
+import {
+  storedVerdicts,
+  storeVerdict,
+  verdictKey,
+  type StoredVerdict,
+  type VerdictKey,
+} from '../../db/replay-verdicts';
+
+/** Histories looked up in PostgreSQL's stored verdicts at once. */
+const STORED_BATCH = 64;
+
+/** The items of a stream in arrays of up to `size`. */
+async function* inBatches<T>(items: AsyncIterable<T>, size: number): AsyncIterable<T[]> {
+  const batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) yield batch.splice(0);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+const verdictOfStored = (v: StoredVerdict): ReplayVerdict =>
+  v.ok
+    ? { ok: true }
+    : {
+        ok: false,
+        kind: (v.kind ?? 'replay failed') as ReplayVerdict['kind'],
+        message: v.message ?? '',
+        ...(v.diverges_at !== null ? { divergesAt: { eventId: v.diverges_at } } : {}),
+      };
 
 /**
  * Replay workers: one per core, at most 4. The SDK runs replayed workflows on the main thread, so more workers only
@@ -40,7 +72,7 @@ export function defaultReplayJobs(): number {
 export async function auditVerify(
   ctx: Context,
   cycleArg: string,
-  opts: WorkflowCodeOptions & { jobs?: string; source?: string },
+  opts: WorkflowCodeOptions & { jobs?: string; source?: string; replayAll?: boolean },
 ): Promise<Outcome> {
   const sourceChoice = (opts.source ?? 'auto') as SourceChoice;
   if (!SOURCES.includes(sourceChoice)) throw usage(`--source must be one of ${SOURCES.join(', ')}, not ${opts.source}`);
@@ -82,33 +114,66 @@ export async function auditVerify(
     { cycleId, query, projected, source: sourceChoice, batchesAhead: 2 },
     missing,
   );
-  // An archived history whose bytes fail their check is reported, not replayed.
-  async function* replayable() {
-    for await (const run of loaded) {
-      if ('history' in run) {
-        yield run;
-        continue;
-      }
-      results.push({
-        workflowId: run.workflowId,
-        runId: run.runId,
-        source: run.source,
-        verdict: { ok: false, kind: 'archive changed', message: run.changed.message },
-      });
-      bar.increment(run.workflowId.split('/').pop());
-    }
-  }
+  let fromStore = 0;
+  let storeFailure: string | undefined;
   try {
     const prebuilt = await withPrebuiltBundle(options, source);
+    // Verdicts are stored and looked up by the history's and the bundle's SHA-256 (db/replay-verdicts.ts): the same
+    // bytes on the same code are replayed once, here or by the API's replayer; anything changed is replayed again.
+    const bundle = db ? await bundleSha256(prebuilt) : undefined;
+    // An archived history whose bytes fail their check is reported, before any verdict is looked up; a history with a
+    // stored verdict on this code is reported with it; the others are replayed.
+    async function* replayable() {
+      for await (const batch of inBatches(loaded, STORED_BATCH)) {
+        const whole: (Extract<LoadedRun, { history: unknown }> & VerdictKey)[] = [];
+        for (const run of batch) {
+          if ('history' in run) {
+            whole.push({ ...run, historySha256: bundle ? historySha256(run.history) : '' });
+            continue;
+          }
+          results.push({
+            workflowId: run.workflowId,
+            runId: run.runId,
+            source: run.source,
+            verdict: { ok: false, kind: 'archive changed', message: run.changed.message },
+          });
+          bar.increment(run.workflowId.split('/').pop());
+        }
+        const stored = db && bundle && !opts.replayAll ? await storedVerdicts(db, bundle, whole) : undefined;
+        for (const run of whole) {
+          const found = stored?.get(verdictKey(run));
+          if (!found) {
+            yield run;
+            continue;
+          }
+          fromStore++;
+          results.push({
+            workflowId: run.workflowId,
+            runId: run.runId,
+            source: run.source,
+            verdict: verdictOfStored(found),
+          });
+          bar.increment(run.workflowId.split('/').pop());
+        }
+      }
+    }
     // Each outcome carries the history it was replayed from, to name the event a failed replay diverged at.
     for await (const r of replayInParallel(prebuilt, replayable(), jobs)) {
-      results.push({
-        workflowId: r.input.workflowId,
-        runId: r.runId,
-        source: r.input.source,
-        verdict: verdictOf(r.error, r.input.history),
-      });
+      const verdict = verdictOf(r.error, r.input.history);
+      results.push({ workflowId: r.input.workflowId, runId: r.runId, source: r.input.source, verdict });
       bar.increment(r.input.workflowId.split('/').pop());
+      if (db && bundle)
+        await storeVerdict(db, {
+          workflowId: r.input.workflowId,
+          runId: r.input.runId,
+          historySha256: r.input.historySha256,
+          bundleSha256: bundle,
+          ok: verdict.ok,
+          kind: verdict.kind,
+          message: verdict.message,
+          divergesAt: verdict.divergesAt?.eventId,
+          eventCount: r.input.history.events?.length ?? 0,
+        }).catch((err: unknown) => (storeFailure ??= (err as Error).message));
     }
   } catch (err) {
     throw bundleError(err, source);
@@ -139,7 +204,7 @@ export async function auditVerify(
   const replayed = results.length - missing.length;
   const lines = [
     ...chainLines(cycleId, chains),
-    `Replayed ${replayed} workflow run${replayed === 1 ? '' : 's'} of cycle ${cycleId} (${sources.temporal} from ${sourceText('temporal')}, ${sources.archive} from ${sourceText('archive')}) against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}${missing.length > 0 ? ` (${missing.length} missing${sourceChoice === 'temporal' ? ' from Temporal' : ''})` : ''}.`,
+    `Replayed ${replayed} workflow run${replayed === 1 ? '' : 's'} of cycle ${cycleId} (${sources.temporal} from ${sourceText('temporal')}, ${sources.archive} from ${sourceText('archive')}) against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}${missing.length > 0 ? ` (${missing.length} missing${sourceChoice === 'temporal' ? ' from Temporal' : ''})` : ''}${fromStore > 0 ? `; ${fromStore} by the verdict stored for the same history on the same code` : ''}.`,
   ];
   if (failures.length > 0) {
     lines.push(
@@ -151,7 +216,11 @@ export async function auditVerify(
     );
   }
   return {
-    warnings: chains ? warnings : [...warnings, 'event-log chains not checked: DATABASE_URL is not set'],
+    warnings: [
+      ...warnings,
+      ...(chains ? [] : ['event-log chains not checked: DATABASE_URL is not set']),
+      ...(storeFailure ? [`the verdicts were not stored in PostgreSQL (replay_verdicts): ${storeFailure}`] : []),
+    ],
     exitCode: failures.length > 0 || (chains?.broken.length ?? 0) > 0 ? 1 : 0,
     json: {
       cycleId,
@@ -160,6 +229,7 @@ export async function auditVerify(
       sourceChoice,
       sources,
       replayed,
+      stored: fromStore,
       missing: missing.length,
       failed: failures.length,
       results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, source: r.source, ...r.verdict })),

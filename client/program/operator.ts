@@ -123,10 +123,18 @@ export function operatorCommands(program: Command, run: Run): void {
         '--source <where>',
         'auto: Temporal while it holds a run, else the history archive; archive: the archive for every archived run; temporal: Temporal only',
         'auto',
+      )
+      .option(
+        '--replay-all',
+        'replay every history, even one whose verdict on this workflow code is stored in PostgreSQL (replay_verdicts)',
       ),
   ).action(
-    run(async (ctx, id: string, opts: { workflows?: string; workflowBundle?: string; jobs?: string }) =>
-      (await import('../commands/audit-verify')).auditVerify(ctx, id, opts),
+    run(
+      async (
+        ctx,
+        id: string,
+        opts: { workflows?: string; workflowBundle?: string; jobs?: string; replayAll?: boolean },
+      ) => (await import('../commands/audit-verify')).auditVerify(ctx, id, opts),
     ),
   );
 }

@@ -17,6 +17,7 @@ import { packHistory } from '../../db/history-archive';
 import { storeVerdict } from '../../db/replay-verdicts';
 import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
+import { cliRunner } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -132,7 +133,8 @@ describe("the auditor's nomination timeline", () => {
     expect(await page.locator('tr[data-run]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')))).toEqual(
       chain.map((r) => r.runId),
     );
-    const runId = chain.at(-1)!.runId;
+    // The closed first run's history no longer changes: its verdict is for exactly the history the page shows.
+    const runId = chain[0].runId;
     const run = page.locator(`tr[data-run="${runId}"]`);
     const stored = await verdicts();
     const shown = await run.locator('td[data-label="SHA-256 riwayat"] code').getAttribute('title');
@@ -237,7 +239,20 @@ describe("the cycle's replay status", () => {
     expect(cycleVerdicts.map((v) => v.workflow_id)).toEqual(expect.arrayContaining([workflowId]));
     expect(cycleVerdicts.every((v) => v.ok)).toBe(true);
     await expectAccessible(page);
-  }, 150_000);
+
+    // The CLI's verify reads the same verdicts: the nomination's closed first run is not replayed again.
+    const verify = await cliRunner(h.taskQueue)(
+      ['--json', 'audit', 'verify', config.id, '--workflow-bundle', bundlePath],
+      { timeoutMs: 150_000 },
+    );
+    expect(verify.json(), verify.stderr).toMatchObject({ failed: 0, missing: 0 });
+    expect(verify.json().stored).toBeGreaterThanOrEqual(1);
+    // Exit 1 all the same: the event-log row forged above breaks the nomination's hash chain.
+    expect(verify.code).toBe(1);
+    expect(verify.json().chains.broken).toEqual([expect.objectContaining({ workflowId })]);
+    const closedRun = (await fetchRunChain(h.client, workflowId))[0].runId;
+    expect(verify.json().results).toContainEqual(expect.objectContaining({ workflowId, runId: closedRun, ok: true }));
+  }, 300_000);
 
   it('lists an archived history changed after archiving, though a verdict is stored for its recorded hash', async () => {
     const history = (await h.client.workflow.getHandle(workflowId).fetchHistory()) as History;
@@ -274,23 +289,36 @@ describe("the cycle's replay status", () => {
       .poll(
         async () => {
           await page.reload();
-          return page.getByRole('status').last().innerText();
+          return [await page.getByRole('status').last().innerText(), await cell('antre').innerText()];
         },
-        { timeout: 60_000, interval: 1_000 },
+        { timeout: 120_000, interval: 1_000 },
       )
-      .toMatch(/^Pemeriksaan terakhir selesai/);
+      .toEqual([expect.stringMatching(/^Pemeriksaan terakhir selesai/), '0']);
     const changed = page.locator('li', { hasText: 'run-diubah' });
     expect(await changed.innerText()).toMatch(/does not match its SHA-256/);
     expect(Number(await cell('gagal').innerText())).toBe(1);
     expect(await cell('run').innerText()).toBe(await cell('lolos').innerText());
-  }, 90_000);
+  }, 150_000);
 });
 
 describe('the auditor pages refused to a dinas', () => {
-  it('answers 403 with the reason, logs the refusal and replays nothing', async () => {
-    const before = (await verdicts()).length;
+  it('answers 403 with the reason, logs the refusal and reads or replays nothing', async () => {
+    // A nomination of its own that no auditor has opened: a refusal that read its history would queue its replay.
+    const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+      token: api.tokens.garut,
+      body: {
+        regencyCode: '32.05',
+        ikmName: 'Dodol Audit Ditolak',
+        sentraName: 'Sentra Dodol Audit Ditolak',
+        commodity: 'makanan_minuman',
+        product: 'Dodol',
+        sentraSize: 12,
+      },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const own = made.body.workflowId as string;
     await signInAs(h, api.url, context, TEST_USERS.garut.id);
-    const answer = await page.goto(`${api.url}/audit/usulan/${encodeURIComponent(workflowId)}`);
+    const answer = await page.goto(`${api.url}/audit/usulan/${encodeURIComponent(own)}`);
     expect(answer?.status()).toBe(403);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Akses ditolak');
     expect(await page.getByRole('alert').innerText()).toBe(
@@ -312,10 +340,11 @@ describe('the auditor pages refused to a dinas', () => {
       .execute();
     expect(logged).toEqual(
       expect.arrayContaining([
-        { status: 403, path: `/audit/usulan/${encodeURIComponent(workflowId)}` },
+        { status: 403, path: `/audit/usulan/${encodeURIComponent(own)}` },
         { status: 403, path: '/audit/periksa' },
       ]),
     );
-    expect((await verdicts()).length).toBe(before);
+    const replayed = await h.db.selectFrom('replay_verdicts').select('run_id').where('workflow_id', '=', own).execute();
+    expect(replayed).toEqual([]);
   });
 });

@@ -244,6 +244,7 @@ export const en: Dictionary = {
     replay: 'Replay',
     replayOk: (when: string) => `Replays (${when})`,
     replayFailed: (kind: string, message: string) => `Fails: ${kind}: ${message}`,
+    earlier: (events: string) => `for this run's history at ${events} events; its current history:`,
     queued: 'Queued for replay; reload the page in a moment.',
     time: 'Time',
     history: 'Temporal history',

@@ -213,6 +213,7 @@ export const id = {
     replay: 'Putar ulang',
     replayOk: (when: string) => `Lolos (${when})`,
     replayFailed: (kind: string, message: string) => `Gagal: ${kind}: ${message}`,
+    earlier: (events: string) => `untuk riwayat run ini saat ${events} peristiwa; riwayat terkininya:`,
     queued: 'Dalam antrean putar ulang; muat ulang halaman sebentar lagi.',
     time: 'Waktu',
     history: 'Riwayat Temporal',

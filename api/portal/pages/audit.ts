@@ -9,6 +9,7 @@ import type { Stage } from '../../../domain/types';
 import { formatTime } from '../../../client/time';
 import type { Mismatch } from '../../../client/trail-reconcile';
 import type { NominationEventRow } from '../../../db/database';
+import type { StoredVerdict } from '../../../db/replay-verdicts';
 import { cycleVerdicts, type CycleCheck, type CycleChecks } from '../../cycle-replay';
 import { listNominations } from '../../nomination-reads';
 import type { Replayer } from '../../replayer';
@@ -236,21 +237,23 @@ function runRow(ctx: PageContext, r: AuditedRun, zone: string): SafeHtml {
   const { t } = ctx;
   const a = t.audit;
   const s = r.status;
+  const verdict = (v: StoredVerdict) =>
+    v.ok
+      ? html`<span class="ok-text">${a.replayOk(formatWhen(t, v.replayed_at.toISOString(), zone))}</span>`
+      : html`<span class="overdue"
+          >${a.replayFailed(`${v.kind ?? ''}${v.diverges_at ? ` #${v.diverges_at}` : ''}`, v.message ?? '')}</span
+        >`;
   const replay =
     s.state === 'verdict'
-      ? s.verdict.ok
-        ? html`<span class="ok-text">${a.replayOk(formatWhen(t, s.verdict.replayed_at.toISOString(), zone))}</span>`
-        : html`<span class="overdue"
-            >${a.replayFailed(
-              `${s.verdict.kind ?? ''}${s.verdict.diverges_at ? ` #${s.verdict.diverges_at}` : ''}`,
-              s.verdict.message ?? '',
-            )}</span
-          >`
+      ? verdict(s.verdict)
       : s.state === 'unavailable'
         ? a.unavailable(s.why)
         : s.state === 'preparing'
           ? a.preparing
-          : a.queued;
+          : s.earlier
+            ? html`${verdict(s.earlier)}
+                <span class="muted">${a.earlier(formatNumber(t, s.earlier.event_count, 0))} ${a.queued}</span>`
+            : a.queued;
   return html`<tr data-run="${r.runId}">
     <td data-label="${a.run}">${r.index}</td>
     <td data-label="${a.runId}"><code>${r.runId}</code></td>
