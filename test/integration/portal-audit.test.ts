@@ -129,7 +129,9 @@ describe("the auditor's nomination timeline", () => {
         },
         { timeout: 120_000, interval: 1_000 },
       )
-      .toEqual(chain.map(() => expect.stringMatching(/^Lolos \(/)));
+      // The closed first run's own verdict (the page may have queued it while the run was still open and growing);
+      // the current run's, or the one of an earlier history of it while the current one waits.
+      .toEqual(chain.map((_, i) => expect.stringMatching(i === 0 ? /^Lolos \([^)]*\)$/ : /^Lolos \(/)));
     expect(await page.locator('tr[data-run]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')))).toEqual(
       chain.map((r) => r.runId),
     );
