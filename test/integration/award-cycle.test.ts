@@ -80,7 +80,7 @@ describe('the award cycle', () => {
   it('opens with a mail to the coordinators, closes intake at its deadline, counts stages from the projection, and finalizes with a summary', async () => {
     // Intake stays open long enough for two nominations and an attendance on a loaded machine; the test then waits
     // for its close rather than for a fixed time.
-    const config = testConfig('uji-siklus', { mutate: (c) => (c.intakeWindow = '12s') });
+    const config = testConfig('uji-siklus', { mutate: (c) => (c.intakeWindow = '30s') });
     const { handle: cycle, workflowId: cycleId } = await startCycle(config);
 
     const opened = await mailUntil(cycleId, 'cycle_opened');
@@ -107,7 +107,7 @@ describe('the award cycle', () => {
     });
     await countsBecome(cycle, { AWAITING_SOCIALIZATION: 1, AWAITING_DOCUMENTS: 1 });
 
-    // Intake closes 12 s after the cycle started.
+    // Intake closes 30 s after the cycle started.
     const { intakeClosesAt } = await cycle.query(cycleStateQuery);
     await sleep(Math.max(0, Date.parse(intakeClosesAt) - Date.now()) + 300);
     const late = await cycle

@@ -62,14 +62,21 @@ const DOCS: Record<Commodity, string[]> = {
   gerabah: ['legality'],
 };
 
+/** Waits for the stage in the projection — written once the workflow has committed the stage, unlike a query that
+ * may run ahead of events the workflow has not processed — and answers the workflow's view from then. */
 async function stageOf(handle: WorkflowHandle, stage: string): Promise<NominationView> {
-  return waitFor(
+  await waitFor(
     async () => {
-      const s = await handle.query(nominationStateQuery);
-      return s.stage === stage && s;
+      const row = await h.db
+        .selectFrom('nominations')
+        .select('stage')
+        .where('workflow_id', '=', handle.workflowId)
+        .executeTakeFirst();
+      return row?.stage === stage;
     },
-    { what: `stage ${stage}`, timeoutMs: 90_000 },
+    { what: `stage ${stage} in the projection`, timeoutMs: 90_000 },
   );
+  return handle.query(nominationStateQuery);
 }
 
 /** Starts a nomination directly and drives it through attendance, documents and the review to IN_ASSESSMENT. */

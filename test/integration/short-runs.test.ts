@@ -222,7 +222,7 @@ describe('a nomination of short runs', () => {
     // The audit trail reads every run and agrees with PostgreSQL.
     const trail = await ovop(['audit', 'trail', workflowId]);
     expect(trail.code, trail.stderr).toBe(0);
-    expect(trail.stdout).toMatch(/history events in 5 runs\)/);
+    expect(trail.stdout).toMatch(/history events in 5 runs, from Temporal\)/);
     expect(trail.stdout).toContain(`PostgreSQL agrees: ${events.length} nomination_events rows match the history`);
 
     // The export holds every run; it replays, and a run changed afterwards is found.

@@ -27,6 +27,7 @@ export interface TimerRecord {
 /**
  * Every timer of a history. The workflow's clock in a task is the task's WorkflowTaskStarted event time, so that time
  * plus the timer's StartToFireTimeout is the moment the workflow computed (a deadline or a reminder's offset before it).
+ * A run that closed (a short run continuing as new) ends its open timers without firing them: they count as canceled.
  */
 export function timersOf(events: readonly HistoryEvent[]): TimerRecord[] {
   const byId = new Map(events.map((e) => [id(e.eventId), e]));
@@ -48,8 +49,23 @@ export function timersOf(events: readonly HistoryEvent[]): TimerRecord[] {
     const canceled = e.timerCanceledEventAttributes;
     const canceledTimer = canceled && timers.get(id(canceled.startedEventId));
     if (canceledTimer) canceledTimer.canceledAt = ms(e.eventTime);
+    if (e.workflowExecutionContinuedAsNewEventAttributes || e.workflowExecutionCompletedEventAttributes)
+      for (const t of timers.values()) if (!t.firedAt && !t.canceledAt) t.canceledAt = ms(e.eventTime);
   }
   return [...timers.values()];
+}
+
+/** The events of every run of the handle's workflow (short runs: a nomination continues as new), oldest first. */
+async function chainEvents(handle: WorkflowHandle): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined = (await handle.describe()).runId;
+  while (runId) {
+    const events: HistoryEvent[] =
+      (await handle.client.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
 }
 
 const shown = (t: TimerRecord) =>
@@ -75,7 +91,7 @@ export async function timerEnded(
   const to = moment + (opts.lateMs ?? 10_000);
   const at = new Date(moment).toISOString();
   for (;;) {
-    const timers = timersOf((await handle.fetchHistory()).events ?? []);
+    const timers = (await chainEvents(handle)).flatMap((events) => timersOf(events));
     const candidates = timers.filter((t) => t.target >= from && t.target <= to);
     const earliest = Math.min(...candidates.map((t) => t.target));
     const same = candidates.filter((t) => t.target - earliest <= tolerance);
