@@ -113,19 +113,30 @@ export class Replayer {
   private async run(): Promise<void> {
     const code = await this.code!;
     this.ready = code;
-    const jobs = async function* (self: Replayer): AsyncGenerator<ReplayJob> {
+    // A replay worker replays a run once: the SDK's replay worker never answers for a run it has already replayed
+    // (an open run's newer history). So one worker session takes each run at most once, and the next one takes the
+    // rest; a session ends when the queue is empty.
+    const session = async function* (self: Replayer): AsyncGenerator<ReplayJob> {
+      const seen = new Set<string>();
       for (;;) {
         const [run, next] = self.queue.entries().next().value ?? [];
-        if (run !== undefined && next) {
-          self.queue.delete(run);
-          yield next;
-          continue;
-        }
-        if (self.closed) return;
-        await new Promise<void>((resolve) => (self.wake = resolve));
+        if (run === undefined || !next || seen.has(run)) return;
+        seen.add(run);
+        self.queue.delete(run);
+        yield next;
       }
     };
-    for await (const r of replayInParallel(code.options, jobs(this), 1)) {
+    while (!this.closed) {
+      if (this.queue.size === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      await this.replaySession(code, session(this));
+    }
+  }
+
+  private async replaySession(code: ReplayCode, jobs: AsyncIterable<ReplayJob>): Promise<void> {
+    for await (const r of replayInParallel(code.options, jobs, 1)) {
       const verdict = verdictOf(r.error, r.input.history);
       try {
         await storeVerdict(this.db, {
