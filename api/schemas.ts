@@ -73,6 +73,8 @@ export const NominationSummary = z
   .meta({ id: 'NominationSummary' });
 
 export const NominationDetail = NominationSummary.extend({
+  /** The cycle's time zone (IANA), in which clients show the times; null when the cycle has no row yet. */
+  timezone: z.string().nullable(),
   documents: z.array(Document),
   /** Only for coordinators and auditors: who assesses it and whether each has scored. */
   assessors: z.array(z.object({ id: z.string(), scored: z.boolean() })).optional(),
@@ -209,6 +211,8 @@ export const CycleView = z
   .object({
     cycleId: z.string(),
     name: z.string(),
+    /** The cycle's time zone (IANA), in which clients show its times. */
+    timezone: z.string(),
     intakeOpen: z.boolean(),
     intakeClosesAt: z.string(),
     nominated: z.number(),

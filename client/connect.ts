@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createDb, type Database } from '../db/database';
-import { dataConverterOf, DEFAULT_TASK_QUEUE, temporalSettings } from '../common/temporal-connection';
+import { dataConverterOf, temporalSettings } from '../common/temporal-connection';
 import { PayloadKeyError } from '../common/payload-keys';
 import { describeDatabase, firstLine, unreachable, usage } from './errors';
 
@@ -19,10 +19,6 @@ export interface TemporalSession {
   address: string;
   namespace: string;
   close(): Promise<void>;
-}
-
-export function taskQueue(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OVOP_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
 }
 
 /** The address the CLI would connect to, for messages written before (or without) connecting. */

@@ -1,20 +1,16 @@
 /**
- * What every command gets: the global options, the API client (OVOP_API_URL, OVOP_TOKEN), lazily opened operator
- * connections (Temporal, PostgreSQL; closed at the end), a timeout for calls that wait on a worker, and the way its
- * result is printed. The actor (`--as`, OVOP_ACTOR) is the deprecated way of the commands not yet moved to the API.
+ * What every command gets: the global options, the API client (OVOP_API_URL, OVOP_TOKEN) for the actor commands,
+ * lazily opened connections for the operator commands (Temporal, PostgreSQL; closed at the end), a timeout for calls
+ * that wait on a worker, and the way its result is printed. No command says who acts: the API knows it from the token.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import type { Actor } from '../domain/types';
-import { ACTOR_FORMAT, actorFrom } from './actor';
 import { ApiClient, apiSettings } from './api-client';
 import { connectDatabase, connectTemporal, temporalAddress, withTimeout, type TemporalSession } from './connect';
 import { unreachable, usage, type Subject } from './errors';
 
 export interface GlobalOptions {
   json?: boolean;
-  /** Deprecated: the actor of the direct (Temporal) path. */
-  as?: string;
   api?: string;
   token?: string;
 }
@@ -55,11 +51,6 @@ export class Context {
     return this.apiClient;
   }
 
-  /** Whether an actor command goes through the API: always, unless no API is named and a (deprecated) actor is. */
-  get viaApi(): boolean {
-    return this.configuredApi() !== null || actorFrom(this.options.as) === undefined;
-  }
-
   /** The API client, or a usage error saying how to name the API. */
   api(): ApiClient {
     const client = this.configuredApi();
@@ -73,22 +64,6 @@ export class Context {
 
   get json(): boolean {
     return this.options.json === true;
-  }
-
-  /** The actor of the deprecated direct path, or a usage error saying how to give one. */
-  actor(): Actor {
-    const actor = actorFrom(this.options.as);
-    if (!actor) throw usage(`this command needs an actor: set OVOP_ACTOR or pass --as (${ACTOR_FORMAT})`);
-    if (process.stderr.isTTY)
-      process.stderr.write(
-        'ovop: warning: --as and OVOP_ACTOR are deprecated and go away; set OVOP_API_URL and OVOP_TOKEN instead\n',
-      );
-    return actor;
-  }
-
-  /** The actor when one is given (read-only commands do not need one, but a malformed one is still an error). */
-  optionalActor(): Actor | undefined {
-    return actorFrom(this.options.as);
   }
 
   temporal(): Promise<TemporalSession> {

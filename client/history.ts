@@ -9,7 +9,7 @@ import type { temporal } from '@temporalio/proto';
 import type { RecordEventInput, NotificationRequest } from '../activities/contracts';
 import { STAGES, type Actor } from '../domain/types';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
-import { formatActor } from './actor';
+import { formatActor } from './output';
 import { formatTime, isIsoInstant, knownZone } from './time';
 
 export type History = temporal.api.history.v1.IHistory;

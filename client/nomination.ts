@@ -1,20 +1,16 @@
 /**
- * Acting on one nomination: through the API (POST /api/nominations/<id>/<action>, as the token's user), or by the
- * deprecated direct path (its workflow handle and an Update in the name of `--as`); and the view printed after it.
+ * Acting on one nomination through the API (POST /api/nominations/<id>/<action>, as the token's user), and the view
+ * printed after it.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import { retryOnTaskFailure } from '../common/update-retry';
-import type { Actor } from '../domain/types';
 import type { NominationAnswer } from '../workflows/messages';
 import { nominationPath } from './api-client';
 import type { Context, Outcome } from './context';
-import { refused } from './errors';
 import { parseNominationId, type NominationRef } from './ids';
 import { commodityLabel } from './output';
 import { formatTime } from './time';
 
+/** A nomination's workflow handle, for the operator commands that read Temporal directly (audit trail, export, replay). */
 export async function nominationHandle(
   ctx: Context,
   idArg: string,
@@ -31,57 +27,13 @@ export interface ApiAction {
   body: unknown;
 }
 
-/**
- * Does an action and returns its answer, the nomination's new state (as the acting user may see it): through the API,
- * or, with a deprecated `--as` and no API named, as the Update `update` with `input(actor)`.
- */
-export async function act<A>(
-  ctx: Context,
-  idArg: string,
-  action: ApiAction,
-  update: UpdateDefinition<NominationAnswer, [A]>,
-  input: (actor: Actor) => A,
-  what: string,
-): Promise<NominationAnswer> {
-  if (!ctx.viaApi) return actDirect(ctx, idArg, update, input(ctx.actor()), what);
+/** Does an action through the API and returns its answer, the nomination's new state as the token's user may see it. */
+export async function act(ctx: Context, idArg: string, action: ApiAction): Promise<NominationAnswer> {
   const ref = parseNominationId(idArg);
   ctx.subject = { kind: 'nomination', id: ref.workflowId };
   return ctx.api().request<NominationAnswer>('POST', nominationPath(ref.workflowId, `/${action.path}`), {
     json: action.body,
   });
-}
-
-/**
- * Sends an actor's update and returns its answer. A closed nomination is told apart from an unknown one: the server
- * answers both with "not found", so the workflow is described to say which.
- */
-async function actDirect<A>(
-  ctx: Context,
-  idArg: string,
-  update: UpdateDefinition<NominationAnswer, [A]>,
-  arg: A,
-  what: string,
-): Promise<NominationAnswer> {
-  const { ref, handle } = await nominationHandle(ctx, idArg);
-  try {
-    // Sent again while the nomination is starting or moving to its next run (common/update-retry.ts).
-    return await ctx.call(
-      retryOnTaskFailure(() => handle.executeUpdate(update, { args: [arg] })),
-      `${what} on ${ref.workflowId}`,
-    );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      const status = await handle
-        .describe()
-        .then((d) => d.status.name)
-        .catch(() => undefined);
-      if (status && status !== 'RUNNING')
-        throw refused(
-          `nomination ${ref.workflowId} is closed (its workflow is ${status.toLowerCase()}); nothing can be done on it any more`,
-        );
-    }
-    throw err;
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { regionDisplayName } from '../domain/regions';
-import { COMMODITIES } from '../domain/types';
+import { COMMODITIES, type Actor } from '../domain/types';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -34,6 +34,9 @@ export function csv(headers: string[], rows: Cell[][]): string {
 }
 
 export const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** An actor as the audit trail writes it: `role:id:regionCode`, e.g. `dinas_kabkota:disperin-32.05:32.05`. */
+export const formatActor = (a: Actor): string => `${a.role}:${a.id}:${a.region}`;
 
 /** Commodity groups as the ministry writes them: `makanan_minuman` → `makanan & minuman`. */
 export function commodityLabel(code: string): string {

@@ -4,9 +4,8 @@
  * 1 refused, 2 usage, 3 unreachable. Command modules are imported when their command runs, so `ovop --help` starts
  * fast.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ACTOR_FORMAT } from './actor';
 import { ApiRefusal } from './api-client';
 import { Context, type GlobalOptions, type Outcome } from './context';
 import { CliError, ExitCode, toCliError } from './errors';
@@ -20,19 +19,22 @@ import { timesInZone } from './time';
 const HELP_FOOTER = `
 Environment:
   OVOP_API_URL       the OVOP API, e.g. https://ovop.kemenperin.go.id (--api wins)
-  OVOP_TOKEN         your API token (--token wins); the API knows who you are from it
-  OVOP_ACTOR         DEPRECATED: who acts on the direct path of commands not yet moved to the API, ${ACTOR_FORMAT}
+  OVOP_TOKEN         your API token, made by POST /api/tokens or ovop users token; the API knows who you are from it
+                     (--token works too, but shows the token in the process list)
+  OVOP_TIMEOUT       seconds to wait for the API or a worker to answer, default 60
+Operator commands only:
   TEMPORAL_ADDRESS   Temporal frontend, default localhost:7233 (also TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
                      TEMPORAL_PROFILE: the @temporalio/envconfig settings the worker uses)
-  OVOP_TASK_QUEUE    task queue of the ovop worker, default ovop-nominations
-  DATABASE_URL       PostgreSQL of the engine, for report, cycle status counts, users and audit trail
-  OVOP_TIMEOUT       seconds to wait for the API or a worker to answer, default 60
+  DATABASE_URL       PostgreSQL of the engine (users, audit)
   OVOP_SIGNING_KEY_FILE, OVOP_VERIFY_KEY_FILE
                      Ed25519 keys (PEM) that sign audit exports and check them (or the PEM itself in OVOP_SIGNING_KEY,
                      OVOP_VERIFY_KEY); without a verification key, the signing key's public half checks
 
 Times are shown in the cycle's time zone with its name (WIB, WITA, WIT); --json writes them as ISO 8601 with the
 zone's offset, e.g. 2027-05-31T23:59:00+07:00.
+
+Operators also run, beside these commands: npm run migrate (the database schema), npm run worker (the workers),
+npm run api (the API), and ovop audit replay --file <bundle> (a local file, no server needed).
 
 Exit codes: 0 done, 1 refused (the message says why), 2 usage, 3 server unreachable.
 
@@ -93,12 +95,6 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--api <url>', 'the OVOP API (default: $OVOP_API_URL)')
     .option('--token <token>', 'your API token (default: $OVOP_TOKEN)')
-    .addOption(
-      new Option(
-        '--as <actor>',
-        `DEPRECATED, for commands not yet moved to the API when no API is named: act as ${ACTOR_FORMAT} (default: $OVOP_ACTOR)`,
-      ),
-    )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
@@ -106,10 +102,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
 
   program.commandsGroup('Actor commands (through the API with OVOP_API_URL and OVOP_TOKEN):');
   nominationCommands(program, run);
-  program.commandsGroup('Not yet through the API (Temporal and PostgreSQL directly, with the deprecated --as):');
   cycleCommands(program, run);
   resultCommands(program, run);
-  program.commandsGroup('Operator commands (Temporal and PostgreSQL directly, never through the API):');
+  program.commandsGroup(
+    'Operator commands (Temporal and PostgreSQL directly with TEMPORAL_ADDRESS and DATABASE_URL, never through the API):',
+  );
   operatorCommands(program, run);
   return program;
 }

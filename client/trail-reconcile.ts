@@ -5,7 +5,7 @@
  * A nomination's trail is the trails of its chain of runs (short runs) one after the other.
  */
 import type { NominationEventRow } from '../db/database';
-import { formatActor } from './actor';
+import { formatActor } from './output';
 import { readTrail, type RecordedEvent, type Trail, type TrailEntry } from './history';
 import type { RunHistory } from './run-chain';
 

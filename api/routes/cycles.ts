@@ -4,26 +4,61 @@
  * a cycle is in intake.ts. Updates go to the cycle's workflow as cycle-lookup.ts finds it (a schedule may have opened
  * it under another id).
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { stageCounts } from '../../db/reports';
 import { CycleConfigError, parseCycleConfig } from '../../domain/cycle-config';
 import { parseDuration } from '../../domain/duration';
 import { DECREE_SIGNATORIES } from '../../domain/types';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { extendCycleDeadlineUpdate, finalizeCycleUpdate, issueDecreeUpdate } from '../../workflows/messages';
+import { scheduledOpening, scheduleIdOf } from '../../client/cycle-ref';
 import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
 import { cycleWorkflowOf } from '../cycle-lookup';
-import { ApiError, invalidRequest, notFound } from '../errors';
+import { CycleStatus, cycleStatus } from '../cycle-status';
+import { ApiError, invalidRequest, notFound, refused } from '../errors';
 import { CycleParams, CycleView, DeadlineExtension, DecreeOutcome, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
+import { workflowPollers } from '../task-queue';
 import { executeUpdate } from '../workflow-calls';
 
 export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, client, taskQueue, options } = deps;
+
+  /** A cycle that a schedule opens (or opened) is not opened by hand as well. */
+  async function refuseIfScheduled(cycleId: string): Promise<void> {
+    const due = await scheduledOpening(client, cycleId);
+    if (due) throw refused(`cycle ${cycleId} is scheduled: ${due}; delete that schedule first to open it now`);
+    // A one-off schedule of this very cycle, made by a release before series.
+    const legacy = await client.schedule
+      .getHandle(scheduleIdOf(cycleId))
+      .describe()
+      .catch((err: unknown) => {
+        if (err instanceof ScheduleNotFoundError) return undefined;
+        throw err;
+      });
+    if (legacy)
+      throw refused(
+        `cycle ${cycleId} has a schedule of its own (${legacy.scheduleId}); delete it first to open it now`,
+      );
+  }
+
+  /** The refusal for a cycle id that is taken: running now, or already run to its end. */
+  async function alreadyStarted(cycleId: string): Promise<ApiError> {
+    const workflowId = cycleWorkflowId(cycleId);
+    const status = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then((d) => d.status.name)
+      .catch(() => 'RUNNING');
+    return refused(
+      status === 'RUNNING'
+        ? `cycle ${cycleId} already runs (workflow ${workflowId})`
+        : `cycle ${cycleId} already ran (its workflow is ${status.toLowerCase()}); a cycle id is used once, so give the new cycle another id`,
+    );
+  }
   const r = app.withTypeProvider<ZodTypeProvider>();
   const actionLimit = {
     max: options.rateLimits.actionsPerMinute,
@@ -41,7 +76,19 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         tags: ['cycles'],
         body: z.strictObject({ config: z.union([z.string().max(1_000_000), z.record(z.string(), z.unknown())]) }),
         response: {
-          201: z.object({ cycleId: z.string(), name: z.string(), workflowId: z.string(), intakeClosesAt: z.string() }),
+          201: z.object({
+            cycleId: z.string(),
+            name: z.string(),
+            workflowId: z.string(),
+            intakeClosesAt: z.string(),
+            taskQueue: z.string(),
+            workersPolling: z
+              .number()
+              .nullable()
+              .describe(
+                'workers polling its task queue now (null: the server would not say); 0 means nothing runs yet',
+              ),
+          }),
           ...errorResponses,
         },
       },
@@ -58,6 +105,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         throw err;
       }
       const workflowId = cycleWorkflowId(config.id);
+      await refuseIfScheduled(config.id);
       try {
         await client.workflow.start('awardCycle', {
           workflowId,
@@ -67,12 +115,19 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
           staticSummary: `${config.name} (opened by ${p.actor.id})`,
         });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          throw new ApiError(409, 'refused', `cycle ${config.id} already runs or ran; a cycle id is used once`);
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw await alreadyStarted(config.id);
         throw err;
       }
       const intakeClosesAt = new Date(Date.now() + parseDuration(config.intakeWindow)).toISOString();
-      return reply.code(201).send({ cycleId: config.id, name: config.name, workflowId, intakeClosesAt });
+      const pollers = await workflowPollers(client, taskQueue);
+      return reply.code(201).send({
+        cycleId: config.id,
+        name: config.name,
+        workflowId,
+        intakeClosesAt,
+        taskQueue,
+        workersPolling: pollers?.length ?? null,
+      });
     },
   );
 
@@ -80,38 +135,22 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
     '/api/cycles/:id',
     {
       schema: {
-        summary: 'A cycle from the projection: its status and its nominations per stage (coordinators and auditors)',
+        summary:
+          'A cycle from the projection: its status, its nominations per stage, province and commodity, and its deadline extensions (coordinators and auditors)',
         tags: ['cycles'],
         params: CycleParams,
-        response: {
-          200: z.object({
-            cycleId: z.string(),
-            name: z.string(),
-            status: z.string(),
-            startedAt: z.string(),
-            finalizedAt: z.string().nullable(),
-            stages: z.record(z.string(), z.number()),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: CycleStatus, ...errorResponses },
       },
     },
     async (req) => {
       requireRole(principalOf(req), ['coordinator', 'auditor'], 'read a cycle');
-      const cycle = await db.selectFrom('cycles').selectAll().where('id', '=', req.params.id).executeTakeFirst();
-      if (!cycle) {
+      const status = await cycleStatus(db, req.params.id);
+      if (!status) {
         // Says when a scheduled cycle opens, or that there is no such cycle at all.
         await cycleWorkflowOf(client, req.params.id);
         throw notFound(`cycle ${req.params.id} has opened but has no row in PostgreSQL yet; try again in a moment`);
       }
-      return {
-        cycleId: cycle.id,
-        name: cycle.name,
-        status: cycle.status,
-        startedAt: cycle.started_at.toISOString(),
-        finalizedAt: cycle.finalized_at?.toISOString() ?? null,
-        stages: await stageCounts(db, cycle.id),
-      };
+      return status;
     },
   );
 

@@ -1,6 +1,6 @@
 /**
  * Nominating into a cycle: one IKM as JSON, or many as the CSV file `ovop nominate --file` takes (text/csv), checked
- * row by row with the CLI's rules (client/nominations-csv.ts) before anything is sent. A dinas kabupaten/kota nominates
+ * row by row with the CLI's rules (common/nominations-csv.ts) before anything is sent. A dinas kabupaten/kota nominates
  * for its own kabupaten/kota only; a coordinator for any. One nomination already in the cycle answers 409; in a CSV
  * file it is counted as unchanged, so the same file can be sent again.
  */
@@ -9,14 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { CliError } from '../../client/errors';
 import {
   fieldOfRefusal,
+  NominationsCsvError,
   parseNominationsCsv,
   validateRow,
   type NominationFields,
   type RowRefusal,
-} from '../../client/nominations-csv';
+} from '../../common/nominations-csv';
 import type { Database } from '../../db/database';
 import { previousAward } from '../../db/previous-award';
 import { COMMODITIES, type Actor, type NominationInput } from '../../domain/types';
@@ -144,7 +144,7 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       try {
         rows = parseNominationsCsv(req.body, 'the CSV file');
       } catch (err) {
-        if (!(err instanceof CliError)) throw err;
+        if (!(err instanceof NominationsCsvError)) throw err;
         const issues = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
         throw invalidRequest(issues ? `${err.message} (${issues})` : err.message);
       }

@@ -96,11 +96,16 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const p = principalOf(req);
       const { row, scope } = await nominationScope(db, req.params.id);
       requireRead(p, scope);
-      const documents = await documentsOf(db, row.workflow_id);
-      if (!seesAssessors(p)) return { ...nominationSummary(row, p), documents };
+      const [documents, cycle] = await Promise.all([
+        documentsOf(db, row.workflow_id),
+        db.selectFrom('cycles').select('config').where('id', '=', row.cycle_id).executeTakeFirst(),
+      ]);
+      const timezone = (cycle?.config as { timezone?: string } | undefined)?.timezone ?? null;
+      if (!seesAssessors(p)) return { ...nominationSummary(row, p), timezone, documents };
       const assessments = await assessmentsOf(db, row.workflow_id);
       return {
         ...nominationSummary(row, p),
+        timezone,
         documents,
         assessors: assessorStatus(scope.assessors, assessments),
         assessments,

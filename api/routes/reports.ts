@@ -1,5 +1,6 @@
 /**
- * The cycle-wide reports of `ovop report --by funnel|participation|stars`, from the projection (db/reports.ts):
+ * The reports of `ovop report --by province|commodity|funnel|participation|stars`, from the projection (db/reports.ts,
+ * ../stars-report.ts):
  * coordinators and auditors read every province (or one, by `?province=`); a dinas provinsi reads its own province
  * only, so the SQL is limited to it rather than the answer trimmed afterwards.
  */
@@ -13,6 +14,7 @@ import { requireRole } from '../authorization';
 import { forbidden, notFound } from '../errors';
 import { CycleParams, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
+import { StarsReport, starsReport } from '../stars-report';
 
 const ReportQuery = z.strictObject({
   province: z
@@ -28,14 +30,16 @@ const FunnelCounts = z.object({
   assessed: z.number(),
   starred: z.number(),
 });
+const CycleHeading = { name: z.string(), status: z.string() };
 const Participation = z.object({ participating: z.number(), total: z.number(), rate: z.number() });
 
 export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** The province the reader's report is limited to (undefined: all), after its role and the cycle are checked. */
-  async function scopeOf(req: FastifyRequest, cycleId: string, asked: string | undefined): Promise<string | undefined> {
+  /** The province the reader's report is limited to (undefined: all) and the cycle, after its role and the cycle are
+   * checked. */
+  async function scopeAndCycle(req: FastifyRequest, cycleId: string, asked: string | undefined) {
     const p = principalOf(req);
     requireRole(p, ['coordinator', 'auditor', 'dinas_provinsi'], 'read cycle reports');
     let province = asked;
@@ -44,9 +48,32 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         throw forbidden(`you act for province ${p.actor.region}; the report of province ${asked} is not yours to read`);
       province = p.actor.region;
     }
-    const cycle = await db.selectFrom('cycles').select('id').where('id', '=', cycleId).executeTakeFirst();
+    const cycle = await db
+      .selectFrom('cycles')
+      .select(['id', 'name', 'status'])
+      .where('id', '=', cycleId)
+      .executeTakeFirst();
     if (!cycle) throw notFound(`no cycle ${cycleId}`);
-    return province;
+    return { province, cycle };
+  }
+
+  for (const by of ['province', 'commodity'] as const) {
+    r.get(
+      `/api/cycles/:id/reports/stars-by-${by}`,
+      {
+        schema: {
+          summary: `The stars of a cycle per ${by === 'province' ? 'province' : 'commodity group'}, and the starred IKM`,
+          tags: ['reports'],
+          params: CycleParams,
+          querystring: ReportQuery,
+          response: { 200: StarsReport, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
+        return starsReport(db, cycle, by, province);
+      },
+    );
   }
 
   r.get(
@@ -60,6 +87,7 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         response: {
           200: z.object({
             cycleId: z.string(),
+            ...CycleHeading,
             prescreen: z.boolean(),
             provinces: z.array(FunnelCounts.extend({ provinceCode: z.string(), province: z.string() })),
             total: FunnelCounts,
@@ -68,7 +96,10 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         },
       },
     },
-    async (req) => funnelByProvince(db, req.params.id, await scopeOf(req, req.params.id, req.query.province)),
+    async (req) => {
+      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
+      return { ...(await funnelByProvince(db, req.params.id, province)), name: cycle.name, status: cycle.status };
+    },
   );
 
   r.get(
@@ -82,6 +113,7 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         response: {
           200: z.object({
             cycleId: z.string(),
+            ...CycleHeading,
             proposals: z.number(),
             provinces: Participation,
             regencies: Participation,
@@ -98,7 +130,10 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         },
       },
     },
-    async (req) => participation(db, req.params.id, await scopeOf(req, req.params.id, req.query.province)),
+    async (req) => {
+      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
+      return { ...(await participation(db, req.params.id, province)), name: cycle.name, status: cycle.status };
+    },
   );
 
   r.get(
@@ -112,6 +147,7 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
         response: {
           200: z.object({
             cycleId: z.string(),
+            ...CycleHeading,
             stars: z.array(
               z.object({
                 provinceCode: z.string(),
@@ -127,13 +163,12 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (req) => {
-      const rows = await starsByProvinceAndCommodity(
-        db,
-        req.params.id,
-        await scopeOf(req, req.params.id, req.query.province),
-      );
+      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
+      const rows = await starsByProvinceAndCommodity(db, req.params.id, province);
       return {
         cycleId: req.params.id,
+        name: cycle.name,
+        status: cycle.status,
         stars: rows.map((s) => ({
           provinceCode: s.province,
           province: regionDisplayName(s.province),

@@ -1,16 +1,28 @@
 /**
- * Cycle schedules (`ovop cycle schedule list|pause|unpause|delete`): the Temporal Schedules that open a series' cycles,
- * `ovop/<series>/schedule`. Listing is for coordinators and auditors; pausing, unpausing and deleting for coordinators.
- * A schedule is Temporal's own record (no workflow query): it is read with its description.
+ * Cycle schedules (`ovop cycle schedule [create]|list|pause|unpause|delete`): the Temporal Schedules that open a
+ * series' cycles, `ovop/<series>/schedule`. Each firing starts a `cycleOpener`, which names that firing's cycle
+ * (`<series>-<year>`, domain/cycle-series.ts) and starts its `awardCycle` as `ovop/<cycle>/cycle`. Listing is for
+ * coordinators and auditors; creating, pausing, unpausing and deleting for coordinators. A schedule is Temporal's own
+ * record (no workflow query): it is read with its description.
  */
-import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  type ScheduleDescription,
+} from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { scheduleIdOf, viewOf } from '../../client/cycle-ref';
+import { scheduleIdOf, viewOf, type SeriesMemo } from '../../client/cycle-ref';
+import { CycleConfigError, parseCycleConfig } from '../../domain/cycle-config';
+import { cycleIdOf, seriesOf, type CycleIdBy } from '../../domain/cycle-series';
+import type { cycleOpener } from '../../workflows/cycle-opener.workflow';
+import { cycleWorkflowId } from '../../workflows/ids';
 import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
-import { notFound, refused } from '../errors';
+import { invalidRequest, notFound, refused } from '../errors';
+import { scheduleSpec } from '../schedule-spec';
 import { errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
 
@@ -32,7 +44,7 @@ const SeriesParams = z.strictObject({
 });
 
 export function scheduleRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { client, options } = deps;
+  const { client, options, taskQueue } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const actionLimit = {
     max: options.rateLimits.actionsPerMinute,
@@ -78,6 +90,96 @@ export function scheduleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ),
       );
       return { schedules: views.filter((v) => v !== undefined) };
+    },
+  );
+
+  r.post(
+    '/api/cycle-schedules',
+    {
+      config: { rateLimit: actionLimit },
+      schema: {
+        summary:
+          "Create a series' schedule from a cycle config (the series is its id without a trailing year): it opens a cycle <series>-<year> on the calendar date, yearly or every two years as the config's cadence says",
+        tags: ['cycles'],
+        body: z.strictObject({
+          config: z.union([z.string().max(1_000_000), z.record(z.string(), z.unknown())]),
+          at: z
+            .string()
+            .max(40)
+            .optional()
+            .describe(
+              "the first opening: 2027-02-01 or 2027-02-01T08:00 in the cycle's time zone, or an ISO instant with offset (default: phases.kickoff at 08:00)",
+            ),
+          every: z
+            .string()
+            .max(20)
+            .optional()
+            .describe(
+              'TESTS AND DEMOS ONLY: open a cycle every <duration> (e.g. 20s, at least 5s); its cycles are named <series>-<yyyymmdd>-<hhmmss>',
+            ),
+        }),
+        response: { 201: ScheduleView.extend({ taskQueue: z.string() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      requireRole(p, ['coordinator'], 'schedule cycles');
+      let config;
+      try {
+        const text = typeof req.body.config === 'string' ? req.body.config : JSON.stringify(req.body.config);
+        config = parseCycleConfig(text, 'in the request');
+      } catch (err) {
+        if (err instanceof CycleConfigError) throw invalidRequest(err.message);
+        throw err;
+      }
+      const { spec, first, everyMs } = scheduleSpec(config, { at: req.body.at?.trim(), every: req.body.every?.trim() });
+      const series = seriesOf(config.id);
+      const idBy: CycleIdBy = everyMs === undefined ? 'year' : 'second';
+      const cadence = everyMs === undefined ? config.cadence : `every ${req.body.every!.trim()}`;
+      // The first cycle's id may already be taken (opened by hand); its opening would fail, so say so now.
+      const firstCycle = cycleIdOf(series, new Date(Math.max(first, Date.now())), config.timezone, idBy);
+      if (idBy === 'year') {
+        const taken = await client.workflow
+          .getHandle(cycleWorkflowId(firstCycle))
+          .describe()
+          .then(() => true)
+          .catch(() => false);
+        if (taken)
+          throw refused(
+            `cycle ${firstCycle}, the first this schedule would open, already runs or ran; a cycle id is used once`,
+          );
+      }
+      const scheduleId = scheduleIdOf(series);
+      const memo: SeriesMemo = { series, configId: config.id, cadence, idBy, timezone: config.timezone };
+      try {
+        await client.schedule.create({
+          scheduleId,
+          spec,
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'cycleOpener',
+            workflowId: `ovop/${series}/opener`,
+            taskQueue,
+            args: [{ config, series, idBy }] satisfies Parameters<typeof cycleOpener>,
+            staticSummary: `opens the next cycle of ${config.name} (scheduled by ${p.actor.id})`,
+          },
+          policies: {
+            // A server that was down on the date still opens the cycle within a week (a compressed one within a minute).
+            catchupWindow: everyMs === undefined ? '7 days' : '1 minute',
+            // An opener lasts a moment; a firing is never skipped because an earlier one is still starting its cycle.
+            overlap: 'ALLOW_ALL',
+          },
+          memo: { ovop: memo },
+          state: { note: `opens ${series} cycles ${cadence}; scheduled by ${p.actor.role}:${p.actor.id}` },
+        });
+      } catch (err) {
+        if (err instanceof ScheduleAlreadyRunning || err instanceof WorkflowExecutionAlreadyStartedError)
+          throw refused(
+            `series ${series} already has a schedule (${scheduleId}); see ovop cycle schedule list, or remove it with ovop cycle schedule delete ${series}`,
+          );
+        throw err;
+      }
+      return reply.code(201).send({ ...viewOf(await client.schedule.getHandle(scheduleId).describe()), taskQueue });
     },
   );
 

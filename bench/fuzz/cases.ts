@@ -15,7 +15,7 @@
 import { provinceOf } from '../../domain/region-codes';
 import type { Actor, CycleConfig, DeadlineStage, Stage } from '../../domain/types';
 import { mulberry32 } from '../shared/random';
-import { COLUMNS, type Column } from '../../client/nominations-csv';
+import { COLUMNS, type Column } from '../../common/nominations-csv';
 
 // ── PRNG ────────────────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -696,7 +696,6 @@ function runOvop(cli: CliEnv, args: string[]): Promise<{ code: number; stdout: s
     OVOP_TASK_QUEUE: cli.taskQueue,
     OVOP_API_URL: cli.apiUrl,
     OVOP_TOKEN: cli.token,
-    OVOP_ACTOR: undefined,
     OVOP_TIMEOUT: '30',
     OVOP_DEBUG: undefined,
     FORCE_COLOR: '0',

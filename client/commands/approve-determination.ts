@@ -2,7 +2,6 @@
  * `ovop approve-determination <nomination> --approve|--refuse --reason R`: a second coordinator decides a determination
  * above the recommendation (four eyes); the coordinator who made it is refused. Approved, the nomination is determined.
  */
-import { approveDeterminationUpdate } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
@@ -14,14 +13,7 @@ export async function approveDetermination(
 ): Promise<Outcome> {
   if (!!opts.approve === !!opts.refuse) throw usage('give one of --approve or --refuse');
   const body = { decision: opts.approve ? ('approve' as const) : ('refuse' as const), reason: opts.reason };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'determination-approval', body },
-    approveDeterminationUpdate,
-    (actor) => ({ actor, ...body }),
-    'the approval',
-  );
+  const view = await act(ctx, id, { path: 'determination-approval', body });
   return viewOutcome(
     view,
     body.decision === 'approve'

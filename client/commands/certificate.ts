@@ -3,7 +3,7 @@
  * to the IKM (often by its kabupaten/kota, weeks after the announcement). Its dinas kabupaten/kota, its dinas provinsi
  * or a coordinator records it, once.
  */
-import { recordCertificateHandoverUpdate, type CertificateHandoverInput } from '../../workflows/messages';
+import { type CertificateHandoverInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { act, viewOutcome } from '../nomination';
 import { awardLines } from '../award-lines';
@@ -18,13 +18,6 @@ export async function certificate(
     handedOverBy: opts.by,
     ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
   };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'certificate', body },
-    recordCertificateHandoverUpdate,
-    (actor) => ({ actor, ...body }),
-    'the certificate hand-over',
-  );
+  const view = await act(ctx, id, { path: 'certificate', body });
   return viewOutcome(view, `The certificate of ${view.ikmName} is recorded as handed over.`, awardLines(view));
 }

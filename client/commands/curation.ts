@@ -2,21 +2,15 @@
  * `ovop curation build <cycle> --name N [--stars 2,3] [--commodity …] [--province …] [--min-score S]` and
  * `ovop curation export <cycle> <name> [--out file.csv]`: coordinators select IKM from a cycle's results into a named
  * list for a follow-up programme (e.g. `--name go-global-2027 --stars 2,3` for OVOP Go Global's export readiness),
- * stored in PostgreSQL, and export it as CSV.
+ * stored in PostgreSQL, and export it as CSV, through the API (api/routes/curation.ts).
  */
 import { writeFileSync } from 'node:fs';
-import {
-  buildCurationList,
-  CurationConflict,
-  type CurationCriteria,
-  type CurationList,
-  describeCriteria,
-  readCurationList,
-} from '../../db/curation';
+import { type CurationCriteria, type CurationList, describeCriteria } from '../../db/curation';
 import { loadRegions } from '../../domain/regions';
 import { COMMODITIES } from '../../domain/types';
 import type { Context, Outcome } from '../context';
-import { refused, usage } from '../errors';
+import { cyclePath } from '../api-client';
+import { usage } from '../errors';
 import { parseCycleId } from '../ids';
 import { commodityLabel, csv, regionName, table } from '../output';
 
@@ -64,27 +58,22 @@ export async function curationBuild(ctx: Context, cycleArg: string, opts: Curati
   const name = opts.name.trim();
   if (!/^[a-z0-9-]+$/.test(name)) throw usage(`--name ${opts.name} must be a slug, e.g. go-global-2027`);
   const criteria = parseCriteria(opts);
-  const actor = ctx.actor();
-  if (actor.role !== 'coordinator')
-    throw refused(`role ${actor.role} may not build a curation list; only a coordinator may`);
-  const db = await ctx.db('ovop curation build');
-  const cycle = await db.selectFrom('cycles').select('id').where('id', '=', cycleId).executeTakeFirst();
-  if (!cycle) throw refused(`no cycle ${cycleId} in PostgreSQL`);
-  try {
-    const { list: built, created } = await buildCurationList(db, {
-      cycleId,
-      name,
-      criteria,
-      builtBy: `${actor.role}:${actor.id}`,
+  ctx.subject = { kind: 'cycle', id: cycleId };
+  const built = await ctx
+    .api()
+    .request<CurationList & { created: boolean }>('POST', cyclePath(cycleId, '/curation-lists'), {
+      json: {
+        name,
+        stars: criteria.stars,
+        ...(criteria.commodities.length ? { commodities: criteria.commodities } : {}),
+        ...(criteria.provinces.length ? { provinces: criteria.provinces } : {}),
+        ...(criteria.minScore !== null ? { minScore: criteria.minScore } : {}),
+      },
     });
-    const head = created
-      ? `Curation list ${name} of cycle ${cycleId}: ${built.members.length} IKM (${describeCriteria(criteria)}).`
-      : `Curation list ${name} of cycle ${cycleId} was already built (${built.builtAt}); it is unchanged: ${built.members.length} IKM.`;
-    return { json: { ...built, created }, text: [head, '', membersTable(built)].join('\n') };
-  } catch (err) {
-    if (err instanceof CurationConflict) throw refused(err.message);
-    throw err;
-  }
+  const head = built.created
+    ? `Curation list ${name} of cycle ${cycleId}: ${built.members.length} IKM (${describeCriteria(built.criteria)}).`
+    : `Curation list ${name} of cycle ${cycleId} was already built (${built.builtAt}); it is unchanged: ${built.members.length} IKM.`;
+  return { json: built, text: [head, '', membersTable(built)].join('\n') };
 }
 
 export async function curationExport(
@@ -94,9 +83,10 @@ export async function curationExport(
   opts: { out?: string },
 ): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
-  const db = await ctx.db('ovop curation export');
-  const stored = await readCurationList(db, cycleId, name.trim());
-  if (!stored) throw refused(`no curation list ${name} in cycle ${cycleId}; build it with ovop curation build`);
+  ctx.subject = { kind: 'cycle', id: cycleId };
+  const stored = await ctx
+    .api()
+    .request<CurationList>('GET', cyclePath(cycleId, `/curation-lists/${encodeURIComponent(name.trim())}`));
   const text = toCsv(stored);
   if (opts.out) {
     writeFileSync(opts.out, `${text}\n`);

@@ -1,13 +1,14 @@
 /**
  * `ovop cycle decree <cycle> --number N --date D --signatory minister|director_general --signed-by NAME`: a coordinator
- * records the decree that determines the cycle's recommended stars. The cycle lists the nominations it covers (every
- * STAR_RECOMMENDED nomination no earlier decree covers), determines each at its recommended level and answers with what
- * it did. Sending the same decree again determines nothing twice: it answers with the decree's record.
+ * records the decree that determines the cycle's recommended stars (POST /api/cycles/<cycle>/decree). The cycle lists
+ * the nominations it covers (every STAR_RECOMMENDED nomination no earlier decree covers), determines each at its
+ * recommended level and answers with what it did. Sending the same decree again determines nothing twice: it answers
+ * with the decree's record.
  */
 import { DECREE_SIGNATORIES, type DecreeSignatory } from '../../domain/types';
-import { issueDecreeUpdate } from '../../workflows/messages';
+import type { DecreeOutcome } from '../../workflows/messages';
+import { cyclePath } from '../api-client';
 import type { Context, Outcome } from '../context';
-import { findCycle, updateCycle } from '../cycle-ref';
 import { usage } from '../errors';
 import { parseCycleId } from '../ids';
 
@@ -23,19 +24,13 @@ export async function cycleDecree(ctx: Context, cycleArg: string, opts: DecreeOp
   const office = opts.signatory.trim().replace('-', '_');
   if (!DECREE_SIGNATORIES.includes(office as DecreeSignatory))
     throw usage(`--signatory ${opts.signatory} is not one of ${DECREE_SIGNATORIES.join(', ')}`);
-  const actor = ctx.actor();
-  const cycle = await findCycle(ctx, cycleId);
+  ctx.subject = { kind: 'cycle', id: cycleId };
   const decree = {
     number: opts.number.trim(),
     date: opts.date.trim(),
     signatory: { office: office as DecreeSignatory, name: opts.signedBy.trim() },
   };
-  const outcome = await updateCycle(
-    ctx,
-    cycle,
-    (handle) => handle.executeUpdate(issueDecreeUpdate, { args: [{ actor, ...decree }] }),
-    `the decree ${decree.number} of cycle ${cycleId}`,
-  );
+  const outcome = await ctx.api().request<DecreeOutcome>('POST', cyclePath(cycleId, '/decree'), { json: decree });
   const lines = [
     outcome.alreadyRecorded
       ? `Decree ${decree.number} of cycle ${cycleId} was already recorded; nothing was determined again.`

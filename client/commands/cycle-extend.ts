@@ -1,8 +1,9 @@
-/** `ovop cycle extend <cycle> --stage S --until T` and `ovop cycle finalize <cycle>`: a coordinator steers the cycle. */
+/** `ovop cycle extend <cycle> --stage S --until T` and `ovop cycle finalize <cycle>`: a coordinator steers the cycle,
+ * through the API. */
 import type { DeadlineStage } from '../../domain/types';
-import { extendCycleDeadlineUpdate, finalizeCycleUpdate } from '../../workflows/messages';
+import type { CycleView } from '../../workflows/messages';
+import { cyclePath } from '../api-client';
 import type { Context, Outcome } from '../context';
-import { findCycle, updateCycle } from '../cycle-ref';
 import { parseCycleId } from '../ids';
 import { formatTime } from '../time';
 
@@ -12,17 +13,10 @@ export async function cycleExtend(
   opts: { stage: DeadlineStage; until: string },
 ): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
-  const actor = ctx.actor();
-  const cycle = await findCycle(ctx, cycleId);
-  const view = await updateCycle(
-    ctx,
-    cycle,
-    (handle) =>
-      handle.executeUpdate(extendCycleDeadlineUpdate, {
-        args: [{ actor, stage: opts.stage, until: opts.until.trim() }],
-      }),
-    `the deadline extension of cycle ${cycleId}`,
-  );
+  ctx.subject = { kind: 'cycle', id: cycleId };
+  const view = await ctx.api().request<CycleView>('POST', cyclePath(cycleId, '/deadline-extension'), {
+    json: { stage: opts.stage, until: opts.until.trim() },
+  });
   const until = formatTime(view.deadlineOverrides[opts.stage] ?? opts.until.trim(), view.timezone);
   return {
     json: view,
@@ -33,14 +27,8 @@ export async function cycleExtend(
 
 export async function cycleFinalize(ctx: Context, cycleArg: string): Promise<Outcome> {
   const cycleId = parseCycleId(cycleArg);
-  const actor = ctx.actor();
-  const cycle = await findCycle(ctx, cycleId);
-  const view = await updateCycle(
-    ctx,
-    cycle,
-    (handle) => handle.executeUpdate(finalizeCycleUpdate, { args: [{ actor }] }),
-    `the finalization of cycle ${cycleId}`,
-  );
+  ctx.subject = { kind: 'cycle', id: cycleId };
+  const view = await ctx.api().request<CycleView>('POST', cyclePath(cycleId, '/finalization'), { json: {} });
   return {
     json: view,
     timezone: view.timezone,

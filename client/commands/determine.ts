@@ -3,7 +3,7 @@
  * another level with a reason. The nomination announces the result and closes.
  */
 import { awardLines } from '../award-lines';
-import { determineStarsUpdate, type DetermineInput } from '../../workflows/messages';
+import { type DetermineInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, resultLines, viewOutcome } from '../nomination';
@@ -19,14 +19,7 @@ export async function determine(ctx: Context, id: string, opts: { stars?: string
     ...(stars !== undefined ? { stars } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
   };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'determination', body },
-    determineStarsUpdate,
-    (actor) => ({ actor, ...body }),
-    'the star determination',
-  );
+  const view = await act(ctx, id, { path: 'determination', body });
   if (view.awaitingApproval)
     return viewOutcome(
       view,

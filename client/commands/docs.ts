@@ -1,17 +1,12 @@
 /**
  * `ovop docs submit <nomination> --kind K --file F`: uploads the document to the API, which stores it and records its
- * name, size and SHA-256 (by the deprecated `--as` path only the name, size and SHA-256 are recorded). `ovop docs review <nomination> --approve | --request-changes "why" |
+ * name, size and SHA-256. `ovop docs review <nomination> --approve | --request-changes "why" |
  * --reject "why"`: the coordinator's administrative review.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import {
-  reviewDocumentsUpdate,
-  submitDocumentUpdate,
-  type NominationAnswer,
-  type ReviewInput,
-} from '../../workflows/messages';
+import { type NominationAnswer, type ReviewInput } from '../../workflows/messages';
 import { nominationPath } from '../api-client';
 import type { Context, Outcome } from '../context';
 import { parseNominationId } from '../ids';
@@ -35,22 +30,7 @@ interface UploadAnswer {
 export async function docsSubmit(ctx: Context, id: string, opts: { kind: string; file: string }): Promise<Outcome> {
   const file = await fingerprint(opts.file);
   const kind = opts.kind.trim();
-  if (ctx.viaApi) return upload(ctx, id, kind, opts.file, file);
-  const actor = ctx.actor();
-  const view = await act(
-    ctx,
-    id,
-    { path: 'documents', body: {} },
-    submitDocumentUpdate,
-    () => ({ actor, kind, fileName: file.name, checksum: file.sha256, sizeBytes: file.size }),
-    'the document submission',
-  );
-  const missing = missingDocuments(view);
-  return viewOutcome(
-    view,
-    `Document ${opts.kind} (${file.name}, ${file.size} bytes, sha256 ${file.sha256.slice(0, 12)}…) recorded for ${view.ikmName}.`,
-    [`still missing ${missing.length > 0 ? missing.join(', ') : 'nothing'}`],
-  );
+  return upload(ctx, id, kind, opts.file, file);
 }
 
 async function upload(
@@ -129,14 +109,7 @@ export async function docsReview(
     : opts.requestChanges !== undefined
       ? { decision: 'request_changes', reason: opts.requestChanges }
       : { decision: 'reject', reason: opts.reject };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'review', body: input },
-    reviewDocumentsUpdate,
-    (actor) => ({ actor, ...input }),
-    'the review',
-  );
+  const view = await act(ctx, id, { path: 'review', body: input });
   const said = { approve: 'approved', request_changes: 'sent back for changes', reject: 'rejected' }[input.decision];
   return viewOutcome(view, `Documents of ${view.ikmName} ${said}${input.reason ? `: ${input.reason}` : ''}.`);
 }

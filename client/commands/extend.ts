@@ -4,7 +4,7 @@
  * held after a missed deadline.
  */
 import type { DeadlineStage } from '../../domain/types';
-import { extendDeadlineUpdate, resolveHoldUpdate, type ResolveHoldInput } from '../../workflows/messages';
+import { type ResolveHoldInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
@@ -16,14 +16,7 @@ export async function extend(
   opts: { stage: DeadlineStage; until: string },
 ): Promise<Outcome> {
   const body = { stage: opts.stage, until: opts.until.trim() };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'deadline-extension', body },
-    extendDeadlineUpdate,
-    (actor) => ({ actor, ...body }),
-    'the deadline extension',
-  );
+  const view = await act(ctx, id, { path: 'deadline-extension', body });
   return viewOutcome(
     view,
     `The ${opts.stage} deadline of ${view.ikmName} is now ${formatTime(opts.until.trim(), view.timezone)}.`,
@@ -40,14 +33,7 @@ export async function resolveHold(
   const body: Omit<ResolveHoldInput, 'actor'> = opts.disqualify
     ? { decision: 'disqualify', ...(opts.reason ? { reason: opts.reason } : {}) }
     : { decision: 'extend', until: opts.extendUntil!.trim(), ...(opts.reason ? { reason: opts.reason } : {}) };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'hold-resolution', body },
-    resolveHoldUpdate,
-    (actor) => ({ actor, ...body }) as ResolveHoldInput,
-    'the hold decision',
-  );
+  const view = await act(ctx, id, { path: 'hold-resolution', body });
   return viewOutcome(
     view,
     opts.disqualify

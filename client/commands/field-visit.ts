@@ -4,12 +4,7 @@
  * --not-found [--note …] [--file F …]`: a member of the visit team records one checklist item found on site. Files are
  * recorded by reference (an id from their checksum, the name, size and SHA-256); uploads come with the API.
  */
-import {
-  recordFieldEvidenceUpdate,
-  scheduleFieldVisitUpdate,
-  type FileReference,
-  type NominationAnswer,
-} from '../../workflows/messages';
+import { type FileReference, type NominationAnswer } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
@@ -27,14 +22,7 @@ export async function fieldVisitSchedule(
     .filter(Boolean);
   if (team.length === 0) throw usage('--team needs assessor ids separated by commas, e.g. penilai-budi,penilai-andi');
   const body = { date: opts.date, team, ...(opts.facilitator ? { facilitator: opts.facilitator } : {}) };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'field-visit', body },
-    scheduleFieldVisitUpdate,
-    (actor) => ({ actor, ...body }),
-    'the field visit schedule',
-  );
+  const view = await act(ctx, id, { path: 'field-visit', body });
   const visit = view.fieldVisit!;
   return viewOutcome(
     view,
@@ -63,14 +51,7 @@ export async function fieldVisitEvidence(
     ...(opts.note ? { note: opts.note } : {}),
     ...(files.length > 0 ? { files } : {}),
   };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'field-visit/evidence', body: { items: [item] } },
-    recordFieldEvidenceUpdate,
-    (actor) => ({ actor, items: [item] }),
-    'the field evidence',
-  );
+  const view = await act(ctx, id, { path: 'field-visit/evidence', body: { items: [item] } });
   return viewOutcome(
     view,
     `${item.item} ${item.found ? 'found' : 'not found'} at ${view.ikmName}${files.length ? ` (${files.length} file${files.length === 1 ? '' : 's'})` : ''}.`,

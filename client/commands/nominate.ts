@@ -12,7 +12,7 @@ import { cyclePath } from '../api-client';
 import type { Context, Outcome } from '../context';
 import { firstLine, usage } from '../errors';
 import { parseCycleId } from '../ids';
-import { COLUMNS, type Column, FLAG_OF, type RowRefusal } from '../nominations-csv';
+import { COLUMNS, type Column, FLAG_OF, type RowRefusal } from '../../common/nominations-csv';
 import { csv, table } from '../output';
 
 export interface NominateOptions {

@@ -2,7 +2,7 @@
  * `ovop prescreen <nomination> --pass | --return "why" --missing k1,k2 | --reject "why"`: the dinas provinsi's
  * pre-screen of a proposal from its province, before the national administrative selection.
  */
-import { prescreenUpdate, type PrescreenInput } from '../../workflows/messages';
+import { type PrescreenInput } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
@@ -42,14 +42,7 @@ export async function prescreen(ctx: Context, id: string, opts: PrescreenOptions
             .filter((k) => k !== ''),
         }
       : { decision: 'reject', reason: opts.reject };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'prescreen', body: input },
-    prescreenUpdate,
-    (actor) => ({ actor, ...input }) as PrescreenInput,
-    'the pre-screen',
-  );
+  const view = await act(ctx, id, { path: 'prescreen', body: input });
   const said = {
     pass: 'passed on to the national selection',
     return: `returned for completion (${input.missing?.join(', ')})`,

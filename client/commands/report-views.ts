@@ -1,18 +1,10 @@
 /**
- * The cycle-wide forms of `ovop report <cycle> --by funnel|participation|stars`, computed by db/reports.ts (which the
- * HTTP API serves too) and printed as a table, CSV or JSON.
+ * The cycle-wide forms of `ovop report <cycle> --by funnel|participation|stars`, as the API serves them
+ * (GET /api/cycles/<cycle>/reports/…, computed by db/reports.ts) and printed as a table, CSV or JSON.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database';
-import {
-  FUNNEL_STEPS,
-  funnelByProvince,
-  participation,
-  starsByProvinceAndCommodity,
-  type FunnelCounts,
-} from '../../db/reports';
+import { FUNNEL_STEPS, type funnelByProvince, type participation, type FunnelCounts } from '../../db/reports';
 import type { Outcome } from '../context';
-import { commodityLabel, csv, json, regionName, table, type Cell } from '../output';
+import { commodityLabel, csv, json, table, type Cell } from '../output';
 
 export type CycleReportBy = 'funnel' | 'participation' | 'stars';
 type Format = 'table' | 'csv' | 'json';
@@ -23,22 +15,42 @@ interface CycleHeading {
   status: string | null;
 }
 
-export async function cycleReport(
-  db: Kysely<Database>,
-  cycle: CycleHeading,
-  by: CycleReportBy,
-  format: Format,
-): Promise<Outcome> {
+/** GET of a path under the cycle, e.g. `/reports/funnel`. */
+type Read = <T>(path: string) => Promise<T>;
+type Headed<T> = Awaited<T> & { name: string; status: string };
+interface StarsAnswer {
+  cycleId: string;
+  name: string;
+  status: string;
+  stars: { provinceCode: string; province: string; commodity: string; stars: number; count: number }[];
+}
+
+export async function cycleReport(read: Read, by: CycleReportBy, format: Format): Promise<Outcome> {
+  if (by === 'funnel') {
+    const report = await read<Headed<ReturnType<typeof funnelByProvince>>>('/reports/funnel');
+    return funnel(report, headingOf(report), format);
+  }
+  if (by === 'participation') {
+    const report = await read<Headed<ReturnType<typeof participation>>>('/reports/participation');
+    return participationReport(report, headingOf(report), format);
+  }
+  const report = await read<StarsAnswer>('/reports/stars');
+  return stars(report, headingOf(report), format);
+}
+
+function headingOf(r: { cycleId: string; name: string; status: string }): { cycle: CycleHeading; heading: string } {
+  const cycle = { cycleId: r.cycleId, name: r.name, status: r.status };
   const heading = `${cycle.name ?? cycle.cycleId} (${cycle.cycleId}${cycle.status ? `, ${cycle.status.toLowerCase()}` : ''})`;
-  if (by === 'funnel') return funnel(db, cycle, heading, format);
-  if (by === 'participation') return participationReport(db, cycle, heading, format);
-  return stars(db, cycle, heading, format);
+  return { cycle, heading };
 }
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
-async function funnel(db: Kysely<Database>, cycle: CycleHeading, heading: string, format: Format): Promise<Outcome> {
-  const report = await funnelByProvince(db, cycle.cycleId);
+function funnel(
+  { name: _n, status: _s, ...report }: Headed<ReturnType<typeof funnelByProvince>>,
+  { cycle, heading }: { cycle: CycleHeading; heading: string },
+  format: Format,
+): Outcome {
   const document = { ...cycle, by: 'funnel', steps: FUNNEL_STEPS, ...report };
   const counts = (c: FunnelCounts) => FUNNEL_STEPS.map((s) => c[s.key]);
   if (format === 'json') return { json: document, text: json(document) };
@@ -66,13 +78,11 @@ async function funnel(db: Kysely<Database>, cycle: CycleHeading, heading: string
   return { json: document, text: lines.join('\n') };
 }
 
-async function participationReport(
-  db: Kysely<Database>,
-  cycle: CycleHeading,
-  heading: string,
+function participationReport(
+  { name: _n, status: _s, ...report }: Headed<ReturnType<typeof participation>>,
+  { cycle, heading }: { cycle: CycleHeading; heading: string },
   format: Format,
-): Promise<Outcome> {
-  const report = await participation(db, cycle.cycleId);
+): Outcome {
   const document = { ...cycle, by: 'participation', ...report };
   if (format === 'json') return { json: document, text: json(document) };
   if (format === 'csv') {
@@ -114,14 +124,17 @@ async function participationReport(
   };
 }
 
-async function stars(db: Kysely<Database>, cycle: CycleHeading, heading: string, format: Format): Promise<Outcome> {
-  const rows = await starsByProvinceAndCommodity(db, cycle.cycleId);
+function stars(
+  answer: StarsAnswer,
+  { cycle, heading }: { cycle: CycleHeading; heading: string },
+  format: Format,
+): Outcome {
   const groups = new Map<string, { provinceCode: string; province: string; commodity: string; stars: number[] }>();
-  for (const r of rows) {
-    const key = `${r.province}|${r.commodity}`;
+  for (const r of answer.stars) {
+    const key = `${r.provinceCode}|${r.commodity}`;
     const g = groups.get(key) ?? {
-      provinceCode: r.province,
-      province: regionName(r.province),
+      provinceCode: r.provinceCode,
+      province: r.province,
       commodity: r.commodity,
       stars: [0, 0, 0, 0, 0, 0],
     };

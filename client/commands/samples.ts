@@ -3,7 +3,6 @@
  * a coordinator records that a proposal's product samples arrived.
  */
 import { SAMPLE_CONDITIONS, type SampleCondition } from '../../domain/types';
-import { recordSamplesUpdate } from '../../workflows/messages';
 import type { Context, Outcome } from '../context';
 import { usage } from '../errors';
 import { act, viewOutcome } from '../nomination';
@@ -21,14 +20,7 @@ export async function samplesReceive(
     receivedBy: opts.by,
     ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
   };
-  const view = await act(
-    ctx,
-    id,
-    { path: 'samples', body },
-    recordSamplesUpdate,
-    (actor) => ({ actor, ...body }),
-    'the receipt of the samples',
-  );
+  const view = await act(ctx, id, { path: 'samples', body });
   return viewOutcome(
     view,
     `Product samples of ${view.ikmName} received on ${opts.date} by ${opts.by}, condition ${opts.condition}${opts.notes ? `: ${opts.notes}` : ''}.`,

@@ -1,40 +1,58 @@
-/** `ovop show <nomination>`: the nomination's current state (its state query), e.g. to see who must act next; with an
- * actor (--as, OVOP_ACTOR), as that actor's role may see it. */
-import { blindAnswer } from '../../workflows/blind-view';
-import { nominationStateQuery } from '../../workflows/messages';
-import { awardLines } from '../award-lines';
+/**
+ * `ovop show <nomination>`: a nomination as the API reads it from the PostgreSQL projection (GET /api/nominations/<id>)
+ * for the token's user: a dinas or an assessor sees no assessor and no score before the determination (the API leaves
+ * them out); coordinators and auditors also see the assessors and their sheets. Operators who need the workflow's own
+ * state use Temporal's tools (the Web UI, `temporal workflow query`).
+ */
+import type { z } from 'zod';
+import type { NominationDetail } from '../../api/schemas';
+import { nominationPath } from '../api-client';
 import type { Context, Outcome } from '../context';
-import { nominationHandle, missingDocuments, resultLines, viewOutcome } from '../nomination';
+import { parseNominationId } from '../ids';
+import { starsLabel } from '../nomination';
+import { commodityLabel } from '../output';
+import { formatTime } from '../time';
+
+type Detail = z.infer<typeof NominationDetail>;
 
 export async function show(ctx: Context, id: string): Promise<Outcome> {
-  const { ref, handle } = await nominationHandle(ctx, id);
-  const state = await ctx.call(handle.query(nominationStateQuery), `the state query of ${ref.workflowId}`);
-  // With an actor, the view its role may see (blind assessment); without one, the operator's full view.
-  const actor = ctx.optionalActor();
-  const view = actor ? blindAnswer(state, actor.role) : state;
-  const extra: string[] = [];
-  // Views answered by a worker older than the sentra fields lack them.
-  if (view.sentraUnits !== undefined) extra.push(`sentra       ${view.sentraName}, ${view.sentraUnits} units`);
-  if (view.attendedSession) extra.push(`attended     ${view.attendedSession}`);
-  if (['AWAITING_DOCUMENTS', 'REVISION_REQUESTED', 'PRESCREEN_RETURNED'].includes(view.stage))
-    extra.push(`missing      ${missingDocuments(view).join(', ') || 'nothing'}`);
-  if (view.prescreenNotes?.length) extra.push(`pre-screen   ${view.prescreenNotes.join('; ')}`);
-  if (view.samples)
-    extra.push(
-      `samples      received ${view.samples.receivedOn} by ${view.samples.receivedBy}, ${view.samples.condition}${view.samples.notes ? ` (${view.samples.notes})` : ''}`,
+  const ref = parseNominationId(id);
+  ctx.subject = { kind: 'nomination', id: ref.workflowId };
+  const view = await ctx.api().request<Detail>('GET', nominationPath(ref.workflowId));
+  return { json: view, text: render(view), timezone: view.timezone ?? undefined };
+}
+
+const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`);
+
+function render(view: Detail): string {
+  const at = (iso: string) => formatTime(iso, view.timezone ?? undefined);
+  const lines = [
+    `${view.ikmName}${view.previousStars !== null ? ` (re-evaluation; Bintang ${view.previousStars} before)` : ''}`,
+    `  nomination   ${view.workflowId}`,
+    `  ikm          ${view.ikmName} — ${view.regencyName}, ${view.provinceName} — ${commodityLabel(view.commodity)}`,
+    `  sentra       ${view.sentraName}`,
+    `  product      ${view.product}`,
+    `  stage        ${view.stage} (updated ${at(view.updatedAt)})`,
+  ];
+  if (view.deadlineAt) lines.push(`  deadline     ${at(view.deadlineAt)}`);
+  if (view.documents.length === 0) lines.push('  documents    none yet');
+  for (const [i, d] of view.documents.entries())
+    lines.push(
+      `  ${i === 0 ? 'documents   ' : '            '} ${d.kind}#${d.round}  ${d.fileName} (${kb(d.sizeBytes)}, sha256 ${d.checksum.slice(0, 12)}…)`,
     );
-  if (view.documents.length > 0)
-    extra.push(`documents    ${view.documents.map((d) => `${d.kind}#${d.round}`).join(', ')}`);
-  if (view.reviewNotes.length > 0) extra.push(`review       ${view.reviewNotes.join('; ')}`);
-  if (view.assessors.length > 0)
-    extra.push(
-      `assessors    ${view.assessors.map((a) => (view.scoredBy.includes(a) ? `${a} (scored)` : a)).join(', ')}`,
-    );
-  extra.push(...resultLines(view), ...awardLines(view));
-  extra.push(`events       ${view.eventCount} recorded`);
-  return viewOutcome(
-    view,
-    `${view.ikmName}${view.reevaluation ? ` (re-evaluation; Bintang ${view.previousStars} before)` : ''}`,
-    extra,
-  );
+  // Only coordinators and auditors are told who assesses (blind assessment).
+  if (view.assessors?.length)
+    lines.push(`  assessors    ${view.assessors.map((a) => (a.scored ? `${a.id} (scored)` : a.id)).join(', ')}`);
+  for (const s of view.assessments ?? []) lines.push(`  sheet        ${s.assessorId}: ${s.total}`);
+  if (view.provisionalScore !== null) {
+    const aspects = view.aspectScores
+      ? ` (${Object.entries(view.aspectScores)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`
+      : '';
+    lines.push(`  score        ${view.provisionalScore}${aspects}`);
+  }
+  if (view.recommendedStars !== null) lines.push(`  recommended  ${starsLabel(view.recommendedStars)}`);
+  if (view.stars !== null) lines.push(`  stars        ${starsLabel(view.stars)}`);
+  return lines.join('\n');
 }

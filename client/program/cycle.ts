@@ -21,7 +21,7 @@ export function cycleCommands(program: Command, run: Run): void {
     );
   cycle
     .command('status')
-    .description('the state of a cycle; with DATABASE_URL also its nominations per province and commodity')
+    .description('the state of a cycle and its nominations per stage, province and commodity (coordinators, auditors)')
     .argument('<cycle>', 'cycle id (the id: of its config)')
     .action(run(async (ctx, id: string) => (await import('../commands/cycle-status')).cycleStatus(ctx, id)));
   cycle
@@ -84,7 +84,9 @@ export function cycleCommands(program: Command, run: Run): void {
     );
   schedule
     .command('list')
-    .description('every cycle schedule: cadence, paused or active, the next openings and the cycles opened')
+    .description(
+      'every cycle schedule: cadence, paused or active, the next openings and the cycles opened (coordinators, auditors)',
+    )
     .action(run(async (ctx) => (await import('../commands/cycle-schedule')).cycleScheduleList(ctx)));
   for (const [change, what] of [
     ['pause', 'stop opening cycles until unpaused'],

@@ -1,17 +1,19 @@
-/** Reads not yet through the API: a nomination's state (its workflow query), reports and curation lists. */
+/** Reads and lists through the API: a nomination as the token's user may see it, reports and curation lists. */
 import { Option, type Command } from 'commander';
 import type { Run } from './run';
 
 export function resultCommands(program: Command, run: Run): void {
   program
     .command('show')
-    .description('the current state of a nomination: stage, deadline, documents, assessors, score')
+    .description(
+      'a nomination as you may read it: stage, deadline, documents (coordinators and auditors: its assessors and sheets)',
+    )
     .argument('<nomination>', 'nomination id')
     .action(run(async (ctx, id: string) => (await import('../commands/show')).show(ctx, id)));
   program
     .command('report')
     .description(
-      'reports of a cycle from PostgreSQL (DATABASE_URL): stars per province or commodity group; the funnel per ' +
+      'reports of a cycle (coordinators, auditors, a dinas provinsi for its province): stars per province or commodity group; the funnel per ' +
         'province (proposed, passed pre-screen, passed admin, assessed, starred); participation of provinces and ' +
         'kabupaten/kota against the Kemendagri catalogue; stars by province and commodity',
     )
@@ -34,7 +36,7 @@ export function resultCommands(program: Command, run: Run): void {
 
   const curation = program
     .command('curation')
-    .description("lists of IKM selected from a cycle's results for a follow-up programme (from PostgreSQL)");
+    .description("lists of IKM selected from a cycle's results for a follow-up programme");
   curation
     .command('build')
     .description('select determined IKM by criteria into a named, stored list (a coordinator)')
@@ -51,7 +53,7 @@ export function resultCommands(program: Command, run: Run): void {
     );
   curation
     .command('export')
-    .description('a stored curation list as CSV')
+    .description('a stored curation list as CSV (coordinators and auditors)')
     .argument('<cycle>', 'cycle id')
     .argument('<name>', 'the list name')
     .option('--out <file>', 'write the CSV to this file instead of stdout')

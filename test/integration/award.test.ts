@@ -36,20 +36,38 @@ import {
   withdrawUpdate,
   type NominationView,
 } from '../../workflows/messages';
+import { startApi, userWithToken, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
+/** The CLI's actor commands go through this API, each as the user of its token. */
+let api: ApiUnderTest;
 let ovop: Ovop;
+let asCoordinator: { token: string };
+let asGarut: { token: string };
+let asBandung: { token: string };
 beforeAll(async () => {
   h = await startHarness('award');
-  ovop = cliRunner(h.taskQueue);
+  api = await startApi(h);
+  ovop = cliRunner(h.taskQueue, api);
+  asCoordinator = { token: api.tokens.coordinator };
+  asGarut = { token: api.tokens.garut };
+  asBandung = {
+    token: await userWithToken(h, {
+      id: 'disperin-32.04',
+      name: 'Disperin Kab. Bandung',
+      email: 'disperin.bandung@example.id',
+      role: 'dinas_kabkota',
+      region: '32.04',
+    }),
+  };
 });
 afterAll(async () => {
+  await api?.stop();
   await h?.stop();
 });
 
-const COORDINATOR = 'coordinator:koordinator-ikma:00';
 const MINISTRY = 'pembinaan.ikma@ovop.kemenperin.example';
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -139,9 +157,7 @@ describe("the cycle's star cap", () => {
     expect(recommended.cappedBy).toContainEqual({ fromStars: 4, reason: 'batas siklus ini paling tinggi Bintang 3' });
     const before = await events(workflowId);
 
-    const cli = await ovop(['determine', workflowId, '--stars', '4', '--reason', 'Unggul sekali'], {
-      actor: COORDINATOR,
-    });
+    const cli = await ovop(['determine', workflowId, '--stars', '4', '--reason', 'Unggul sekali'], asCoordinator);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(
       'ovop: Bintang 4 is above the maximum of cycle uji-batas-bintang: it determines at most Bintang 3',
@@ -225,12 +241,12 @@ describe('the decree', () => {
       '--signed-by',
       'Menteri Perindustrian',
     ];
-    const byDinas = await ovop(args, { actor: 'dinas_kabkota:disperin-garut:32.05' });
+    const byDinas = await ovop(args, asGarut);
     expect(byDinas.code).toBe(1);
-    expect(byDinas.stderr).toContain('role dinas_kabkota may not do this; only a coordinator may');
+    expect(byDinas.stderr).toContain('role dinas_kabkota may not record a decree; only a coordinator may');
     expect(await h.db.selectFrom('decrees').selectAll().where('cycle_id', '=', config.id).execute()).toEqual([]);
 
-    const first = await ovop(['--json', ...args], { actor: COORDINATOR, timeoutMs: 120_000 });
+    const first = await ovop(['--json', ...args], { ...asCoordinator, timeoutMs: 120_000 });
     expect(first.code, first.stderr).toBe(0);
     const outcome = first.json();
     expect(outcome.alreadyRecorded).toBe(false);
@@ -303,7 +319,7 @@ describe('the decree', () => {
     expect(decreeMail.text).toContain('Songket Bintang Tiga: Bintang 3');
 
     // The same decree again determines nothing twice: the same record, no new event, no second mail.
-    const again = await ovop(['--json', ...args], { actor: COORDINATOR });
+    const again = await ovop(['--json', ...args], asCoordinator);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json()).toMatchObject({ alreadyRecorded: true, determined: outcome.determined, skipped: [] });
     for (const [i, id] of ids.entries()) expect((await events(id)).length).toBe(eventCounts[i]);
@@ -311,7 +327,7 @@ describe('the decree', () => {
     // Another decree under a number already recorded is refused, and changes nothing.
     const conflicting = await ovop(
       [...args.slice(0, 6), '2027-01-02', '--signatory', 'director_general', '--signed-by', 'Dirjen IKMA'],
-      { actor: COORDINATOR },
+      asCoordinator,
     );
     expect(conflicting.code).toBe(1);
     expect(conflicting.stderr).toContain('decree KEP-77/IKMA/2027 is already recorded');
@@ -328,11 +344,11 @@ describe('the decree', () => {
 
     // Curation: the Bintang 2–3 IKM selected for export readiness, stored and exported as CSV.
     const build = ['curation', 'build', config.id, '--name', 'go-global', '--stars', '2,3'];
-    const refused = await ovop(build, { actor: 'dinas_kabkota:disperin-garut:32.05' });
+    const refused = await ovop(build, asGarut);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('role dinas_kabkota may not build a curation list; only a coordinator may');
     expect(await h.db.selectFrom('curation_lists').selectAll().where('cycle_id', '=', config.id).execute()).toEqual([]);
-    const built = await ovop(['--json', ...build], { actor: COORDINATOR });
+    const built = await ovop(['--json', ...build], asCoordinator);
     expect(built.code, built.stderr).toBe(0);
     expect(built.json()).toMatchObject({ created: true, criteria: { stars: [2, 3] } });
     const members = await h.db
@@ -347,7 +363,12 @@ describe('the decree', () => {
       { workflow_id: ids[2], stars: 2 },
     ]);
     const out = join(mkdtempSync(join(tmpdir(), 'ovop-curation-')), 'go-global.csv');
-    const exported = await ovop(['curation', 'export', config.id, 'go-global', '--out', out], { actor: COORDINATOR });
+    const [exported, byDinasExport] = await Promise.all([
+      ovop(['curation', 'export', config.id, 'go-global', '--out', out], { token: api.tokens.auditor }),
+      ovop(['curation', 'export', config.id, 'go-global'], asGarut),
+    ]);
+    expect(byDinasExport.code).toBe(1);
+    expect(byDinasExport.stderr).toContain('role dinas_kabkota may not read a curation list');
     expect(exported.code, exported.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('workflow_id,ikm_name,regency_code,regency,province_code,province,commodity,stars,score');
@@ -395,22 +416,23 @@ describe('a re-evaluation and the certificate hand-over', () => {
     // The determined nomination is still open for its certificate; a wrong actor or date is refused without a trace.
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const countBefore = (await events(workflowId)).length;
-    const attempt = (actor: string, date: string) =>
-      ovop(['certificate', workflowId, '--date', date, '--by', 'Bupati Garut'], { actor });
-    const other = await attempt('dinas_kabkota:disperin-bandung:32.04', today());
+    const attempt = (as: { token: string }, date: string) =>
+      ovop(['certificate', workflowId, '--date', date, '--by', 'Bupati Garut'], as);
+    const other = await attempt(asBandung, today());
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain('dinas 32.04 may not act for 32.05; only its own dinas kabupaten/kota may');
-    const future = await attempt('dinas_kabkota:disperin-garut:32.05', '2999-01-01');
+    expect(other.stderr).toContain(`nomination ${workflowId} belongs to kabupaten/kota 32.05; you act for 32.04`);
+    const future = await attempt(asGarut, '2999-01-01');
     expect(future.code).toBe(1);
     expect(future.stderr).toContain('the hand-over date 2999-01-01 is in the future');
     expect((await events(workflowId)).length).toBe(countBefore);
 
-    const recorded = await ovop(['--json', 'certificate', workflowId, '--date', today(), '--by', 'Bupati Garut'], {
-      actor: 'dinas_kabkota:disperin-garut:32.05',
-    });
+    const recorded = await ovop(
+      ['--json', 'certificate', workflowId, '--date', today(), '--by', 'Bupati Garut'],
+      asGarut,
+    );
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.json()).toMatchObject({
-      certificate: { date: today(), handedOverBy: 'Bupati Garut', recordedBy: 'dinas_kabkota:disperin-garut' },
+      certificate: { date: today(), handedOverBy: 'Bupati Garut', recordedBy: 'dinas_kabkota:disperin-32.05' },
     });
     expect(await handle.result()).toEqual({ stage: 'DETERMINED', stars: 2, score: 50 });
     expect(await row(workflowId)).toMatchObject({ certificate_date: today(), certificate_by: 'Bupati Garut' });
@@ -419,7 +441,7 @@ describe('a re-evaluation and the certificate hand-over', () => {
       actor_role: 'dinas_kabkota',
       payload: { date: today(), handedOverBy: 'Bupati Garut' },
     });
-    const second = await attempt('dinas_kabkota:disperin-garut:32.05', today());
+    const second = await attempt(asGarut, today());
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('is closed');
   });

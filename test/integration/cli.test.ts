@@ -15,9 +15,6 @@ import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { bypassingAppendOnly } from '../support/event-log';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
-/** The deprecated actors of the commands not yet moved to the API (cycle start, extend, finalize). */
-const COORDINATOR = 'coordinator:ikma-1:00';
-const GARUT = 'dinas_kabkota:disperin-garut:32.05';
 /** The API's users, as the workflows record them. */
 const COORDINATOR_USER = `coordinator:${TEST_USERS.coordinator.id}:00`;
 const GARUT_USER = `dinas_kabkota:${TEST_USERS.garut.id}:32.05`;
@@ -112,7 +109,7 @@ describe('ovop CLI', () => {
     const [help, missing, badActor, badId, unknown, noApi, noToken] = await Promise.all([
       ovop(['--help']),
       ovop(['cycle', 'start']),
-      ovop(['cycle', 'start', '--config', cycleFile('uji-aktor')], { actor: 'dinas:disperin-garut' }),
+      ovop(['--as', 'coordinator:ikma-1:00', 'cycle', 'start', '--config', cycleFile('uji-aktor')], as.coordinator),
       ovop(['attend', 'pt-tama', '--session', 'sesi-1-yogyakarta'], as.garut),
       ovop(['nominate', '--cycle', CYCLE, '--bogus']),
       ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], { env: { OVOP_API_URL: undefined } }),
@@ -123,14 +120,19 @@ describe('ovop CLI', () => {
       expect(help.stdout).toContain(command);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--config <file>'");
+    // No command says who acts: --as is gone (the API knows the user from the token).
     expect(badActor.code).toBe(2);
-    expect(badActor.stderr).toContain('OVOP_ACTOR "dinas:disperin-garut" is not an actor');
+    expect(badActor.stderr).toContain("unknown option '--as'");
+    expect(help.stdout).not.toMatch(/--as\b|OVOP_ACTOR/);
+    expect(help.stdout).toContain('npm run migrate');
     expect(badId.code).toBe(2);
     expect(badId.stderr).toContain('is not a nomination id');
     expect(unknown.code).toBe(2);
     // An actor command names the API and a token, or says how to.
     expect(help.stdout).toContain('Actor commands (through the API with OVOP_API_URL and OVOP_TOKEN):');
-    expect(help.stdout).toContain('Operator commands (Temporal and PostgreSQL directly, never through the API):');
+    expect(help.stdout).toContain(
+      'Operator commands (Temporal and PostgreSQL directly with TEMPORAL_ADDRESS and DATABASE_URL, never through the API):',
+    );
     expect([noApi.code, noApi.stderr.trim()]).toEqual([
       2,
       'ovop: this command goes through the OVOP API: set OVOP_API_URL and OVOP_TOKEN (or pass --api and --token); a token is made by POST /api/tokens or, by an operator, ovop users token',
@@ -151,8 +153,8 @@ describe('ovop CLI', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'id: [tidak ditutup\nname: x\n');
     const [a, b] = await Promise.all([
-      ovop(['cycle', 'start', '--config', invalid], { actor: COORDINATOR }),
-      ovop(['--json', 'cycle', 'start', '--config', broken], { actor: COORDINATOR }),
+      ovop(['cycle', 'start', '--config', invalid], as.coordinator),
+      ovop(['--json', 'cycle', 'start', '--config', broken], as.coordinator),
     ]);
     expect(a.code).toBe(1);
     expect(a.stderr).toContain('is invalid (3 problems)');
@@ -195,8 +197,15 @@ describe('ovop CLI', () => {
     );
   });
 
-  it('says in one sentence, exit 3, when the Temporal server is unreachable', async () => {
-    const r = await ovop(['--json', 'cycle', 'status', CYCLE], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+  it('says in one sentence, exit 3, when the Temporal server (an operator command) or the API is unreachable', async () => {
+    const [r, noApi] = await Promise.all([
+      ovop(['--json', 'audit', 'trail', TAMA], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } }),
+      ovop(['cycle', 'status', CYCLE], { ...as.coordinator, env: { OVOP_API_URL: 'http://127.0.0.1:1' } }),
+    ]);
+    expect(noApi.code).toBe(3);
+    expect(noApi.stderr).toMatch(
+      /^ovop: cannot reach the OVOP API at http:\/\/127\.0\.0\.1:1 \(.+\); check OVOP_API_URL\n$/,
+    );
     expect(r.code).toBe(3);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -207,13 +216,21 @@ describe('ovop CLI', () => {
 
   it('opens a cycle once; only a coordinator may', async () => {
     const config = cycleFile(CYCLE);
-    const byDinas = await ovop(['cycle', 'start', '--config', config], { actor: GARUT });
+    const byDinas = await ovop(['--json', 'cycle', 'start', '--config', config], as.garut);
     expect(byDinas.code).toBe(1);
-    expect(byDinas.stderr).toContain('role dinas_kabkota may not open a cycle');
-    const started = await ovop(['--json', 'cycle', 'start', '--config', config], { actor: COORDINATOR });
+    expect(byDinas.json().error).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      message: 'role dinas_kabkota may not open a cycle; only a coordinator may',
+    });
+    // Nothing was started: no workflow and no row.
+    await expect(h.client.workflow.getHandle(`ovop/${CYCLE}/cycle`).describe()).rejects.toThrow();
+    expect(await h.db.selectFrom('cycles').select('id').where('id', '=', CYCLE).executeTakeFirst()).toBeUndefined();
+    const started = await ovop(['--json', 'cycle', 'start', '--config', config], as.coordinator);
     expect(started.code, started.stderr).toBe(0);
     expect(started.json()).toMatchObject({ cycleId: CYCLE, workflowId: `ovop/${CYCLE}/cycle`, taskQueue: h.taskQueue });
-    const again = await ovop(['cycle', 'start', '--config', config], { actor: COORDINATOR });
+    expect(started.json().workersPolling).toBeGreaterThanOrEqual(1);
+    const again = await ovop(['cycle', 'start', '--config', config], as.coordinator);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`cycle ${CYCLE} already runs`);
   });
@@ -415,12 +432,10 @@ describe('ovop CLI', () => {
   it('extends a deadline for the whole cycle', async () => {
     const until = new Date(Date.now() + 3 * 3600_000).toISOString();
     const [ok, past, badStage, byDinas] = await Promise.all([
-      ovop(['--json', 'cycle', 'extend', CYCLE, '--stage', 'documents', '--until', until], { actor: COORDINATOR }),
-      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', '2020-01-01T00:00:00+07:00'], {
-        actor: COORDINATOR,
-      }),
-      ovop(['cycle', 'extend', CYCLE, '--stage', 'dokumen', '--until', until], { actor: COORDINATOR }),
-      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', until], { actor: GARUT }),
+      ovop(['--json', 'cycle', 'extend', CYCLE, '--stage', 'documents', '--until', until], as.coordinator),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', '2020-01-01T00:00:00+07:00'], as.coordinator),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'dokumen', '--until', until], as.coordinator),
+      ovop(['cycle', 'extend', CYCLE, '--stage', 'attendance', '--until', until], as.garut),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
     // --json writes times with the cycle's offset (examples/cycle.yaml is in Asia/Jakarta): the same instant.
@@ -430,6 +445,15 @@ describe('ovop CLI', () => {
     expect(past.stderr).toContain('the new deadline must be in the future');
     expect(badStage.code).toBe(2);
     expect(byDinas.code).toBe(1);
+    expect(byDinas.stderr).toContain('role dinas_kabkota may not extend a cycle deadline; only a coordinator may');
+    // Neither refusal recorded an attendance extension.
+    const attendance = await h.db
+      .selectFrom('cycle_deadline_changes')
+      .select('until')
+      .where('cycle_id', '=', CYCLE)
+      .where('stage', '=', 'attendance')
+      .execute();
+    expect(attendance).toEqual([]);
   });
 
   it('shows the cycle with its nominations per province and commodity', async () => {
@@ -438,13 +462,24 @@ describe('ovop CLI', () => {
         (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', TAMA).executeTakeFirst())
           ?.stage === 'DETERMINED',
     );
-    const [status, unknown] = await Promise.all([
-      ovop(['--json', 'cycle', 'status', CYCLE]),
-      ovop(['cycle', 'status', 'tidak-ada']),
+    const [status, text, unknown, byDinas] = await Promise.all([
+      ovop(['--json', 'cycle', 'status', CYCLE], { token: api.tokens.auditor }),
+      ovop(['cycle', 'status', CYCLE], as.coordinator),
+      ovop(['cycle', 'status', 'tidak-ada'], as.coordinator),
+      ovop(['cycle', 'status', CYCLE], as.garut),
     ]);
     expect(status.code, status.stderr).toBe(0);
     const view = status.json();
-    expect(view).toMatchObject({ cycleId: CYCLE, nominated: 13, intakeOpen: true });
+    expect(view).toMatchObject({ cycleId: CYCLE, nominated: 13, status: 'OPEN', timezone: 'Asia/Jakarta' });
+    expect(Date.parse(view.deadlineOverrides.documents)).toBeGreaterThan(Date.now());
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}intake +open until \d{4}-\d{2}-\d{2} \d{2}:\d{2} WIB/m);
+    expect(text.stdout).toMatch(/^ {2}deadlines +documents until \d{4}-\d{2}-\d{2} \d{2}:\d{2} WIB$/m);
+    expect(text.stdout).toMatch(/^Jawa Barat +32 +2 +\d+ +1 +\d+$/m);
+    expect(byDinas.code).toBe(1);
+    expect(byDinas.stderr.trim()).toBe(
+      'ovop: role dinas_kabkota may not read a cycle; only a coordinator or an auditor may',
+    );
     expect(view.byProvince.find((g: { code: string }) => g.code === '32')).toMatchObject({
       name: 'Jawa Barat',
       total: 2,
@@ -458,13 +493,14 @@ describe('ovop CLI', () => {
     expect(unknown.stderr.trim()).toBe('ovop: no cycle tidak-ada');
   });
 
-  it('reports the stars per province and commodity from PostgreSQL', async () => {
-    const [table, csv, json, noDb, deadDb] = await Promise.all([
-      ovop(['report', CYCLE]),
-      ovop(['report', CYCLE, '--by', 'commodity', '--format', 'csv']),
-      ovop(['--json', 'report', CYCLE]),
-      ovop(['report', CYCLE], { env: { DATABASE_URL: undefined } }),
-      ovop(['report', CYCLE], { env: { DATABASE_URL: 'postgres://ovop:rahasia@127.0.0.1:1/ovop' } }),
+  it('reports the stars per province and commodity through the API, a dinas provinsi its own province only', async () => {
+    const [table, csv, json, jabar, jabarOther, byDinas] = await Promise.all([
+      ovop(['report', CYCLE], as.coordinator),
+      ovop(['report', CYCLE, '--by', 'commodity', '--format', 'csv'], { token: api.tokens.auditor }),
+      ovop(['--json', 'report', CYCLE], as.coordinator),
+      ovop(['--json', 'report', CYCLE], { token: api.tokens.jabar }),
+      ovop(['report', CYCLE, '--by', 'funnel'], { token: api.tokens.diy }),
+      ovop(['--json', 'report', CYCLE], as.garut),
     ]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain(
@@ -485,12 +521,17 @@ describe('ovop CLI', () => {
         province: 'Jawa Barat',
       }),
     ]);
-    expect(noDb.code).toBe(2);
-    expect(noDb.stderr).toContain('DATABASE_URL is not set');
-    expect(deadDb.code).toBe(3);
-    expect(deadDb.stderr.trim()).toBe(
-      'ovop: cannot reach PostgreSQL at 127.0.0.1:1/ovop (ECONNREFUSED); check DATABASE_URL',
-    );
+    expect(jabar.code, jabar.stderr).toBe(0);
+    expect(jabar.json().groups.map((g: { code: string }) => g.code)).toEqual(['32']);
+    expect(jabar.json().nominations).toBe(2);
+    expect(jabarOther.code, jabarOther.stderr).toBe(0);
+    expect(jabarOther.stdout).not.toContain('Jawa Barat');
+    expect(byDinas.code).toBe(1);
+    expect(byDinas.json().error).toMatchObject({
+      status: 403,
+      message:
+        'role dinas_kabkota may not read cycle reports; only a coordinator or an auditor or a dinas provinsi may',
+    });
   });
 
   it('reads the audit trail from the history, and lists every mismatch with PostgreSQL', async () => {
@@ -810,11 +851,14 @@ describe('ovop CLI', () => {
   });
 
   it('finalizes the cycle: intake closes', async () => {
-    const finalized = await ovop(['--json', 'cycle', 'finalize', CYCLE], { actor: COORDINATOR });
+    const byDinas = await ovop(['cycle', 'finalize', CYCLE], as.garut);
+    expect(byDinas.code).toBe(1);
+    expect(byDinas.stderr).toContain('role dinas_kabkota may not finalize a cycle');
+    const finalized = await ovop(['--json', 'cycle', 'finalize', CYCLE], as.coordinator);
     expect(finalized.code, finalized.stderr).toBe(0);
     expect(finalized.json()).toMatchObject({ finalizeRequested: true, intakeOpen: false });
     const [again, late] = await Promise.all([
-      ovop(['cycle', 'finalize', CYCLE], { actor: COORDINATOR }),
+      ovop(['cycle', 'finalize', CYCLE], as.coordinator),
       ovop(
         [
           'nominate',

@@ -3,7 +3,8 @@
  * child process). A yearly and a biennial series' calendars recur (their next action times, by the server); list,
  * pause, unpause and delete with their refusals; a schedule opens its first cycle at the given time; a compressed
  * schedule (`--every`) opens two cycles, each its own awardCycle with its own id and rows; and a second firing in a
- * year already opened collides with nothing: it fails and opens nothing.
+ * year already opened collides with nothing: it fails and opens nothing. Every command goes through this file's API
+ * with a user's token (POST /api/cycle-schedules and the routes beside it).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,6 @@ import { startHarness, waitFor, type Harness } from '../support/harness';
 
 /** CLI runs take seconds each on the shared machine, and the schedule tests wait for real firings. */
 const SLOW = 300_000;
-const COORDINATOR = 'coordinator:ikma-1:00';
-const GARUT = 'dinas_kabkota:disperin-garut:32.05';
 
 let h: Harness;
 /** Where the nominations into the scheduled cycles go (nominate is an actor command, through the API). */
@@ -81,10 +80,10 @@ describe('ovop cycle schedule', () => {
       schedules.push('ovop/uji-tahunan/schedule', 'ovop/uji-dwitahunan/schedule');
       const [a, b] = await inTurn([
         // The default first opening: phases.kickoff (2027-02-01) at 08:00 in Asia/Jakarta.
-        () => ovop(['--json', 'cycle', 'schedule', '--config', yearly], { actor: COORDINATOR }),
+        () => ovop(['--json', 'cycle', 'schedule', '--config', yearly], { token: api.tokens.coordinator }),
         () =>
           ovop(['--json', 'cycle', 'schedule', '--config', biennial, '--at', '2027-02-01T09:30'], {
-            actor: COORDINATOR,
+            token: api.tokens.coordinator,
           }),
       ]);
       expect(a.code, a.stderr).toBe(0);
@@ -129,9 +128,9 @@ describe('ovop cycle schedule', () => {
       const hand = join(dir, 'uji-tahunan-2028.yaml');
       writeFileSync(hand, readFileSync(yearly, 'utf8').replace(/^id: .*$/m, 'id: uji-tahunan-2028'));
       const [again, early, byHand] = await inTurn([
-        () => ovop(['cycle', 'schedule', '--config', yearly, '--at', '2027-03-01'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'status', 'uji-tahunan-2027']),
-        () => ovop(['cycle', 'start', '--config', hand], { actor: COORDINATOR }),
+        () => ovop(['cycle', 'schedule', '--config', yearly, '--at', '2027-03-01'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'status', 'uji-tahunan-2027'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'start', '--config', hand], { token: api.tokens.coordinator }),
       ]);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('series uji-tahunan already has a schedule (ovop/uji-tahunan/schedule)');
@@ -151,11 +150,11 @@ describe('ovop cycle schedule', () => {
     async () => {
       const config = cycleFile('uji-tolak-2027');
       const [dinas, past, tooShort, notSeconds, badAt] = await inTurn([
-        () => ovop(['cycle', 'schedule', '--config', config], { actor: GARUT }),
-        () => ovop(['cycle', 'schedule', '--config', config, '--at', '2020-02-01'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'schedule', '--config', config, '--every', '2s'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'schedule', '--config', config, '--every', '7500ms'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'schedule', '--config', config, '--at', 'besok'], { actor: COORDINATOR }),
+        () => ovop(['cycle', 'schedule', '--config', config], { token: api.tokens.garut }),
+        () => ovop(['cycle', 'schedule', '--config', config, '--at', '2020-02-01'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'schedule', '--config', config, '--every', '2s'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'schedule', '--config', config, '--every', '7500ms'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'schedule', '--config', config, '--at', 'besok'], { token: api.tokens.coordinator }),
       ]);
       expect(dinas.code).toBe(1);
       expect(dinas.stderr).toContain('role dinas_kabkota may not schedule cycles; only a coordinator may');
@@ -176,14 +175,14 @@ describe('ovop cycle schedule', () => {
     'lists, pauses, unpauses and deletes a series’ schedule; each refusal exits 1 and changes nothing',
     async () => {
       const config = cycleFile('uji-kelola-2027');
-      const created = await ovop(['cycle', 'schedule', '--config', config], { actor: COORDINATOR });
+      const created = await ovop(['cycle', 'schedule', '--config', config], { token: api.tokens.coordinator });
       expect(created.code, created.stderr).toBe(0);
       schedules.push('ovop/uji-kelola/schedule');
       const handle = h.client.schedule.getHandle('ovop/uji-kelola/schedule');
 
       // Schedules are listed from visibility, which follows a moment behind.
       const listed = await waitFor(async () => {
-        const r = await ovop(['--json', 'cycle', 'schedule', 'list']);
+        const r = await ovop(['--json', 'cycle', 'schedule', 'list'], { token: api.tokens.auditor });
         return r.json().schedules.find((s: { series: string }) => s.series === 'uji-kelola');
       });
       expect(listed).toMatchObject({
@@ -192,7 +191,7 @@ describe('ovop cycle schedule', () => {
         next: [{ cycleId: 'uji-kelola-2027' }, {}, {}],
       });
 
-      const byDinas = await ovop(['cycle', 'schedule', 'pause', 'uji-kelola'], { actor: GARUT });
+      const byDinas = await ovop(['cycle', 'schedule', 'pause', 'uji-kelola'], { token: api.tokens.garut });
       expect(byDinas.code).toBe(1);
       expect(byDinas.stderr).toContain('role dinas_kabkota may not pause a cycle schedule');
       expect((await handle.describe()).state.paused).toBe(false);
@@ -200,36 +199,46 @@ describe('ovop cycle schedule', () => {
       const paused = await ovop(
         ['--json', 'cycle', 'schedule', 'pause', 'uji-kelola', '--note', 'anggaran belum turun'],
         {
-          actor: COORDINATOR,
+          token: api.tokens.coordinator,
         },
       );
       expect(paused.code, paused.stderr).toBe(0);
-      expect(paused.json()).toMatchObject({ paused: true, note: 'paused by coordinator:ikma-1: anggaran belum turun' });
+      expect(paused.json()).toMatchObject({
+        paused: true,
+        note: 'paused by coordinator:koordinator-ikma: anggaran belum turun',
+      });
       const state = (await handle.describe()).state;
-      expect(state).toMatchObject({ paused: true, note: 'paused by coordinator:ikma-1: anggaran belum turun' });
+      expect(state).toMatchObject({
+        paused: true,
+        note: 'paused by coordinator:koordinator-ikma: anggaran belum turun',
+      });
       const [again, list] = await inTurn([
-        () => ovop(['cycle', 'schedule', 'pause', 'ovop/uji-kelola/schedule'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'schedule', 'list']),
+        () => ovop(['cycle', 'schedule', 'pause', 'ovop/uji-kelola/schedule'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'schedule', 'list'], { token: api.tokens.coordinator }),
       ]);
       expect(again.code).toBe(1);
-      expect(again.stderr).toContain('is already paused (paused by coordinator:ikma-1: anggaran belum turun)');
+      expect(again.stderr).toContain(
+        'is already paused (paused by coordinator:koordinator-ikma: anggaran belum turun)',
+      );
       expect(list.stdout).toMatch(/^uji-kelola +yearly +paused +uji-kelola-2027 at 2027-02-01 08:00 WIB/m);
 
-      const unpaused = await ovop(['cycle', 'schedule', 'unpause', 'uji-kelola'], { actor: COORDINATOR });
+      const unpaused = await ovop(['cycle', 'schedule', 'unpause', 'uji-kelola'], { token: api.tokens.coordinator });
       expect(unpaused.code, unpaused.stderr).toBe(0);
       expect(unpaused.stdout).toContain('runs again; next: uji-kelola-2027 at 2027-02-01 08:00 WIB');
       expect((await handle.describe()).state.paused).toBe(false);
-      const notPaused = await ovop(['cycle', 'schedule', 'unpause', 'uji-kelola'], { actor: COORDINATOR });
+      const notPaused = await ovop(['cycle', 'schedule', 'unpause', 'uji-kelola'], { token: api.tokens.coordinator });
       expect(notPaused.code).toBe(1);
       expect(notPaused.stderr).toContain('is not paused');
 
-      const deleted = await ovop(['--json', 'cycle', 'schedule', 'delete', 'uji-kelola'], { actor: COORDINATOR });
+      const deleted = await ovop(['--json', 'cycle', 'schedule', 'delete', 'uji-kelola'], {
+        token: api.tokens.coordinator,
+      });
       expect(deleted.code, deleted.stderr).toBe(0);
       expect(deleted.json()).toMatchObject({ deleted: true, series: 'uji-kelola' });
       await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
       const [gone, badName] = await inTurn([
-        () => ovop(['cycle', 'schedule', 'delete', 'uji-kelola'], { actor: COORDINATOR }),
-        () => ovop(['cycle', 'schedule', 'delete', 'Bukan Seri'], { actor: COORDINATOR }),
+        () => ovop(['cycle', 'schedule', 'delete', 'uji-kelola'], { token: api.tokens.coordinator }),
+        () => ovop(['cycle', 'schedule', 'delete', 'Bukan Seri'], { token: api.tokens.coordinator }),
       ]);
       expect(gone.code).toBe(1);
       expect(gone.stderr).toContain('series uji-kelola has no schedule (ovop/uji-kelola/schedule)');
@@ -243,13 +252,13 @@ describe('ovop cycle schedule', () => {
     async () => {
       const config = cycleFile('uji-buka');
       // Far enough ahead that a CLI started on a busy (shared) machine still schedules it in the future.
-      const at = new Date(Date.now() + 40_000);
+      const at = new Date(Date.now() + 90_000);
       at.setUTCMilliseconds(0);
       const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
       const cycleId = `uji-buka-${year}`;
       const created = await ovop(
         ['--json', 'cycle', 'schedule', '--config', config, '--at', at.toISOString().replace('.000Z', 'Z')],
-        { actor: COORDINATOR },
+        { token: api.tokens.coordinator },
       );
       expect(created.code, created.stderr).toBe(0);
       schedules.push('ovop/uji-buka/schedule');
@@ -263,7 +272,7 @@ describe('ovop cycle schedule', () => {
       const schedule = h.client.schedule.getHandle('ovop/uji-buka/schedule');
       const opener = await waitFor(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow, {
         what: 'the scheduled opening',
-        timeoutMs: 120_000,
+        timeoutMs: 180_000,
       });
       expect(opener.workflowId).toMatch(/^ovop\/uji-buka\/opener-/);
       expect(await h.client.workflow.getHandle(opener.workflowId).result()).toEqual({
@@ -275,9 +284,12 @@ describe('ovop cycle schedule', () => {
       expect(cycle.type).toBe('awardCycle');
       expect(cycle.status.name).toBe('RUNNING');
       expect(cycle.startTime.getTime()).toBeGreaterThanOrEqual(at.getTime());
-      const status = await ovop(['--json', 'cycle', 'status', cycleId]);
-      expect(status.code, status.stderr).toBe(0);
-      expect(status.json()).toMatchObject({ cycleId, workflowId: `ovop/${cycleId}/cycle`, intakeOpen: true });
+      // The API reads the cycle from its row, which the cycle writes a moment after it starts.
+      const status = await waitFor(async () => {
+        const r = await ovop(['--json', 'cycle', 'status', cycleId], { token: api.tokens.coordinator });
+        return r.code === 0 ? r : undefined;
+      });
+      expect(status.json()).toMatchObject({ cycleId, status: 'OPEN', nominated: 0 });
       // The schedule goes on: next year, same date and time.
       expect((await schedule.describe()).info.nextActionTimes[0].toISOString()).toBe(
         at.toISOString().replace(String(year), String(year + 1)),
@@ -314,7 +326,7 @@ describe('ovop cycle schedule', () => {
     async () => {
       const config = cycleFile('uji-padat');
       const created = await ovop(['--json', 'cycle', 'schedule', '--config', config, '--every', '10s'], {
-        actor: COORDINATOR,
+        token: api.tokens.coordinator,
       });
       expect(created.code, created.stderr).toBe(0);
       schedules.push('ovop/uji-padat/schedule');

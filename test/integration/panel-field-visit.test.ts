@@ -39,18 +39,23 @@ import {
   verifyFieldUpdate,
   type NominationView,
 } from '../../workflows/messages';
+import { startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
+/** The CLI's actor commands go through this API, each as the user of its token. */
+let api: ApiUnderTest;
 let ovop: Ovop;
 let dir: string;
 beforeAll(async () => {
   h = await startHarness('panel-field-visit');
-  ovop = cliRunner(h.taskQueue);
+  api = await startApi(h);
+  ovop = cliRunner(h.taskQueue, api);
   dir = mkdtempSync(join(tmpdir(), 'ovop-panel-'));
 });
 afterAll(async () => {
+  await api?.stop();
   await h?.stop();
 });
 
@@ -422,7 +427,7 @@ describe('field visits', () => {
         '--file',
         photo,
       ],
-      { actor: 'assessor:penilai-andi:73' },
+      { token: api.tokens.andi },
     );
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
@@ -498,17 +503,18 @@ describe('field visits', () => {
     const first = new Date(Date.now() + 10 * 60_000).toISOString();
     const args = ['field-visit', 'schedule', workflowId, '--date', first, '--team', 'penilai-budi,penilai-rina'];
     const [byAssessor, usage] = await Promise.all([
-      ovop(args, { actor: 'assessor:penilai-budi:32' }),
+      ovop(args, { token: api.tokens.budi }),
       ovop(['field-visit', 'evidence', workflowId, '--item', 'sop', '--found', '--not-found'], {
-        actor: 'assessor:penilai-budi:32',
+        token: api.tokens.budi,
       }),
     ]);
     expect([byAssessor.code, byAssessor.stderr.trim()]).toEqual([
       1,
-      'ovop: role assessor may not do this; only a coordinator may',
+      'ovop: role assessor may not schedule a field visit; only a coordinator may',
     ]);
+    expect(await eventsOf(workflowId, 'field_visit.scheduled')).toEqual([]);
     expect([usage.code, usage.stderr.trim()]).toEqual([2, 'ovop: give one result: --found or --not-found']);
-    const cli = await ovop(args, { actor: 'coordinator:ikma-1:00' });
+    const cli = await ovop(args, { token: api.tokens.coordinator });
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('Field visit to Gerabah Banyumulek Semua scheduled for');

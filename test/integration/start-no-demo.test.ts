@@ -75,7 +75,7 @@ describe('npm start -- --no-demo', () => {
         output.text,
       );
     expect(exports, output.text).not.toBeNull();
-    const [, address, databaseUrl, , taskQueue, apiUrl] = exports!;
+    const [, address, , , taskQueue, apiUrl] = exports!;
     // The coordinator's token, printed for the API and the CLI's actor commands.
     const coordinatorToken = /coordinator\s+koordinator-ikma\s+curl -H 'Authorization: Bearer (\S+)'/.exec(output.text);
     expect(coordinatorToken, output.text).not.toBeNull();
@@ -104,8 +104,8 @@ describe('npm start -- --no-demo', () => {
       readFileSync(join(REPO_ROOT, 'examples', 'cycle.yaml'), 'utf8').replace(/^id: ovop-contoh$/m, 'id: tanpa-demo'),
     );
     const cycle = await ovop(['cycle', 'start', '--config', config], {
-      actor: 'coordinator:ikma-1:00',
-      env: { TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl },
+      token: coordinatorToken![1],
+      env: { OVOP_API_URL: apiUrl },
     });
     expect(cycle.code, cycle.stderr).toBe(0);
     expect(cycle.stdout).toContain('Cycle tanpa-demo (Penghargaan OVOP (contoh)) is open.');

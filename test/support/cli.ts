@@ -21,8 +21,6 @@ export interface CliResult {
 export interface CliOptions {
   /** OVOP_TOKEN: who acts, through the runner's API; omitted means none. */
   token?: string;
-  /** Deprecated OVOP_ACTOR, for the commands not yet moved to the API; omitted means none. */
-  actor?: string;
   /** Extra or overriding environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
@@ -39,7 +37,8 @@ export function cliRunner(taskQueue: string, api?: { url: string }): Ovop {
       TEMPORAL_NAMESPACE: 'default',
       DATABASE_URL: inject('databaseUrl'),
       OVOP_TASK_QUEUE: taskQueue,
-      OVOP_ACTOR: opts.actor,
+      // An actor said in the environment is ignored by the CLI; it is removed so no test could lean on it.
+      OVOP_ACTOR: undefined,
       OVOP_API_URL: api?.url,
       OVOP_TOKEN: opts.token,
       OVOP_TIMEOUT: '30',

@@ -11,8 +11,22 @@ import { z } from 'zod';
 import { REGENCY_CODE } from '../domain/region-codes';
 import { loadRegions } from '../domain/regions';
 import { COMMODITIES, type NominationInput } from '../domain/types';
-import { firstLine, usage } from './errors';
 import { textProblem } from '../domain/text';
+
+/** A file that is not a nominations CSV at all (unreadable, empty, wrong columns): nothing of it is nominated. */
+export class NominationsCsvError extends Error {
+  override name = 'NominationsCsvError';
+  constructor(
+    message: string,
+    /** Each problem of the header, by column. */
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+const usage = (message: string, issues?: { path: string; message: string }[]) =>
+  new NominationsCsvError(message, issues);
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
 export const COLUMNS = [
   'regency_code',

@@ -1,7 +1,8 @@
 /**
  * Whether any worker polls a task queue, as Temporal reports it (DescribeTaskQueue lists the pollers it saw in the
  * last few minutes). A workflow started on a queue nobody polls is accepted by the server and then does nothing, so a
- * command that starts one says so at once instead of letting the next command time out.
+ * call that starts one says so at once (POST /api/cycles answers how many workers poll) instead of letting the next
+ * action time out.
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -23,12 +24,4 @@ export async function workflowPollers(client: Client, taskQueue: string): Promis
     // Not allowed to describe (a restricted API key), or an older server: no warning rather than a false one.
     return undefined;
   }
-}
-
-/** The warning for a queue without workers. */
-export function noWorkerWarning(taskQueue: string, address: string): string {
-  return (
-    `no worker polls task queue ${taskQueue} on ${address}: nothing runs until one does. ` +
-    `Start one with "npm run worker" (it polls OVOP_TASK_QUEUE), or set OVOP_TASK_QUEUE to the queue your workers poll.`
-  );
 }
