@@ -69,7 +69,14 @@ function runCli(checkout: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions<{ n: number; rounds: number; before?: string; jobs: string; sources: string }>(
+  const o = parseOptions<{
+    n: number;
+    rounds: number;
+    before?: string;
+    jobs: string;
+    sources: string;
+    verdicts: string;
+  }>(
     new Command('bench:verify')
       .option('--n <count>', 'nominations in the cycle', nonNegative, 200)
       .option('--rounds <count>', 'rounds, each running every side once', nonNegative, 3)
@@ -78,21 +85,28 @@ async function main(): Promise<void> {
         'another checkout whose CLI runs in the same rounds (e.g. the code before a change)',
       )
       .option('--jobs <list>', "this checkout's --jobs values, comma-separated (empty: its default)", '')
-      .option('--sources <list>', "this checkout's --source values, comma-separated", 'temporal,archive'),
+      .option('--sources <list>', "this checkout's --source values, comma-separated", 'temporal,archive')
+      .option(
+        '--verdicts <list>',
+        'replay-all (every run replayed, --replay-all) and/or stored (verdicts kept per run and bundle reused)',
+        'replay-all,stored',
+      ),
   );
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
   });
   const sides: Side[] = (o.jobs ? o.jobs.split(',') : ['']).flatMap((j) =>
-    o.sources.split(',').map((source) => ({
-      label: `this checkout, --source ${source}${j ? `, --jobs ${j}` : ''}`,
-      checkout: HERE,
-      args: ['--source', source, ...(j ? ['--jobs', j] : [])],
-      rates: [],
-      seconds: [],
-      cpuMsPerHistory: [],
-    })),
+    o.sources.split(',').flatMap((source) =>
+      o.verdicts.split(',').map((verdicts) => ({
+        label: `this checkout, --source ${source}${j ? `, --jobs ${j}` : ''}, ${verdicts}`,
+        checkout: HERE,
+        args: ['--source', source, ...(j ? ['--jobs', j] : []), ...(verdicts === 'replay-all' ? ['--replay-all'] : [])],
+        rates: [],
+        seconds: [],
+        cpuMsPerHistory: [],
+      })),
+    ),
   );
   if (o.before) {
     const checkout = resolve(o.before);
