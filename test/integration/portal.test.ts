@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { mailFor, readMailbox } from '../../embedded/mailbox';
 import { upsertUser } from '../../db/users';
-import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { assessorToken, call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, freePort, launchChromium, screenshot as shot, signInAs as signIn } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
@@ -328,6 +328,8 @@ describe("the portal, as Garut's dinas", () => {
     const assigned = (await call(api, 'GET', nominationPath(nominationId), { token: api.tokens.coordinator })).body
       .assessors as { id: string }[];
     const [first, second] = assigned.map((a) => a.id);
+    const pool = config.assessment.assessors;
+    await assessorToken(h, api, pool, first); // the drawn assessor's account, made if the pool's profile has none yet
     await signInAs(context, first);
     await page.goto(`${api.url}/`);
     await page.waitForURL(`${api.url}/penilai`);
@@ -356,9 +358,8 @@ describe("the portal, as Garut's dinas", () => {
     expect(stored.scores).toEqual(scoresFor(config, 3));
     expect(await page.content()).not.toContain('Kirim lembar penilaian');
 
-    const other = Object.entries(TEST_USERS).find(([, u]) => u.id === second)![0] as keyof typeof api.tokens;
     const scored = await call(api, 'POST', nominationPath(nominationId, '/scores'), {
-      token: api.tokens[other],
+      token: await assessorToken(h, api, pool, second),
       body: { scores: scoresFor(config, 2) },
     });
     expect(scored.status, JSON.stringify(scored.body)).toBe(200);

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../../db/credentials';
 import { upsertUser, type NewUser } from '../../db/users';
+import type { AssessorProfile } from '../../domain/types';
 import { buildApi } from '../../api/server';
 import { apiOptionsFromEnv, type ApiOptions } from '../../api/options';
 import type { Harness } from './harness';
@@ -79,6 +80,21 @@ export async function startApi(h: Harness, over: Partial<ApiOptions> = {}, port 
     tokens[key] = (await createApiToken(h.db, user.id, { name: 'test', ttlDays: 1 })).token;
   }
   return { url: address, app, options, tokens, stop: () => app.close() };
+}
+
+/** The token of an assessor of the cycle's pool: a TEST_USERS one, or a user made from the pool's profile (the panel
+ * is drawn at random from the whole pool, so a test cannot know in advance who is on it). */
+export async function assessorToken(
+  h: Harness,
+  api: ApiUnderTest,
+  pool: readonly AssessorProfile[],
+  id: string,
+): Promise<string> {
+  const known = (Object.entries(TEST_USERS) as [TestUser, NewUser][]).find(([, u]) => u.id === id);
+  if (known) return api.tokens[known[0]];
+  const a = pool.find((x) => x.id === id);
+  if (!a) throw new Error(`assessor ${id} is not in the cycle's pool`);
+  return userWithToken(h, { id, name: a.name, email: a.email, role: 'assessor', region: a.province });
 }
 
 /** One more user beside TEST_USERS (e.g. the dinas of another kabupaten/kota), and its API token. */
