@@ -48,7 +48,7 @@ describe('the API from cycle to stars', () => {
     expect(again.status).toBe(409);
     expect(again.body).toEqual({
       code: 'refused',
-      message: `cycle ${config.id} already runs or ran; a cycle id is used once`,
+      message: `cycle ${config.id} already runs (workflow ovop/${config.id}/cycle)`,
     });
     const broken = await call(api, 'POST', '/api/cycles', {
       ...as('coordinator'),
