@@ -8,7 +8,7 @@ import { ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError } from '@te
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CycleConfigError, parseCycleConfig } from '../../domain/cycle-config';
+import { cycleConfigFromBody } from '../cycle-config-body';
 import { parseDuration } from '../../domain/duration';
 import { DECREE_SIGNATORIES } from '../../domain/types';
 import { cycleWorkflowId } from '../../workflows/ids';
@@ -18,7 +18,7 @@ import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
 import { cycleWorkflowOf } from '../cycle-lookup';
 import { CycleStatus, cycleStatus } from '../cycle-status';
-import { ApiError, invalidRequest, notFound, refused } from '../errors';
+import { ApiError, notFound, refused } from '../errors';
 import { CycleParams, CycleView, DeadlineExtension, DecreeOutcome, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
 import { workflowPollers } from '../task-queue';
@@ -96,14 +96,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req, reply) => {
       const p = principalOf(req);
       requireRole(p, ['coordinator'], 'open a cycle');
-      let config;
-      try {
-        const text = typeof req.body.config === 'string' ? req.body.config : JSON.stringify(req.body.config);
-        config = parseCycleConfig(text, 'in the request');
-      } catch (err) {
-        if (err instanceof CycleConfigError) throw invalidRequest(err.message);
-        throw err;
-      }
+      const config = cycleConfigFromBody(req.body.config);
       const workflowId = cycleWorkflowId(config.id);
       await refuseIfScheduled(config.id);
       try {

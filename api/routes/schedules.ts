@@ -15,13 +15,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scheduleIdOf, viewOf, type SeriesMemo } from '../../client/cycle-ref';
-import { CycleConfigError, parseCycleConfig } from '../../domain/cycle-config';
+import { cycleConfigFromBody } from '../cycle-config-body';
 import { cycleIdOf, seriesOf, type CycleIdBy } from '../../domain/cycle-series';
 import type { cycleOpener } from '../../workflows/cycle-opener.workflow';
 import { cycleWorkflowId } from '../../workflows/ids';
 import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
-import { invalidRequest, notFound, refused } from '../errors';
+import { notFound, refused } from '../errors';
 import { scheduleSpec } from '../schedule-spec';
 import { errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
@@ -124,14 +124,7 @@ export function scheduleRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req, reply) => {
       const p = principalOf(req);
       requireRole(p, ['coordinator'], 'schedule cycles');
-      let config;
-      try {
-        const text = typeof req.body.config === 'string' ? req.body.config : JSON.stringify(req.body.config);
-        config = parseCycleConfig(text, 'in the request');
-      } catch (err) {
-        if (err instanceof CycleConfigError) throw invalidRequest(err.message);
-        throw err;
-      }
+      const config = cycleConfigFromBody(req.body.config);
       const { spec, first, everyMs } = scheduleSpec(config, { at: req.body.at?.trim(), every: req.body.every?.trim() });
       const series = seriesOf(config.id);
       const idBy: CycleIdBy = everyMs === undefined ? 'year' : 'second';
