@@ -37,7 +37,9 @@ export function openWork(events: HistoryEvent[]): string[] {
     ];
     for (const c of closes) if (c != null) open.delete(id(c));
   }
-  return [...open.values()];
+  // A run that continued as new starts with its started event alone until the server schedules its first task.
+  const started = events.length > 0 && !events.some((e) => e.workflowTaskCompletedEventAttributes);
+  return started ? [...open.values(), 'first workflow task'] : [...open.values()];
 }
 
 /** Resolves with the settled history length; fails with what was still open after `timeoutMs`. */
