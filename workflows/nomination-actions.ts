@@ -98,7 +98,7 @@ export class NominationActions {
     return answerFor(s, u.actor);
   }
 
-  /** The lifecycle acts on the decision (nomination-lifecycle.ts, provincialPrescreen). */
+  /** The lifecycle acts on the decision (document-stages.ts, provincialPrescreen). */
   async prescreen(u: PrescreenInput): Promise<NominationAnswer> {
     const s = this.s;
     s.prescreenDecision = u;
@@ -153,7 +153,7 @@ export class NominationActions {
   }
 
   /** Schedules (or moves) the field visit and tells the dinas the date; its team and the dinas provinsi are copied.
-   * The reminders before the date are the lifecycle's (NominationLifecycle.visitReminders). */
+   * The reminders before the date are the lifecycle's (field-visit-stage.ts, visitReminders). */
   async scheduleFieldVisit(u: ScheduleFieldVisitInput): Promise<NominationAnswer> {
     const s = this.s;
     const rescheduled = s.fieldVisit !== null;

@@ -2,7 +2,8 @@
  * One nomination of one IKM in one cycle, from intake to its star rating: months of waiting, made durable.
  *
  * The workflow function only wires the rooms together: the state (nomination-state.ts), the lifecycle's run loop
- * (nomination-lifecycle.ts) with its deadline clock (deadline-clock.ts), the rules that accept or refuse each actor
+ * (nomination-lifecycle.ts, its stages in document-stages.ts, assessment-stage.ts, field-visit-stage.ts and
+ * award-follow-up.ts) with its deadline clock (deadline-clock.ts), the rules that accept or refuse each actor
  * action (nomination-rules.ts), what an accepted action does (nomination-actions.ts), the effects on PostgreSQL and mail
  * (nomination-effects.ts) and the views (nomination-views.ts).
  */
@@ -130,7 +131,7 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
     s.admitted = true;
   }
 
-  await new NominationLifecycle(s, fx, clock, chain).run(carried?.from ?? 'start');
+  await new NominationLifecycle({ s, fx, clock, chain }).run(carried?.from ?? 'start');
   // An update accepted just before the end (a late withdrawal refused by its handler, a query-like update) must
   // finish before the workflow completes, or its caller would see an error instead of the answer.
   await condition(allHandlersFinished);
