@@ -1,7 +1,8 @@
 /**
  * The API's replayer (the auditor's replay status, #14): replays workflow histories on the workflow code this API
  * runs, in the background and off the request path — the code is bundled once, at the first need, and replays run on
- * one replay worker whose workflow code runs in a worker thread (`debugMode: false`), so a page never waits for one.
+ * one replay worker, for the API's whole life, whose workflow code runs in a worker thread (`debugMode: false`), so a
+ * page never waits for one.
  * Each verdict is stored by (workflow id, run id, history SHA-256, bundle SHA-256) (db/replay-verdicts.ts): a run is
  * replayed once per release, and `ovop audit verify` reads the same verdicts.
  */
@@ -12,6 +13,7 @@ import type { History } from '../client/history';
 import { bundleSha256, replayOptions, verdictOf, withPrebuiltBundle } from '../client/replay';
 import { replayInParallel } from '../client/replay-pool';
 import type { Database } from '../db/database';
+import { copyHistory } from '../db/history-archive';
 import { storeVerdict, verdictKey, type VerdictKey } from '../db/replay-verdicts';
 
 export interface ReplayJob extends VerdictKey {
@@ -113,25 +115,21 @@ export class Replayer {
   private async run(): Promise<void> {
     const code = await this.code!;
     this.ready = code;
-    // A replay worker replays a run once: the SDK's replay worker never answers for a run it has already replayed
-    // (an open run's newer history). So one worker session takes each run at most once, and the next one takes the
-    // rest; a session ends when the queue is empty.
-    const session = async function* (self: Replayer): AsyncGenerator<ReplayJob> {
-      const seen = new Set<string>();
-      for (;;) {
-        const [run, next] = self.queue.entries().next().value ?? [];
-        if (run === undefined || !next || seen.has(run)) return;
-        seen.add(run);
-        self.queue.delete(run);
-        yield next;
-      }
-    };
+    await this.replaySession(code, this.jobs());
+  }
+
+  /** The queue as one endless stream for one replay worker; it ends when the replayer closes. */
+  private async *jobs(): AsyncGenerator<ReplayJob> {
+    let replays = 0;
     while (!this.closed) {
-      if (this.queue.size === 0) {
+      const [run, next] = this.queue.entries().next().value ?? [];
+      if (run === undefined || !next) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      await this.replaySession(code, session(this));
+      this.queue.delete(run);
+      replays += 1;
+      yield { ...next, history: underOwnKey(next.history, replays) };
     }
   }
 
@@ -165,4 +163,16 @@ export class Replayer {
     this.wake?.();
     await this.loop;
   }
+}
+
+/**
+ * A copy of the history that the replay worker takes as a run it has not seen: the worker keys a run by the run id in
+ * its started event and never answers for a run it has replayed already (an open run's newer history would wait
+ * forever). The workflow code never reads its run id, so the verdict is the history's own.
+ */
+function underOwnKey(history: History, replay: number): History {
+  const copy = copyHistory(history);
+  const started = copy.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (started) started.originalExecutionRunId = `${started.originalExecutionRunId ?? ''}~replay-${replay}`;
+  return copy;
 }

@@ -29,9 +29,50 @@ export interface RunFacts {
   closedAt: Date;
 }
 
-/** The SHA-256 (lowercase hex) of a history's protobuf bytes: what the archive records and replay verdicts key on. */
+/**
+ * The SHA-256 (lowercase hex) of a history's canonical protobuf bytes: what the archive records and replay verdicts key
+ * on. The same history always hashes the same.
+ */
 export function historySha256(history: History): string {
-  return createHash('sha256').update(HistoryMessage.encode(history).finish()).digest('hex');
+  return createHash('sha256').update(canonicalBytes(history)).digest('hex');
+}
+
+/**
+ * A history's protobuf bytes with every map's entries in key order. The server writes map entries (payload metadata,
+ * headers, memo, search attributes) in Go's random map order, so two fetches of one closed run differ in their bytes;
+ * sorted, they are the same. The entries are sorted in place: the order of a map's keys means nothing.
+ */
+export function canonicalBytes(history: History): Uint8Array {
+  sortMaps(HistoryMessage as unknown as ReflectedType, history as unknown as Record<string, unknown>);
+  return HistoryMessage.encode(history).finish();
+}
+
+/** The parts of protobufjs's reflection that the sort reads (the package's own types are not a dependency of ours). */
+interface ReflectedType {
+  fieldsArray: ReflectedField[];
+}
+interface ReflectedField {
+  name: string;
+  map?: boolean;
+  resolvedType: unknown;
+  resolve(): ReflectedField;
+}
+
+function sortMaps(type: ReflectedType, message: Record<string, unknown>): void {
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value == null) continue;
+    const nested = field.resolve().resolvedType as ReflectedType | null;
+    const inner = nested && 'fieldsArray' in nested ? nested : undefined;
+    if (field.map) {
+      const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      message[field.name] = Object.fromEntries(entries);
+      if (inner) for (const [, v] of entries) if (v != null) sortMaps(inner, v as Record<string, unknown>);
+    } else if (inner) {
+      for (const v of Array.isArray(value) ? value : [value])
+        if (v != null) sortMaps(inner, v as Record<string, unknown>);
+    }
+  }
 }
 
 /** A deep copy of a history (decoding payloads for display changes a history in place; a replay needs it as stored). */
@@ -41,7 +82,7 @@ export function copyHistory(history: History): History {
 
 /** The row to archive for a run's history: compressed bytes and the hash of the uncompressed ones. */
 export function packHistory(run: RunFacts, history: History): NewArchivedRow {
-  const bytes = HistoryMessage.encode(history).finish();
+  const bytes = canonicalBytes(history);
   return {
     workflow_id: run.workflowId,
     run_id: run.runId,
