@@ -129,23 +129,10 @@ export class DeadlineClock {
         continue;
       }
       if (cfg.onMissed === 'hold') {
-        s.hold = { stage, since: Date.now() };
-        await this.fx.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
-        await this.fx.notify('on_hold', `hold:${stage}#${round}:${deadline}`, s.input.rules.contacts.coordinators, {
-          deadlineStage: stage,
-          deadline: iso(deadline),
-        });
-        await condition(() => s.hold === null || isClosed(s) || done());
-        s.hold = null;
+        await this.holdForCoordinator(stage, round, deadline, done);
         continue;
       }
-      s.cause = SYSTEM_ACTOR;
-      await this.fx.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: iso(deadline) });
-      await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
-        cc: [provinsiEmail(s)],
-        deadlineStage: stage,
-        deadline: iso(deadline),
-      });
+      await this.disqualify(stage, deadline);
       return 'closed';
     }
   }
@@ -198,25 +185,37 @@ export class DeadlineClock {
         continue;
       }
       if (cfg.onMissed === 'hold') {
-        s.hold = { stage, since: Date.now() };
-        await this.fx.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
-        await this.fx.notify('on_hold', `hold:${stage}#${round}:${deadline}`, s.input.rules.contacts.coordinators, {
-          deadlineStage: stage,
-          deadline: iso(deadline),
-        });
-        await condition(() => s.hold === null || isClosed(s) || done());
-        s.hold = null;
+        await this.holdForCoordinator(stage, round, deadline, done);
         continue;
       }
-      s.cause = SYSTEM_ACTOR;
-      await this.fx.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: iso(deadline) });
-      await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
-        cc: [provinsiEmail(s)],
-        deadlineStage: stage,
-        deadline: iso(deadline),
-      });
+      await this.disqualify(stage, deadline);
       return 'closed';
     }
+  }
+
+  /** A missed deadline under the `hold` policy: the coordinators decide; the wait goes on once the hold is lifted. */
+  private async holdForCoordinator(stage: DeadlineStage, round: number, deadline: number, done: () => boolean) {
+    const s = this.s;
+    s.hold = { stage, since: Date.now() };
+    await this.fx.record('deadline.hold', SYSTEM_ACTOR, { deadlineStage: stage });
+    await this.fx.notify('on_hold', `hold:${stage}#${round}:${deadline}`, s.input.rules.contacts.coordinators, {
+      deadlineStage: stage,
+      deadline: iso(deadline),
+    });
+    await condition(() => s.hold === null || isClosed(s) || done());
+    s.hold = null;
+  }
+
+  /** A missed deadline that ends the nomination; its dinas and the dinas provinsi hear why. */
+  private async disqualify(stage: DeadlineStage, deadline: number): Promise<void> {
+    const s = this.s;
+    s.cause = SYSTEM_ACTOR;
+    await this.fx.enter('DISQUALIFIED', 'deadline.disqualified', { deadlineStage: stage, deadline: iso(deadline) });
+    await this.fx.notify('disqualified', 'disqualified', [dinasEmail(s)], {
+      cc: [provinsiEmail(s)],
+      deadlineStage: stage,
+      deadline: iso(deadline),
+    });
   }
 
   /** What the dinas must still do, and where: the sessions that cover its province, the documents still missing. */
