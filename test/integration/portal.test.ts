@@ -11,8 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { mailFor, readMailbox } from '../../embedded/mailbox';
 import { upsertUser } from '../../db/users';
+import { PROVINCE_TILES } from '../../api/portal/province-grid';
+import { loadRegions, regionDisplayName } from '../../domain/regions';
+import { COMMODITIES } from '../../domain/types';
 import { assessorToken, call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
-import { expectAccessible, freePort, launchChromium, screenshot as shot, signInAs as signIn } from '../support/browser';
+import {
+  expectAccessible,
+  expectNoSidewaysScroll,
+  freePort,
+  launchChromium,
+  screenshot as shot,
+  signInAs as signIn,
+} from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -410,6 +420,150 @@ describe("the portal, as Garut's dinas", () => {
       .where('stage', '=', 'DETERMINED')
       .executeTakeFirstOrThrow();
     expect(event.actor_id).toBe(TEST_USERS.coordinator.id);
+  });
+
+  it("pictures the cycle's stars by province and commodity, and the provinces' map, with PostgreSQL's figures", async () => {
+    // The projection's figures, counted here from its rows: nominations, and determined stars per level.
+    const rows = await h.db
+      .selectFrom('nominations')
+      .select(['province_code', 'commodity', 'stage', 'stars'])
+      .where('cycle_id', '=', config.id)
+      .execute();
+    const levels = [5, 4, 3, 2, 1];
+    const tally = (key: (r: (typeof rows)[number]) => string, code: string) => {
+      const mine = rows.filter((r) => key(r) === code);
+      const perLevel = levels.map((s) => mine.filter((r) => r.stage === 'DETERMINED' && r.stars === s).length);
+      return { nominations: mine.length, perLevel, starred: perLevel.reduce((a, b) => a + b, 0) };
+    };
+    const byProvince = (code: string) => tally((r) => r.province_code, code);
+    const byCommodity = (code: string) => tally((r) => r.commodity, code);
+    const provinces = Object.keys(loadRegions().provinces).sort();
+    const nominated = provinces.filter((p) => byProvince(p).nominations > 0);
+    expect(
+      rows.some((r) => r.stage === 'DETERMINED' && (r.stars ?? 0) > 0),
+      'a determined nomination',
+    ).toBe(true);
+    expect(nominated.length).toBeGreaterThanOrEqual(2);
+
+    await signInAs(context, TEST_USERS.coordinator.id);
+    await page.goto(`${api.url}/koordinator?siklus=${config.id}`);
+    await screenshot('portal-koordinator-gambar');
+    const said = (name: string, t: ReturnType<typeof tally>) => {
+      const parts = levels.flatMap((s, i) => (t.perLevel[i] ? [`Bintang ${s}: ${t.perLevel[i]}`] : []));
+      return `${name}: ${t.starred}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+    };
+    const figuresOf = async (table: string, attribute: string, code: string) =>
+      (await page.locator(`${table} tr[${attribute}="${code}"] > *`).allTextContents()).map((c) => c.trim());
+
+    // Stars by province: one bar per nominating province, described and tabled with the projection's figures.
+    expect(await page.getByRole('img', { name: 'Bintang per provinsi' }).isVisible()).toBe(true);
+    const provinceDesc = await page.locator('#bintang-provinsi-uraian').textContent();
+    await page.getByText('Angka: Bintang per provinsi').click();
+    for (const code of nominated) {
+      const t = byProvince(code);
+      expect(provinceDesc).toContain(said(regionDisplayName(code), t));
+      expect(await figuresOf('#bintang-provinsi-angka', 'data-group', code)).toEqual(
+        [regionDisplayName(code), ...t.perLevel, t.starred, t.nominations].map(String),
+      );
+    }
+    expect(await page.locator('#bintang-provinsi-angka tbody tr').count()).toBe(nominated.length);
+
+    // Stars by commodity group: every group, those without nominations at 0.
+    const commodityLabels: Record<string, string> = {
+      makanan_minuman: 'Makanan dan minuman',
+      kain_tenun: 'Kain tenun',
+      kain_batik: 'Kain batik',
+      anyaman: 'Anyaman',
+      gerabah: 'Gerabah',
+    };
+    const commodityDesc = await page.locator('#bintang-komoditas-uraian').textContent();
+    await page.getByText('Angka: Bintang per kelompok komoditas').click();
+    for (const code of COMMODITIES) {
+      const t = byCommodity(code);
+      expect(commodityDesc).toContain(said(commodityLabels[code], t));
+      expect(await figuresOf('#bintang-komoditas-angka', 'data-group', code)).toEqual(
+        [commodityLabels[code], ...t.perLevel, t.starred, t.nominations].map(String),
+      );
+    }
+
+    // The map, shaded by nominations by default: every province's tile and table row says its count.
+    const tiles = async () =>
+      Object.fromEntries(
+        await page
+          .locator('svg.tile-map g.tile')
+          .evaluateAll((gs) =>
+            gs.map((g: any) => [
+              g.getAttribute('data-province'),
+              { title: g.querySelector('title').textContent, shade: Number(g.getAttribute('data-shade')) },
+            ]),
+          ),
+      ) as Record<string, { title: string; shade: number }>;
+    const expectMap = async (measure: 'nominations' | 'starred') => {
+      const shown = await tiles();
+      expect(Object.keys(shown).sort()).toEqual(provinces);
+      for (const code of provinces) {
+        const value = byProvince(code)[measure];
+        expect(shown[code].title).toBe(`${regionDisplayName(code)} (${PROVINCE_TILES[code].abbr}): ${value}`);
+        expect(shown[code].shade > 0, `${code} shaded`).toBe(value > 0);
+      }
+    };
+    expect(await page.locator('#peta').innerText()).toBe('Peta provinsi: Usulan');
+    await expectMap('nominations');
+    await page.getByText('Angka: Peta provinsi').click();
+    for (const code of nominated) {
+      const t = byProvince(code);
+      expect(await figuresOf('#peta-angka', 'data-province', code)).toEqual(
+        [PROVINCE_TILES[code].abbr, regionDisplayName(code), t.nominations, t.starred].map(String),
+      );
+    }
+    await expectAccessible(page);
+
+    // The toggle shades it by starred IKM instead; a province with nominations but no stars turns to none.
+    await page.getByRole('link', { name: 'IKM berbintang' }).click();
+    await page.waitForURL(/peta=bintang/);
+    expect(await page.locator('#peta').innerText()).toBe('Peta provinsi: IKM berbintang');
+    expect(await page.getByRole('link', { name: 'IKM berbintang' }).getAttribute('aria-current')).toBe('true');
+    expect(await page.getByRole('img', { name: 'Peta provinsi: IKM berbintang' }).isVisible()).toBe(true);
+    expect(
+      nominated.some((p) => byProvince(p).starred === 0),
+      'a nominating province without stars',
+    ).toBe(true);
+    await expectMap('starred');
+    await expectAccessible(page);
+
+    // In English on request, back in Bahasa Indonesia after.
+    await page.goto(`${api.url}/koordinator?siklus=${config.id}&lang=en`);
+    expect(await page.getByRole('img', { name: 'Stars by province' }).isVisible()).toBe(true);
+    expect(await page.getByRole('img', { name: 'Map of the provinces: Nominations' }).isVisible()).toBe(true);
+    await page.goto(`${api.url}/koordinator?siklus=${config.id}&lang=id`);
+
+    // On a phone: the pictures scale to the screen, nothing scrolls sideways.
+    await page.setViewportSize({ width: 375, height: 740 });
+    try {
+      await page.goto(`${api.url}/koordinator?siklus=${config.id}`);
+      expect(await page.getByRole('img', { name: 'Peta provinsi: Usulan' }).isVisible()).toBe(true);
+      await expectNoSidewaysScroll(page);
+      await expectAccessible(page);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('refuses the dashboard and its pictures to a dinas, and logs the refusal', async () => {
+    await signInAs(context, garut.id);
+    const answer = await page.goto(`${api.url}/koordinator?siklus=${config.id}&peta=bintang`);
+    expect(answer?.status()).toBe(403);
+    expect(await page.getByRole('alert').innerText()).toBe(
+      'this page is for coordinator and auditor; you are signed in as dinas_kabkota',
+    );
+    expect(await page.locator('svg[role="img"]').count()).toBe(0);
+    const logged = await h.db
+      .selectFrom('access_log')
+      .select(['status', 'code'])
+      .where('user_id', '=', garut.id)
+      .where('path', 'like', '/koordinator%')
+      .execute();
+    expect(logged).toEqual([{ status: 403, code: 'forbidden' }]);
   });
 
   it('withdraws a nomination from its row', async () => {

@@ -1,7 +1,8 @@
 /**
  * The coordinator's dashboard for one cycle: its nominations per stage, those past their deadline, those held awaiting
  * a decision (extend or disqualify), the administrative review queue, and the determination with the recommendation,
- * the gates that capped it, the aspect scores and each assessor's sheet in view. An auditor reads the same page
+ * the gates that capped it, the aspect scores and each assessor's sheet in view, and the cycle's pictures (charts of
+ * the stars, the provinces' map: ./coordinator-pictures.ts). An auditor reads the same page
  * without the forms. Reads are the API's (listNominations, assessmentsOf, the projection's counts and events).
  */
 import type { Kysely } from 'kysely';
@@ -17,6 +18,7 @@ import { emptyForm, selectField, textArea, textField } from '../fields';
 import { formatNumber, formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
+import { cyclePictures, mapMeasureOf } from './coordinator-pictures';
 
 export interface CoordinatorPageState {
   actionError?: { workflowId: string; message: string };
@@ -67,7 +69,7 @@ export async function coordinatorPage(
   const { t } = ctx;
   const acts = p.actor.role === 'coordinator';
   const cycles = await recentCycles(deps.db);
-  const asked = (ctx.req.query as { siklus?: string }).siklus;
+  const { siklus: asked, peta } = ctx.req.query as { siklus?: string; peta?: string };
   const cycle = cycles.find((c) => c.id === asked) ?? cycles[0];
   if (!cycle) return page(ctx, { title: t.coordinator.heading, main: html`<p>${t.coordinator.none}</p>` });
   const zone = timeZoneOf(cycle);
@@ -87,6 +89,7 @@ export async function coordinatorPage(
   const sheets = new Map<string, Awaited<ReturnType<typeof assessmentsOf>>>();
   if (seesAssessors(p))
     for (const r of toDetermine) sheets.set(r.workflow_id, await assessmentsOf(deps.db, r.workflow_id));
+  const pictures = await cyclePictures(deps.db, ctx, cycle, mapMeasureOf(peta));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const err = (r: NominationRow) =>
     state.actionError?.workflowId === r.workflow_id
@@ -136,6 +139,8 @@ export async function coordinatorPage(
         </tbody>
       </table>
     </section>
+
+    ${pictures}
 
     <section aria-labelledby="lewat">
       <h2 id="lewat">${t.coordinator.overdue} (${overdue.length})</h2>
