@@ -135,6 +135,28 @@ export function nominationCommands(program: Command, run: Run): void {
         (await import('../commands/approve-determination')).approveDetermination(ctx, id, opts),
       ),
     );
+  const panel = program.command('panel').description("a nomination's assessment panel");
+  panel
+    .command('conflict')
+    .description('declare a conflict of interest with a nomination (an assessor on its panel): a replacement is drawn')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--reason <text>', 'the conflict, e.g. "a relative of the owner"')
+    .action(
+      run(async (ctx, id: string, opts: { reason: string }) =>
+        (await import('../commands/panel')).declareConflict(ctx, id, opts),
+      ),
+    );
+  panel
+    .command('reassign')
+    .description('take an assessor off a panel (a coordinator): a replacement is drawn at random')
+    .argument('<nomination>', 'nomination id')
+    .requiredOption('--assessor <id>', 'the assessor who leaves the panel')
+    .requiredOption('--reason <text>', 'why')
+    .action(
+      run(async (ctx, id: string, opts: { assessor: string; reason: string }) =>
+        (await import('../commands/panel')).reassignAssessor(ctx, id, opts),
+      ),
+    );
   program
     .command('certificate')
     .description(

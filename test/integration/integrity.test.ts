@@ -260,8 +260,12 @@ describe('conflicts of interest and reassignment', () => {
     expect(await events(workflowId)).toEqual(before);
     expect(await acceptedUpdates(handle, 'declareConflict')).toBe(0);
 
-    const declared = await call(api, 'POST', path, { token: tokens[declarer], body });
-    expect(declared.status, JSON.stringify(declared.body)).toBe(200);
+    // Through the CLI, as an assessor would: `ovop panel conflict` (the API's answer is its --json).
+    const declaredCli = await ovop(['--json', 'panel', 'conflict', workflowId, '--reason', body.reason], {
+      token: tokens[declarer],
+    });
+    expect(declaredCli.code, declaredCli.stderr).toBe(0);
+    const declared = { body: declaredCli.json() as Record<string, unknown> };
     const event = (await events(workflowId)).find((e) => e.type === 'assessment.conflict_declared')!;
     expect(event).toMatchObject({ actor_role: 'assessor', actor_id: declarer });
     const p = event.payload as { assessors: string[]; removed: string; replacement: string; reason: string };
@@ -341,8 +345,11 @@ describe('conflicts of interest and reassignment', () => {
     expect(await events(workflowId)).toEqual(before);
     expect(await acceptedUpdates(handle, 'reassignAssessor')).toBe(0);
 
-    const moved = await call(api, 'POST', path, { token: tokens.coordinator, body });
-    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const movedCli = await ovop(['panel', 'reassign', workflowId, '--assessor', leaving, '--reason', body.reason], {
+      token: tokens.coordinator,
+    });
+    expect(movedCli.code, movedCli.stderr).toBe(0);
+    expect(movedCli.stdout).toContain(`Assessor ${leaving} is off the panel of Anyaman Konflik Kepentingan`);
     const event = (await events(workflowId)).find((e) => e.type === 'assessment.reassigned')!;
     expect(event).toMatchObject({ actor_role: 'coordinator', actor_id: 'koordinator-ikma' });
     const p = event.payload as { assessors: string[]; removed: string; replacement: string; reason: string };
@@ -352,17 +359,23 @@ describe('conflicts of interest and reassignment', () => {
     // Three of the four eligible are now out (the declarer, the one reassigned): the fourth is the only one left.
     expect(p.replacement).not.toBe(declarer);
     expect(p.assessors.sort()).toEqual([staying, p.replacement].sort());
-    expect(moved.body.assessors.sort()).toEqual(p.assessors);
+    const panelNow = /the panel is now (.+)\./.exec(movedCli.stdout)?.[1].split(', ');
+    expect(panelNow?.sort()).toEqual(p.assessors);
     expect((await call(api, 'GET', nominationPath(workflowId), { token: tokens[leaving] })).status).toBe(403);
 
     // With nobody left to draw, a further reassignment is refused, and nothing is written.
     const afterMove = await events(workflowId);
     const none = await call(api, 'POST', path, { token: tokens.coordinator, body: { ...body, assessorId: staying } });
-    expect(none.status).toBe(409);
-    expect(none.body.message).toBe(
+    const NOBODY =
       `no other eligible assessor (not of province 32, assessing anyaman, not excluded) can take assessor ${staying}'s ` +
-        'place on this nomination',
-    );
+      'place on this nomination';
+    expect(none.status).toBe(409);
+    expect(none.body.message).toBe(NOBODY);
+    const noneCli = await ovop(['panel', 'reassign', workflowId, '--assessor', staying, '--reason', body.reason], {
+      token: tokens.coordinator,
+    });
+    expect(noneCli.code).toBe(1);
+    expect(noneCli.stderr).toContain(NOBODY);
     expect(await events(workflowId)).toEqual(afterMove);
     expect(await acceptedUpdates(handle, 'reassignAssessor')).toBe(1);
   });
