@@ -19,6 +19,7 @@ import type { Kysely } from 'kysely';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
 import { logAccess } from './access-log';
+import { answerRequestId, requestLogOptions, type LogDestination } from './request-log';
 import { registerAuthentication } from './auth';
 import { ApiError } from './errors';
 import type { ApiOptions } from './options';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   options: ApiOptions;
   /** Counts requests by route and status for Prometheus (api/metrics.ts); unset: nothing is counted. */
   metrics?: ApiMetrics;
+  /** Where the log's JSON lines go; unset: standard output. */
+  logStream?: LogDestination;
 }
 
 /** Refusals worth a row in the access log: who was turned away, not who mistyped a field. */
@@ -56,11 +59,12 @@ const LOGGED_STATUSES = new Set([401, 403, 409, 429]);
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { options } = deps;
   const app = Fastify({
-    logger: options.logRequests ? { level: 'info' } : { level: 'warn' },
+    ...requestLogOptions(options.logRequests, process.env.OVOP_API_TRUST_PROXY === '1', deps.logStream),
     // Behind the ministry's reverse proxy: the client's address comes from X-Forwarded-For.
     trustProxy: process.env.OVOP_API_TRUST_PROXY === '1',
     bodyLimit: 2 * 1024 * 1024,
   });
+  answerRequestId(app);
   deps.metrics?.instrument(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -128,8 +132,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       message = 'the API failed to answer; the error is in its log';
     }
     // A refused sign-in link is logged by its route, with the user it belonged to.
-    if (LOGGED_STATUSES.has(status) && !code.startsWith('link_'))
+    if (LOGGED_STATUSES.has(status) && !code.startsWith('link_')) {
+      req.log.info({ status, code, reason: message, user: req.principal?.user.id }, 'refused');
       await logAccess(deps.db, req, { event: 'refused', status, code, message });
+    }
     return reply.code(status).send({ code, message });
   });
   app.setNotFoundHandler((req, reply) =>

@@ -9,7 +9,7 @@ import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
-import { installWorkerMetrics } from './metrics';
+import { installWorkerRuntime } from './runtime';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -22,8 +22,8 @@ function required(name: string): string {
   return value;
 }
 
-// Before the first connection: the SDK's runtime is made once, with its Prometheus exporter or without.
-const metricsAddress = installWorkerMetrics();
+// Before the first connection: the SDK's runtime is made once, with its logger and Prometheus exporter or without.
+const { metricsAddress } = installWorkerRuntime();
 const temporal = temporalSettingsOrExit('worker');
 try {
   const databaseUrl = required('DATABASE_URL');

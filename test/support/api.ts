@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../../db/credentials';
 import { upsertUser, type NewUser } from '../../db/users';
 import type { AssessorProfile } from '../../domain/types';
-import { buildApi } from '../../api/server';
+import { buildApi, type ApiDeps } from '../../api/server';
 import { apiOptionsFromEnv, type ApiOptions } from '../../api/options';
 import type { Harness } from './harness';
 
@@ -69,9 +69,22 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startApi(h: Harness, over: Partial<ApiOptions> = {}, port = 0): Promise<ApiUnderTest> {
+/** `extra.logStream` receives the API's log lines (JSON), e.g. to assert what an operator reads in it. */
+export async function startApi(
+  h: Harness,
+  over: Partial<ApiOptions> = {},
+  port = 0,
+  extra: Pick<ApiDeps, 'logStream' | 'metrics'> = {},
+): Promise<ApiUnderTest> {
   const options = { ...apiOptionsFromEnv({}, { logRequests: false }), ...over };
-  const app = await buildApi({ db: h.db, client: h.client, mailer: h.mailer, taskQueue: h.taskQueue, options });
+  const app = await buildApi({
+    db: h.db,
+    client: h.client,
+    mailer: h.mailer,
+    taskQueue: h.taskQueue,
+    options,
+    ...extra,
+  });
   const address = await app.listen({ host: '127.0.0.1', port });
   options.publicUrl = address;
   const tokens = {} as Record<TestUser, string>;

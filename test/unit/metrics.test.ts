@@ -59,10 +59,18 @@ describe('the worker metrics', () => {
     });
 
   it('refuse an address that is not host:port (exit 2, before connecting anywhere)', () => {
-    const r = run(`import { installWorkerMetrics } from './worker/metrics.ts'; installWorkerMetrics();`, {
+    const r = run(`import { installWorkerRuntime } from './worker/runtime.ts'; installWorkerRuntime();`, {
       OVOP_METRICS_ADDRESS: '9464',
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('OVOP_METRICS_ADDRESS is host:port, e.g. 0.0.0.0:9464, not "9464"');
+  }, 60_000);
+
+  it('refuse a log format other than text or json (exit 2, before connecting anywhere)', () => {
+    const r = run(`import { installWorkerRuntime } from './worker/runtime.ts'; installWorkerRuntime();`, {
+      OVOP_LOG_FORMAT: 'xml',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('OVOP_LOG_FORMAT is text or json, not "xml"');
   }, 60_000);
 });
