@@ -13,6 +13,14 @@ import { prometheusMetrics } from './metrics';
 export function installWorkerRuntime(env: NodeJS.ProcessEnv = process.env, write?: (line: string) => void) {
   const format = logFormatOf(env);
   const metrics = prometheusMetrics(env);
-  Runtime.install({ logger: workerLogger(format, write), ...(metrics ? { telemetryOptions: { metrics } } : {}) });
+  Runtime.install({
+    logger: workerLogger(format, write),
+    telemetryOptions: {
+      ...(metrics ? { metrics } : {}),
+      // The SDK's Rust core writes its own warnings to standard error in its own format; forwarded, they become JSON
+      // lines of the same logger (sdkComponent "core").
+      ...(format === 'json' ? { logging: { forward: {} } } : {}),
+    },
+  });
   return { metricsAddress: env.OVOP_METRICS_ADDRESS?.trim() || undefined, format };
 }
