@@ -14,27 +14,31 @@ export function prefetch<T, R>(
   let exhausted = false;
   let failure: { error: unknown } | undefined;
   let filling: Promise<void> | undefined;
-  const fill = () =>
-    (filling ??= (async () => {
-      try {
-        while (!exhausted && queue.length < ahead) {
-          const next = await source.next();
-          if (next.done) {
-            exhausted = true;
-            break;
-          }
-          const loading = load(next.value);
-          // Awaited in order later; until then a failure must not count as unhandled.
-          loading.catch(() => {});
-          queue.push(loading);
+  const fillOnce = async () => {
+    try {
+      while (!exhausted && queue.length < ahead) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
         }
-      } catch (error) {
-        // Kept for the consumer: a listing that fails must end the stream with its error, not end it quietly.
-        failure ??= { error };
-      } finally {
-        filling = undefined;
+        const loading = load(next.value);
+        // Awaited in order later; until then a failure must not count as unhandled.
+        loading.catch(() => {});
+        queue.push(loading);
       }
-    })());
+    } catch (error) {
+      // Kept for the consumer: a listing that fails must end the stream with its error, not end it quietly.
+      failure ??= { error };
+    }
+  };
+  // The fill in progress is forgotten only once it has settled: a fill with a full queue finishes without awaiting,
+  // and clearing it from inside would run before it was remembered, leaving a finished fill in place for ever (the
+  // stream then ended early, and `audit verify` checked a prefix of the cycle).
+  const fill = () =>
+    (filling ??= fillOnce().finally(() => {
+      filling = undefined;
+    }));
   const started = fill();
 
   return {
