@@ -43,7 +43,10 @@ export async function auditCyclePage(
   const zone = cycle.rules.timezone ?? 'Asia/Jakarta';
   const bundle = deps.replayer.bundleSha256();
   // A cycle not checked since this API started is checked at its first look; the button checks it again.
-  const check = deps.checks.latest(cycle.id) ?? deps.checks.start(cycle.id);
+  const running = deps.checks.latest(cycle.id) ?? deps.checks.start(cycle.id);
+  // The page shows one moment of a check that may still be running: its state and the runs it had read then, and the
+  // verdicts of exactly those runs (read later, the list could be longer than the verdicts counted for it).
+  const check = snapshot(running);
   const verdicts = bundle ? await cycleVerdicts(deps.db, check, bundle) : undefined;
   const rows = await listNominations(deps.db, p, { cycleId: cycle.id, limit: 1000, offset: 0 });
   const n = (v: number) => formatNumber(t, v, 0);
@@ -129,6 +132,10 @@ export async function auditCyclePage(
     </section>
   `;
   return page(ctx, { title: `${a.heading}: ${cycle.name}`, main, notice });
+}
+
+function snapshot(check: CycleCheck): CycleCheck {
+  return { ...check, runs: [...check.runs], changed: [...check.changed], missing: [...check.missing] };
 }
 
 function replayerState(ctx: PageContext, replayer: Replayer, bundle: string | undefined): SafeHtml {
