@@ -25,7 +25,7 @@ import {
   call,
   nominationPath,
   startApi,
-  TEST_USERS,
+  assessorToken,
   type Answer,
   type ApiUnderTest,
   type TestUser,
@@ -33,7 +33,7 @@ import {
 
 let h: Harness;
 let api: ApiUnderTest;
-// A 1 MB limit keeps the oversize file small; two assessors of the four, so one is left unassigned.
+// A 1 MB limit keeps the oversize file small; two assessors of the pool, so others are left unassigned.
 const config = testConfig('uji-api-documents', {
   mutate: (c) => {
     c.documents.maxFileMegabytes = 1;
@@ -67,9 +67,11 @@ async function upload(
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-async function download(workflowId: string, documentId: string, user?: TestUser) {
+/** Downloads as a test user, or with a token (`{ token }`), or signed out. */
+async function download(workflowId: string, documentId: string, user?: TestUser | { token: string }) {
+  const token = user === undefined ? undefined : typeof user === 'string' ? api.tokens[user] : user.token;
   const res = await fetch(`${api.url}${nominationPath(workflowId, `/documents/${documentId}`)}`, {
-    headers: user ? { authorization: `Bearer ${api.tokens[user]}` } : {},
+    headers: token ? { authorization: `Bearer ${token}` } : {},
   });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, bytes, headers: res.headers, json: () => JSON.parse(bytes.toString('utf8')) };
@@ -480,16 +482,21 @@ describe('the complete set and the assessors', () => {
     const detail = await call(api, 'GET', nominationPath(garutId), as('coordinator'));
     const assigned: string[] = detail.body.assessors.map((a: { id: string }) => a.id);
     expect(assigned).toHaveLength(2);
-    const assignedUser = (['siti', 'andi', 'rina'] as const).find((u) => assigned.includes(TEST_USERS[u].id))!;
-    const unassignedUser = (['siti', 'andi', 'rina'] as const).find((u) => !assigned.includes(TEST_USERS[u].id))!;
+    // The panel is drawn at random from the whole pool (not only the test users): tokens for whoever was drawn.
+    const pool = config.assessment.assessors;
+    const eligible = pool.filter((a) => a.province !== '32').map((a) => a.id);
+    const assignedId = assigned[0];
+    const unassignedId = eligible.find((id) => !assigned.includes(id))!;
     const halal = detail.body.documents.find((d: { kind: string }) => d.kind === 'halal');
-    const got = await download(garutId, halal.documentId, assignedUser);
+    const got = await download(garutId, halal.documentId, { token: await assessorToken(h, api, pool, assignedId) });
     expect(got.status).toBe(200);
     expect(got.headers.get('content-type')).toBe('image/jpeg');
     expect(sha256Of(got.bytes)).toBe(halal.checksum);
-    const refused = await download(garutId, halal.documentId, unassignedUser);
+    const refused = await download(garutId, halal.documentId, {
+      token: await assessorToken(h, api, pool, unassignedId),
+    });
     expect(refused.status).toBe(403);
-    expect(refused.json().message).toMatch(`is not assigned to assessor ${TEST_USERS[unassignedUser].id}`);
+    expect(refused.json().message).toMatch(`is not assigned to assessor ${unassignedId}`);
     // Budi is of the nomination's own province.
     const budi = await download(garutId, halal.documentId, 'budi');
     expect(budi.status).toBe(403);
