@@ -83,7 +83,7 @@ function tryAcquire(path: string): boolean {
 export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
   const staleAfterMs = opts.staleAfterMs ?? 30 * 60_000;
   let told = false;
-  while (!tryAcquire(path)) {
+  for (let looks = 0; !tryAcquire(path); looks++) {
     if (isStale(path, staleAfterMs)) {
       try {
         unlinkSync(path);
@@ -92,9 +92,11 @@ export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: 
       }
       continue;
     }
-    if (!told) {
+    const holder = readHolder(path);
+    // A holder between creating the file and writing its name is named at the next look, not as "another process".
+    if (!told && (holder || looks > 0)) {
       told = true;
-      opts.onWait?.(readHolder(path));
+      opts.onWait?.(holder);
     }
     await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 500));
   }
