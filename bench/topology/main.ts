@@ -29,6 +29,7 @@ import { createDb } from '../../db/database';
 import { upsertUser } from '../../db/users';
 import { COMMODITIES } from '../../domain/types';
 import { freePort } from '../../embedded/ports';
+import { cycleWorkflowId } from '../../workflows/ids';
 import { OVOP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -293,12 +294,12 @@ async function main(): Promise<number> {
   for (const e of people.totals.firstErrors) log(`error (made again): ${e}`);
 
   await people.finalizeCycle();
-  await until('the cycle finalized', 180_000, async () =>
-    Boolean(
-      (await db.selectFrom('cycles').select('finalized_at').where('id', '=', config.id).executeTakeFirst())
-        ?.finalized_at,
-    ),
-  );
+  // The cycle's run sends its summary after it records the finalization, so wait for the run to close: a check
+  // begun at the recorded finalization read the mailbox before the summary arrived.
+  const cycleRun = client.workflow.getHandle(cycleWorkflowId(config.id));
+  await until('the cycle finalized and its summary sent', 180_000, async () => {
+    return (await cycleRun.describe()).status.name === 'COMPLETED';
+  });
   let metricsOk = true;
   const figures = await scrapeFigures({
     cycleId: config.id,
