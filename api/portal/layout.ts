@@ -17,8 +17,6 @@ export function page(ctx: PageContext, o: PageOptions): SafeHtml {
   const { t, principal, csrf } = ctx;
   const role = principal?.actor.role as Role | undefined;
   const other = t.lang === 'id' ? 'en' : 'id';
-  // After a form post the page's own address only takes POST: the switch then leads to the main page.
-  const here = ctx.req.method === 'GET' ? ctx.req.url.split('?')[0] : '/';
   return html`<!doctype html>
     <html lang="${t.lang}">
       <head>
@@ -44,7 +42,7 @@ export function page(ctx: PageContext, o: PageOptions): SafeHtml {
                     </form>`
                 : ''
             }
-            <a href="${here}?lang=${other}" lang="${other}">${t.switchLanguage}</a>
+            <a href="${switchHref(ctx, other)}" lang="${other}">${t.switchLanguage}</a>
           </nav>
         </header>
         <main id="isi">
@@ -60,6 +58,17 @@ export function page(ctx: PageContext, o: PageOptions): SafeHtml {
         </main>
       </body>
     </html>`;
+}
+
+/**
+ * The same page in the other language: its path and query (the cycle, the map's measure, the page of a list) kept, only
+ * `lang` replaced. After a form post the page's own address only takes POST: the switch then leads to the main page.
+ */
+export function switchHref(ctx: PageContext, lang: 'id' | 'en'): string {
+  if (ctx.req.method !== 'GET') return `/?lang=${lang}`;
+  const url = new URL(ctx.req.url, 'http://portal.invalid');
+  url.searchParams.set('lang', lang);
+  return `${url.pathname}${url.search}`;
 }
 
 /** The hidden field of every form a signed-in page posts. */

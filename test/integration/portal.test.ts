@@ -531,11 +531,24 @@ describe("the portal, as Garut's dinas", () => {
     await expectMap('starred');
     await expectAccessible(page);
 
-    // In English on request, back in Bahasa Indonesia after.
-    await page.goto(`${api.url}/koordinator?siklus=${config.id}&lang=en`);
+    // The language switch keeps the cycle and the map's measure; switching back keeps them too.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(/lang=en/);
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      siklus: config.id,
+      peta: 'bintang',
+      lang: 'en',
+    });
     expect(await page.getByRole('img', { name: 'Stars by province' }).isVisible()).toBe(true);
-    expect(await page.getByRole('img', { name: 'Map of the provinces: Nominations' }).isVisible()).toBe(true);
-    await page.goto(`${api.url}/koordinator?siklus=${config.id}&lang=id`);
+    expect(await page.getByRole('img', { name: 'Map of the provinces: Starred IKM' }).isVisible()).toBe(true);
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      siklus: config.id,
+      peta: 'bintang',
+      lang: 'id',
+    });
+    expect(await page.getByRole('img', { name: 'Peta provinsi: IKM berbintang' }).isVisible()).toBe(true);
 
     // On a phone: the pictures scale to the screen, nothing scrolls sideways.
     await page.setViewportSize({ width: 375, height: 740 });
