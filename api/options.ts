@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { envSecret } from '../common/env-secret';
 
 export interface ApiOptions {
   /** The URL people reach the API at (links in mails point here); https makes the session cookie Secure. */
@@ -62,7 +63,7 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcOptions | undefined {
   return {
     issuer,
     clientId,
-    clientSecret: env.OVOP_OIDC_CLIENT_SECRET || undefined,
+    clientSecret: envSecret('OVOP_OIDC_CLIENT_SECRET', env),
     redirectUrl: env.OVOP_OIDC_REDIRECT_URL || undefined,
     scope: env.OVOP_OIDC_SCOPE || 'openid email',
     match: oidcMatchFrom(env.OVOP_OIDC_MATCH),
@@ -92,7 +93,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
     sessionTtlHours: numberFrom(env, 'OVOP_SESSION_HOURS', defaults.sessionTtlHours ?? 12),
     tokenTtlDays: numberFrom(env, 'OVOP_TOKEN_DAYS', defaults.tokenTtlDays ?? 90),
     maxTokenTtlDays: numberFrom(env, 'OVOP_TOKEN_MAX_DAYS', defaults.maxTokenTtlDays ?? 365),
-    secret: env.OVOP_API_SECRET ?? defaults.secret ?? randomBytes(32).toString('hex'),
+    secret: envSecret('OVOP_API_SECRET', env) ?? defaults.secret ?? randomBytes(32).toString('hex'),
     rateLimits: {
       signInPerMinute: numberFrom(env, 'OVOP_SIGNIN_PER_MINUTE', defaults.rateLimits?.signInPerMinute ?? 10),
       actionsPerMinute: numberFrom(env, 'OVOP_ACTIONS_PER_MINUTE', defaults.rateLimits?.actionsPerMinute ?? 120),

@@ -68,8 +68,17 @@ within 120 grep -q "Worker polling .*workflow code prebuilt in $PWD/dist/workflo
 within 60 node dist/worker/healthcheck.js || fail "worker health check failed with the worker polling"
 ok "node dist/worker/main.js polls with dist/workflow-bundle.js; dist/worker/healthcheck.js"
 
+# The API takes its secrets from files, as under Docker or Kubernetes secrets (NAME_FILE); both forms at once refuse.
+(umask 077 && printf '%s\n' "$DATABASE_URL" >"$WORK/database_url" && printf '%s\n' "$SMTP_URL" >"$WORK/smtp_url")
+if DATABASE_URL_FILE="$WORK/database_url" node dist/api/main.js >"$WORK/both.log" 2>&1; then
+  fail "the API started with DATABASE_URL and DATABASE_URL_FILE both set"
+else
+  [ $? = 2 ] && grep -q 'set DATABASE_URL or DATABASE_URL_FILE, not both' "$WORK/both.log" ||
+    fail "DATABASE_URL with DATABASE_URL_FILE: $(cat "$WORK/both.log")"
+fi
 API_PORT="$(free_port)"
-OVOP_API_PORT="$API_PORT" OVOP_API_LOG=off node dist/api/main.js >"$WORK/api.log" 2>&1 &
+env -u DATABASE_URL -u SMTP_URL DATABASE_URL_FILE="$WORK/database_url" SMTP_URL_FILE="$WORK/smtp_url" \
+  OVOP_API_PORT="$API_PORT" OVOP_API_LOG=off node dist/api/main.js >"$WORK/api.log" 2>&1 &
 API_PID=$!
 PIDS+=("$API_PID")
 HEALTH="http://127.0.0.1:$API_PORT/api/health"
@@ -96,7 +105,7 @@ wait "$TEMPORAL_PID" || true
 STATUS="$(curl -sS -o "$WORK/health-down" -w '%{http_code}' "$HEALTH")"
 [ "$STATUS" = 503 ] && grep -q 'Temporal does not answer' "$WORK/health-down" ||
   fail "GET /api/health with Temporal down: $STATUS $(cat "$WORK/health-down")"
-ok "node dist/api/main.js: GET /api/health 200, and 503 with Temporal down"
+ok "node dist/api/main.js with DATABASE_URL_FILE and SMTP_URL_FILE: GET /api/health 200, and 503 with Temporal down"
 
 kill -TERM "$API_PID" "$WORKER_PID"
 wait "$API_PID" || fail "the API exited $? on SIGTERM"

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createDb, type Database } from '../db/database';
 import { dataConverterOf, temporalSettings } from '../common/temporal-connection';
+import { envSecret } from '../common/env-secret';
 import { PayloadKeyError } from '../common/payload-keys';
 import { describeDatabase, firstLine, unreachable, usage } from './errors';
 
@@ -64,7 +65,12 @@ export interface DatabaseSession {
 
 /** A database handle, checked with one round trip; DATABASE_URL is required. */
 export async function connectDatabase(why: string): Promise<DatabaseSession> {
-  const url = process.env.DATABASE_URL?.trim();
+  let url: string | undefined;
+  try {
+    url = envSecret('DATABASE_URL');
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
   if (!url)
     throw usage(
       `DATABASE_URL is not set; ${why} reads PostgreSQL (e.g. DATABASE_URL=postgres://ovop:ovop@localhost:5432/ovop)`,

@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { ApiClient, apiSettings } from './api-client';
 import { connectDatabase, connectTemporal, temporalAddress, withTimeout, type TemporalSession } from './connect';
 import { unreachable, usage, type Subject } from './errors';
+import { envSecretIsSet } from '../common/env-secret';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -82,7 +83,7 @@ export class Context {
   }
 
   get hasDatabase(): boolean {
-    return !!process.env.DATABASE_URL?.trim();
+    return envSecretIsSet('DATABASE_URL');
   }
 
   /** Waits for a call answered by a worker; a worker that never answers becomes exit code 3, not a hang. */

@@ -4,7 +4,7 @@
  * (`openssl rand -base64 32`). The last entry encrypts new payloads; every entry decrypts, so a rotation appends a key
  * and keeps the old ones until no history written under them is still kept.
  */
-import { readFileSync } from 'node:fs';
+import { envSecret } from './env-secret';
 
 export interface PayloadKey {
   id: string;
@@ -47,16 +47,13 @@ export function parsePayloadKeys(text: string, source = 'OVOP_PAYLOAD_KEYS'): Pa
 
 /** The keys the environment configures, or undefined when neither setting is present (payloads stay plain JSON). */
 export function payloadKeysFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadKey[] | undefined {
-  const file = env.OVOP_PAYLOAD_KEYS_FILE?.trim();
-  const inline = env.OVOP_PAYLOAD_KEYS?.trim();
-  if (file && inline) throw new PayloadKeyError('set OVOP_PAYLOAD_KEYS or OVOP_PAYLOAD_KEYS_FILE, not both');
-  if (inline) return parsePayloadKeys(inline);
-  if (!file) return undefined;
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    text = envSecret('OVOP_PAYLOAD_KEYS', env);
   } catch (err) {
-    throw new PayloadKeyError(`OVOP_PAYLOAD_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
+    throw new PayloadKeyError((err as Error).message);
   }
-  return parsePayloadKeys(text, `OVOP_PAYLOAD_KEYS_FILE ${file}`);
+  if (!text) return undefined;
+  const file = env.OVOP_PAYLOAD_KEYS_FILE?.trim();
+  return file ? parsePayloadKeys(text, `OVOP_PAYLOAD_KEYS_FILE ${file}`) : parsePayloadKeys(text);
 }

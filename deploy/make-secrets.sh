@@ -16,6 +16,7 @@ put() {
 }
 put postgres_password "$(random 24 | tr -dc 'A-Za-z0-9')"
 put ovop_db_password "$(random 24 | tr -dc 'A-Za-z0-9')"
+put ovop_database_url "postgres://ovop:$(cat "$dir/ovop_db_password")@postgresql:5432/ovop"
 put ovop_api_secret "$(random 32)"
 put ovop_payload_keys "k$(date -u +%Y%m%d):$(random 32)"
 if [ ! -e "$dir/smtp_url" ] && [ -z "${SMTP_URL:-}" ]; then

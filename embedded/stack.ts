@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { temporalSettings, type TemporalSettings } from '../common/temporal-connection';
 import { devServerDynamicConfig, startDevServer } from './dev-server';
+import { envSecret } from '../common/env-secret';
 import { startPglite } from './pglite-server';
 import { freePort } from './ports';
 import { startSmtpSink } from './smtp-sink';
@@ -57,7 +58,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       temporal = temporalSettings({ address: server.address, namespace: 'default' });
     }
 
-    let databaseUrl = env.DATABASE_URL;
+    const givenDatabaseUrl = envSecret('DATABASE_URL', env);
+    let databaseUrl = givenDatabaseUrl;
     if (!databaseUrl) {
       const pg = await startPglite({
         port: opts.ports?.pg || (await freePort()),
@@ -67,7 +69,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       databaseUrl = pg.url;
     }
 
-    let smtpUrl = env.SMTP_URL;
+    const givenSmtpUrl = envSecret('SMTP_URL', env);
+    let smtpUrl = givenSmtpUrl;
     let mailDir: string | undefined;
     if (!smtpUrl) {
       const sink = await startSmtpSink({
@@ -84,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       smtpUrl,
       mailDir,
       uiUrl,
-      embedded: { temporal: !env.TEMPORAL_ADDRESS, postgres: !env.DATABASE_URL, smtp: !env.SMTP_URL },
+      embedded: { temporal: !env.TEMPORAL_ADDRESS, postgres: !givenDatabaseUrl, smtp: !givenSmtpUrl },
       stop,
     };
   } catch (err) {

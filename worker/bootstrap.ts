@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createDb, type Database } from '../db/database';
 import { migrateWithRoles } from '../db/migrate';
+import { envSecret, envSecretIsSet } from '../common/env-secret';
 import { connectClient, temporalSettings, type TemporalSettings } from '../common/temporal-connection';
 
 export interface Deps {
@@ -47,6 +48,29 @@ export async function bootstrap(opts: {
  * The Temporal settings of a long-running service; a malformed payload key stops it with the one sentence that names
  * the entry (exit 2), and running without one is said once at start.
  */
+/** The connection settings of a service (NAME or NAME_FILE); a missing or unreadable one stops it with exit code 2. */
+export function connectionSettingsOrExit(service: string): {
+  databaseUrl: string;
+  ownerDatabaseUrl?: string;
+  smtpUrl: string;
+} {
+  try {
+    for (const name of ['DATABASE_URL', 'SMTP_URL'])
+      if (!envSecretIsSet(name))
+        throw new Error(
+          `${name} (or ${name}_FILE) is not set: the ${service} needs it (see docs/deployment.md). For a self-contained run use npm start.`,
+        );
+    return {
+      databaseUrl: envSecret('DATABASE_URL')!,
+      ownerDatabaseUrl: envSecret('DATABASE_OWNER_URL'),
+      smtpUrl: envSecret('SMTP_URL')!,
+    };
+  } catch (err) {
+    console.error(`The ${service} does not start: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
 export function temporalSettingsOrExit(service: string): TemporalSettings {
   let settings: TemporalSettings;
   try {

@@ -1,9 +1,9 @@
 /**
  * `npm run worker`: a worker against real services — Temporal from the environment (@temporalio/envconfig),
- * PostgreSQL from DATABASE_URL, SMTP from SMTP_URL. Run as many as you like; nothing assumes a single worker.
+ * PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (each also as a file, DATABASE_URL_FILE, SMTP_URL_FILE). Run as many as you like; nothing assumes a single worker.
  */
 import { MigrationError } from '../db/migrate';
-import { bootstrap, temporalSettingsOrExit } from './bootstrap';
+import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit } from './bootstrap';
 import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
@@ -11,26 +11,14 @@ import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
 import { installWorkerRuntime } from './runtime';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(
-      `${name} is not set: the worker needs it (see README, "Configuration and environment"). For a self-contained run use npm start.`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
 // Before the first connection: the SDK's runtime is made once, with its logger and Prometheus exporter or without.
 const { metricsAddress } = installWorkerRuntime();
 const temporal = temporalSettingsOrExit('worker');
 try {
-  const databaseUrl = required('DATABASE_URL');
-  const smtpUrl = required('SMTP_URL');
+  const connections = connectionSettingsOrExit('worker');
   const archiveMs = archiveEvery();
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
-    bootstrap({ temporal, databaseUrl, ownerDatabaseUrl: process.env.DATABASE_OWNER_URL || undefined, smtpUrl }),
+    bootstrap({ temporal, ...connections }),
   );
   const taskQueue = process.env.OVOP_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
   // Compiled (node dist/worker/main.js), the worker loads the workflow code npm run build bundled.

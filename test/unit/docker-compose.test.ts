@@ -84,6 +84,11 @@ describe('docker-compose.yml', () => {
     }
     expect(compose.services.worker!.environment!.OVOP_PAYLOAD_KEYS_FILE).toBe('/run/secrets/ovop_payload_keys');
     expect(compose.services.api!.environment!.OVOP_PAYLOAD_KEYS_FILE).toBe('/run/secrets/ovop_payload_keys');
+    for (const name of ['worker', 'api']) {
+      expect(compose.services[name]!.environment!.DATABASE_URL_FILE, name).toBe('/run/secrets/ovop_database_url');
+      expect(compose.services[name]!.environment!.SMTP_URL_FILE, name).toBe('/run/secrets/smtp_url');
+      expect(compose.services[name]!.environment!.DATABASE_URL, name).toBeUndefined();
+    }
   });
 
   it('publishes only the API by default, and the opt-in Web UI on loopback only', () => {
