@@ -212,6 +212,9 @@ export function validateScheduleFieldVisit(s: S, u: ScheduleFieldVisitInput, now
     if (profile.province === provinceCodeOf(s))
       refuse(`conflict of interest: assessor ${id} is from province ${profile.province}, the nomination's own`);
     if (u.team.indexOf(id) !== i) refuse(`assessor ${id} is named twice in the team`);
+    // Who left the panel (a declared conflict, a reassignment) hears nothing more of this nomination.
+    if (s.excluded.includes(id))
+      refuse(`assessor ${id} was taken off this nomination's panel and may not be on its field visit team`);
   }
   checkText(u.facilitator, 'facilitator', { max: 200, required: false });
   const v = s.fieldVisit;
