@@ -14,6 +14,7 @@ import { startApi, TEST_USERS, userWithToken, type ApiUnderTest } from '../suppo
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { bypassingAppendOnly } from '../support/event-log';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { acceptedUpdates } from '../support/history-wait';
 
 /** The API's users, as the workflows record them. */
 const COORDINATOR_USER = `coordinator:${TEST_USERS.coordinator.id}:00`;
@@ -330,14 +331,25 @@ describe('ovop CLI', () => {
   });
 
   it('walks a nomination from attendance to Bintang 5, refusing what actors may not do', async () => {
-    const [otherProvince, unknown] = await Promise.all([
+    const [otherProvince, unknown, shownElsewhere] = await Promise.all([
       ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], as.tanahDatar),
       ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], as.garut),
+      ovop(['--json', 'show', TAMA], as.tanahDatar),
     ]);
     expect(otherProvince.code).toBe(1);
     expect(otherProvince.stderr.trim()).toBe(
       `ovop: nomination ${TAMA} belongs to kabupaten/kota 32.05; you act for 13.04`,
     );
+    expect(await acceptedUpdates(h.client, TAMA, 'attendSocialization')).toBe(0);
+    // Another regency's dinas may not even read it.
+    expect(shownElsewhere.code).toBe(1);
+    expect(shownElsewhere.json().error).toEqual({
+      exitCode: 1,
+      status: 403,
+      code: 'forbidden',
+      message: `nomination ${TAMA} belongs to kabupaten/kota 32.05; you act for 13.04`,
+      issues: [],
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(`ovop: no nomination ovop/${CYCLE}/nomination/32.05/tidak-ada`);
 
@@ -448,7 +460,8 @@ describe('ovop CLI', () => {
     expect(badStage.code).toBe(2);
     expect(byDinas.code).toBe(1);
     expect(byDinas.stderr).toContain('role dinas_kabkota may not extend a cycle deadline; only a coordinator may');
-    // Neither refusal recorded an attendance extension.
+    // Only the coordinator's extension reached the cycle: the refusals left no Update in its history and no row.
+    expect(await acceptedUpdates(h.client, `ovop/${CYCLE}/cycle`, 'extendCycleDeadline')).toBe(1);
     const attendance = await h.db
       .selectFrom('cycle_deadline_changes')
       .select('until')
@@ -853,9 +866,19 @@ describe('ovop CLI', () => {
   });
 
   it('finalizes the cycle: intake closes', async () => {
-    const byDinas = await ovop(['cycle', 'finalize', CYCLE], as.garut);
+    const byDinas = await ovop(['--json', 'cycle', 'finalize', CYCLE], as.garut);
     expect(byDinas.code).toBe(1);
     expect(byDinas.stderr).toContain('role dinas_kabkota may not finalize a cycle');
+    expect(byDinas.json().error).toMatchObject({ exitCode: 1, status: 403, code: 'forbidden' });
+    // Refused by the API before sending: no Update in the cycle's history, its row still open.
+    expect(await acceptedUpdates(h.client, `ovop/${CYCLE}/cycle`, 'finalizeCycle')).toBe(0);
+    expect(
+      await h.db
+        .selectFrom('cycles')
+        .select(['status', 'finalized_at'])
+        .where('id', '=', CYCLE)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'OPEN', finalized_at: null });
     const finalized = await ovop(['--json', 'cycle', 'finalize', CYCLE], as.coordinator);
     expect(finalized.code, finalized.stderr).toBe(0);
     expect(finalized.json()).toMatchObject({ finalizeRequested: true, intakeOpen: false });

@@ -3,10 +3,11 @@
  * at a deadline first waits until the history shows the deadline's timer fired (or was cancelled), so a slow machine
  * that has not processed the timer yet cannot make the claim pass.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { fetchRunChain } from '../../client/run-chain';
 import type { ReceivedMail } from '../../embedded/mailbox';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -118,4 +119,15 @@ export async function sentDate(mailDir: string, mail: ReceivedMail): Promise<num
   const parsed = await simpleParser(readFileSync(join(mailDir, mail.file)));
   if (!parsed.date) throw new Error(`mail ${mail.file} has no Date header`);
   return parsed.date.getTime();
+}
+
+/**
+ * The Update requests the server accepted into a workflow's history, by name, over every run of its chain: a refusal
+ * answered before sending (by the API) or by the Update's validator adds none.
+ */
+export async function acceptedUpdates(client: Client, workflowId: string, name: string): Promise<number> {
+  const runs = await fetchRunChain(client, workflowId);
+  return runs
+    .flatMap((r) => r.history.events ?? [])
+    .filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name).length;
 }
