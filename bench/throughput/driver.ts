@@ -56,6 +56,8 @@ export class RoundTripGauge {
 }
 /** Stages whose view the driver cannot derive from the last one it holds: the assessors, or the revision round. */
 const NEEDS_VIEW: readonly Stage[] = ['IN_ASSESSMENT', 'REVISION_REQUESTED'];
+/** How long the driver waits for the projection's panel row before it asks the workflow instead. */
+const PANEL_ROW_WAIT_MS = 30_000;
 
 /** The view of a nomination just started by the cycle: everything in it follows from the nomination itself. */
 export function startingView(
@@ -98,7 +100,12 @@ export async function driveTimed(
   script: BenchScript,
   config: CycleConfig,
   rec: Recorder,
-  opts: { stuckAfterMs: number; typicalUpdate?: RoundTripGauge } = { stuckAfterMs: 180_000 },
+  opts: {
+    stuckAfterMs: number;
+    typicalUpdate?: RoundTripGauge;
+    /** The panel the projection records for a nomination (as the API reads it); without it the driver queries. */
+    panelOf?: (workflowId: string) => Promise<string[]>;
+  } = { stuckAfterMs: 180_000 },
 ): Promise<DriveResult> {
   const plan = benchPlan(script);
   let refused = 0;
@@ -110,6 +117,23 @@ export async function driveTimed(
   const query = () => {
     queries += 1;
     return rec.time('query:nominationState', () => retryRpcTimeouts(() => handle.query(nominationStateQuery), retried));
+  };
+  /** The view on entering assessment: the panel from the projection once its draw's row is written there (an
+   * activity after the workflow task that drew it), as people's reads go; the query only when that row is late. */
+  const assessmentView = async (): Promise<ActorView> => {
+    const panelOf = opts.panelOf;
+    if (panelOf) {
+      const until = Date.now() + PANEL_ROW_WAIT_MS;
+      let wait = 50;
+      for (;;) {
+        const panel = await rec.time('read:panel', () => panelOf(handle.workflowId));
+        if (panel.length > 0) return { ...s, stage: 'IN_ASSESSMENT', assessors: panel, scoredBy: [] };
+        if (Date.now() >= until) break;
+        await pause(wait);
+        wait = Math.min(400, wait * 2);
+      }
+    }
+    return query();
   };
   /** The stage as the server last recorded it (search attribute upserted in the workflow task that entered it). */
   const recordedStage = async (): Promise<Stage | undefined> => {
@@ -196,7 +220,8 @@ export async function driveTimed(
     }
     // Nothing (more) to send in this view: wait for the workflow to move on.
     const next = await stageAfter(s.stage, Math.max(QUERY_AFTER_STILL_MS, 2 * (opts.typicalUpdate?.ms ?? 0)));
-    if (next === undefined || NEEDS_VIEW.includes(next) || s.hold) s = await query();
+    if (next === 'IN_ASSESSMENT' && !s.hold) s = await assessmentView();
+    else if (next === undefined || NEEDS_VIEW.includes(next) || s.hold) s = await query();
     else s = { ...s, stage: next };
   }
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Mailer } from '../../activities/mailer';
 import type { Database } from '../../db/database';
 import { stageCounts } from '../../db/reports';
+import { assignedAssessors } from '../../api/nomination-reads';
 import type { Commodity, CycleConfig } from '../../domain/types';
 import { COMMODITIES } from '../../domain/types';
 import { createWorker } from '../../worker/create-worker';
@@ -152,7 +153,7 @@ export async function runOurs(opts: {
           it.script,
           config,
           rec,
-          { stuckAfterMs: 180_000, typicalUpdate },
+          { stuckAfterMs: 180_000, typicalUpdate, panelOf: (id) => assignedAssessors(opts.db, id) },
         );
         if (r.stuck) {
           stuck++;
