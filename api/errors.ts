@@ -29,12 +29,20 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** A workflow refusal's stable rule and the values its message names (workflows/validation.ts), for a `refused`. */
+export interface RefusalRule {
+  rule: string;
+  params?: Record<string, string | number>;
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly statusCode: number,
     readonly code: ErrorCode,
     message: string,
+    /** Sent beside `code` and `message` as `rule` and `params`, so a client can word it in its reader's language. */
+    readonly refusal?: RefusalRule,
   ) {
     super(message);
   }

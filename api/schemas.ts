@@ -8,7 +8,18 @@ import { DEADLINE_STAGES, ROLES, STAGES } from '../domain/types';
 import { ERROR_CODES } from './errors';
 
 export const ErrorBody = z
-  .object({ code: z.enum(ERROR_CODES), message: z.string() })
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    rule: z
+      .string()
+      .optional()
+      .describe("a workflow refusal's stable rule (with `refused`), e.g. session_other_province, wrong_stage"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe('the values the message names; a name ending in At is an ISO instant'),
+  })
   .meta({ id: 'Error', description: 'Every refusal: a stable code and one sentence for people.' });
 
 /** The error answers every route may give, for the OpenAPI document. */

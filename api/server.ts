@@ -136,7 +136,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       req.log.info({ status, code, reason: message, user: req.principal?.user.id }, 'refused');
       await logAccess(deps.db, req, { event: 'refused', status, code, message });
     }
-    return reply.code(status).send({ code, message });
+    const refusal = err instanceof ApiError ? err.refusal : undefined;
+    return reply.code(status).send({ code, message, ...refusal });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),

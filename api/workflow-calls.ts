@@ -4,9 +4,9 @@
  * nomination told apart from an unknown one, and an unreachable Temporal as 503.
  */
 import { WorkflowUpdateFailedError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { retryOnTaskFailure } from '../common/update-retry';
-import { ApiError } from './errors';
+import { ApiError, type RefusalRule } from './errors';
 
 /** How long one action may wait for its answer before the API says the engine is not answering. */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -39,7 +39,7 @@ export async function executeUpdate<R, A>(
     if (err instanceof ApiError) throw err;
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      throw new ApiError(409, 'refused', cause instanceof Error ? cause.message : err.message);
+      throw new ApiError(409, 'refused', cause instanceof Error ? cause.message : err.message, refusalRuleOf(cause));
     }
     if (err instanceof WorkflowNotFoundError) {
       const status = await handle
@@ -64,4 +64,14 @@ export async function executeUpdate<R, A>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The rule a validator named with its refusal (workflows/validation.ts), when it named one. */
+function refusalRuleOf(cause: unknown): RefusalRule | undefined {
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'Refused') return undefined;
+  const reason = cause.details?.[0] as Partial<RefusalRule> | undefined;
+  if (!reason || typeof reason.rule !== 'string') return undefined;
+  return reason.params && typeof reason.params === 'object'
+    ? { rule: reason.rule, params: reason.params }
+    : { rule: reason.rule };
 }

@@ -55,12 +55,18 @@ export function validateAttend(s: S, u: AttendInput): void {
   const sessions = s.input.rules.sessions;
   const session = sessions.find((x) => x.id === u.sessionId);
   if (!session)
-    refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${sessions.map((x) => x.id).join(', ')}`);
+    refuse(`unknown socialization session ${shown(u.sessionId)}; sessions: ${sessions.map((x) => x.id).join(', ')}`, {
+      rule: 'unknown_session',
+      params: { session: String(u.sessionId) },
+    });
   const province = provinceCodeOf(s);
   if (!session.provinces.includes(province) && !session.acceptsMakeUp) {
     const covering = sessions.filter((x) => x.provinces.includes(province)).map((x) => x.id);
     const where = covering.length ? `; sessions for province ${province}: ${covering.join(', ')}` : '';
-    refuse(`session ${session.id} does not cover province ${province} and does not accept make-up attendance${where}`);
+    refuse(`session ${session.id} does not cover province ${province} and does not accept make-up attendance${where}`, {
+      rule: 'session_other_province',
+      params: { session: session.id, province, covering: covering.join(', ') },
+    });
   }
 }
 
@@ -113,8 +119,12 @@ export function validatePrescreen(s: S, u: PrescreenInput): void {
   requireStage(s, 'PROVINCIAL_PRESCREEN');
   requireOwnProvinsi(s, u.actor);
   if (!['pass', 'return', 'reject'].includes(u.decision)) refuse('decision must be pass, return or reject');
-  if (s.prescreenDecision) refuse('this pre-screen round already has a decision');
-  if (u.decision !== 'pass' && !hasText(u.reason)) refuse(`a reason is required to ${u.decision} a proposal`);
+  if (s.prescreenDecision) refuse('this pre-screen round already has a decision', { rule: 'prescreen_decided' });
+  if (u.decision !== 'pass' && !hasText(u.reason))
+    refuse(`a reason is required to ${u.decision} a proposal`, {
+      rule: 'prescreen_reason_required',
+      params: { decision: u.decision },
+    });
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
   if (u.decision !== 'return') {
     if (u.missing !== undefined) refuse(`only a return lists what is missing, not a ${u.decision}`);
@@ -124,11 +134,14 @@ export function validatePrescreen(s: S, u: PrescreenInput): void {
   if (s.prescreenReturns >= max) {
     refuse(
       `the proposal was already returned ${s.prescreenReturns} time(s), the most this cycle allows (prescreen.maxReturns ${max}); pass or reject it`,
+      { rule: 'prescreen_returns_used', params: { returns: s.prescreenReturns, max } },
     );
   }
   const required = requiredDocuments(s);
   if (!Array.isArray(u.missing) || u.missing.length === 0)
-    refuse(`a return must list the missing documents, from: ${required.join(', ')}`);
+    refuse(`a return must list the missing documents, from: ${required.join(', ')}`, {
+      rule: 'prescreen_missing_required',
+    });
   for (const kind of u.missing) {
     if (typeof kind !== 'string' || !required.includes(kind))
       refuse(
@@ -199,6 +212,7 @@ export function validateScheduleFieldVisit(s: S, u: ScheduleFieldVisitInput, now
     refuse(
       `the visit date must be before the field verification deadline (${new Date(deadline).toISOString()}); ` +
         'extend the deadline first',
+      { rule: 'visit_after_deadline', params: { deadlineAt: new Date(deadline).toISOString() } },
     );
   if (!Array.isArray(u.team) || u.team.some((id) => typeof id !== 'string'))
     refuse('team must be a list of assessor ids');
@@ -219,7 +233,10 @@ export function validateScheduleFieldVisit(s: S, u: ScheduleFieldVisitInput, now
   checkText(u.facilitator, 'facilitator', { max: 200, required: false });
   const v = s.fieldVisit;
   if (v && v.date === date && v.team.join() === u.team.join() && v.facilitator === (u.facilitator ?? null))
-    refuse(`the visit is already scheduled for ${new Date(date).toISOString()} with this team`);
+    refuse(`the visit is already scheduled for ${new Date(date).toISOString()} with this team`, {
+      rule: 'visit_already_scheduled',
+      params: { visitAt: new Date(date).toISOString() },
+    });
 }
 
 export function validateRecordFieldEvidence(s: S, u: RecordFieldEvidenceInput, now: number): void {
@@ -233,7 +250,13 @@ export function validateRecordFieldEvidence(s: S, u: RecordFieldEvidenceInput, n
   if (!visit.team.includes(u.actor.id))
     refuse(`assessor ${u.actor.id} is not on the field visit team (${visit.team.join(', ')})`);
   if (now < visit.date)
-    refuse(`the field visit is on ${new Date(visit.date).toISOString()}; evidence is recorded on site, from that time`);
+    refuse(
+      `the field visit is on ${new Date(visit.date).toISOString()}; evidence is recorded on site, from that time`,
+      {
+        rule: 'evidence_before_visit',
+        params: { visitAt: new Date(visit.date).toISOString() },
+      },
+    );
   if (!Array.isArray(u.items) || u.items.length === 0) refuse('items must list at least one checklist item');
   const ids = cfg.checklist.map((i) => i.id);
   for (const [i, entry] of u.items.entries()) {
@@ -374,10 +397,11 @@ function requireWithinCap(s: S, stars: number): void {
 
 export function validateWithdraw(s: S, u: WithdrawInput): void {
   checkActor(u?.actor);
-  if (isClosed(s)) refuse(`nomination ${s.workflowId} is already ${s.stage}`);
-  if (s.determination) refuse('the stars are being determined; it can no longer be withdrawn');
+  if (isClosed(s)) refuse(`nomination ${s.workflowId} is already ${s.stage}`, closedReason(s));
+  if (s.determination)
+    refuse('the stars are being determined; it can no longer be withdrawn', { rule: 'withdraw_during_determination' });
   requireOwnDinas(s, u.actor);
-  if (!hasText(u.reason)) refuse('a reason is required to withdraw');
+  if (!hasText(u.reason)) refuse('a reason is required to withdraw', { rule: 'withdraw_reason_required' });
   checkText(u.reason, 'reason', { max: REASON_MAX });
 }
 
@@ -391,7 +415,10 @@ export function validateExtendDeadline(s: S, u: ExtendDeadlineInput, now: number
   if (until <= now) refuse('the new deadline must be in the future');
   const current = currentDeadline(s);
   if (current?.stage === u.stage && until <= current.at) {
-    refuse(`the new deadline must be later than the current one (${new Date(current.at).toISOString()})`);
+    refuse(`the new deadline must be later than the current one (${new Date(current.at).toISOString()})`, {
+      rule: 'deadline_not_later',
+      params: { currentAt: new Date(current.at).toISOString() },
+    });
   }
 }
 
@@ -412,38 +439,66 @@ export function validateResolveHold(s: S, u: ResolveHoldInput, now: number): voi
 
 function requireStage(s: S, ...stages: Stage[]): void {
   if (!stages.includes(s.stage))
-    refuse(`nomination ${s.workflowId} is ${s.stage}; this action needs ${stages.join(' or ')}`);
+    refuse(`nomination ${s.workflowId} is ${s.stage}; this action needs ${stages.join(' or ')}`, {
+      rule: 'wrong_stage',
+      params: { stage: s.stage, needs: stages.join(',') },
+    });
   if (s.hold)
-    refuse(`nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`);
+    refuse(
+      `nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`,
+      {
+        rule: 'on_hold',
+        params: { deadline: s.hold.stage },
+      },
+    );
 }
 
 /** The dinas kabupaten/kota of this nomination's own regency (or a coordinator acting for it). */
 function requireOwnDinas(s: S, actor: Actor): void {
   if (actor.role === 'coordinator') return;
   if (actor.role !== 'dinas_kabkota')
-    refuse(`role ${actor.role} may not do this; it is the dinas kabupaten/kota's action`);
+    refuse(`role ${actor.role} may not do this; it is the dinas kabupaten/kota's action`, {
+      rule: 'dinas_kabkota_only',
+      params: { role: actor.role },
+    });
   const regency = nominee(s).regencyCode;
   if (actor.region === regency) return;
-  refuse(
-    provinceOf(actor.region) !== provinceCodeOf(s)
-      ? `dinas ${actor.region} is in another province; this nomination belongs to ${regency}`
-      : `dinas ${actor.region} may not act for ${regency}; only its own dinas kabupaten/kota may`,
-  );
+  const params = { region: actor.region, regency };
+  if (provinceOf(actor.region) !== provinceCodeOf(s))
+    refuse(`dinas ${actor.region} is in another province; this nomination belongs to ${regency}`, {
+      rule: 'other_province',
+      params,
+    });
+  refuse(`dinas ${actor.region} may not act for ${regency}; only its own dinas kabupaten/kota may`, {
+    rule: 'other_regency',
+    params,
+  });
 }
 
 /** The dinas provinsi of this nomination's province. */
 function requireOwnProvinsi(s: S, actor: Actor): void {
   const province = provinceCodeOf(s);
   if (actor.role !== 'dinas_provinsi')
-    refuse(`role ${actor.role} may not do this; it is the dinas provinsi's pre-screen (province ${province})`);
+    refuse(`role ${actor.role} may not do this; it is the dinas provinsi's pre-screen (province ${province})`, {
+      rule: 'dinas_provinsi_only',
+      params: { role: actor.role, province },
+    });
   if (actor.region !== province)
     refuse(
       `dinas provinsi ${actor.region} may not pre-screen a proposal of province ${province}; only its own dinas provinsi may`,
+      { rule: 'other_province_prescreen', params: { region: actor.region, province } },
     );
 }
 
 function requireCoordinator(actor: Actor): void {
-  if (actor.role !== 'coordinator') refuse(`role ${actor.role} may not do this; only a coordinator may`);
+  if (actor.role !== 'coordinator')
+    refuse(`role ${actor.role} may not do this; only a coordinator may`, {
+      rule: 'coordinator_only',
+      params: { role: actor.role },
+    });
 }
+
+/** A closed nomination's refusal, for a reader who sees it in another language. */
+const closedReason = (s: S) => ({ rule: 'closed', params: { stage: s.stage } });
 
 const hasText = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';

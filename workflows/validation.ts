@@ -5,9 +5,23 @@ import { isoInstantProblem, textProblem } from '../domain/text';
 import { type Actor, ROLES } from '../domain/types';
 import { TRY_AGAIN } from './messages';
 
-/** The rule a refused update breaks, as the message the actor sees; the update leaves no event in the history. */
-export function refuse(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'Refused');
+/**
+ * What a refusal's sentence says, as data: a stable `rule` and the values the sentence names, carried as the
+ * failure's details so a reader in another language (the portal) can say it in its own words. A param whose name
+ * ends in `At` is an ISO instant, shown in the cycle's time zone.
+ */
+export interface RefusalReason {
+  rule: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * The rule a refused update breaks, as the message the actor sees (in English, as the CLI prints it); the update leaves
+ * no event in the history. A refusal without a reason carries no details, exactly as before reasons existed.
+ */
+export function refuse(message: string, reason?: RefusalReason): never {
+  if (!reason) throw ApplicationFailure.nonRetryable(message, 'Refused');
+  throw ApplicationFailure.create({ message, type: 'Refused', nonRetryable: true, details: [reason] });
 }
 
 /** Turns an update away for a passing reason; the client retries it (no event in the history either). */

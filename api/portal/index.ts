@@ -38,7 +38,8 @@ import { errorPage } from './pages/error';
 import { nominationPage, type NominationPageState } from './pages/nomination';
 import { uploadRoutes } from './uploads';
 import { csvPage, type CsvPageState } from './pages/csv';
-import { openCycles } from './cycles';
+import { cyclesById, openCycles, timeZoneOf } from './cycles';
+import { refusalText } from './refusals';
 import { signInLinkPage, signInPage } from './pages/sign-in';
 import { auditCyclePage, auditNominationPage, type AuditDeps } from './pages/audit';
 import { Replayer } from '../replayer';
@@ -242,7 +243,9 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
       const answer = await callApi(deps, req, 'POST', apiNominationUrl(req.params.id, `/${apiPath}`), body(req));
       if (answer.status === 200) return reply.redirect(`${back}?ok=${ok}`, 303);
       if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
-      return again(req, reply, req.params.id, refusalOf(answer).message, answer.status);
+      const ctx = await pageContext(deps, req, reply);
+      const timeZone = await nominationTimeZone(deps, req.params.id);
+      return again(req, reply, req.params.id, refusalText(ctx.t, answer, { timeZone }), answer.status);
     });
   const dinasAgain = (req: FastifyRequest, reply: FastifyReply, workflowId: string, message: string, status: number) =>
     dinas(req, reply, { actionError: { workflowId, message } }, status);
@@ -409,6 +412,16 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   };
   app.get('/dinas/csv', (req, reply) => csv(req, reply));
   await uploadRoutes(app, deps, nomination, csv);
+}
+
+/** The time zone of a nomination's cycle, in which its refusals' instants are shown. */
+async function nominationTimeZone(deps: PortalDeps, workflowId: string): Promise<string> {
+  const row = await deps.db
+    .selectFrom('nominations')
+    .select('cycle_id')
+    .where('workflow_id', '=', workflowId)
+    .executeTakeFirst();
+  return timeZoneOf(row ? (await cyclesById(deps.db, [row.cycle_id])).get(row.cycle_id) : undefined);
 }
 
 /** A `datetime-local` value (`2027-03-01T17:00`), read in the cycle's time zone, as an ISO instant. */

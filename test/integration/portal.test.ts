@@ -34,6 +34,8 @@ const config = testConfig('uji-portal', {
   mutate: (c) => {
     c.intakeWindow = '15m';
     c.assessment.assessorsPerNomination = 2;
+    // A session that turns away other provinces, for the refusal a dinas meets when it picks one anyway.
+    c.sessions.find((s) => s.id === 'sesi-3-makassar')!.acceptsMakeUp = false;
   },
 });
 /** Garut's dinas, under an address of this file's own: the suite's files share one SMTP sink, and another file reads
@@ -167,6 +169,57 @@ describe("the portal, as Garut's dinas", () => {
     const deadline = (await line.locator('td[data-label="Batas waktu"]').innerText())!;
     expect(deadline).toMatch(/pukul \d{2}\.\d{2} WIB/);
     expect(deadline).toMatch(/(hari|jam|menit) lagi/);
+  });
+
+  it('refuses a session of another province beside the row, in Indonesian (English on the switch); nothing is written', async () => {
+    const attendWith = async (sessionId: string, button: string) => {
+      const line = page.locator('tr', { hasText: 'Anyaman Pandan Sukaresmi' });
+      // The form offers only its province's sessions; a tampered (or stale) form sends another one.
+      await line
+        .locator('select[name="sessionId"] option')
+        .first()
+        .evaluate((o, id) => ((o as any).value = id), sessionId);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/kehadiran')),
+        line.getByRole('button', { name: button }).click(),
+      ]);
+      expect(answer.status()).toBe(409);
+      return line.getByRole('alert').innerText();
+    };
+    expect(await attendWith('sesi-3-makassar', 'Catat kehadiran')).toBe(
+      'Sesi sesi-3-makassar tidak mencakup Jawa Barat dan tidak menerima kehadiran susulan; ' +
+        'sesi untuk provinsi ini: sesi-1-yogyakarta.',
+    );
+    await expectAccessible(page);
+    await page.goto(`${api.url}/dinas?lang=en`);
+    expect(await attendWith('sesi-3-makassar', 'Record attendance')).toBe(
+      'Session sesi-3-makassar does not cover Jawa Barat and does not accept make-up attendance; ' +
+        'sessions for this province: sesi-1-yogyakarta.',
+    );
+    await page.goto(`${api.url}/dinas?lang=id`);
+
+    // The API's answer keeps its English message for the CLI, with the rule beside it.
+    const api409 = await call(api, 'POST', nominationPath(nominationId, '/attendance'), {
+      token: api.tokens.garut,
+      body: { sessionId: 'sesi-3-makassar' },
+    });
+    expect(api409.status).toBe(409);
+    expect(api409.body).toEqual({
+      code: 'refused',
+      message:
+        'session sesi-3-makassar does not cover province 32 and does not accept make-up attendance; ' +
+        'sessions for province 32: sesi-1-yogyakarta',
+      rule: 'session_other_province',
+      params: { session: 'sesi-3-makassar', province: '32', covering: 'sesi-1-yogyakarta' },
+    });
+    expect((await row(nominationId))?.stage).toBe('AWAITING_SOCIALIZATION');
+    const events = await h.db
+      .selectFrom('nomination_events')
+      .select('type')
+      .where('workflow_id', '=', nominationId)
+      .where('type', '=', 'socialization.attended')
+      .execute();
+    expect(events).toEqual([]);
   });
 
   it('attends a session: only the sessions covering its province are offered', async () => {

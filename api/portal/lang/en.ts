@@ -304,4 +304,34 @@ export const en: Dictionary = {
   },
   // In English the API's own sentences are shown as they are.
   refusals: {},
+  rules: {
+    unknown_session: (p) => `There is no socialization session ${p.session} in this cycle.`,
+    session_other_province: (p) =>
+      `Session ${p.session} does not cover ${p.province} and does not accept make-up attendance` +
+      (p.covering ? `; sessions for this province: ${p.covering}.` : '.'),
+    wrong_stage: (p) => `This nomination is at the stage ${p.stage}; this action is for ${p.needs}.`,
+    on_hold: (p) =>
+      `This nomination is on hold: the deadline to ${p.deadline} has passed; a coordinator must decide first.`,
+    closed: (p) => `This nomination is finished (${p.stage}); no action is taken on it any more.`,
+    dinas_kabkota_only: (p) => `${p.role} may not do this; it is the dinas kabupaten/kota's action.`,
+    other_province: (p) => `${p.region} is in another province; this nomination belongs to ${p.regency}.`,
+    other_regency: (p) => `${p.region} may not act for ${p.regency}; only its own dinas kabupaten/kota may.`,
+    dinas_provinsi_only: (p) =>
+      `${p.role} may not do this; it is the pre-screen of the dinas provinsi of ${p.province}.`,
+    other_province_prescreen: (p) =>
+      `The dinas provinsi of ${p.region} may not pre-screen a nomination of ${p.province}; only its own dinas provinsi may.`,
+    coordinator_only: (p) => `${p.role} may not do this; only a coordinator may.`,
+    withdraw_during_determination: () => 'The stars are being determined; the nomination can no longer be withdrawn.',
+    withdraw_reason_required: () => 'Write the reason for the withdrawal.',
+    prescreen_decided: () => 'This pre-screen round already has a decision.',
+    prescreen_reason_required: () => 'Write the reason.',
+    prescreen_returns_used: (p) =>
+      `The nomination was already returned ${p.returns} time(s), the most this cycle allows (${p.max}); pass or reject it.`,
+    prescreen_missing_required: () => 'Choose the documents to complete.',
+    visit_after_deadline: (p) =>
+      `The visit date must be before the field verification deadline (${p.deadlineAt}); extend the deadline first.`,
+    visit_already_scheduled: (p) => `The visit is already scheduled for ${p.visitAt} with this team.`,
+    evidence_before_visit: (p) => `The field visit is on ${p.visitAt}; evidence is recorded on site, from that time.`,
+    deadline_not_later: (p) => `The new deadline must be later than the current one (${p.currentAt}).`,
+  },
 };

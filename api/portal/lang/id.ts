@@ -283,6 +283,40 @@ export const id = {
       'Formulir ini tidak lagi berlaku (sesi berganti atau formulir tidak lengkap). Muat ulang halaman, lalu kirim lagi.',
     unavailable: () => 'Layanan sedang tidak menjawab. Coba lagi sebentar lagi.',
   } as Partial<Record<string, (v: { limitMb?: string }) => string>>,
+  /**
+   * A workflow's refusal (`refused`) by the rule it names (workflows/nomination-rules.ts), with its values already in
+   * the reader's words: stages by name, regions by name, instants in the cycle's time zone (../refusals.ts).
+   */
+  rules: {
+    unknown_session: (p) => `Sesi sosialisasi ${p.session} tidak ada dalam siklus ini.`,
+    session_other_province: (p) =>
+      `Sesi ${p.session} tidak mencakup ${p.province} dan tidak menerima kehadiran susulan` +
+      (p.covering ? `; sesi untuk provinsi ini: ${p.covering}.` : '.'),
+    wrong_stage: (p) => `Usulan ini sedang pada tahap ${p.stage}; tindakan ini hanya untuk tahap ${p.needs}.`,
+    on_hold: (p) =>
+      `Usulan ini ditahan karena batas waktu untuk ${p.deadline} terlewat; koordinator harus memutuskan terlebih dahulu.`,
+    closed: (p) => `Usulan ini sudah selesai (${p.stage}); tidak ada tindakan lagi yang diterima.`,
+    dinas_kabkota_only: (p) => `${p.role} tidak dapat melakukan ini; ini tindakan dinas kabupaten/kota.`,
+    other_province: (p) => `${p.region} berada di provinsi lain; usulan ini milik ${p.regency}.`,
+    other_regency: (p) =>
+      `${p.region} tidak dapat bertindak untuk ${p.regency}; hanya dinas kabupaten/kota pengusulnya yang dapat.`,
+    dinas_provinsi_only: (p) => `${p.role} tidak dapat melakukan ini; ini pra-seleksi dinas provinsi ${p.province}.`,
+    other_province_prescreen: (p) =>
+      `Dinas provinsi ${p.region} tidak dapat melakukan pra-seleksi usulan dari ${p.province}; hanya dinas provinsinya sendiri yang dapat.`,
+    coordinator_only: (p) => `${p.role} tidak dapat melakukan ini; hanya koordinator yang dapat.`,
+    withdraw_during_determination: () => 'Bintang usulan ini sedang ditetapkan; usulan tidak dapat ditarik lagi.',
+    withdraw_reason_required: () => 'Tuliskan alasan penarikan.',
+    prescreen_decided: () => 'Pra-seleksi putaran ini sudah diputuskan.',
+    prescreen_reason_required: () => 'Tuliskan alasannya.',
+    prescreen_returns_used: (p) =>
+      `Usulan ini sudah dikembalikan ${p.returns} kali, batas siklus ini (${p.max}); loloskan atau tolak.`,
+    prescreen_missing_required: () => 'Pilih dokumen yang harus dilengkapi.',
+    visit_after_deadline: (p) =>
+      `Tanggal kunjungan harus sebelum batas waktu verifikasi lapangan (${p.deadlineAt}); perpanjang batas waktunya dahulu.`,
+    visit_already_scheduled: (p) => `Kunjungan sudah dijadwalkan pada ${p.visitAt} dengan tim ini.`,
+    evidence_before_visit: (p) => `Kunjungan lapangan pada ${p.visitAt}; bukti dicatat di lokasi, mulai saat itu.`,
+    deadline_not_later: (p) => `Batas waktu baru harus lebih lambat dari yang berlaku (${p.currentAt}).`,
+  } as Partial<Record<string, (p: Record<string, string>) => string>>,
 };
 
 export type Dictionary = typeof id;
