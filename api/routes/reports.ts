@@ -76,107 +76,85 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   }
 
-  r.get(
-    '/api/cycles/:id/reports/funnel',
-    {
-      schema: {
-        summary: 'How far the proposals of each province got: proposed, pre-screened, passed admin, assessed, starred',
-        tags: ['reports'],
-        params: CycleParams,
-        querystring: ReportQuery,
-        response: {
-          200: z.object({
-            cycleId: z.string(),
-            ...CycleHeading,
-            prescreen: z.boolean(),
-            provinces: z.array(FunnelCounts.extend({ provinceCode: z.string(), province: z.string() })),
-            total: FunnelCounts,
-          }),
-          ...errorResponses,
+  /** A report of one cycle: its id and heading, then what `read` finds for the reader's province (or all). */
+  function cycleReport<Body extends z.ZodRawShape>(
+    name: string,
+    summary: string,
+    body: Body,
+    read: (cycleId: string, province: string | undefined) => Promise<z.input<z.ZodObject<Body>>>,
+  ) {
+    // Typed by hand: the zod type provider cannot resolve a reply type over a generic body; the schemas still
+    // validate the request and serialize the answer.
+    app.get<{ Params: z.infer<typeof CycleParams>; Querystring: z.infer<typeof ReportQuery> }>(
+      `/api/cycles/:id/reports/${name}`,
+      {
+        schema: {
+          summary,
+          tags: ['reports'],
+          params: CycleParams,
+          querystring: ReportQuery,
+          response: { 200: z.object({ cycleId: z.string(), ...CycleHeading, ...body }), ...errorResponses },
         },
       },
+      async (req) => {
+        const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
+        return {
+          ...(await read(req.params.id, province)),
+          cycleId: req.params.id,
+          name: cycle.name,
+          status: cycle.status,
+        };
+      },
+    );
+  }
+
+  cycleReport(
+    'funnel',
+    'How far the proposals of each province got: proposed, pre-screened, passed admin, assessed, starred',
+    {
+      prescreen: z.boolean(),
+      provinces: z.array(FunnelCounts.extend({ provinceCode: z.string(), province: z.string() })),
+      total: FunnelCounts,
     },
-    async (req) => {
-      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
-      return { ...(await funnelByProvince(db, req.params.id, province)), name: cycle.name, status: cycle.status };
-    },
+    (cycleId, province) => funnelByProvince(db, cycleId, province),
   );
 
-  r.get(
-    '/api/cycles/:id/reports/participation',
+  cycleReport(
+    'participation',
+    'Which provinces and kabupaten/kota proposed anything, against the Kemendagri catalogue',
     {
-      schema: {
-        summary: 'Which provinces and kabupaten/kota proposed anything, against the Kemendagri catalogue',
-        tags: ['reports'],
-        params: CycleParams,
-        querystring: ReportQuery,
-        response: {
-          200: z.object({
-            cycleId: z.string(),
-            ...CycleHeading,
-            proposals: z.number(),
-            provinces: Participation,
-            regencies: Participation,
-            byProvince: z.array(
-              z.object({
-                provinceCode: z.string(),
-                province: z.string(),
-                proposals: z.number(),
-                regencies: Participation,
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
-      },
+      proposals: z.number(),
+      provinces: Participation,
+      regencies: Participation,
+      byProvince: z.array(
+        z.object({ provinceCode: z.string(), province: z.string(), proposals: z.number(), regencies: Participation }),
+      ),
     },
-    async (req) => {
-      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
-      return { ...(await participation(db, req.params.id, province)), name: cycle.name, status: cycle.status };
-    },
+    (cycleId, province) => participation(db, cycleId, province),
   );
 
-  r.get(
-    '/api/cycles/:id/reports/stars',
+  cycleReport(
+    'stars',
+    'Determined stars per province and commodity group',
     {
-      schema: {
-        summary: 'Determined stars per province and commodity group',
-        tags: ['reports'],
-        params: CycleParams,
-        querystring: ReportQuery,
-        response: {
-          200: z.object({
-            cycleId: z.string(),
-            ...CycleHeading,
-            stars: z.array(
-              z.object({
-                provinceCode: z.string(),
-                province: z.string(),
-                commodity: z.string(),
-                stars: z.number(),
-                count: z.number(),
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
-      },
+      stars: z.array(
+        z.object({
+          provinceCode: z.string(),
+          province: z.string(),
+          commodity: z.string(),
+          stars: z.number(),
+          count: z.number(),
+        }),
+      ),
     },
-    async (req) => {
-      const { province, cycle } = await scopeAndCycle(req, req.params.id, req.query.province);
-      const rows = await starsByProvinceAndCommodity(db, req.params.id, province);
-      return {
-        cycleId: req.params.id,
-        name: cycle.name,
-        status: cycle.status,
-        stars: rows.map((s) => ({
-          provinceCode: s.province,
-          province: regionDisplayName(s.province),
-          commodity: s.commodity,
-          stars: s.stars,
-          count: s.count,
-        })),
-      };
-    },
+    async (cycleId, province) => ({
+      stars: (await starsByProvinceAndCommodity(db, cycleId, province)).map((s) => ({
+        provinceCode: s.province,
+        province: regionDisplayName(s.province),
+        commodity: s.commodity,
+        stars: s.stars,
+        count: s.count,
+      })),
+    }),
   );
 }
