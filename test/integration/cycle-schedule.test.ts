@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiUnderTest } from '../support/api';
+import { call, startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
@@ -146,7 +146,7 @@ describe('ovop cycle schedule', () => {
   );
 
   it(
-    'refuses what it cannot do: a non-coordinator (nothing created), a past date, a too short --every',
+    'refuses what it cannot do: a non-coordinator, signed out or a forged actor (nothing created), a past date, a too short --every',
     async () => {
       const config = cycleFile('uji-tolak-2027');
       const [dinas, past, tooShort, notSeconds, badAt] = await inTurn([
@@ -164,6 +164,24 @@ describe('ovop cycle schedule', () => {
       expect(tooShort.stderr).toContain('at least 5s');
       expect(notSeconds.code).toBe(2);
       expect(badAt.code).toBe(2);
+      // The route itself: an auditor reads schedules but creates none, a caller with no token is asked to sign in,
+      // and a body that names its own actor is refused whole (unknown fields).
+      const yaml = readFileSync(config, 'utf8');
+      const [byAuditor, signedOut, withActor] = await Promise.all([
+        call(api, 'POST', '/api/cycle-schedules', { token: api.tokens.auditor, body: { config: yaml } }),
+        call(api, 'POST', '/api/cycle-schedules', { body: { config: yaml } }),
+        call(api, 'POST', '/api/cycle-schedules', {
+          token: api.tokens.garut,
+          body: { config: yaml, actor: 'coordinator:koordinator-ikma:00' },
+        }),
+      ]);
+      expect([byAuditor.status, byAuditor.body]).toEqual([
+        403,
+        { code: 'forbidden', message: 'role auditor may not schedule cycles; only a coordinator may' },
+      ]);
+      expect([signedOut.status, signedOut.body.code]).toEqual([401, 'signed_out']);
+      expect([withActor.status, withActor.body.code]).toEqual([400, 'invalid_request']);
+      expect(withActor.body.message).toContain('actor');
       await expect(h.client.schedule.getHandle('ovop/uji-tolak/schedule').describe()).rejects.toBeInstanceOf(
         ScheduleNotFoundError,
       );
