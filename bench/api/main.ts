@@ -5,6 +5,9 @@
  * downloads each document back. Reports errors, uploads whose stored or downloaded SHA-256 differs from the one sent,
  * p50/p95 of reads, actions, uploads and downloads, and CPU (this process runs the API, the worker and the clients;
  * the dev server is a child process). Engine on its default settings; PGlite unless DATABASE_URL names a server.
+ * The portal's pages are timed during the same rush: each dinas opens its list and its nomination's page before and
+ * after its uploads, and a coordinator keeps reloading the cycle's dashboard; reported as time to first byte, and each
+ * page's weight with the stylesheet and script it loads.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { Command } from 'commander';
@@ -15,8 +18,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildApi } from '../../api/server';
 import { apiOptionsFromEnv } from '../../api/options';
-import { createApiToken } from '../../db/credentials';
+import { createApiToken, createSession } from '../../db/credentials';
 import { upsertUser } from '../../db/users';
+import { SESSION_COOKIE } from '../../api/auth';
 import { provinceOf } from '../../domain/region-codes';
 import { startStack } from '../../embedded/stack';
 import { bootstrap } from '../../worker/bootstrap';
@@ -84,7 +88,18 @@ const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
 // Setup (not timed): a user and token per dinas, a nomination per regency waiting for its attendance.
 const codes = regencies(opts.dinas);
-const sessions: { code: string; token: string; workflowId: string }[] = [];
+const ikmOf = (code: string) => `IKM Bench ${code}`;
+const COORDINATOR_ID = 'bench-coordinator';
+await upsertUser(deps.db, {
+  id: COORDINATOR_ID,
+  name: 'Koordinator Bench',
+  email: `${COORDINATOR_ID}@bench.example`,
+  role: 'coordinator',
+  region: '00',
+});
+const sessions: { code: string; token: string; cookie: string; workflowId: string }[] = [];
+/** A portal session of `userId`, as the cookie a browser would send after the mailed sign-in link. */
+const cookieOf = async (userId: string) => `${SESSION_COOKIE}=${(await createSession(deps.db, userId, 2)).token}`;
 for (let i = 0; i < codes.length; i += 20) {
   await Promise.all(
     codes.slice(i, i + 20).map(async (code) => {
@@ -97,9 +112,10 @@ for (let i = 0; i < codes.length; i += 20) {
         region: code,
       });
       const { token } = await createApiToken(deps.db, id, { name: 'bench', ttlDays: 1 });
-      const n = nominationInput(config, { regencyCode: code, ikmName: `IKM Bench ${code}` });
+      const cookie = await cookieOf(id);
+      const n = nominationInput(config, { regencyCode: code, ikmName: ikmOf(code) });
       const { workflowId } = await startNominationDirectly(deps, taskQueue, workflowInput(config, n));
-      sessions.push({ code, token, workflowId });
+      sessions.push({ code, token, cookie, workflowId });
     }),
   );
 }
@@ -116,6 +132,9 @@ for (;;) {
 console.log(`${sessions.length} nominations waiting for their dinas; the rush starts`);
 
 const times = { read: [] as number[], action: [] as number[], upload: [] as number[], download: [] as number[] };
+const pageTtfb = { dinas: [] as number[], nomination: [] as number[], coordinator: [] as number[] };
+/** Bytes of each page as last served, HTML only; the assets are added once at the end. */
+const pageBytes = { dinas: 0, nomination: 0, coordinator: 0 };
 const errors: string[] = [];
 let mismatches = 0;
 let uploadedBytes = 0;
@@ -141,7 +160,24 @@ async function timed<T>(bucket: number[], what: string, fn: () => Promise<Respon
   }
 }
 
-async function rush(s: { token: string; workflowId: string }): Promise<void> {
+/** A portal page: the time until its status line and headers arrive (the first byte), then the whole body read. */
+async function page(kind: keyof typeof pageTtfb, path: string, cookie: string, mustShow: string): Promise<void> {
+  const t = performance.now();
+  try {
+    const res = await fetch(`${url}${path}`, { headers: { cookie }, redirect: 'manual' });
+    pageTtfb[kind].push(performance.now() - t);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) errors.push(`page ${path}: ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+    else if (!body.includes(mustShow)) errors.push(`page ${path}: does not show ${mustShow}`);
+    else pageBytes[kind] = body.length;
+  } catch (err) {
+    errors.push(`page ${path}: ${(err as Error).message}`);
+  }
+}
+
+async function rush(s: (typeof sessions)[number]): Promise<void> {
+  const nominationPage = `/nominasi/${encodeURIComponent(s.workflowId)}`;
+  await page('dinas', '/dinas', s.cookie, ikmOf(s.code));
   const auth = { authorization: `Bearer ${s.token}` };
   const path = `${url}/api/nominations/${encodeURIComponent(s.workflowId)}`;
   const json = { ...auth, 'content-type': 'application/json' };
@@ -155,6 +191,7 @@ async function rush(s: { token: string; workflowId: string }): Promise<void> {
   );
   if (!attended) return;
   await timed(times.read, 'read', () => fetch(path, { headers: auth }));
+  await page('nomination', nominationPage, s.cookie, ikmOf(s.code));
   const sent = new Map<string, string>();
   for (const [i, kind] of KINDS.entries()) {
     const type = TYPES[i % TYPES.length];
@@ -185,6 +222,8 @@ async function rush(s: { token: string; workflowId: string }): Promise<void> {
     'read',
     () => fetch(path, { headers: auth }),
   );
+  await page('nomination', nominationPage, s.cookie, ikmOf(s.code));
+  await page('dinas', '/dinas', s.cookie, ikmOf(s.code));
   if (detail && detail.documents.length !== KINDS.length)
     errors.push(`${s.workflowId}: ${detail.documents.length} documents listed, ${KINDS.length} sent`);
   for (const [documentId, sha] of sent) {
@@ -198,8 +237,24 @@ async function rush(s: { token: string; workflowId: string }): Promise<void> {
 const cpu0 = process.cpuUsage();
 const child0 = descendantsCpuSeconds() ?? 0;
 const t0 = performance.now();
+// The coordinator watches the dashboard through the rush, reloading it every second.
+const coordinatorCookie = await cookieOf(COORDINATOR_ID);
+let rushing = true;
+const watching = (async () => {
+  while (rushing) {
+    await page('coordinator', `/koordinator?siklus=${encodeURIComponent(config.id)}`, coordinatorCookie, config.id);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+})();
 await Promise.all(sessions.map(rush));
 const wallS = (performance.now() - t0) / 1000;
+rushing = false;
+await watching;
+/** What every portal page loads besides its HTML (api/portal/layout.ts). */
+let assetBytes = 0;
+for (const asset of ['/aset/portal.css', '/aset/portal.js'])
+  assetBytes += (await (await fetch(`${url}${asset}`)).arrayBuffer()).byteLength;
+const kb = (bytes: number) => Math.round(((bytes + assetBytes) / 1024) * 10) / 10;
 const cpu = process.cpuUsage(cpu0);
 const childCpu = (descendantsCpuSeconds() ?? 0) - child0;
 
@@ -233,6 +288,18 @@ const result = {
   actionMs: summarize(times.action),
   uploadMs: summarize(times.upload),
   downloadMs: summarize(times.download),
+  pages: {
+    ttfbMs: {
+      dinasList: summarize(pageTtfb.dinas),
+      nomination: summarize(pageTtfb.nomination),
+      coordinatorDashboard: summarize(pageTtfb.coordinator),
+    },
+    weightKbWithAssets: {
+      dinasList: kb(pageBytes.dinas),
+      nomination: kb(pageBytes.nomination),
+      coordinatorDashboard: kb(pageBytes.coordinator),
+    },
+  },
   cpuSeconds: {
     apiWorkerAndClients: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
     devServer: Math.round(childCpu * 10) / 10,
