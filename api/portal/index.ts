@@ -36,6 +36,7 @@ import { coordinatorPage, type CoordinatorPageState } from './pages/coordinator'
 import { dinasPage, type DinasPageState } from './pages/dinas';
 import { errorPage } from './pages/error';
 import { nominationPage, type NominationPageState } from './pages/nomination';
+import { PRESCREEN_DECISIONS, prescreenPage, type PrescreenPageState } from './pages/prescreen';
 import { uploadRoutes } from './uploads';
 import { csvPage, type CsvPageState } from './pages/csv';
 import { cyclesById, openCycles, timeZoneOf } from './cycles';
@@ -274,6 +275,56 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
           )
         : dinasAgain(req, reply, workflowId, message, status),
   );
+
+  // The dinas provinsi's pre-screen of its province's proposals. The form is checked here first (a decision, a reason
+  // to return or reject, the documents to complete for a return), so a slip is said beside its field in the reader's
+  // words; the API and the workflow decide the rest.
+  const prescreen = async (req: FastifyRequest, reply: FastifyReply, state: PrescreenPageState = {}, status = 200) => {
+    const ctx = await pageContext(deps, req, reply);
+    roleOnly(ctx, ['dinas_provinsi']);
+    const q = req.query as { ok?: string; ikm?: string };
+    if (q.ok && !state.notice && !state.refused)
+      state.notice = { text: ctx.t.prescreen.decided(q.ikm ?? '', q.ok), kind: 'ok' };
+    return send(reply, await prescreenPage(deps, ctx, state), status);
+  };
+  app.get('/dinas/praseleksi', (req, reply) => prescreen(req, reply));
+  app.post<{ Params: { id: string } }>('/nominasi/:id/praseleksi', async (req, reply) => {
+    const ctx = await pageContext(deps, req, reply);
+    const { t } = ctx;
+    const workflowId = req.params.id;
+    const decision = field(req, 'decision');
+    const reason = field(req, 'reason');
+    const missing = [(req.body as Record<string, unknown> | undefined)?.missing ?? []]
+      .flat()
+      .filter((k): k is string => typeof k === 'string' && k !== '');
+    const form: FormState = { values: { decision, reason }, errors: {} };
+    if (!(PRESCREEN_DECISIONS as readonly string[]).includes(decision))
+      form.errors.decision = t.prescreen.chooseDecision;
+    if ((decision === 'return' || decision === 'reject') && !reason) form.errors.reason = t.prescreen.reasonRequired;
+    if (decision === 'return' && missing.length === 0) form.errors.missing = t.prescreen.chooseMissing;
+    if (decision !== 'return' && missing.length > 0) form.errors.missing = t.prescreen.missingOnlyOnReturn;
+    const again = (status: number) => prescreen(req, reply, { refused: { workflowId, form, missing } }, status);
+    if (Object.keys(form.errors).length) {
+      form.message = t.dinas.fixBelow;
+      return again(400);
+    }
+    const body =
+      decision === 'pass' ? { decision } : decision === 'return' ? { decision, reason, missing } : { decision, reason };
+    const answer = await callApi(deps, req, 'POST', apiNominationUrl(workflowId, '/prescreen'), body);
+    if (answer.status === 200) {
+      const row = await deps.db
+        .selectFrom('nominations')
+        .select('ikm_name')
+        .where('workflow_id', '=', workflowId)
+        .executeTakeFirst();
+      const ikm = encodeURIComponent(row?.ikm_name ?? '');
+      return reply.redirect(`/dinas/praseleksi?ok=${decision}&ikm=${ikm}`, 303);
+    }
+    // Another province's proposal, a signed-out or stale session: the API's page (403, 404, 401 → sign-in).
+    if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
+    form.message = refusalText(t, answer, { timeZone: await nominationTimeZone(deps, workflowId) });
+    return again(answer.status);
+  });
 
   // The assessor: its assigned nominations and their score sheets.
   const assessor = async (req: FastifyRequest, reply: FastifyReply, state: AssessorPageState = {}, status = 200) => {

@@ -302,6 +302,30 @@ export const en: Dictionary = {
     back: 'Back to the main page',
     csrf: 'This form is no longer valid (the session changed or the form is incomplete). Reload the page and send it again.',
   },
+  prescreen: {
+    heading: (province: string) => `Pre-screen of ${province}`,
+    link: (n: number) => `Pre-screen: ${n} nomination(s) awaiting your decision`,
+    intro:
+      'Nominations of your province whose documents are complete. Pass them on to the national administrative selection, return them to their dinas kabupaten/kota to complete, or reject them.',
+    allNominations: "All of the province's nominations",
+    empty: 'No nomination awaits the pre-screen.',
+    documents: 'See the documents',
+    decision: 'Decision',
+    decisions: { pass: 'Pass', return: 'Return for completion', reject: 'Reject' },
+    missing: 'Documents to complete (when returned)',
+    reason: 'Reason (required to return or reject)',
+    submit: 'Send the decision',
+    chooseDecision: 'Choose a decision.',
+    chooseMissing: 'Choose the documents to complete.',
+    reasonRequired: 'Write the reason.',
+    missingOnlyOnReturn: 'Documents are chosen only when the nomination is returned.',
+    decided: (ikm: string, decision: string) =>
+      decision === 'pass'
+        ? `${ikm} is passed on to the administrative selection.`
+        : decision === 'return'
+          ? `${ikm} is returned for completion.`
+          : `${ikm} is rejected.`,
+  },
   // In English the API's own sentences are shown as they are.
   refusals: {},
   rules: {

@@ -268,6 +268,30 @@ export const id = {
     back: 'Kembali ke halaman utama',
     csrf: 'Formulir ini tidak lagi berlaku (sesi berganti atau formulir tidak lengkap). Muat ulang halaman, lalu kirim lagi.',
   },
+  prescreen: {
+    heading: (province: string) => `Pra-seleksi ${province}`,
+    link: (n: number) => `Pra-seleksi: ${n} usulan menunggu keputusan Anda`,
+    intro:
+      'Usulan dari provinsi Anda yang dokumennya sudah lengkap. Loloskan ke seleksi administrasi nasional, kembalikan ke dinas kabupaten/kota untuk dilengkapi, atau tolak.',
+    allNominations: 'Semua usulan provinsi',
+    empty: 'Tidak ada usulan yang menunggu pra-seleksi.',
+    documents: 'Lihat dokumen',
+    decision: 'Keputusan',
+    decisions: { pass: 'Loloskan', return: 'Kembalikan untuk dilengkapi', reject: 'Tolak' } as Record<string, string>,
+    missing: 'Dokumen yang harus dilengkapi (jika dikembalikan)',
+    reason: 'Alasan (wajib jika dikembalikan atau ditolak)',
+    submit: 'Kirim keputusan',
+    chooseDecision: 'Pilih keputusan.',
+    chooseMissing: 'Pilih dokumen yang harus dilengkapi.',
+    reasonRequired: 'Tuliskan alasannya.',
+    missingOnlyOnReturn: 'Dokumen hanya dipilih jika usulan dikembalikan.',
+    decided: (ikm: string, decision: string) =>
+      decision === 'pass'
+        ? `${ikm} diloloskan ke seleksi administrasi.`
+        : decision === 'return'
+          ? `${ikm} dikembalikan untuk dilengkapi.`
+          : `${ikm} ditolak.`,
+  },
   /** The API's refusals by their stable code (api/errors.ts), as a dinas reads them; see ../refusals.ts. */
   refusals: {
     too_large: (v: { limitMb?: string }) =>

@@ -41,7 +41,9 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
   const office = regionDisplayName(p.actor.region);
   // The dinas provinsi reads its province's nominations here; only the dinas kabupaten/kota acts on them.
   const acts = p.actor.role === 'dinas_kabkota';
+  const awaiting = rows.filter((r) => r.stage === 'PROVINCIAL_PRESCREEN').length;
   const main = html`
+    ${p.actor.role === 'dinas_provinsi' ? html`<p><a href="/dinas/praseleksi">${t.prescreen.link(awaiting)}</a></p>` : ''}
     <section aria-labelledby="usulan">
       <h2 id="usulan">${t.dinas.list}</h2>
       ${

@@ -1,0 +1,231 @@
+/**
+ * The dinas provinsi's pre-screen in the portal, in a real browser on a phone-sized screen: Jawa Barat's office sees
+ * the proposals of its province awaiting its decision (not another province's), a form left incomplete is said beside
+ * its fields with nothing written, a return names the documents to complete and why, a pass moves the proposal on, a
+ * decision on a stale form meets the workflow's refusal in Indonesian, and another province's proposal by URL is the
+ * 403 page with nothing written. Each page passes axe-core.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDocument, testConfig } from '../../bench/drivers';
+import { readMailbox } from '../../embedded/mailbox';
+import { call, nominationPath, startApi, TEST_USERS, userWithToken, type ApiUnderTest } from '../support/api';
+import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
+import { startHarness, waitFor, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ApiUnderTest;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let bantulToken: string;
+const config = testConfig('uji-portal-praseleksi', {
+  optionalSteps: true,
+  mutate: (c) => {
+    c.intakeWindow = '15m';
+  },
+});
+const PHONE = { width: 375, height: 740 };
+/** Kain tenun: the checklist asks legality and the sentra's decree. */
+const KINDS = ['legality', 'sentra_decree'];
+
+const row = (workflowId: string) =>
+  h.db.selectFrom('nominations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+const stageIs = (workflowId: string, stage: string) =>
+  waitFor(async () => (await row(workflowId))?.stage === stage, { what: `${workflowId} in ${stage}` });
+const prescreenEvents = (workflowId: string) =>
+  h.db
+    .selectFrom('nomination_events')
+    .select(['type', 'actor_id', 'payload'])
+    .where('workflow_id', '=', workflowId)
+    .where('type', 'like', 'prescreen.%')
+    .orderBy('seq')
+    .execute();
+
+/** A kain tenun proposal of `regency`, through the API, with its documents complete: awaiting the pre-screen. */
+async function proposal(ikmName: string, regency: string, token: string): Promise<string> {
+  const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
+    token,
+    body: {
+      regencyCode: regency,
+      ikmName,
+      sentraName: `Sentra ${ikmName}`,
+      commodity: 'kain_tenun',
+      product: 'Kain tenun',
+      sentraSize: 12,
+    },
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  const id = made.body.workflowId as string;
+  await stageIs(id, 'AWAITING_SOCIALIZATION');
+  const session = config.sessions.find((s) => s.provinces.includes(regency.slice(0, 2)))!;
+  const attended = await call(api, 'POST', nominationPath(id, '/attendance'), {
+    token,
+    body: { sessionId: session.id },
+  });
+  expect(attended.status, JSON.stringify(attended.body)).toBe(200);
+  await stageIs(id, 'AWAITING_DOCUMENTS');
+  for (const kind of KINDS) {
+    const res = await fetch(`${api.url}${nominationPath(id, `/documents/${kind}`)}?fileName=${kind}.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+      body: sampleDocument('application/pdf', 2000),
+    });
+    expect(res.status, await res.text()).toBe(201);
+  }
+  await stageIs(id, 'PROVINCIAL_PRESCREEN');
+  return id;
+}
+
+const card = (ikmName: string) => page.locator('li.card', { has: page.getByRole('heading', { name: ikmName }) });
+
+let tenunA: string;
+let tenunB: string;
+let bantul: string;
+
+beforeAll(async () => {
+  h = await startHarness('portal-praseleksi');
+  api = await startApi(h);
+  bantulToken = await userWithToken(h, {
+    id: 'disperin-34.02',
+    name: 'Disperin Kab. Bantul',
+    email: 'disperin.bantul@example.id',
+    role: 'dinas_kabkota',
+    region: '34.02',
+  });
+  const { regencies: _r, provinces: _p, ...body } = config;
+  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await waitFor(
+    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
+  );
+  [tenunA, tenunB, bantul] = await Promise.all([
+    proposal('Tenun Ikat Garut', '32.05', api.tokens.garut),
+    proposal('Tenun Sutra Garut', '32.05', api.tokens.garut),
+    proposal('Tenun Lurik Bantul', '34.02', bantulToken),
+  ]);
+  browser = await launchChromium();
+  context = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
+  page = await context.newPage();
+  await signInAs(h, api.url, context, TEST_USERS.jabar.id);
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await h?.stop();
+});
+
+describe("Jawa Barat's dinas provinsi pre-screens its province's proposals, on a phone", () => {
+  it('lists the proposals of its province awaiting the pre-screen, not another province’s', async () => {
+    await page.goto(`${api.url}/dinas`);
+    await page.getByRole('link', { name: 'Pra-seleksi: 2 usulan menunggu keputusan Anda' }).click();
+    await page.waitForURL(`${api.url}/dinas/praseleksi`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Pra-seleksi Jawa Barat');
+    expect(await page.locator('li.card h2').allInnerTexts()).toEqual(['Tenun Ikat Garut', 'Tenun Sutra Garut']);
+    const a = card('Tenun Ikat Garut');
+    expect(await a.innerText()).toMatch(/Kab\. Garut · Sentra Tenun Ikat Garut · Kain tenun/);
+    expect(await a.innerText()).toMatch(/Batas waktu: .* pukul \d{2}\.\d{2} WIB/);
+    expect(await a.getByRole('checkbox').evaluateAll((cs) => cs.map((c) => (c as any).value))).toEqual(KINDS);
+    await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
+    await screenshot(page, 'portal-praseleksi-ponsel');
+  });
+
+  it('says what is missing beside the fields of an incomplete return, keeps what was chosen, and writes nothing', async () => {
+    const a = card('Tenun Ikat Garut');
+    await a.getByLabel('Kembalikan untuk dilengkapi').check();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      a.getByRole('button', { name: 'Kirim keputusan' }).click(),
+    ]);
+    expect(answer.status()).toBe(400);
+    const again = card('Tenun Ikat Garut');
+    expect(await again.getByRole('alert').innerText()).toBe('Usulan belum diterima. Perbaiki isian yang ditandai.');
+    expect(await again.locator('p.error:not(.notice)').allInnerTexts()).toEqual([
+      'Pilih dokumen yang harus dilengkapi.',
+      'Tuliskan alasannya.',
+    ]);
+    expect(await again.getByLabel('Kembalikan untuk dilengkapi').isChecked()).toBe(true);
+    expect(await again.getByLabel(/^Alasan/).getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+    expect(await prescreenEvents(tenunA)).toEqual([]);
+    expect((await row(tenunA))?.stage).toBe('PROVINCIAL_PRESCREEN');
+  });
+
+  it('returns a proposal with the documents to complete and why: recorded by the office, the dinas kab/kota asked', async () => {
+    const a = card('Tenun Ikat Garut');
+    await a.getByLabel('SK bupati/walikota tentang penetapan sentra IKM').check();
+    await a.getByLabel(/^Alasan/).fill('SK sentra belum ditandatangani bupati');
+    await a.getByRole('button', { name: 'Kirim keputusan' }).click();
+    await page.waitForURL(/\/dinas\/praseleksi\?ok=return/);
+    expect(await page.getByRole('status').innerText()).toBe('Tenun Ikat Garut dikembalikan untuk dilengkapi.');
+    await stageIs(tenunA, 'PRESCREEN_RETURNED');
+    const events = await waitFor(async () => {
+      const all = await prescreenEvents(tenunA);
+      return all.length === 2 ? all : undefined;
+    });
+    expect(events.map((e) => e.type)).toEqual(['prescreen.return', 'prescreen.returned']);
+    expect(events[0]).toMatchObject({
+      actor_id: TEST_USERS.jabar.id,
+      payload: { decision: 'return', reason: 'SK sentra belum ditandatangani bupati', missing: ['sentra_decree'] },
+    });
+    const dinasAddress = config.contacts.dinasKabKota.replace('{regency}', '32.05');
+    const mail = await waitFor(async () =>
+      (await readMailbox(h.mailDir)).find((m) => m.template === 'prescreen_returned' && m.to.includes(dinasAddress)),
+    );
+    expect(mail.text).toContain('SK sentra belum ditandatangani bupati');
+    expect(await page.locator('li.card h2').allInnerTexts()).toEqual(['Tenun Sutra Garut']);
+    await expectAccessible(page);
+  });
+
+  it('a decision on a stale form meets the workflow’s refusal in Indonesian, and nothing more is written', async () => {
+    // The page still offers Tenun Sutra Garut; meanwhile the office passes it from another tab (here, its API token).
+    const passed = await call(api, 'POST', nominationPath(tenunB, '/prescreen'), {
+      token: api.tokens.jabar,
+      body: { decision: 'pass' },
+    });
+    expect(passed.status, JSON.stringify(passed.body)).toBe(200);
+    await stageIs(tenunB, 'AWAITING_SAMPLES');
+    const b = card('Tenun Sutra Garut');
+    await b.getByLabel('Loloskan').check();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      b.getByRole('button', { name: 'Kirim keputusan' }).click(),
+    ]);
+    expect(answer.status()).toBe(409);
+    expect(await page.getByRole('alert').innerText()).toBe(
+      'Usulan ini sedang pada tahap Menunggu sampel produk; tindakan ini hanya untuk tahap Pra-seleksi dinas provinsi.',
+    );
+    expect((await prescreenEvents(tenunB)).map((e) => e.type)).toEqual(['prescreen.pass']);
+    await expectAccessible(page);
+  });
+
+  it("answers another province's proposal by URL with the 403 page, and records nothing", async () => {
+    const shown = await page.goto(`${api.url}/nominasi/${encodeURIComponent(bantul)}`);
+    expect(shown?.status()).toBe(403);
+    expect(await page.locator('body').innerText()).not.toContain('Tenun Lurik Bantul');
+    await expectAccessible(page);
+
+    // A pre-screen form forged for it, with the session's own CSRF token.
+    await page.goto(`${api.url}/dinas/praseleksi`);
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    const forged = await page.request.post(`${api.url}/nominasi/${encodeURIComponent(bantul)}/praseleksi`, {
+      form: { _csrf: csrf, decision: 'pass' },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect(await forged.text()).toContain(`is in province 34; you act for province 32`);
+    expect(await forged.text()).not.toContain('Tenun Lurik Bantul');
+    expect(await prescreenEvents(bantul)).toEqual([]);
+    expect((await row(bantul))?.stage).toBe('PROVINCIAL_PRESCREEN');
+  });
+
+  it('is refused to a dinas kabupaten/kota', async () => {
+    await signInAs(h, api.url, context, TEST_USERS.garut.id);
+    const answer = await page.goto(`${api.url}/dinas/praseleksi`);
+    expect(answer?.status()).toBe(403);
+    expect(await page.getByRole('alert').innerText()).toBe(
+      'this page is for dinas_provinsi; you are signed in as dinas_kabkota',
+    );
+  });
+});
