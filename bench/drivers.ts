@@ -34,6 +34,7 @@ export { chaosCycles, finalizeCycle, planItems, runWorkload, startCycle } from '
 // The fuzz suite: the case generators and the runner that sends them.
 export { gapOf, generateCsvCases, generateUpdateCases, UNCLEAR_MESSAGE, type UpdateCase } from './fuzz/cases';
 export { generateEventLogAttacks, runEventLogAttack } from './fuzz/event-log';
+export { editedBundles, type ForgedClaim, forgedClaims, nameSpellings, nearSpellings } from './fuzz/integrity-attacks';
 export {
   type CsvRun,
   describeViolation,

@@ -356,8 +356,8 @@ export async function setUpTargets(
     async rebuild(key) {
       const i = world.nominations.findIndex((t) => t.key === key);
       const original = world.nominations[i];
-      // The cases were made for the original target: its replacement must have the same assessors (they are assigned by
-      // a hash of the workflow id), or a case meant as "scored twice" or "not assigned" could become a valid sheet.
+      // The cases were made for the original target: its replacement must have the same assessors (drawn at random, so
+      // it is redrawn until they match), or a case meant as "scored twice" or "not assigned" could become a valid sheet.
       for (let attempt = 0; ; attempt++) {
         const d = await drive(key);
         const next = describeTarget(key, d.view, key === 'hold' ? holdConfig : config);

@@ -8,7 +8,8 @@
  * The cases are generated from the live targets (which assessors were assigned, which documents are in), so the targets
  * are set up while the file is collected. Cases of a known engine gap (KNOWN_ENGINE_GAPS in bench/fuzz/cases.ts) that
  * the engine accepts are listed as todo; refusals of a known gap with an unclear message are sent and checked for all
- * but their wording.
+ * but their wording. The integrity attacks (#15: name spellings, forged previous stars, overrides without a second
+ * coordinator, edited exports) are in fuzz-integrity.test.ts; the direct statements on the event log are here.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,8 +7,6 @@
  * its status and message, and no history event and no row behind it.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   coordinator,
@@ -34,7 +32,7 @@ import {
 import { call, nominationPath, startApi, userWithToken, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
-import type { PanelProbeSinks } from '../support/panel-probe.interceptor';
+import { panelProbeBundle, panelsOnReplay } from '../support/panel-replay';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -212,21 +210,13 @@ describe('an assignment nobody can steer', () => {
     expect(hashed.size).toBeGreaterThan(1);
 
     // Each history replayed under its own workflow id and under every other spelling's draws the panel it recorded.
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-      workflowInterceptorModules: [fileURLToPath(new URL('../support/panel-probe.interceptor.ts', import.meta.url))],
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    });
+    const bundle = await panelProbeBundle();
     for (const { handle, workflowId } of started) {
       const history = await handle.fetchHistory();
-      for (const underId of started.map((s) => s.workflowId)) {
-        const seen: string[][] = [];
-        const sinks: import('@temporalio/worker').InjectedSinks<PanelProbeSinks> = {
-          panelProbe: { drawn: { fn: (_info, _type, assessors) => void seen.push(assessors), callDuringReplay: true } },
-        };
-        await Worker.runReplayHistory({ workflowBundle: { code }, sinks }, history, underId);
-        expect(seen, `${workflowId} replayed as ${underId}`).toEqual([drawn.get(workflowId)]);
-      }
+      for (const underId of started.map((s) => s.workflowId))
+        expect(await panelsOnReplay(bundle, history, underId), `${workflowId} replayed as ${underId}`).toEqual([
+          drawn.get(workflowId),
+        ]);
     }
   });
 });
