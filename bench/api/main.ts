@@ -310,8 +310,9 @@ console.log(JSON.stringify(result, null, 2));
 console.log(`written to ${writeResult(`api-${sessions.length}`, result)}`);
 
 await app.close();
-worker.shutdown();
-await running;
+// A worker that stopped on a fatal error (its server gone) has nothing to shut down: say why it stopped, then go on.
+if (worker.getState() === 'RUNNING') worker.shutdown();
+await running.catch((err: Error) => console.error(`the worker had stopped: ${err.message}`));
 await connection.close();
 await deps.close();
 await stack.stop();
