@@ -229,3 +229,86 @@ describe("Jawa Barat's dinas provinsi pre-screens its province's proposals, on a
     );
   });
 });
+
+describe('the dinas list a page at a time, by cycle, at volume', () => {
+  const second = testConfig('uji-portal-halaman', { mutate: (c) => (c.intakeWindow = '15m') });
+  const names = Array.from({ length: 26 }, (_, i) => `Batik Halaman ${String(i + 1).padStart(2, '0')}`);
+  const shown = () => page.locator('table.cards tbody tr td[data-label="IKM"] a').allInnerTexts();
+
+  it('pages 25 at a time, filters by cycle, and keeps both across the language switch', async () => {
+    const { regencies: _r, provinces: _p, ...body } = second;
+    const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    await waitFor(
+      async () => (await call(api, 'GET', `/api/cycles/${second.id}`, { token: api.tokens.auditor })).status === 200,
+    );
+    for (const ikmName of names) {
+      const made = await call(api, 'POST', `/api/cycles/${second.id}/nominations`, {
+        token: api.tokens.garut,
+        body: {
+          regencyCode: '32.05',
+          ikmName,
+          sentraName: `Sentra ${ikmName}`,
+          commodity: 'kain_batik',
+          product: 'Batik',
+          sentraSize: 8,
+        },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+    }
+    await waitFor(async () => {
+      const n = await h.db
+        .selectFrom('nominations')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('cycle_id', '=', second.id)
+        .executeTakeFirstOrThrow();
+      return Number(n.n) === names.length;
+    });
+    await signInAs(h, api.url, context, TEST_USERS.garut.id);
+
+    // Every cycle: the projection's order (cycle, regency, IKM), 25 on the first page, the rest on the second.
+    const all = await h.db
+      .selectFrom('nominations')
+      .select('ikm_name')
+      .where('regency_code', '=', '32.05')
+      .orderBy('cycle_id')
+      .orderBy('regency_code')
+      .orderBy('ikm_name')
+      .execute();
+    expect(all.length).toBe(names.length + 2);
+    await page.goto(`${api.url}/dinas`);
+    expect(await shown()).toEqual(all.slice(0, 25).map((r) => r.ikm_name));
+    expect(await page.getByRole('navigation', { name: 'Halaman daftar' }).innerText()).toMatch(
+      /^Halaman 1\s+Berikutnya →$/,
+    );
+    await page.getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/dinas?halaman=2`);
+    expect(await shown()).toEqual(all.slice(25).map((r) => r.ikm_name));
+    expect(await page.getByRole('link', { name: 'Berikutnya →' }).count()).toBe(0);
+
+    // One cycle: chosen in the filter; its second page keeps the cycle, and so does the language switch.
+    await page.getByLabel('Saring menurut siklus').selectOption(second.id);
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.waitForURL(`${api.url}/dinas?siklus=${second.id}`);
+    expect(await shown()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/dinas?siklus=${second.id}&halaman=2`);
+    expect(await shown()).toEqual(names.slice(25));
+    await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${api.url}/dinas?siklus=${second.id}&halaman=2&lang=en`);
+    expect(await shown()).toEqual(names.slice(25));
+    expect(await page.getByLabel('Filter by cycle').inputValue()).toBe(second.id);
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await page.waitForURL(`${api.url}/dinas?siklus=${second.id}&halaman=1`);
+    expect(await shown()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
+
+    // The first cycle alone fits one page: no pager.
+    await page.goto(`${api.url}/dinas?siklus=${config.id}`);
+    expect((await shown()).sort()).toEqual(['Tenun Ikat Garut', 'Tenun Sutra Garut']);
+    expect(await page.getByRole('navigation', { name: 'Halaman daftar' }).count()).toBe(0);
+  });
+});

@@ -302,6 +302,15 @@ export const en: Dictionary = {
     back: 'Back to the main page',
     csrf: 'This form is no longer valid (the session changed or the form is incomplete). Reload the page and send it again.',
   },
+  paging: {
+    label: 'Pages of the list',
+    previous: '← Previous',
+    next: 'Next →',
+    page: (n: number) => `Page ${n}`,
+    allCycles: 'All cycles',
+    cycle: 'Filter by cycle',
+    show: 'Show',
+  },
   prescreen: {
     heading: (province: string) => `Pre-screen of ${province}`,
     link: (n: number) => `Pre-screen: ${n} nomination(s) awaiting your decision`,

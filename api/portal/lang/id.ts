@@ -268,6 +268,15 @@ export const id = {
     back: 'Kembali ke halaman utama',
     csrf: 'Formulir ini tidak lagi berlaku (sesi berganti atau formulir tidak lengkap). Muat ulang halaman, lalu kirim lagi.',
   },
+  paging: {
+    label: 'Halaman daftar',
+    previous: '← Sebelumnya',
+    next: 'Berikutnya →',
+    page: (n: number) => `Halaman ${n}`,
+    allCycles: 'Semua siklus',
+    cycle: 'Saring menurut siklus',
+    show: 'Tampilkan',
+  },
   prescreen: {
     heading: (province: string) => `Pra-seleksi ${province}`,
     link: (n: number) => `Pra-seleksi: ${n} usulan menunggu keputusan Anda`,

@@ -10,7 +10,8 @@ import { regionDisplayName } from '../../../domain/regions';
 import { STAGE_DEADLINE } from '../../../workflows/deadline-clock';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
-import { cyclesById, openCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import { cyclesById, openCycles, recentCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import { PAGE_SIZE, pager, pagingOf } from '../paging';
 import { emptyForm, selectField, textArea, textField, type FormState } from '../fields';
 import { formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
@@ -31,8 +32,15 @@ export interface DinasPageState {
 export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: DinasPageState = {}): Promise<SafeHtml> {
   const p = requireSignedIn(ctx);
   const { t } = ctx;
-  const rows = await listNominations(deps.db, p, { limit: 500, offset: 0 });
+  const paging = pagingOf(ctx);
+  const fetched = await listNominations(deps.db, p, {
+    cycleId: paging.cycleId,
+    limit: paging.limit,
+    offset: paging.offset,
+  });
+  const rows = fetched.slice(0, PAGE_SIZE);
   const open = await openCycles(deps.db);
+  const choices = await recentCycles(deps.db);
   const cycles = await cyclesById(
     deps.db,
     rows.map((r) => r.cycle_id),
@@ -41,11 +49,28 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
   const office = regionDisplayName(p.actor.region);
   // The dinas provinsi reads its province's nominations here; only the dinas kabupaten/kota acts on them.
   const acts = p.actor.role === 'dinas_kabkota';
-  const awaiting = rows.filter((r) => r.stage === 'PROVINCIAL_PRESCREEN').length;
+  // Counted over the province, not the page shown.
+  const awaiting =
+    p.actor.role === 'dinas_provinsi'
+      ? (await listNominations(deps.db, p, { stage: 'PROVINCIAL_PRESCREEN', limit: 1000, offset: 0 })).length
+      : 0;
   const main = html`
     ${p.actor.role === 'dinas_provinsi' ? html`<p><a href="/dinas/praseleksi">${t.prescreen.link(awaiting)}</a></p>` : ''}
     <section aria-labelledby="usulan">
       <h2 id="usulan">${t.dinas.list}</h2>
+      <form method="get" action="/dinas">
+        ${selectField({
+          form: { values: { siklus: paging.cycleId ?? '' }, errors: {} },
+          idPrefix: 'saring',
+          name: 'siklus',
+          label: t.paging.cycle,
+          options: [
+            { value: '', label: t.paging.allCycles },
+            ...choices.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
+          ],
+        })}
+        <button type="submit" class="secondary">${t.paging.show}</button>
+      </form>
       ${
         rows.length === 0
           ? html`<p>${t.dinas.empty}</p>`
@@ -63,6 +88,7 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
               </tbody>
             </table>`
       }
+      ${pager(ctx, '/dinas', paging, fetched.length)}
     </section>
     ${acts ? nominateForm(ctx, open, state.nominate ?? emptyForm()) : ''}
   `;
