@@ -48,6 +48,8 @@ export class ApiRefusal extends CliError {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The rule a workflow's refusal broke and the values its message names, when the API sent them. */
+    readonly rule?: { rule: string; params?: Record<string, string | number> },
   ) {
     super(exitCodeOfStatus(status), message);
   }
@@ -110,9 +112,19 @@ export class ApiClient {
       if (parsed === undefined) throw unreachable(`the OVOP API at ${this.settings.url} answered ${path} with no JSON`);
       return parsed as T;
     }
-    const error = parsed as { code?: unknown; message?: unknown } | undefined;
-    if (error && typeof error.message === 'string' && typeof error.code === 'string')
-      throw new ApiRefusal(res.status, error.code, error.message);
+    const error = parsed as { code?: unknown; message?: unknown; rule?: unknown; params?: unknown } | undefined;
+    if (error && typeof error.message === 'string' && typeof error.code === 'string') {
+      const rule =
+        typeof error.rule === 'string'
+          ? {
+              rule: error.rule,
+              ...(error.params && typeof error.params === 'object'
+                ? { params: error.params as Record<string, string | number> }
+                : {}),
+            }
+          : undefined;
+      throw new ApiRefusal(res.status, error.code, error.message, rule);
+    }
     throw new ApiRefusal(res.status, 'http_error', `the OVOP API answered ${res.status} ${res.statusText} to ${path}`);
   }
 }

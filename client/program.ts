@@ -71,8 +71,9 @@ async function execute(globals: GlobalOptions, fn: (ctx: Context) => Promise<Out
 export function printError(error: CliError, json: boolean): void {
   const lines = [`ovop: ${error.message}`, ...error.issues.map((i) => `  - ${i.path || '(file)'}: ${i.message}`)];
   process.stderr.write(`${lines.join('\n')}\n`);
-  // An API refusal keeps the API's code and HTTP status beside the CLI's exit code.
-  const api = error instanceof ApiRefusal ? { status: error.status, code: error.code } : {};
+  // An API refusal keeps the API's code and HTTP status beside the CLI's exit code, and the workflow's rule (with the
+  // values its message names) where the API sent one, for scripts to branch on instead of the English sentence.
+  const api = error instanceof ApiRefusal ? { status: error.status, code: error.code, ...error.rule } : {};
   if (json)
     process.stdout.write(
       `${JSON.stringify({ error: { exitCode: error.exitCode, ...api, message: error.message, issues: error.issues } }, null, 2)}\n`,

@@ -331,15 +331,25 @@ describe('ovop CLI', () => {
   });
 
   it('walks a nomination from attendance to Bintang 5, refusing what actors may not do', async () => {
-    const [otherProvince, unknown, shownElsewhere] = await Promise.all([
+    const [otherProvince, unknown, shownElsewhere, noSession] = await Promise.all([
       ovop(['attend', TAMA, '--session', 'sesi-1-yogyakarta'], as.tanahDatar),
       ovop(['attend', `ovop/${CYCLE}/nomination/32.05/tidak-ada`, '--session', 'sesi-1-yogyakarta'], as.garut),
       ovop(['--json', 'show', TAMA], as.tanahDatar),
+      ovop(['--json', 'attend', TAMA, '--session', 'sesi-tidak-ada'], as.garut),
     ]);
     expect(otherProvince.code).toBe(1);
     expect(otherProvince.stderr.trim()).toBe(
       `ovop: nomination ${TAMA} belongs to kabupaten/kota 32.05; you act for 13.04`,
     );
+    // The workflow's own refusal: its rule and values beside the message in --json.
+    expect(noSession.code).toBe(1);
+    expect(noSession.json().error).toMatchObject({
+      status: 409,
+      code: 'refused',
+      rule: 'unknown_session',
+      params: { session: 'sesi-tidak-ada' },
+      message: expect.stringMatching(/^unknown socialization session "sesi-tidak-ada"; sessions: sesi-1-yogyakarta, /),
+    });
     expect(await acceptedUpdates(h.client, TAMA, 'attendSocialization')).toBe(0);
     // Another regency's dinas may not even read it.
     expect(shownElsewhere.code).toBe(1);

@@ -1,8 +1,9 @@
 /**
  * How the CLI reports the API's refusals: every HTTP status the CLI may meet becomes its exit code (400 → 2; 401, 403,
  * 404, 409, 413, 415, 422, 429 → 1; 502–504 and no answer → 3) with the API's own message, and `--json` carries the
- * status and the API's stable code. The answers come from a loopback HTTP server standing where the API (or a proxy in
- * front of it) would: the real API never answers 502 or 504 itself, a gateway does.
+ * status and the API's stable code (and a workflow refusal's rule with its params). The answers come from a loopback
+ * HTTP server standing where the API (or a proxy in front of it) would: the real API never answers 502 or 504 itself,
+ * a gateway does.
  */
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -16,12 +17,18 @@ const BIN = fileURLToPath(new URL('../../bin/ovop.js', import.meta.url));
 const TOKEN = 'ovop_uji-token-rahasia';
 
 /** The API's JSON errors (api/errors.ts), by status; 502 and 504 are a gateway's pages, with no JSON. */
-const ANSWERS: Record<number, { code: string; message: string } | string> = {
+const ANSWERS: Record<number, { code: string; message: string; rule?: string; params?: object } | string> = {
   400: { code: 'invalid_request', message: 'body/stage must be one of attendance, documents' },
   401: { code: 'token_expired', message: 'this API token expired; make a new one' },
   403: { code: 'forbidden', message: 'role dinas_kabkota may not read a cycle; only a coordinator or an auditor may' },
   404: { code: 'not_found', message: 'no nomination ovop/uji/nomination/32.05/status-404' },
-  409: { code: 'nomination_closed', message: 'nomination ovop/uji/nomination/32.05/status-409 is closed' },
+  409: {
+    code: 'refused',
+    message:
+      'session sesi-2-bandung does not cover province 32 and does not accept make-up attendance; sessions for province 32: sesi-1-yogyakarta',
+    rule: 'session_other_province',
+    params: { session: 'sesi-2-bandung', province: '32', covering: 'sesi-1-yogyakarta' },
+  },
   413: { code: 'too_large', message: 'the file is larger than the 10 MB the cycle allows' },
   415: { code: 'unsupported_type', message: 'the file is not a PDF, JPEG or PNG' },
   422: { code: 'content_mismatch', message: 'the file declared as application/pdf is not a PDF' },
@@ -102,6 +109,7 @@ describe("the CLI and the API's refusals", () => {
         expect(refusal.message).toBe(`the OVOP API answered ${status} ${reason} to /api/nominations/status-${status}`);
       } else {
         expect([refusal.code, refusal.message]).toEqual([body.code, body.message]);
+        expect(refusal.rule).toEqual(body.rule && { rule: body.rule, params: body.params });
       }
     }
     expect(received.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
@@ -123,12 +131,13 @@ describe("the CLI and the API's refusals", () => {
 
   it('prints the message on stderr and, with --json, the status and code beside the exit code', async () => {
     const id = (status: number) => `ovop/uji/nomination/32.05/status-${status}`;
-    const [forbidden, tooLarge, badRequest, gateway, unavailable] = await Promise.all([
+    const [forbidden, tooLarge, badRequest, gateway, unavailable, refused] = await Promise.all([
       ovop(['show', id(403)]),
       ovop(['--json', 'show', id(413)]),
       ovop(['--json', 'show', id(400)]),
       ovop(['--json', 'show', id(502)]),
       ovop(['--json', 'show', id(503)]),
+      ovop(['--json', 'show', id(409)]),
     ]);
     expect([forbidden.code, forbidden.stderr]).toEqual([1, `ovop: ${(ANSWERS[403] as { message: string }).message}\n`]);
     expect(forbidden.stdout).toBe('');
@@ -147,6 +156,18 @@ describe("the CLI and the API's refusals", () => {
     expect(unavailable.code).toBe(3);
     expect(unavailable.stderr).toBe('ovop: the engine did not answer: no worker is polling\n');
     expect(JSON.parse(unavailable.stdout).error).toMatchObject({ exitCode: 3, status: 503, code: 'unavailable' });
+    // A workflow's refusal keeps its rule and the values its message names, for scripts to branch on.
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error).toEqual({
+      exitCode: 1,
+      status: 409,
+      code: 'refused',
+      rule: 'session_other_province',
+      params: { session: 'sesi-2-bandung', province: '32', covering: 'sesi-1-yogyakarta' },
+      message:
+        'session sesi-2-bandung does not cover province 32 and does not accept make-up attendance; sessions for province 32: sesi-1-yogyakarta',
+      issues: [],
+    });
     // The CLI asked for the nomination by its id, with the token as a bearer credential.
     expect(received).toContainEqual({
       method: 'GET',
