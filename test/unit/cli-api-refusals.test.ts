@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 function ovop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, OVOP_API_URL: url, OVOP_TOKEN: TOKEN, OVOP_TIMEOUT: '2' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OVOP_API_URL: url, OVOP_TOKEN: TOKEN, OVOP_TIMEOUT: '30' };
   delete env.OVOP_DEBUG;
   return new Promise((resolve) =>
     execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
