@@ -68,9 +68,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   deps.metrics?.instrument(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // The sign-in page's button posts an empty form; no route reads form fields.
+  // The portal's forms (the sign-in page's button posts an empty one). A field sent more than once stays a list, as
+  // a form's checkboxes send it; the portal refuses a list where it asked for one value.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body === '' ? undefined : Object.fromEntries(new URLSearchParams(body as string))),
+    done(null, body === '' ? undefined : formFields(new URLSearchParams(body as string))),
   );
 
   await app.register(fastifySwagger, {
@@ -161,4 +162,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // The people's pages (api/portal/): the same reads and routes, rendered as HTML.
   await app.register(portal, { ...deps, api: app });
   return app;
+}
+
+/** A form's fields by name: one value as a string, a repeated field as the list of its values in order. */
+function formFields(params: URLSearchParams): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of params) {
+    const had = fields[name];
+    fields[name] = had === undefined ? value : [...[had].flat(), value];
+  }
+  return fields;
 }

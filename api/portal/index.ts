@@ -14,7 +14,7 @@ import { offsetMinutes } from '../../client/time';
 import { NOMINATION_REF } from '../../common/nomination-link';
 import { requireRead } from '../authorization';
 import { nominationOfRef, nominationScope } from '../nomination-reads';
-import { ApiError } from '../errors';
+import { ApiError, invalidRequest } from '../errors';
 import { safeNext } from '../next-path';
 import type { ApiDeps } from '../server';
 import {
@@ -59,7 +59,12 @@ const send = (reply: FastifyReply, body: SafeHtml, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.text);
 
 const formOf = (req: FastifyRequest) => (req.body ?? {}) as Record<string, string | undefined>;
-const field = (req: FastifyRequest, name: string) => (formOf(req)[name] ?? '').trim();
+/** One field of a posted form; a field the page sends once that arrives twice is a forged or broken form (400). */
+function field(req: FastifyRequest, name: string): string {
+  const value: unknown = formOf(req)[name];
+  if (Array.isArray(value)) throw invalidRequest(`the form sent ${name} more than once; reload the page and try again`);
+  return typeof value === 'string' ? value.trim() : '';
+}
 
 /** The nomination form's fields, and where a refusal's words point. */
 const NOMINATION_FIELDS = ['cycleId', 'ikmName', 'sentraName', 'commodity', 'product', 'sentraSize'] as const;

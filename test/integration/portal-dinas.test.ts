@@ -236,6 +236,31 @@ describe("Garut's dinas uploads documents from the nomination page, on a phone",
     expect((await storedFiles(id)).map((f) => f.kind).sort()).toEqual(['halal', 'legality']);
   });
 
+  it('refuses a nomination form that sends a field twice with 400, and nominates nothing', async () => {
+    await page.goto(`${api.url}/dinas`);
+    const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!;
+    const forged = await page.evaluate(
+      async ([cycleId, token]) => {
+        const form = new URLSearchParams({ _csrf: token, cycleId, sentraName: 'Sentra Ganda', commodity: 'anyaman' });
+        form.append('product', 'Tikar');
+        form.append('sentraSize', '12');
+        form.append('ikmName', 'IKM Ganda Satu');
+        form.append('ikmName', 'IKM Ganda Dua');
+        const res = await fetch('/dinas/usulan', { method: 'POST', body: form });
+        return { status: res.status, text: await res.text() };
+      },
+      [config.id, csrf] as const,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('the form sent ikmName more than once');
+    const made = await h.db
+      .selectFrom('nominations')
+      .select('ikm_name')
+      .where('ikm_name', 'like', 'IKM Ganda%')
+      .execute();
+    expect(made).toEqual([]);
+  });
+
   it('answers a revision request: the reviewer’s reason shown, the documents asked for uploaded again', async () => {
     for (const kind of ['distribution_permit', 'lab_test']) {
       await page.goto(`${api.url}/nominasi/${encodeURIComponent(id)}`);
