@@ -44,10 +44,6 @@ export async function bootstrap(opts: {
   };
 }
 
-/**
- * The Temporal settings of a long-running service; a malformed payload key stops it with the one sentence that names
- * the entry (exit 2), and running without one is said once at start.
- */
 /** The connection settings of a service (NAME or NAME_FILE); a missing or unreadable one stops it with exit code 2. */
 export function connectionSettingsOrExit(service: string): {
   databaseUrl: string;
@@ -71,6 +67,10 @@ export function connectionSettingsOrExit(service: string): {
   }
 }
 
+/**
+ * The Temporal settings of a long-running service; a malformed payload key stops it with the one sentence that names
+ * the entry (exit 2), and running without one is said once at start.
+ */
 export function temporalSettingsOrExit(service: string): TemporalSettings {
   let settings: TemporalSettings;
   try {
