@@ -1,20 +1,14 @@
 /**
  * The rules of every actor action on a nomination: pure functions of (state, input with its actor, now) that refuse
  * with a message telling the actor what is wrong. They run as Update validators, so a refused action leaves no event in
- * the history; they never change the state.
+ * the history; they never change the state. The field verification's rules are in field-visit-rules.ts and the
+ * stage and role guards every rule shares in rule-guards.ts; both are part of this module's set.
  */
 import { validateScoreSheet } from '../domain/scoring';
 import { provinceOf } from '../domain/region-codes';
 import { isoDateProblem, shown } from '../domain/text';
-import {
-  type Actor,
-  DEADLINE_STAGES,
-  DECREE_SIGNATORIES,
-  type FieldVisitConfig,
-  SAMPLE_CONDITIONS,
-  type Stage,
-} from '../domain/types';
-import { currentDeadline, deadlineOf } from './deadline-clock';
+import { DEADLINE_STAGES, DECREE_SIGNATORIES, SAMPLE_CONDITIONS } from '../domain/types';
+import { currentDeadline } from './deadline-clock';
 import type {
   AttendInput,
   CertificateHandoverInput,
@@ -22,14 +16,10 @@ import type {
   DetermineByDecreeInput,
   DetermineInput,
   ExtendDeadlineInput,
-  FieldVerificationInput,
-  FileReference,
   PrescreenInput,
-  RecordFieldEvidenceInput,
   ResolveHoldInput,
   SampleReceiptInput,
   ReviewInput,
-  ScheduleFieldVisitInput,
   ScoreInput,
   SubmitDocumentInput,
   WithdrawInput,
@@ -37,16 +27,21 @@ import type {
 import { isClosed, nominee, type NominationState, provinceCodeOf, requiredDocuments } from './nomination-state';
 import { refuseWhilePending } from './four-eyes';
 import { checkActor, checkText, parseInstant, refuse } from './validation';
+import {
+  MAX_DOCUMENT_BYTES,
+  REASON_MAX,
+  requireCoordinator,
+  requireOwnDinas,
+  requireOwnProvinsi,
+  requireStage,
+} from './rule-guards';
+
+export * from './field-visit-rules';
 
 type S = Readonly<NominationState>;
 
-/** The largest file the documents table records (a 32-bit size); files are scanned PDFs, far below it. */
-const MAX_DOCUMENT_BYTES = 2_147_483_647;
-const REASON_MAX = 2000;
 /** The id the API gives a stored file (document_files.id). */
 const DOCUMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Photos and scans of one checklist item; more belongs in one archive file. */
-const MAX_EVIDENCE_FILES = 20;
 
 export function validateAttend(s: S, u: AttendInput): void {
   checkActor(u?.actor);
@@ -182,115 +177,6 @@ export function validateScores(s: S, u: ScoreInput): void {
     refuse(`assessor ${u.actor.id} has already submitted scores`);
   const problem = validateScoreSheet(u.scores, s.input.rules.assessment);
   if (problem) refuse(`invalid scores: ${problem}`);
-}
-
-export function validateVerifyField(s: S, u: FieldVerificationInput): void {
-  checkActor(u?.actor);
-  requireStage(s, 'FIELD_VERIFICATION');
-  requireCoordinator(u.actor);
-  if (s.input.rules.fieldVisit)
-    refuse(
-      'this cycle verifies in the field by a visit: a coordinator schedules it (field-visit schedule) and its team ' +
-        'records the evidence against the checklist (field-visit evidence)',
-    );
-  if (typeof u.passed !== 'boolean') refuse('passed must be true or false');
-  checkText(u.notes, 'notes', { max: REASON_MAX, required: false });
-  if (s.fieldVerified !== null) refuse('the field verification is already recorded');
-}
-
-export function validateScheduleFieldVisit(s: S, u: ScheduleFieldVisitInput, now: number): void {
-  checkActor(u?.actor);
-  requireStage(s, 'FIELD_VERIFICATION');
-  requireCoordinator(u.actor);
-  const cfg = requireFieldVisits(s);
-  if (s.evidence.length > 0)
-    refuse('the team has started recording evidence on site; the visit can no longer be rescheduled');
-  const date = parseInstant(u.date, 'date');
-  if (date <= now) refuse('the visit date must be in the future');
-  const deadline = deadlineOf(s as NominationState, 'fieldVerification');
-  if (date > deadline)
-    refuse(
-      `the visit date must be before the field verification deadline (${new Date(deadline).toISOString()}); ` +
-        'extend the deadline first',
-      { rule: 'visit_after_deadline', params: { deadlineAt: new Date(deadline).toISOString() } },
-    );
-  if (!Array.isArray(u.team) || u.team.some((id) => typeof id !== 'string'))
-    refuse('team must be a list of assessor ids');
-  const { min, max } = cfg.team;
-  if (u.team.length < min || u.team.length > max)
-    refuse(`a field visit team has ${min === max ? min : `${min} to ${max}`} members, got ${u.team.length}`);
-  const pool = s.input.rules.assessment.assessors;
-  for (const [i, id] of u.team.entries()) {
-    const profile = pool.find((a) => a.id === id);
-    if (!profile) refuse(`unknown assessor ${shown(id)}; the pool has ${pool.map((a) => a.id).join(', ')}`);
-    if (profile.province === provinceCodeOf(s))
-      refuse(`conflict of interest: assessor ${id} is from province ${profile.province}, the nomination's own`);
-    if (u.team.indexOf(id) !== i) refuse(`assessor ${id} is named twice in the team`);
-    // Who left the panel (a declared conflict, a reassignment) hears nothing more of this nomination.
-    if (s.excluded.includes(id))
-      refuse(`assessor ${id} was taken off this nomination's panel and may not be on its field visit team`);
-  }
-  checkText(u.facilitator, 'facilitator', { max: 200, required: false });
-  const v = s.fieldVisit;
-  if (v && v.date === date && v.team.join() === u.team.join() && v.facilitator === (u.facilitator ?? null))
-    refuse(`the visit is already scheduled for ${new Date(date).toISOString()} with this team`, {
-      rule: 'visit_already_scheduled',
-      params: { visitAt: new Date(date).toISOString() },
-    });
-}
-
-export function validateRecordFieldEvidence(s: S, u: RecordFieldEvidenceInput, now: number): void {
-  checkActor(u?.actor);
-  requireStage(s, 'FIELD_VERIFICATION');
-  const cfg = requireFieldVisits(s);
-  if (u.actor.role !== 'assessor')
-    refuse(`role ${u.actor.role} may not record field evidence; only a member of the visit team may`);
-  const visit = s.fieldVisit;
-  if (!visit) refuse('no field visit is scheduled yet; a coordinator schedules it first');
-  if (!visit.team.includes(u.actor.id))
-    refuse(`assessor ${u.actor.id} is not on the field visit team (${visit.team.join(', ')})`);
-  if (now < visit.date)
-    refuse(
-      `the field visit is on ${new Date(visit.date).toISOString()}; evidence is recorded on site, from that time`,
-      {
-        rule: 'evidence_before_visit',
-        params: { visitAt: new Date(visit.date).toISOString() },
-      },
-    );
-  if (!Array.isArray(u.items) || u.items.length === 0) refuse('items must list at least one checklist item');
-  const ids = cfg.checklist.map((i) => i.id);
-  for (const [i, entry] of u.items.entries()) {
-    if (typeof entry !== 'object' || entry === null) refuse('each item must be an object with item and found');
-    if (!ids.includes(entry.item))
-      refuse(`unknown checklist item ${shown(entry.item)}; the checklist has ${ids.join(', ')}`);
-    if (u.items.findIndex((x) => x.item === entry.item) !== i) refuse(`item ${entry.item} is listed twice`);
-    const earlier = s.evidence.find((e) => e.item === entry.item);
-    if (earlier) refuse(`item ${entry.item} was already recorded by ${earlier.recordedBy}`);
-    if (typeof entry.found !== 'boolean') refuse(`found must be true or false (item ${entry.item})`);
-    checkText(entry.note, `note of ${entry.item}`, { max: REASON_MAX, required: false });
-    if (entry.files !== undefined) checkFiles(entry.files, entry.item);
-  }
-}
-
-function checkFiles(files: unknown, item: string): void {
-  if (!Array.isArray(files) || files.length > MAX_EVIDENCE_FILES)
-    refuse(`files of ${item} must be a list of at most ${MAX_EVIDENCE_FILES} file references`);
-  for (const f of files as Partial<FileReference>[]) {
-    if (typeof f !== 'object' || f === null) refuse(`each file of ${item} needs id, name, checksum and sizeBytes`);
-    if (typeof f.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$/.test(f.id))
-      refuse(`file id ${shown(f.id)} of ${item} must be letters, digits, '_', '.', ':' or '-' (at most 120)`);
-    checkText(f.name, `file name of ${item}`, { max: 255 });
-    if (typeof f.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(f.checksum))
-      refuse(`checksum of ${f.name} must be the file's SHA-256 in lower-case hex (64 characters)`);
-    if (!Number.isInteger(f.sizeBytes) || f.sizeBytes! <= 0 || f.sizeBytes! > MAX_DOCUMENT_BYTES)
-      refuse(`size of ${f.name} must be a whole number of bytes from 1 to ${MAX_DOCUMENT_BYTES}`);
-  }
-}
-
-function requireFieldVisits(s: S): FieldVisitConfig {
-  const cfg = s.input.rules.fieldVisit;
-  if (!cfg) refuse('this cycle has no field visits (fieldVisit is not configured); a coordinator records verify-field');
-  return cfg;
 }
 
 export function validateDetermine(s: S, u: DetermineInput): void {
@@ -435,67 +321,6 @@ export function validateResolveHold(s: S, u: ResolveHoldInput, now: number): voi
     if (parseInstant(u.until, 'until') <= now) refuse('the new deadline must be in the future');
   } else if (u.decision !== 'disqualify') refuse('decision must be extend or disqualify');
   checkText(u.reason, 'reason', { max: REASON_MAX, required: false });
-}
-
-function requireStage(s: S, ...stages: Stage[]): void {
-  if (!stages.includes(s.stage))
-    refuse(`nomination ${s.workflowId} is ${s.stage}; this action needs ${stages.join(' or ')}`, {
-      rule: 'wrong_stage',
-      params: { stage: s.stage, needs: stages.join(',') },
-    });
-  if (s.hold)
-    refuse(
-      `nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`,
-      {
-        rule: 'on_hold',
-        params: { deadline: s.hold.stage },
-      },
-    );
-}
-
-/** The dinas kabupaten/kota of this nomination's own regency (or a coordinator acting for it). */
-function requireOwnDinas(s: S, actor: Actor): void {
-  if (actor.role === 'coordinator') return;
-  if (actor.role !== 'dinas_kabkota')
-    refuse(`role ${actor.role} may not do this; it is the dinas kabupaten/kota's action`, {
-      rule: 'dinas_kabkota_only',
-      params: { role: actor.role },
-    });
-  const regency = nominee(s).regencyCode;
-  if (actor.region === regency) return;
-  const params = { region: actor.region, regency };
-  if (provinceOf(actor.region) !== provinceCodeOf(s))
-    refuse(`dinas ${actor.region} is in another province; this nomination belongs to ${regency}`, {
-      rule: 'other_province',
-      params,
-    });
-  refuse(`dinas ${actor.region} may not act for ${regency}; only its own dinas kabupaten/kota may`, {
-    rule: 'other_regency',
-    params,
-  });
-}
-
-/** The dinas provinsi of this nomination's province. */
-function requireOwnProvinsi(s: S, actor: Actor): void {
-  const province = provinceCodeOf(s);
-  if (actor.role !== 'dinas_provinsi')
-    refuse(`role ${actor.role} may not do this; it is the dinas provinsi's pre-screen (province ${province})`, {
-      rule: 'dinas_provinsi_only',
-      params: { role: actor.role, province },
-    });
-  if (actor.region !== province)
-    refuse(
-      `dinas provinsi ${actor.region} may not pre-screen a proposal of province ${province}; only its own dinas provinsi may`,
-      { rule: 'other_province_prescreen', params: { region: actor.region, province } },
-    );
-}
-
-function requireCoordinator(actor: Actor): void {
-  if (actor.role !== 'coordinator')
-    refuse(`role ${actor.role} may not do this; only a coordinator may`, {
-      rule: 'coordinator_only',
-      params: { role: actor.role },
-    });
 }
 
 /** A closed nomination's refusal, for a reader who sees it in another language. */
