@@ -9,12 +9,11 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { logAccess } from '../access-log';
-import { SESSION_COOKIE } from '../auth';
 import { offsetMinutes } from '../../client/time';
 import { NOMINATION_REF } from '../../common/nomination-link';
 import { requireRead } from '../authorization';
 import { nominationOfRef, nominationScope } from '../nomination-reads';
-import { ApiError, invalidRequest } from '../errors';
+import { ApiError } from '../errors';
 import { safeNext } from '../next-path';
 import type { ApiDeps } from '../server';
 import {
@@ -30,7 +29,6 @@ import {
   type PortalDeps,
 } from './context';
 import type { FormState } from './fields';
-import type { SafeHtml } from './html';
 import { assessorPage, type AssessorPageState } from './pages/assessor';
 import { coordinatorPage, type CoordinatorPageState } from './pages/coordinator';
 import { dinasPage, type DinasPageState } from './pages/dinas';
@@ -38,34 +36,16 @@ import { errorPage } from './pages/error';
 import { nominationPage, type NominationPageState } from './pages/nomination';
 import { PRESCREEN_DECISIONS, prescreenPage, type PrescreenPageState } from './pages/prescreen';
 import { uploadRoutes } from './uploads';
+import { field, formOf, send } from './respond';
+import { signInRoutes } from './sign-in-routes';
 import { csvPage, type CsvPageState } from './pages/csv';
 import { cyclesById, openCycles, timeZoneOf } from './cycles';
 import { refusalText } from './refusals';
-import { signInLinkPage, signInPage } from './pages/sign-in';
 import { auditCyclePage, auditNominationPage, type AuditDeps } from './pages/audit';
 import { Replayer } from '../replayer';
 import { CycleChecks } from '../cycle-replay';
 
 /** Each role's main page. */
-const HOME: Record<string, string> = {
-  dinas_kabkota: '/dinas',
-  dinas_provinsi: '/dinas',
-  assessor: '/penilai',
-  coordinator: '/koordinator',
-  auditor: '/audit',
-};
-
-const send = (reply: FastifyReply, body: SafeHtml, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.text);
-
-const formOf = (req: FastifyRequest) => (req.body ?? {}) as Record<string, string | undefined>;
-/** One field of a posted form; a field the page sends once that arrives twice is a forged or broken form (400). */
-function field(req: FastifyRequest, name: string): string {
-  const value: unknown = formOf(req)[name];
-  if (Array.isArray(value)) throw invalidRequest(`the form sent ${name} more than once; reload the page and try again`);
-  return typeof value === 'string' ? value.trim() : '';
-}
-
 /** The nomination form's fields, and where a refusal's words point. */
 const NOMINATION_FIELDS = ['cycleId', 'ikmName', 'sentraName', 'commodity', 'product', 'sentraSize'] as const;
 
@@ -116,71 +96,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     return send(reply, errorPage(ctx, 500, 'the portal failed to answer; the error is in its log'), 500);
   });
 
-  app.get('/', async (req, reply) => {
-    const ctx = await pageContext(deps, req, reply);
-    if (!ctx.principal) return reply.redirect('/masuk', 303);
-    return reply.redirect(HOME[ctx.principal.actor.role] ?? '/masuk', 303);
-  });
-
-  // Sign-in: the link is asked for and used through the API's routes; the session cookie it sets is passed on.
-  app.get('/masuk', async (req, reply) => {
-    const ctx = await pageContext(deps, req, reply);
-    const q = req.query as { keluar?: string; next?: string };
-    const notice = q.keluar ? { text: ctx.t.signIn.signedOut, kind: 'ok' as const } : null;
-    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, notice, next: safeNext(q.next) }));
-  });
-  app.post('/masuk', async (req, reply) => {
-    const ctx = await pageContext(deps, req, reply);
-    const email = field(req, 'email');
-    const next = safeNext(field(req, 'next'));
-    const form: FormState = { values: { email }, errors: {} };
-    if (!email) {
-      form.errors.email = ctx.t.errors.required;
-      return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form, next }), 400);
-    }
-    const answer = await callApi(deps, req, 'POST', '/api/sign-in/link', { email, ...(next ? { next } : {}) });
-    if (answer.status === 202)
-      return send(
-        reply,
-        signInPage(ctx, {
-          sso: !!deps.options.oidc,
-          notice: { text: ctx.t.signIn.sent(deps.options.linkTtlMinutes), kind: 'ok' },
-          next,
-        }),
-      );
-    form.errors.email = refusalOf(answer).message;
-    return send(reply, signInPage(ctx, { sso: !!deps.options.oidc, form, next }), answer.status);
-  });
-  app.get<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
-    const ctx = await pageContext(deps, req, reply);
-    reply.header('referrer-policy', 'no-referrer');
-    return send(reply, signInLinkPage(ctx, req.params.token, safeNext((req.query as { next?: string }).next)));
-  });
-  app.post<{ Params: { token: string } }>('/masuk/:token', async (req, reply) => {
-    const next = safeNext((req.query as { next?: string }).next);
-    const answer = await callApi<{ user: { role: string } }>(
-      deps,
-      req,
-      'POST',
-      `/api/sign-in/${encodeURIComponent(req.params.token)}`,
-    );
-    if (answer.status !== 200) {
-      const ctx = await pageContext(deps, req, reply);
-      return send(
-        reply,
-        signInPage(ctx, { sso: !!deps.options.oidc, notice: { text: refusalOf(answer).message, kind: 'error' } }),
-        answer.status,
-      );
-    }
-    if (answer.setCookie) reply.header('set-cookie', answer.setCookie);
-    return reply.redirect(next ?? HOME[answer.body.user.role] ?? '/', 303);
-  });
-  app.post('/keluar', async (req, reply) => {
-    const answer = await callApi(deps, req, 'POST', '/api/sign-out');
-    if (answer.status !== 204 && answer.status !== 401) throw refusalOf(answer);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/masuk?keluar=1', 303);
-  });
+  signInRoutes(app, deps);
 
   // One nomination's page; the dinas's documents and withdrawal come back to it.
   const nomination = async (
