@@ -69,9 +69,10 @@ export interface ListFilter {
   offset: number;
 }
 
-/** The nominations the principal may read, filtered; the scope is part of the SQL, not applied afterwards. */
-export async function listNominations(db: Kysely<Database>, p: Principal, f: ListFilter): Promise<NominationRow[]> {
-  let q = db.selectFrom('nominations').selectAll();
+/** The nominations the principal may read, as a query to filter further; null when its role reads none. The scope is
+ * part of the SQL, not applied afterwards. */
+export function scopedNominations(db: Kysely<Database>, p: Principal) {
+  let q = db.selectFrom('nominations');
   const { role, region, id } = p.actor;
   if (role === 'dinas_kabkota') q = q.where('regency_code', '=', region);
   else if (role === 'dinas_provinsi') q = q.where('province_code', '=', region);
@@ -99,12 +100,33 @@ export async function listNominations(db: Kysely<Database>, p: Principal, f: Lis
           ),
       ),
     );
-  else if (role !== 'coordinator' && role !== 'auditor') return [];
+  else if (role !== 'coordinator' && role !== 'auditor') return null;
+  return q;
+}
+
+/** The nominations the principal may read, filtered, a page at a time. */
+export async function listNominations(db: Kysely<Database>, p: Principal, f: ListFilter): Promise<NominationRow[]> {
+  const scoped = scopedNominations(db, p);
+  if (!scoped) return [];
+  let q = scoped.selectAll();
   if (f.cycleId) q = q.where('cycle_id', '=', f.cycleId);
   if (f.stage) q = q.where('stage', '=', f.stage);
   if (f.regencyCode) q = q.where('regency_code', '=', f.regencyCode);
   if (f.provinceCode) q = q.where('province_code', '=', f.provinceCode);
-  return q.orderBy('cycle_id').orderBy('regency_code').orderBy('ikm_name').limit(f.limit).offset(f.offset).execute();
+  // Newest cycle first: cycle ids do not sort by date, the cycle's start in the projection does. The cycle id and the
+  // workflow id break ties, so that paging by offset neither repeats nor skips a row.
+  return q
+    .orderBy(
+      (eb) => eb.selectFrom('cycles').select('cycles.started_at').whereRef('cycles.id', '=', 'nominations.cycle_id'),
+      (ob) => ob.desc().nullsLast(),
+    )
+    .orderBy('cycle_id')
+    .orderBy('regency_code')
+    .orderBy('ikm_name')
+    .orderBy('workflow_id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
 }
 
 /** A nomination as its reader may see it: no assessor identity, no individual score; the aggregate and the
