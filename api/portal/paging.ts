@@ -1,6 +1,7 @@
 /**
  * A long list a page at a time, by query parameters a link can carry (`?siklus=<cycle>&halaman=<n>`): the page asks the
  * projection for one row more than it shows, so it knows whether a next page exists without counting the whole list.
+ * A page with several lists (the coordinator's dashboard) gives each its own parameter.
  */
 import type { PageContext } from './context';
 import { html } from './html';
@@ -11,31 +12,47 @@ export const PAGE_SIZE = 25;
 export interface Paging {
   /** 1-based. */
   page: number;
+  /** The query parameter that carries the page: `halaman` for a page's only list, one of its own for each list of a
+   * page with several, so that paging one keeps the others where they were. */
+  param: string;
   cycleId?: string;
   limit: number;
   offset: number;
 }
 
-export function pagingOf(ctx: PageContext): Paging {
-  const q = ctx.req.query as { halaman?: string; siklus?: string };
-  const n = Number(q.halaman);
+export function pagingOf(ctx: PageContext, param = 'halaman'): Paging {
+  const q = ctx.req.query as Record<string, string | undefined>;
+  const n = Number(q[param]);
   const page = Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
   const cycleId = typeof q.siklus === 'string' && q.siklus !== '' ? q.siklus : undefined;
-  return { page, cycleId, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE };
+  return { page, param, cycleId, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE };
 }
 
-/** The previous and next pages' links, keeping the cycle chosen; nothing when the list fits one page. */
-export function pager(ctx: PageContext, path: string, paging: Paging, fetched: number) {
+export interface PagerOptions {
+  /** The other query parameters the links carry as the page has them: by default the cycle chosen. */
+  keep?: readonly string[];
+  /** The navigation's name, when a page has more than one list. */
+  label?: string;
+  /** The id of the list's section, which the links lead back to. */
+  anchor?: string;
+}
+
+/** The previous and next pages' links, keeping the parameters named; nothing when the list fits one page. */
+export function pager(ctx: PageContext, path: string, paging: Paging, fetched: number, opts: PagerOptions = {}) {
   const { t } = ctx;
   const more = fetched > PAGE_SIZE;
   if (paging.page === 1 && !more) return '';
+  const asked = ctx.req.method === 'GET' ? (ctx.req.query as Record<string, unknown>) : {};
   const href = (page: number) => {
     const q = new URLSearchParams();
-    if (paging.cycleId) q.set('siklus', paging.cycleId);
-    q.set('halaman', String(page));
-    return `${path}?${q}`;
+    for (const name of opts.keep ?? ['siklus']) {
+      const value = asked[name];
+      if (name !== paging.param && typeof value === 'string' && value !== '') q.set(name, value);
+    }
+    q.set(paging.param, String(page));
+    return `${path}?${q}${opts.anchor ? `#${opts.anchor}` : ''}`;
   };
-  return html`<nav class="pager" aria-label="${t.paging.label}">
+  return html`<nav class="pager" aria-label="${opts.label ?? t.paging.label}">
     ${paging.page > 1 ? html`<a href="${href(paging.page - 1)}" rel="prev">${t.paging.previous}</a>` : ''}
     <span>${t.paging.page(paging.page)}</span>
     ${more ? html`<a href="${href(paging.page + 1)}" rel="next">${t.paging.next}</a>` : ''}

@@ -702,3 +702,109 @@ describe("the portal, as Garut's dinas", () => {
     }
   });
 });
+
+describe("the coordinator's lists a page at a time, past one page", () => {
+  // The page only reads the projection, so its rows are seeded with SQL here (no workflow behind them), in a cycle of
+  // this describe's own, of a regency no other test nominates for, and removed afterwards: the run's database is shared.
+  const cycleId = 'uji-portal-antrean';
+  const numbered = (what: string) => Array.from({ length: 26 }, (_, i) => `${what} ${String(i + 1).padStart(2, '0')}`);
+  const reviewNames = numbered('Antrean Verifikasi');
+  const determineNames = numbered('Antrean Penetapan');
+  const section = (id: string) => page.locator('section', { has: page.locator(`h2#${id}`) });
+  const names = (id: string) => section(id).locator('a[href^="/nominasi/"]').allInnerTexts();
+  const heading = (id: string) => section(id).locator('h2').innerText();
+
+  afterAll(async () => {
+    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
+    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
+  });
+
+  it('pages each list by its own parameter, kept by the other lists and the language switch; counts are exact', async () => {
+    await h.db
+      .insertInto('cycles')
+      .columns(['id', 'name', 'status', 'config'])
+      .expression((eb) =>
+        eb
+          .selectFrom('cycles')
+          .select([
+            eb.val(cycleId).as('id'),
+            eb.val('Uji antrean koordinator').as('name'),
+            eb.val('FINALIZED').as('status'),
+            'config',
+          ])
+          .where('id', '=', config.id),
+      )
+      .execute();
+    const now = Date.now();
+    const seeded = (ikmName: string, stage: string, deadlineAt: number | null) => ({
+      workflow_id: `ovop/${cycleId}/nomination/52.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
+      cycle_id: cycleId,
+      regency_code: '52.01',
+      province_code: '52',
+      ikm_name: ikmName,
+      sentra_name: `Sentra ${ikmName}`,
+      commodity: 'anyaman',
+      product: 'Anyaman',
+      stage,
+      deadline_at: deadlineAt === null ? null : new Date(deadlineAt),
+      last_seq: 1,
+      updated_at: new Date(now),
+    });
+    await h.db
+      .insertInto('nominations')
+      .values([
+        // Past their review deadline: in the review queue and among those overdue.
+        ...reviewNames.map((n) => seeded(n, 'UNDER_REVIEW', now - 86_400_000)),
+        ...determineNames.map((n) => seeded(n, 'STAR_RECOMMENDED', null)),
+        // Neither overdue: one closed, one not yet due.
+        seeded('Antrean Ditolak', 'ADMIN_REJECTED', now - 86_400_000),
+        seeded('Antrean Dokumen', 'AWAITING_DOCUMENTS', now + 86_400_000),
+      ])
+      .execute();
+
+    await signInAs(context, TEST_USERS.coordinator.id);
+    await page.goto(`${api.url}/koordinator?siklus=${cycleId}`);
+    expect(await section('tahap').innerText()).toMatch(/Jumlah\s+54$/);
+    expect(await heading('lewat')).toBe('Melewati batas waktu (26)');
+    expect(await heading('tahan')).toBe('Ditahan, menunggu keputusan (0)');
+    expect(await heading('verifikasi')).toBe('Antrean verifikasi administrasi (26)');
+    expect(await heading('penetapan')).toBe('Penetapan bintang (26)');
+    expect(await names('lewat')).toEqual(reviewNames.slice(0, 25));
+    expect(await names('verifikasi')).toEqual(reviewNames.slice(0, 25));
+    expect(await section('penetapan').locator('div.card h3').allInnerTexts()).toHaveLength(25);
+
+    // The review queue's second page: the 26th, the other lists where they were.
+    await section('verifikasi').getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/koordinator?siklus=${cycleId}&halaman_verifikasi=2#verifikasi`);
+    expect(await names('verifikasi')).toEqual(reviewNames.slice(25));
+    expect(await names('lewat')).toEqual(reviewNames.slice(0, 25));
+    expect(await heading('verifikasi')).toBe('Antrean verifikasi administrasi (26)');
+
+    // The overdue list's second page keeps the review queue's.
+    await section('lewat').getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/koordinator?siklus=${cycleId}&halaman_verifikasi=2&halaman_lewat=2#lewat`);
+    expect(await names('lewat')).toEqual(reviewNames.slice(25));
+    expect(await names('verifikasi')).toEqual(reviewNames.slice(25));
+    await expectAccessible(page);
+
+    // The language switch keeps every list's page.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${api.url}/koordinator?siklus=${cycleId}&halaman_verifikasi=2&halaman_lewat=2&lang=en`);
+    expect(await heading('lewat')).toBe('Past their deadline (26)');
+    expect(await names('lewat')).toEqual(reviewNames.slice(25));
+    expect(await names('verifikasi')).toEqual(reviewNames.slice(25));
+    await section('penetapan').getByRole('link', { name: 'Next →' }).click();
+    await page.waitForURL(/halaman_penetapan=2#penetapan$/);
+    expect(await section('penetapan').locator('div.card h3').allInnerTexts()).toEqual([
+      `${determineNames[25]} (52.01)`,
+    ]);
+    expect(await names('verifikasi')).toEqual(reviewNames.slice(25));
+    await section('penetapan').getByRole('link', { name: '← Previous' }).click();
+    await page.waitForURL(/halaman_penetapan=1#penetapan$/);
+    expect(await section('penetapan').locator('div.card h3').allInnerTexts()).toEqual(
+      determineNames.slice(0, 25).map((n) => `${n} (52.01)`),
+    );
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
+  });
+});

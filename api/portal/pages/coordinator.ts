@@ -3,14 +3,21 @@
  * a decision (extend or disqualify), the administrative review queue, and the determination with the recommendation,
  * the gates that capped it, the aspect scores and each assessor's sheet in view, and the cycle's pictures (charts of
  * the stars, the provinces' map: ./coordinator-pictures.ts). An auditor reads the same page
- * without the forms. Reads are the API's (listNominations, assessmentsOf, the projection's counts and events).
+ * without the forms. Each list is its own query, paged by its own parameter and counted in SQL (../../coordinator-lists.ts);
+ * the other reads are the API's (assessmentsOf, the projection's counts and events).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/database';
 import { stageCounts } from '../../../db/reports';
-import { isTerminal, STAGES, type Stage } from '../../../domain/types';
+import { STAGES, type Stage } from '../../../domain/types';
 import { seesAssessors } from '../../authorization';
-import { assessmentsOf, listNominations, type NominationRow } from '../../nomination-reads';
+import {
+  COORDINATOR_LISTS,
+  coordinatorList,
+  coordinatorListCount,
+  type CoordinatorList,
+} from '../../coordinator-lists';
+import { assessmentsOf, type NominationRow } from '../../nomination-reads';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
 import { recentCycles, timeZoneOf, type PortalCycle } from '../cycles';
@@ -18,6 +25,7 @@ import { emptyForm, selectField, textArea, textField } from '../fields';
 import { formatNumber, formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
+import { PAGE_SIZE, pager, pagingOf, type Paging } from '../paging';
 import { cyclePictures, mapMeasureOf } from './coordinator-pictures';
 
 export interface CoordinatorPageState {
@@ -25,20 +33,22 @@ export interface CoordinatorPageState {
   notice?: { text: string; kind: 'ok' | 'error' } | null;
 }
 
-/** Nominations whose latest hold event is the hold itself: nobody has extended or disqualified them yet. */
-async function heldIds(db: Kysely<Database>, cycleId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('nomination_events as e')
-    .innerJoin('nominations as n', 'n.workflow_id', 'e.workflow_id')
-    .select(['e.workflow_id', 'e.type'])
-    .where('n.cycle_id', '=', cycleId)
-    .where('e.type', 'in', ['deadline.hold', 'hold.extended', 'hold.disqualified'])
-    .orderBy('e.workflow_id')
-    .orderBy('e.seq', 'desc')
-    .execute();
-  const latest = new Map<string, string>();
-  for (const r of rows) if (!latest.has(r.workflow_id)) latest.set(r.workflow_id, r.type);
-  return new Set([...latest].filter(([, type]) => type === 'deadline.hold').map(([id]) => id));
+/** Each list's section id on the page, and the query parameter of its page (`?halaman_verifikasi=2`): distinct, so
+ * that paging one list keeps the others where they were, and the language switch keeps them all. */
+const SECTIONS: Record<CoordinatorList, { id: string; param: string }> = {
+  overdue: { id: 'lewat', param: 'halaman_lewat' },
+  holds: { id: 'tahan', param: 'halaman_tahan' },
+  review: { id: 'verifikasi', param: 'halaman_verifikasi' },
+  determination: { id: 'penetapan', param: 'halaman_penetapan' },
+};
+const KEPT = ['siklus', 'peta', ...COORDINATOR_LISTS.map((l) => SECTIONS[l].param)];
+
+interface ListPage {
+  rows: NominationRow[];
+  /** Over every page, counted by PostgreSQL. */
+  count: number;
+  paging: Paging;
+  fetched: number;
 }
 
 /** What the recommendation recorded: the stars by score threshold and the gates that capped them. */
@@ -73,24 +83,37 @@ export async function coordinatorPage(
   const cycle = cycles.find((c) => c.id === asked) ?? cycles[0];
   if (!cycle) return page(ctx, { title: t.coordinator.heading, main: html`<p>${t.coordinator.none}</p>` });
   const zone = timeZoneOf(cycle);
-  const rows = await listNominations(deps.db, p, { cycleId: cycle.id, limit: 1000, offset: 0 });
   const counts = await stageCounts(deps.db, cycle.id);
-  const held = await heldIds(deps.db, cycle.id);
   const now = Date.now();
-  const open = rows.filter((r) => !isTerminal(r.stage as Stage));
-  const overdue = open.filter((r) => r.deadline_at && r.deadline_at.getTime() < now && !held.has(r.workflow_id));
-  const holds = open.filter((r) => held.has(r.workflow_id));
-  const review = rows.filter((r) => r.stage === 'UNDER_REVIEW');
-  const toDetermine = rows.filter((r) => r.stage === 'STAR_RECOMMENDED');
+  const lists = {} as Record<CoordinatorList, ListPage>;
+  for (const list of COORDINATOR_LISTS) {
+    const paging = pagingOf(ctx, SECTIONS[list].param);
+    const fetched = await coordinatorList(deps.db, p, cycle.id, list, paging, new Date(now));
+    const count = await coordinatorListCount(deps.db, p, cycle.id, list, new Date(now));
+    lists[list] = { rows: fetched.slice(0, PAGE_SIZE), count, paging, fetched: fetched.length };
+  }
+  const { overdue, holds, review, determination: toDetermine } = lists;
   const recommendations = await recommendationsOf(
     deps.db,
-    toDetermine.map((r) => r.workflow_id),
+    toDetermine.rows.map((r) => r.workflow_id),
   );
   const sheets = new Map<string, Awaited<ReturnType<typeof assessmentsOf>>>();
   if (seesAssessors(p))
-    for (const r of toDetermine) sheets.set(r.workflow_id, await assessmentsOf(deps.db, r.workflow_id));
+    for (const r of toDetermine.rows) sheets.set(r.workflow_id, await assessmentsOf(deps.db, r.workflow_id));
   const pictures = await cyclePictures(deps.db, ctx, cycle, mapMeasureOf(peta));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  // A refusal for a row this page does not show (it is on another page of its list) is said at the top instead.
+  const shown = COORDINATOR_LISTS.some((l) =>
+    lists[l].rows.some((r) => r.workflow_id === state.actionError?.workflowId),
+  );
+  const notice =
+    state.actionError && !shown ? { text: state.actionError.message, kind: 'error' as const } : state.notice;
+  const more = (list: CoordinatorList, heading: string) =>
+    pager(ctx, '/koordinator', lists[list].paging, lists[list].fetched, {
+      keep: KEPT,
+      label: `${t.paging.label}: ${heading}`,
+      anchor: SECTIONS[list].id,
+    });
   const err = (r: NominationRow) =>
     state.actionError?.workflowId === r.workflow_id
       ? html`<p class="notice error" role="alert">${state.actionError.message}</p>`
@@ -143,21 +166,22 @@ export async function coordinatorPage(
     ${pictures}
 
     <section aria-labelledby="lewat">
-      <h2 id="lewat">${t.coordinator.overdue} (${overdue.length})</h2>
+      <h2 id="lewat">${t.coordinator.overdue} (${formatNumber(t, overdue.count, 0)})</h2>
       ${
-        overdue.length
+        overdue.rows.length
           ? html`<ul>
-              ${overdue.map((r) => html`<li>${link(r)} — ${t.stages[r.stage as Stage]} — ${deadline(r)}</li>`)}
+              ${overdue.rows.map((r) => html`<li>${link(r)} — ${t.stages[r.stage as Stage]} — ${deadline(r)}</li>`)}
             </ul>`
           : html`<p>${t.coordinator.none}</p>`
       }
+      ${more('overdue', t.coordinator.overdue)}
     </section>
 
     <section aria-labelledby="tahan">
-      <h2 id="tahan">${t.coordinator.holds} (${holds.length})</h2>
+      <h2 id="tahan">${t.coordinator.holds} (${formatNumber(t, holds.count, 0)})</h2>
       ${
-        holds.length
-          ? holds.map(
+        holds.rows.length
+          ? holds.rows.map(
               (r) =>
                 html`<div class="card">
                   <p>${link(r)} — ${t.stages[r.stage as Stage]} — ${deadline(r)}</p>
@@ -166,13 +190,14 @@ export async function coordinatorPage(
             )
           : html`<p>${t.coordinator.none}</p>`
       }
+      ${more('holds', t.coordinator.holds)}
     </section>
 
     <section aria-labelledby="verifikasi">
-      <h2 id="verifikasi">${t.coordinator.reviewQueue} (${review.length})</h2>
+      <h2 id="verifikasi">${t.coordinator.reviewQueue} (${formatNumber(t, review.count, 0)})</h2>
       ${
-        review.length
-          ? review.map(
+        review.rows.length
+          ? review.rows.map(
               (r) =>
                 html`<div class="card">
                   <p>${link(r)} — ${t.dinas.deadline}: ${deadline(r)}</p>
@@ -181,13 +206,14 @@ export async function coordinatorPage(
             )
           : html`<p>${t.coordinator.none}</p>`
       }
+      ${more('review', t.coordinator.reviewQueue)}
     </section>
 
     <section aria-labelledby="penetapan">
-      <h2 id="penetapan">${t.coordinator.determination} (${toDetermine.length})</h2>
+      <h2 id="penetapan">${t.coordinator.determination} (${formatNumber(t, toDetermine.count, 0)})</h2>
       ${
-        toDetermine.length
-          ? toDetermine.map((r) =>
+        toDetermine.rows.length
+          ? toDetermine.rows.map((r) =>
               determination(
                 ctx,
                 r,
@@ -200,9 +226,10 @@ export async function coordinatorPage(
             )
           : html`<p>${t.coordinator.none}</p>`
       }
+      ${more('determination', t.coordinator.determination)}
     </section>
   `;
-  return page(ctx, { title: `${t.coordinator.heading}: ${cycle.name}`, main, notice: state.notice });
+  return page(ctx, { title: `${t.coordinator.heading}: ${cycle.name}`, main, notice });
 }
 
 const idOf = (workflowId: string) => workflowId.replace(/[^A-Za-z0-9_-]/g, '_');
