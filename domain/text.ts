@@ -17,25 +17,58 @@ export function shown(value: unknown): string {
   return clean.length > 60 ? `"${clean.slice(0, 57)}…"` : `"${clean}"`;
 }
 
+/** A problem with a value: the sentence, and a stable rule with the values it names (a workflow's refusal carries them
+ * so that the portal can say it in the reader's language: workflows/validation.ts). */
+export interface ValueProblem {
+  message: string;
+  rule: string;
+  params: Record<string, string | number>;
+}
+
 /** Null when `value` is acceptable text of at most `max` characters; otherwise what is wrong, naming it `what`. */
-export function textProblem(value: unknown, what: string, opts: { max: number; required?: boolean }): string | null {
+export function textProblemOf(
+  value: unknown,
+  what: string,
+  opts: { max: number; required?: boolean },
+): ValueProblem | null {
+  const problem = (message: string, rule: string, params: Record<string, string | number> = {}) => ({
+    message,
+    rule,
+    params: { what, ...params },
+  });
   if (value === undefined || value === null || value === '')
-    return opts.required === false ? null : `${what} is required`;
-  if (typeof value !== 'string') return `${what} must be text, got ${shown(value)}`;
-  if (value.length > opts.max) return `${what} must be at most ${opts.max} characters, got ${value.length}`;
-  if (FORBIDDEN.test(value)) return `${what} contains control or text-direction characters`;
+    return opts.required === false ? null : problem(`${what} is required`, 'text_required');
+  if (typeof value !== 'string') return problem(`${what} must be text, got ${shown(value)}`, 'text_not_text');
+  if (value.length > opts.max)
+    return problem(`${what} must be at most ${opts.max} characters, got ${value.length}`, 'text_too_long', {
+      max: opts.max,
+      length: value.length,
+    });
+  if (FORBIDDEN.test(value)) return problem(`${what} contains control or text-direction characters`, 'text_control');
   if (!VISIBLE.test(value))
-    return opts.required === false && value.trim() === '' ? null : `${what} has no visible character`;
+    return opts.required === false && value.trim() === ''
+      ? null
+      : problem(`${what} has no visible character`, 'text_invisible');
   return null;
 }
 
+/** Null when `value` is acceptable text of at most `max` characters; otherwise what is wrong, naming it `what`. */
+export function textProblem(value: unknown, what: string, opts: { max: number; required?: boolean }): string | null {
+  return textProblemOf(value, what, opts)?.message ?? null;
+}
+
 /** Strict ISO 8601 date-time with an explicit offset whose calendar date exists (no 30 February rolling over). */
-export function isoInstantProblem(value: unknown, what: string): string | null {
+export function isoInstantProblemOf(value: unknown, what: string): ValueProblem | null {
   const m =
     typeof value === 'string'
       ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value)
       : null;
-  if (!m) return `${what} must be an ISO 8601 date-time with an offset, such as 2027-05-31T23:59:00+07:00`;
+  if (!m)
+    return {
+      message: `${what} must be an ISO 8601 date-time with an offset, such as 2027-05-31T23:59:00+07:00`,
+      rule: 'instant_format',
+      params: { what },
+    };
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
   if (
@@ -45,18 +78,39 @@ export function isoInstantProblem(value: unknown, what: string): string | null {
     Number(m[4]) > 23 ||
     Number(m[5]) > 59
   ) {
-    return `${what} ${shown(value)} is not a real date and time`;
+    return {
+      message: `${what} ${shown(value)} is not a real date and time`,
+      rule: 'instant_not_real',
+      params: { what, value: shown(value) },
+    };
   }
   return null;
 }
 
+export function isoInstantProblem(value: unknown, what: string): string | null {
+  return isoInstantProblemOf(value, what)?.message ?? null;
+}
+
 /** A calendar day written YYYY-MM-DD that exists. */
-export function isoDateProblem(value: unknown, what: string): string | null {
+export function isoDateProblemOf(value: unknown, what: string): ValueProblem | null {
   const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
-  if (!m) return `${what} must be a date written YYYY-MM-DD, got ${shown(value)}`;
+  if (!m)
+    return {
+      message: `${what} must be a date written YYYY-MM-DD, got ${shown(value)}`,
+      rule: 'date_format',
+      params: { what },
+    };
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
   if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
-    return `${what} ${shown(value)} is not a real date`;
+    return {
+      message: `${what} ${shown(value)} is not a real date`,
+      rule: 'date_not_real',
+      params: { what, value: shown(value) },
+    };
   return null;
+}
+
+export function isoDateProblem(value: unknown, what: string): string | null {
+  return isoDateProblemOf(value, what)?.message ?? null;
 }

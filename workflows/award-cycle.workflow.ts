@@ -55,6 +55,10 @@ type Activities = ReturnType<typeof createActivities>;
 const sentraKeyOf = (regencyCode: string, sentraName: string) => `${regencyCode}/${sentraKey(sentraName)}`;
 const sentraTaken = (n: NominationInput, holder: string) =>
   `sentra ${shown(n.sentraName)} of ${n.regencyCode} has a nomination in this cycle already (${holder}); a sentra is proposed once per cycle, with its lead firm as the nominee`;
+const sentraTakenReason = (n: NominationInput) => ({
+  rule: 'sentra_taken',
+  params: { sentra: shown(n.sentraName), regency: n.regencyCode },
+});
 const acts = proxyActivities<Activities>(cycleActivity);
 const mail = proxyActivities<Activities>(mailActivity);
 const decreeActs = proxyActivities<Activities>(decreeActivity);
@@ -167,7 +171,11 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
   };
   const requireCoordinator = (actor: Actor | undefined) => {
     checkActor(actor);
-    if (actor.role !== 'coordinator') refuse(`role ${actor.role} may not do this; only a coordinator may`);
+    if (actor.role !== 'coordinator')
+      refuse(`role ${actor.role} may not do this; only a coordinator may`, {
+        rule: 'coordinator_only',
+        params: { role: actor.role },
+      });
   };
 
   setHandler(cycleStateQuery, view);
@@ -208,47 +216,81 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     },
     {
       validator: (n: NominationInput) => {
-        if (!n || typeof n !== 'object') refuse('nomination is missing');
+        if (!n || typeof n !== 'object') refuse('nomination is missing', { rule: 'nomination_missing' });
         const actor = n.nominatedBy;
         checkActor(actor);
         if (actor.role !== 'dinas_kabkota' && actor.role !== 'coordinator') {
-          refuse(`role ${actor.role} may not nominate; a dinas kabupaten/kota nominates its own IKM`);
+          refuse(`role ${actor.role} may not nominate; a dinas kabupaten/kota nominates its own IKM`, {
+            rule: 'nominate_dinas_only',
+            params: { role: actor.role },
+          });
         }
-        if (!intakeOpen()) refuse(`intake for cycle ${config.id} is closed`);
+        if (!intakeOpen())
+          refuse(`intake for cycle ${config.id} is closed`, { rule: 'intake_closed', params: { cycle: config.id } });
         turnAwayWhileDraining();
         if (n.cycleId !== undefined && n.cycleId !== config.id)
-          refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`);
+          refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`, {
+            rule: 'other_cycle',
+            params: { cycle: config.id, asked: shown(n.cycleId) },
+          });
         if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode))
-          refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`);
+          refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`, {
+            rule: 'unknown_regency',
+            params: { code: shown(n.regencyCode) },
+          });
         if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode)
-          refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`);
+          refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`, {
+            rule: 'nominate_other_regency',
+            params: { region: actor.region, regency: n.regencyCode },
+          });
         const province = provinceOf(n.regencyCode);
         if (!config.sessions.some((s) => s.provinces.includes(province)))
-          refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`);
+          refuse(`province ${province} (${provinces[province]}) has no socialization session in cycle ${config.id}`, {
+            rule: 'province_no_session',
+            params: { province },
+          });
         for (const field of ['ikmName', 'sentraName', 'product'] as const) checkText(n[field], field, { max: 200 });
-        if (!/[A-Za-z0-9]/.test(n.ikmName)) refuse('ikmName must contain at least one letter or digit');
-        if (!COMMODITIES.includes(n.commodity)) refuse(`commodity must be one of ${COMMODITIES.join(', ')}`);
+        if (!/[A-Za-z0-9]/.test(n.ikmName))
+          refuse('ikmName must contain at least one letter or digit', {
+            rule: 'text_no_letter',
+            params: { what: 'ikmName' },
+          });
+        if (!COMMODITIES.includes(n.commodity))
+          refuse(`commodity must be one of ${COMMODITIES.join(', ')}`, { rule: 'commodity_invalid' });
         // The regulation's floor is 5 units; a cycle may ask more (sentra.minUnits).
         const minUnits = config.sentra?.minUnits ?? 5;
         const sentraRule = `a sentra must count at least ${minUnits} businesses making the same product`;
         if (!Number.isInteger(n.sentraSize) || n.sentraSize > 1_000_000)
-          refuse(`${sentraRule} (and at most 1,000,000)`);
-        if (n.sentraSize < minUnits) refuse(`${sentraRule}; sentra ${shown(n.sentraName)} counts ${n.sentraSize}`);
-        if (!/[A-Za-z0-9]/.test(n.sentraName)) refuse('sentraName must contain at least one letter or digit');
+          refuse(`${sentraRule} (and at most 1,000,000)`, { rule: 'sentra_size_invalid', params: { min: minUnits } });
+        if (n.sentraSize < minUnits)
+          refuse(`${sentraRule}; sentra ${shown(n.sentraName)} counts ${n.sentraSize}`, {
+            rule: 'sentra_too_small',
+            params: { min: minUnits, size: n.sentraSize },
+          });
+        if (!/[A-Za-z0-9]/.test(n.sentraName))
+          refuse('sentraName must contain at least one letter or digit', {
+            rule: 'text_no_letter',
+            params: { what: 'sentraName' },
+          });
         if (n.dinasEmail !== undefined) {
           checkText(n.dinasEmail, 'dinasEmail', { max: 254 });
-          if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail)) refuse('dinasEmail must be an email address');
+          if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(n.dinasEmail))
+            refuse('dinasEmail must be an email address', { rule: 'email_invalid', params: { what: 'dinasEmail' } });
         }
         if (
           n.previousStars !== undefined &&
           (!Number.isInteger(n.previousStars?.stars) || n.previousStars.stars < 1 || n.previousStars.stars > 5)
         ) {
-          refuse('previousStars.stars must be 1 to 5');
+          refuse('previousStars.stars must be 1 to 5', { rule: 'previous_stars_invalid' });
         }
         const id = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
-        if (seenThisRun.has(id)) refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`);
+        if (seenThisRun.has(id))
+          refuse(`${n.ikmName} of ${n.regencyCode} is already nominated in cycle ${config.id}`, {
+            rule: 'already_nominated',
+            params: { ikm: n.ikmName, regency: n.regencyCode },
+          });
         const holder = sentraThisRun.get(sentraKeyOf(n.regencyCode, n.sentraName));
-        if (holder !== undefined && holder !== id) refuse(sentraTaken(n, holder));
+        if (holder !== undefined && holder !== id) refuse(sentraTaken(n, holder), sentraTakenReason(n));
       },
     },
   );
@@ -264,13 +306,20 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     {
       validator: (u: CycleExtendInput) => {
         requireCoordinator(u?.actor);
-        if (!DEADLINE_STAGES.includes(u.stage)) refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`);
-        if (!config.deadlines[u.stage]) refuse(`cycle ${config.id} has no ${u.stage} step`);
+        if (!DEADLINE_STAGES.includes(u.stage))
+          refuse(`stage must be one of ${DEADLINE_STAGES.join(', ')}`, { rule: 'deadline_stage_invalid' });
+        if (!config.deadlines[u.stage])
+          refuse(`cycle ${config.id} has no ${u.stage} step`, { rule: 'no_such_step', params: { deadline: u.stage } });
         const until = parseInstant(u.until, 'until');
-        if (until <= Date.now()) refuse('the new deadline must be in the future');
+        if (until <= Date.now()) refuse('the new deadline must be in the future', { rule: 'deadline_in_past' });
         const current = carry.deadlineOverrides[u.stage];
-        if (current && until <= Date.parse(current)) refuse(`the cycle's ${u.stage} deadline is already ${current}`);
-        if (finalized) refuse(`cycle ${config.id} is finalized`);
+        if (current && until <= Date.parse(current))
+          refuse(`the cycle's ${u.stage} deadline is already ${current}`, {
+            rule: 'cycle_deadline_not_later',
+            params: { deadline: u.stage, currentAt: current },
+          });
+        if (finalized)
+          refuse(`cycle ${config.id} is finalized`, { rule: 'cycle_finalized', params: { cycle: config.id } });
         turnAwayWhileDraining();
       },
     },
@@ -286,7 +335,11 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
     {
       validator: (u) => {
         requireCoordinator(u?.actor);
-        if (carry.finalizeRequested) refuse(`finalization of cycle ${config.id} is already requested`);
+        if (carry.finalizeRequested)
+          refuse(`finalization of cycle ${config.id} is already requested`, {
+            rule: 'finalization_requested',
+            params: { cycle: config.id },
+          });
       },
     },
   );
@@ -352,8 +405,10 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         )
           refuse(
             `decree ${u.number} is already recorded, dated ${known.date} and signed by ${known.signatory.name}; a new decree needs a number of its own`,
+            { rule: 'decree_number_taken', params: { number: u.number } },
           );
-        if (finalized) refuse(`cycle ${config.id} is finalized`);
+        if (finalized)
+          refuse(`cycle ${config.id} is finalized`, { rule: 'cycle_finalized', params: { cycle: config.id } });
         turnAwayWhileDraining();
       },
     },

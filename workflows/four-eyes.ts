@@ -26,22 +26,38 @@ export function refuseWhilePending(s: S): void {
     refuse(
       `Bintang ${p.stars} determined by coordinator ${p.actor.id} awaits a second coordinator's approval until ` +
         `${new Date(p.until).toISOString()}; approve or refuse it first`,
+      { rule: 'determination_pending', params: { stars: p.stars, untilAt: new Date(p.until).toISOString() } },
     );
 }
 
 export function validateApproval(s: S, u: ApproveDeterminationInput): void {
   checkActor(u?.actor);
   if (u.actor.role !== 'coordinator')
-    refuse(`role ${u.actor.role} may not approve a determination; only a second coordinator may`);
+    refuse(`role ${u.actor.role} may not approve a determination; only a second coordinator may`, {
+      rule: 'coordinator_only',
+      params: { role: u.actor.role },
+    });
   const p = s.pendingDetermination;
-  if (!p) refuse(`nomination ${s.workflowId} has no determination awaiting approval (it is ${s.stage})`);
+  if (!p)
+    refuse(`nomination ${s.workflowId} has no determination awaiting approval (it is ${s.stage})`, {
+      rule: 'nothing_to_approve',
+      params: { stage: s.stage },
+    });
   if (u.actor.id === p.actor.id)
     refuse(
       `coordinator ${u.actor.id} determined Bintang ${p.stars}; a different coordinator must approve or refuse it`,
+      { rule: 'approve_own_determination', params: { stars: p.stars } },
     );
-  if (u.decision !== 'approve' && u.decision !== 'refuse') refuse('decision must be approve or refuse');
+  if (u.decision !== 'approve' && u.decision !== 'refuse')
+    refuse('decision must be approve or refuse', { rule: 'decision_approve_refuse' });
   if (u.decision === 'approve' && s.hold)
-    refuse(`nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`);
+    refuse(
+      `nomination ${s.workflowId} is on hold after the ${s.hold.stage} deadline; a coordinator must decide first`,
+      {
+        rule: 'on_hold',
+        params: { deadline: s.hold.stage },
+      },
+    );
   checkText(u.reason, 'reason', { max: 2000 });
 }
 

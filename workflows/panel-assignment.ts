@@ -53,21 +53,32 @@ export function drawRecord(s: S): { method: 'random'; eligible: number; excluded
 /** A panel member who may still leave it: assigned, with no score sheet in. */
 function requireReplaceable(s: S, id: string, who: string): void {
   if (s.stage !== 'IN_ASSESSMENT')
-    refuse(`nomination ${s.workflowId} is ${s.stage}; the panel changes only during IN_ASSESSMENT`);
-  if (!s.assessors.includes(id)) refuse(`assessor ${id} is not assigned to this nomination`);
+    refuse(`nomination ${s.workflowId} is ${s.stage}; the panel changes only during IN_ASSESSMENT`, {
+      rule: 'wrong_stage',
+      params: { stage: s.stage, needs: 'IN_ASSESSMENT' },
+    });
+  if (!s.assessors.includes(id))
+    refuse(`assessor ${id} is not assigned to this nomination`, { rule: 'not_assigned', params: { assessor: id } });
   if (s.sheets.some((sheet) => sheet.assessorId === id))
-    refuse(`assessor ${id} has already submitted scores; ${who} can no longer leave the panel`);
+    refuse(`assessor ${id} has already submitted scores; ${who} can no longer leave the panel`, {
+      rule: 'panel_scored',
+      params: { assessor: id },
+    });
   if (drawable(s).length === 0)
     refuse(
       `no other eligible assessor (not of province ${provinceCodeOf(s as NominationState)}, assessing ` +
         `${nominee(s).commodity}, not excluded) can take assessor ${id}'s place on this nomination`,
+      { rule: 'no_replacement', params: { assessor: id } },
     );
 }
 
 export function validateDeclareConflict(s: S, u: DeclareConflictInput): void {
   checkActor(u?.actor);
   if (u.actor.role !== 'assessor')
-    refuse(`role ${u.actor.role} may not declare a conflict of interest; only an assigned assessor may`);
+    refuse(`role ${u.actor.role} may not declare a conflict of interest; only an assigned assessor may`, {
+      rule: 'assessor_only',
+      params: { role: u.actor.role },
+    });
   checkText(u.reason, 'reason', { max: REASON_MAX });
   requireReplaceable(s, u.actor.id, 'they');
 }
@@ -75,7 +86,10 @@ export function validateDeclareConflict(s: S, u: DeclareConflictInput): void {
 export function validateReassign(s: S, u: ReassignAssessorInput): void {
   checkActor(u?.actor);
   if (u.actor.role !== 'coordinator')
-    refuse(`role ${u.actor.role} may not reassign an assessor; only a coordinator may`);
+    refuse(`role ${u.actor.role} may not reassign an assessor; only a coordinator may`, {
+      rule: 'coordinator_only',
+      params: { role: u.actor.role },
+    });
   checkText(u.assessorId, 'assessorId', { max: 120 });
   checkText(u.reason, 'reason', { max: REASON_MAX });
   requireReplaceable(s, u.assessorId, 'they');

@@ -1,7 +1,7 @@
 /**
  * An API refusal in the reader's language: the catalogue of the dictionary is keyed by the API's stable error codes
  * (api/errors.ts), and a workflow's `refused` by the rule it names (workflows/validation.ts), so a page never parses
- * the API's English sentence to translate it. The rule's values are put in the reader's words first: stages and
+ * the API's English sentence to translate it. The rule's values are put in the reader's words first: stages, fields and
  * regions by name, instants (a name ending in `At`) in the cycle's time zone with its name (WIB, WITA, WIT). A code or
  * rule the catalogue does not hold is shown as the API wrote it.
  */
@@ -53,6 +53,7 @@ function wordsOf(t: Dictionary, params: Record<string, string | number>, timeZon
     else if (name === 'needs') words[name] = text.split(',').map(stage).join(' / ');
     else if (name === 'deadline') words[name] = (t.actions as Record<string, string>)[text] ?? text;
     else if (name === 'role') words[name] = (t.roles as Record<string, string>)[text] ?? text;
+    else if (name === 'what') words[name] = t.fieldNames[text] ?? text;
     else if (name === 'region' || name === 'regency' || name === 'province') words[name] = regionName(text);
     else words[name] = text;
   }

@@ -3,6 +3,7 @@
  * unchanged, as the CLI prints it), and the portal says it in the reader's language from them: regions and stages by
  * name, an instant in the cycle's time zone with its name (WIB, WITA, WIT) instead of the message's UTC.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { coordinator, dinasOf, nominationInput, testConfig, workflowInput } from '../../bench/drivers';
@@ -100,11 +101,147 @@ describe("a validator's refusal carries its rule", () => {
     );
   });
 
-  it('a refusal without a rule is shown as the API wrote it', () => {
+  it('a refusal whose rule the catalogue does not hold is shown as the API wrote it', () => {
+    const answer = { status: 409, body: { code: 'refused', message: 'something new', rule: 'not_in_the_catalogue' } };
+    expect(refusalText(id, answer)).toBe('something new');
+  });
+
+  it('a field left out and an actor of no known role, by their rules; the field by its name on the form', () => {
     const answer = answerOf(() =>
+      rules.validateWithdraw(state({ stage: 'AWAITING_DOCUMENTS' }), {
+        actor: dinasOf('32.05'),
+        reason: 'x'.repeat(2001),
+      }),
+    );
+    expect(answer.body).toMatchObject({ rule: 'text_too_long', params: { what: 'reason', max: 2000, length: 2001 } });
+    expect(refusalText(id, answer)).toBe('Alasan paling banyak 2000 karakter (terisi 2001).');
+    expect(refusalText(en, answer)).toBe('The reason must be at most 2000 characters (got 2001).');
+    const nobody = answerOf(() =>
       rules.validateAttend(waiting(), { actor: { ...dinasOf('32.05'), role: 'nobody' } as never, sessionId: 'x' }),
     );
-    expect(answer.body).toEqual({ code: 'refused', message: expect.stringMatching(/^actor role must be one of/) });
-    expect(refusalText(id, answer)).toBe(answer.body.message);
+    expect(nobody.body).toEqual({
+      code: 'refused',
+      message: expect.stringMatching(/^actor role must be one of/),
+      rule: 'actor_role_unknown',
+    });
+    expect(refusalText(id, nobody)).toBe('Peran pelaku tidak dikenal.');
+  });
+
+  it('an assessor taken off the panel, named for the field visit team', () => {
+    const visits = testConfig('uji-alasan-kunjungan', { fieldVisits: true });
+    const input = workflowInput(visits, nominationInput(visits, { regencyCode: '32.05', ikmName: 'Tenun Garut' }));
+    const s = Object.assign(newNominationState(input, 'ovop/uji-alasan-kunjungan/nomination/32.05/tenun-garut', NOW), {
+      stage: 'FIELD_VERIFICATION',
+      stageEnteredAt: NOW,
+      excluded: ['penilai-rina'],
+    });
+    const answer = answerOf(() =>
+      rules.validateScheduleFieldVisit(
+        s as NominationState,
+        { actor: coordinator, date: new Date(NOW + 60_000).toISOString(), team: ['penilai-andi', 'penilai-rina'] },
+        NOW,
+      ),
+    );
+    expect(answer.body).toEqual({
+      code: 'refused',
+      message: "assessor penilai-rina was taken off this nomination's panel and may not be on its field visit team",
+      rule: 'team_excluded_assessor',
+      params: { assessor: 'penilai-rina' },
+    });
+    expect(refusalText(id, answer)).toBe(
+      'Penilai penilai-rina sudah dikeluarkan dari tim penilai usulan ini dan tidak dapat ikut kunjungan lapangannya.',
+    );
+    expect(refusalText(en, answer)).toBe(
+      "Assessor penilai-rina was taken off this nomination's panel and may not be on its field visit team.",
+    );
+  });
+});
+
+/** The workflows' source and the value checks they share, as text: where refusals are written. */
+const SOURCES = [
+  ...readdirSync(new URL('../../workflows/', import.meta.url), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `workflows/${f}`),
+  'domain/text.ts',
+].map((path) => ({ path, text: readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8') }));
+
+/** Refusals raised in an update handler rather than its validator: the failure is recorded in the workflow's history,
+ * so adding a rule to it is a workflow change (a patch), not a validator's. They say the English sentence. */
+const HANDLER_REFUSALS = ['result.previousRefused', 'sentraTaken(n, result.sentraTakenBy)', 'cause.message'];
+
+/** The text of each `refuse(...)` call's arguments, read past strings and template literals. */
+function refuseCalls(text: string): string[] {
+  const calls: string[] = [];
+  for (const m of text.matchAll(/\brefuse\(/g)) {
+    let depth = 1;
+    let k = m.index + m[0].length;
+    const quotes: string[] = [];
+    const start = k;
+    while (depth > 0 && k < text.length) {
+      const c = text[k];
+      const quote = quotes.at(-1);
+      if (quote && quote !== '}') {
+        if (c === '\\') k += 1;
+        else if (quote === '`' && c === '$' && text[k + 1] === '{') {
+          quotes.push('}');
+          k += 1;
+        } else if (c === quote) quotes.pop();
+      } else if (c === "'" || c === '"' || c === '`') quotes.push(c);
+      else if (c === '}' && quote === '}') quotes.pop();
+      else if (c === '(') depth += 1;
+      else if (c === ')') depth -= 1;
+      k += 1;
+    }
+    calls.push(text.slice(start, k - 1));
+  }
+  return calls;
+}
+
+/** Whether a call's arguments have a second one at the top level (the reason). */
+function hasReason(args: string): boolean {
+  let depth = 0;
+  const quotes: string[] = [];
+  for (let k = 0; k < args.length; k += 1) {
+    const c = args[k];
+    const quote = quotes.at(-1);
+    if (quote && quote !== '}') {
+      if (c === '\\') k += 1;
+      else if (quote === '`' && c === '$' && args[k + 1] === '{') {
+        quotes.push('}');
+        k += 1;
+      } else if (c === quote) quotes.pop();
+    } else if (c === "'" || c === '"' || c === '`') quotes.push(c);
+    else if (c === '}' && quote === '}') quotes.pop();
+    else if ('([{'.includes(c)) depth += 1;
+    else if (')]}'.includes(c)) depth -= 1;
+    else if (c === ',' && depth === 0 && args.slice(k + 1).trim() !== '') return true;
+  }
+  return false;
+}
+
+describe('every refusal has its rule, said in both languages', () => {
+  it('every refuse( call of the workflows names a rule, but those of update handlers', () => {
+    const without = SOURCES.flatMap(({ path, text }) =>
+      refuseCalls(text)
+        .filter((args) => !args.startsWith('message: string'))
+        .filter((args) => !hasReason(args))
+        .map((args) => `${path}: refuse(${args.replace(/\s+/g, ' ').slice(0, 80)})`),
+    );
+    expect(without).toEqual(HANDLER_REFUSALS.map((args) => `workflows/award-cycle.workflow.ts: refuse(${args})`));
+  });
+
+  it('every rule named in the source has its text in Indonesian and in English, and the catalogues hold no other', () => {
+    const named = new Set<string>();
+    for (const { text } of SOURCES) {
+      for (const m of text.matchAll(/\brule: ([^,}]+)/g))
+        for (const code of m[1].matchAll(/'([a-z]+(?:_[a-z]+)*)'/g)) named.add(code[1]);
+      for (const m of text.matchAll(/problem\([^;]*?'([a-z]+(?:_[a-z]+)+)'/gs)) named.add(m[1]);
+    }
+    expect(named.size).toBeGreaterThan(100);
+    expect(named).toContain('team_excluded_assessor');
+    expect(named).toContain('text_required');
+    expect([...named].filter((rule) => !id.rules[rule] || !en.rules[rule]).sort()).toEqual([]);
+    expect(Object.keys(id.rules).sort()).toEqual([...named].sort());
+    expect(Object.keys(en.rules).sort()).toEqual([...named].sort());
   });
 });
