@@ -1,20 +1,28 @@
 /**
  * `npm run api`: the HTTP API against real services — Temporal from the environment (@temporalio/envconfig, as the
  * worker), PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (sign-in links); secrets also as files (NAME_FILE). Listens on OVOP_API_HOST:OVOP_API_PORT
- * (127.0.0.1:8080 by default); OVOP_API_URL is the address people reach it at (behind a proxy, its https URL).
+ * (127.0.0.1:8080 by default); OVOP_API_URL is the address people reach it at (behind a proxy, its https URL). Documents
+ * are stored in PostgreSQL, or in an S3-compatible bucket with OVOP_DOCUMENT_STORAGE=s3 (db/document-storage.ts).
  */
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { MigrationError } from '../db/migrate';
 import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit } from '../worker/bootstrap';
 import { whileUnreachable } from '../worker/startup-retry';
 import { ApiMetrics, serveMetrics } from './metrics';
-import { apiOptionsFromEnv } from './options';
+import { apiOptionsFromEnv, type ApiOptions } from './options';
 import { buildApi } from './server';
 
 const temporal = temporalSettingsOrExit('API');
+const connections = connectionSettingsOrExit('API');
+let options: ApiOptions;
 try {
-  const connections = connectionSettingsOrExit('API');
-  const options = apiOptionsFromEnv(process.env);
+  options = apiOptionsFromEnv(process.env);
+} catch (err) {
+  // A bad setting (its name, never its value) stops the API with code 2, as a missing connection setting does.
+  console.error(`The API does not start: ${(err as Error).message} (see docs/deployment.md#settings).`);
+  process.exit(2);
+}
+try {
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
     bootstrap({ temporal, ...connections }),
   );

@@ -1,10 +1,12 @@
 /**
  * The API's settings: where it is reached, how long a sign-in link, a session and a token live, and the rate limits.
- * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (README).
+ * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (README), and
+ * where documents are stored from OVOP_DOCUMENT_STORAGE and OVOP_S3_* (db/document-storage.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { envSecret } from '../common/env-secret';
+import { documentStorageFromEnv, type DocumentStorageSettings } from '../db/document-storage';
 
 export interface ApiOptions {
   /** The URL people reach the API at (links in mails point here); https makes the session cookie Secure. */
@@ -24,6 +26,8 @@ export interface ApiOptions {
     /** Actions (Updates) per minute by one user. */
     actionsPerMinute: number;
   };
+  /** Where uploaded documents are stored: PostgreSQL, or an S3-compatible bucket (OVOP_DOCUMENT_STORAGE, OVOP_S3_*). */
+  documentStorage: DocumentStorageSettings;
   /** Where an upload is received in full before it is stored (a temporary folder per upload, deleted after). */
   uploadDir: string;
   /** A stored file that no nomination recorded this many hours after its upload is deleted (an API that stopped
@@ -98,6 +102,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
       signInPerMinute: numberFrom(env, 'OVOP_SIGNIN_PER_MINUTE', defaults.rateLimits?.signInPerMinute ?? 10),
       actionsPerMinute: numberFrom(env, 'OVOP_ACTIONS_PER_MINUTE', defaults.rateLimits?.actionsPerMinute ?? 120),
     },
+    documentStorage: documentStorageFromEnv(env, defaults.documentStorage),
     uploadDir: env.OVOP_UPLOAD_DIR ?? defaults.uploadDir ?? tmpdir(),
     unrecordedUploadHours: numberFrom(env, 'OVOP_UNRECORDED_UPLOAD_HOURS', defaults.unrecordedUploadHours ?? 24),
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',

@@ -18,6 +18,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
+import { checkDocumentStorage, openDocumentStorage } from '../db/document-storage';
 import { logAccess } from './access-log';
 import { answerRequestId, requestLogOptions, type LogDestination } from './request-log';
 import { registerAuthentication } from './auth';
@@ -150,8 +151,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (options.oidc) oidcRoutes(app, deps, options.oidc);
   tokenRoutes(app, deps);
   nominationRoutes(app, deps);
-  documentRoutes(app, deps);
-  scheduleUploadSweep(app, deps.db, options.unrecordedUploadHours);
+  const storage = openDocumentStorage(deps.db, options.documentStorage);
+  documentRoutes(app, deps, storage);
+  scheduleUploadSweep(app, storage, options.unrecordedUploadHours);
+  // A bucket that is missing or refuses these credentials stops the API at its start, not at the first upload.
+  app.addHook('onReady', () => checkDocumentStorage(storage, options.documentStorage));
+  app.addHook('onClose', async () => storage.close?.());
   cycleRoutes(app, deps);
   intakeRoutes(app, deps);
   reportRoutes(app, deps);

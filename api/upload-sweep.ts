@@ -5,22 +5,20 @@
  * Update still in flight and a projection row still being written keep theirs.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import { PostgresDocumentStorage } from '../db/document-files';
+import type { DocumentStorage } from '../db/document-files';
 
 const HOUR_MS = 3_600_000;
 
-export async function sweepUnrecordedUploads(db: Kysely<Database>, olderThanHours: number, now = new Date()) {
-  return new PostgresDocumentStorage(db).removeUnrecorded(new Date(now.getTime() - olderThanHours * HOUR_MS));
+export async function sweepUnrecordedUploads(storage: DocumentStorage, olderThanHours: number, now = new Date()) {
+  return storage.removeUnrecorded(new Date(now.getTime() - olderThanHours * HOUR_MS));
 }
 
 /** Sweeps when the API is ready and then every hour, while it runs. */
-export function scheduleUploadSweep(app: FastifyInstance, db: Kysely<Database>, olderThanHours: number): void {
+export function scheduleUploadSweep(app: FastifyInstance, storage: DocumentStorage, olderThanHours: number): void {
   let timer: NodeJS.Timeout | undefined;
   const sweep = async () => {
     try {
-      const removed = await sweepUnrecordedUploads(db, olderThanHours);
+      const removed = await sweepUnrecordedUploads(storage, olderThanHours);
       if (removed > 0) app.log.warn({ removed, olderThanHours }, 'deleted uploads that no nomination recorded');
     } catch (err) {
       app.log.error({ err }, 'the sweep of unrecorded uploads failed; it runs again in an hour');

@@ -40,6 +40,16 @@ node dist/db/migrate-cli.js || fail "node dist/db/migrate-cli.js exited $?"
 [ "$(node dist/db/migrate-cli.js)" = "Schema already up to date." ] || fail "a second migration changed the schema"
 ok "node dist/db/migrate-cli.js"
 
+# A bad setting stops the API with exit code 2 before it connects to anything, naming the setting, never its value.
+code=0
+OVOP_DOCUMENT_STORAGE=s3 OVOP_S3_BUCKET=Dokumen_OVOP OVOP_S3_SECRET_ACCESS_KEY=smoke-secret-never-printed \
+  node dist/api/main.js >/dev/null 2>"$WORK/bad-setting" || code=$?
+[ "$code" = 2 ] || fail "the API with a malformed OVOP_S3_BUCKET exited $code, not 2: $(cat "$WORK/bad-setting")"
+grep -q 'The API does not start: OVOP_S3_BUCKET is not a bucket name' "$WORK/bad-setting" ||
+  fail "the API's refusal of OVOP_S3_BUCKET: $(cat "$WORK/bad-setting")"
+! grep -q 'smoke-secret-never-printed\|Dokumen_OVOP' "$WORK/bad-setting" || fail "the API printed a setting's value"
+ok "node dist/api/main.js refuses a bad document storage setting with exit code 2"
+
 FIXTURE=test/fixtures/histories/nomination-r2-excellent.json
 node dist/client/cli.js audit replay --file "$FIXTURE" >"$WORK/replay" || fail "audit replay of $FIXTURE exited $?"
 grep -q 'built workflows' "$WORK/replay" || fail "audit replay did not use the built bundle: $(cat "$WORK/replay")"

@@ -119,7 +119,11 @@ export interface DocumentsTable {
   document_id: string | null;
 }
 
-/** An uploaded file: its metadata and business key (nomination, kind, SHA-256); the bytes are in document_chunks. */
+/** An uploaded file: its metadata and business key (nomination, kind, SHA-256); the bytes are in document_chunks, or
+ * in the S3-compatible bucket under a key made of its id (`stored_in`). */
+/** Where a document's bytes are (db/document-files.ts, db/s3-document-files.ts). */
+export type StoredIn = 'postgres' | 's3';
+
 export interface DocumentFilesTable {
   id: string;
   workflow_id: string;
@@ -129,6 +133,7 @@ export interface DocumentFilesTable {
   content_type: string;
   size_bytes: number;
   chunk_count: number;
+  stored_in: ColumnType<StoredIn, StoredIn | undefined, StoredIn>;
   uploaded_by: string;
   uploaded_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -1,17 +1,17 @@
 /**
- * Where uploaded documents live. The default, and today the only implementation, is PostgreSQL: a `document_files` row
- * per file and its bytes in `document_chunks` rows of at most CHUNK_BYTES each. Chunked `bytea` rather than large
- * objects because it works the same on PostgreSQL and on PGlite, is written and deleted by ordinary rows inside one
- * transaction (a failed upload leaves nothing, a deleted file leaves no orphaned large object for vacuumlo), and is
- * read back one chunk at a time, so neither side holds a whole file in memory.
+ * Where uploaded documents live. The default is PostgreSQL: a `document_files` row per file and its bytes in
+ * `document_chunks` rows of at most CHUNK_BYTES each. Chunked `bytea` rather than large objects because it works the
+ * same on PostgreSQL and on PGlite, is written and deleted by ordinary rows inside one transaction (a failed upload
+ * leaves nothing, a deleted file leaves no orphaned large object for vacuumlo), and is read back one chunk at a time,
+ * so neither side holds a whole file in memory.
  *
- * S3-compatible storage would implement the same `DocumentStorage` interface (put from the spooled file, open a
- * stream, remove), keeping the `document_files` row as the index; it is not built.
+ * S3-compatible storage (db/s3-document-files.ts, OVOP_DOCUMENT_STORAGE=s3) implements the same `DocumentStorage`
+ * interface and keeps the `document_files` row as the index; `stored_in` says where each file's bytes are.
  */
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Kysely, Selectable } from 'kysely';
+import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
 import type { Database, DocumentFilesTable } from './database';
 
 /** 256 KiB: small enough that a read holds little memory, large enough that a 10 MB file is 40 rows. */
@@ -43,6 +43,10 @@ export interface DocumentStorage {
   remove(id: string): Promise<void>;
   /** Deletes the files stored before `uploadedBefore` that no nomination recorded; answers how many went. */
   removeUnrecorded(uploadedBefore: Date): Promise<number>;
+  /** Fails unless the storage can be reached (at the API's start); absent when it is the database itself. */
+  check?(): Promise<void>;
+  /** Lets go of the storage's connections (when the API closes). */
+  close?(): void;
 }
 
 export class PostgresDocumentStorage implements DocumentStorage {
@@ -63,6 +67,7 @@ export class PostgresDocumentStorage implements DocumentStorage {
           content_type: spooled.contentType,
           size_bytes: spooled.sizeBytes,
           chunk_count: chunkCount,
+          stored_in: 'postgres',
           uploaded_by: meta.uploadedBy,
         })
         .onConflict((oc) => oc.columns(['workflow_id', 'kind', 'sha256']).doNothing())
@@ -106,6 +111,10 @@ export class PostgresDocumentStorage implements DocumentStorage {
 
   /** The file's bytes, read one chunk per query (no transaction held, so other requests interleave). */
   open(file: StoredFile): Readable {
+    if (file.stored_in !== 'postgres')
+      throw new Error(
+        `document ${file.id} is stored in ${file.stored_in}, not in PostgreSQL: set OVOP_DOCUMENT_STORAGE=${file.stored_in} to read it`,
+      );
     const db = this.db;
     async function* chunks() {
       for (let seq = 0; seq < file.chunk_count; seq++) {
@@ -126,21 +135,27 @@ export class PostgresDocumentStorage implements DocumentStorage {
     await this.db.deleteFrom('document_files').where('id', '=', id).execute();
   }
 
+  /** Only the files whose bytes are in PostgreSQL: an S3 file's row goes with its object (S3DocumentStorage). */
   async removeUnrecorded(uploadedBefore: Date): Promise<number> {
-    const gone = await this.db
-      .deleteFrom('document_files')
-      .where('uploaded_at', '<', uploadedBefore)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('documents')
-              .select('documents.kind')
-              .whereRef('documents.document_id', '=', 'document_files.id'),
-          ),
-        ),
-      )
+    const gone = await unrecorded(this.db.deleteFrom('document_files'), uploadedBefore)
+      .where('stored_in', '=', 'postgres')
       .executeTakeFirst();
     return Number(gone.numDeletedRows);
   }
+}
+
+/** Narrows a delete of document_files to the files uploaded before `uploadedBefore` that no nomination recorded. */
+export function unrecorded(query: DeleteQueryBuilder<Database, 'document_files', DeleteResult>, uploadedBefore: Date) {
+  return query
+    .where('uploaded_at', '<', uploadedBefore)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('documents')
+            .select('documents.kind')
+            .whereRef('documents.document_id', '=', 'document_files.id'),
+        ),
+      ),
+    );
 }

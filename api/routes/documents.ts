@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PostgresDocumentStorage, type StoredFile } from '../../db/document-files';
+import type { DocumentStorage, StoredFile } from '../../db/document-files';
 import { maxFileBytes } from '../../domain/documents';
 import { submitDocumentUpdate } from '../../workflows/messages';
 import { principalOf } from '../auth';
@@ -80,9 +80,8 @@ function attachment(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-export function documentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function documentRoutes(app: FastifyInstance, deps: ApiDeps, storage: DocumentStorage): void {
   const { db, client, options } = deps;
-  const storage = new PostgresDocumentStorage(db);
 
   // The body of an upload is the file itself: handed to the route as the raw stream, read only once the caller is
   // authorized. Scoped to this plugin, so other routes still refuse a body that is not JSON.
