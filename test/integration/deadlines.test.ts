@@ -30,6 +30,8 @@ import {
   workflowInput,
 } from '../../bench/drivers';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import type { Principal } from '../../api/auth';
+import { coordinatorList, coordinatorListCount, type CoordinatorList } from '../../api/coordinator-lists';
 import { sentDate, timerEnded } from '../support/history-wait';
 import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
 
@@ -414,6 +416,15 @@ describe('deadlines, reminders and escalation', () => {
         }),
       ),
     ).toContain('only a coordinator may');
+    // The coordinator's dashboard lists it among those held, not among those past their deadline.
+    const dashboard = { actor: coordinator } as Principal;
+    const listed = async (list: CoordinatorList) =>
+      (await coordinatorList(h.db, dashboard, config.id, list, { limit: 26, offset: 0 }, new Date())).map(
+        (r) => r.workflow_id,
+      );
+    await waitFor(async () => (await listed('holds')).includes(workflowId), { what: 'the hold on the dashboard' });
+    expect(await listed('overdue')).toEqual([]);
+    expect(await coordinatorListCount(h.db, dashboard, config.id, 'holds', new Date())).toBe(1);
 
     const newDeadline = inSeconds(30);
     await handle.executeUpdate(resolveHoldUpdate, {
@@ -437,6 +448,9 @@ describe('deadlines, reminders and escalation', () => {
         'the projection shows the pending deadline',
       )
       .toBe(newDeadline);
+    // Extended: off the dashboard's holds, still in its review queue.
+    await waitFor(async () => (await listed('holds')).length === 0, { what: 'the hold off the dashboard' });
+    expect(await listed('review')).toEqual([workflowId]);
 
     await handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
     await stageOf(handle, 'IN_ASSESSMENT');
