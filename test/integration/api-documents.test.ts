@@ -144,8 +144,15 @@ async function footprint(workflowId: string) {
   };
 }
 
-async function expectRefusal(res: Answer, status: number, code: string, message: RegExp) {
-  expect(res.body, JSON.stringify(res.body)).toEqual({ code, message: expect.stringMatching(message) });
+/** The answer is exactly the refusal: its code and message, and a workflow refusal's rule and params. */
+async function expectRefusal(
+  res: Answer,
+  status: number,
+  code: string,
+  message: RegExp,
+  refusal?: { rule: string; params: object },
+) {
+  expect(res.body, JSON.stringify(res.body)).toEqual({ code, message: expect.stringMatching(message), ...refusal });
   expect(res.status).toBe(status);
 }
 
@@ -441,6 +448,7 @@ function storageCases(where: StoredIn) {
         409,
         'refused',
         /unknown document kind "sertifikat_palsu"; the checklist has legality, distribution_permit, halal, lab_test/,
+        { rule: 'unknown_document_kind', params: { kind: '"sertifikat_palsu"' } },
       );
       expect(await footprint(garutId)).toEqual(before);
     });
