@@ -24,7 +24,9 @@ export const ERROR_CODES = [
   'refused', // 409: the workflow's validator refused the action (wrong stage, a second identical action…)
   'nomination_closed', // 409: the nomination's workflow has ended
   'rate_limited', // 429
-  'unavailable', // 503: Temporal or PostgreSQL did not answer
+  'unavailable', // 503: Temporal or PostgreSQL did not answer, or no worker took the action up in time
+  'accepted', // 202, not a refusal: the workflow accepted the action and is still applying it; its result shows on the
+  //             nomination (or cycle) shortly
   'internal', // 500
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

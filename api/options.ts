@@ -33,6 +33,11 @@ export interface ApiOptions {
   /** A stored file that no nomination recorded this many hours after its upload is deleted (an API that stopped
    * between storing a file and its Update); long enough for the projection to record the files that were taken. */
   unrecordedUploadHours: number;
+  /**
+   * How long an action waits for its workflow to take it up (a worker runs its validator), answering 503 after that,
+   * and then for its result, answering 202 (accepted, being applied) after that.
+   */
+  actionWaits: { acceptSeconds: number; resultSeconds: number };
   /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
   logRequests: boolean;
   /** Single sign-on by OpenID Connect (routes/oidc.ts), when OVOP_OIDC_ISSUER is set. */
@@ -105,6 +110,10 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
     documentStorage: documentStorageFromEnv(env, defaults.documentStorage),
     uploadDir: env.OVOP_UPLOAD_DIR ?? defaults.uploadDir ?? tmpdir(),
     unrecordedUploadHours: numberFrom(env, 'OVOP_UNRECORDED_UPLOAD_HOURS', defaults.unrecordedUploadHours ?? 24),
+    actionWaits: {
+      acceptSeconds: numberFrom(env, 'OVOP_ACTION_ACCEPT_SECONDS', defaults.actionWaits?.acceptSeconds ?? 60),
+      resultSeconds: numberFrom(env, 'OVOP_ACTION_RESULT_SECONDS', defaults.actionWaits?.resultSeconds ?? 10),
+    },
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
     oidc: oidcFromEnv(env) ?? defaults.oidc,
     workflowBundlePath: env.OVOP_WORKFLOW_BUNDLE?.trim() || defaults.workflowBundlePath,

@@ -33,6 +33,14 @@ export const errorResponses = {
   503: ErrorBody,
 };
 
+/** An action's answers: its result (each route's 200 or 201), a refusal, or 202 while it is still being applied. */
+export const actionResponses = {
+  202: ErrorBody.describe(
+    'code `accepted`: the workflow accepted the action but its result did not come in time; it is being applied and shows on the nomination (or cycle) shortly. Do not send it again',
+  ),
+  ...errorResponses,
+};
+
 /** A nomination id in a path is its full workflow id, URL-encoded: ovop%2F<cycle>%2Fnomination%2F<regency>%2F<ikm>. */
 export const NominationParams = z.strictObject({
   id: z.string().min(1).max(300).describe('the nomination id (its workflow id), URL-encoded'),

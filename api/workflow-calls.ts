@@ -2,39 +2,62 @@
  * Sending an Update for a signed-in user: the same retry of passing failures as the CLI and the demo
  * (common/update-retry.ts), a validator's refusal answered as 409 `refused` with the validator's own words, a closed
  * nomination told apart from an unknown one, and an unreachable Temporal as 503.
+ *
+ * An action is answered in two waits. First until its workflow takes it up (a worker ran its validator and the
+ * acceptance is in the history), else 503; then for its result, else 202 `accepted`: on a busy engine — the deadline
+ * eve, with hundreds of offices at once — an accepted action is certain to be applied, and saying so beats holding
+ * the request until a proxy gives up or the user sends it again.
  */
-import { WorkflowUpdateFailedError, isGrpcServiceError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { retryOnTaskFailure } from '../common/update-retry';
 import { ApiError, type RefusalRule } from './errors';
+import type { ApiOptions } from './options';
 
-/** How long one action may wait for its answer before the API says the engine is not answering. */
-const ANSWER_TIMEOUT_MS = 60_000;
+export type ActionWaits = ApiOptions['actionWaits'];
 
+/** Resolves with `{ value }`, or with `undefined` once `ms` have passed. */
+function within<T>(ms: number, promise: Promise<T>): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise.then((value) => ({ value })), late]).finally(() => clearTimeout(timer));
+}
+
+/** `what` names the action as a noun phrase for the answers' sentences: "the request to record an attendance". */
 export async function executeUpdate<R, A>(
   client: Client,
   workflowId: string,
   update: UpdateDefinition<R, [A]>,
   arg: A,
   what: string,
+  waits: ActionWaits,
 ): Promise<R> {
   const handle = client.workflow.getHandle(workflowId);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ApiError(
-            503,
-            'unavailable',
-            `no answer to ${what} within ${ANSWER_TIMEOUT_MS / 1000} s; is a worker running?`,
-          ),
-        ),
-      ANSWER_TIMEOUT_MS,
-    );
-  });
+  let takenUp = false;
+  // Sent again only while nothing of it was applied (a refusal to try again is the validator's, before acceptance).
+  const send = async () => {
+    const sent = await handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    takenUp = true;
+    return within(waits.resultSeconds * 1000, sent.result());
+  };
   try {
-    return await Promise.race([retryOnTaskFailure(() => handle.executeUpdate(update, { args: [arg] })), timeout]);
+    const sending = retryOnTaskFailure(send);
+    // The result wait starts at acceptance, so an action taken up late still gets its own.
+    const taken =
+      (await within(waits.acceptSeconds * 1000, sending)) ?? (takenUp ? { value: await sending } : undefined);
+    if (!taken)
+      throw new ApiError(
+        503,
+        'unavailable',
+        `${what} was not taken up within ${waits.acceptSeconds} s: the engine is busy or no worker is running. It may still be applied, so look at the nomination before sending it again`,
+      );
+    if (!taken.value)
+      throw new ApiError(
+        202,
+        'accepted',
+        `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
+      );
+    return taken.value.value;
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (err instanceof WorkflowUpdateFailedError) {
@@ -61,8 +84,6 @@ export async function executeUpdate<R, A>(
         `the Temporal server did not take ${what}: ${(err as Error).message.split('\n')[0]}`,
       );
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

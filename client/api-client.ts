@@ -37,12 +37,17 @@ export function apiSettings(
 
 /** The exit code of an API refusal: the CLI's conventions, whatever the HTTP status. */
 export function exitCodeOfStatus(status: number): (typeof ExitCode)[keyof typeof ExitCode] {
+  // 202: the action was accepted and is being applied; it is done as far as the caller is concerned.
+  if (status === 202) return ExitCode.ok;
   if (status === 400) return ExitCode.usage;
   if (status === 502 || status === 503 || status === 504) return ExitCode.unreachable;
   return ExitCode.refused;
 }
 
-/** An API refusal as the CLI reports it: the API's own message, its stable code and the HTTP status. */
+/**
+ * An API refusal as the CLI reports it: the API's own message, its stable code and the HTTP status. Also the one
+ * answer that is not a refusal but has no result: 202 `accepted`, an action still being applied (exit 0).
+ */
 export class ApiRefusal extends CliError {
   constructor(
     readonly status: number,
@@ -108,7 +113,9 @@ export class ApiClient {
     } catch {
       parsed = undefined;
     }
-    if (res.ok) {
+    // An action accepted but still being applied has no result to print, only the API's sentence (exit 0).
+    const stillApplying = res.status === 202 && (parsed as { code?: unknown } | null)?.code === 'accepted';
+    if (res.ok && !stillApplying) {
       if (parsed === undefined) throw unreachable(`the OVOP API at ${this.settings.url} answered ${path} with no JSON`);
       return parsed as T;
     }

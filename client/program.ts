@@ -74,9 +74,11 @@ export function printError(error: CliError, json: boolean): void {
   // An API refusal keeps the API's code and HTTP status beside the CLI's exit code, and the workflow's rule (with the
   // values its message names) where the API sent one, for scripts to branch on instead of the English sentence.
   const api = error instanceof ApiRefusal ? { status: error.status, code: error.code, ...error.rule } : {};
+  // The one answer with exit 0 here is an action accepted and still being applied (202), not an error.
+  const key = error.exitCode === ExitCode.ok ? 'accepted' : 'error';
   if (json)
     process.stdout.write(
-      `${JSON.stringify({ error: { exitCode: error.exitCode, ...api, message: error.message, issues: error.issues } }, null, 2)}\n`,
+      `${JSON.stringify({ [key]: { exitCode: error.exitCode, ...api, message: error.message, issues: error.issues } }, null, 2)}\n`,
     );
 }
 

@@ -129,6 +129,16 @@ export function refusalOf(answer: ApiAnswer): ApiError {
   );
 }
 
+/** The query flag of a page reached after an action the API accepted and was still applying (202). */
+export const APPLYING = 'diproses';
+
+/** Where a form goes after its action: `url`, flagged when the action was accepted but not yet applied. */
+export const afterAction = (url: string, status: number) =>
+  status === 202 ? `${url}${url.includes('?') ? '&' : '?'}${APPLYING}=1` : url;
+
+/** An action's answer that means it was done, or accepted and being applied. */
+export const actionTaken = (status: number) => status === 200 || status === 201 || status === 202;
+
 export const nominationUrl = (workflowId: string, rest = '') => `/nominasi/${encodeURIComponent(workflowId)}${rest}`;
 export const apiNominationUrl = (workflowId: string, rest = '') =>
   `/api/nominations/${encodeURIComponent(workflowId)}${rest}`;

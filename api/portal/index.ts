@@ -17,6 +17,8 @@ import { ApiError } from '../errors';
 import { safeNext } from '../next-path';
 import type { ApiDeps } from '../server';
 import {
+  actionTaken,
+  afterAction,
   apiNominationUrl,
   callApi,
   nominationUrl,
@@ -143,8 +145,11 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
         sentraSize: Number(values.sentraSize),
       },
     );
-    if (answer.status === 201 || answer.status === 200)
-      return reply.redirect(`/dinas?ok=nominated&ikm=${encodeURIComponent(values.ikmName)}`, 303);
+    if (actionTaken(answer.status))
+      return reply.redirect(
+        afterAction(`/dinas?ok=nominated&ikm=${encodeURIComponent(values.ikmName)}`, answer.status),
+        303,
+      );
     if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
     const message = refusalOf(answer).message;
     const at = fieldOfRefusal(message);
@@ -163,7 +168,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   ) =>
     app.post<{ Params: { id: string } }>(`/nominasi/:id/${path}`, async (req, reply) => {
       const answer = await callApi(deps, req, 'POST', apiNominationUrl(req.params.id, `/${apiPath}`), body(req));
-      if (answer.status === 200) return reply.redirect(`${back}?ok=${ok}`, 303);
+      if (actionTaken(answer.status)) return reply.redirect(afterAction(`${back}?ok=${ok}`, answer.status), 303);
       if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
       const ctx = await pageContext(deps, req, reply);
       const timeZone = await nominationTimeZone(deps, req.params.id);
@@ -232,14 +237,14 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
     const body =
       decision === 'pass' ? { decision } : decision === 'return' ? { decision, reason, missing } : { decision, reason };
     const answer = await callApi(deps, req, 'POST', apiNominationUrl(workflowId, '/prescreen'), body);
-    if (answer.status === 200) {
+    if (actionTaken(answer.status)) {
       const row = await deps.db
         .selectFrom('nominations')
         .select('ikm_name')
         .where('workflow_id', '=', workflowId)
         .executeTakeFirst();
       const ikm = encodeURIComponent(row?.ikm_name ?? '');
-      return reply.redirect(`/dinas/praseleksi?ok=${decision}&ikm=${ikm}`, 303);
+      return reply.redirect(afterAction(`/dinas/praseleksi?ok=${decision}&ikm=${ikm}`, answer.status), 303);
     }
     // Another province's proposal, a signed-out or stale session: the API's page (403, 404, 401 → sign-in).
     if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);

@@ -3,7 +3,7 @@
  * language switch, a notice after an accepted action, and one stylesheet and one small script from our own server.
  */
 import type { Role } from '../../domain/types';
-import type { PageContext } from './context';
+import { APPLYING, type PageContext } from './context';
 import { html, type SafeHtml } from './html';
 
 export interface PageOptions {
@@ -54,11 +54,14 @@ export function page(ctx: PageContext, o: PageOptions): SafeHtml {
                 </p>`
               : ''
           }
-          ${o.main}
+          ${stillApplying(ctx) ? html`<p class="notice applying" role="status">${t.stillApplying}</p>` : ''} ${o.main}
         </main>
       </body>
     </html>`;
 }
+
+/** After an action the API accepted but had not applied yet (202): what the page shows may not have it yet. */
+const stillApplying = (ctx: PageContext) => (ctx.req.query as Record<string, unknown> | undefined)?.[APPLYING] === '1';
 
 /**
  * The same page in the other language: its path and query (the cycle, the map's measure, the page of a list) kept, only

@@ -16,6 +16,8 @@ import { ApiError } from '../errors';
 import { documentRules, nominationScope } from '../nomination-reads';
 import { maxFileBytes } from '../../domain/documents';
 import {
+  actionTaken,
+  afterAction,
   apiNominationUrl,
   nominationUrl,
   pageContext,
@@ -84,8 +86,11 @@ export async function uploadRoutes(
           payload: part.file,
           remoteAddress: req.ip,
         });
-        if (answer.statusCode === 200 || answer.statusCode === 201)
-          return reply.redirect(`${nominationUrl(id)}?ok=uploaded&jenis=${encodeURIComponent(kind)}`, 303);
+        if (actionTaken(answer.statusCode))
+          return reply.redirect(
+            afterAction(`${nominationUrl(id)}?ok=uploaded&jenis=${encodeURIComponent(kind)}`, answer.statusCode),
+            303,
+          );
         let body: unknown = null;
         try {
           body = JSON.parse(answer.body);

@@ -19,7 +19,7 @@ import { requireRole } from '../authorization';
 import { cycleWorkflowOf } from '../cycle-lookup';
 import { CycleStatus, cycleStatus } from '../cycle-status';
 import { ApiError, notFound, refused } from '../errors';
-import { CycleParams, CycleView, DeadlineExtension, DecreeOutcome, errorResponses } from '../schemas';
+import { actionResponses, CycleParams, CycleView, DeadlineExtension, DecreeOutcome, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
 import { workflowPollers } from '../task-queue';
 import { executeUpdate } from '../workflow-calls';
@@ -156,7 +156,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         tags: ['cycles'],
         params: CycleParams,
         body: DeadlineExtension,
-        response: { 200: CycleView, ...errorResponses },
+        response: { 200: CycleView, ...actionResponses },
       },
     },
     async (req) => {
@@ -168,6 +168,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         extendCycleDeadlineUpdate,
         { actor: p.actor, ...req.body },
         `the deadline extension of cycle ${req.params.id}`,
+        options.actionWaits,
       );
     },
   );
@@ -181,7 +182,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         tags: ['cycles'],
         params: CycleParams,
         body: z.strictObject({}).optional(),
-        response: { 200: CycleView, ...errorResponses },
+        response: { 200: CycleView, ...actionResponses },
       },
     },
     async (req) => {
@@ -193,6 +194,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         finalizeCycleUpdate,
         { actor: p.actor },
         `the finalization of cycle ${req.params.id}`,
+        options.actionWaits,
       );
     },
   );
@@ -211,7 +213,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
           date: z.iso.date().describe('the day it was signed, YYYY-MM-DD'),
           signatory: z.strictObject({ office: z.enum(DECREE_SIGNATORIES), name: z.string().trim().min(1).max(200) }),
         }),
-        response: { 200: DecreeOutcome, ...errorResponses },
+        response: { 200: DecreeOutcome, ...actionResponses },
       },
     },
     async (req) => {
@@ -223,6 +225,7 @@ export function cycleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         issueDecreeUpdate,
         { actor: p.actor, ...req.body },
         `the decree ${req.body.number} of cycle ${req.params.id}`,
+        options.actionWaits,
       );
     },
   );

@@ -15,7 +15,7 @@ import { principalOf } from '../auth';
 import { requireRead, requireRole } from '../authorization';
 import { ApiError, notFound } from '../errors';
 import { documentRules, nominationScope } from '../nomination-reads';
-import { ErrorBody, errorResponses, NominationAnswer } from '../schemas';
+import { actionResponses, ErrorBody, errorResponses, NominationAnswer } from '../schemas';
 import type { ApiDeps } from '../server';
 import { declaredType, DOCUMENT_TYPES, spoolUpload, tooLarge } from '../upload-spool';
 import { executeUpdate } from '../workflow-calls';
@@ -110,7 +110,7 @@ export function documentRoutes(app: FastifyInstance, deps: ApiDeps, storage: Doc
           response: {
             200: UploadAnswer,
             201: UploadAnswer,
-            ...errorResponses,
+            ...actionResponses,
             413: ErrorBody,
             415: ErrorBody,
             422: ErrorBody,
@@ -154,6 +154,7 @@ export function documentRoutes(app: FastifyInstance, deps: ApiDeps, storage: Doc
               documentId: file.id,
             },
             'the document submission',
+            options.actionWaits,
           );
           return reply
             .code(201)

@@ -26,9 +26,9 @@ import { principalOf } from '../auth';
 import { requireRole } from '../authorization';
 import { cycleWorkflowOf } from '../cycle-lookup';
 import { ApiError, forbidden, invalidRequest, refused } from '../errors';
-import { CycleParams, errorResponses } from '../schemas';
+import { actionResponses, CycleParams, errorResponses } from '../schemas';
 import type { ApiDeps } from '../server';
-import { executeUpdate } from '../workflow-calls';
+import { executeUpdate, type ActionWaits } from '../workflow-calls';
 
 /** Rows of one CSV file sent to the cycle at once (each is one Update, answered after the nomination started). */
 const CONCURRENCY = 4;
@@ -86,7 +86,7 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
           dinasEmail: z.email().optional(),
           previousStars: z.strictObject({ cycleId: z.string(), stars: z.number().int() }).optional(),
         }),
-        response: { 201: z.object({ workflowId: z.string(), created: z.boolean() }), ...errorResponses },
+        response: { 201: z.object({ workflowId: z.string(), created: z.boolean() }), ...actionResponses },
       },
     },
     async (req, reply) => {
@@ -104,7 +104,8 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         await cycleWorkflowOf(client, cycleId),
         nominateUpdate,
         { ...req.body, cycleId, nominatedBy: p.actor },
-        'the nomination',
+        `the nomination ${workflowId}`,
+        options.actionWaits,
       );
       // Started a moment ago by another request, before its row was written.
       if (!result.created) throw new ApiError(409, 'refused', alreadyNominated(req.body, cycleId, result.workflowId));
@@ -151,7 +152,7 @@ export function intakeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { reports, refusals, toSend } = checkRows(rows, p.actor, cycleId);
       if (toSend.length > 0) {
         const cycleWorkflowId = await cycleWorkflowOf(client, cycleId);
-        await sendRows(db, client, cycleWorkflowId, cycleId, toSend, reports, refusals, p.actor);
+        await sendRows(db, client, cycleWorkflowId, cycleId, toSend, reports, refusals, p.actor, options.actionWaits);
       }
       const byRow = (a: { row: number | null }, b: { row: number | null }) => (a.row ?? 0) - (b.row ?? 0);
       reports.sort(byRow);
@@ -248,6 +249,7 @@ async function sendRows(
   reports: RowReport[],
   refusals: RowRefusal[],
   actor: Actor,
+  waits: ActionWaits,
 ): Promise<void> {
   const queue = [...toSend];
   const worker = async () => {
@@ -266,6 +268,7 @@ async function sendRows(
           nominateUpdate,
           { ...fields, cycleId, nominatedBy: actor },
           `the nomination of ${fields.ikmName}`,
+          waits,
         );
         reports.push({
           ...base,
@@ -273,6 +276,11 @@ async function sendRows(
           ...(result.created ? {} : { note: 'already nominated' }),
         });
       } catch (err) {
+        // Accepted by the cycle and still starting: it will be created (it was not nominated a moment ago).
+        if (err instanceof ApiError && err.code === 'accepted') {
+          reports.push({ ...base, status: 'created', note: 'accepted; the nomination is being started' });
+          continue;
+        }
         if (!(err instanceof ApiError) || err.code !== 'refused') throw err;
         if (/already nominated/.test(err.message)) {
           reports.push({ ...base, status: 'unchanged', note: 'already nominated' });

@@ -22,6 +22,7 @@ import {
   nominationSummary,
 } from '../nomination-reads';
 import {
+  actionResponses,
   errorResponses,
   NominationAnswer,
   NominationDetail,
@@ -147,7 +148,7 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
           tags: ['actions'],
           params: NominationParams,
           body: a.body,
-          response: { 200: NominationAnswer, ...errorResponses },
+          response: { 200: NominationAnswer, ...actionResponses },
         },
       },
       async (req) => {
@@ -160,7 +161,8 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
           scope.workflowId,
           a.update,
           a.input(req.body, p.actor) as never,
-          a.what,
+          `the request to ${a.what}`,
+          options.actionWaits,
         );
         return scopedAnswer(p, answer);
       },

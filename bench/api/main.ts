@@ -8,9 +8,13 @@
  * The portal's pages are timed during the same rush: each dinas opens its list and its nomination's page before and
  * after its uploads, and a coordinator keeps reloading the cycle's dashboard; reported as time to first byte, and each
  * page's weight with the stylesheet and script it loads.
+ * Where the time goes: the worker's own latencies from its Prometheus metrics (a workflow task's wait in the task queue
+ * and its run on the worker, an activity's wait and run). `--worker-process` runs the worker as `npm run worker` does,
+ * in a process of its own, instead of in this one.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { Command } from 'commander';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,20 +34,28 @@ import { nominationInput, startNominationDirectly, testConfig, workflowInput } f
 import { sampleDocumentParts, type SampleType } from '../shared/documents';
 import { writeResult } from '../shared/report';
 import { summarize } from '../shared/stats';
-import { descendantsCpuSeconds } from '../throughput/resources';
+import { descendantsCpuSeconds, treeCpuSeconds } from '../throughput/resources';
+import { freePort } from '../../embedded/ports';
+import { histogramQuantile, parsePrometheus } from '../shared/prometheus';
 
-const opts = parseOptions<{ dinas: number; minMb: number; maxMb: number }>(
+const opts = parseOptions<{ dinas: number; minMb: number; maxMb: number; workerProcess?: boolean }>(
   new Command('bench:api')
     .option('--dinas <count>', 'dinas kabupaten/kota sessions at once (514 for the full rush)', nonNegative, 10)
     .option('--min-mb <mb>', 'smallest document', Number, 1)
-    .option('--max-mb <mb>', 'largest document', Number, 5),
+    .option('--max-mb <mb>', 'largest document', Number, 5)
+    .option('--worker-process', 'run the worker in a process of its own (npm run worker) instead of this one'),
 );
 const KINDS = ['legality', 'business_profile', 'product_photo', 'production_process', 'marketing_material'];
 const TYPES: SampleType[] = ['application/pdf', 'image/jpeg', 'image/png'];
 
+const workerMetrics = `127.0.0.1:${await freePort()}`;
+const prometheus = { bindAddress: workerMetrics, countersTotalSuffix: true, useSecondsForDurations: true };
 Runtime.install({
   logger: new DefaultLogger('ERROR'),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} },
+    ...(!opts.workerProcess && { metrics: { prometheus } }),
+  },
 });
 
 const config = testConfig(`bench-api-${Date.now().toString(36)}`, {
@@ -79,8 +91,37 @@ const dir = mkdtempSync(join(tmpdir(), 'ovop-bench-api-'));
 const stack = await startStack({ stateDir: dir, persistent: false, headless: true });
 const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
 const taskQueue = 'bench-api';
-const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
-const running = worker.run();
+/** The worker: in this process, or as `npm run worker` in its own (then `stopWorker` ends it). */
+const inProcess = opts.workerProcess ? undefined : await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+const running = inProcess?.worker.run();
+const workerChild = opts.workerProcess
+  ? spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.temporal.address,
+        TEMPORAL_NAMESPACE: stack.temporal.namespace,
+        DATABASE_URL: stack.databaseUrl,
+        SMTP_URL: stack.smtpUrl,
+        OVOP_TASK_QUEUE: taskQueue,
+        OVOP_METRICS_ADDRESS: workerMetrics,
+        OVOP_LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+  : undefined;
+if (workerChild) {
+  for (let i = 0; ; i++) {
+    if (
+      await fetch(`http://${workerMetrics}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (i > 600 || workerChild.exitCode !== null) throw new Error('the worker process did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const options = apiOptionsFromEnv({}, { logRequests: false });
 options.rateLimits.actionsPerMinute = 1000;
 const app = await buildApi({ db: deps.db, client: deps.client, mailer: deps.mailer, taskQueue, options });
@@ -235,7 +276,12 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
 }
 
 const cpu0 = process.cpuUsage();
-const child0 = descendantsCpuSeconds() ?? 0;
+const workerChildCpu = () => (workerChild?.pid ? (treeCpuSeconds(workerChild.pid) ?? 0) : 0);
+/** The dev server is this process's other child. */
+const devServerCpu = () => (descendantsCpuSeconds() ?? 0) - workerChildCpu();
+const devServer0 = devServerCpu();
+const workerChild0 = workerChildCpu();
+const metricsBefore = parsePrometheus(await (await fetch(`http://${workerMetrics}/metrics`)).text()).series;
 const t0 = performance.now();
 // The coordinator watches the dashboard through the rush, reloading it every second.
 const coordinatorCookie = await cookieOf(COORDINATOR_ID);
@@ -256,7 +302,20 @@ for (const asset of ['/aset/portal.css', '/aset/portal.js'])
   assetBytes += (await (await fetch(`${url}${asset}`)).arrayBuffer()).byteLength;
 const kb = (bytes: number) => Math.round(((bytes + assetBytes) / 1024) * 10) / 10;
 const cpu = process.cpuUsage(cpu0);
-const childCpu = (descendantsCpuSeconds() ?? 0) - child0;
+const devServerSeconds = devServerCpu() - devServer0;
+const workerChildSeconds = workerChildCpu() - workerChild0;
+const metricsAfter = parsePrometheus(await (await fetch(`http://${workerMetrics}/metrics`)).text()).series;
+/** p50/p95 in ms of one of the worker's latency histograms, over the rush only (the set-up's counts taken off). */
+function workerLatency(name: string) {
+  const before = new Map(metricsBefore.map((x) => [`${x.name}${x.labels}`, x.value]));
+  const rush = metricsAfter.map((x) => ({ ...x, value: x.value - (before.get(`${x.name}${x.labels}`) ?? 0) }));
+  const count = rush.filter((x) => x.name === `${name}_count`).reduce((sum, x) => sum + x.value, 0);
+  const ms = (q: number) => {
+    const v = histogramQuantile(rush, name, q);
+    return v === null ? null : Math.round(v * 1000);
+  };
+  return { count, p50: ms(0.5), p95: ms(0.95) };
+}
 
 // Stored checksums against what was sent, from PostgreSQL.
 const stored = await deps.db
@@ -300,9 +359,18 @@ const result = {
       coordinatorDashboard: kb(pageBytes.coordinator),
     },
   },
+  worker: {
+    process: opts.workerProcess ? 'its own' : 'this one',
+    workflowTaskScheduleToStartMs: workerLatency('temporal_workflow_task_schedule_to_start_latency'),
+    workflowTaskExecutionMs: workerLatency('temporal_workflow_task_execution_latency'),
+    activityScheduleToStartMs: workerLatency('temporal_activity_schedule_to_start_latency'),
+    activityExecutionMs: workerLatency('temporal_activity_execution_latency'),
+  },
   cpuSeconds: {
-    apiWorkerAndClients: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
-    devServer: Math.round(childCpu * 10) / 10,
+    [opts.workerProcess ? 'apiAndClients' : 'apiWorkerAndClients']:
+      Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
+    ...(opts.workerProcess && { worker: Math.round(workerChildSeconds * 10) / 10 }),
+    devServer: Math.round(devServerSeconds * 10) / 10,
   },
   firstErrors: errors.slice(0, 10),
 };
@@ -310,10 +378,16 @@ console.log(JSON.stringify(result, null, 2));
 console.log(`written to ${writeResult(`api-${sessions.length}`, result)}`);
 
 await app.close();
-// A worker that stopped on a fatal error (its server gone) has nothing to shut down: say why it stopped, then go on.
-if (worker.getState() === 'RUNNING') worker.shutdown();
-await running.catch((err: Error) => console.error(`the worker had stopped: ${err.message}`));
-await connection.close();
+if (inProcess) {
+  // A worker that stopped on a fatal error (its server gone) has nothing to shut down: say why it stopped, go on.
+  if (inProcess.worker.getState() === 'RUNNING') inProcess.worker.shutdown();
+  await running?.catch((err: Error) => console.error(`the worker had stopped: ${err.message}`));
+  await inProcess.connection.close();
+}
+if (workerChild && workerChild.exitCode === null) {
+  workerChild.kill('SIGTERM');
+  await new Promise((r) => workerChild.once('exit', r));
+}
 await deps.close();
 await stack.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -717,7 +717,7 @@ export async function startCsvApi(
   deps: { db: Kysely<Database>; client: Client; mailer: Mailer },
   taskQueue: string,
 ): Promise<{ apiUrl: string; token: string; stop(): Promise<void> }> {
-  const options = apiOptionsFromEnv({}, { logRequests: false });
+  const options = apiOptionsFromEnv({}, { logRequests: false, actionWaits: { acceptSeconds: 60, resultSeconds: 60 } });
   const app = await buildApi({ ...deps, taskQueue, options });
   const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const id = `disperin-${FUZZ_REGENCY}`;

@@ -8,6 +8,11 @@ const CLK_TCK = 100;
 
 /** CPU seconds (user + system) of every descendant of this process, from /proc; null off Linux. */
 export function descendantsCpuSeconds(): number | null {
+  return treeCpuSeconds(process.pid, false);
+}
+
+/** CPU seconds of `root`'s descendants, and of `root` itself when `withRoot`; null off Linux. */
+export function treeCpuSeconds(root: number, withRoot = true): number | null {
   try {
     const parent = new Map<number, number>();
     const cpu = new Map<number, number>();
@@ -22,12 +27,13 @@ export function descendantsCpuSeconds(): number | null {
         // the process ended meanwhile
       }
     }
-    const isDescendant = (pid: number): boolean => {
-      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    const inTree = (pid: number): boolean => {
+      if (withRoot && pid === root) return true;
+      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
       return false;
     };
     let total = 0;
-    for (const [pid, s] of cpu) if (isDescendant(pid)) total += s;
+    for (const [pid, s] of cpu) if (inTree(pid)) total += s;
     return total;
   } catch {
     return null;

@@ -210,6 +210,9 @@ async function main(): Promise<number> {
       OVOP_API_URL: apiUrl,
       OVOP_API_LOG: 'off',
       OVOP_ACTIONS_PER_MINUTE: '100000',
+      // The drive reads each nomination's id from its nominate answer: wait for results through the faults rather
+      // than answer 202 (the busy path is bench:api's).
+      OVOP_ACTION_RESULT_SECONDS: '60',
       OVOP_API_METRICS_ADDRESS: `127.0.0.1:${apiMetrics}`,
     },
     stateDir,

@@ -3,24 +3,7 @@
  * their mean latency, each worker's workflow tasks and activities (the SDK's metrics; the killed worker's count from
  * its restart), and how many series the Temporal server exports.
  */
-
-/** Sums of each metric name over its label sets, from Prometheus text format. */
-export function parsePrometheus(text: string): {
-  sums: Map<string, number>;
-  series: { name: string; labels: string; value: number }[];
-} {
-  const sums = new Map<string, number>();
-  const series: { name: string; labels: string; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const value = Number(m[3]);
-    series.push({ name: m[1], labels: m[2] ?? '', value });
-    sums.set(m[1], (sums.get(m[1]) ?? 0) + value);
-  }
-  return { sums, series };
-}
+import { parsePrometheus } from '../shared/prometheus';
 
 /** Scrapes `url`; throws unless each of `expected` is among its metric names. */
 async function scrape(url: string, expected: string[]) {

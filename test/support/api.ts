@@ -76,7 +76,10 @@ export async function startApi(
   port = 0,
   extra: Pick<ApiDeps, 'logStream' | 'metrics'> = {},
 ): Promise<ApiUnderTest> {
-  const options = { ...apiOptionsFromEnv({}, { logRequests: false }), ...over };
+  // A loaded CI machine can take longer than production's 10 s to apply an action; a test that did not ask for the
+  // 202 answer waits for the result (the 202 path has its own test, api-busy.test.ts).
+  const defaults = { logRequests: false, actionWaits: { acceptSeconds: 60, resultSeconds: 60 } };
+  const options = { ...apiOptionsFromEnv({}, defaults), ...over };
   const app = await buildApi({
     db: h.db,
     client: h.client,

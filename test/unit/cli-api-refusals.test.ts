@@ -1,6 +1,7 @@
 /**
  * How the CLI reports the API's refusals: every HTTP status the CLI may meet becomes its exit code (400 → 2; 401, 403,
- * 404, 409, 413, 415, 422, 429 → 1; 502–504 and no answer → 3) with the API's own message, and `--json` carries the
+ * 404, 409, 413, 415, 422, 429 → 1; 502–504 and no answer → 3; 202, an action accepted and still being applied → 0)
+ * with the API's own message, and `--json` carries the
  * status and the API's stable code (and a workflow refusal's rule with its params). The answers come from a loopback
  * HTTP server standing where the API (or a proxy in front of it) would: the real API never answers 502 or 504 itself,
  * a gateway does.
@@ -18,6 +19,10 @@ const TOKEN = 'ovop_uji-token-rahasia';
 
 /** The API's JSON errors (api/errors.ts), by status; 502 and 504 are a gateway's pages, with no JSON. */
 const ANSWERS: Record<number, { code: string; message: string; rule?: string; params?: object } | string> = {
+  202: {
+    code: 'accepted',
+    message: 'the attendance was accepted and is being applied; the nomination shows it shortly. Do not send it again',
+  },
   400: { code: 'invalid_request', message: 'body/stage must be one of attendance, documents' },
   401: { code: 'token_expired', message: 'this API token expired; make a new one' },
   403: { code: 'forbidden', message: 'role dinas_kabkota may not read a cycle; only a coordinator or an auditor may' },
@@ -38,6 +43,7 @@ const ANSWERS: Record<number, { code: string; message: string; rule?: string; pa
   504: '',
 };
 const EXPECTED_EXIT: Record<number, number> = {
+  202: 0,
   400: 2,
   401: 1,
   403: 1,
@@ -131,13 +137,14 @@ describe("the CLI and the API's refusals", () => {
 
   it('prints the message on stderr and, with --json, the status and code beside the exit code', async () => {
     const id = (status: number) => `ovop/uji/nomination/32.05/status-${status}`;
-    const [forbidden, tooLarge, badRequest, gateway, unavailable, refused] = await Promise.all([
+    const [forbidden, tooLarge, badRequest, gateway, unavailable, refused, accepted] = await Promise.all([
       ovop(['show', id(403)]),
       ovop(['--json', 'show', id(413)]),
       ovop(['--json', 'show', id(400)]),
       ovop(['--json', 'show', id(502)]),
       ovop(['--json', 'show', id(503)]),
       ovop(['--json', 'show', id(409)]),
+      ovop(['--json', 'attend', id(202), '--session', 'sesi-1']),
     ]);
     expect([forbidden.code, forbidden.stderr]).toEqual([1, `ovop: ${(ANSWERS[403] as { message: string }).message}\n`]);
     expect(forbidden.stdout).toBe('');
@@ -156,6 +163,9 @@ describe("the CLI and the API's refusals", () => {
     expect(unavailable.code).toBe(3);
     expect(unavailable.stderr).toBe('ovop: the engine did not answer: no worker is polling\n');
     expect(JSON.parse(unavailable.stdout).error).toMatchObject({ exitCode: 3, status: 503, code: 'unavailable' });
+    // Accepted and still being applied: not a failure, said as the API says it.
+    expect([accepted.code, accepted.stderr]).toEqual([0, `ovop: ${(ANSWERS[202] as { message: string }).message}\n`]);
+    expect(JSON.parse(accepted.stdout).accepted).toMatchObject({ exitCode: 0, status: 202, code: 'accepted' });
     // A workflow's refusal keeps its rule and the values its message names, for scripts to branch on.
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).error).toEqual({

@@ -43,6 +43,8 @@ export const en: Dictionary = {
   switchLanguage: 'Bahasa Indonesia',
   signOut: 'Sign out',
   signedInAs: 'Signed in as',
+  stillApplying:
+    'The system is busy: your action was accepted and is being applied, so this page may not show it yet. Reload in a moment; do not send it again.',
   roles: {
     coordinator: 'Ditjen IKMA coordinator',
     dinas_kabkota: 'Dinas kabupaten/kota',

@@ -12,6 +12,8 @@ export const id = {
   switchLanguage: 'English',
   signOut: 'Keluar',
   signedInAs: 'Masuk sebagai',
+  stillApplying:
+    'Sistem sedang sibuk: tindakan Anda sudah diterima dan sedang diproses, jadi halaman ini mungkin belum menampilkannya. Muat ulang sebentar lagi; jangan mengirimnya lagi.',
   roles: {
     coordinator: 'Koordinator Ditjen IKMA',
     dinas_kabkota: 'Dinas kabupaten/kota',
