@@ -172,7 +172,18 @@ for (;;) {
 }
 console.log(`${sessions.length} nominations waiting for their dinas; the rush starts`);
 
-const times = { read: [] as number[], action: [] as number[], upload: [] as number[], download: [] as number[] };
+const times = {
+  read: [] as number[],
+  action: [] as number[],
+  /** From sending the attendance until the nomination's page shows it (its answer or, after a 202, the projection). */
+  attendanceShown: [] as number[],
+  upload: [] as number[],
+  download: [] as number[],
+};
+/** Answers 202: accepted and still being applied when the API's result wait ran out. */
+const accepted = { attend: 0, upload: 0 };
+/** What each nomination was sent, by kind, to check against PostgreSQL at the end (a 202 answer carries no checksum). */
+const sentByNomination = new Map<string, Map<string, string>>();
 const pageTtfb = { dinas: [] as number[], nomination: [] as number[], coordinator: [] as number[] };
 /** Bytes of each page as last served, HTML only; the assets are added once at the end. */
 const pageBytes = { dinas: 0, nomination: 0, coordinator: 0 };
@@ -182,7 +193,13 @@ let uploadedBytes = 0;
 /** 5 MB of shared filler; each document gets 32 random bytes of its own in front, so every checksum differs. */
 const filler = randomBytes(Math.ceil(opts.maxMb * 1_000_000));
 
-async function timed<T>(bucket: number[], what: string, fn: () => Promise<Response>, ok = 200): Promise<T | null> {
+/** The answer's body when its status is `ok` (or 202, then `{ accepted: true }`); null after an error, recorded. */
+async function timed<T>(
+  bucket: number[],
+  what: string,
+  fn: () => Promise<Response>,
+  ok = 200,
+): Promise<T | { accepted: true } | null> {
   const t = performance.now();
   try {
     const res = await fn();
@@ -190,6 +207,7 @@ async function timed<T>(bucket: number[], what: string, fn: () => Promise<Respon
       ? await res.json()
       : Buffer.from(await res.arrayBuffer());
     bucket.push(performance.now() - t);
+    if (res.status === 202 && (body as { code?: string }).code === 'accepted') return { accepted: true };
     if (res.status !== ok) {
       errors.push(`${what}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
       return null;
@@ -223,7 +241,8 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
   const path = `${url}/api/nominations/${encodeURIComponent(s.workflowId)}`;
   const json = { ...auth, 'content-type': 'application/json' };
   await timed(times.read, 'list', () => fetch(`${url}/api/nominations?cycle=${config.id}`, { headers: auth }));
-  const attended = await timed(times.action, 'attend', () =>
+  const attendT = performance.now();
+  const attended = await timed<object>(times.action, 'attend', () =>
     fetch(`${path}/attendance`, {
       method: 'POST',
       headers: json,
@@ -231,9 +250,25 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
     }),
   );
   if (!attended) return;
-  await timed(times.read, 'read', () => fetch(path, { headers: auth }));
+  // Accepted and still being applied: the dinas reloads its nomination every second until it shows the attendance.
+  if ('accepted' in attended) {
+    accepted.attend++;
+    for (;;) {
+      const now = await timed<{ stage: string }>(times.read, 'read', () => fetch(path, { headers: auth }));
+      if (now && 'stage' in now && now.stage !== 'AWAITING_SOCIALIZATION') break;
+      if (performance.now() - attendT > 600_000) {
+        errors.push(`${s.workflowId}: the accepted attendance did not show within 10 minutes`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } else await timed(times.read, 'read', () => fetch(path, { headers: auth }));
+  times.attendanceShown.push(performance.now() - attendT);
   await page('nomination', nominationPage, s.cookie, ikmOf(s.code));
   const sent = new Map<string, string>();
+  let pendingUploads = 0;
+  const sentKinds = new Map<string, string>();
+  sentByNomination.set(s.workflowId, sentKinds);
   for (const [i, kind] of KINDS.entries()) {
     const type = TYPES[i % TYPES.length];
     const size = Math.round((opts.minMb + Math.random() * (opts.maxMb - opts.minMb)) * 1_000_000);
@@ -241,6 +276,7 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
     const hash = createHash('sha256');
     for (const p of parts) hash.update(p);
     const sha = hash.digest('hex');
+    sentKinds.set(kind, sha);
     const answer = await timed<{ document: { documentId: string; sha256: string; sizeBytes: number } }>(
       times.upload,
       `upload ${kind}`,
@@ -254,15 +290,26 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
       201,
     );
     if (!answer) continue;
+    if ('accepted' in answer) {
+      accepted.upload++;
+      pendingUploads++;
+      uploadedBytes += parts.reduce((n, p) => n + p.length, 0);
+      continue;
+    }
     uploadedBytes += answer.document.sizeBytes;
     if (answer.document.sha256 !== sha) mismatches++;
     sent.set(answer.document.documentId, sha);
   }
-  const detail = await timed<{ stage: string; documents: { documentId: string; checksum: string }[] }>(
-    times.read,
-    'read',
-    () => fetch(path, { headers: auth }),
-  );
+  type Detail = { stage: string; documents: { documentId: string; checksum: string }[] };
+  let detail: Detail | null;
+  // After uploads answered 202 the dinas reloads until its page lists them all, as a person would.
+  for (const uploadsDone = performance.now(); ;) {
+    const read = await timed<Detail>(times.read, 'read', () => fetch(path, { headers: auth }));
+    detail = read && 'documents' in read ? read : null;
+    if (!pendingUploads || (detail && detail.documents.length >= KINDS.length)) break;
+    if (performance.now() - uploadsDone > 600_000) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   await page('nomination', nominationPage, s.cookie, ikmOf(s.code));
   await page('dinas', '/dinas', s.cookie, ikmOf(s.code));
   if (detail && detail.documents.length !== KINDS.length)
@@ -271,7 +318,7 @@ async function rush(s: (typeof sessions)[number]): Promise<void> {
     const bytes = await timed<Buffer>(times.download, 'download', () =>
       fetch(`${path}/documents/${documentId}`, { headers: auth }),
     );
-    if (bytes && createHash('sha256').update(bytes).digest('hex') !== sha) mismatches++;
+    if (Buffer.isBuffer(bytes) && createHash('sha256').update(bytes).digest('hex') !== sha) mismatches++;
   }
 }
 
@@ -317,7 +364,14 @@ function workerLatency(name: string) {
   return { count, p50: ms(0.5), p95: ms(0.95) };
 }
 
-// Stored checksums against what was sent, from PostgreSQL.
+// Stored checksums against what was sent, from PostgreSQL: every recorded document, also those answered 202.
+const recorded = await deps.db
+  .selectFrom('document_files')
+  .innerJoin('documents', 'documents.document_id', 'document_files.id')
+  .select(['document_files.workflow_id', 'document_files.kind', 'document_files.sha256'])
+  .where('document_files.workflow_id', 'like', `ovop/${config.id}/%`)
+  .execute();
+for (const r of recorded) if (sentByNomination.get(r.workflow_id)?.get(r.kind) !== r.sha256) mismatches++;
 const stored = await deps.db
   .selectFrom('document_files')
   .innerJoin('documents', 'documents.document_id', 'document_files.id')
@@ -345,6 +399,8 @@ const result = {
   nominationsUnderReview: Number(underReview.n),
   readMs: summarize(times.read),
   actionMs: summarize(times.action),
+  answeredAccepted202: accepted,
+  attendanceShownMs: summarize(times.attendanceShown),
   uploadMs: summarize(times.upload),
   downloadMs: summarize(times.download),
   pages: {
