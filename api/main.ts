@@ -6,7 +6,7 @@
  */
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { MigrationError } from '../db/migrate';
-import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit } from '../worker/bootstrap';
+import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit, tracingOrExit } from '../worker/bootstrap';
 import { whileUnreachable } from '../worker/startup-retry';
 import { ApiMetrics, serveMetrics } from './metrics';
 import { apiOptionsFromEnv, type ApiOptions } from './options';
@@ -22,6 +22,7 @@ try {
   console.error(`The API does not start: ${(err as Error).message} (see docs/deployment.md#settings).`);
   process.exit(2);
 }
+const tracing = tracingOrExit('API', 'ovop-api');
 try {
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
     bootstrap({ temporal, ...connections }),
@@ -47,6 +48,7 @@ try {
     metricsServer?.close();
     await app.close();
     await deps.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -21,6 +21,7 @@ import type { Database } from '../db/database';
 import { checkDocumentStorage, openDocumentStorage } from '../db/document-storage';
 import { logAccess } from './access-log';
 import { answerRequestId, requestLogOptions, type LogDestination } from './request-log';
+import { traceRequests } from './request-tracing';
 import { registerAuthentication } from './auth';
 import { ApiError } from './errors';
 import type { ApiOptions } from './options';
@@ -66,6 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 2 * 1024 * 1024,
   });
   answerRequestId(app);
+  traceRequests(app);
   deps.metrics?.instrument(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -21,6 +21,8 @@ export {
 export { settled } from './shared/settled';
 export { sampleDocument, type SampleType } from './shared/documents';
 export { seededRandom, type Random } from './shared/random';
+// An OTLP/HTTP endpoint on loopback that keeps the spans the services send (the tracing test, the topology).
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './shared/otlp-receiver';
 
 // The chaos suite: worker child process, faults, workload, progress, checks, replay of a lost nomination.
 export { checkChaos, finalLine } from './chaos/check';

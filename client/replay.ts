@@ -16,7 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataConverterOf } from '../common/temporal-connection';
-import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
+import { prebuiltWorkflowBundle, WORKFLOW_INTERCEPTOR_MODULES } from '../common/workflow-bundle';
+import { workflowTracingSinks } from '../common/tracing';
 import { AesGcmPayloadCodec } from '../common/payload-codec';
 import { payloadKeysFromEnv } from '../common/payload-keys';
 import { usage } from './errors';
@@ -58,7 +59,15 @@ export function replayOptions(code: WorkflowCodeOptions): { options: ReplayWorke
     throw usage((err as Error).message);
   }
   const payloadCodec = keys ? new AesGcmPayloadCodec(keys) : undefined;
-  return { ...chosen, options: { ...chosen.options, dataConverter: dataConverterOf({ payloadCodec }) } };
+  return {
+    ...chosen,
+    options: {
+      ...chosen.options,
+      dataConverter: dataConverterOf({ payloadCodec }),
+      // A traced history's spans are handed to this sink, which drops them: a replay exports nothing.
+      sinks: workflowTracingSinks(null),
+    },
+  };
 }
 
 function workflowCode(code: WorkflowCodeOptions): { options: ReplayWorkerOptions; source: string } {
@@ -86,6 +95,7 @@ function workflowCode(code: WorkflowCodeOptions): { options: ReplayWorkerOptions
     options: {
       workflowsPath: path,
       replayName: 'ovop-audit',
+      interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
       bundlerOptions: {
         // Workflows kept outside this checkout (an auditor's copy, a test's modified copy) still resolve
         // @temporalio/workflow and the other packages from this installation.
@@ -108,14 +118,16 @@ function workflowCode(code: WorkflowCodeOptions): { options: ReplayWorkerOptions
  */
 export async function withPrebuiltBundle(options: ReplayWorkerOptions, source: string): Promise<ReplayWorkerOptions> {
   if (options.workflowBundle || !options.workflowsPath) return options;
-  const { workflowsPath, bundlerOptions, ...rest } = options;
+  const { workflowsPath, bundlerOptions, interceptors, ...rest } = options;
+  const { workflowModules, ...otherInterceptors } = interceptors ?? {};
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath,
+      workflowInterceptorModules: workflowModules,
       ...bundlerOptions,
       logger: new DefaultLogger('ERROR', () => {}),
     });
-    return { ...rest, workflowBundle: { code } };
+    return { ...rest, interceptors: otherInterceptors, workflowBundle: { code } };
   } catch (err) {
     throw bundleError(err, source);
   }

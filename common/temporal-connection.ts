@@ -9,6 +9,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { AesGcmPayloadCodec } from './payload-codec';
+import { activeTracing } from './tracing';
 import { payloadKeysFromEnv } from './payload-keys';
 
 export const DEFAULT_TASK_QUEUE = 'ovop-nominations';
@@ -54,5 +55,11 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
     ...settings.connectionOptions,
     connectTimeout: '5 seconds',
   } as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterOf(settings) });
+  return new Client({
+    connection,
+    namespace: settings.namespace,
+    dataConverter: dataConverterOf(settings),
+    // Traced: each Start and Update carries the caller's trace context to the workflow (common/tracing.ts).
+    interceptors: { workflow: activeTracing()?.clientInterceptors() ?? [] },
+  });
 }

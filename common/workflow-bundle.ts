@@ -8,6 +8,17 @@ import { fileURLToPath } from 'node:url';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
+/**
+ * The workflow interceptor modules bundled with the workflow code, wherever it is bundled (the build, a worker run
+ * from source, every replay): the bundle a history replays on must be the one that recorded it.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  // Compiled (dist/), the module beside this one is the compiled .js: the CLI bundles it with an auditor's workflows.
+  fileURLToPath(
+    new URL(`../workflows/tracing-interceptors.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url),
+  ),
+];
+
 /** The prebuilt bundle's path when this module runs compiled (a `.js` file in dist/), otherwise undefined. */
 export function prebuiltWorkflowBundle(): string | undefined {
   if (!import.meta.url.endsWith('.js')) return undefined;

@@ -6,6 +6,7 @@ import { createDb, type Database } from '../db/database';
 import { migrateWithRoles } from '../db/migrate';
 import { envSecret, envSecretIsSet } from '../common/env-secret';
 import { connectClient, temporalSettings, type TemporalSettings } from '../common/temporal-connection';
+import { startTracing, tracingSettings, type Tracing } from '../common/tracing';
 
 export interface Deps {
   client: Client;
@@ -84,4 +85,21 @@ export function temporalSettingsOrExit(service: string): TemporalSettings {
       `The ${service} stores payloads in Temporal unencrypted: set OVOP_PAYLOAD_KEYS or OVOP_PAYLOAD_KEYS_FILE (docs/deployment.md).`,
     );
   return settings;
+}
+
+/**
+ * The service's OpenTelemetry tracing, started before its Temporal client is made (the client's interceptor is chosen
+ * then): off unless the OTEL_* settings ask for it (common/tracing.ts); one it cannot honour stops it with exit code 2.
+ */
+export function tracingOrExit(service: string, serviceName: string): Tracing | undefined {
+  try {
+    const settings = tracingSettings(process.env, serviceName);
+    if (!settings) return undefined;
+    const tracing = startTracing(settings);
+    console.log(`The ${service} sends OpenTelemetry traces as ${settings.serviceName} (OTLP over HTTP).`);
+    return tracing;
+  } catch (err) {
+    console.error(`The ${service} does not start: ${(err as Error).message}`);
+    process.exit(2);
+  }
 }

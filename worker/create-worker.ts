@@ -7,6 +7,8 @@ import { createActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Database } from '../db/database';
 import { dataConverterOf, type TemporalSettings } from '../common/temporal-connection';
+import { activeTracing, workflowTracingSinks } from '../common/tracing';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../common/workflow-bundle';
 import { maxCachedWorkflows } from './workflow-cache';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -26,6 +28,7 @@ export interface WorkerDeps {
 
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(deps.temporal.connectionOptions);
+  const tracing = activeTracing();
   const worker = await Worker.create({
     connection,
     namespace: deps.temporal.namespace,
@@ -33,6 +36,13 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     dataConverter: dataConverterOf(deps.temporal),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db, mailer: deps.mailer, client: deps.client, portalUrl: deps.portalUrl }),
+    // The workflow interceptors are in the bundle whether this process traces or not (a prebuilt bundle has them
+    // already: common/workflow-bundle.ts); activities get their spans only when it does (common/tracing.ts).
+    interceptors: {
+      ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      activity: tracing?.activityInterceptors() ?? [],
+    },
+    sinks: workflowTracingSinks(tracing),
     // On shutdown, give running activities a moment to finish, then stop regardless: a stuck SMTP server must not
     // keep a worker from restarting. Whatever was cut off is retried by Temporal on another worker.
     shutdownGraceTime: '5 seconds',

@@ -3,7 +3,7 @@
  * PostgreSQL from DATABASE_URL, SMTP from SMTP_URL (each also as a file, DATABASE_URL_FILE, SMTP_URL_FILE). Run as many as you like; nothing assumes a single worker.
  */
 import { MigrationError } from '../db/migrate';
-import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit } from './bootstrap';
+import { bootstrap, connectionSettingsOrExit, temporalSettingsOrExit, tracingOrExit } from './bootstrap';
 import { createWorker } from './create-worker';
 import { whileUnreachable } from './startup-retry';
 import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
@@ -14,6 +14,7 @@ import { installWorkerRuntime } from './runtime';
 // Before the first connection: the SDK's runtime is made once, with its logger and Prometheus exporter or without.
 const { metricsAddress } = installWorkerRuntime();
 const temporal = temporalSettingsOrExit('worker');
+const tracing = tracingOrExit('worker', 'ovop-worker');
 try {
   const connections = connectionSettingsOrExit('worker');
   const archiveMs = archiveEvery();
@@ -41,6 +42,7 @@ try {
   await archiver?.stop();
   await connection.close();
   await deps.close();
+  await tracing?.shutdown();
 } catch (err) {
   console.error(err instanceof MigrationError ? err.message : `Worker stopped: ${(err as Error).message}`);
   process.exit(1);

@@ -71,3 +71,8 @@ export const RANDOM_PANEL_DRAW = 'random-panel-draw';
 /** Four eyes (#15 item 3): stars above the recommendation, over a failed gate's cap, wait for a second coordinator's
  * approval within the cycle's `award.secondApproval.within`, and lapse back to awaiting a determination without it. */
 export const FOUR_EYES_DETERMINATION = 'four-eyes-determination';
+
+/** OpenTelemetry spans in workflow code (#16, workflows/tracing-interceptors.ts), for a start, Update or signal that
+ * carried a trace context: the tracing interceptors' async wrappers move later promise resolutions, so histories
+ * recorded without them must replay without them. */
+export const OTEL_TRACING = 'otel-tracing';

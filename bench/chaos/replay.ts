@@ -9,6 +9,11 @@ import type { PayloadCodec } from '@temporalio/common';
 import { dataConverterOf } from '../../common/temporal-connection';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../common/workflow-bundle';
+import { workflowTracingSinks } from '../../common/tracing';
+
+/** The workflow code's interceptors, bundled with it as the worker bundles them. */
+const interceptors = { workflowModules: WORKFLOW_INTERCEPTOR_MODULES };
 
 export interface ReplayVerdict {
   workflowId: string;
@@ -43,7 +48,11 @@ export async function replayOnCurrentCode(
   for (const workflowId of workflowIds.slice(0, limit)) {
     try {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
+      await Worker.runReplayHistory(
+        { workflowsPath: WORKFLOWS_PATH, interceptors, sinks: workflowTracingSinks(null) },
+        history,
+        workflowId,
+      );
       out.push({ workflowId, ok: true, message: 'replays on the current code' });
     } catch (err) {
       out.push({ workflowId, ok: false, message: whyNot(err as Error) });
@@ -75,6 +84,8 @@ export async function replayAll(
   const out: ReplayVerdict[] = [];
   const options = {
     workflowsPath: WORKFLOWS_PATH,
+    interceptors,
+    sinks: workflowTracingSinks(null),
     ...(payloadCodec ? { dataConverter: dataConverterOf({ payloadCodec }) } : {}),
   };
   for await (const r of Worker.runReplayHistories(options, histories())) {

@@ -8,6 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../common/workflow-bundle';
 import { Command } from 'commander';
 import type { History } from '../../client/history';
 import { historyFromJSON } from '../../client/history-json';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const eventsReplayed = (rs: History[]) => rs.reduce((n, h) => n + (h.events?.length ?? 0), 0);
   const { code } = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('ERROR'),
   });
   for (const [label, s] of Object.entries(sides)) await replayAll(code, label, s.rebuilds);

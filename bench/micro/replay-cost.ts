@@ -23,6 +23,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../common/workflow-bundle';
 import { Command } from 'commander';
 import { historyFromJSON, historyToJSON } from '../../client/history-json';
 import type { History } from '../../client/history';
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   const [oursCode, baselineCode] = await Promise.all([
     bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: new DefaultLogger('ERROR'),
     }),
     bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../common/workflow-bundle';
 import { historyFromJSON } from '../../client/history-json';
 import type { History } from '../../client/history';
 import { nonNegative, parseOptions } from '../shared/args';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   const life = taskPrefixes(history.events ?? []).map((events) => ({ events }));
   const { code } = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('ERROR'),
   });
   const base: ReplayWorkerOptions = { workflowBundle: { code } };

@@ -6,6 +6,7 @@
 import { bundleWorkflowCode, Worker, type InjectedSinks } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { History } from '../../client/history';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../common/workflow-bundle';
 import type { PanelProbeSinks } from './panel-probe.interceptor';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -14,7 +15,10 @@ const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() 
 export async function panelProbeBundle(): Promise<{ code: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    workflowInterceptorModules: [fileURLToPath(new URL('./panel-probe.interceptor.ts', import.meta.url))],
+    workflowInterceptorModules: [
+      ...WORKFLOW_INTERCEPTOR_MODULES,
+      fileURLToPath(new URL('./panel-probe.interceptor.ts', import.meta.url)),
+    ],
     logger: quiet,
   });
   return { code };
