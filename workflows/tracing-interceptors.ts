@@ -10,14 +10,12 @@
  * `next` (no await of its own), which replays histories recorded before tracing existed unchanged. Span and trace ids
  * come from a random stream of their own, so a traced run's panel draw (Math.random) is the one it would have been.
  * Validators and queries are never traced: they leave no history, so nothing they did could be replayed.
+ *
+ * The OTel SDK is loaded at a run's first traced call, not with this module: without a sticky cache every workflow
+ * task builds its workflow afresh, and evaluating the SDK's modules each time made every task ~10 ms slower.
  */
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
-import * as otel from '@opentelemetry/api';
+import type * as otelApi from '@opentelemetry/api';
+import type * as otelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';
 import {
   getRandomStream,
@@ -40,16 +38,30 @@ import {
 } from '@temporalio/workflow';
 import { OTEL_TRACING } from './patches';
 
+/** The header the OTel interceptors carry the W3C trace context in (their `TRACE_HEADER`). */
+const TRACE_HEADER = '_tracer-data';
+
+interface Otel {
+  api: typeof otelApi;
+  inbound: otelWorkflow.OpenTelemetryInboundInterceptor;
+  outbound: otelWorkflow.OpenTelemetryOutboundInterceptor;
+  internals: otelWorkflow.OpenTelemetryInternalsInterceptor;
+}
+
 /** The OTel interceptors of this run, made at its first traced call (making them registers a tracer provider). */
 class Tracing {
-  private otel?: { inbound: OpenTelemetryInboundInterceptor; outbound: OpenTelemetryOutboundInterceptor };
+  private otel?: Otel;
 
-  get inbound(): OpenTelemetryInboundInterceptor {
+  get inbound(): otelWorkflow.OpenTelemetryInboundInterceptor {
     return this.made().inbound;
   }
 
-  get outbound(): OpenTelemetryOutboundInterceptor {
+  get outbound(): otelWorkflow.OpenTelemetryOutboundInterceptor {
     return this.made().outbound;
+  }
+
+  get internals(): otelWorkflow.OpenTelemetryInternalsInterceptor {
+    return this.made().internals;
   }
 
   get started(): boolean {
@@ -71,14 +83,24 @@ class Tracing {
 
   /** Whether a traced span is open where the workflow makes this call. */
   get inSpan(): boolean {
-    return this.started && otel.trace.getSpan(otel.context.active()) !== undefined;
+    const api = this.otel?.api;
+    return api !== undefined && api.trace.getSpan(api.context.active()) !== undefined;
   }
 
-  private made() {
-    return (this.otel ??= this.ids(() => ({
-      inbound: new OpenTelemetryInboundInterceptor(),
-      outbound: new OpenTelemetryOutboundInterceptor(),
-    })));
+  private made(): Otel {
+    return (this.otel ??= this.ids(() => {
+      // Loaded here, in a traced run only (see above); the workflow bundle holds the modules all the same.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const api = require('@opentelemetry/api') as typeof otelApi;
+      const wf = require('@temporalio/interceptors-opentelemetry/lib/workflow/index.js') as typeof otelWorkflow;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      return {
+        api,
+        inbound: new wf.OpenTelemetryInboundInterceptor(),
+        outbound: new wf.OpenTelemetryOutboundInterceptor(),
+        internals: new wf.OpenTelemetryInternalsInterceptor(),
+      };
+    }));
   }
 }
 
@@ -149,15 +171,13 @@ class TracingOutbound implements WorkflowOutboundCallsInterceptor {
 }
 
 class TracingInternals implements WorkflowInternalsInterceptor {
-  private readonly otel = new OpenTelemetryInternalsInterceptor();
-
   constructor(private readonly t: Tracing) {}
 
   /** Releases the run's trace context storage, when tracing made one (the OTel method is async only in name: it
    * disables the storage and calls `next` at once). */
   dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
     if (!this.t.started) return next(input);
-    void this.otel.dispose(input, next);
+    void this.t.internals.dispose(input, next);
   }
 }
 
