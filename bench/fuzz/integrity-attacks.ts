@@ -4,8 +4,8 @@
  * (a re-evaluation skips socialization), and one-byte edits of a signed audit bundle. The override without a second
  * coordinator and direct statements on the event log need no generator (event-log.ts has the latter).
  *
- * Pure and seeded, like cases.ts: the same seed gives the same attacks. test/integration/fuzz-integrity.test.ts sends
- * them and judges what happened.
+ * Pure and seeded, like cases.ts: the same seed gives the same attacks. test/integration/fuzz-integrity.test.ts and
+ * `npm run fuzz` (integrity-run.ts) send them and judge what happened.
  */
 import { ikmSlug, nominationWorkflowId } from '../../workflows/ids';
 import { seededRandom } from '../shared/random';

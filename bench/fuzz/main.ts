@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --n 1000 --seed 20261127 --csv-share 0.25 --only <regex> --skip-known]`: sends N generated invalid inputs to the engine on its
+ * `npm run fuzz [-- --n 1000 --seed 20261127 --csv-share 0.25 --only <regex> --skip-known --event-log-attacks 20 --edited-exports 6]`: sends N generated invalid inputs to the engine on its
  * own embedded stack (Temporal dev server, PGlite or DATABASE_URL, SMTP sink) — updates to live nominations in every
  * stage, nominations to award cycles, and CSV rows through `ovop nominate` — and checks that each is refused with a
  * clear message naming the defect the case carries, leaves the history as it was and no workflow task failure, and
@@ -7,9 +7,14 @@
  * Cases come from cases.ts (seeded), are sent by runner.ts, and a slice of them runs in npm test
  * (test/integration/fuzz.test.ts).
  *
- * Prints counts per category and per update, every case that broke the promise, and a last line
+ * Then the integrity attacks (integrity-run.ts, #15 item 8): IKM name spellings and forged previous-stars claims
+ * through the API, an override without a second coordinator, direct statements on the event log, edited exports.
+ *
+ * Prints counts per category and per update, per integrity attack (sent, refused, got through), every case and attack
+ * that broke the promise, and the lines
+ *   integrity attacks I, refused R, got through G
  *   cases N, refused R, accepted A, history grown H, task failures F, rows written W
- * Exits 1 unless A, H, F and W are 0, every refusal was clear and named its defect, no case hit another error, and
+ * Exits 1 unless A, H, F, W and G are 0, every refusal was clear and named its defect, no case hit another error, and
  * every control was accepted.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
@@ -32,6 +37,7 @@ import {
   UPDATE_NAMES,
   type UpdateCase,
 } from './cases';
+import { INTEGRITY_ATTACKS, type IntegrityOutcome, runIntegrityAttacks } from './integrity-run';
 import {
   type CsvOutcome,
   describeViolation,
@@ -57,6 +63,8 @@ function parseArgs(argv: string[]) {
       .option('--csv-share <fraction>', 'share of the cases that are CSV rows', num, 0.25)
       .option('--csv-batch <rows>', 'CSV rows per `ovop nominate` run', num, 50)
       .option('--only <regex>', 'send only the generated cases whose label matches (to reproduce a finding)')
+      .option('--event-log-attacks <count>', 'direct UPDATE/DELETE/TRUNCATE statements on the event log', num, 20)
+      .option('--edited-exports <count>', 'one-character edits of a signed audit bundle', num, 6)
       .option('--skip-known', `leave out the ${KNOWN_ENGINE_GAPS.length} known engine gaps (bench/fuzz/cases.ts)`)
       .option('--out <file>', 'also write every outcome as JSON to this file'),
     argv,
@@ -67,6 +75,8 @@ function parseArgs(argv: string[]) {
     csvShare: Math.min(1, o.csvShare),
     csvBatch: Math.max(1, Math.floor(o.csvBatch)),
     skipKnown: !!o.skipKnown,
+    eventLogAttacks: Math.floor(o.eventLogAttacks),
+    editedExports: Math.floor(o.editedExports),
     out: o.out as string | undefined,
     only: o.only ? new RegExp(o.only as string) : undefined,
   };
@@ -225,18 +235,21 @@ async function main(): Promise<void> {
     /** Per CSV run: the cycle's history growth and task failures, rows added to any table, the controls' run. */
     const csvRuns: { rows: string; historyDelta: number; taskFailures: number; rowsNotClaimed: number }[] = [];
     let csvControlsFailed = 0;
+    // The API `ovop nominate` and the integrity attacks go through, as the dinas of the fuzz regency.
+    csvApi = await startCsvApi(deps, taskQueue);
+    const cli = { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue, ...csvApi };
     if (csvCases.length > 0) {
       const csvCycle = `${prefix}-csv`;
       await openCsvCycle(env, csvCycle);
-      csvApi = await startCsvApi(deps, taskQueue);
       for (let i = 0; i < csvCases.length; i += args.csvBatch) {
         const batch = csvCases.slice(i, i + args.csvBatch);
         const last = i + args.csvBatch >= csvCases.length;
-        const run = await runCsvCases(
-          env,
-          { temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue, ...csvApi! },
-          { dir: stateDir, cycleId: csvCycle, cases: batch, controls: last ? sqlControlRows(args.seed) : undefined },
-        );
+        const run = await runCsvCases(env, cli, {
+          dir: stateDir,
+          cycleId: csvCycle,
+          cases: batch,
+          controls: last ? sqlControlRows(args.seed) : undefined,
+        });
         csvRuns.push({
           rows: `${batch[0].id}…${batch.at(-1)!.id}`,
           historyDelta: run.historyDelta,
@@ -263,6 +276,15 @@ async function main(): Promise<void> {
         log(`csv: ${Math.min(i + args.csvBatch, csvCases.length)}/${csvCases.length} rows (exit ${run.exitCode})`);
       }
     }
+    // The integrity attacks (#15 item 8) last: the override and the event-log statements change their targets.
+    log('integrity attacks: name spellings, forged previous stars, an override, the event log, edited exports');
+    const attacks: IntegrityOutcome[] = await runIntegrityAttacks(env, setup, cli, {
+      prefix,
+      seed: args.seed,
+      dir: stateDir,
+      eventLogCount: args.eventLogAttacks,
+      editCount: args.editedExports,
+    });
     await setup.cleanup();
     const leftover = await terminateRunning(env);
     if (leftover > 0)
@@ -305,6 +327,22 @@ async function main(): Promise<void> {
       'update',
       [...UPDATE_NAMES, 'ovop nominate (CSV)'].map((u) => [u, byUpdate.get(u) ?? emptyTally()]),
     );
+
+    const attackRows = INTEGRITY_ATTACKS.map((a) => {
+      const of = attacks.filter((o) => o.attack === a);
+      return [a, of.length, of.filter((o) => o.refused).length, of.filter((o) => o.gotThrough).length].map(String);
+    });
+    const attackHead = ['integrity attack', 'sent', 'refused', 'got through'];
+    const attackWidths = attackHead.map((h, i) => Math.max(h.length, ...attackRows.map((r) => r[i].length)));
+    const attackLine = (r: string[]) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(attackWidths[i]) : c.padStart(attackWidths[i]))).join('  ');
+    console.log(`\n${attackLine(attackHead)}\n${attackWidths.map((w) => '-'.repeat(w)).join('  ')}`);
+    for (const r of attackRows) console.log(attackLine(r));
+    const gotThrough = attacks.filter((o) => o.gotThrough);
+    if (gotThrough.length > 0) {
+      console.log(`\nIntegrity attacks that got through (${gotThrough.length}):`);
+      for (const o of gotThrough) console.log(`  ${o.attack}: ${o.label}: ${o.detail.slice(0, 300)}`);
+    }
 
     const violations = outcomes.filter(isViolation);
     // A CSV run is judged as a whole for the cycle's history and the tables (a row cannot tell which case added an event).
@@ -356,6 +394,7 @@ async function main(): Promise<void> {
             skipped,
             total,
             updates: outcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })),
+            attacks,
             csv: csvOutcomes.map(({ case: c, ...o }) => ({ id: c.id, label: c.label, gap: gapOf(c)?.id, ...o })),
           },
           null,
@@ -369,6 +408,9 @@ async function main(): Promise<void> {
       `\nunclear refusals ${total.unclear}, refusals for another reason than the defect ${total.misnamed} (both counted in refused), other errors ${total.errors}, controls not accepted ${controlsFailed}${skipped ? `, ${skipped} known-gap cases left out` : ''}`,
     );
     console.log(
+      `integrity attacks ${attacks.length}, refused ${attacks.filter((o) => o.refused).length}, got through ${gotThrough.length}`,
+    );
+    console.log(
       `cases ${total.cases}, refused ${total.refused}, accepted ${total.accepted}, history grown ${total.historyGrown}, task failures ${total.taskFailures}, rows written ${total.rowsWritten}`,
     );
     exitCode =
@@ -379,7 +421,8 @@ async function main(): Promise<void> {
       total.unclear === 0 &&
       total.misnamed === 0 &&
       total.errors === 0 &&
-      controlsFailed === 0
+      controlsFailed === 0 &&
+      gotThrough.length === 0
         ? 0
         : 1;
   } finally {

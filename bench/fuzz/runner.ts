@@ -141,6 +141,9 @@ export interface FuzzSetup {
   targets: Map<TargetKey, LiveTarget>;
   /** Re-creates a nomination target after an accepted case changed it (bench); returns its new description. */
   rebuild(key: NominationTargetKey): Promise<void>;
+  /** Drives a new nomination into a target's stage and returns its workflow id, for an attack that changes it (the
+   * bench's integrity attacks); cleanup terminates it with the rest. */
+  fresh(key: NominationTargetKey): Promise<string>;
   /** Terminates what setUpTargets started (the bench's stack goes away anyway; tests share a server). */
   cleanup(): Promise<void>;
   /** The labels of the controls, in CONTROL_CHAINS' order. */
@@ -374,6 +377,9 @@ export async function setUpTargets(
           .terminate('fuzz target with other assessors')
           .catch(() => undefined);
       }
+    },
+    async fresh(key) {
+      return (await drive(key)).workflowId;
     },
     async cleanup() {
       await Promise.all(
@@ -687,7 +693,12 @@ export interface CsvRun {
   };
 }
 
-function runOvop(cli: CliEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `ovop` against the bench's stack; `extraEnv` adds to (or, undefined, removes from) its environment. */
+export function runOvop(
+  cli: CliEnv,
+  args: string[],
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: cli.temporalAddress,
@@ -699,6 +710,7 @@ function runOvop(cli: CliEnv, args: string[]): Promise<{ code: number; stdout: s
     OVOP_TIMEOUT: '30',
     OVOP_DEBUG: undefined,
     FORCE_COLOR: '0',
+    ...extraEnv,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve) =>
