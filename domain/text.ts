@@ -17,6 +17,14 @@ export function shown(value: unknown): string {
   return clean.length > 60 ? `"${clean.slice(0, 57)}…"` : `"${clean}"`;
 }
 
+/** A value as a refusal's param: what shown() quotes back, without its quotes (a reader's language places the value in
+ * a sentence of its own), and a finite number as itself. */
+export function shownParam(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  const text = shown(value);
+  return typeof value === 'string' ? text.slice(1, -1) : text;
+}
+
 /** A problem with a value: the sentence, and a stable rule with the values it names (a workflow's refusal carries them
  * so that the portal can say it in the reader's language: workflows/validation.ts). */
 export interface ValueProblem {
@@ -81,7 +89,7 @@ export function isoInstantProblemOf(value: unknown, what: string): ValueProblem 
     return {
       message: `${what} ${shown(value)} is not a real date and time`,
       rule: 'instant_not_real',
-      params: { what, value: shown(value) },
+      params: { what, value: shownParam(value) },
     };
   }
   return null;
@@ -106,7 +114,7 @@ export function isoDateProblemOf(value: unknown, what: string): ValueProblem | n
     return {
       message: `${what} ${shown(value)} is not a real date`,
       rule: 'date_not_real',
-      params: { what, value: shown(value) },
+      params: { what, value: shownParam(value) },
     };
   return null;
 }

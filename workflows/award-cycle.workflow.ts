@@ -37,7 +37,7 @@ import { checkDecree } from './nomination-rules';
 import { CYCLE_INPUT_CHECKED, DETERMINATION_BY_DECREE, PREVIOUS_STARS_FROM_RECORD } from './patches';
 import { nominationWorkflowId, sentraKey } from './ids';
 import { checkActor, checkText, parseInstant, refuse, refuseForNow } from './validation';
-import { shown } from '../domain/text';
+import { shown, shownParam } from '../domain/text';
 import {
   cycleStateQuery,
   type CycleExtendInput,
@@ -57,7 +57,7 @@ const sentraTaken = (n: NominationInput, holder: string) =>
   `sentra ${shown(n.sentraName)} of ${n.regencyCode} has a nomination in this cycle already (${holder}); a sentra is proposed once per cycle, with its lead firm as the nominee`;
 const sentraTakenReason = (n: NominationInput) => ({
   rule: 'sentra_taken',
-  params: { sentra: shown(n.sentraName), regency: n.regencyCode },
+  params: { sentra: shownParam(n.sentraName), regency: n.regencyCode },
 });
 const acts = proxyActivities<Activities>(cycleActivity);
 const mail = proxyActivities<Activities>(mailActivity);
@@ -231,12 +231,12 @@ export async function awardCycle(input: AwardCycleInput): Promise<CycleView> {
         if (n.cycleId !== undefined && n.cycleId !== config.id)
           refuse(`this is cycle ${config.id}, not ${shown(n.cycleId)}`, {
             rule: 'other_cycle',
-            params: { cycle: config.id, asked: shown(n.cycleId) },
+            params: { cycle: config.id, asked: shownParam(n.cycleId) },
           });
         if (typeof n.regencyCode !== 'string' || !Object.hasOwn(regencies, n.regencyCode))
           refuse(`unknown regency code ${shown(n.regencyCode)} (expected a Kemendagri code such as 32.05)`, {
             rule: 'unknown_regency',
-            params: { code: shown(n.regencyCode) },
+            params: { code: shownParam(n.regencyCode) },
           });
         if (actor.role === 'dinas_kabkota' && actor.region !== n.regencyCode)
           refuse(`dinas ${actor.region} may only nominate IKM of its own kabupaten/kota, not ${n.regencyCode}`, {

@@ -2,7 +2,7 @@
  * The rules of the field verification: a coordinator's verdict where the cycle has no visits, or a scheduled visit
  * whose team records the evidence against the checklist on site. Update validators, like nomination-rules.ts.
  */
-import { shown } from '../domain/text';
+import { shown, shownParam } from '../domain/text';
 import type { FieldVisitConfig } from '../domain/types';
 import { deadlineOf } from './deadline-clock';
 import type {
@@ -68,7 +68,7 @@ export function validateScheduleFieldVisit(s: S, u: ScheduleFieldVisitInput, now
     if (!profile)
       refuse(`unknown assessor ${shown(id)}; the pool has ${pool.map((a) => a.id).join(', ')}`, {
         rule: 'unknown_assessor',
-        params: { assessor: shown(id) },
+        params: { assessor: shownParam(id) },
       });
     if (profile.province === provinceCodeOf(s))
       refuse(`conflict of interest: assessor ${id} is from province ${profile.province}, the nomination's own`, {
@@ -127,7 +127,7 @@ export function validateRecordFieldEvidence(s: S, u: RecordFieldEvidenceInput, n
     if (!ids.includes(entry.item))
       refuse(`unknown checklist item ${shown(entry.item)}; the checklist has ${ids.join(', ')}`, {
         rule: 'unknown_checklist_item',
-        params: { item: shown(entry.item), checklist: ids.join(', ') },
+        params: { item: shownParam(entry.item), checklist: ids.join(', ') },
       });
     if (u.items.findIndex((x) => x.item === entry.item) !== i)
       refuse(`item ${entry.item} is listed twice`, { rule: 'item_twice', params: { item: entry.item } });

@@ -6,7 +6,7 @@
  */
 import { validateScoreSheet } from '../domain/scoring';
 import { provinceOf } from '../domain/region-codes';
-import { isoDateProblemOf, shown } from '../domain/text';
+import { isoDateProblemOf, shown, shownParam } from '../domain/text';
 import { DEADLINE_STAGES, DECREE_SIGNATORIES, SAMPLE_CONDITIONS } from '../domain/types';
 import { currentDeadline } from './deadline-clock';
 import type {
@@ -73,7 +73,7 @@ export function validateSubmitDocument(s: S, u: SubmitDocumentInput): void {
   if (!checklist.some((d) => d.kind === u.kind)) {
     refuse(`unknown document kind ${shown(u.kind)}; the checklist has ${checklist.map((d) => d.kind).join(', ')}`, {
       rule: 'unknown_document_kind',
-      params: { kind: shown(u.kind) },
+      params: { kind: shownParam(u.kind) },
     });
   }
   if (!requiredDocuments(s).includes(u.kind))
@@ -165,7 +165,7 @@ export function validatePrescreen(s: S, u: PrescreenInput): void {
     if (typeof kind !== 'string' || !required.includes(kind))
       refuse(
         `${shown(kind)} is not a document this nomination submits; missing documents are from: ${required.join(', ')}`,
-        { rule: 'prescreen_missing_unknown', params: { kind: shown(kind) } },
+        { rule: 'prescreen_missing_unknown', params: { kind: shownParam(kind) } },
       );
   }
   if (new Set(u.missing).size !== u.missing.length)
@@ -273,9 +273,9 @@ export function validateDetermineByDecree(s: S, u: DetermineByDecreeInput): void
       { rule: 'on_hold', params: { deadline: s.hold.stage } },
     );
   if (u.stars !== s.recommended)
-    refuse(`the decree lists Bintang ${shown(u.stars)}, but the recommendation is Bintang ${s.recommended}`, {
+    refuse(`the decree lists Bintang ${shownParam(u.stars)}, but the recommendation is Bintang ${s.recommended}`, {
       rule: 'decree_other_stars',
-      params: { stars: shown(u.stars), recommended: s.recommended ?? 0 },
+      params: { stars: shownParam(u.stars), recommended: s.recommended ?? 0 },
     });
   requireWithinCap(s, u.stars);
 }

@@ -448,7 +448,7 @@ function storageCases(where: StoredIn) {
         409,
         'refused',
         /unknown document kind "sertifikat_palsu"; the checklist has legality, distribution_permit, halal, lab_test/,
-        { rule: 'unknown_document_kind', params: { kind: '"sertifikat_palsu"' } },
+        { rule: 'unknown_document_kind', params: { kind: 'sertifikat_palsu' } },
       );
       expect(await footprint(garutId)).toEqual(before);
     });

@@ -127,6 +127,24 @@ describe("a validator's refusal carries its rule", () => {
     expect(refusalText(id, nobody)).toBe('Peran pelaku tidak dikenal.');
   });
 
+  it('a value the sender gave: quoted in the message, plain in the params (the reader’s language places it)', () => {
+    const answer = answerOf(() =>
+      rules.validateSubmitDocument(state({ stage: 'AWAITING_DOCUMENTS' }), {
+        actor: dinasOf('32.05'),
+        kind: 'sertifikat_palsu',
+        fileName: 'x.pdf',
+        checksum: '0'.repeat(64),
+        sizeBytes: 10,
+      } as never),
+    );
+    expect(answer.body).toMatchObject({
+      message: expect.stringMatching(/^unknown document kind "sertifikat_palsu"; the checklist has /),
+      rule: 'unknown_document_kind',
+      params: { kind: 'sertifikat_palsu' },
+    });
+    expect(refusalText(en, answer)).toBe("Document kind sertifikat_palsu is not on this cycle's checklist.");
+  });
+
   it('an assessor taken off the panel, named for the field visit team', () => {
     const visits = testConfig('uji-alasan-kunjungan', { fieldVisits: true });
     const input = workflowInput(visits, nominationInput(visits, { regencyCode: '32.05', ikmName: 'Tenun Garut' }));
