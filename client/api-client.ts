@@ -102,7 +102,7 @@ export class ApiClient {
       const e = err as Error;
       const why =
         e.name === 'TimeoutError'
-          ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
+          ? `no answer within ${this.timeoutMs < 1000 ? `${this.timeoutMs} ms` : `${Math.round(this.timeoutMs / 1000)} s`}`
           : firstLine((e as { cause?: unknown }).cause ?? e).replace(/\.$/, '');
       throw unreachable(`cannot reach the OVOP API at ${this.settings.url} (${why}); check OVOP_API_URL`);
     }

@@ -122,17 +122,23 @@ describe("the CLI and the API's refusals", () => {
   });
 
   it('says no answer in one sentence, exit 3, when the API never answers', async () => {
-    const client = new ApiClient({ url, token: TOKEN }, 1_000);
-    const error = await client.request('GET', '/api/nominations/status-hang').then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(CliError);
-    expect(error).not.toBeInstanceOf(ApiRefusal);
-    expect([(error as CliError).exitCode, (error as CliError).message]).toEqual([
-      3,
-      `cannot reach the OVOP API at ${url} (no answer within 1 s); check OVOP_API_URL`,
-    ]);
+    // Whole seconds from a second up; below one, milliseconds (not "within 0 s").
+    for (const [timeoutMs, within] of [
+      [1_000, '1 s'],
+      [250, '250 ms'],
+    ] as const) {
+      const client = new ApiClient({ url, token: TOKEN }, timeoutMs);
+      const error = await client.request('GET', '/api/nominations/status-hang').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CliError);
+      expect(error).not.toBeInstanceOf(ApiRefusal);
+      expect([(error as CliError).exitCode, (error as CliError).message]).toEqual([
+        3,
+        `cannot reach the OVOP API at ${url} (no answer within ${within}); check OVOP_API_URL`,
+      ]);
+    }
   });
 
   it('prints the message on stderr and, with --json, the status and code beside the exit code', async () => {
