@@ -95,19 +95,24 @@ const taskQueue = 'bench-api';
 const inProcess = opts.workerProcess ? undefined : await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
 const running = inProcess?.worker.run();
 const workerChild = opts.workerProcess
-  ? spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: stack.temporal.address,
-        TEMPORAL_NAMESPACE: stack.temporal.namespace,
-        DATABASE_URL: stack.databaseUrl,
-        SMTP_URL: stack.smtpUrl,
-        OVOP_TASK_QUEUE: taskQueue,
-        OVOP_METRICS_ADDRESS: workerMetrics,
-        OVOP_LOG_FORMAT: 'json',
+  ? // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", shows where the worker's time goes.
+    spawn(
+      process.execPath,
+      [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'worker/main.ts'],
+      {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: stack.temporal.address,
+          TEMPORAL_NAMESPACE: stack.temporal.namespace,
+          DATABASE_URL: stack.databaseUrl,
+          SMTP_URL: stack.smtpUrl,
+          OVOP_TASK_QUEUE: taskQueue,
+          OVOP_METRICS_ADDRESS: workerMetrics,
+          OVOP_LOG_FORMAT: 'json',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
+    )
   : undefined;
 if (workerChild) {
   for (let i = 0; ; i++) {
