@@ -214,7 +214,12 @@ describe('signals nobody should trust', () => {
       const v = await handle.query(nominationStateQuery);
       return v.stage === 'AWAITING_SOCIALIZATION' && v;
     });
-    const eventsBefore = await rowsOf(workflowId);
+    // The state answers before the projection has written all its rows (the stage's event, the intake mail): read
+    // them once they are there, so that the comparison below sees only what the signals did.
+    const eventsBefore = await waitFor(async () => {
+      const rows = await rowsOf(workflowId);
+      return rows.nomination_events === before.eventCount && rows.notifications > 0 && rows;
+    });
     const intruder = { role: 'coordinator', id: 'penyusup', region: '00' };
     const far = '2099-01-01T00:00:00.000Z';
     const garbage: unknown[] = [
