@@ -5,8 +5,10 @@
  *
  * An action is answered in two waits. First until its workflow takes it up (a worker ran its validator and the
  * acceptance is in the history), else 503; then for its result, else 202 `accepted`: on a busy engine — the deadline
- * eve, with hundreds of offices at once — an accepted action is certain to be applied, and saying so beats holding
- * the request until a proxy gives up or the user sends it again.
+ * eve, with hundreds of offices at once — an accepted action has passed its validator and its workflow runs it, and
+ * saying so beats holding the request until a proxy gives up or the user sends it again. (The few refusals raised in
+ * a cycle's update handler after its validator, such as a sentra claimed by a racing nomination, then show only as the
+ * nomination that does not appear.)
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
