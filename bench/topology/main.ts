@@ -45,6 +45,8 @@ import { clientTlsEnv, makeCertificates, type TopologyCertificates } from './cer
 import { ApiPeople, STEPS_PER_NOMINATION, type DriveResult } from './drive';
 import { scrapeFigures } from './metrics';
 import { NodeService } from './services';
+import { startOtlpReceiver } from '../shared/otlp-receiver';
+import { traceFigures, traceLine } from './traces';
 import { ensureServerBinaries, setUpSchemas, TopologyTemporal } from './temporal-server';
 
 const opts = parseOptions<{ n: number; concurrency: number; build: boolean; keep: boolean }>(
@@ -188,6 +190,11 @@ async function main(): Promise<number> {
     tokens.set(u.id, (await createApiToken(db, u.id, { name: 'topology', ttlDays: 1 })).token);
   }
 
+  // Every service traces (OTLP/HTTP) to a receiver here: the run reports the attendances traced whole.
+  const traces = await startOtlpReceiver();
+  cleanups.push(() => traces.close());
+  const tracing = (service: string) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: traces.url, OTEL_SERVICE_NAME: service });
+
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const workerMetrics = [await freePort(), await freePort()];
@@ -197,7 +204,7 @@ async function main(): Promise<number> {
       new NodeService(
         `worker-${i + 1}`,
         'dist/worker/main.js',
-        { ...env, OVOP_METRICS_ADDRESS: `127.0.0.1:${port}` },
+        { ...env, ...tracing(`ovop-worker-${i + 1}`), OVOP_METRICS_ADDRESS: `127.0.0.1:${port}` },
         stateDir,
       ),
   );
@@ -206,6 +213,7 @@ async function main(): Promise<number> {
     'dist/api/main.js',
     {
       ...env,
+      ...tracing('ovop-api'),
       OVOP_API_PORT: String(apiPort),
       OVOP_API_URL: apiUrl,
       OVOP_API_LOG: 'off',
@@ -315,6 +323,8 @@ async function main(): Promise<number> {
     return [`metrics: ${(err as Error).message}`];
   });
   for (const f of figures) log(f);
+  const traced = traceFigures(traces.spans);
+  log(traceLine(traced));
 
   const items = results
     .filter((r) => r.workflowId)
@@ -335,7 +345,13 @@ async function main(): Promise<number> {
   });
   for (const p of report.problems.slice(0, 20)) log(p);
   const lost = report.lost + (opts.n - items.length);
-  const ok = metricsOk && completed === opts.n && lost === 0 && report.duplicateEmails === 0 && report.mismatches === 0;
+  const ok =
+    metricsOk &&
+    traced.whole > 0 &&
+    completed === opts.n &&
+    lost === 0 &&
+    report.duplicateEmails === 0 &&
+    report.mismatches === 0;
   if (ok && !opts.keep) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   else log(`state kept in ${stateDir}`);
   console.log(
