@@ -22,36 +22,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   coordinator,
-  dinasOf,
   editedBundles,
   forgedClaims,
   type ForgedClaim,
   nameSpellings,
   nearSpellings,
-  nominationInput,
   scoresFor,
   settled,
-  sha256,
-  startNominationDirectly,
   testConfig,
-  workflowInput,
 } from '../../bench/drivers';
 import { fetchRunChain } from '../../client/run-chain';
 import { retryOnTaskFailure } from '../../common/update-retry';
 import { drawPanel } from '../../domain/panel';
 import type { Actor, CycleConfig } from '../../domain/types';
 import { ikmSlug, nominationWorkflowId } from '../../workflows/ids';
-import {
-  attendSocializationUpdate,
-  reviewDocumentsUpdate,
-  submitDocumentUpdate,
-  submitScoresUpdate,
-  verifyFieldUpdate,
-} from '../../workflows/messages';
-import { call, nominationPath, startApi, type ApiUnderTest } from '../support/api';
+import { submitScoresUpdate, verifyFieldUpdate } from '../../workflows/messages';
+import { call, nominationPath, openCycle, startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { acceptedUpdates } from '../support/history-wait';
 import { panelProbeBundle, panelsOnReplay } from '../support/panel-replay';
+import { toAssessment } from '../support/to-assessment';
 
 const SEED = 20261202;
 const REGENCY = '32.05';
@@ -77,14 +68,7 @@ beforeAll(async () => {
   api = await startApi(h);
   ovop = cliRunner(h.taskQueue, api);
   dir = mkdtempSync(join(tmpdir(), 'ovop-fuzz-attack-'));
-  const opened = await call(api, 'POST', '/api/cycles', {
-    token: api.tokens.coordinator,
-    body: { config: (({ regencies: _r, provinces: _p, ...c }) => c)(config) },
-  });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
 });
 afterAll(async () => {
   await api?.stop();
@@ -122,34 +106,11 @@ async function rowsOf(workflowId: string): Promise<Record<string, number>> {
 }
 const NO_ROWS = { nominations: 0, nomination_events: 0, nomination_intake: 0, sentra_claims: 0 };
 /** Update requests the cycle accepted into its history: a refusal before sending adds none. */
-const cycleUpdates = async () =>
-  (await h.client.workflow.getHandle(`ovop/${config.id}/cycle`).fetchHistory()).events!.filter(
-    (e) => e.workflowExecutionUpdateAcceptedEventAttributes,
-  ).length;
+const cycleUpdates = () => acceptedUpdates(h.client, `ovop/${config.id}/cycle`);
 
 /** Started directly, attended, documents in and approved, scored `value` by its panel: STAR_RECOMMENDED. */
 async function toRecommendation(cfg: CycleConfig, ikmName: string, value: number, fieldPassed: boolean) {
-  const input = workflowInput(cfg, nominationInput(cfg, { regencyCode: REGENCY, ikmName, commodity: 'anyaman' }));
-  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input);
-  const dinas = dinasOf(REGENCY);
-  await stageIs(workflowId, ['AWAITING_SOCIALIZATION']);
-  const attended = await send(() =>
-    handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: cfg.sessions[0].id }] }),
-  );
-  await stageIs(workflowId, ['AWAITING_DOCUMENTS']);
-  for (const kind of attended.missingDocuments)
-    await send(() =>
-      handle.executeUpdate(submitDocumentUpdate, {
-        args: [
-          { actor: dinas, kind, fileName: `${kind}.pdf`, checksum: sha256(`${workflowId}${kind}`), sizeBytes: 4096 },
-        ],
-      }),
-    );
-  await stageIs(workflowId, ['UNDER_REVIEW']);
-  await send(() =>
-    handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] }),
-  );
-  await stageIs(workflowId, ['IN_ASSESSMENT']);
+  const { handle, workflowId } = await toAssessment(h, cfg, { regencyCode: REGENCY, ikmName, commodity: 'anyaman' });
   const entered = (await events(workflowId))
     .map((e) => e.payload as { to?: string; assessors?: string[] })
     .find((p) => p.to === 'IN_ASSESSMENT')!;

@@ -8,31 +8,18 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  coordinator,
-  dinasOf,
-  nominationInput,
-  scoresFor,
-  sha256,
-  startNominationDirectly,
-  testConfig,
-  workflowInput,
-} from '../../bench/drivers';
+import { coordinator, scoresFor, testConfig } from '../../bench/drivers';
 import { retryOnTaskFailure } from '../../common/update-retry';
 import { drawPanel, eligibleAssessors } from '../../domain/panel';
 import type { Actor, CycleConfig } from '../../domain/types';
 import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
-import {
-  attendSocializationUpdate,
-  reviewDocumentsUpdate,
-  submitDocumentUpdate,
-  submitScoresUpdate,
-  verifyFieldUpdate,
-} from '../../workflows/messages';
+import { submitScoresUpdate, verifyFieldUpdate } from '../../workflows/messages';
 import { call, nominationPath, startApi, userWithToken, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { acceptedUpdates } from '../support/history-wait';
 import { panelProbeBundle, panelsOnReplay } from '../support/panel-replay';
+import { toAssessment as driveToAssessment } from '../support/to-assessment';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -91,13 +78,6 @@ const stageIs = (workflowId: string, stage: string) =>
     what: `${workflowId} in ${stage}`,
     timeoutMs: 60_000,
   });
-/** The Update requests the server accepted into the workflow's history, by name (across the chain of runs). */
-async function acceptedUpdates(handle: WorkflowHandle, name: string): Promise<number> {
-  const history = await handle.fetchHistory();
-  return history
-    .events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
-    .filter((n) => n === name).length;
-}
 async function mailUntil(workflowId: string, template: string, count = 1): Promise<ReceivedMail[]> {
   return waitFor(
     async () => {
@@ -120,29 +100,9 @@ async function panelOf(workflowId: string): Promise<string[]> {
   return (named.at(-1)!.payload as { assessors: string[] }).assessors;
 }
 
-/** Started directly on `cfg`, attended, documents in and approved: IN_ASSESSMENT. */
-async function toAssessment(cfg: CycleConfig, ikmName: string) {
-  const input = workflowInput(cfg, nominationInput(cfg, { regencyCode: '32.05', ikmName, commodity: 'anyaman' }));
-  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input);
-  const dinas = dinasOf('32.05');
-  await stageIs(workflowId, 'AWAITING_SOCIALIZATION');
-  const attended = await send(() =>
-    handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] }),
-  );
-  await stageIs(workflowId, 'AWAITING_DOCUMENTS');
-  for (const kind of attended.missingDocuments)
-    await send(() =>
-      handle.executeUpdate(submitDocumentUpdate, {
-        args: [{ actor: dinas, kind, fileName: `${kind}.pdf`, checksum: sha256(`${ikmName}${kind}`), sizeBytes: 4096 }],
-      }),
-    );
-  await stageIs(workflowId, 'UNDER_REVIEW');
-  await send(() =>
-    handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] }),
-  );
-  await stageIs(workflowId, 'IN_ASSESSMENT');
-  return { handle, workflowId };
-}
+/** Started directly on `cfg` (anyaman of Garut), attended, documents in and approved: IN_ASSESSMENT. */
+const toAssessment = (cfg: CycleConfig, ikmName: string) =>
+  driveToAssessment(h, cfg, { regencyCode: '32.05', ikmName, commodity: 'anyaman' });
 
 /** Every assessor of the panel scores `value`; with the field verification when the score calls for one. */
 async function toRecommendation(cfg: CycleConfig, ikmName: string, value: number, fieldPassed = true) {
@@ -248,7 +208,7 @@ describe('conflicts of interest and reassignment', () => {
     const noReason = await call(api, 'POST', path, { token: tokens[declarer], body: {} });
     expect(noReason.status).toBe(400);
     expect(await events(workflowId)).toEqual(before);
-    expect(await acceptedUpdates(handle, 'declareConflict')).toBe(0);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'declareConflict')).toBe(0);
 
     // Through the CLI, as an assessor would: `ovop panel conflict` (the API's answer is its --json).
     const declaredCli = await ovop(['--json', 'panel', 'conflict', workflowId, '--reason', body.reason], {
@@ -302,7 +262,7 @@ describe('conflicts of interest and reassignment', () => {
     expect(scored.status).toBe(403);
     expect(scored.body.message).toBe(`nomination ${workflowId} is not assigned to assessor ${declarer}`);
     expect(await events(workflowId)).toEqual(afterDeclaring);
-    expect(await acceptedUpdates(handle, 'submitScores')).toBe(0);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'submitScores')).toBe(0);
     expect(
       await h.db.selectFrom('assessments').select('assessor_id').where('workflow_id', '=', workflowId).execute(),
     ).toEqual([]);
@@ -333,7 +293,7 @@ describe('conflicts of interest and reassignment', () => {
     const noReason = await call(api, 'POST', path, { token: tokens.coordinator, body: { assessorId: leaving } });
     expect(noReason.status).toBe(400);
     expect(await events(workflowId)).toEqual(before);
-    expect(await acceptedUpdates(handle, 'reassignAssessor')).toBe(0);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'reassignAssessor')).toBe(0);
 
     const movedCli = await ovop(['panel', 'reassign', workflowId, '--assessor', leaving, '--reason', body.reason], {
       token: tokens.coordinator,
@@ -367,7 +327,7 @@ describe('conflicts of interest and reassignment', () => {
     expect(noneCli.code).toBe(1);
     expect(noneCli.stderr).toContain(NOBODY);
     expect(await events(workflowId)).toEqual(afterMove);
-    expect(await acceptedUpdates(handle, 'reassignAssessor')).toBe(1);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'reassignAssessor')).toBe(1);
   });
 });
 
@@ -430,7 +390,7 @@ describe('four eyes on stars above the recommendation', () => {
       /^Bintang 5 determined by coordinator koordinator-ikma awaits a second coordinator's approval until /,
     );
     expect(await events(workflowId)).toEqual(before);
-    expect(await acceptedUpdates(handle, 'approveDetermination')).toBe(0);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'approveDetermination')).toBe(0);
     expect(await row(workflowId)).toMatchObject({ stage: 'STAR_RECOMMENDED', stars: null });
 
     const approved = await ovop(
@@ -496,7 +456,7 @@ describe('four eyes on stars above the recommendation', () => {
       `nomination ${workflowId} has no determination awaiting approval (it is STAR_RECOMMENDED)`,
     );
     expect(await events(workflowId)).toEqual(before);
-    expect(await acceptedUpdates(handle, 'approveDetermination')).toBe(1);
+    expect(await acceptedUpdates(h.client, handle.workflowId, 'approveDetermination')).toBe(1);
     const determined = await call(api, 'POST', determination, { token: tokens.coordinator, body: {} });
     expect(determined.status, JSON.stringify(determined.body)).toBe(200);
     expect(determined.body).toMatchObject({ stage: 'DETERMINED', stars: recommended });

@@ -13,28 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  coordinator,
-  dinasOf,
-  nominationInput,
-  scoresFor,
-  settled,
-  sha256,
-  startNominationDirectly,
-  testConfig,
-  workflowInput,
-} from '../../bench/drivers';
+import { coordinator, dinasOf, scoresFor, settled, testConfig } from '../../bench/drivers';
 import { eligibleAssessors } from '../../domain/panel';
 import type { Actor, Commodity, CycleConfig } from '../../domain/types';
 import { mailFor } from '../../embedded/mailbox';
 import {
-  attendSocializationUpdate,
   nominationStateQuery,
   recordFieldEvidenceUpdate,
   resolveHoldUpdate,
-  reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
-  submitDocumentUpdate,
   submitScoresUpdate,
   verifyFieldUpdate,
   type NominationView,
@@ -42,6 +29,7 @@ import {
 import { startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { toAssessment as driveToAssessment } from '../support/to-assessment';
 
 let h: Harness;
 /** The CLI's actor commands go through this API, each as the user of its token. */
@@ -58,14 +46,6 @@ afterAll(async () => {
   await api?.stop();
   await h?.stop();
 });
-
-const DOCS: Record<Commodity, string[]> = {
-  makanan_minuman: ['legality', 'distribution_permit', 'halal', 'lab_test'],
-  kain_tenun: ['legality'],
-  kain_batik: ['legality'],
-  anyaman: ['legality'],
-  gerabah: ['legality'],
-};
 
 /** Waits for the stage in the projection — written once the workflow has committed the stage, unlike a query that
  * may run ahead of events the workflow has not processed — and answers the workflow's view from then. */
@@ -85,24 +65,8 @@ async function stageOf(handle: WorkflowHandle, stage: string): Promise<Nominatio
 }
 
 /** Starts a nomination directly and drives it through attendance, documents and the review to IN_ASSESSMENT. */
-async function toAssessment(config: CycleConfig, regencyCode: string, ikmName: string, commodity: Commodity) {
-  const input = workflowInput(config, nominationInput(config, { regencyCode, ikmName, commodity }));
-  const { handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input);
-  const dinas = dinasOf(regencyCode);
-  const session = config.sessions.find((s) => s.provinces.includes(regencyCode.slice(0, 2)))!;
-  await stageOf(handle, 'AWAITING_SOCIALIZATION');
-  await handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: session.id }] });
-  await stageOf(handle, 'AWAITING_DOCUMENTS');
-  for (const kind of DOCS[commodity]) {
-    await handle.executeUpdate(submitDocumentUpdate, {
-      args: [{ actor: dinas, kind, fileName: `${kind}.pdf`, checksum: sha256(`${ikmName}${kind}`), sizeBytes: 1200 }],
-    });
-  }
-  await stageOf(handle, 'UNDER_REVIEW');
-  await handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
-  await stageOf(handle, 'IN_ASSESSMENT');
-  return { handle, workflowId };
-}
+const toAssessment = (config: CycleConfig, regencyCode: string, ikmName: string, commodity: Commodity) =>
+  driveToAssessment(h, config, { regencyCode, ikmName, commodity });
 
 /** Every assigned assessor scores every criterion `score` (3 gives 100, 2 gives 50). */
 async function scoreAll(config: CycleConfig, handle: WorkflowHandle, score: number) {

@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../bench/drivers';
 import { nominationWorkflowId } from '../../workflows/ids';
-import { call, startApi, type ApiUnderTest } from '../support/api';
+import { call, openCycle, startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { acceptedUpdates } from '../support/history-wait';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -61,14 +62,7 @@ beforeAll(async () => {
       },
     ])
     .execute();
-  const opened = await call(api, 'POST', '/api/cycles', {
-    token: api.tokens.coordinator,
-    body: { config: (({ regencies: _r, provinces: _p, ...c }) => c)(config) },
-  });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
 });
 afterAll(async () => {
   await api?.stop();
@@ -98,10 +92,7 @@ async function expectNothing(ikmName: string): Promise<void> {
 }
 
 /** Update events in the cycle's history: a refusal before sending adds none. */
-async function cycleUpdateEvents(): Promise<number> {
-  const history = await h.client.workflow.getHandle(`ovop/${config.id}/cycle`).fetchHistory();
-  return history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
-}
+const cycleUpdateEvents = () => acceptedUpdates(h.client, `ovop/${config.id}/cycle`);
 
 describe('re-evaluation from the record', () => {
   it('refuses through the API a claim with no record, naming what was searched, and sends nothing', async () => {

@@ -6,30 +6,18 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  coordinator,
-  dinasOf,
-  nominationInput,
-  scoresFor,
-  settled,
-  sha256,
-  startNominationDirectly,
-  testConfig,
-  workflowInput,
-} from '../../bench/drivers';
+import { coordinator, scoresFor, settled, testConfig } from '../../bench/drivers';
 import type { Actor, CycleConfig } from '../../domain/types';
 import { mailFor, type ReceivedMail } from '../../embedded/mailbox';
 import {
-  attendSocializationUpdate,
   declareConflictUpdate,
   nominationStateQuery,
   reassignAssessorUpdate,
-  reviewDocumentsUpdate,
   scheduleFieldVisitUpdate,
-  submitDocumentUpdate,
   submitScoresUpdate,
 } from '../../workflows/messages';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { projectedStage, toAssessment } from '../support/to-assessment';
 
 let h: Harness;
 beforeAll(async () => {
@@ -53,14 +41,7 @@ const assessor = (id: string): Actor => ({
   region: config.assessment.assessors.find((a) => a.id === id)!.province,
 });
 
-async function stageOf(workflowId: string, stage: string): Promise<void> {
-  await waitFor(
-    async () =>
-      (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst())
-        ?.stage === stage,
-    { what: `${workflowId} in ${stage}`, timeoutMs: 90_000 },
-  );
-}
+const stageOf = (workflowId: string, stage: string) => projectedStage(h, workflowId, stage);
 
 const eventsOf = (workflowId: string) =>
   h.db.selectFrom('nomination_events').selectAll().where('workflow_id', '=', workflowId).orderBy('seq').execute();
@@ -78,23 +59,11 @@ describe('an assessor taken off a panel', () => {
 
   it('gets no score reminder after leaving it; the replacements are told and reminded', async () => {
     // Anyaman in Garut: four eligible assessors (Andi, Rina, Made, Yohanes), so two can leave and be replaced.
-    const input = workflowInput(
-      config,
-      nominationInput(config, { regencyCode: REGENCY, ikmName: 'Anyaman Penilai Keluar', commodity: 'anyaman' }),
-    );
-    ({ handle, workflowId } = await startNominationDirectly(h, h.taskQueue, input));
-    const dinas = dinasOf(REGENCY);
-    await stageOf(workflowId, 'AWAITING_SOCIALIZATION');
-    await handle.executeUpdate(attendSocializationUpdate, {
-      args: [{ actor: dinas, sessionId: config.sessions[0].id }],
-    });
-    await stageOf(workflowId, 'AWAITING_DOCUMENTS');
-    await handle.executeUpdate(submitDocumentUpdate, {
-      args: [{ actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib keluar'), sizeBytes: 1200 }],
-    });
-    await stageOf(workflowId, 'UNDER_REVIEW');
-    await handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
-    await stageOf(workflowId, 'IN_ASSESSMENT');
+    ({ handle, workflowId } = await toAssessment(h, config, {
+      regencyCode: REGENCY,
+      ikmName: 'Anyaman Penilai Keluar',
+      commodity: 'anyaman',
+    }));
     const drawn = (await handle.query(nominationStateQuery)).assessors;
     expect(drawn).toHaveLength(2);
     [declarer, moved] = drawn;

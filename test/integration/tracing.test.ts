@@ -13,7 +13,7 @@ import { startOtlpReceiver, testConfig, type OtlpReceiver, type ReceivedSpan } f
 import { dataConverterOf } from '../../common/temporal-connection';
 import { startTracing, tracingSettings, workflowTracingSinks, type Tracing } from '../../common/tracing';
 import { OTEL_TRACING } from '../../workflows/patches';
-import { call, nominationPath, startApi, type ApiUnderTest } from '../support/api';
+import { call, nominationPath, openCycle, startApi, type ApiUnderTest } from '../support/api';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let receiver: OtlpReceiver;
@@ -80,12 +80,7 @@ describe('one trace from an API request to the activities it causes', () => {
   let runId: string;
 
   it('follows an attendance from the HTTP request through the Update and the workflow to its activity', async () => {
-    const { regencies: _r, provinces: _p, ...body } = config;
-    const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-    await waitFor(
-      async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-    );
+    await openCycle(api, config);
     const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
       token: api.tokens.garut,
       body: {

@@ -4,12 +4,13 @@
  * Users are seeded with the demo's ids, and each gets an API token made the way `ovop users token` makes one.
  */
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { createApiToken } from '../../db/credentials';
 import { upsertUser, type NewUser } from '../../db/users';
-import type { AssessorProfile } from '../../domain/types';
+import type { AssessorProfile, CycleConfig } from '../../domain/types';
 import { buildApi, type ApiDeps } from '../../api/server';
 import { apiOptionsFromEnv, type ApiOptions } from '../../api/options';
-import type { Harness } from './harness';
+import { waitFor, type Harness } from './harness';
 
 export const TEST_USERS = {
   coordinator: {
@@ -156,3 +157,16 @@ export async function call<T = any>(
 /** The path of a nomination: its workflow id, URL-encoded. */
 export const nominationPath = (workflowId: string, rest = '') =>
   `/api/nominations/${encodeURIComponent(workflowId)}${rest}`;
+
+/**
+ * Opens the award cycle of `config` through the API as the coordinator (the config as a coordinator uploads it, without
+ * the regions the engine fills in) and waits until the cycle can be read back: a test's nominations go to it next.
+ */
+export async function openCycle(api: ApiUnderTest, config: CycleConfig): Promise<void> {
+  const { regencies: _r, provinces: _p, ...body } = config;
+  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await waitFor(
+    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
+  );
+}

@@ -122,12 +122,13 @@ export async function sentDate(mailDir: string, mail: ReceivedMail): Promise<num
 }
 
 /**
- * The Update requests the server accepted into a workflow's history, by name, over every run of its chain: a refusal
- * answered before sending (by the API) or by the Update's validator adds none.
+ * The Update requests the server accepted into a workflow's history, by name (or of any name), over every run of its
+ * chain: a refusal answered before sending (by the API) or by the Update's validator adds none.
  */
-export async function acceptedUpdates(client: Client, workflowId: string, name: string): Promise<number> {
+export async function acceptedUpdates(client: Client, workflowId: string, name?: string): Promise<number> {
   const runs = await fetchRunChain(client, workflowId);
   return runs
     .flatMap((r) => r.history.events ?? [])
-    .filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name).length;
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+    .filter((a) => a && (name === undefined || a.acceptedRequest?.input?.name === name)).length;
 }
