@@ -15,7 +15,7 @@ import type { History } from '../../client/history';
 import { fetchRunChain } from '../../client/run-chain';
 import { packHistory } from '../../db/history-archive';
 import { storeVerdict } from '../../db/replay-verdicts';
-import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { call, nominationPath, openCycle, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { cliRunner } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
@@ -41,12 +41,7 @@ const cell = (key: string) => page.locator(`[data-kunci="${key}"]`);
 beforeAll(async () => {
   h = await startHarness('portal-audit');
   api = await startApi(h, { workflowBundlePath: bundlePath });
-  const { regencies: _r, provinces: _p, ...body } = config;
-  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
   const made = await call(api, 'POST', `/api/cycles/${config.id}/nominations`, {
     token: api.tokens.garut,
     body: {

@@ -11,7 +11,7 @@ import { sampleDocument, testConfig } from '../../bench/drivers';
 import { nominationRef } from '../../common/nomination-link';
 import { upsertUser } from '../../db/users';
 import { readMailbox } from '../../embedded/mailbox';
-import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import { call, nominationPath, openCycle, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
@@ -76,12 +76,7 @@ const file = (name: string, mimeType: string, buffer: Buffer) => ({ name, mimeTy
 beforeAll(async () => {
   h = await startHarness('portal-dinas');
   api = await startApi(h);
-  const { regencies: _r, provinces: _p, ...body } = config;
-  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
   browser = await launchChromium();
   context = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
   page = await context.newPage();

@@ -9,7 +9,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDocument, testConfig } from '../../bench/drivers';
 import { readMailbox } from '../../embedded/mailbox';
-import { call, nominationPath, startApi, TEST_USERS, userWithToken, type ApiUnderTest } from '../support/api';
+import {
+  call,
+  nominationPath,
+  openCycle,
+  startApi,
+  TEST_USERS,
+  userWithToken,
+  type ApiUnderTest,
+} from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
@@ -93,12 +101,7 @@ beforeAll(async () => {
     role: 'dinas_kabkota',
     region: '34.02',
   });
-  const { regencies: _r, provinces: _p, ...body } = config;
-  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
   [tenunA, tenunB, bantul] = await Promise.all([
     proposal('Tenun Ikat Garut', '32.05', api.tokens.garut),
     proposal('Tenun Sutra Garut', '32.05', api.tokens.garut),
@@ -256,12 +259,7 @@ describe('the dinas list a page at a time, by cycle, at volume', () => {
   const shown = () => page.locator('table.cards tbody tr td[data-label="IKM"] a').allInnerTexts();
 
   it('pages 25 at a time, filters by cycle, and keeps both across the language switch', async () => {
-    const { regencies: _r, provinces: _p, ...body } = second;
-    const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-    await waitFor(
-      async () => (await call(api, 'GET', `/api/cycles/${second.id}`, { token: api.tokens.auditor })).status === 200,
-    );
+    await openCycle(api, second);
     for (const ikmName of names) {
       const made = await call(api, 'POST', `/api/cycles/${second.id}/nominations`, {
         token: api.tokens.garut,

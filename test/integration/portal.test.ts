@@ -14,7 +14,15 @@ import { upsertUser } from '../../db/users';
 import { PROVINCE_TILES } from '../../api/portal/province-grid';
 import { loadRegions, regionDisplayName } from '../../domain/regions';
 import { COMMODITIES } from '../../domain/types';
-import { assessorToken, call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
+import {
+  assessorToken,
+  call,
+  nominationPath,
+  openCycle,
+  startApi,
+  TEST_USERS,
+  type ApiUnderTest,
+} from '../support/api';
 import {
   expectAccessible,
   expectNoSidewaysScroll,
@@ -68,12 +76,7 @@ beforeAll(async () => {
   h = await startHarness('portal', { portalUrl: `http://127.0.0.1:${port}` });
   api = await startApi(h, {}, port);
   await upsertUser(h.db, garut);
-  const { regencies: _r, provinces: _p, ...body } = config;
-  const opened = await call(api, 'POST', '/api/cycles', { token: api.tokens.coordinator, body: { config: body } });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await waitFor(
-    async () => (await call(api, 'GET', `/api/cycles/${config.id}`, { token: api.tokens.auditor })).status === 200,
-  );
+  await openCycle(api, config);
   browser = await launchChromium();
   context = await browser.newContext({ locale: 'id-ID' });
   page = await context.newPage();
