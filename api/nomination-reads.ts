@@ -3,7 +3,7 @@
  * one nomination with its documents, its assessors (from the `stage.changed` event that assigned them) and, for those
  * who may see them, the assessors' individual score sheets; and the audit trail from `nomination_events`.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Database, NominationsTable } from '../db/database';
 import { regionDisplayName } from '../domain/regions';
 import type { CycleConfig, Stage } from '../domain/types';
@@ -104,17 +104,21 @@ export function scopedNominations(db: Kysely<Database>, p: Principal) {
   return q;
 }
 
-/** The nominations the principal may read, filtered, a page at a time. */
-export async function listNominations(db: Kysely<Database>, p: Principal, f: ListFilter): Promise<NominationRow[]> {
-  const scoped = scopedNominations(db, p);
-  if (!scoped) return [];
-  let q = scoped.selectAll();
+/** The nominations the principal may read, filtered in SQL; null when its role reads none. */
+function filteredNominations(db: Kysely<Database>, p: Principal, f: Omit<ListFilter, 'limit' | 'offset'>) {
+  let q = scopedNominations(db, p);
+  if (!q) return null;
   if (f.cycleId) q = q.where('cycle_id', '=', f.cycleId);
   if (f.stage) q = q.where('stage', '=', f.stage);
   if (f.regencyCode) q = q.where('regency_code', '=', f.regencyCode);
   if (f.provinceCode) q = q.where('province_code', '=', f.provinceCode);
-  // Newest cycle first: cycle ids do not sort by date, the cycle's start in the projection does. The cycle id and the
-  // workflow id break ties, so that paging by offset neither repeats nor skips a row.
+  return q;
+}
+
+/** The list order every page of nominations shares. Newest cycle first: cycle ids do not sort by date, the cycle's start
+ * in the projection does. The cycle id and the workflow id break ties, so that paging by offset neither repeats nor
+ * skips a row. */
+export function inListOrder<Q extends SelectQueryBuilder<Database, 'nominations', object>>(q: Q): Q {
   return q
     .orderBy(
       (eb) => eb.selectFrom('cycles').select('cycles.started_at').whereRef('cycles.id', '=', 'nominations.cycle_id'),
@@ -123,10 +127,26 @@ export async function listNominations(db: Kysely<Database>, p: Principal, f: Lis
     .orderBy('cycle_id')
     .orderBy('regency_code')
     .orderBy('ikm_name')
-    .orderBy('workflow_id')
-    .limit(f.limit)
-    .offset(f.offset)
-    .execute();
+    .orderBy('workflow_id') as Q;
+}
+
+/** The nominations the principal may read, filtered, a page at a time. */
+export async function listNominations(db: Kysely<Database>, p: Principal, f: ListFilter): Promise<NominationRow[]> {
+  const q = filteredNominations(db, p, f);
+  if (!q) return [];
+  return inListOrder(q.selectAll()).limit(f.limit).offset(f.offset).execute();
+}
+
+/** How many nominations a filter holds in all, counted by PostgreSQL over every page. */
+export async function countNominations(
+  db: Kysely<Database>,
+  p: Principal,
+  f: Omit<ListFilter, 'limit' | 'offset'>,
+): Promise<number> {
+  const q = filteredNominations(db, p, f);
+  if (!q) return 0;
+  const row = await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
 }
 
 /** A nomination as its reader may see it: no assessor identity, no individual score; the aggregate and the

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { CycleConfig } from '../../domain/types';
+import type { Dictionary } from './lang/id';
 
 export type CycleRules = Omit<CycleConfig, 'regencies' | 'provinces'>;
 
@@ -57,4 +58,30 @@ export async function recentCycles(db: Kysely<Database>, limit = 20): Promise<Po
   return rows.map(toCycle);
 }
 
+/** How many cycles a page's choice of cycle lists: a cycle a year, so years of them. */
+export const CYCLE_CHOICES = 20;
+
+export interface CycleChoices {
+  /** The newest, then the one asked for by its id when it is older (a link to it still opens it). */
+  cycles: PortalCycle[];
+  /** Every cycle, counted by PostgreSQL: more than the choice lists is said on the page. */
+  total: number;
+}
+
+/** The cycles a page offers to choose from. */
+export async function cycleChoices(db: Kysely<Database>, asked?: string): Promise<CycleChoices> {
+  const cycles = await recentCycles(db, CYCLE_CHOICES);
+  if (asked && !cycles.some((c) => c.id === asked)) cycles.push(...(await cyclesById(db, [asked])).values());
+  const { n } = await db
+    .selectFrom('cycles')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { cycles, total: Number(n) };
+}
+
 export const timeZoneOf = (c: PortalCycle | undefined): string => c?.rules.timezone ?? 'Asia/Jakarta';
+
+/** The page's line saying the choice is not every cycle, when it is not; `''` otherwise. */
+export function choicesNote(t: Dictionary, c: CycleChoices): string {
+  return c.total > CYCLE_CHOICES ? t.paging.newestCycles(CYCLE_CHOICES, c.total) : '';
+}

@@ -168,7 +168,7 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   ) =>
     app.post<{ Params: { id: string } }>(`/nominasi/:id/${path}`, async (req, reply) => {
       const answer = await callApi(deps, req, 'POST', apiNominationUrl(req.params.id, `/${apiPath}`), body(req));
-      if (actionTaken(answer.status)) return reply.redirect(afterAction(`${back}?ok=${ok}`, answer.status), 303);
+      if (actionTaken(answer.status)) return reply.redirect(afterAction(backTo(back, req, { ok }), answer.status), 303);
       if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
       const ctx = await pageContext(deps, req, reply);
       const timeZone = await nominationTimeZone(deps, req.params.id);
@@ -243,8 +243,8 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
         .select('ikm_name')
         .where('workflow_id', '=', workflowId)
         .executeTakeFirst();
-      const ikm = encodeURIComponent(row?.ikm_name ?? '');
-      return reply.redirect(afterAction(`/dinas/praseleksi?ok=${decision}&ikm=${ikm}`, answer.status), 303);
+      const ikm = row?.ikm_name ?? '';
+      return reply.redirect(afterAction(backTo('/dinas/praseleksi', req, { ok: decision, ikm }), answer.status), 303);
     }
     // Another province's proposal, a signed-out or stale session: the API's page (403, 404, 401 → sign-in).
     if (answer.status !== 400 && answer.status !== 409) throw refusalOf(answer);
@@ -389,6 +389,17 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
   };
   app.get('/dinas/csv', (req, reply) => csv(req, reply));
   await uploadRoutes(app, deps, nomination, csv);
+}
+
+/**
+ * Where an accepted action leads: its page with the flags saying what was done, then the view the form's action
+ * carried (the cycle and the lists' pages: paging.ts's viewQuery), so the reader is back where it acted.
+ */
+function backTo(path: string, req: FastifyRequest, flags: Record<string, string>): string {
+  const q = new URLSearchParams(flags);
+  for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>))
+    if (typeof value === 'string' && value !== '' && !(name in flags)) q.set(name, value);
+  return `${path}?${q}`;
 }
 
 /** The time zone of a nomination's cycle, in which its refusals' instants are shown. */

@@ -11,6 +11,9 @@ export interface PageOptions {
   main: SafeHtml;
   /** A line shown above the page, after an accepted action (role="status") or a refusal (role="alert"). */
   notice?: { text: string; kind: 'ok' | 'error' } | null;
+  /** The page's own address, for a page rendered from a form's post (a refusal): the language switch leads there with
+   * the view the post carried (its cycle and pages, see paging.ts's viewQuery). */
+  home?: string;
 }
 
 export function page(ctx: PageContext, o: PageOptions): SafeHtml {
@@ -42,7 +45,7 @@ export function page(ctx: PageContext, o: PageOptions): SafeHtml {
                     </form>`
                 : ''
             }
-            <a href="${switchHref(ctx, other)}" lang="${other}">${t.switchLanguage}</a>
+            <a href="${switchHref(ctx, other, o.home)}" lang="${other}">${t.switchLanguage}</a>
           </nav>
         </header>
         <main id="isi">
@@ -65,13 +68,14 @@ const stillApplying = (ctx: PageContext) => (ctx.req.query as Record<string, unk
 
 /**
  * The same page in the other language: its path and query (the cycle, the map's measure, the page of a list) kept, only
- * `lang` replaced. After a form post the page's own address only takes POST: the switch then leads to the main page.
+ * `lang` replaced. After a form post the address posted to only takes POST: the switch then leads to the page's own
+ * address (`home`) with the view the post carried, or else to the main page.
  */
-export function switchHref(ctx: PageContext, lang: 'id' | 'en'): string {
-  if (ctx.req.method !== 'GET') return `/?lang=${lang}`;
+export function switchHref(ctx: PageContext, lang: 'id' | 'en', home?: string): string {
+  if (ctx.req.method !== 'GET' && !home) return `/?lang=${lang}`;
   const url = new URL(ctx.req.url, 'http://portal.invalid');
   url.searchParams.set('lang', lang);
-  return `${url.pathname}${url.search}`;
+  return `${ctx.req.method === 'GET' ? url.pathname : home}${url.search}`;
 }
 
 /** The hidden field of every form a signed-in page posts. */

@@ -1,7 +1,9 @@
 /**
  * A long list a page at a time, by query parameters a link can carry (`?siklus=<cycle>&halaman=<n>`): the page asks the
  * projection for one row more than it shows, so it knows whether a next page exists without counting the whole list.
- * A page with several lists (the coordinator's dashboard) gives each its own parameter.
+ * A page with several lists (the coordinator's dashboard) gives each its own parameter. The forms of a paged list carry
+ * the same parameters in their action's query (`viewQuery`), so that a refused action, answered by the page rendered
+ * from the post, shows the refusal on the cycle and the pages the reader was on.
  */
 import type { PageContext } from './context';
 import { html } from './html';
@@ -42,13 +44,11 @@ export function pager(ctx: PageContext, path: string, paging: Paging, fetched: n
   const { t } = ctx;
   const more = fetched > PAGE_SIZE;
   if (paging.page === 1 && !more) return '';
-  const asked = ctx.req.method === 'GET' ? (ctx.req.query as Record<string, unknown>) : {};
   const href = (page: number) => {
-    const q = new URLSearchParams();
-    for (const name of opts.keep ?? ['siklus']) {
-      const value = asked[name];
-      if (name !== paging.param && typeof value === 'string' && value !== '') q.set(name, value);
-    }
+    const q = keptParams(
+      ctx,
+      (opts.keep ?? ['siklus']).filter((name) => name !== paging.param),
+    );
     q.set(paging.param, String(page));
     return `${path}?${q}${opts.anchor ? `#${opts.anchor}` : ''}`;
   };
@@ -57,4 +57,26 @@ export function pager(ctx: PageContext, path: string, paging: Paging, fetched: n
     <span>${t.paging.page(paging.page)}</span>
     ${more ? html`<a href="${href(paging.page + 1)}" rel="next">${t.paging.next}</a>` : ''}
   </nav>`;
+}
+
+/** The parameters named, as the request has them (a page's GET, or a form's post that carried them). */
+function keptParams(ctx: PageContext, keep: readonly string[]): URLSearchParams {
+  const asked = (ctx.req.query ?? {}) as Record<string, unknown>;
+  const q = new URLSearchParams();
+  for (const name of keep) {
+    const value = asked[name];
+    if (typeof value === 'string' && value !== '') q.set(name, value);
+  }
+  return q;
+}
+
+/**
+ * The page's view (its cycle and its lists' pages, the parameters named) as the query of a form's action on it, `''`
+ * when it has none: the post carries it, and the page rendered from the post for a refusal, or the page the action's
+ * success leads back to, is the same view. A query in the action, not hidden fields, so that the post's `req.query` is
+ * the view every page already reads, and no referrer policy can take it away.
+ */
+export function viewQuery(ctx: PageContext, keep: readonly string[]): string {
+  const q = keptParams(ctx, keep).toString();
+  return q ? `?${q}` : '';
 }

@@ -354,3 +354,71 @@ describe('the auditor pages refused to a dinas', () => {
     expect(replayed).toEqual([]);
   });
 });
+
+describe("the auditor's list of a cycle's nominations a page at a time", () => {
+  // The list only reads the projection, so its rows are seeded with SQL here (no workflow behind them, so the cycle's
+  // replay check finds none to replay), in a cycle of this describe's own, and removed afterwards: the run's database
+  // is shared.
+  const cycleId = 'uji-portal-audit-antre';
+  const names = Array.from({ length: 26 }, (_, i) => `Audit Antre ${String(i + 1).padStart(2, '0')}`);
+  const listed = () =>
+    page
+      .locator('section', { has: page.locator('h2#usulan') })
+      .locator('li a')
+      .allInnerTexts();
+
+  afterAll(async () => {
+    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
+    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
+  });
+
+  it('pages 25 at a time within the cycle chosen, counted whole, and the language switch keeps both', async () => {
+    await h.db
+      .insertInto('cycles')
+      .columns(['id', 'name', 'status', 'config'])
+      .expression((eb) =>
+        eb
+          .selectFrom('cycles')
+          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean audit').as('name'), 'status', 'config'])
+          .where('id', '=', config.id),
+      )
+      .execute();
+    const now = new Date();
+    await h.db
+      .insertInto('nominations')
+      .values(
+        names.map((ikmName) => ({
+          workflow_id: `ovop/${cycleId}/nomination/52.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
+          cycle_id: cycleId,
+          regency_code: '52.01',
+          province_code: '52',
+          ikm_name: ikmName,
+          sentra_name: `Sentra ${ikmName}`,
+          commodity: 'anyaman',
+          product: 'Anyaman',
+          stage: 'AWAITING_DOCUMENTS',
+          deadline_at: null,
+          last_seq: 1,
+          updated_at: now,
+        })),
+      )
+      .execute();
+    await signInAs(h, api.url, context, TEST_USERS.auditor.id);
+    await page.goto(`${api.url}/audit?siklus=${cycleId}`);
+    expect(await page.locator('h2#usulan').innerText()).toBe('Usulan siklus ini (26)');
+    expect(await listed()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/audit?siklus=${cycleId}&halaman=2#usulan`);
+    expect(await listed()).toEqual(names.slice(25));
+    expect(await page.locator('h2#usulan').innerText()).toBe('Usulan siklus ini (26)');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${api.url}/audit?siklus=${cycleId}&halaman=2&lang=en`);
+    expect(await listed()).toEqual(names.slice(25));
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await page.waitForURL(`${api.url}/audit?siklus=${cycleId}&halaman=1#usulan`);
+    expect(await listed()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
+  });
+});

@@ -85,6 +85,13 @@ async function proposal(ikmName: string, regency: string, token: string): Promis
   return id;
 }
 
+const waitingInJabar = () =>
+  h.db
+    .selectFrom('nominations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('province_code', '=', '32')
+    .where('stage', '=', 'PROVINCIAL_PRESCREEN')
+    .executeTakeFirstOrThrow();
 const card = (ikmName: string) => page.locator('li.card', { has: page.getByRole('heading', { name: ikmName }) });
 
 let tenunA: string;
@@ -126,16 +133,12 @@ describe("Jawa Barat's dinas provinsi pre-screens its province's proposals, on a
     await page.getByRole('link', { name: /^Pra-seleksi: \d+ usulan menunggu keputusan Anda$/ }).click();
     await page.waitForURL(`${api.url}/dinas/praseleksi`);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Pra-seleksi Jawa Barat');
-    const listed = await page.locator('li.card h2').allInnerTexts();
+    const listed = await page.locator('li.card h3').allInnerTexts();
     expect(listed).toEqual(expect.arrayContaining(['Tenun Ikat Garut', 'Tenun Sutra Garut']));
     expect(listed).not.toContain('Tenun Lurik Bantul');
-    const waiting = await h.db
-      .selectFrom('nominations')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('province_code', '=', '32')
-      .where('stage', '=', 'PROVINCIAL_PRESCREEN')
-      .executeTakeFirstOrThrow();
-    expect(listed).toHaveLength(Number(waiting.n));
+    const waiting = Number((await waitingInJabar()).n);
+    expect(listed).toHaveLength(Math.min(waiting, 25));
+    expect(await page.locator('h2#menunggu').innerText()).toBe(`Menunggu keputusan Anda (${waiting})`);
     const a = card('Tenun Ikat Garut');
     expect(await a.innerText()).toMatch(/Kab\. Garut · Sentra Tenun Ikat Garut · Kain tenun/);
     expect(await a.innerText()).toMatch(/Batas waktu: .* pukul \d{2}\.\d{2} WIB/);
@@ -195,7 +198,7 @@ describe("Jawa Barat's dinas provinsi pre-screens its province's proposals, on a
       (await readMailbox(h.mailDir)).find((m) => m.template === 'prescreen_returned' && m.to.includes(dinasAddress)),
     );
     expect(mail.text).toContain('SK sentra belum ditandatangani bupati');
-    const listed = await page.locator('li.card h2').allInnerTexts();
+    const listed = await page.locator('li.card h3').allInnerTexts();
     expect(listed).toContain('Tenun Sutra Garut');
     expect(listed).not.toContain('Tenun Ikat Garut');
     await expectAccessible(page);
@@ -320,5 +323,82 @@ describe('the dinas list a page at a time, by cycle, at volume', () => {
     await page.goto(`${api.url}/dinas?siklus=${config.id}`);
     expect((await shown()).sort()).toEqual(['Tenun Ikat Garut', 'Tenun Sutra Garut']);
     expect(await page.getByRole('navigation', { name: 'Halaman daftar' }).count()).toBe(0);
+  });
+});
+
+describe('the pre-screen list a page at a time, past one page', () => {
+  // The list only reads the projection, so its proposals are seeded with SQL here (no workflow behind them), in a
+  // cycle of this describe's own and a Jawa Barat regency no other test nominates for, and removed afterwards: the
+  // run's database is shared. The seeded cycle starts last, so its proposals lead the list (newest cycle first).
+  const cycleId = 'uji-portal-praseleksi-antre';
+  const names = Array.from({ length: 26 }, (_, i) => `Praseleksi Antre ${String(i + 1).padStart(2, '0')}`);
+  const listed = () => page.locator('li.card h3').allInnerTexts();
+
+  afterAll(async () => {
+    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
+    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
+  });
+
+  it('pages 25 at a time, counted whole; a refused form on page 2 is shown there; the switch keeps the page', async () => {
+    await h.db
+      .insertInto('cycles')
+      .columns(['id', 'name', 'status', 'config'])
+      .expression((eb) =>
+        eb
+          .selectFrom('cycles')
+          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean pra-seleksi').as('name'), 'status', 'config'])
+          .where('id', '=', config.id),
+      )
+      .execute();
+    const now = new Date();
+    await h.db
+      .insertInto('nominations')
+      .values(
+        names.map((ikmName) => ({
+          workflow_id: `ovop/${cycleId}/nomination/32.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
+          cycle_id: cycleId,
+          regency_code: '32.01',
+          province_code: '32',
+          ikm_name: ikmName,
+          sentra_name: `Sentra ${ikmName}`,
+          commodity: 'kain_tenun',
+          product: 'Kain tenun',
+          stage: 'PROVINCIAL_PRESCREEN',
+          deadline_at: new Date(now.getTime() + 86_400_000),
+          last_seq: 1,
+          updated_at: now,
+        })),
+      )
+      .execute();
+    const waiting = Number((await waitingInJabar()).n);
+    expect(waiting).toBeGreaterThanOrEqual(26);
+    await signInAs(h, api.url, context, TEST_USERS.jabar.id);
+
+    // The dinas page's count is PostgreSQL's, over the whole province.
+    await page.goto(`${api.url}/dinas`);
+    await page.getByRole('link', { name: `Pra-seleksi: ${waiting} usulan menunggu keputusan Anda` }).click();
+    await page.waitForURL(`${api.url}/dinas/praseleksi`);
+    expect(await page.locator('h2#menunggu').innerText()).toBe(`Menunggu keputusan Anda (${waiting})`);
+    expect(await listed()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/dinas/praseleksi?halaman=2`);
+    const second = await listed();
+    expect(second[0]).toBe(names[25]);
+    expect(second).toHaveLength(Math.min(waiting - 25, 25));
+
+    // A decision sent without choosing one: refused beside its proposal, still on page 2.
+    await card(names[25]!).getByRole('button', { name: 'Kirim keputusan' }).click();
+    await page.waitForURL(/\/praseleksi\?halaman=2$/);
+    expect(await listed()).toEqual(second);
+    expect(await card(names[25]!).getByText('Pilih keputusan.').count()).toBe(1);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${api.url}/dinas/praseleksi?halaman=2&lang=en`);
+    expect(await listed()).toEqual(second);
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await page.waitForURL(`${api.url}/dinas/praseleksi?halaman=1`);
+    expect(await listed()).toEqual(names.slice(0, 25));
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { mailFor, readMailbox } from '../../embedded/mailbox';
 import { upsertUser } from '../../db/users';
+import { eventHash, GENESIS_HASH } from '../../db/event-chain';
 import { PROVINCE_TILES } from '../../api/portal/province-grid';
 import { loadRegions, regionDisplayName } from '../../domain/regions';
 import { COMMODITIES } from '../../domain/types';
@@ -807,6 +808,145 @@ describe("the coordinator's lists a page at a time, past one page", () => {
     expect(await section('penetapan').locator('div.card h3').allInnerTexts()).toEqual(
       determineNames.slice(0, 25).map((n) => `${n} (52.01)`),
     );
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await page.waitForURL(/lang=id/);
+  });
+
+  it('shows a refused decision on the cycle and the page it was made from, with nothing written', async () => {
+    const last = reviewNames[25]!;
+    const workflowId = `ovop/${cycleId}/nomination/52.01/${last.toLowerCase().replace(/ /g, '-')}`;
+    await page.goto(`${api.url}/koordinator?siklus=${cycleId}&halaman_lewat=2&halaman_verifikasi=2`);
+    const card = section('verifikasi').locator('div.card', { hasText: last });
+    await card.getByLabel('Keputusan').selectOption('reject');
+    // Longer than the API's 2,000 characters: refused by its schema before any workflow is asked.
+    await card.getByLabel('Alasan').fill('x'.repeat(2001));
+    await card.getByRole('button', { name: 'Keputusan' }).click();
+    await page.waitForURL(
+      `${api.url}/nominasi/${encodeURIComponent(workflowId)}/verifikasi?siklus=${cycleId}&halaman_lewat=2&halaman_verifikasi=2`,
+    );
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Dasbor siklus: Uji antrean koordinator');
+    expect(await names('verifikasi')).toEqual([last]);
+    expect(await names('lewat')).toEqual([last]);
+    expect(await card.getByRole('alert').innerText()).toMatch(/2000|2\.000/);
+    expect(await page.locator('main > p.notice').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'English' }).getAttribute('href')).toBe(
+      `/koordinator?siklus=${cycleId}&halaman_lewat=2&halaman_verifikasi=2&lang=en`,
+    );
+    const stored = await h.db
+      .selectFrom('nominations')
+      .select(['stage', 'last_seq'])
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ stage: 'UNDER_REVIEW', last_seq: 1 });
+    expect(
+      await h.db.selectFrom('nomination_events').select('seq').where('workflow_id', '=', workflowId).execute(),
+    ).toEqual([]);
+  });
+});
+
+describe("the assessor's lists a page at a time, past one page", () => {
+  // The page only reads the projection, so its rows are seeded with SQL here (no workflow behind them) for an assessor
+  // of this describe's own, in a cycle of its own, and the rows removed afterwards: the run's database is shared. The
+  // panel events that assign them stay (nomination_events is append-only), each a whole chain of one row.
+  const cycleId = 'uji-portal-penilai-antre';
+  const assessorId = 'penilai-uji-antre';
+  const dueNames = Array.from({ length: 26 }, (_, i) => `Nilai Antre ${String(i + 1).padStart(2, '0')}`);
+  const sheets = () => page.locator('section.card h3').allInnerTexts();
+  const idOf = (name: string) => `ovop/${cycleId}/nomination/52.01/${name.toLowerCase().replace(/ /g, '-')}`;
+
+  afterAll(async () => {
+    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
+    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
+  });
+
+  it('pages the sheets due by their own parameter, kept by the language switch; counts are exact', async () => {
+    await h.db
+      .insertInto('cycles')
+      .columns(['id', 'name', 'status', 'config'])
+      .expression((eb) =>
+        eb
+          .selectFrom('cycles')
+          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean penilai').as('name'), 'status', 'config'])
+          .where('id', '=', config.id),
+      )
+      .execute();
+    const now = new Date();
+    const all = [...dueNames.map((n) => [n, 'IN_ASSESSMENT']), ['Nilai Selesai', 'STAR_RECOMMENDED']] as const;
+    await h.db
+      .insertInto('nominations')
+      .values(
+        all.map(([ikmName, stage]) => ({
+          workflow_id: idOf(ikmName),
+          cycle_id: cycleId,
+          regency_code: '52.01',
+          province_code: '52',
+          ikm_name: ikmName,
+          sentra_name: `Sentra ${ikmName}`,
+          commodity: 'anyaman',
+          product: 'Anyaman',
+          stage,
+          deadline_at: new Date(now.getTime() + 86_400_000),
+          last_seq: 1,
+          updated_at: now,
+        })),
+      )
+      .execute();
+    // The panel that names this assessor, as the workflow records it: the first row of each nomination's chain.
+    await h.db
+      .insertInto('nomination_events')
+      .values(
+        all.map(([ikmName]) => {
+          const e = {
+            workflowId: idOf(ikmName),
+            chainIndex: 1,
+            seq: 1,
+            type: 'stage.changed',
+            stage: 'IN_ASSESSMENT',
+            actor: { role: 'system', id: 'system', region: '' },
+            payload: { assessors: [assessorId] },
+            occurredAt: now.toISOString(),
+            prevHash: GENESIS_HASH,
+          };
+          return {
+            workflow_id: e.workflowId,
+            chain_index: 1,
+            seq: 1,
+            type: e.type,
+            stage: e.stage,
+            actor_role: 'system',
+            actor_id: 'system',
+            actor_region: '',
+            payload: JSON.stringify(e.payload),
+            occurred_at: now,
+            prev_hash: GENESIS_HASH,
+            hash: eventHash(e),
+          };
+        }),
+      )
+      .execute();
+    await upsertUser(h.db, {
+      id: assessorId,
+      name: 'Penilai Uji Antre',
+      email: 'penilai.antre@example.id',
+      role: 'assessor',
+      region: '51',
+    });
+
+    await signInAs(context, assessorId);
+    await page.goto(`${api.url}/penilai`);
+    expect(await page.locator('h2#nilai').innerText()).toBe('Lembar penilaian yang belum Anda kirim (26)');
+    expect(await page.locator('h2#lain').innerText()).toBe('Usulan lain yang ditugaskan kepada Anda (1)');
+    expect(await sheets()).toEqual(dueNames.slice(0, 25));
+    await page.getByRole('link', { name: 'Berikutnya →' }).click();
+    await page.waitForURL(`${api.url}/penilai?halaman_nilai=2#nilai`);
+    expect(await sheets()).toEqual(dueNames.slice(25));
+    expect(await page.locator('h2#nilai').innerText()).toBe('Lembar penilaian yang belum Anda kirim (26)');
+    expect(await page.locator('#lain + ul a').allInnerTexts()).toEqual(['Nilai Selesai']);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${api.url}/penilai?halaman_nilai=2&lang=en`);
+    expect(await sheets()).toEqual(dueNames.slice(25));
+    expect(await page.locator('h2#nilai').innerText()).toBe('Score sheets you have yet to send (26)');
     await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
     await page.waitForURL(/lang=id/);
   });

@@ -178,6 +178,8 @@ export const en: Dictionary = {
     submitted: 'Score sheet sent.',
     notOpen: 'Scoring is not (or no longer) open for this nomination.',
     due: 'Scoring deadline',
+    dueHeading: 'Score sheets you have yet to send',
+    others: 'Other nominations assigned to you',
   },
   coordinator: {
     heading: 'Cycle dashboard',
@@ -312,10 +314,13 @@ export const en: Dictionary = {
     allCycles: 'All cycles',
     cycle: 'Filter by cycle',
     show: 'Show',
+    newestCycles: (shown: number, total: number) =>
+      `Showing the ${shown} newest cycles of ${total}; an older cycle opens by its link (?siklus=<id>).`,
   },
   prescreen: {
     heading: (province: string) => `Pre-screen of ${province}`,
     link: (n: number) => `Pre-screen: ${n} nomination(s) awaiting your decision`,
+    waiting: (n: string) => `Awaiting your decision (${n})`,
     intro:
       'Nominations of your province whose documents are complete. Pass them on to the national administrative selection, return them to their dinas kabupaten/kota to complete, or reject them.',
     allNominations: "All of the province's nominations",

@@ -147,6 +147,8 @@ export const id = {
     submitted: 'Lembar penilaian terkirim.',
     notOpen: 'Penilaian belum atau tidak lagi dibuka untuk usulan ini.',
     due: 'Batas penilaian',
+    dueHeading: 'Lembar penilaian yang belum Anda kirim',
+    others: 'Usulan lain yang ditugaskan kepada Anda',
   },
   coordinator: {
     heading: 'Dasbor siklus',
@@ -278,10 +280,13 @@ export const id = {
     allCycles: 'Semua siklus',
     cycle: 'Saring menurut siklus',
     show: 'Tampilkan',
+    newestCycles: (shown: number, total: number) =>
+      `Menampilkan ${shown} siklus terbaru dari ${total}; siklus yang lebih lama dibuka lewat tautannya (?siklus=<id>).`,
   },
   prescreen: {
     heading: (province: string) => `Pra-seleksi ${province}`,
     link: (n: number) => `Pra-seleksi: ${n} usulan menunggu keputusan Anda`,
+    waiting: (n: string) => `Menunggu keputusan Anda (${n})`,
     intro:
       'Usulan dari provinsi Anda yang dokumennya sudah lengkap. Loloskan ke seleksi administrasi nasional, kembalikan ke dinas kabupaten/kota untuk dilengkapi, atau tolak.',
     allNominations: 'Semua usulan provinsi',

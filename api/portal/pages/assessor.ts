@@ -1,11 +1,11 @@
 /**
- * The assessor's page: the nominations assigned to it (the API's listNominations, scoped in SQL to its assignments and
- * never its own province), each with a score sheet built from the cycle's aspects and criteria — the scale and every
- * weight shown — until its sheet is in. The sheet goes to POST /api/nominations/:id/scores.
+ * The assessor's page: the nominations assigned to it (scoped in SQL to its assignments and never its own province),
+ * each with a score sheet built from the cycle's aspects and criteria — the scale and every weight shown — until its
+ * sheet is in, then among the others. Both lists are paged 25 at a time by a parameter of their own and counted by
+ * PostgreSQL (../../assessor-lists.ts). The sheet goes to POST /api/nominations/:id/scores.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/database';
-import { listNominations, type NominationRow } from '../../nomination-reads';
+import { ASSESSOR_LISTS, assessorList, assessorListCount, type AssessorList } from '../../assessor-lists';
+import type { NominationRow } from '../../nomination-reads';
 import type { Stage } from '../../../domain/types';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
@@ -13,6 +13,7 @@ import { cyclesById, timeZoneOf, type PortalCycle } from '../cycles';
 import { formatNumber, formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
+import { PAGE_SIZE, pager, pagingOf, viewQuery, type Paging } from '../paging';
 
 export interface AssessorPageState {
   /** A refused sheet: the nomination, the values sent (kept in the form) and the API's reason. */
@@ -20,16 +21,13 @@ export interface AssessorPageState {
   notice?: { text: string; kind: 'ok' | 'error' } | null;
 }
 
-async function sheetsOf(db: Kysely<Database>, assessorId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('assessments')
-    .select('workflow_id')
-    .where('assessor_id', '=', assessorId)
-    .where('workflow_id', 'in', ids)
-    .execute();
-  return new Set(rows.map((r) => r.workflow_id));
-}
+/** Each list's section id and the query parameter of its page: distinct, so that paging one keeps the other where it
+ * was, and the language switch keeps both. */
+const SECTIONS: Record<AssessorList, { id: string; param: string }> = {
+  due: { id: 'nilai', param: 'halaman_nilai' },
+  other: { id: 'lain', param: 'halaman_lain' },
+};
+const KEPT = ASSESSOR_LISTS.map((l) => SECTIONS[l].param);
 
 export async function assessorPage(
   deps: PortalDeps,
@@ -38,40 +36,54 @@ export async function assessorPage(
 ): Promise<SafeHtml> {
   const p = requireSignedIn(ctx);
   const { t } = ctx;
-  const rows = await listNominations(deps.db, p, { limit: 500, offset: 0 });
+  const lists = {} as Record<AssessorList, { rows: NominationRow[]; count: number; paging: Paging; fetched: number }>;
+  for (const list of ASSESSOR_LISTS) {
+    const paging = pagingOf(ctx, SECTIONS[list].param);
+    const fetched = await assessorList(deps.db, p, list, paging);
+    const count = await assessorListCount(deps.db, p, list);
+    lists[list] = { rows: fetched.slice(0, PAGE_SIZE), count, paging, fetched: fetched.length };
+  }
+  const { due, other } = lists;
   const cycles = await cyclesById(
     deps.db,
-    rows.map((r) => r.cycle_id),
+    due.rows.map((r) => r.cycle_id),
   );
-  // Its own sheets only: whether it has scored, never what another assessor gave.
-  const scored = await sheetsOf(
-    deps.db,
-    p.actor.id,
-    rows.map((r) => r.workflow_id),
-  );
-  const due = rows.filter((r) => r.stage === 'IN_ASSESSMENT' && !scored.has(r.workflow_id));
-  const other = rows.filter((r) => !due.includes(r));
+  const more = (list: AssessorList, heading: string) =>
+    pager(ctx, '/penilai', lists[list].paging, lists[list].fetched, {
+      keep: KEPT,
+      label: `${t.paging.label}: ${heading}`,
+      anchor: SECTIONS[list].id,
+    });
+  // A refused sheet for a nomination this page does not show (scored meanwhile, or on another page) is said at the top.
+  const shown = due.rows.some((r) => r.workflow_id === state.refused?.workflowId);
+  const notice = state.refused && !shown ? { text: state.refused.message, kind: 'error' as const } : state.notice;
+  const n = (v: number) => formatNumber(t, v, 0);
   const main = html`
-    ${due.length === 0 ? html`<p>${t.assessor.empty}</p>` : ''}
-    ${due.map((r) => sheet(ctx, r, cycles.get(r.cycle_id), state))}
+    <h2 id="${SECTIONS.due.id}">${t.assessor.dueHeading} (${n(due.count)})</h2>
+    ${due.rows.length === 0 ? html`<p>${t.assessor.empty}</p>` : ''}
+    ${due.rows.map((r) => sheet(ctx, r, cycles.get(r.cycle_id), state))} ${more('due', t.assessor.dueHeading)}
     ${
-      other.length
-        ? html`<h2>${t.dinas.details}</h2>
+      other.count
+        ? html`<section aria-labelledby="${SECTIONS.other.id}">
+            <h2 id="${SECTIONS.other.id}">${t.assessor.others} (${n(other.count)})</h2>
             <ul>
-              ${other.map(
+              ${other.rows.map(
                 (r) =>
                   html`<li>
                     <a href="${nominationUrl(r.workflow_id)}">${r.ikm_name}</a> —
                     ${t.stages[r.stage as Stage] ?? r.stage}${
-                      scored.has(r.workflow_id) ? html` · ${t.assessor.submitted}` : ''
+                      // Not due while assigned: in assessment, that is because its own sheet is in.
+                      r.stage === 'IN_ASSESSMENT' ? html` · ${t.assessor.submitted}` : ''
                     }
                   </li>`,
               )}
-            </ul>`
+            </ul>
+            ${more('other', t.assessor.others)}
+          </section>`
         : ''
     }
   `;
-  return page(ctx, { title: t.assessor.heading, main, notice: state.notice });
+  return page(ctx, { title: t.assessor.heading, main, notice, home: '/penilai' });
 }
 
 const idOf = (workflowId: string) => workflowId.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -85,7 +97,7 @@ function sheet(ctx: PageContext, r: NominationRow, cycle: PortalCycle | undefine
   const zone = timeZoneOf(cycle);
   const base = idOf(r.workflow_id);
   return html`<section class="card" aria-labelledby="h-${base}">
-    <h2 id="h-${base}">${r.ikm_name}</h2>
+    <h3 id="h-${base}">${r.ikm_name}</h3>
     <p class="muted">
       ${r.product} · ${t.commodities[r.commodity] ?? r.commodity}<br />
       ${t.assessor.due}: ${formatWhen(t, r.deadline_at?.toISOString(), zone)}
@@ -93,7 +105,7 @@ function sheet(ctx: PageContext, r: NominationRow, cycle: PortalCycle | undefine
     </p>
     <p>${t.assessor.scale(a.scale.min, a.scale.max)}</p>
     ${refused ? html`<p class="notice error" role="alert">${refused.message}</p>` : ''}
-    <form method="post" action="${nominationUrl(r.workflow_id, '/nilai')}">
+    <form method="post" action="${nominationUrl(r.workflow_id, '/nilai')}${viewQuery(ctx, KEPT)}">
       ${csrfField(ctx)}
       ${a.aspects.map(
         (aspect) =>

@@ -1,7 +1,7 @@
 /**
  * The auditor's pages. The cycle page: the replay status of every workflow of a cycle on the code this API runs (the
  * stored verdicts, a check of the whole cycle started by a button and run in the background), the archived histories
- * found changed, and the cycle's nominations. The nomination page: its timeline with the Temporal history (every run
+ * found changed, and the cycle's nominations (25 at a time by `?halaman=`, counted by PostgreSQL). The nomination page: its timeline with the Temporal history (every run
  * of its chain) and the PostgreSQL event log side by side, every mismatch flagged as `ovop audit trail` finds it,
  * each run's replay verdict, and the exports (the API's own history and event-log routes).
  */
@@ -11,16 +11,17 @@ import type { Mismatch } from '../../../client/trail-reconcile';
 import type { NominationEventRow } from '../../../db/database';
 import type { StoredVerdict } from '../../../db/replay-verdicts';
 import { cycleVerdicts, type CycleCheck, type CycleChecks } from '../../cycle-replay';
-import { listNominations } from '../../nomination-reads';
+import { countNominations, listNominations } from '../../nomination-reads';
 import type { Replayer } from '../../replayer';
 import { auditTimeline, type AuditedRun, type AuditTimeline } from '../audit-reads';
 import type { PageContext, PortalDeps } from '../context';
 import { apiNominationUrl, nominationUrl, requireSignedIn } from '../context';
-import { recentCycles } from '../cycles';
+import { choicesNote, cycleChoices } from '../cycles';
 import { selectField } from '../fields';
 import { formatNumber, formatWhen } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
+import { PAGE_SIZE, pager, pagingOf } from '../paging';
 
 export type AuditDeps = PortalDeps & { replayer: Replayer; checks: CycleChecks };
 
@@ -36,8 +37,9 @@ export async function auditCyclePage(
   const p = requireSignedIn(ctx);
   const { t } = ctx;
   const a = t.audit;
-  const cycles = await recentCycles(deps.db);
   const asked = (ctx.req.query as { siklus?: string }).siklus;
+  const choices = await cycleChoices(deps.db, asked);
+  const cycles = choices.cycles;
   const cycle = cycles.find((c) => c.id === asked) ?? cycles[0];
   if (!cycle) return page(ctx, { title: a.heading, main: html`<p>${t.coordinator.none}</p>` });
   const zone = cycle.rules.timezone ?? 'Asia/Jakarta';
@@ -48,7 +50,10 @@ export async function auditCyclePage(
   // verdicts of exactly those runs (read later, the list could be longer than the verdicts counted for it).
   const check = snapshot(running);
   const verdicts = bundle ? await cycleVerdicts(deps.db, check, bundle) : undefined;
-  const rows = await listNominations(deps.db, p, { cycleId: cycle.id, limit: 1000, offset: 0 });
+  const paging = pagingOf(ctx);
+  const fetched = await listNominations(deps.db, p, { cycleId: cycle.id, limit: paging.limit, offset: paging.offset });
+  const rows = fetched.slice(0, PAGE_SIZE);
+  const count = await countNominations(deps.db, p, { cycleId: cycle.id });
   const n = (v: number) => formatNumber(t, v, 0);
 
   const main = html`
@@ -61,6 +66,7 @@ export async function auditCyclePage(
         options: cycles.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
       })}
       <button type="submit" class="secondary">OK</button>
+      ${choicesNote(t, choices) ? html`<p class="muted">${choicesNote(t, choices)}</p>` : ''}
     </form>
     <p><a href="/koordinator?siklus=${encodeURIComponent(cycle.id)}">${a.dashboard}</a></p>
 
@@ -115,7 +121,7 @@ export async function auditCyclePage(
     </section>
 
     <section aria-labelledby="usulan">
-      <h2 id="usulan">${a.nominations} (${n(rows.length)})</h2>
+      <h2 id="usulan">${a.nominations} (${n(count)})</h2>
       ${
         rows.length
           ? html`<ul>
@@ -129,6 +135,7 @@ export async function auditCyclePage(
             </ul>`
           : html`<p>${t.coordinator.none}</p>`
       }
+      ${pager(ctx, '/audit', paging, fetched.length, { anchor: 'usulan' })}
     </section>
   `;
   return page(ctx, { title: `${a.heading}: ${cycle.name}`, main, notice });

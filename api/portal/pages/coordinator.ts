@@ -20,12 +20,12 @@ import {
 import { assessmentsOf, type NominationRow } from '../../nomination-reads';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
-import { recentCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import { choicesNote, cycleChoices, timeZoneOf, type PortalCycle } from '../cycles';
 import { emptyForm, selectField, textArea, textField } from '../fields';
 import { formatNumber, formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
-import { PAGE_SIZE, pager, pagingOf, type Paging } from '../paging';
+import { PAGE_SIZE, pager, pagingOf, viewQuery, type Paging } from '../paging';
 import { cyclePictures, mapMeasureOf } from './coordinator-pictures';
 
 export interface CoordinatorPageState {
@@ -78,8 +78,9 @@ export async function coordinatorPage(
   const p = requireSignedIn(ctx);
   const { t } = ctx;
   const acts = p.actor.role === 'coordinator';
-  const cycles = await recentCycles(deps.db);
   const { siklus: asked, peta } = ctx.req.query as { siklus?: string; peta?: string };
+  const choices = await cycleChoices(deps.db, asked);
+  const cycles = choices.cycles;
   const cycle = cycles.find((c) => c.id === asked) ?? cycles[0];
   if (!cycle) return page(ctx, { title: t.coordinator.heading, main: html`<p>${t.coordinator.none}</p>` });
   const zone = timeZoneOf(cycle);
@@ -102,7 +103,8 @@ export async function coordinatorPage(
     for (const r of toDetermine.rows) sheets.set(r.workflow_id, await assessmentsOf(deps.db, r.workflow_id));
   const pictures = await cyclePictures(deps.db, ctx, cycle, mapMeasureOf(peta));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  // A refusal for a row this page does not show (it is on another page of its list) is said at the top instead.
+  // A refusal is shown on the cycle and the pages its form was on (the form's action carries them: paging.ts's
+  // viewQuery); for a row this page no longer shows (moved meanwhile to another list or page) it is said at the top.
   const shown = COORDINATOR_LISTS.some((l) =>
     lists[l].rows.some((r) => r.workflow_id === state.actionError?.workflowId),
   );
@@ -136,6 +138,7 @@ export async function coordinatorPage(
         options: cycles.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
       })}
       <button type="submit" class="secondary">OK</button>
+      ${choicesNote(t, choices) ? html`<p class="muted">${choicesNote(t, choices)}</p>` : ''}
     </form>
 
     <section aria-labelledby="tahap">
@@ -229,14 +232,14 @@ export async function coordinatorPage(
       ${more('determination', t.coordinator.determination)}
     </section>
   `;
-  return page(ctx, { title: `${t.coordinator.heading}: ${cycle.name}`, main, notice });
+  return page(ctx, { title: `${t.coordinator.heading}: ${cycle.name}`, main, notice, home: '/koordinator' });
 }
 
 const idOf = (workflowId: string) => workflowId.replace(/[^A-Za-z0-9_-]/g, '_');
 
 function reviewForm(ctx: PageContext, r: NominationRow) {
   const { t } = ctx;
-  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/verifikasi')}">
+  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/verifikasi')}${viewQuery(ctx, KEPT)}">
     ${csrfField(ctx)}
     ${selectField({
       form: emptyForm(),
@@ -257,7 +260,7 @@ function reviewForm(ctx: PageContext, r: NominationRow) {
 function holdForm(ctx: PageContext, r: NominationRow, zone: string) {
   const { t } = ctx;
   const f = { form: emptyForm(), idPrefix: `tahan-${idOf(r.workflow_id)}` };
-  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/tahanan')}">
+  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/tahanan')}${viewQuery(ctx, KEPT)}">
     ${csrfField(ctx)}
     <input type="hidden" name="zone" value="${zone}" />
     ${selectField({
@@ -334,7 +337,7 @@ function determination(
     ${error}
     ${
       acts
-        ? html`<form method="post" action="${nominationUrl(r.workflow_id, '/penetapan')}">
+        ? html`<form method="post" action="${nominationUrl(r.workflow_id, '/penetapan')}${viewQuery(ctx, KEPT)}">
             ${csrfField(ctx)}
             ${textField({ ...f, name: 'stars', label: t.coordinator.otherStars, type: 'number', extra: html`min="0" max="5" step="1"` })}
             ${textArea({ ...f, name: 'reason', label: t.coordinator.reasonIfOther })}

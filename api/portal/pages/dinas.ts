@@ -4,14 +4,17 @@
  * nominates one IKM. Reads are the API's own (listNominations, scoped in SQL to the office's kabupaten/kota); no
  * assessor identity or individual score is read at all.
  */
-import { listNominations, type NominationRow } from '../../nomination-reads';
+import { countNominations, listNominations, type NominationRow } from '../../nomination-reads';
 import { COMMODITIES, isTerminal, type DeadlineStage, type Stage } from '../../../domain/types';
 import { regionDisplayName } from '../../../domain/regions';
 import { STAGE_DEADLINE } from '../../../workflows/deadline-clock';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
-import { cyclesById, openCycles, recentCycles, timeZoneOf, type PortalCycle } from '../cycles';
-import { PAGE_SIZE, pager, pagingOf } from '../paging';
+import { choicesNote, cycleChoices, cyclesById, openCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import { PAGE_SIZE, pager, pagingOf, viewQuery } from '../paging';
+
+/** The view a form on this page carries back (paging.ts's viewQuery): the cycle filter and the page. */
+const KEPT = ['siklus', 'halaman'];
 import { emptyForm, selectField, textArea, textField, type FormState } from '../fields';
 import { formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
@@ -40,7 +43,7 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
   });
   const rows = fetched.slice(0, PAGE_SIZE);
   const open = await openCycles(deps.db);
-  const choices = await recentCycles(deps.db);
+  const choices = await cycleChoices(deps.db, paging.cycleId);
   const cycles = await cyclesById(
     deps.db,
     rows.map((r) => r.cycle_id),
@@ -49,11 +52,9 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
   const office = regionDisplayName(p.actor.region);
   // The dinas provinsi reads its province's nominations here; only the dinas kabupaten/kota acts on them.
   const acts = p.actor.role === 'dinas_kabkota';
-  // Counted over the province, not the page shown.
+  // Counted by PostgreSQL over the province, not from a page of rows.
   const awaiting =
-    p.actor.role === 'dinas_provinsi'
-      ? (await listNominations(deps.db, p, { stage: 'PROVINCIAL_PRESCREEN', limit: 1000, offset: 0 })).length
-      : 0;
+    p.actor.role === 'dinas_provinsi' ? await countNominations(deps.db, p, { stage: 'PROVINCIAL_PRESCREEN' }) : 0;
   const main = html`
     ${p.actor.role === 'dinas_provinsi' ? html`<p><a href="/dinas/praseleksi">${t.prescreen.link(awaiting)}</a></p>` : ''}
     <section aria-labelledby="usulan">
@@ -66,10 +67,11 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
           label: t.paging.cycle,
           options: [
             { value: '', label: t.paging.allCycles },
-            ...choices.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
+            ...choices.cycles.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` })),
           ],
         })}
         <button type="submit" class="secondary">${t.paging.show}</button>
+        ${choicesNote(t, choices) ? html`<p class="muted">${choicesNote(t, choices)}</p>` : ''}
       </form>
       ${
         rows.length === 0
@@ -92,7 +94,7 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
     </section>
     ${acts ? nominateForm(ctx, open, state.nominate ?? emptyForm()) : ''}
   `;
-  return page(ctx, { title: t.dinas.heading(office), main, notice: state.notice });
+  return page(ctx, { title: t.dinas.heading(office), main, notice: state.notice, home: '/dinas' });
 }
 
 function nominationRow(
@@ -148,7 +150,7 @@ function attendForm(ctx: PageContext, r: NominationRow, cycle: PortalCycle | und
   const zone = timeZoneOf(cycle);
   const dateOf = (d: string) =>
     new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeZone: zone }).format(new Date(`${d}T12:00:00Z`));
-  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/kehadiran')}">
+  return html`<form method="post" action="${nominationUrl(r.workflow_id, '/kehadiran')}${viewQuery(ctx, KEPT)}">
     ${csrfField(ctx)}
     ${selectField({
       form: emptyForm(),
@@ -166,7 +168,7 @@ function withdrawForm(ctx: PageContext, r: NominationRow) {
   const { t } = ctx;
   return html`<details>
     <summary>${t.dinas.withdrawHeading}</summary>
-    <form method="post" action="${nominationUrl(r.workflow_id, '/penarikan')}">
+    <form method="post" action="${nominationUrl(r.workflow_id, '/penarikan')}${viewQuery(ctx, KEPT)}">
       ${csrfField(ctx)}
       ${textArea({ form: emptyForm(), idPrefix: `tarik-${idOf(r.workflow_id)}`, name: 'reason', label: t.dinas.reason, required: true })}
       <button type="submit" class="danger" data-confirm="${t.dinas.withdrawHeading}: ${r.ikm_name}?">

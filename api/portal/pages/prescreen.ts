@@ -2,19 +2,21 @@
  * The dinas provinsi's pre-screen: the proposals of its province whose documents are complete and wait on its decision
  * (stage PROVINCIAL_PRESCREEN), each with its deadline and documents, and one form to pass it, return it to its dinas
  * kabupaten/kota with the documents to complete and why, or reject it with a reason. The list is the API's own read
- * (listNominations, scoped in SQL to the province); the decision goes through POST /api/nominations/:id/prescreen.
+ * (listNominations, scoped and filtered in SQL to the province's waiting proposals, newest cycle first), paged 25 at a
+ * time (`?halaman=`) and counted by PostgreSQL; the decision goes through POST /api/nominations/:id/prescreen.
  */
 import { requiredDocumentKinds } from '../../../domain/documents';
 import type { Commodity } from '../../../domain/types';
-import { listNominations, type NominationRow } from '../../nomination-reads';
+import { countNominations, listNominations, type NominationRow } from '../../nomination-reads';
 import { regionDisplayName } from '../../../domain/regions';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
 import { cyclesById, timeZoneOf, type PortalCycle } from '../cycles';
 import { emptyForm, textArea, type FormState } from '../fields';
-import { formatWhen, timeLeft } from '../format';
+import { formatNumber, formatWhen, timeLeft } from '../format';
 import { html, type SafeHtml } from '../html';
 import { csrfField, page } from '../layout';
+import { PAGE_SIZE, pager, pagingOf, viewQuery } from '../paging';
 
 export const PRESCREEN_DECISIONS = ['pass', 'return', 'reject'] as const;
 
@@ -31,7 +33,11 @@ export async function prescreenPage(
 ): Promise<SafeHtml> {
   const p = requireSignedIn(ctx);
   const { t } = ctx;
-  const rows = await listNominations(deps.db, p, { stage: 'PROVINCIAL_PRESCREEN', limit: 500, offset: 0 });
+  const paging = pagingOf(ctx);
+  const waiting = { stage: 'PROVINCIAL_PRESCREEN' };
+  const fetched = await listNominations(deps.db, p, { ...waiting, limit: paging.limit, offset: paging.offset });
+  const rows = fetched.slice(0, PAGE_SIZE);
+  const count = await countNominations(deps.db, p, waiting);
   const cycles = await cyclesById(
     deps.db,
     rows.map((r) => r.cycle_id),
@@ -42,14 +48,19 @@ export async function prescreenPage(
   const notice = stray ? { text: stray, kind: 'error' as const } : state.notice;
   const main = html`<p>${t.prescreen.intro}</p>
     <p><a href="/dinas">${t.prescreen.allNominations}</a></p>
-    ${
-      rows.length === 0
-        ? html`<p>${t.prescreen.empty}</p>`
-        : html`<ul class="plain">
-            ${rows.map((r) => proposal(ctx, r, cycles.get(r.cycle_id), state))}
-          </ul>`
-    }`;
-  return page(ctx, { title: t.prescreen.heading(regionDisplayName(p.actor.region)), main, notice });
+    <section aria-labelledby="menunggu">
+      <h2 id="menunggu">${t.prescreen.waiting(formatNumber(t, count, 0))}</h2>
+      ${
+        rows.length === 0
+          ? html`<p>${t.prescreen.empty}</p>`
+          : html`<ul class="plain">
+              ${rows.map((r) => proposal(ctx, r, cycles.get(r.cycle_id), state))}
+            </ul>`
+      }
+      ${pager(ctx, '/dinas/praseleksi', paging, fetched.length, { keep: [] })}
+    </section>`;
+  const title = t.prescreen.heading(regionDisplayName(p.actor.region));
+  return page(ctx, { title, main, notice, home: '/dinas/praseleksi' });
 }
 
 /** Element ids from a workflow id (which holds slashes and spaces). */
@@ -71,7 +82,7 @@ function proposal(ctx: PageContext, r: NominationRow, cycle: PortalCycle | undef
   const described = (name: string) =>
     form.errors[name] ? html` aria-invalid="true" aria-describedby="${prefix}-${name}-error"` : '';
   return html`<li class="card" data-nomination="${r.workflow_id}">
-    <h2 id="${prefix}">${r.ikm_name}</h2>
+    <h3 id="${prefix}">${r.ikm_name}</h3>
     <p>
       ${regionDisplayName(r.regency_code)} · ${r.sentra_name} · ${t.commodities[r.commodity] ?? r.commodity}<br />
       ${t.dinas.deadline}: ${formatWhen(t, deadline, zone)}
@@ -81,7 +92,10 @@ function proposal(ctx: PageContext, r: NominationRow, cycle: PortalCycle | undef
       <a href="${nominationUrl(r.workflow_id)}#dokumen">${t.prescreen.documents}<span class="visually-hidden">: ${r.ikm_name}</span></a>
     </p>
     ${form.message ? html`<p class="notice error" role="alert">${form.message}</p>` : ''}
-    <form method="post" action="${nominationUrl(r.workflow_id, '/praseleksi')}" novalidate aria-labelledby="${prefix}">
+    <form
+      method="post"
+      action="${nominationUrl(r.workflow_id, '/praseleksi')}${viewQuery(ctx, ['halaman'])}"
+      novalidate aria-labelledby="${prefix}">
       ${csrfField(ctx)}
       <fieldset${described('decision')}>
         <legend>${t.prescreen.decision}</legend>
