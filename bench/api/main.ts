@@ -38,12 +38,21 @@ import { descendantsCpuSeconds, treeCpuSeconds } from '../throughput/resources';
 import { freePort } from '../../embedded/ports';
 import { histogramQuantile, parsePrometheus } from '../shared/prometheus';
 
-const opts = parseOptions<{ dinas: number; minMb: number; maxMb: number; workerProcess?: boolean }>(
+const opts = parseOptions<{
+  dinas: number;
+  minMb: number;
+  maxMb: number;
+  workerProcess?: boolean;
+  wftPollers?: number;
+  workflowThreads?: number;
+}>(
   new Command('bench:api')
     .option('--dinas <count>', 'dinas kabupaten/kota sessions at once (514 for the full rush)', nonNegative, 10)
     .option('--min-mb <mb>', 'smallest document', Number, 1)
     .option('--max-mb <mb>', 'largest document', Number, 5)
-    .option('--worker-process', 'run the worker in a process of its own (npm run worker) instead of this one'),
+    .option('--worker-process', 'run the worker in a process of its own (npm run worker) instead of this one')
+    .option('--wft-pollers <count>', "the in-process worker's workflow task pollers (SDK default 10)", nonNegative)
+    .option('--workflow-threads <count>', "the in-process worker's workflow threads (SDK default 1)", nonNegative),
 );
 const KINDS = ['legality', 'business_profile', 'product_photo', 'production_process', 'marketing_material'];
 const TYPES: SampleType[] = ['application/pdf', 'image/jpeg', 'image/png'];
@@ -92,7 +101,13 @@ const stack = await startStack({ stateDir: dir, persistent: false, headless: tru
 const deps = await bootstrap({ temporal: stack.temporal, databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl });
 const taskQueue = 'bench-api';
 /** The worker: in this process, or as `npm run worker` in its own (then `stopWorker` ends it). */
-const inProcess = opts.workerProcess ? undefined : await createWorker({ ...deps, temporal: stack.temporal, taskQueue });
+const tuning = {
+  ...(opts.wftPollers && { workflowTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: opts.wftPollers } }),
+  ...(opts.workflowThreads && { workflowThreadPoolSize: opts.workflowThreads }),
+};
+const inProcess = opts.workerProcess
+  ? undefined
+  : await createWorker({ ...deps, temporal: stack.temporal, taskQueue, tuning });
 const running = inProcess?.worker.run();
 const workerChild = opts.workerProcess
   ? // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", shows where the worker's time goes.
@@ -422,6 +437,7 @@ const result = {
   },
   worker: {
     process: opts.workerProcess ? 'its own' : 'this one',
+    tuning,
     workflowTaskScheduleToStartMs: workerLatency('temporal_workflow_task_schedule_to_start_latency'),
     workflowTaskExecutionMs: workerLatency('temporal_workflow_task_execution_latency'),
     activityScheduleToStartMs: workerLatency('temporal_activity_schedule_to_start_latency'),
