@@ -92,7 +92,10 @@ async function expectRefusal(
   message: RegExp,
   nothingWritten?: { workflowId: string; before: Awaited<ReturnType<typeof footprint>> },
 ) {
-  expect(res.body, JSON.stringify(res.body)).toEqual({ code, message: expect.stringMatching(message) });
+  // A workflow's refusal also names its rule and the values its message names (for the portal's wording).
+  const { rule, params: _params, ...refusal } = res.body as { rule?: string; params?: unknown };
+  expect(refusal, JSON.stringify(res.body)).toEqual({ code, message: expect.stringMatching(message) });
+  if (rule !== undefined) expect(rule).toMatch(/^[a-z][a-z_]*$/);
   expect(res.status).toBe(status);
   if (nothingWritten) expect(await footprint(nothingWritten.workflowId)).toEqual(nothingWritten.before);
 }
