@@ -1,6 +1,6 @@
 /**
  * The API's settings: where it is reached, how long a sign-in link, a session and a token live, and the rate limits.
- * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (README), and
+ * Defaults suit the embedded stack; `npm run api` reads the OVOP_API_* and OVOP_SIGNIN_* variables (docs/api.md), and
  * where documents are stored from OVOP_DOCUMENT_STORAGE and OVOP_S3_* (db/document-storage.ts).
  */
 import { randomBytes } from 'node:crypto';

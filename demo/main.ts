@@ -201,7 +201,7 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
   console.log(`PostgreSQL: ${stack.databaseUrl}`);
 }
 
-/** `npm start -- --serve`: keep the stack and worker up for the `ovop` CLI (README walk-through) until Ctrl-C. */
+/** `npm start -- --serve`: keep the stack and worker up for the `ovop` CLI (docs/cli-walkthrough.md) until Ctrl-C. */
 async function serveUntilInterrupted(
   address: string,
   databaseUrl: string,
