@@ -55,34 +55,8 @@ export class PostgresDocumentStorage implements DocumentStorage {
   async put(spooled: SpooledFile, meta: NewFile): Promise<{ file: StoredFile; created: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const chunkCount = Math.ceil(spooled.sizeBytes / CHUNK_BYTES);
-      // A concurrent upload of the same content waits on the unique key here and then finds this one's row.
-      const inserted = await trx
-        .insertInto('document_files')
-        .values({
-          id: randomUUID(),
-          workflow_id: meta.workflowId,
-          kind: meta.kind,
-          sha256: spooled.sha256,
-          file_name: meta.fileName,
-          content_type: spooled.contentType,
-          size_bytes: spooled.sizeBytes,
-          chunk_count: chunkCount,
-          stored_in: 'postgres',
-          uploaded_by: meta.uploadedBy,
-        })
-        .onConflict((oc) => oc.columns(['workflow_id', 'kind', 'sha256']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!inserted) {
-        const earlier = await trx
-          .selectFrom('document_files')
-          .selectAll()
-          .where('workflow_id', '=', meta.workflowId)
-          .where('kind', '=', meta.kind)
-          .where('sha256', '=', spooled.sha256)
-          .executeTakeFirstOrThrow();
-        return { file: earlier, created: false };
-      }
+      const row = await insertFileRow(trx, spooled, meta, { chunkCount, storedIn: 'postgres' });
+      if (!row.created) return row;
       const handle = await open(spooled.path, 'r');
       try {
         const buffer = Buffer.alloc(CHUNK_BYTES);
@@ -90,13 +64,13 @@ export class PostgresDocumentStorage implements DocumentStorage {
           const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, seq * CHUNK_BYTES);
           await trx
             .insertInto('document_chunks')
-            .values({ file_id: inserted.id, seq, data: Buffer.from(buffer.subarray(0, bytesRead)) })
+            .values({ file_id: row.file.id, seq, data: Buffer.from(buffer.subarray(0, bytesRead)) })
             .execute();
         }
       } finally {
         await handle.close();
       }
-      return { file: inserted, created: true };
+      return row;
     });
   }
 
@@ -142,6 +116,45 @@ export class PostgresDocumentStorage implements DocumentStorage {
       .executeTakeFirst();
     return Number(gone.numDeletedRows);
   }
+}
+
+/**
+ * Inserts the `document_files` row of a file under its business key (nomination, kind, SHA-256), or finds the row of
+ * the same content stored earlier (`created` false). A concurrent upload of the same content waits on the unique key
+ * here and then finds this one's row, so the caller writes the bytes only when `created`.
+ */
+export async function insertFileRow(
+  trx: Kysely<Database>,
+  spooled: SpooledFile,
+  meta: NewFile,
+  placement: { chunkCount: number; storedIn: StoredFile['stored_in'] },
+): Promise<{ file: StoredFile; created: boolean }> {
+  const inserted = await trx
+    .insertInto('document_files')
+    .values({
+      id: randomUUID(),
+      workflow_id: meta.workflowId,
+      kind: meta.kind,
+      sha256: spooled.sha256,
+      file_name: meta.fileName,
+      content_type: spooled.contentType,
+      size_bytes: spooled.sizeBytes,
+      chunk_count: placement.chunkCount,
+      stored_in: placement.storedIn,
+      uploaded_by: meta.uploadedBy,
+    })
+    .onConflict((oc) => oc.columns(['workflow_id', 'kind', 'sha256']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { file: inserted, created: true };
+  const earlier = await trx
+    .selectFrom('document_files')
+    .selectAll()
+    .where('workflow_id', '=', meta.workflowId)
+    .where('kind', '=', meta.kind)
+    .where('sha256', '=', spooled.sha256)
+    .executeTakeFirstOrThrow();
+  return { file: earlier, created: false };
 }
 
 /** Narrows a delete of document_files to the files uploaded before `uploadedBefore` that no nomination recorded. */

@@ -9,7 +9,6 @@
  * length is known, so no multipart upload and no part buffers in memory), and carries the SHA-256 learnt while
  * receiving it, which S3 checks against the bytes it got. Files stored in PostgreSQL before the switch stay readable.
  */
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
@@ -22,6 +21,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database } from './database';
 import {
+  insertFileRow,
   PostgresDocumentStorage,
   unrecorded,
   type DocumentStorage,
@@ -84,34 +84,9 @@ export class S3DocumentStorage implements DocumentStorage {
     let written: string | undefined;
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('document_files')
-          .values({
-            id: randomUUID(),
-            workflow_id: meta.workflowId,
-            kind: meta.kind,
-            sha256: spooled.sha256,
-            file_name: meta.fileName,
-            content_type: spooled.contentType,
-            size_bytes: spooled.sizeBytes,
-            chunk_count: 0,
-            stored_in: 's3',
-            uploaded_by: meta.uploadedBy,
-          })
-          .onConflict((oc) => oc.columns(['workflow_id', 'kind', 'sha256']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (!inserted) {
-          const earlier = await trx
-            .selectFrom('document_files')
-            .selectAll()
-            .where('workflow_id', '=', meta.workflowId)
-            .where('kind', '=', meta.kind)
-            .where('sha256', '=', spooled.sha256)
-            .executeTakeFirstOrThrow();
-          return { file: earlier, created: false };
-        }
-        written = this.key(inserted.id);
+        const row = await insertFileRow(trx, spooled, meta, { chunkCount: 0, storedIn: 's3' });
+        if (!row.created) return row;
+        written = this.key(row.file.id);
         await this.s3.send(
           new PutObjectCommand({
             Bucket: this.settings.bucket,
@@ -122,7 +97,7 @@ export class S3DocumentStorage implements DocumentStorage {
             ChecksumSHA256: Buffer.from(spooled.sha256, 'hex').toString('base64'),
           }),
         );
-        return { file: inserted, created: true };
+        return row;
       });
     } catch (err) {
       // The row is rolled back; an object the server kept (a write that completed but whose answer was lost, or a
