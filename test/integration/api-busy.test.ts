@@ -14,6 +14,7 @@ import { attendSocializationUpdate } from '../../workflows/messages';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { acceptedUpdates } from '../support/history-wait';
+import { seedNominations } from '../support/projection';
 
 let h: Harness;
 /** Takes any action up within a minute, but answers 202 unless its result comes within a millisecond. */
@@ -103,30 +104,20 @@ describe('an action on a busy engine', () => {
     // No worker polls its task queue, so nothing takes it up; its projection row is written here as its first
     // activity would have written it, so that the API finds it.
     const workflowId = await nominate('Batik Tanpa Pekerja', `${h.taskQueue}-nobody-polls`);
-    await h.db
-      .insertInto('nominations')
-      .values({
-        workflow_id: workflowId,
-        cycle_id: config.id,
-        regency_code: '32.05',
-        province_code: '32',
-        ikm_name: 'Batik Tanpa Pekerja',
-        sentra_name: 'Sentra Batik',
-        sentra_units: 10,
+    await seedNominations(h.db, [
+      {
+        workflowId,
+        cycleId: config.id,
+        regencyCode: '32.05',
+        ikmName: 'Batik Tanpa Pekerja',
+        sentraName: 'Sentra Batik',
+        sentraUnits: 10,
         commodity: 'batik',
         product: 'Kain batik',
         stage: 'AWAITING_SOCIALIZATION',
-        prescreen: null,
-        previous_stars: null,
-        provisional_score: null,
-        recommended_stars: null,
-        stars: null,
-        scores: null,
-        deadline_at: null,
-        last_seq: 0,
-        updated_at: new Date(),
-      })
-      .execute();
+        lastSeq: 0,
+      },
+    ]);
     try {
       const answer = await call(impatient, 'POST', nominationPath(workflowId, '/attendance'), {
         token: impatient.tokens.garut,

@@ -15,6 +15,7 @@ import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { bypassingAppendOnly } from '../support/event-log';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { acceptedUpdates } from '../support/history-wait';
+import { seedNominations } from '../support/projection';
 
 /** The API's users, as the workflows record them. */
 const COORDINATOR_USER = `coordinator:${TEST_USERS.coordinator.id}:00`;
@@ -797,30 +798,18 @@ describe('ovop CLI', () => {
   it('names a nomination PostgreSQL records but Temporal does not hold as missing, with exit code 1', async () => {
     // A cycle of its own: one projected nomination whose workflow was never started (as after Temporal's retention).
     const lost = 'ovop/uji-hilang/nomination/32.05/ikm-yang-hilang';
-    await h.db
-      .insertInto('nominations')
-      .values({
-        workflow_id: lost,
-        cycle_id: 'uji-hilang',
-        regency_code: '32.05',
-        province_code: '32',
-        ikm_name: 'IKM Yang Hilang',
-        sentra_name: '',
-        sentra_units: null,
+    await seedNominations(h.db, [
+      {
+        workflowId: lost,
+        cycleId: 'uji-hilang',
+        regencyCode: '32.05',
+        ikmName: 'IKM Yang Hilang',
+        sentraName: '',
         commodity: 'kriya',
         product: 'Anyaman',
         stage: 'ASSESSMENT',
-        prescreen: null,
-        previous_stars: null,
-        provisional_score: null,
-        recommended_stars: null,
-        stars: null,
-        scores: null,
-        deadline_at: null,
-        last_seq: 1,
-        updated_at: new Date(),
-      })
-      .execute();
+      },
+    ]);
     const r = await ovop([
       '--json',
       'audit',

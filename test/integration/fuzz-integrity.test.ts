@@ -42,6 +42,7 @@ import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { acceptedUpdates } from '../support/history-wait';
 import { panelProbeBundle, panelsOnReplay } from '../support/panel-replay';
+import { seedNominations } from '../support/projection';
 import { toAssessment } from '../support/to-assessment';
 
 const SEED = 20261202;
@@ -270,41 +271,30 @@ describe('forged previous-stars claims', () => {
   beforeAll(async () => {
     // The earlier cycle's record, as its projection left it: one IKM starred Bintang 3, one not classified.
     const base = {
-      cycle_id: EARLIER,
-      regency_code: REGENCY,
-      province_code: '32',
-      sentra_units: 10,
+      cycleId: EARLIER,
+      regencyCode: REGENCY,
+      sentraUnits: 10,
       commodity: 'anyaman',
       product: 'Tas pandan',
-      prescreen: null,
-      previous_stars: null,
-      provisional_score: 70,
-      scores: null,
-      deadline_at: null,
-      last_seq: 20,
-      updated_at: new Date(),
+      provisionalScore: 70,
+      lastSeq: 20,
     };
-    await h.db
-      .insertInto('nominations')
-      .values([
-        {
-          ...base,
-          workflow_id: nominationWorkflowId(EARLIER, REGENCY, 'Anyaman Tercatat Tiga'),
-          ikm_name: 'Anyaman Tercatat Tiga',
-          sentra_name: 'Sentra Tercatat Tiga',
-          stage: 'DETERMINED',
-          stars: 3,
-        },
-        {
-          ...base,
-          workflow_id: nominationWorkflowId(EARLIER, REGENCY, 'Anyaman Tanpa Bintang'),
-          ikm_name: 'Anyaman Tanpa Bintang',
-          sentra_name: 'Sentra Tanpa Bintang',
-          stage: 'NOT_CLASSIFIED',
-          stars: 0,
-        },
-      ] as never)
-      .execute();
+    await seedNominations(h.db, [
+      {
+        ...base,
+        ikmName: 'Anyaman Tercatat Tiga',
+        sentraName: 'Sentra Tercatat Tiga',
+        stage: 'DETERMINED',
+        stars: 3,
+      },
+      {
+        ...base,
+        ikmName: 'Anyaman Tanpa Bintang',
+        sentraName: 'Sentra Tanpa Bintang',
+        stage: 'NOT_CLASSIFIED',
+        stars: 0,
+      },
+    ]);
     claims = forgedClaims({ seed: SEED, cycleId: config.id, earlierCycleId: EARLIER, regencyCode: REGENCY });
   });
 

@@ -16,6 +16,7 @@ import { installWorkerRuntime } from '../../worker/runtime';
 import { nominationWorkflowId } from '../../workflows/ids';
 import { call, nominationPath, startApi, type ApiUnderTest } from '../support/api';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { seedNominations } from '../support/projection';
 
 // The worker's logger as OVOP_LOG_FORMAT=json makes it, installed before the first connection as worker/main.ts does;
 // its lines are kept here instead of going to standard output.
@@ -112,30 +113,19 @@ describe("the API's metrics of the notification ledger", () => {
 describe("the API's log", () => {
   it('has a JSON line for a refused action on a nomination, with the request id, workflow id, cycle and status', async () => {
     const workflowId = nominationWorkflowId(CYCLE, '32.06', 'Anyaman Tasik');
-    await h.db
-      .insertInto('nominations')
-      .values({
-        workflow_id: workflowId,
-        cycle_id: CYCLE,
-        regency_code: '32.06',
-        province_code: '32',
-        ikm_name: 'Anyaman Tasik',
-        sentra_name: 'Sentra Anyaman',
-        sentra_units: 10,
+    await seedNominations(h.db, [
+      {
+        workflowId,
+        cycleId: CYCLE,
+        regencyCode: '32.06',
+        ikmName: 'Anyaman Tasik',
+        sentraName: 'Sentra Anyaman',
+        sentraUnits: 10,
         commodity: 'anyaman',
         product: 'Tas pandan',
         stage: 'AWAITING_SOCIALIZATION',
-        prescreen: null,
-        previous_stars: null,
-        provisional_score: null,
-        recommended_stars: null,
-        stars: null,
-        scores: null,
-        deadline_at: null,
-        last_seq: 1,
-        updated_at: new Date(),
-      })
-      .execute();
+      },
+    ]);
     // The dinas of Garut withdraws a nomination of Tasikmalaya: refused before anything reaches the workflow.
     const res = await call(api, 'POST', nominationPath(workflowId, '/withdrawal'), {
       token: api.tokens.garut,

@@ -19,6 +19,7 @@ import { call, nominationPath, openCycle, startApi, TEST_USERS, type ApiUnderTes
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { cliRunner } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { removeSeededCycle, seedCycleLike, seedNominations } from '../support/projection';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -367,42 +368,21 @@ describe("the auditor's list of a cycle's nominations a page at a time", () => {
       .locator('li a')
       .allInnerTexts();
 
-  afterAll(async () => {
-    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
-    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
-  });
+  afterAll(() => removeSeededCycle(h.db, cycleId));
 
   it('pages 25 at a time within the cycle chosen, counted whole, and the language switch keeps both', async () => {
-    await h.db
-      .insertInto('cycles')
-      .columns(['id', 'name', 'status', 'config'])
-      .expression((eb) =>
-        eb
-          .selectFrom('cycles')
-          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean audit').as('name'), 'status', 'config'])
-          .where('id', '=', config.id),
-      )
-      .execute();
-    const now = new Date();
-    await h.db
-      .insertInto('nominations')
-      .values(
-        names.map((ikmName) => ({
-          workflow_id: `ovop/${cycleId}/nomination/52.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
-          cycle_id: cycleId,
-          regency_code: '52.01',
-          province_code: '52',
-          ikm_name: ikmName,
-          sentra_name: `Sentra ${ikmName}`,
-          commodity: 'anyaman',
-          product: 'Anyaman',
-          stage: 'AWAITING_DOCUMENTS',
-          deadline_at: null,
-          last_seq: 1,
-          updated_at: now,
-        })),
-      )
-      .execute();
+    await seedCycleLike(h.db, { id: cycleId, name: 'Uji antrean audit', like: config.id });
+    await seedNominations(
+      h.db,
+      names.map((ikmName) => ({
+        cycleId,
+        regencyCode: '52.01',
+        ikmName,
+        commodity: 'anyaman',
+        product: 'Anyaman',
+        stage: 'AWAITING_DOCUMENTS',
+      })),
+    );
     await signInAs(h, api.url, context, TEST_USERS.auditor.id);
     await page.goto(`${api.url}/audit?siklus=${cycleId}`);
     expect(await page.locator('h2#usulan').innerText()).toBe('Usulan siklus ini (26)');

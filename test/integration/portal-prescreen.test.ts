@@ -20,6 +20,7 @@ import {
 } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { removeSeededCycle, seedCycleLike, seedNominations } from '../support/projection';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -334,42 +335,23 @@ describe('the pre-screen list a page at a time, past one page', () => {
   const names = Array.from({ length: 26 }, (_, i) => `Praseleksi Antre ${String(i + 1).padStart(2, '0')}`);
   const listed = () => page.locator('li.card h3').allInnerTexts();
 
-  afterAll(async () => {
-    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
-    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
-  });
+  afterAll(() => removeSeededCycle(h.db, cycleId));
 
   it('pages 25 at a time, counted whole; a refused form on page 2 is shown there; the switch keeps the page', async () => {
-    await h.db
-      .insertInto('cycles')
-      .columns(['id', 'name', 'status', 'config'])
-      .expression((eb) =>
-        eb
-          .selectFrom('cycles')
-          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean pra-seleksi').as('name'), 'status', 'config'])
-          .where('id', '=', config.id),
-      )
-      .execute();
-    const now = new Date();
-    await h.db
-      .insertInto('nominations')
-      .values(
-        names.map((ikmName) => ({
-          workflow_id: `ovop/${cycleId}/nomination/32.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
-          cycle_id: cycleId,
-          regency_code: '32.01',
-          province_code: '32',
-          ikm_name: ikmName,
-          sentra_name: `Sentra ${ikmName}`,
-          commodity: 'kain_tenun',
-          product: 'Kain tenun',
-          stage: 'PROVINCIAL_PRESCREEN',
-          deadline_at: new Date(now.getTime() + 86_400_000),
-          last_seq: 1,
-          updated_at: now,
-        })),
-      )
-      .execute();
+    await seedCycleLike(h.db, { id: cycleId, name: 'Uji antrean pra-seleksi', like: config.id });
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await seedNominations(
+      h.db,
+      names.map((ikmName) => ({
+        cycleId,
+        regencyCode: '32.01',
+        ikmName,
+        commodity: 'kain_tenun',
+        product: 'Kain tenun',
+        stage: 'PROVINCIAL_PRESCREEN',
+        deadlineAt: tomorrow,
+      })),
+    );
     const waiting = Number((await waitingInJabar()).n);
     expect(waiting).toBeGreaterThanOrEqual(26);
     await signInAs(h, api.url, context, TEST_USERS.jabar.id);

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoresFor, sha256, testConfig } from '../../bench/drivers';
 import { mailFor, readMailbox } from '../../embedded/mailbox';
 import { upsertUser } from '../../db/users';
-import { eventHash, GENESIS_HASH } from '../../db/event-chain';
 import { PROVINCE_TILES } from '../../api/portal/province-grid';
 import { loadRegions, regionDisplayName } from '../../domain/regions';
 import { COMMODITIES } from '../../domain/types';
+import { nominationWorkflowId } from '../../workflows/ids';
 import {
   assessorToken,
   call,
@@ -33,6 +33,7 @@ import {
   signInAs as signIn,
 } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { firstEventRow, removeSeededCycle, seedCycleLike, seedNominations } from '../support/projection';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -718,53 +719,28 @@ describe("the coordinator's lists a page at a time, past one page", () => {
   const names = (id: string) => section(id).locator('a[href^="/nominasi/"]').allInnerTexts();
   const heading = (id: string) => section(id).locator('h2').innerText();
 
-  afterAll(async () => {
-    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
-    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
-  });
+  afterAll(() => removeSeededCycle(h.db, cycleId));
 
   it('pages each list by its own parameter, kept by the other lists and the language switch; counts are exact', async () => {
-    await h.db
-      .insertInto('cycles')
-      .columns(['id', 'name', 'status', 'config'])
-      .expression((eb) =>
-        eb
-          .selectFrom('cycles')
-          .select([
-            eb.val(cycleId).as('id'),
-            eb.val('Uji antrean koordinator').as('name'),
-            eb.val('FINALIZED').as('status'),
-            'config',
-          ])
-          .where('id', '=', config.id),
-      )
-      .execute();
+    await seedCycleLike(h.db, { id: cycleId, name: 'Uji antrean koordinator', like: config.id, status: 'FINALIZED' });
     const now = Date.now();
     const seeded = (ikmName: string, stage: string, deadlineAt: number | null) => ({
-      workflow_id: `ovop/${cycleId}/nomination/52.01/${ikmName.toLowerCase().replace(/ /g, '-')}`,
-      cycle_id: cycleId,
-      regency_code: '52.01',
-      province_code: '52',
-      ikm_name: ikmName,
-      sentra_name: `Sentra ${ikmName}`,
+      cycleId,
+      regencyCode: '52.01',
+      ikmName,
       commodity: 'anyaman',
       product: 'Anyaman',
       stage,
-      deadline_at: deadlineAt === null ? null : new Date(deadlineAt),
-      last_seq: 1,
-      updated_at: new Date(now),
+      deadlineAt: deadlineAt === null ? null : new Date(deadlineAt),
     });
-    await h.db
-      .insertInto('nominations')
-      .values([
-        // Past their review deadline: in the review queue and among those overdue.
-        ...reviewNames.map((n) => seeded(n, 'UNDER_REVIEW', now - 86_400_000)),
-        ...determineNames.map((n) => seeded(n, 'STAR_RECOMMENDED', null)),
-        // Neither overdue: one closed, one not yet due.
-        seeded('Antrean Ditolak', 'ADMIN_REJECTED', now - 86_400_000),
-        seeded('Antrean Dokumen', 'AWAITING_DOCUMENTS', now + 86_400_000),
-      ])
-      .execute();
+    await seedNominations(h.db, [
+      // Past their review deadline: in the review queue and among those overdue.
+      ...reviewNames.map((n) => seeded(n, 'UNDER_REVIEW', now - 86_400_000)),
+      ...determineNames.map((n) => seeded(n, 'STAR_RECOMMENDED', null)),
+      // Neither overdue: one closed, one not yet due.
+      seeded('Antrean Ditolak', 'ADMIN_REJECTED', now - 86_400_000),
+      seeded('Antrean Dokumen', 'AWAITING_DOCUMENTS', now + 86_400_000),
+    ]);
 
     await signInAs(context, TEST_USERS.coordinator.id);
     await page.goto(`${api.url}/koordinator?siklus=${cycleId}`);
@@ -814,7 +790,7 @@ describe("the coordinator's lists a page at a time, past one page", () => {
 
   it('shows a refused decision on the cycle and the page it was made from, with nothing written', async () => {
     const last = reviewNames[25]!;
-    const workflowId = `ovop/${cycleId}/nomination/52.01/${last.toLowerCase().replace(/ /g, '-')}`;
+    const workflowId = nominationWorkflowId(cycleId, '52.01', last);
     await page.goto(`${api.url}/koordinator?siklus=${cycleId}&halaman_lewat=2&halaman_verifikasi=2`);
     const card = section('verifikasi').locator('div.card', { hasText: last });
     await card.getByLabel('Keputusan').selectOption('reject');
@@ -852,76 +828,38 @@ describe("the assessor's lists a page at a time, past one page", () => {
   const assessorId = 'penilai-uji-antre';
   const dueNames = Array.from({ length: 26 }, (_, i) => `Nilai Antre ${String(i + 1).padStart(2, '0')}`);
   const sheets = () => page.locator('section.card h3').allInnerTexts();
-  const idOf = (name: string) => `ovop/${cycleId}/nomination/52.01/${name.toLowerCase().replace(/ /g, '-')}`;
 
-  afterAll(async () => {
-    await h.db.deleteFrom('nominations').where('cycle_id', '=', cycleId).execute();
-    await h.db.deleteFrom('cycles').where('id', '=', cycleId).execute();
-  });
+  afterAll(() => removeSeededCycle(h.db, cycleId));
 
   it('pages the sheets due by their own parameter, kept by the language switch; counts are exact', async () => {
-    await h.db
-      .insertInto('cycles')
-      .columns(['id', 'name', 'status', 'config'])
-      .expression((eb) =>
-        eb
-          .selectFrom('cycles')
-          .select([eb.val(cycleId).as('id'), eb.val('Uji antrean penilai').as('name'), 'status', 'config'])
-          .where('id', '=', config.id),
-      )
-      .execute();
+    await seedCycleLike(h.db, { id: cycleId, name: 'Uji antrean penilai', like: config.id });
     const now = new Date();
     const all = [...dueNames.map((n) => [n, 'IN_ASSESSMENT']), ['Nilai Selesai', 'STAR_RECOMMENDED']] as const;
-    await h.db
-      .insertInto('nominations')
-      .values(
-        all.map(([ikmName, stage]) => ({
-          workflow_id: idOf(ikmName),
-          cycle_id: cycleId,
-          regency_code: '52.01',
-          province_code: '52',
-          ikm_name: ikmName,
-          sentra_name: `Sentra ${ikmName}`,
-          commodity: 'anyaman',
-          product: 'Anyaman',
-          stage,
-          deadline_at: new Date(now.getTime() + 86_400_000),
-          last_seq: 1,
-          updated_at: now,
-        })),
-      )
-      .execute();
+    const ids = await seedNominations(
+      h.db,
+      all.map(([ikmName, stage]) => ({
+        cycleId,
+        regencyCode: '52.01',
+        ikmName,
+        commodity: 'anyaman',
+        product: 'Anyaman',
+        stage,
+        deadlineAt: new Date(now.getTime() + 86_400_000),
+      })),
+    );
     // The panel that names this assessor, as the workflow records it: the first row of each nomination's chain.
     await h.db
       .insertInto('nomination_events')
       .values(
-        all.map(([ikmName]) => {
-          const e = {
-            workflowId: idOf(ikmName),
-            chainIndex: 1,
-            seq: 1,
+        ids.map((workflowId) =>
+          firstEventRow({
+            workflowId,
             type: 'stage.changed',
             stage: 'IN_ASSESSMENT',
-            actor: { role: 'system', id: 'system', region: '' },
             payload: { assessors: [assessorId] },
-            occurredAt: now.toISOString(),
-            prevHash: GENESIS_HASH,
-          };
-          return {
-            workflow_id: e.workflowId,
-            chain_index: 1,
-            seq: 1,
-            type: e.type,
-            stage: e.stage,
-            actor_role: 'system',
-            actor_id: 'system',
-            actor_region: '',
-            payload: JSON.stringify(e.payload),
-            occurred_at: now,
-            prev_hash: GENESIS_HASH,
-            hash: eventHash(e),
-          };
-        }),
+            occurredAt: now,
+          }),
+        ),
       )
       .execute();
     await upsertUser(h.db, {

@@ -12,6 +12,7 @@ import { call, openCycle, startApi, type ApiUnderTest } from '../support/api';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { acceptedUpdates } from '../support/history-wait';
+import { seedNominations } from '../support/projection';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -25,43 +26,32 @@ beforeAll(async () => {
   ovop = cliRunner(h.taskQueue, api);
   // The earlier cycle's record, as its projection left it: one IKM starred, one not classified.
   const base = {
-    cycle_id: EARLIER,
-    regency_code: '32.05',
-    province_code: '32',
-    sentra_units: 10,
+    cycleId: EARLIER,
+    regencyCode: '32.05',
+    sentraUnits: 10,
     commodity: 'anyaman',
     product: 'Tas pandan',
-    prescreen: null,
-    previous_stars: null,
-    provisional_score: 80,
-    scores: null,
-    deadline_at: null,
-    last_seq: 20,
-    updated_at: new Date(),
+    provisionalScore: 80,
+    lastSeq: 20,
   };
-  await h.db
-    .insertInto('nominations')
-    .values([
-      {
-        ...base,
-        workflow_id: nominationWorkflowId(EARLIER, '32.05', 'Anyaman Berbintang'),
-        ikm_name: 'Anyaman Berbintang',
-        sentra_name: 'Sentra Anyaman Lama',
-        stage: 'DETERMINED',
-        recommended_stars: 3,
-        stars: 3,
-      },
-      {
-        ...base,
-        workflow_id: nominationWorkflowId(EARLIER, '32.05', 'Anyaman Tanpa Bintang'),
-        ikm_name: 'Anyaman Tanpa Bintang',
-        sentra_name: 'Sentra Anyaman Nol',
-        stage: 'NOT_CLASSIFIED',
-        recommended_stars: 0,
-        stars: 0,
-      },
-    ])
-    .execute();
+  await seedNominations(h.db, [
+    {
+      ...base,
+      ikmName: 'Anyaman Berbintang',
+      sentraName: 'Sentra Anyaman Lama',
+      stage: 'DETERMINED',
+      recommendedStars: 3,
+      stars: 3,
+    },
+    {
+      ...base,
+      ikmName: 'Anyaman Tanpa Bintang',
+      sentraName: 'Sentra Anyaman Nol',
+      stage: 'NOT_CLASSIFIED',
+      recommendedStars: 0,
+      stars: 0,
+    },
+  ]);
   await openCycle(api, config);
 });
 afterAll(async () => {
