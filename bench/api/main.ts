@@ -34,6 +34,7 @@ import { nominationInput, startNominationDirectly, testConfig, workflowInput } f
 import { sampleDocumentParts, type SampleType } from '../shared/documents';
 import { writeResult } from '../shared/report';
 import { summarize } from '../shared/stats';
+import { workerEnv } from '../shared/worker-env';
 import { descendantsCpuSeconds, treeCpuSeconds } from '../throughput/resources';
 import { freePort } from '../../embedded/ports';
 import { histogramQuantile, parsePrometheus } from '../shared/prometheus';
@@ -115,16 +116,7 @@ const workerChild = opts.workerProcess
       process.execPath,
       [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'worker/main.ts'],
       {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: stack.temporal.address,
-          TEMPORAL_NAMESPACE: stack.temporal.namespace,
-          DATABASE_URL: stack.databaseUrl,
-          SMTP_URL: stack.smtpUrl,
-          OVOP_TASK_QUEUE: taskQueue,
-          OVOP_METRICS_ADDRESS: workerMetrics,
-          OVOP_LOG_FORMAT: 'json',
-        },
+        env: workerEnv(stack, taskQueue, { OVOP_METRICS_ADDRESS: workerMetrics, OVOP_LOG_FORMAT: 'json' }),
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     )

@@ -21,6 +21,7 @@ import { nonNegative, parseOptions } from '../shared/args';
 import { mapPool } from '../shared/pool';
 import { regencyCodesFor } from '../shared/regencies';
 import { mb, printTable, writeResult } from '../shared/report';
+import { workerEnv } from '../shared/worker-env';
 import { quietConfig, standaloneInput, waitForStage } from './standalone-nomination';
 
 interface Memory {
@@ -60,15 +61,7 @@ class WorkerProcess {
     const script = fileURLToPath(new URL('./memory-worker.ts', import.meta.url));
     const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', script], {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: stack.temporal.address,
-        TEMPORAL_NAMESPACE: stack.temporal.namespace,
-        DATABASE_URL: stack.databaseUrl,
-        SMTP_URL: stack.smtpUrl,
-        OVOP_TASK_QUEUE: taskQueue,
-        OVOP_MAX_CACHED_WORKFLOWS: String(maxCached),
-      },
+      env: workerEnv(stack, taskQueue, { OVOP_MAX_CACHED_WORKFLOWS: String(maxCached) }),
     });
     const w = new WorkerProcess(child);
     const exited = new Promise<never>((_, reject) =>
