@@ -35,16 +35,31 @@ export async function cyclesById(db: Kysely<Database>, ids: readonly string[]): 
   return new Map(rows.map((r) => [r.id, toCycle(r)]));
 }
 
+/** How many cycles a page's choice of cycle lists: a cycle a year, so years of them. */
+export const CYCLE_CHOICES = 20;
+
+export interface OpenCycles {
+  /** The newest open cycles, at most CYCLE_CHOICES. */
+  cycles: PortalCycle[];
+  /** Open cycles beyond those, counted by PostgreSQL: said on the page, not dropped in silence. */
+  more: number;
+}
+
 /** Cycles still taking nominations or running them, newest first. */
-export async function openCycles(db: Kysely<Database>): Promise<PortalCycle[]> {
+export async function openCycles(db: Kysely<Database>): Promise<OpenCycles> {
   const rows = await db
     .selectFrom('cycles')
     .select(['id', 'name', 'status', 'config', 'started_at'])
     .where('status', '=', 'OPEN')
     .orderBy('started_at', 'desc')
-    .limit(20)
+    .limit(CYCLE_CHOICES)
     .execute();
-  return rows.map(toCycle);
+  const { n } = await db
+    .selectFrom('cycles')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'OPEN')
+    .executeTakeFirstOrThrow();
+  return { cycles: rows.map(toCycle), more: Math.max(0, Number(n) - rows.length) };
 }
 
 /** Every cycle, newest first (the coordinator's choice of dashboard). */
@@ -57,9 +72,6 @@ export async function recentCycles(db: Kysely<Database>, limit = 20): Promise<Po
     .execute();
   return rows.map(toCycle);
 }
-
-/** How many cycles a page's choice of cycle lists: a cycle a year, so years of them. */
-export const CYCLE_CHOICES = 20;
 
 export interface CycleChoices {
   /** The newest, then the one asked for by its id when it is older (a link to it still opens it). */
@@ -84,4 +96,9 @@ export const timeZoneOf = (c: PortalCycle | undefined): string => c?.rules.timez
 /** The page's line saying the choice is not every cycle, when it is not; `''` otherwise. */
 export function choicesNote(t: Dictionary, c: CycleChoices): string {
   return c.total > CYCLE_CHOICES ? t.paging.newestCycles(CYCLE_CHOICES, c.total) : '';
+}
+
+/** The line under a form's choice of open cycle saying how many more are open than it lists; `''` when none. */
+export function moreOpenNote(t: Dictionary, open: OpenCycles): string {
+  return open.more > 0 ? t.paging.moreOpenCycles(open.more, open.cycles.length) : '';
 }

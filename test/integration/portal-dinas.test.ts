@@ -14,6 +14,7 @@ import { readMailbox } from '../../embedded/mailbox';
 import { call, nominationPath, openCycle, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshot, signInAs } from '../support/browser';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { removeSeededCycle, seedCycleLike } from '../support/projection';
 
 let h: Harness;
 let api: ApiUnderTest;
@@ -428,6 +429,57 @@ describe("Garut's dinas nominates from a CSV file", () => {
     expect(await named('Sandal Sukaregang')).toBeUndefined();
     expect(await named('Anyaman Rajapolah')).toBeUndefined();
     await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
+  });
+});
+
+describe('more open cycles than the nomination forms list', () => {
+  // Cycles of this describe's own, opened last so they are the newest, and removed afterwards: the run's database is
+  // shared, and other files' cycles may be open too, so the count is PostgreSQL's.
+  const ids: string[] = [];
+  const openNow = async () =>
+    Number(
+      (
+        await h.db
+          .selectFrom('cycles')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('status', '=', 'OPEN')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  afterAll(async () => {
+    for (const id of ids) await removeSeededCycle(h.db, id);
+  });
+
+  it('says how many open cycles each form leaves out, and lists the 20 newest', async () => {
+    const seeded = Math.max(0, 21 - (await openNow())) + 2;
+    for (let i = 1; i <= seeded; i++) {
+      ids.push(`uji-portal-banyak-terbuka-${i}`);
+      await seedCycleLike(h.db, { id: ids.at(-1)!, name: `Uji banyak terbuka ${i}`, like: config.id, status: 'OPEN' });
+    }
+    const more = (await openNow()) - 20;
+    expect(more).toBeGreaterThanOrEqual(2);
+    const note = `${more} siklus terbuka lainnya tidak ditampilkan (hanya 20 yang terbaru); usulkan ke siklus tersebut lewat CLI (ovop nominate --cycle <id>) atau API.`;
+    const choices = async () =>
+      (await page.getByLabel('Siklus', { exact: true }).locator('option').allTextContents()).map((o) => o.trim());
+    const newest = await h.db
+      .selectFrom('cycles')
+      .select('name')
+      .where('status', '=', 'OPEN')
+      .orderBy('started_at', 'desc')
+      .limit(20)
+      .execute();
+
+    await page.goto(`${api.url}/dinas`);
+    const form = page.locator('section', { has: page.locator('h2#usulkan') });
+    expect(await form.locator('p.muted').innerText()).toBe(note);
+    expect(await choices()).toEqual(newest.map((c) => c.name));
+    expect(await choices()).toContain(`Uji banyak terbuka ${seeded}`);
+
+    await page.goto(`${api.url}/dinas/csv`);
+    expect(await page.locator('form p.muted').innerText()).toBe(note);
+    expect(await choices()).toEqual(newest.map((c) => c.name));
     await expectAccessible(page);
   });
 });

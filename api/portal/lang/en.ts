@@ -317,6 +317,8 @@ export const en: Dictionary = {
     show: 'Show',
     newestCycles: (shown: number, total: number) =>
       `Showing the ${shown} newest cycles of ${total}; an older cycle opens by its link (?siklus=<id>).`,
+    moreOpenCycles: (more: number, shown: number) =>
+      `${more} more open cycles not shown (only the ${shown} newest); nominate to them with the CLI (ovop nominate --cycle <id>) or the API.`,
   },
   prescreen: {
     heading: (province: string) => `Pre-screen of ${province}`,

@@ -283,6 +283,8 @@ export const id = {
     show: 'Tampilkan',
     newestCycles: (shown: number, total: number) =>
       `Menampilkan ${shown} siklus terbaru dari ${total}; siklus yang lebih lama dibuka lewat tautannya (?siklus=<id>).`,
+    moreOpenCycles: (more: number, shown: number) =>
+      `${more} siklus terbuka lainnya tidak ditampilkan (hanya ${shown} yang terbaru); usulkan ke siklus tersebut lewat CLI (ovop nominate --cycle <id>) atau API.`,
   },
   prescreen: {
     heading: (province: string) => `Pra-seleksi ${province}`,

@@ -4,7 +4,7 @@
  * (the line of the file), column and reason. The file is checked and sent by the API's CSV route.
  */
 import type { PageContext } from '../context';
-import type { PortalCycle } from '../cycles';
+import { moreOpenNote, type OpenCycles } from '../cycles';
 import { emptyForm, selectField, type FormState } from '../fields';
 import { formatNumber } from '../format';
 import { html, type SafeHtml } from '../html';
@@ -23,7 +23,7 @@ export interface CsvPageState {
   answer?: CsvAnswer;
 }
 
-export function csvPage(ctx: PageContext, open: PortalCycle[], state: CsvPageState = {}): SafeHtml {
+export function csvPage(ctx: PageContext, open: OpenCycles, state: CsvPageState = {}): SafeHtml {
   const { t } = ctx;
   const form = state.form ?? emptyForm();
   const f = { form, idPrefix: 'csv' };
@@ -34,11 +34,12 @@ export function csvPage(ctx: PageContext, open: PortalCycle[], state: CsvPageSta
       <p>${t.csv.intro} <a href="/aset/usulan-contoh.csv" download>${t.csv.template}</a></p>
       ${form.message ? html`<p class="notice error" role="alert">${form.message}</p>` : ''}
       ${
-        open.length === 0
+        open.cycles.length === 0
           ? html`<p>${t.dinas.noOpenCycle}</p>`
           : html`<form method="post" action="/dinas/csv" enctype="multipart/form-data" novalidate>
               ${csrfField(ctx)}
-              ${selectField({ ...f, name: 'cycleId', label: t.dinas.cycle, required: true, options: open.map((c) => ({ value: c.id, label: c.name })) })}
+              ${selectField({ ...f, name: 'cycleId', label: t.dinas.cycle, required: true, options: open.cycles.map((c) => ({ value: c.id, label: c.name })) })}
+              ${moreOpenNote(t, open) ? html`<p class="muted">${moreOpenNote(t, open)}</p>` : ''}
               <div class="field">
                 <label for="csv-file">${t.csv.file}</label>
                 <input

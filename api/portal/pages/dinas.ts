@@ -10,7 +10,16 @@ import { regionDisplayName } from '../../../domain/regions';
 import { STAGE_DEADLINE } from '../../../workflows/deadline-clock';
 import type { PageContext, PortalDeps } from '../context';
 import { nominationUrl, requireSignedIn } from '../context';
-import { choicesNote, cycleChoices, cyclesById, openCycles, timeZoneOf, type PortalCycle } from '../cycles';
+import {
+  choicesNote,
+  cycleChoices,
+  cyclesById,
+  moreOpenNote,
+  openCycles,
+  timeZoneOf,
+  type OpenCycles,
+  type PortalCycle,
+} from '../cycles';
 import { PAGE_SIZE, pager, pagingOf, viewQuery } from '../paging';
 
 /** The view a form on this page carries back (paging.ts's viewQuery): the cycle filter and the page. */
@@ -48,7 +57,7 @@ export async function dinasPage(deps: PortalDeps, ctx: PageContext, state: Dinas
     deps.db,
     rows.map((r) => r.cycle_id),
   );
-  for (const c of open) cycles.set(c.id, c);
+  for (const c of open.cycles) cycles.set(c.id, c);
   const office = regionDisplayName(p.actor.region);
   // The dinas provinsi reads its province's nominations here; only the dinas kabupaten/kota acts on them.
   const acts = p.actor.role === 'dinas_kabkota';
@@ -178,9 +187,9 @@ function withdrawForm(ctx: PageContext, r: NominationRow) {
   </details>`;
 }
 
-function nominateForm(ctx: PageContext, open: PortalCycle[], form: FormState) {
+function nominateForm(ctx: PageContext, open: OpenCycles, form: FormState) {
   const { t } = ctx;
-  if (open.length === 0)
+  if (open.cycles.length === 0)
     return html`<section aria-labelledby="usulkan">
       <h2 id="usulkan">${t.dinas.nominateHeading}</h2>
       <p>${t.dinas.noOpenCycle}</p>
@@ -192,7 +201,8 @@ function nominateForm(ctx: PageContext, open: PortalCycle[], form: FormState) {
     <p><a href="/dinas/csv">${t.csv.link}</a></p>
     <form method="post" action="/dinas/usulan" novalidate>
       ${csrfField(ctx)}
-      ${selectField({ ...f, name: 'cycleId', label: t.dinas.cycle, required: true, options: open.map((c) => ({ value: c.id, label: c.name })) })}
+      ${selectField({ ...f, name: 'cycleId', label: t.dinas.cycle, required: true, options: open.cycles.map((c) => ({ value: c.id, label: c.name })) })}
+      ${moreOpenNote(t, open) ? html`<p class="muted">${moreOpenNote(t, open)}</p>` : ''}
       ${textField({ ...f, name: 'ikmName', label: t.dinas.ikmName, required: true })}
       ${textField({ ...f, name: 'sentraName', label: t.dinas.sentraName, required: true })}
       ${selectField({
