@@ -14,7 +14,7 @@ export const COORDINATOR_LISTS = ['overdue', 'holds', 'review', 'determination']
 export type CoordinatorList = (typeof COORDINATOR_LISTS)[number];
 
 /** The events that open and resolve a hold: a nomination is held while the latest of them is the hold itself. */
-const HOLD_EVENTS = ['deadline.hold', 'hold.extended', 'hold.disqualified'];
+export const HOLD_EVENTS = ['deadline.hold', 'hold.extended', 'hold.disqualified'];
 
 function listQuery(db: Kysely<Database>, p: Principal, cycleId: string, list: CoordinatorList, now: Date) {
   const scoped = scopedNominations(db, p);

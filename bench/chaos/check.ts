@@ -209,6 +209,7 @@ export async function checkChaos(opts: {
           client.withDeadline(Date.now() + 20_000, () => handle.describe()),
         )
       ).status.name;
+      // The workflow's own state, queried once its run has closed, is what the projection is checked against.
       view = await retry(`query ${it.workflowId}`, () =>
         client.withDeadline(Date.now() + 20_000, () => handle.query(nominationStateQuery)),
       );
@@ -293,6 +294,7 @@ export async function checkChaos(opts: {
   // ── the cycles: finalized, and their counts equal to the projection's ────────────────────────────────────────────
   for (const cycleId of opts.cycleIds) {
     const expected = items.filter((i) => i.cycleId === cycleId).length;
+    // The cycle's own state at the end (its closed run's result or query) is what the projection is checked against.
     const view =
       opts.finalizedCycles?.[cycleId] ??
       (await client

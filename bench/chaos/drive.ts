@@ -4,16 +4,21 @@
  * withdraws at the document stage) and 'late' (the dinas never attends its socialization session, so the attendance
  * deadline passes).
  *
- * What differs from the bench driver is how it survives faults: every Update carries an id derived from the action,
- * so a call cut off by a dead worker or a restarting server is simply sent again (the server answers a known id with
- * the first outcome instead of running it twice); every call has a deadline; any error other than a validator's refusal
- * is retried after re-reading the state. It gives up only when the stage has not moved for `stuckAfterMs`.
+ * It decides as the bench driver does: from each accepted Update's answer, and between actions from the PostgreSQL
+ * projection (bench/shared/projected-view.ts), waiting for the rows past the last answer's events; never from a
+ * workflow query. What differs is how it survives faults: every Update carries an id derived from the action, so a call
+ * cut off by a dead worker or a restarting server is simply sent again (the server answers a known id with the first
+ * outcome instead of running it twice); every call has a deadline; any error other than a validator's refusal is
+ * retried after re-reading the state. It gives up only when the stage has not moved for `stuckAfterMs`.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
 import type { CycleConfig, Stage } from '../../domain/types';
 import { isTerminal } from '../../domain/types';
-import { nextActions, steadyScores, type ActorPlan } from '../../demo/next-actions';
-import { nominationStateQuery, type NominationView } from '../../workflows/messages';
+import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../../demo/next-actions';
+import type { NominationAnswer } from '../../workflows/messages';
+import { projectedAfter, visitDue } from '../shared/projected-view';
 
 export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';
 
@@ -41,7 +46,8 @@ export const EXPECTED_STAGE: Record<ChaosScript, Stage> = {
 export const EXPECTED_STEPS: Record<ChaosScript, number> = { good: 7, revision: 9, withdraw: 3, late: 2 };
 
 export interface ChaosDriveResult {
-  view: NominationView | null;
+  /** The last answer's or projection's view. */
+  view: ActorView | null;
   /** Gave up: the stage did not move for stuckAfterMs (or the workflow never answered). */
   stuck: boolean;
   lastError?: string;
@@ -60,12 +66,11 @@ export interface ChaosDriveResult {
 /** A refused action that the state still calls for is sent again after this long, at most MAX_RESENDS times. */
 const RESEND_AFTER_MS = 3_000;
 const MAX_RESENDS = 5;
-/** How long a query may keep failing with a nondeterminism error before the nomination is given up. */
+/** Without progress for this long, the driver looks at the workflow task's attempts (a nondeterminism error fails
+ * every task of the run, and the nomination can never move again). */
 const NDE_GIVE_UP_MS = 60_000;
-const isNondeterminism = (err: unknown) =>
-  /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(
-    `${(err as Error)?.message} ${(err as Error & { cause?: Error })?.cause?.message}`,
-  );
+/** The longest wait for a new event before the view is taken as it stands (a refused action to send again). */
+const STILL_MS = 3_000;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +81,7 @@ const describeError = (err: unknown) => {
 
 export async function driveThroughChaos(
   client: Client,
+  db: Kysely<Database>,
   workflowId: string,
   script: ChaosScript,
   config: CycleConfig,
@@ -103,20 +109,28 @@ export async function driveThroughChaos(
   };
   const timedOut = () => Date.now() - lastProgress > opts.stuckAfterMs;
 
+  /** The view the driver decides from, and the sequence number of its newest event. */
+  let s: ActorView | null = null;
+  let known = 0;
   /** Actions sent and answered (accepted or refused); a cut-off call is forgotten so that it is sent again. */
   const done = new Set<string>();
   /** Refused actions: like a person, the actor tries again a little later while the state still calls for it. */
   const refusedAt = new Map<string, { at: number; times: number }>();
-  const send = async (key: string, call: (updateId: string) => Promise<unknown>) => {
+  /** Sends an action unless it was answered; true when this call's answer became the view. */
+  const send = async (key: string, call: (updateId: string) => Promise<NominationAnswer>): Promise<boolean> => {
     const r = refusedAt.get(key);
     if (r && done.has(key) && r.times < MAX_RESENDS && Date.now() - r.at > RESEND_AFTER_MS) done.delete(key);
-    if (done.has(key)) return;
+    if (done.has(key)) return false;
     // A resend after a refusal needs an update id of its own (the first one's outcome may be remembered).
     const updateId = r ? `${key}#${r.times}` : key;
     try {
-      await withDeadline(() => call(updateId));
+      const answer = await withDeadline(() => call(updateId));
       done.add(key);
       errorBackoff = 250;
+      // A resent id is answered with its first outcome, which may be older than the view already held.
+      if (answer.eventCount < known) return false;
+      [s, known] = [answer, answer.eventCount];
+      return true;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         done.add(key);
@@ -124,39 +138,45 @@ export async function driveThroughChaos(
         result.refused++;
         if (result.refusals.length < 3)
           result.refusals.push(`${key}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-        return;
+        return false;
       }
       await transient(err);
+      return false;
     }
   };
 
   let seen: Stage | null = null;
   let lastKey = '';
-  let pollBackoff = 50;
-  let ndeSince = 0;
   let lastDescribe = 0;
+  let answered = false;
   for (;;) {
-    let s: NominationView;
-    try {
-      s = await withDeadline(() => handle.query(nominationStateQuery));
-      ndeSince = 0;
-    } catch (err) {
-      if (isNondeterminism(err)) {
-        ndeSince ||= Date.now();
-        if (Date.now() - ndeSince > NDE_GIVE_UP_MS)
-          return { ...result, stuck: true, nondeterminism: describeError(err) };
-      } else ndeSince = 0;
-      await transient(err);
+    if (!answered) {
+      // Nothing answered in the last pass: wait for the workflow's next event in the projection (or a visit's date).
+      try {
+        const still = Date.now() + STILL_MS;
+        const due = s ? visitDue(s) : NaN;
+        const p = await projectedAfter(db, workflowId, config, known, due > Date.now() ? Math.min(due, still) : still);
+        if (p && p.seq >= known) [s, known] = [p.view, p.seq];
+      } catch (err) {
+        // PostgreSQL restarting: read again after a pause.
+        await transient(err);
+        if (timedOut()) return { ...result, stuck: true };
+        continue;
+      }
+    }
+    answered = false;
+    if (!s) {
       if (timedOut()) return { ...result, stuck: true };
       continue;
     }
-    result.view = s;
-    if (s.stage !== seen) {
-      seen = s.stage;
-      if (s.stage !== 'IDENTIFIED') opts.onStage?.(s.stage);
+    const v: ActorView = s;
+    result.view = v;
+    if (v.stage !== seen) {
+      seen = v.stage;
+      if (v.stage !== 'IDENTIFIED') opts.onStage?.(v.stage);
     }
-    if (isTerminal(s.stage)) {
-      // The query answers from memory; the result waits until the workflow's last row and mail are done.
+    if (isTerminal(v.stage)) {
+      // The view may come before the workflow's last row and mail; the result waits until they are done.
       for (;;) {
         try {
           await withDeadline(() => handle.result());
@@ -168,21 +188,20 @@ export async function driveThroughChaos(
       }
       return result;
     }
-    const r = s.revisionRound;
-    for (const next of nextActions(s, plan, config)) {
-      const answered = done.has(next.key);
-      await send(next.key, (updateId) => next.send(handle, updateId));
-      if (next.update === 'resolveHold' && !answered && done.has(next.key)) result.holdsResolved++;
+    const r = v.revisionRound;
+    for (const next of nextActions(v, plan, config)) {
+      const before = done.has(next.key);
+      if (await send(next.key, (updateId) => next.send(handle, updateId))) answered = true;
+      if (next.update === 'resolveHold' && !before && done.has(next.key)) result.holdsResolved++;
     }
-    const key = `${s.stage}|${r}|${s.documents.length}|${s.scoredBy.length}|${s.fieldVerified}|${s.hold ? 'h' : ''}|${done.size}`;
+    const key = `${v.stage}|${r}|${v.documents.length}|${v.scoredBy.length}|${v.fieldVisit?.outstanding.length}|${v.hold ? 'h' : ''}|${done.size}`;
     if (key !== lastKey) {
       lastKey = key;
       lastProgress = Date.now();
-      pollBackoff = 50;
     } else {
       if (timedOut()) return { ...result, stuck: true };
-      // The query may still answer from a worker's cache while every workflow task of the run fails (e.g. on a
-      // nondeterminism error): after a minute without progress, look at the task's attempt count.
+      // A workflow whose every task fails (e.g. on a nondeterminism error) writes no more rows: after a minute
+      // without progress, look at the task's attempt count.
       if (Date.now() - lastProgress > NDE_GIVE_UP_MS && Date.now() - lastDescribe > 15_000) {
         lastDescribe = Date.now();
         const attempt = await withDeadline(() => handle.describe())
@@ -195,8 +214,6 @@ export async function driveThroughChaos(
             nondeterminism: `workflow task failing repeatedly (attempt ${attempt}); see the worker log`,
           };
       }
-      await pause(pollBackoff);
-      pollBackoff = Math.min(script === 'late' ? 2_000 : 1_000, pollBackoff * 2);
     }
   }
 }

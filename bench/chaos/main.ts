@@ -153,6 +153,7 @@ async function main(): Promise<number> {
     injector.start();
     const outcomes = await runWorkload({
       client,
+      db,
       items,
       concurrency: args.concurrency,
       stuckAfterMs: args.stuckAfterMs,

@@ -7,7 +7,9 @@
  *   end DISQUALIFIED after their reminders and escalation, outages or not.
  */
 import { WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
 import pRetry, { AbortError } from 'p-retry';
+import type { Database } from '../../db/database';
 import type { Commodity, CycleConfig } from '../../domain/types';
 import { COMMODITIES } from '../../domain/types';
 import { awardCycle } from '../../workflows/award-cycle.workflow';
@@ -173,6 +175,8 @@ async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number):
 
 export async function runWorkload(opts: {
   client: Client;
+  /** The projection the drivers decide from. */
+  db: Kysely<Database>;
   items: readonly ChaosItem[];
   concurrency: number;
   stuckAfterMs: number;
@@ -188,7 +192,7 @@ export async function runWorkload(opts: {
       return { item, nominated: false, drive: null, error: `nominate: ${(err as Error).message}` };
     }
     progress.nominated(item.workflowId);
-    const drive = await driveThroughChaos(client, item.workflowId, item.script, item.config, {
+    const drive = await driveThroughChaos(client, opts.db, item.workflowId, item.script, item.config, {
       stuckAfterMs: opts.stuckAfterMs,
       onStage: (stage) => progress.stageSeen(item.workflowId, item.script, stage),
     });
@@ -234,6 +238,7 @@ export async function finalizeCycle(
       )) as CycleView,
     };
   } catch (err) {
+    // Nothing is decided from it: the cycle's own state goes to the final check, which compares it with the projection.
     const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(cycleStateQuery)).catch(() => null);
     return {
       view: state,

@@ -17,7 +17,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { nominationWorkflowId } from '../../workflows/ids';
-import { approveDeterminationUpdate, determineStarsUpdate, nominationStateQuery } from '../../workflows/messages';
+import { approveDeterminationUpdate, determineStarsUpdate } from '../../workflows/messages';
 import { coordinator } from '../shared/cycle';
 import { settled } from '../shared/settled';
 import { FUZZ_REGENCY } from './cases';
@@ -141,9 +141,15 @@ async function claims(env: FuzzEnv, setup: FuzzSetup, api: CliEnv, prefix: strin
 async function override(env: FuzzEnv, setup: FuzzSetup): Promise<IntegrityOutcome[]> {
   const workflowId = await setup.fresh('recommended');
   const handle = env.client.workflow.getHandle(workflowId);
-  const recommended = (await handle.query(nominationStateQuery)).recommendedStars ?? 0;
-  if (recommended >= 5) throw new Error(`integrity attacks: ${workflowId} is recommended Bintang 5, nothing above it`);
-  const stars = recommended + 1;
+  // A fresh target is settled: its projection row holds the recommendation.
+  const { recommended_stars: recommended } = await env.db
+    .selectFrom('nominations')
+    .select('recommended_stars')
+    .where('workflow_id', '=', workflowId)
+    .executeTakeFirstOrThrow();
+  if ((recommended ?? 0) >= 5)
+    throw new Error(`integrity attacks: ${workflowId} is recommended Bintang 5, nothing above it`);
+  const stars = (recommended ?? 0) + 1;
   const reason = 'Produk unggulan daerah';
   const attempt = async (label: string, send: () => Promise<unknown>, refusedIf: 'awaits' | 'refused') => {
     let refused: boolean;

@@ -23,15 +23,16 @@ import { buildApi } from '../../api/server';
 import { createApiToken } from '../../db/credentials';
 import type { Database } from '../../db/database';
 import { upsertUser } from '../../db/users';
-import type { CycleConfig, NominationInput } from '../../domain/types';
+import { parseDuration } from '../../domain/duration';
+import type { Commodity, CycleConfig, NominationInput } from '../../domain/types';
+import type { ActorView } from '../../demo/next-actions';
+import { STAGE_DEADLINE } from '../../workflows/deadline-clock';
 import { cycleWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
-  cycleStateQuery,
   determineStarsUpdate,
   extendDeadlineUpdate,
   nominateUpdate,
-  nominationStateQuery,
   resolveHoldUpdate,
   reviewDocumentsUpdate,
   submitDocumentUpdate,
@@ -39,7 +40,6 @@ import {
   verifyFieldUpdate,
   withdrawUpdate,
   type NominationAnswer,
-  type NominationView,
 } from '../../workflows/messages';
 import {
   coordinator,
@@ -51,6 +51,7 @@ import {
   testConfig,
   workflowInput,
 } from '../shared/cycle';
+import { projectedView, type ProjectedView } from '../shared/projected-view';
 import { settled } from '../shared/settled';
 import {
   CONTROL_CHAINS,
@@ -172,15 +173,16 @@ export async function setUpTargets(
   const started: string[] = [];
   let serial = 0;
 
-  const view = (handle: WorkflowHandle) => handle.query(nominationStateQuery);
-  const reach = (handle: WorkflowHandle, test: (v: NominationView) => boolean, what: string) =>
+  /** Setup's waits and the targets read the projection, as people's clients do (never a workflow query). */
+  const projected = (handle: WorkflowHandle, cfg: CycleConfig) => projectedView(db, handle.workflowId, cfg);
+  const reach = (handle: WorkflowHandle, test: (v: ActorView) => boolean, what: string) =>
     waitUntil(`${handle.workflowId} ${what}`, async () => {
-      const v = await view(handle);
-      return test(v) && v;
+      const p = await projected(handle, config);
+      return p && test(p.view) && p.view;
     });
   const stage = (handle: WorkflowHandle, s: string) => reach(handle, (v) => v.stage === s, `in ${s}`);
 
-  async function drive(key: NominationTargetKey): Promise<{ workflowId: string; view: NominationView }> {
+  async function drive(key: NominationTargetKey): Promise<{ workflowId: string; view: ProjectedView }> {
     const cfg = key === 'hold' ? holdConfig : config;
     const food = key === 'documents';
     const n = nominationInput(cfg, {
@@ -224,10 +226,16 @@ export async function setUpTargets(
       else await stage(handle, key === 'field' ? 'FIELD_VERIFICATION' : 'STAR_RECOMMENDED');
     }
     await settled(handle);
-    return { workflowId, view: await view(handle) };
+    return { workflowId, view: await settledView(handle, cfg) };
   }
 
-  function describeTarget(key: NominationTargetKey, v: NominationView, cfg: CycleConfig): NominationTarget {
+  /** A settled nomination's projection: every activity is done, so every row has landed. */
+  async function settledView(handle: WorkflowHandle, cfg: CycleConfig): Promise<ProjectedView> {
+    return waitUntil(`${handle.workflowId} in the projection`, () => projected(handle, cfg));
+  }
+
+  function describeTarget(key: NominationTargetKey, p: ProjectedView, cfg: CycleConfig): NominationTarget {
+    const { view: v, row } = p;
     const current = v.documents.filter((d) => d.round === v.revisionRound).map((d) => d.kind);
     const checklist = cfg.documents.checklist.map((d) => d.kind);
     return {
@@ -235,14 +243,15 @@ export async function setUpTargets(
       stage: v.stage,
       onHold: v.hold !== null,
       regencyCode: v.regencyCode,
-      commodity: v.commodity,
-      deadlineStage: v.deadline?.stage ?? 'attendance',
+      commodity: row.commodity as Commodity,
+      // The projection keeps the deadline's time only; its stage is the one the nomination waits in.
+      deadlineStage: (row.deadline_at && STAGE_DEADLINE[v.stage]) || 'attendance',
       submittable: v.requiredDocuments.filter((k) => !current.includes(k)),
       submitted: current,
       notRequired: checklist.filter((k) => !v.requiredDocuments.includes(k)),
       assessors: v.assessors,
       scoredBy: v.scoredBy,
-      recommendedStars: v.recommendedStars,
+      recommendedStars: row.recommended_stars,
     };
   }
 
@@ -275,9 +284,13 @@ export async function setUpTargets(
     openCycle(intakeConfig, { ikmName: 'Tenun Kontrol Uji' }),
     openCycle(closedConfig, { ikmName: 'Tenun Kontrol Tutup' }),
   ]);
+  // The projection records when the cycle began (at or after its workflow's start, from which intake is counted).
   await waitUntil(
     'the closed cycle to stop taking nominations',
-    async () => !(await client.workflow.getHandle(closed.workflowId).query(cycleStateQuery)).intakeOpen,
+    async () => {
+      const row = await cycleRow(db, closedConfig.id);
+      return !!row && Date.now() > row.started_at.getTime() + parseDuration(closedConfig.intakeWindow);
+    },
     40_000,
   );
 
@@ -336,7 +349,7 @@ export async function setUpTargets(
       else {
         await settled(handle);
         const cfg = chain.target === 'hold' ? holdConfig : config;
-        const now = describeTarget(chain.target as NominationTargetKey, await view(handle), cfg);
+        const now = describeTarget(chain.target as NominationTargetKey, await settledView(handle, cfg), cfg);
         arg = validArg(step.update, now, world, step.variant);
       }
       const o = await control(labels[first + j], step.update, handle, arg);
@@ -747,13 +760,18 @@ export async function startCsvApi(
 /** Opens a cycle for CSV intake (a long intake window, the engine's own cycle workflow). */
 export async function openCsvCycle(env: FuzzEnv, cycleId: string): Promise<void> {
   const config = testConfig(cycleId, { mutate: (c) => (c.intakeWindow = '3h') });
-  const handle = await env.client.workflow.start('awardCycle', {
+  await env.client.workflow.start('awardCycle', {
     workflowId: cycleWorkflowId(cycleId),
     taskQueue: env.taskQueue,
     args: [{ config, reconcileEvery: CENSUS_EVERY }],
   });
-  await waitUntil(`cycle ${cycleId} open`, async () => (await handle.query(cycleStateQuery)).intakeOpen);
+  // The cycle's row is written in its first workflow task, with intake open for the next three hours.
+  await waitUntil(`cycle ${cycleId} open`, async () => (await cycleRow(env.db, cycleId))?.status === 'OPEN');
 }
+
+/** A cycle's row in the projection. */
+const cycleRow = (db: Kysely<Database>, cycleId: string) =>
+  db.selectFrom('cycles').select(['status', 'started_at']).where('id', '=', cycleId).executeTakeFirst();
 
 /**
  * Writes the cases to a CSV file and runs `ovop --json nominate` on it through the API as the dinas of FUZZ_REGENCY

@@ -175,7 +175,6 @@ async function main(): Promise<void> {
         refusedUpdates: ours.refusedUpdates,
         refusalSamples: ours.refusalSamples,
         rpcRetries: ours.rpcRetries,
-        queriesPerNomination: Math.round((ours.queries / args.n) * 10) / 10,
         holdsResolved: ours.holdsResolved,
         finalStages: ours.finalStages,
         postgres: ours.pg,
@@ -223,7 +222,6 @@ async function main(): Promise<void> {
         ub ? `${ub.p50} / ${ub.p95} / ${ub.p99}` : undefined,
       ],
       ['updates per nomination', shape.updates, b ? shape.updates : undefined],
-      ['state queries per nomination', result.ours.queriesPerNomination, b ? 0 : undefined],
       [
         'RSS start / end / max (MB)',
         `${o.rssMb.start} / ${o.rssMb.end} / ${o.rssMb.max}`,

@@ -7,7 +7,6 @@ import type { Kysely } from 'kysely';
 import type { Mailer } from '../../activities/mailer';
 import type { Database } from '../../db/database';
 import { stageCounts } from '../../db/reports';
-import { assignedAssessors } from '../../api/nomination-reads';
 import type { Commodity, CycleConfig } from '../../domain/types';
 import { COMMODITIES } from '../../domain/types';
 import { createWorker } from '../../worker/create-worker';
@@ -47,8 +46,6 @@ export interface OursResult extends PhaseResult {
   refusalSamples: string[];
   /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
   rpcRetries: number;
-  /** State queries the drivers asked (driver.ts says when they need one). */
-  queries: number;
   /** Nominations held after a deadline passed under load, extended by the coordinator. */
   holdsResolved: number;
   finalStages: Record<string, number>;
@@ -68,7 +65,8 @@ export async function runOurs(opts: {
 }): Promise<OursResult> {
   const { args, config, client } = opts;
   const rec = new Recorder();
-  /** Shared by every actor of the run: how long updates take lately (an actor waits twice that for a stage change before it queries). */
+  /** Shared by every actor of the run: how long updates take lately (an actor waits twice that for a new event before it
+   * takes the projection as it stands). */
   const typicalUpdate = new RoundTripGauge();
   const taskQueue = `ovop-bench-${config.id}`;
   const { worker, connection } = await createWorker({
@@ -115,7 +113,6 @@ export async function runOurs(opts: {
     let stuck = 0;
     let refused = 0;
     let rpcRetries = 0;
-    let queries = 0;
     const refusalSamples: string[] = [];
     let holdsResolved = 0;
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
@@ -153,7 +150,7 @@ export async function runOurs(opts: {
           it.script,
           config,
           rec,
-          { stuckAfterMs: 180_000, typicalUpdate, panelOf: (id) => assignedAssessors(opts.db, id) },
+          { db: opts.db, stuckAfterMs: 180_000, typicalUpdate },
         );
         if (r.stuck) {
           stuck++;
@@ -164,7 +161,6 @@ export async function runOurs(opts: {
         refused += r.refusedUpdates;
         for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
         rpcRetries += r.rpcRetries;
-        queries += r.queries;
         holdsResolved += r.holdsResolved;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
@@ -210,7 +206,6 @@ export async function runOurs(opts: {
       refusedUpdates: refused,
       refusalSamples,
       rpcRetries,
-      queries,
       holdsResolved,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },

@@ -116,8 +116,8 @@ describe('chaos slice', () => {
         ),
       10_000,
     );
-    const outcomes = await runWorkload({ client, items, concurrency: N, stuckAfterMs: 150_000, progress }).finally(() =>
-      clearInterval(ticker),
+    const outcomes = await runWorkload({ client, db, items, concurrency: N, stuckAfterMs: 150_000, progress }).finally(
+      () => clearInterval(ticker),
     );
     await injector.stop();
     await worker.ready();
