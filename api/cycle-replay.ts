@@ -94,15 +94,24 @@ export interface CycleVerdicts {
   failed: StoredVerdict[];
   /** Runs still waiting for their replay. */
   waiting: number;
+  /** Runs whose replays timed out too often to be tried again: neither passed nor failed. */
+  undecided: number;
 }
 
 /** The verdicts of the runs a check read, each for the very history it read, on this code. */
-export async function cycleVerdicts(db: Kysely<Database>, check: CycleCheck, bundle: string): Promise<CycleVerdicts> {
+export async function cycleVerdicts(
+  db: Kysely<Database>,
+  check: CycleCheck,
+  bundle: string,
+  replayer: Replayer,
+): Promise<CycleVerdicts> {
   const stored = await storedVerdicts(db, bundle, check.runs);
   const found = check.runs.map((k) => stored.get(verdictKey(k)));
+  const undecided = check.runs.filter((k, i) => !found[i] && replayer.gaveUp(k)).length;
   return {
     ok: found.filter((v) => v?.ok).length,
     failed: found.filter((v): v is StoredVerdict => !!v && !v.ok),
-    waiting: found.filter((v) => !v).length,
+    waiting: found.filter((v) => !v).length - undecided,
+    undecided,
   };
 }

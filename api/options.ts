@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { DEFAULT_REPLAY_TIMEOUT_SECONDS } from '../client/replay-deadline';
 import { envSecret } from '../common/env-secret';
 import { documentStorageFromEnv, type DocumentStorageSettings } from '../db/document-storage';
 
@@ -46,6 +47,9 @@ export interface ApiOptions {
   codecCorsOrigins?: string[];
   /** The workflow bundle the auditor's replays run on (OVOP_WORKFLOW_BUNDLE); the build's, else bundled from source. */
   workflowBundlePath?: string;
+  /** One replay's deadline for a history of up to 1,000 events, longer ones in proportion (OVOP_REPLAY_TIMEOUT_SECONDS):
+   * past it the run is left undecided and the replay worker replaced (client/replay-deadline.ts). */
+  replayTimeoutSeconds: number;
 }
 
 export interface OidcOptions {
@@ -117,5 +121,10 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
     oidc: oidcFromEnv(env) ?? defaults.oidc,
     workflowBundlePath: env.OVOP_WORKFLOW_BUNDLE?.trim() || defaults.workflowBundlePath,
+    replayTimeoutSeconds: numberFrom(
+      env,
+      'OVOP_REPLAY_TIMEOUT_SECONDS',
+      defaults.replayTimeoutSeconds ?? DEFAULT_REPLAY_TIMEOUT_SECONDS,
+    ),
   };
 }

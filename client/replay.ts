@@ -21,6 +21,7 @@ import { workflowTracingSinks } from '../common/tracing';
 import { AesGcmPayloadCodec } from '../common/payload-codec';
 import { payloadKeysFromEnv } from '../common/payload-keys';
 import { usage } from './errors';
+import { isIsolateTimeout, ReplayTimeoutError } from './replay-pool';
 import { describeEvent, type History } from './history';
 
 export interface WorkflowCodeOptions {
@@ -143,7 +144,8 @@ export async function bundleSha256(options: ReplayWorkerOptions): Promise<string
 
 export interface ReplayVerdict {
   ok: boolean;
-  kind?: 'non-deterministic' | 'replay failed' | 'missing' | 'archive changed';
+  /** `timed out`: the replay did not finish within its deadline; not a verdict on the code (never stored). */
+  kind?: 'non-deterministic' | 'replay failed' | 'timed out' | 'missing' | 'archive changed';
   message?: string;
   /** The first history event the code does not agree with, when the SDK names it. */
   divergesAt?: { eventId: number; event?: string };
@@ -152,6 +154,14 @@ export interface ReplayVerdict {
 /** The verdict of one replay, from the error the SDK threw or reported (none: it replayed). */
 export function verdictOf(error: unknown, history?: History): ReplayVerdict {
   if (!error) return { ok: true };
+  if (error instanceof ReplayTimeoutError) return { ok: false, kind: 'timed out', message: error.message };
+  if (isIsolateTimeout(error))
+    return {
+      ok: false,
+      kind: 'timed out',
+      message:
+        "a workflow activation ran past the replay worker's isolateExecutionTimeout (a busy machine, or code that never yields); the code was not judged on this history",
+    };
   const err = error as Error;
   const full = (err.message ?? String(error)).replace(/\s+/g, ' ').trim();
   // Core wraps its finding in a long debug rendering; its own message is the readable part.

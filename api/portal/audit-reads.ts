@@ -20,7 +20,9 @@ export type RunStatus =
   /** No verdict for this history yet (it is queued); the latest for an earlier history of the same open run. */
   | { state: 'queued'; earlier?: StoredVerdict }
   | { state: 'preparing' }
-  | { state: 'unavailable'; why: string };
+  | { state: 'unavailable'; why: string }
+  /** Its replays did not finish in time, too often to be tried again: no verdict either way. */
+  | { state: 'undecided'; deadlineMs: number; earlier?: StoredVerdict };
 
 export interface AuditedRun {
   index: number;
@@ -110,10 +112,13 @@ async function runStatuses(
     let status: RunStatus;
     if (verdict) status = { state: 'verdict', verdict };
     else if (replayer.unavailable) status = { state: 'unavailable', why: replayer.unavailable };
-    else {
-      replayer.enqueue({ ...key, history: r.history });
-      status = bundle ? { state: 'queued', earlier: earlier.get(r.runId) } : { state: 'preparing' };
-    }
+    else if (!replayer.enqueue({ ...key, history: r.history }))
+      status = {
+        state: 'undecided',
+        deadlineMs: replayer.undecidedOf(key)?.deadlineMs ?? 0,
+        earlier: earlier.get(r.runId),
+      };
+    else status = bundle ? { state: 'queued', earlier: earlier.get(r.runId) } : { state: 'preparing' };
     return {
       index: i + 1,
       runId: r.runId,

@@ -353,9 +353,15 @@ export async function portal(app: FastifyInstance, apiDeps: ApiDeps & { api: Fas
 
   // The auditor's pages (and a coordinator's, who may export the same histories through the API): the replay status
   // of a cycle, and a nomination's timeline. Replays run on the API's replayer, in the background.
-  const replayer = new Replayer(deps.db, deps.options.workflowBundlePath, (message, err) =>
-    app.log.error({ err }, message),
-  );
+  const replayer = new Replayer(deps.db, {
+    bundlePath: deps.options.workflowBundlePath,
+    timeoutSeconds: deps.options.replayTimeoutSeconds,
+    log: {
+      debug: (fields, message) => app.log.debug(fields, message),
+      warn: (fields, message) => app.log.warn(fields, message),
+      error: (message, err) => app.log.error({ err }, message),
+    },
+  });
   const audit: AuditDeps = { ...deps, replayer, checks: new CycleChecks(deps.client, deps.db, replayer) };
   app.addHook('onClose', () => replayer.close());
   const AUDITORS = ['auditor', 'coordinator'];

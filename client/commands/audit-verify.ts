@@ -6,6 +6,9 @@
  * The code is bundled once while the first histories are fetched; histories stream from the server, or from the
  * history archive for runs Temporal no longer holds (cycle-histories.ts), a batch at a time, to several replay workers
  * (replay-pool.ts), so memory stays flat however large the cycle. Each result names its source.
+ * A replay that does not finish within its deadline (OVOP_REPLAY_TIMEOUT_SECONDS, replay-deadline.ts) is reported as
+ * `timed out`: not decided, neither passed nor failed, and not stored; its replay worker is replaced and the others go
+ * on. Like a failure it leaves the cycle unverified (exit code 1).
  */
 import { availableParallelism } from 'node:os';
 import { checkCycleChains, type CycleChains } from '../../db/event-chain-read';
@@ -28,6 +31,7 @@ import {
   type ReplayVerdict,
   type WorkflowCodeOptions,
 } from '../replay';
+import { replayDeadlineMs, replayTimeoutSecondsFromEnv } from '../replay-deadline';
 import { replayInParallel } from '../replay-pool';
 import { historySha256 } from '../../db/history-archive';
 import {
@@ -83,6 +87,12 @@ export async function auditVerify(
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
     throw usage(`--jobs must be a whole number from 1 to 64, not ${opts.jobs}`);
   const { options, source } = replayOptions(opts);
+  let timeoutSeconds: number;
+  try {
+    timeoutSeconds = replayTimeoutSecondsFromEnv();
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
   // The chains first: a quick read of PostgreSQL, and its verdict stands whatever the replays say.
   const chains: CycleChains | undefined = ctx.hasDatabase
     ? await checkCycleChains(await ctx.db('audit verify'), cycleId)
@@ -157,12 +167,24 @@ export async function auditVerify(
         }
       }
     }
+    const events = (run: { history: { events?: unknown[] | null } }) => run.history.events?.length ?? 0;
+    const guard = {
+      deadlineMs: (run: { history: { events?: unknown[] | null } }) => replayDeadlineMs(timeoutSeconds, events(run)),
+      // OVOP_DEBUG=1: each replay's start, so a replay that hangs is named.
+      onStart: process.env.OVOP_DEBUG
+        ? (run: { workflowId: string; runId: string; history: { events?: unknown[] | null } }, worker: number) =>
+            console.error(
+              `replay started: ${run.workflowId} run ${run.runId} (${events(run)} events) on worker ${worker}`,
+            )
+        : undefined,
+    };
     // Each outcome carries the history it was replayed from, to name the event a failed replay diverged at.
-    for await (const r of replayInParallel(prebuilt, replayable(), jobs)) {
+    for await (const r of replayInParallel(prebuilt, replayable(), jobs, guard)) {
       const verdict = verdictOf(r.error, r.input.history);
       results.push({ workflowId: r.input.workflowId, runId: r.runId, source: r.input.source, verdict });
       bar.increment(r.input.workflowId.split('/').pop());
-      if (db && bundle)
+      // A timeout is no verdict on the code: nothing is stored, the next verify replays the history again.
+      if (db && bundle && !r.timedOut)
         await storeVerdict(db, {
           workflowId: r.input.workflowId,
           runId: r.input.runId,
@@ -199,12 +221,13 @@ export async function auditVerify(
   // Replays finish in any order; the report lists them in a stable one.
   results.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.runId.localeCompare(b.runId));
   const failures = results.filter((r) => !r.verdict.ok);
+  const undecided = failures.filter((r) => r.verdict.kind === 'timed out').length;
   const fromEach = (s: HistorySource) => results.filter((r) => r.source === s).length;
   const sources = { temporal: fromEach('temporal'), archive: fromEach('archive') };
   const replayed = results.length - missing.length;
   const lines = [
     ...chainLines(cycleId, chains),
-    `Replayed ${replayed} workflow run${replayed === 1 ? '' : 's'} of cycle ${cycleId} (${sources.temporal} from ${sourceText('temporal')}, ${sources.archive} from ${sourceText('archive')}) against ${source}: ${failures.length === 0 ? 'all OK' : `${failures.length} failed`}${missing.length > 0 ? ` (${missing.length} missing${sourceChoice === 'temporal' ? ' from Temporal' : ''})` : ''}${fromStore > 0 ? `; ${fromStore} by the verdict stored for the same history on the same code` : ''}.`,
+    `Replayed ${replayed} workflow run${replayed === 1 ? '' : 's'} of cycle ${cycleId} (${sources.temporal} from ${sourceText('temporal')}, ${sources.archive} from ${sourceText('archive')}) against ${source}: ${failures.length === 0 ? 'all OK' : failedText(failures.length - undecided, undecided)}${missing.length > 0 ? ` (${missing.length} missing${sourceChoice === 'temporal' ? ' from Temporal' : ''})` : ''}${fromStore > 0 ? `; ${fromStore} by the verdict stored for the same history on the same code` : ''}.`,
   ];
   if (failures.length > 0) {
     lines.push(
@@ -231,11 +254,19 @@ export async function auditVerify(
       replayed,
       stored: fromStore,
       missing: missing.length,
-      failed: failures.length,
+      failed: failures.length - undecided,
+      timedOut: undecided,
       results: results.map((r) => ({ workflowId: r.workflowId, runId: r.runId, source: r.source, ...r.verdict })),
     },
     text: lines.join('\n'),
   };
+}
+
+/** "3 failed", "3 failed, 1 not decided (its replay timed out)", "2 not decided (their replays timed out)". */
+function failedText(failed: number, undecided: number): string {
+  if (undecided === 0) return `${failed} failed`;
+  const notDecided = `${undecided} not decided (${undecided === 1 ? 'its replay' : 'their replays'} timed out)`;
+  return failed === 0 ? notDecided : `${failed} failed, ${notDecided}`;
 }
 
 function chainLines(cycleId: string, chains: CycleChains | undefined): string[] {

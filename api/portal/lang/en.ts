@@ -241,6 +241,7 @@ export const en: Dictionary = {
     runsOk: 'Runs that replay',
     runsFailed: 'Runs that fail to replay',
     waiting: 'Runs still waiting for their replay',
+    runsUndecided: 'Runs not decided (their replay went past its time limit)',
     check: 'Check the whole cycle',
     checkStarted: 'The cycle check has started. Reload the page to follow it.',
     checkRunning: (runs: string, queued: string, waiting: string) =>
@@ -267,6 +268,8 @@ export const en: Dictionary = {
     replay: 'Replay',
     replayOk: (when: string) => `Replays (${when})`,
     replayFailed: (kind: string, message: string) => `Fails: ${kind}: ${message}`,
+    replayUndecided: (seconds: string) =>
+      `Not decided: twice the replay did not finish within its time limit (${seconds} seconds). This is no sign of nondeterministic code; the run is tried again after the API restarts, or check it with ovop audit verify.`,
     earlier: (events: string) => `for this run's history at ${events} events; its current history:`,
     queued: 'Queued for replay; reload the page in a moment.',
     time: 'Time',

@@ -210,6 +210,7 @@ export const id = {
     runsOk: 'Run yang lolos putar ulang',
     runsFailed: 'Run yang gagal diputar ulang',
     waiting: 'Run yang masih menunggu putar ulang',
+    runsUndecided: 'Run yang belum terputuskan (putar ulangnya melewati batas waktu)',
     check: 'Periksa seluruh siklus',
     checkStarted: 'Pemeriksaan siklus dimulai. Muat ulang halaman untuk melihat kemajuannya.',
     checkRunning: (runs: string, queued: string, waiting: string) =>
@@ -236,6 +237,8 @@ export const id = {
     replay: 'Putar ulang',
     replayOk: (when: string) => `Lolos (${when})`,
     replayFailed: (kind: string, message: string) => `Gagal: ${kind}: ${message}`,
+    replayUndecided: (seconds: string) =>
+      `Belum terputuskan: putar ulang dua kali tidak selesai dalam batas waktunya (${seconds} detik). Ini bukan tanda kode tidak deterministik; run ini dicoba lagi setelah API dijalankan ulang, atau periksa dengan ovop audit verify.`,
     earlier: (events: string) => `untuk riwayat run ini saat ${events} peristiwa; riwayat terkininya:`,
     queued: 'Dalam antrean putar ulang; muat ulang halaman sebentar lagi.',
     time: 'Waktu',

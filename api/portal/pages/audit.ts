@@ -49,7 +49,7 @@ export async function auditCyclePage(
   // The page shows one moment of a check that may still be running: its state and the runs it had read then, and the
   // verdicts of exactly those runs (read later, the list could be longer than the verdicts counted for it).
   const check = snapshot(running);
-  const verdicts = bundle ? await cycleVerdicts(deps.db, check, bundle) : undefined;
+  const verdicts = bundle ? await cycleVerdicts(deps.db, check, bundle, deps.replayer) : undefined;
   const paging = pagingOf(ctx);
   const fetched = await listNominations(deps.db, p, { cycleId: cycle.id, limit: paging.limit, offset: paging.offset });
   const rows = fetched.slice(0, PAGE_SIZE);
@@ -93,6 +93,10 @@ export async function auditCyclePage(
                 <tr>
                   <th scope="row">${a.waiting}</th>
                   <td class="num" data-kunci="antre">${n(verdicts.waiting)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">${a.runsUndecided}</th>
+                  <td class="num" data-kunci="tak-terputuskan">${n(verdicts.undecided)}</td>
                 </tr>
               </tbody>
             </table>`
@@ -264,10 +268,12 @@ function runRow(ctx: PageContext, r: AuditedRun, zone: string): SafeHtml {
         ? a.unavailable(s.why)
         : s.state === 'preparing'
           ? a.preparing
-          : s.earlier
-            ? html`${verdict(s.earlier)}
-                <span class="muted">${a.earlier(formatNumber(t, s.earlier.event_count, 0))} ${a.queued}</span>`
-            : a.queued;
+          : s.state === 'undecided'
+            ? html`<span class="overdue">${a.replayUndecided(formatNumber(t, s.deadlineMs / 1000, 0))}</span>`
+            : s.earlier
+              ? html`${verdict(s.earlier)}
+                  <span class="muted">${a.earlier(formatNumber(t, s.earlier.event_count, 0))} ${a.queued}</span>`
+              : a.queued;
   return html`<tr data-run="${r.runId}">
     <td data-label="${a.run}">${r.index}</td>
     <td data-label="${a.runId}"><code>${r.runId}</code></td>
