@@ -67,6 +67,15 @@ export async function* replayInParallel<T extends HistoryToReplay>(
     notify();
   };
 
+  // No worker takes a history before every worker exists: the SDK's runtime shuts itself down when its last worker
+  // goes, so a worker done with a short stream would otherwise fail the creation of one still starting.
+  const created = Array.from({ length: running }, () => {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  });
+  const allCreated = Promise.all(created.map((c) => c.promise));
+
   const runWorker = async (index: number) => {
     // The worker of a session that timed out, shut down once the next session's worker exists: the SDK's runtime
     // shuts itself down when its last worker goes, which would fail the next one being created.
@@ -85,7 +94,11 @@ export async function* replayInParallel<T extends HistoryToReplay>(
           { index, session },
           deliver,
           () => !!failure,
-          retireOld,
+          () => {
+            created[index].resolve();
+            retireOld();
+          },
+          allCreated,
         );
         retireOld();
         if (!ended.timedOut) break;
@@ -94,6 +107,7 @@ export async function* replayInParallel<T extends HistoryToReplay>(
     } catch (error) {
       failure ??= { error };
     } finally {
+      created[index].resolve();
       retireOld();
       running--;
       notify();
@@ -123,7 +137,7 @@ type SessionEnd = { timedOut: false } | { timedOut: true; retire: () => void };
 /**
  * One replay worker's life: replays histories from `source` until it ends, or until one of them passes its deadline
  * (then `retire` shuts the worker down, and the caller starts another session). `started` is told once the worker
- * exists.
+ * exists; it takes no history before `allCreated`.
  */
 async function replaySession<T extends HistoryToReplay>(
   options: ReplayWorkerOptions,
@@ -133,6 +147,7 @@ async function replaySession<T extends HistoryToReplay>(
   deliver: (outcome: ReplayOutcome<T>) => void,
   stopped: () => boolean,
   started: () => void,
+  allCreated: Promise<unknown>,
 ): Promise<SessionEnd> {
   // The SDK creates the replay worker inside its generator; this subclass hands it over, to be shut down on a timeout.
   let worker: Worker | undefined;
@@ -153,6 +168,7 @@ async function replaySession<T extends HistoryToReplay>(
   const timeout = new Promise<{ input: T; ms: number }>((resolve) => (fire = resolve));
   let retired = false;
   async function* feed() {
+    await allCreated;
     while (!retired && !stopped()) {
       const next = await source.next();
       if (next.done) return;

@@ -259,6 +259,42 @@ describe("the cycle's replay status", () => {
     expect(verify.json().chains.broken).toEqual([expect.objectContaining({ workflowId })]);
     const closedRun = (await fetchRunChain(h.client, workflowId))[0].runId;
     expect(verify.json().results).toContainEqual(expect.objectContaining({ workflowId, runId: closedRun, ok: true }));
+
+    // A replay past its deadline (1 ms: none finishes in it) is not decided: reported apart from failures, not stored,
+    // exit 1 as for any run not verified, and the runs behind it are still replayed, each on a fresh replay worker.
+    const before = await h.db
+      .selectFrom('replay_verdicts')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .execute();
+    const timedOut = await cliRunner(h.taskQueue)(
+      ['--json', 'audit', 'verify', config.id, '--workflow-bundle', bundlePath, '--replay-all', '--jobs', '1'],
+      { timeoutMs: 150_000, env: { OVOP_REPLAY_TIMEOUT_SECONDS: '0.001' } },
+    );
+    expect(timedOut.code, timedOut.stderr).toBe(1);
+    const report = timedOut.json();
+    expect(report).toMatchObject({ failed: 0, missing: 0, stored: 0, timedOut: report.replayed });
+    expect(report.replayed).toBeGreaterThanOrEqual(3);
+    for (const r of report.results)
+      expect(r).toEqual(
+        expect.objectContaining({
+          ok: false,
+          kind: 'timed out',
+          message: 'the replay did not finish within 1 ms; the code was not judged on this history',
+        }),
+      );
+    expect(
+      await h.db
+        .selectFrom('replay_verdicts')
+        .select(({ fn }) => fn.countAll<string>().as('n'))
+        .execute(),
+    ).toEqual(before);
+    const text = await cliRunner(h.taskQueue)(
+      ['audit', 'verify', config.id, '--workflow-bundle', bundlePath, '--replay-all', '--jobs', '1'],
+      { timeoutMs: 150_000, env: { OVOP_REPLAY_TIMEOUT_SECONDS: '0.001' } },
+    );
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toContain(`: ${report.replayed} not decided (their replays timed out).`);
+    expect(text.stdout).toMatch(/\stimed out: the replay did not finish within 1 ms/);
   }, 300_000);
 
   it('lists an archived history changed after archiving, though a verdict is stored for its recorded hash', async () => {

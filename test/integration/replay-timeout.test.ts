@@ -49,6 +49,22 @@ describe('the replay pool', () => {
       message: 'the replay did not finish within 1 ms; the code was not judged on this history',
     });
   }, 60_000);
+
+  it('goes on with the other histories on several workers at once, each outcome matched to its own history', async () => {
+    const histories = [...FILES, 'nomination-r2-excellent.json', 'award-cycle-r4-award.json'].map(fixture);
+    const late = histories[1];
+    const { options } = await loadReplayCode(bundlePath, 60);
+    const outcomes: ReplayOutcome<ReturnType<typeof fixture>>[] = [];
+    for await (const o of replayInParallel(options, histories, 3, { deadlineMs: (h) => (h === late ? 1 : 60_000) }))
+      outcomes.push(o);
+    const byId = new Map(outcomes.map((o) => [o.input.workflowId, o]));
+    expect(outcomes).toHaveLength(histories.length);
+    for (const h of histories) {
+      const o = byId.get(h.workflowId)!;
+      expect(o.runId).toBe(h.runId);
+      expect(verdictOf(o.error).kind ?? 'ok').toBe(h === late ? 'timed out' : 'ok');
+    }
+  }, 60_000);
 });
 
 describe("the API's replayer", () => {
