@@ -15,7 +15,8 @@ import type { NominationWorkflowInput } from '../workflows/inputs';
 import { cycleDeadlineSignal, type NominateResult } from '../workflows/messages';
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../workflows/search-attributes';
 import type { CycleCensus, CycleSummary } from './contracts';
-import { differences, recordCycleDeadlineChange, recordIntake } from './intake.activity';
+import { differences, recordCycleDeadlineChange } from './intake.activity';
+import { recordIntakeByReference } from './rules-by-reference';
 
 /** Claims the nomination's sentra for `workflowId` unless another nomination holds it; returns the holder. */
 async function claimSentra(db: Kysely<Database>, n: NominationInput, workflowId: string): Promise<string> {
@@ -56,13 +57,14 @@ export function createCycleActivities(db: Kysely<Database>, client: Client) {
       }
       const holder = await claimSentra(db, n, workflowId);
       if (holder !== workflowId) return { workflowId, created: false, sentraTakenBy: holder };
-      // The nomination checks its input against this record before it does anything (intake.activity.ts).
-      await recordIntake(db, workflowId, input);
+      // The nomination checks its input against this record before it does anything (intake.activity.ts); it starts
+      // with its rules by reference and no address, which stay in PostgreSQL (rules-by-reference.ts).
+      const start = await recordIntakeByReference(db, workflowId, input);
       try {
         await client.workflow.start('nomination', {
           workflowId,
           taskQueue: Context.current().info.taskQueue,
-          args: [input],
+          args: [start],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: new TypedSearchAttributes([
             { key: CycleKey, value: n.cycleId },

@@ -6,7 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import type { Actor, DeadlineStage } from '../domain/types';
-import type { NominationWorkflowInput } from '../workflows/inputs';
+import type { CycleRules, NominationStartInput, NominationWorkflowInput } from '../workflows/inputs';
+import { loadRules, stripRules } from './rules-by-reference';
+
+/** The start check's answer to a nomination started with its rules by reference: why not, or its stripped rules. */
+export interface StartVerdict {
+  problem: string | null;
+  rules: CycleRules | null;
+}
 
 /** Records the input the cycle starts a nomination with, before it starts it; the first record of a workflow id stays. */
 export async function recordIntake(
@@ -62,17 +69,28 @@ export function createIntakeActivities(db: Kysely<Database>) {
      * Whether a nomination runs on the input its cycle gave it: null when it does, otherwise why not. The workflow
      * ends with this as its failure before it writes a row or sends a mail.
      */
-    async verifyNominationStart(req: { workflowId: string; input: NominationWorkflowInput }): Promise<string | null> {
+    async verifyNominationStart(req: {
+      workflowId: string;
+      input: NominationWorkflowInput | NominationStartInput;
+    }): Promise<string | null | StartVerdict> {
       const row = await db
         .selectFrom('nomination_intake')
         .select(['input'])
         .where('workflow_id', '=', req.workflowId)
         .executeTakeFirst();
-      if (!row) return `nomination ${req.workflowId} was not started by its cycle: no intake record of it`;
+      const byReference = 'rulesRef' in req.input && !('rules' in req.input);
+      const refused = (problem: string) => (byReference ? { problem, rules: null } : problem);
+      if (!row) return refused(`nomination ${req.workflowId} was not started by its cycle: no intake record of it`);
       const differ = differences(row.input, JSON.parse(JSON.stringify(req.input)));
-      return differ.length
-        ? `nomination ${req.workflowId} was started with other input than its cycle gave it (differs in ${differ.join(', ')})`
-        : null;
+      if (differ.length)
+        return refused(
+          `nomination ${req.workflowId} was started with other input than its cycle gave it (differs in ${differ.join(', ')})`,
+        );
+      if (!byReference) return null;
+      // The reference is the intake record's own (compared above); its rules go back without names or addresses.
+      const rules = await loadRules(db, (req.input as NominationStartInput).rulesRef);
+      if (!rules) return refused(`nomination ${req.workflowId} names rules its cycle never stored`);
+      return { problem: null, rules: stripRules(rules) };
     },
 
     /** The coordinator who made this cycle-wide deadline change, or null when the cycle never recorded it. */

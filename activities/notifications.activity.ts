@@ -11,6 +11,7 @@ import { isNominationWorkflow, nominationLink } from '../common/nomination-link'
 import { hasOneConnection, type Database } from '../db/database';
 import type { NotificationRequest } from './contracts';
 import type { Mailer } from './mailer';
+import { resolveReferences, UnknownReferenceError } from './recipients';
 import { render, TemplateError } from './templates';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -40,7 +41,16 @@ export function createNotificationActivities(db: Kysely<Database>, mailer: Maile
     ? <T>(fn: (conn: Kysely<Database>) => Promise<T>) => fn(db)
     : <T>(fn: (conn: Kysely<Database>) => Promise<T>) => db.connection().execute(fn);
   return {
-    async sendNotification(req: NotificationRequest): Promise<{ sent: boolean; messageId: string }> {
+    async sendNotification(asked: NotificationRequest): Promise<{ sent: boolean; messageId: string }> {
+      // Recipients and names given by reference (rules by reference) are looked up here, never in the workflow.
+      let req: NotificationRequest;
+      try {
+        req = await resolveReferences(db, asked);
+      } catch (err) {
+        if (err instanceof UnknownReferenceError)
+          throw ApplicationFailure.nonRetryable(`${err.message} (${asked.key})`, 'InvalidRecipient');
+        throw err;
+      }
       const bad = [...req.to, ...(req.cc ?? [])].filter((a) => !EMAIL.test(a));
       if (req.to.length === 0 || bad.length) {
         throw ApplicationFailure.nonRetryable(

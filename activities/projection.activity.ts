@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database';
 import { eventHash, GENESIS_HASH } from '../db/event-chain';
 import type { RecordEventInput } from './contracts';
+import { addressFor } from './recipients';
 
 /**
  * Appends the event to its nomination's hash chain (db/event-chain.ts). A transaction-scoped advisory lock on the
@@ -79,7 +80,8 @@ async function writeProjection(trx: Transaction<Database>, e: RecordEventInput):
     deadline_at: p.deadlineAt,
     decree_number: p.decreeNumber ?? null,
     coaching_level: p.coachingLevel ?? null,
-    coaching_office: p.coachingOffice ?? null,
+    // A nomination with its rules by reference names the coaching office by reference; the row shows the address.
+    coaching_office: p.coachingOffice ? await addressFor(trx, e.workflowId, p.coachingOffice) : null,
     certificate_date: p.certificateDate ?? null,
     certificate_by: p.certificateBy ?? null,
     last_seq: e.seq,

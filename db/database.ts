@@ -307,6 +307,18 @@ export interface NominationIntakeTable {
   workflow_id: string;
   cycle_id: string;
   input: Json;
+  /** The dinas kabupaten/kota address the nomination was proposed with, when it named one: a nomination started with
+   * its rules by reference carries no address in its input (activities/recipients.ts resolves `ref:dinas`). */
+  dinas_email: ColumnType<string | null, string | null | undefined, string | null>;
+  recorded_at: ColumnType<Date, undefined, never>;
+}
+
+/** A cycle's rules (its config without the region tables) by the SHA-256 of their canonical JSON: what a nomination's
+ * `rulesRef` names. Written once per content, never changed. */
+export interface CycleRulesTable {
+  cycle_id: string;
+  sha256: string;
+  rules: Json;
   recorded_at: ColumnType<Date, undefined, never>;
 }
 
@@ -324,6 +336,7 @@ export interface CycleDeadlineChangesTable {
 export interface Database {
   cycles: CyclesTable;
   nomination_intake: NominationIntakeTable;
+  cycle_rules: CycleRulesTable;
   cycle_deadline_changes: CycleDeadlineChangesTable;
   nominations: NominationsTable;
   nomination_events: NominationEventsTable;

@@ -188,7 +188,17 @@ export function checkNominationInput(input: unknown): void {
       }
       checkActorShape(p, n.nominatedBy, 'nomination.nominatedBy');
     }
-    checkRules(p, i.rules, 'rules');
+    if (i.rulesRef === undefined) checkRules(p, i.rules, 'rules');
+    else {
+      // Rules by reference: the start check loads them from the record the reference names (rules-by-reference.ts).
+      const ref = p.obj(i.rulesRef, 'rulesRef');
+      if (ref && (typeof ref.cycleId !== 'string' || ref.cycleId !== n?.cycleId))
+        p.add('rulesRef.cycleId', "must be the nomination's cycle");
+      if (ref && (typeof ref.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(ref.sha256)))
+        p.add('rulesRef.sha256', 'must be a SHA-256 in lower-case hex');
+      if (i.rules !== undefined) p.add('rules', 'must not be given beside rulesRef');
+      if (n?.dinasEmail !== undefined) p.add('nomination.dinasEmail', 'must not be given beside rulesRef');
+    }
     p.text(i.regencyName, 'regencyName');
     p.text(i.provinceName, 'provinceName');
     if (i.cycleDeadlineOverrides !== undefined) {

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import { DEADLINE_STAGES, STAGES, type Stage } from '../domain/types';
 import { INVALID_INPUT } from './input-checks';
-import type { NominationWorkflowInput } from './inputs';
+import type { CycleRules, NominationWorkflowInput } from './inputs';
 import type { NominationState } from './nomination-state';
 import { NOMINATION_SHORT_RUNS } from './patches';
 import { refuseForNow } from './validation';
@@ -26,10 +26,17 @@ export type CarriedState = Omit<NominationState, 'input' | 'workflowId' | 'admit
 export interface CarriedNomination {
   from: Exclude<ResumePoint, 'start'>;
   state: CarriedState;
+  /** A nomination started with its rules by reference: its rules as its start check loaded them, stripped of names
+   * and addresses, so a continued run needs no activity to have them. */
+  rules?: CycleRules;
 }
 
-/** A nomination run's input: the cycle's input, plus the carried state in every run after the first. */
-export type NominationRunInput = NominationWorkflowInput & { carried?: CarriedNomination };
+/** A nomination run's input: the cycle's input, plus the carried state in every run after the first. Started with
+ * its rules by reference, it has no `rules` but a `rulesRef` (inputs.ts). */
+export type NominationRunInput = Omit<NominationWorkflowInput, 'rules'> & {
+  rules?: CycleRules;
+  carried?: CarriedNomination;
+};
 
 /** Whether `point` is still ahead of (or at) the point this run began at. */
 export const reaches = (from: ResumePoint, point: ResumePoint): boolean =>
@@ -64,6 +71,10 @@ export class NominationChain {
       typedSearchAttributes: info.typedSearchAttributes,
       memo: info.memo,
     });
+    const { rules, ...byReference } = this.s.input;
+    // Rules loaded by reference go over in the carried state, so the next run's input stays its cycle's.
+    if (byReference.rulesRef)
+      return continueWith({ ...byReference, carried: { from: next, state: carryOf(this.s), rules } });
     return continueWith({ ...this.s.input, carried: { from: next, state: carryOf(this.s) } });
   }
 }
@@ -96,7 +107,10 @@ export function restoreState(s: NominationState, carried: CarriedNomination): vo
  * earlier one (`continuedFromExecutionRunId`, which no client can set), so a workflow started around the cycle cannot
  * claim a stage it never reached. Its content is the last run's, which the event log in PostgreSQL also holds.
  */
-export function checkCarried(carried: unknown, input: NominationWorkflowInput): asserts carried is CarriedNomination {
+export function checkCarried(
+  carried: unknown,
+  input: Omit<NominationRunInput, 'carried'>,
+): asserts carried is CarriedNomination {
   const problems: string[] = [];
   const fail = (): never => {
     throw ApplicationFailure.nonRetryable(`invalid carried state: ${problems.join('; ')}`, INVALID_INPUT);
@@ -157,7 +171,10 @@ export function checkCarried(carried: unknown, input: NominationWorkflowInput): 
   }
   if (Array.isArray(state.timeline) && state.timeline.length !== state.seq)
     problems.push('state.timeline must hold one entry per recorded event');
-  problems.push(...panelProblems(state, input));
+  const rules = input.rules ?? (c!.rules as CycleRules | undefined);
+  if (input.rulesRef && (input.rules !== undefined || !Array.isArray(rules?.assessment?.assessors)))
+    problems.push('a nomination started with its rules by reference carries its rules, and only in the carried state');
+  else problems.push(...panelProblems(state, rules, input));
   if (problems.length) fail();
 }
 
@@ -166,9 +183,13 @@ export function checkCarried(carried: unknown, input: NominationWorkflowInput): 
  * panel and excluded (a declared conflict, a reassignment); and a determination awaiting approval in its shape. Runs
  * continued before these keys existed carry neither `excluded` nor `pendingDetermination`.
  */
-function panelProblems(state: Record<string, unknown>, input: NominationWorkflowInput): string[] {
+function panelProblems(
+  state: Record<string, unknown>,
+  rules: CycleRules | undefined,
+  input: Omit<NominationRunInput, 'carried'>,
+): string[] {
   const problems: string[] = [];
-  const pool = input.rules?.assessment?.assessors ?? [];
+  const pool = rules?.assessment?.assessors ?? [];
   const province = input.nomination?.regencyCode?.slice(0, 2);
   const ids = (k: string, v: unknown): string[] => {
     if (!Array.isArray(v) || v.some((id) => typeof id !== 'string')) {

@@ -7,8 +7,10 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { NotificationData, RecordEventInput, TemplateName } from '../activities/contracts';
+import type { StartVerdict } from '../activities/intake.activity';
 import { type Actor, type Stage, SYSTEM_ACTOR } from '../domain/types';
 import { databaseActivity, mailActivity } from './activity-options';
+import type { CycleRules } from './inputs';
 import type { DocumentRecord } from './messages';
 import { isClosed, nominee, type NominationState } from './nomination-state';
 import { projection } from './nomination-views';
@@ -116,9 +118,20 @@ export class NominationEffects {
     });
   }
 
-  /** Null when the nomination runs on the input its cycle recorded for it, otherwise why not. */
-  verifyStart(): Promise<string | null> {
-    return db.verifyNominationStart({ workflowId: this.s.workflowId, input: this.s.input });
+  /** Why the nomination may not run on its input (null when it runs on the input its cycle recorded for it); started
+   * with its rules by reference, also its rules, stripped of names and addresses (activities/rules-by-reference.ts). */
+  async verifyStart(): Promise<{ problem: string | null; rules: CycleRules | null }> {
+    const { workflowId, input } = this.s;
+    if (!input.rulesRef) {
+      const problem = (await db.verifyNominationStart({ workflowId, input })) as string | null;
+      return { problem, rules: null };
+    }
+    // Only the small input goes back (the rules are not loaded yet, and would be a copy more in the history).
+    const { rules: _notYet, ...small } = input;
+    return (await db.verifyNominationStart({
+      workflowId,
+      input: { ...small, rulesRef: input.rulesRef },
+    })) as StartVerdict;
   }
 
   /** The coordinator who made this cycle-wide deadline change, as the cycle recorded it; null when it never did. */

@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { DeadlineClock } from './deadline-clock';
 import { checkNominationInput, NOT_FROM_CYCLE } from './input-checks';
-import type { NominationOutcome } from './inputs';
+import type { CycleRules, NominationOutcome } from './inputs';
 import {
   approveDeterminationUpdate,
   attendSocializationUpdate,
@@ -53,7 +53,11 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
   const checked = patched(NOMINATION_START_CHECKED);
   if (checked) checkNominationInput(input);
   if (carried !== undefined) checkCarried(carried, input);
-  const s = newNominationState(input, workflowInfo().workflowId, Date.now());
+  // Started with its rules by reference (issue #16 item 4), a nomination has them from the run it continues, or in its
+  // first run once its start check loaded them; until then it takes no action (below) and answers no query.
+  const cycleRules = input.rules ?? carried?.rules;
+  let rulesLoaded = cycleRules !== undefined;
+  const s = newNominationState({ ...input, rules: cycleRules as CycleRules }, workflowInfo().workflowId, Date.now());
   if (carried) restoreState(s, carried);
   // The first run of the chain passed the start check; its continuations take actions at once.
   s.admitted = !checked || !!carried;
@@ -67,7 +71,10 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
     if (!s.admitted) refuseForNow(`nomination ${s.workflowId} is starting; send this again in a moment`);
   };
 
-  setHandler(nominationStateQuery, () => view(s));
+  setHandler(nominationStateQuery, () => {
+    if (!rulesLoaded) throw new Error(`nomination ${s.workflowId} is starting; ask again in a moment`);
+    return view(s);
+  });
   setHandler(attendSocializationUpdate, (u) => act.attend(u), {
     validator: (u) => (admitted(), rules.validateAttend(s, u), chain.refuseWhileSwitching()),
   });
@@ -126,8 +133,13 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
 
   if (checked && !carried) {
     // Before any row or mail: a nomination started around its cycle ends here, with the reason as its failure.
-    const problem = await fx.verifyStart();
-    if (problem) throw ApplicationFailure.nonRetryable(problem, NOT_FROM_CYCLE);
+    const verdict = await fx.verifyStart();
+    if (verdict.problem) throw ApplicationFailure.nonRetryable(verdict.problem, NOT_FROM_CYCLE);
+    if (!rulesLoaded) {
+      if (!verdict.rules) throw ApplicationFailure.nonRetryable('the start check returned no rules', NOT_FROM_CYCLE);
+      s.input.rules = verdict.rules;
+      rulesLoaded = true;
+    }
     s.admitted = true;
   }
 
