@@ -235,10 +235,20 @@ export function assessorStatus(assessors: readonly string[], sheets: { assessorI
 
 /** The documents part of the rules the nomination runs on, as its cycle recorded them at intake. */
 export async function documentRules(db: Kysely<Database>, workflowId: string): Promise<CycleConfig['documents']> {
+  // A nomination started with its rules by reference (issue #16 item 4) finds them in `cycle_rules`.
   const row = await db
-    .selectFrom('nomination_intake')
-    .select(sql<CycleConfig['documents'] | null>`input->'rules'->'documents'`.as('documents'))
-    .where('workflow_id', '=', workflowId)
+    .selectFrom('nomination_intake as i')
+    .leftJoin('cycle_rules as r', (j) =>
+      j
+        .on(sql`r.cycle_id`, '=', sql`i.input->'rulesRef'->>'cycleId'`)
+        .on(sql`r.sha256`, '=', sql`i.input->'rulesRef'->>'sha256'`),
+    )
+    .select(
+      sql<CycleConfig['documents'] | null>`coalesce(i.input->'rules'->'documents', r.rules->'documents')`.as(
+        'documents',
+      ),
+    )
+    .where('i.workflow_id', '=', workflowId)
     .executeTakeFirst();
   return row?.documents ?? { checklist: [], revisionRounds: 0 };
 }

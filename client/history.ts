@@ -82,6 +82,8 @@ interface StartInput {
   nomination?: { cycleId: string; regencyCode: string; ikmName: string; commodity: string; nominatedBy?: unknown };
   regencyName?: string;
   rules?: { timezone?: string };
+  /** A continued run of a nomination started with its rules by reference carries them here. */
+  carried?: { rules?: { timezone?: string } };
   config?: { id?: string; timezone?: string };
 }
 
@@ -142,7 +144,7 @@ export function readTrail(history: History): Trail {
       const a = e.workflowExecutionStartedEventAttributes;
       workflowType = a.workflowType?.name ?? '';
       const [input] = decodeArgs(a.input) as [StartInput | undefined];
-      timezone = knownZone(input?.rules?.timezone ?? input?.config?.timezone);
+      timezone = knownZone(input?.rules?.timezone ?? input?.carried?.rules?.timezone ?? input?.config?.timezone);
       if (workflowType === 'nomination' && input?.nomination) {
         const n = input.nomination;
         push({
@@ -225,6 +227,12 @@ export function readTrail(history: History): Trail {
     } else if (e.activityTaskCompletedEventAttributes) {
       const s = scheduled.get(num(e.activityTaskCompletedEventAttributes.scheduledEventId));
       if (s?.record) s.record.completed = true;
+      // Started with its rules by reference, a nomination learns its time zone from its start check, before it acts.
+      if (s?.name === 'verifyNominationStart') {
+        const [verdict] = decodeArgs(e.activityTaskCompletedEventAttributes.result) as [unknown];
+        const zone = (verdict as { rules?: { timezone?: string } } | null)?.rules?.timezone;
+        if (zone) timezone = knownZone(zone);
+      }
     } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
       const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
       const s = scheduled.get(num(a.scheduledEventId));

@@ -6,7 +6,7 @@ import type { NominationProjection } from '../activities/contracts';
 import type { Actor } from '../domain/types';
 import { blindAnswer } from './blind-view';
 import { currentDeadline } from './deadline-clock';
-import type { NominationOutcome } from './inputs';
+import type { CycleRules, NominationOutcome } from './inputs';
 import type { NominationAnswer, NominationView, SampleReceiptInput } from './messages';
 import {
   missingDocuments,
@@ -103,6 +103,16 @@ export function answerFor(s: NominationState, reader: Actor): NominationAnswer {
 /** The state query's answer: the answer with the timeline. */
 export function view(s: NominationState): NominationView {
   return { ...answer(s), history: [...s.timeline] };
+}
+
+/**
+ * The state query's answer for a nomination started with its rules by reference, in the moment before its start
+ * check loaded them: IDENTIFIED (no deadline yet), no document asked for yet, the country's default time zone. Only
+ * those parts of the rules are read for that stage.
+ */
+export function viewBeforeRules(s: NominationState): NominationView {
+  const rules = { timezone: 'Asia/Jakarta', documents: { checklist: [] } } as unknown as CycleRules;
+  return view({ ...s, input: { ...s.input, rules } });
 }
 
 export function projection(s: NominationState): NominationProjection {

@@ -40,7 +40,7 @@ import { NominationEffects } from './nomination-effects';
 import { NominationLifecycle } from './nomination-lifecycle';
 import * as rules from './nomination-rules';
 import { newNominationState } from './nomination-state';
-import { outcome, view } from './nomination-views';
+import { outcome, view, viewBeforeRules } from './nomination-views';
 import { declareConflict, reassignAssessor, validateDeclareConflict, validateReassign } from './panel-assignment';
 import { decideApproval, validateApproval } from './four-eyes';
 import { NOMINATION_START_CHECKED } from './patches';
@@ -71,10 +71,7 @@ export async function nomination(runInput: NominationRunInput): Promise<Nominati
     if (!s.admitted) refuseForNow(`nomination ${s.workflowId} is starting; send this again in a moment`);
   };
 
-  setHandler(nominationStateQuery, () => {
-    if (!rulesLoaded) throw new Error(`nomination ${s.workflowId} is starting; ask again in a moment`);
-    return view(s);
-  });
+  setHandler(nominationStateQuery, () => (rulesLoaded ? view(s) : viewBeforeRules(s)));
   setHandler(attendSocializationUpdate, (u) => act.attend(u), {
     validator: (u) => (admitted(), rules.validateAttend(s, u), chain.refuseWhileSwitching()),
   });

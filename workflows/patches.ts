@@ -76,3 +76,7 @@ export const FOUR_EYES_DETERMINATION = 'four-eyes-determination';
  * carried a trace context: the tracing interceptors' async wrappers move later promise resolutions, so histories
  * recorded without them must replay without them. */
 export const OTEL_TRACING = 'otel-tracing';
+
+/* Rules by reference (#16 item 4) has no id: the input decides, from a history's first event. A nomination started
+ * with `rulesRef` loads its rules (stripped of names and addresses) in its start check and carries them in its
+ * continued runs; one started with `rules` runs on them exactly as before (docs/versioning.md). */

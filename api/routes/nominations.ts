@@ -31,6 +31,7 @@ import {
   NominationSummary,
 } from '../schemas';
 import type { ApiDeps } from '../server';
+import { addressFor } from '../../activities/recipients';
 import { executeUpdate } from '../workflow-calls';
 
 /** An Update's answer as this reader may see it (workflows/blind-view.ts): a dinas or an assessor never learns who
@@ -164,7 +165,12 @@ export function nominationRoutes(app: FastifyInstance, deps: ApiDeps): void {
           `the request to ${a.what}`,
           options.actionWaits,
         );
-        return scopedAnswer(p, answer);
+        // A nomination with its rules by reference names its coaching office by reference (activities/recipients.ts).
+        const coaching = answer.coaching && {
+          ...answer.coaching,
+          office: await addressFor(db, scope.workflowId, answer.coaching.office),
+        };
+        return scopedAnswer(p, { ...answer, coaching });
       },
     );
   }

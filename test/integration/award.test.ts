@@ -277,6 +277,9 @@ describe('the decree', () => {
     );
 
     const offices = [MINISTRY, 'disperin.13@daerah.example', 'disperin.52.01@daerah.example'];
+    // Started by the cycle, the nominations name the offices by reference (rules by reference, issue #16 item 4): so
+    // does the event, in PostgreSQL as in the history; the row and the mail have the addresses.
+    const officeRefs = ['ref:ministry', 'ref:provinsi:13', 'ref:dinas'];
     const levels = ['kementerian', 'provinsi', 'kabupaten_kota'];
     const eventCounts: number[] = [];
     for (const [i, id] of ids.entries()) {
@@ -297,7 +300,7 @@ describe('the decree', () => {
       expect(log.find((e) => e.type === 'stars.determined')!.payload).toMatchObject({
         stars,
         decree: { number: 'KEP-77/IKMA/2027', signatory: { office: 'minister', name: 'Menteri Perindustrian' } },
-        coaching: { level: levels[i], office: offices[i] },
+        coaching: { level: levels[i], office: officeRefs[i] },
         packagingAllowed: stars >= 3,
       });
 

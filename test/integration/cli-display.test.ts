@@ -179,11 +179,13 @@ describe('what the CLI shows', () => {
       ovop(['--json', 'audit', 'trail', GERABAH]),
     ]);
     expect(text.code, text.stderr).toBe(0);
+    // Started by its cycle, the nomination names its recipients by role (rules by reference, issue #16 item 4): the
+    // history, and so the trail read from it, holds no address.
     expect(text.stdout).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA +#\d+ +event \d+ reminder\.sent to disperin\.32\.05@daerah\.example by system:ovop-engine:00: deadlineStage=attendance offsetMs=20000 deadline=\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA +#\d+ +event \d+ reminder\.sent to ref:dinas by system:ovop-engine:00: deadlineStage=attendance offsetMs=20000 deadline=\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m,
     );
     expect(text.stdout).toMatch(
-      /event \d+ escalation\.sent to disperin\.32@daerah\.example by \S+: deadlineStage=attendance policy=disqualify/,
+      /event \d+ escalation\.sent to ref:provinsi:32 by \S+: deadlineStage=attendance policy=disqualify/,
     );
     expect(text.stdout).not.toMatch(/→ disperin/);
     // Stage changes still read as stage changes.
@@ -191,7 +193,7 @@ describe('what the CLI shows', () => {
 
     const trail = json.json();
     const reminder = trail.entries.find((e: { text: string }) => e.text.includes('reminder.sent'));
-    expect(reminder.data.payload.to).toBe('disperin.32.05@daerah.example');
+    expect(reminder.data.payload.to).toBe('ref:dinas');
     expect(reminder.at).toMatch(/\+08:00$/);
     expect(reminder.data.payload.deadline).toMatch(/\+08:00$/);
     const row = await h.db

@@ -168,6 +168,27 @@ describe("recorded histories replay on today's workflow code", () => {
     expect(firstRun.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
 
+  it('holds nominations started with their rules by reference (r8): no rules, no name, no address in any run', () => {
+    const r8 = fixtures.filter((f) => f.startsWith('nomination-r8-'));
+    for (const script of ['excellent', 'revision', 'late-attendance', 'withdraw'])
+      expect(r8.some((f) => f.startsWith(`nomination-r8-${script}`))).toBe(true);
+    const names = ['Andi Pratama', 'Siti Rahmawati', 'Budi Santoso', 'Rina Siregar', 'Nurhayati', 'Yohanes Rumbiak'];
+    for (const f of r8) {
+      const p = payloads(f);
+      expect(p, f).toContain('"rulesRef":');
+      for (const name of names) expect(p, f).not.toContain(name);
+      // The only `x@y` left are the mails' Message-IDs (a hash of the business key).
+      const addresses = p.match(/[\w.+-]+@[a-z][\w-]*(\.[a-z][\w-]*)+/gi) ?? [];
+      expect(
+        addresses.filter((a) => !/^[0-9a-f]{32}@ovop\.kemenperin\.example$/.test(a)),
+        f,
+      ).toEqual([]);
+    }
+    // The first run of each loaded its rules, stripped, in its start check; the runs after carry them.
+    expect(payloads('nomination-r8-excellent-run1.json')).toContain('"email":"ref:assessor:');
+    expect(payloads('nomination-r8-excellent-run2.json')).toMatch(/"carried":.*"rules":/s);
+  });
+
   it('fails the replay of a committed history on a bundle changed without patched()', async () => {
     // The negative control: the nomination waits a moment before its first step, a change made without patched().
     const root = fileURLToPath(new URL('../../workflows', import.meta.url));

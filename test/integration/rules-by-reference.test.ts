@@ -5,6 +5,8 @@
  * offices or ministry. The mails still reach those people, the assessors by name, and the projection shows the
  * coaching office's address.
  */
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coordinator, dinasOf, nominationInput, scoresFor, sha256, testConfig } from '../../bench/drivers';
@@ -12,7 +14,9 @@ import { fetchRunChain } from '../../client/run-chain';
 import { retryOnTaskFailure } from '../../common/update-retry';
 import type { Actor } from '../../domain/types';
 import { mailFor } from '../../embedded/mailbox';
-import { cycleWorkflowId } from '../../workflows/ids';
+import { rulesSha256 } from '../../activities/rules-by-reference';
+import { documentRules } from '../../api/nomination-reads';
+import { cycleWorkflowId, nominationWorkflowId } from '../../workflows/ids';
 import {
   attendSocializationUpdate,
   determineStarsUpdate,
@@ -39,11 +43,12 @@ const stageOf = async (workflowId: string) =>
 /** The dinas address the nomination is proposed with (not the cycle's pattern): kept in its intake record only. */
 const DINAS = 'ukm.garut.tenun@dinas-garut.example';
 
+const config = testConfig('uji-aturan-rujukan', {
+  deadlines: { documents: { within: '14s', remindBefore: ['9s'], onMissed: 'hold' } },
+});
+
 describe('a nomination with its rules by reference', () => {
   it('keeps no name or address in its history, while its mails reach the people the rules name', async () => {
-    const config = testConfig('uji-aturan-rujukan', {
-      deadlines: { documents: { within: '14s', remindBefore: ['9s'], onMissed: 'hold' } },
-    });
     const cycle = await h.client.workflow.start('awardCycle', {
       workflowId: cycleWorkflowId(config.id),
       taskQueue: h.taskQueue,
@@ -187,6 +192,46 @@ describe('a nomination with its rules by reference', () => {
       .where('template', '=', 'intake_accepted')
       .executeTakeFirstOrThrow();
     expect(sent.recipient).toBe(DINAS);
+    // The API and the portal read the nomination's document rules from the rules its reference names.
+    expect(await documentRules(h.db, workflowId)).toEqual(config.documents);
     await cycle.terminate('the test is over');
   }, 240_000);
+
+  it('started around its cycle with a genuine reference fails at its start check: no row, no mail', async () => {
+    // The reference names rules the cycle stored (above); the nomination has no intake record.
+    const { regencies, provinces, ...rules } = config;
+    const n = nominationInput(config, { regencyCode: '32.05', ikmName: 'IKM Rujukan Palsu', commodity: 'kain_batik' });
+    const workflowId = nominationWorkflowId(config.id, n.regencyCode, n.ikmName);
+    const forged = {
+      nomination: n,
+      rulesRef: { cycleId: config.id, sha256: rulesSha256(rules) },
+      regencyName: regencies['32.05'],
+      provinceName: provinces['32'],
+    };
+    expect(
+      await h.db.selectFrom('cycle_rules').select('cycle_id').where('sha256', '=', forged.rulesRef.sha256).execute(),
+    ).toEqual([{ cycle_id: config.id }]);
+    const handle = await h.client.workflow.start('nomination', { workflowId, taskQueue: h.taskQueue, args: [forged] });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect({ type: cause.type, message: cause.message }).toEqual({
+      type: 'NotStartedByCycle',
+      message: `nomination ${workflowId} was not started by its cycle: no intake record of it`,
+    });
+    // Its rules never reached it: the check's answer holds none, and nothing was written or sent.
+    const history = await handle.fetchHistory();
+    const completed = history.events!.find((e) => e.activityTaskCompletedEventAttributes)!;
+    const verdict = JSON.parse(
+      Buffer.from(completed.activityTaskCompletedEventAttributes!.result!.payloads![0].data!).toString(),
+    ) as unknown;
+    expect(verdict).toEqual({ problem: expect.stringContaining('no intake record'), rules: null });
+    const rows = await h.db
+      .selectFrom('nomination_events')
+      .select('seq')
+      .where('workflow_id', '=', workflowId)
+      .execute();
+    expect(rows).toEqual([]);
+    expect(await mailFor(h.mailDir, workflowId)).toEqual([]);
+  });
 });
