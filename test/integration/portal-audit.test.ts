@@ -6,7 +6,9 @@
  * verdict for its recorded hash), and the pages refused to a dinas with their status and message, writing nothing.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -437,4 +439,62 @@ describe("the auditor's list of a cycle's nominations a page at a time", () => {
     await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
     await page.waitForURL(/lang=id/);
   });
+});
+
+describe('a replay that does not finish in time', () => {
+  it("leaves the run not decided on the auditor's pages, tried twice, and stores no verdict", async () => {
+    // Another release (the same code, one comment more: another bundle SHA-256, so no verdict is stored for it yet) on
+    // an API whose replays may take 1 ms, which none finishes in.
+    const dir = mkdtempSync(join(tmpdir(), 'ovop-replay-timeout-'));
+    const other = join(dir, 'workflow-bundle.js');
+    writeFileSync(other, `${readFileSync(bundlePath, 'utf8')}\n// another release\n`);
+    const otherSha = createHash('sha256').update(readFileSync(other)).digest('hex');
+    const slow = await startApi(h, { workflowBundlePath: other, replayTimeoutSeconds: 0.001 });
+    try {
+      await signInAs(h, slow.url, context, TEST_USERS.auditor.id);
+      const chain = await fetchRunChain(h.client, workflowId);
+      // Queued, timed out, queued once more at the back, timed out again: then "not decided", not "queued" for ever.
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${slow.url}/audit/usulan/${encodeURIComponent(workflowId)}`);
+            return page.locator('tr[data-run] [data-kunci="putar"]').allInnerTexts();
+          },
+          { timeout: 60_000, interval: 1_000 },
+        )
+        .toEqual(
+          chain.map(() =>
+            expect.stringMatching(
+              /^Belum terputuskan: putar ulang dua kali tidak selesai dalam batas waktunya \(0,001 detik\)\. Ini bukan tanda kode tidak deterministik/,
+            ),
+          ),
+        );
+      // The cycle's status counts such runs apart from the passed and the failed ones, once its check has listed
+      // every run and none is waiting.
+      await page.goto(`${slow.url}/audit?siklus=${config.id}`);
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            const [listed, waiting, undecided, ok] = await Promise.all(
+              ['run', 'antre', 'tak-terputuskan', 'lolos'].map((k) => cell(k).innerText()),
+            );
+            const done = await page.getByText('Pemeriksaan terakhir selesai').count();
+            return { done: done > 0, listed: Number(listed) >= 2, waiting, undecidedAll: undecided === listed, ok };
+          },
+          { timeout: 90_000, interval: 1_000 },
+        )
+        .toEqual({ done: true, listed: true, waiting: '0', undecidedAll: true, ok: '0' });
+      await expectAccessible(page);
+      const stored = await h.db
+        .selectFrom('replay_verdicts')
+        .select('run_id')
+        .where('bundle_sha256', '=', otherSha)
+        .execute();
+      expect(stored).toEqual([]);
+    } finally {
+      await slow.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

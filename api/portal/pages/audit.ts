@@ -269,7 +269,9 @@ function runRow(ctx: PageContext, r: AuditedRun, zone: string): SafeHtml {
         : s.state === 'preparing'
           ? a.preparing
           : s.state === 'undecided'
-            ? html`<span class="overdue">${a.replayUndecided(formatNumber(t, s.deadlineMs / 1000, 0))}</span>`
+            ? html`<span class="overdue"
+                >${a.replayUndecided(formatNumber(t, s.deadlineMs / 1000, s.deadlineMs < 1000 ? 3 : 0))}</span
+              >`
             : s.earlier
               ? html`${verdict(s.earlier)}
                   <span class="muted">${a.earlier(formatNumber(t, s.earlier.event_count, 0))} ${a.queued}</span>`
