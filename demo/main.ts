@@ -133,7 +133,7 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
     const { workflowId } = await retryOnTaskFailure(() =>
       cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
     );
-    const view = await driveNomination(deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
+    const view = await driveNomination(deps.db, deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
       stages.set(workflowId, stage);
       bar.update(Array.from(stages.values()).filter(isTerminal).length, { stages: summary() });
     });
@@ -185,10 +185,10 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
     views
       .filter((v) => v.stars)
       .map((v) => ({
-        IKM: v.ikmName,
-        Daerah: v.regencyName,
+        IKM: v.ikm_name,
+        Daerah: regionDisplayName(v.regency_code),
         Komoditas: v.commodity,
-        Nilai: v.provisionalScore,
+        Nilai: v.provisional_score,
         Bintang: v.stars,
       })),
   );

@@ -5,7 +5,7 @@
  * deadline passes).
  *
  * It decides as the bench driver does: from each accepted Update's answer, and between actions from the PostgreSQL
- * projection (bench/shared/projected-view.ts), waiting for the rows past the last answer's events; never from a
+ * projection (demo/projected-view.ts), waiting for the rows past the last answer's events; never from a
  * workflow query. What differs is how it survives faults: every Update carries an id derived from the action, so a call
  * cut off by a dead worker or a restarting server is simply sent again (the server answers a known id with the first
  * outcome instead of running it twice); every call has a deadline; any error other than a validator's refusal is
@@ -18,7 +18,7 @@ import type { CycleConfig, Stage } from '../../domain/types';
 import { isTerminal } from '../../domain/types';
 import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../../demo/next-actions';
 import type { NominationAnswer } from '../../workflows/messages';
-import { projectedAfter, visitDue } from '../shared/projected-view';
+import { projectedAfter, visitDue } from '../../demo/projected-view';
 
 export type ChaosScript = 'good' | 'revision' | 'withdraw' | 'late';
 

@@ -51,7 +51,7 @@ import {
   testConfig,
   workflowInput,
 } from '../shared/cycle';
-import { projectedView, type ProjectedView } from '../shared/projected-view';
+import { projectedView, type ProjectedView } from '../../demo/projected-view';
 import { settled } from '../shared/settled';
 import {
   CONTROL_CHAINS,

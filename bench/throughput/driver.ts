@@ -2,7 +2,7 @@
  * The bench's own nomination driver: the actors' decisions of demo/next-actions.ts (script 'good', or 'revision'
  * for one request for changes), with every round trip timed, deciding as people's clients do: from each accepted
  * Update's answer, and between actions from the PostgreSQL projection the API and the portal read
- * (bench/shared/projected-view.ts), never from a workflow query (without the sticky cache each query replays the
+ * (demo/projected-view.ts), never from a workflow query (without the sticky cache each query replays the
  * whole history: 4.1 s p50 in the 2026-12-02 bench). A projection read after an answer waits for the rows past the
  * answer's event sequence, so it never acts on a view older than the one it holds.
  */
@@ -14,7 +14,7 @@ import type { Commodity, CycleConfig } from '../../domain/types';
 import { isTerminal } from '../../domain/types';
 import { nextActions, steadyScores, type ActorPlan, type ActorView } from '../../demo/next-actions';
 import type { NominationAnswer } from '../../workflows/messages';
-import { projectedAfter, visitDue } from '../shared/projected-view';
+import { projectedAfter, visitDue } from '../../demo/projected-view';
 import { retryRpcTimeouts } from './rpc-retry';
 import type { Recorder } from '../shared/stats';
 

@@ -52,7 +52,7 @@ function catalogue() {
 async function drive(workflowId: string, script: DemoNomination['script']) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await driveNomination(h.client.workflow.getHandle(workflowId), script, config, () => {});
+      return await driveNomination(h.db, h.client.workflow.getHandle(workflowId), script, config, () => {});
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause;
       if (attempt >= 5 || !/Workflow Task in failed state/.test(`${(err as Error).message} ${cause?.message}`))

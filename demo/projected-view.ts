@@ -6,18 +6,18 @@
  * knows an answer of sequence N waits for a view past N (`projectedAfter`), never for a fixed time.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/database';
-import { HOLD_EVENTS } from '../../api/coordinator-lists';
+import type { Database } from '../db/database';
+import { HOLD_EVENTS } from '../api/coordinator-lists';
 import {
   assessmentsOf,
   assignedAssessors,
   documentRules,
   documentsOf,
   type NominationRow,
-} from '../../api/nomination-reads';
-import { requiredDocumentKinds } from '../../domain/documents';
-import type { Commodity, CycleConfig, DeadlineStage, Stage } from '../../domain/types';
-import type { ActorView } from '../../demo/next-actions';
+} from '../api/nomination-reads';
+import { requiredDocumentKinds } from '../domain/documents';
+import type { Commodity, CycleConfig, DeadlineStage, Stage } from '../domain/types';
+import type { ActorView } from './next-actions';
 
 export interface ProjectedView {
   view: ActorView;
