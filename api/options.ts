@@ -41,6 +41,8 @@ export interface ApiOptions {
   actionWaits: { acceptSeconds: number; resultSeconds: number };
   /** Log every request (pino) to stdout; the tests and the demo keep it quiet. */
   logRequests: boolean;
+  /** OVOP_API_LOG=debug: debug lines too (each replay's start, api/replayer.ts), besides the requests. */
+  logDebug?: boolean;
   /** Single sign-on by OpenID Connect (routes/oidc.ts), when OVOP_OIDC_ISSUER is set. */
   oidc?: OidcOptions;
   /** Origins whose pages may call the payload codec endpoint (the Temporal Web UI's); OVOP_CODEC_CORS_ORIGINS. */
@@ -119,6 +121,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiO
       resultSeconds: numberFrom(env, 'OVOP_ACTION_RESULT_SECONDS', defaults.actionWaits?.resultSeconds ?? 10),
     },
     logRequests: defaults.logRequests ?? env.OVOP_API_LOG !== 'off',
+    logDebug: defaults.logDebug ?? env.OVOP_API_LOG === 'debug',
     oidc: oidcFromEnv(env) ?? defaults.oidc,
     workflowBundlePath: env.OVOP_WORKFLOW_BUNDLE?.trim() || defaults.workflowBundlePath,
     replayTimeoutSeconds: numberFrom(

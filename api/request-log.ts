@@ -11,14 +11,18 @@ export interface LogDestination {
   write(line: string): void;
 }
 
-/** Fastify's logger and request-id options: `info` with request logging (OVOP_API_LOG), `warn` without. */
+/**
+ * Fastify's logger and request-id options: `info` with request logging (OVOP_API_LOG), `warn` without, `debug` with
+ * `debug` (OVOP_API_LOG=debug).
+ */
 export function requestLogOptions(
   logRequests: boolean,
   behindProxy: boolean,
   stream?: LogDestination,
+  debug = false,
 ): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'childLoggerFactory'> {
   return {
-    logger: { level: logRequests ? 'info' : 'warn', ...(stream ? { stream } : {}) },
+    logger: { level: debug ? 'debug' : logRequests ? 'info' : 'warn', ...(stream ? { stream } : {}) },
     // Unique across the API's replicas and restarts, unlike Fastify's default counter (req-1, req-2, …).
     genReqId: () => randomUUID(),
     requestIdHeader: behindProxy ? 'x-request-id' : false,

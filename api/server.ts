@@ -61,7 +61,12 @@ const LOGGED_STATUSES = new Set([401, 403, 409, 429]);
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { options } = deps;
   const app = Fastify({
-    ...requestLogOptions(options.logRequests, process.env.OVOP_API_TRUST_PROXY === '1', deps.logStream),
+    ...requestLogOptions(
+      options.logRequests,
+      process.env.OVOP_API_TRUST_PROXY === '1',
+      deps.logStream,
+      options.logDebug,
+    ),
     // Behind the ministry's reverse proxy: the client's address comes from X-Forwarded-For.
     trustProxy: process.env.OVOP_API_TRUST_PROXY === '1',
     bodyLimit: 2 * 1024 * 1024,

@@ -443,13 +443,22 @@ describe("the auditor's list of a cycle's nominations a page at a time", () => {
 
 describe('a replay that does not finish in time', () => {
   it("leaves the run not decided on the auditor's pages, tried twice, and stores no verdict", async () => {
-    // Another release (the same code, one comment more: another bundle SHA-256, so no verdict is stored for it yet) on
+    // Another release (the same code, one comment more at its start, before which nothing may follow its inline source map: another bundle SHA-256, so no verdict is stored for it yet) on
     // an API whose replays may take 1 ms, which none finishes in.
     const dir = mkdtempSync(join(tmpdir(), 'ovop-replay-timeout-'));
     const other = join(dir, 'workflow-bundle.js');
-    writeFileSync(other, `${readFileSync(bundlePath, 'utf8')}\n// another release\n`);
+    writeFileSync(other, `// another release\n${readFileSync(bundlePath, 'utf8')}`);
     const otherSha = createHash('sha256').update(readFileSync(other)).digest('hex');
-    const slow = await startApi(h, { workflowBundlePath: other, replayTimeoutSeconds: 0.001 });
+    // Its log at debug level (OVOP_API_LOG=debug) names each replay as it starts, and each timeout.
+    const lines: { level: number; msg: string; workflowId?: string; runId?: string; events?: number }[] = [];
+    const slow = await startApi(h, { workflowBundlePath: other, replayTimeoutSeconds: 0.001, logDebug: true }, 0, {
+      logStream: {
+        // Only the replayer's lines are read: a debug line can be megabytes (a whole bundle's source).
+        write: (text) => {
+          for (const l of text.split('\n')) if (l.includes('"msg":"replay ')) lines.push(JSON.parse(l));
+        },
+      },
+    });
     try {
       await signInAs(h, slow.url, context, TEST_USERS.auditor.id);
       const chain = await fetchRunChain(h.client, workflowId);
@@ -492,6 +501,15 @@ describe('a replay that does not finish in time', () => {
         .where('bundle_sha256', '=', otherSha)
         .execute();
       expect(stored).toEqual([]);
+      const firstRun = chain[0].runId;
+      const ofFirstRun = lines.filter((l) => l.workflowId === workflowId && l.runId === firstRun);
+      expect(ofFirstRun.map((l) => [l.level, l.msg])).toEqual([
+        [20, 'replay started'],
+        [40, 'replay timed out after 1 ms; queued again'],
+        [20, 'replay started'],
+        [40, 'replay timed out after 1 ms; left undecided'],
+      ]);
+      expect(ofFirstRun[0].events).toBeGreaterThan(0);
     } finally {
       await slow.stop();
       rmSync(dir, { recursive: true, force: true });
