@@ -138,7 +138,7 @@ export class DeadlineClock {
   }
 
   /**
-   * `waitStage` since r4 (README, "Mail around a deadline"): a reminder is sent at its moment before the deadline it
+   * `waitStage` since r4 (docs/award-process.md, "The stages, their deadlines and who acts"): a reminder is sent at its moment before the deadline it
    * was planned for, and skipped when that moment had already passed when the wait for this deadline began (a stage
    * entered late, an extension, a grace period); the grace period has its own notice, no reminders, and no second
    * escalation when it runs out; and the timers count from after the reminders' sends, not from before them.

@@ -3,7 +3,7 @@
  * dinas gets each reminder once, at its moment, then the grace notice and the disqualification, and its province one
  * escalation; reminders say where and what (the sessions that cover the province, the documents still missing); the
  * deadline timer is set for the deadline itself, not late by the reminders' sends; the stored .eml files carry the
- * X-Ovop headers on one line each, so the README's grep finds them.
+ * X-Ovop headers on one line each, so the grep in docs/architecture.md finds them.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -141,7 +141,7 @@ describe('mail around a deadline', () => {
     );
     expect(reminders[0].text).not.toContain('Makassar');
 
-    // The headers as the README shows them: one line each, found by grep in the stored .eml files.
+    // The headers as docs/architecture.md shows them: one line each, found by grep in the stored .eml files.
     const grep = promisify(execFile);
     const files = mail.map((m) => join(h.mailDir, m.file));
     const found = await grep('grep', ['-lF', `X-Ovop-Workflow: ${workflowId}`, ...files]);
