@@ -10,6 +10,7 @@ import type { RecordEventInput, NotificationRequest } from '../activities/contra
 import { STAGES, type Actor } from '../domain/types';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
 import { formatActor } from './output';
+import { recipientLabel } from './recipient-label';
 import { formatTime, isIsoInstant, knownZone } from './time';
 
 export type History = temporal.api.history.v1.IHistory;
@@ -202,7 +203,7 @@ export function readTrail(history: History): Trail {
         // `to` is the new stage of a stage change, and the recipient of a mail (reminder.sent, escalation.sent).
         const isStage = (STAGES as readonly unknown[]).includes(p.to);
         const change = isStage && p.from !== p.to ? ` (stage ${p.from ?? '-'} → ${String(p.to)})` : '';
-        const recipient = typeof p.to === 'string' && !isStage ? ` to ${p.to}` : '';
+        const recipient = typeof p.to === 'string' && !isStage ? ` to ${recipientLabel(p.to)}` : '';
         const detail = brief(
           Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'to' && !(k === 'from' && isStage))),
           timezone,
@@ -218,7 +219,7 @@ export function readTrail(history: History): Trail {
         scheduled.set(id, { name, input });
         push({
           kind: 'mail',
-          text: `mail ${n.template} to ${n.to.join(', ')}${n.cc?.length ? ` (cc ${n.cc.join(', ')})` : ''}`,
+          text: `mail ${n.template} to ${n.to.map(recipientLabel).join(', ')}${n.cc?.length ? ` (cc ${n.cc.map(recipientLabel).join(', ')})` : ''}`,
           data: { template: n.template, to: n.to, cc: n.cc ?? [], key: n.key },
         });
       } else {

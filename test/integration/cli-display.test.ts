@@ -182,10 +182,10 @@ describe('what the CLI shows', () => {
     // Started by its cycle, the nomination names its recipients by role (rules by reference, issue #16 item 4): the
     // history, and so the trail read from it, holds no address.
     expect(text.stdout).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA +#\d+ +event \d+ reminder\.sent to ref:dinas by system:ovop-engine:00: deadlineStage=attendance offsetMs=20000 deadline=\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA +#\d+ +event \d+ reminder\.sent to the dinas kabupaten\/kota \(ref:dinas\) by system:ovop-engine:00: deadlineStage=attendance offsetMs=20000 deadline=\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m,
     );
     expect(text.stdout).toMatch(
-      /event \d+ escalation\.sent to ref:provinsi:32 by \S+: deadlineStage=attendance policy=disqualify/,
+      /event \d+ escalation\.sent to the dinas provinsi 32 \(ref:provinsi:32\) by \S+: deadlineStage=attendance policy=disqualify/,
     );
     expect(text.stdout).not.toMatch(/→ disperin/);
     // Stage changes still read as stage changes.
