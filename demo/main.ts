@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const apiPort = port('OVOP_API_PORT', 8080);
   // Mails link to the portal the API serves here (OVOP_PORTAL_URL names another, e.g. behind a proxy).
   const portalUrl = process.env.OVOP_PORTAL_URL || `http://127.0.0.1:${apiPort}`;
-  const { worker, connection } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue, portalUrl });
+  const { worker, connection, cache } = await createWorker({ ...deps, temporal: stack.temporal, taskQueue, portalUrl });
+  console.log(`Workflow cache ${cache.size}: ${cache.reason}.`);
   const running = worker.run();
   const archiveMs = archiveEvery();
   const archiver = archiveMs ? startHistoryArchiver(deps.client, deps.db, archiveMs) : undefined;

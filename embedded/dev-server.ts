@@ -35,9 +35,24 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
   'history.visibilityProcessorMaxPollRPS': 1000,
 };
 
-/** `OVOP_DEV_SERVER_STOCK=1` runs the dev server with Temporal's own limits (for a bench's side-by-side). */
-export function devServerDynamicConfig(env: NodeJS.ProcessEnv = process.env): Record<string, number> {
-  return env.OVOP_DEV_SERVER_STOCK === '1' ? {} : { ...DEV_SERVER_DYNAMIC_CONFIG };
+/**
+ * The namespace refuses every query, so that the engine's workers may keep their workflow cache: with SDK 1.24 a query
+ * can make a cached workflow record an unreplayable history (worker/workflow-cache.ts). The engine asks no queries.
+ */
+export const REFUSE_QUERIES: Readonly<Record<string, boolean>> = { 'system.disallowQuery': true };
+
+/**
+ * The engine's dev-server settings. `OVOP_DEV_SERVER_STOCK=1` drops the queue-read limits (Temporal's own, for a
+ * bench's side-by-side); `answerQueries` lets the namespace answer queries, for tests that look inside a workflow.
+ */
+export function devServerDynamicConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { answerQueries?: boolean } = {},
+): Record<string, number | boolean> {
+  return {
+    ...(env.OVOP_DEV_SERVER_STOCK === '1' ? {} : DEV_SERVER_DYNAMIC_CONFIG),
+    ...(opts.answerQueries ? {} : REFUSE_QUERIES),
+  };
 }
 
 export interface DevServer {

@@ -19,6 +19,11 @@ export interface StackOptions {
   /** Fixed ports for npm start; 0 or undefined picks a free one. */
   ports?: { temporal?: number; ui?: number; pg?: number; smtp?: number };
   env?: NodeJS.ProcessEnv;
+  /**
+   * The embedded dev server's namespace answers queries (tests that look inside workflows with them). Its workers then
+   * run without a cache; the engine's own stack refuses queries and its workers cache (worker/workflow-cache.ts).
+   */
+  answerQueries?: boolean;
 }
 
 export interface Stack {
@@ -51,7 +56,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         headless: opts.headless,
         dbFile: opts.persistent ? join(opts.stateDir, 'temporal.sqlite') : undefined,
         logFile: join(opts.stateDir, 'temporal-server.log'),
-        dynamicConfig: devServerDynamicConfig(env),
+        dynamicConfig: devServerDynamicConfig(env, { answerQueries: opts.answerQueries }),
       });
       stops.push(server.stop);
       uiUrl = server.uiUrl;

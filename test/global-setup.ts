@@ -52,6 +52,8 @@ export default async function setup(project: TestProject) {
     stateDir,
     persistent: false,
     headless: true,
+    // The tests look inside workflows with queries; so the workers here run without a cache, every task a replay.
+    answerQueries: true,
     env: { ...process.env, DATABASE_URL: realDb?.url, SMTP_URL: undefined, TEMPORAL_ADDRESS: undefined },
   });
   const teardown = async () => {

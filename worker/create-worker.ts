@@ -9,7 +9,7 @@ import type { Database } from '../db/database';
 import { dataConverterOf, type TemporalSettings } from '../common/temporal-connection';
 import { activeTracing, workflowTracingSinks } from '../common/tracing';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../common/workflow-bundle';
-import { maxCachedWorkflows } from './workflow-cache';
+import { decideWorkflowCache, namespaceRefusesQueries, type CacheDecision } from './workflow-cache';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -26,8 +26,26 @@ export interface WorkerDeps {
   portalUrl?: string;
 }
 
-export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+export interface CreatedWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** The workflow cache it runs with, and why (worker/workflow-cache.ts). */
+  cache: CacheDecision;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<CreatedWorker> {
   const connection = await NativeConnection.connect(deps.temporal.connectionOptions);
+  const given = deps.tuning?.maxCachedWorkflows;
+  let cache: CacheDecision;
+  try {
+    cache =
+      given === undefined
+        ? decideWorkflowCache(await namespaceRefusesQueries(connection, deps.temporal.namespace))
+        : { size: given, reason: `maxCachedWorkflows ${given} given by the caller` };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const tracing = activeTracing();
   const worker = await Worker.create({
     connection,
@@ -47,9 +65,9 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     // keep a worker from restarting. Whatever was cut off is retried by Temporal on another worker.
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '15 seconds',
-    // No sticky cache by default: see workflow-cache.ts for the nondeterminism a cached workflow can record.
-    maxCachedWorkflows: maxCachedWorkflows(),
+    // A cache only where the server refuses queries: workflow-cache.ts says why.
+    maxCachedWorkflows: cache.size,
     ...deps.tuning,
   });
-  return { worker, connection };
+  return { worker, connection, cache };
 }

@@ -1,14 +1,29 @@
 /**
- * How many workflows a worker keeps in memory between workflow tasks (Temporal's sticky cache). The engine's default is
- * none: every workflow task rebuilds its workflow from history, exactly as an auditor's replay does. With the cache on,
- * SDK 1.24 can record a history that it cannot replay (docs/workflow-cache.md); OVOP_MAX_CACHED_WORKFLOWS sets another
- * size for those who accept that risk.
+ * How many workflows a worker keeps in memory between workflow tasks (Temporal's sticky cache). SDK 1.24 can record a
+ * history it cannot replay when a query reaches a cached workflow whose new events wait for their task
+ * (docs/workflow-cache.md), so the worker keeps a cache only where the Temporal server refuses every query in its
+ * namespace (the dynamic config `system.disallowQuery`); then no query can reach it. Nothing in the engine asks a
+ * workflow query: reads come from the PostgreSQL projection.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 0;
+import type { NativeConnection } from '@temporalio/worker';
 
-export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.OVOP_MAX_CACHED_WORKFLOWS;
-  if (raw === undefined || raw === '') return DEFAULT_MAX_CACHED_WORKFLOWS;
+/** The cache where the server refuses queries: about 270 KB of worker memory each (bench/README.md). */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
+
+/** gRPC status codes of the probe's two answers. */
+const INVALID_ARGUMENT = 3;
+const NOT_FOUND = 5;
+
+export interface CacheDecision {
+  size: number;
+  /** Said once in the worker's log, so an operator sees why the worker runs with or without its cache. */
+  reason: string;
+}
+
+/** OVOP_MAX_CACHED_WORKFLOWS as given: a whole number, or undefined when it is not set. */
+export function configuredMaxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.OVOP_MAX_CACHED_WORKFLOWS?.trim();
+  if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
     throw new Error(
@@ -16,4 +31,79 @@ export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number
     );
   }
   return n;
+}
+
+/** The size follows the server's query setting unless an operator set one. */
+export function decideWorkflowCache(queriesRefused: boolean, env: NodeJS.ProcessEnv = process.env): CacheDecision {
+  const configured = configuredMaxCachedWorkflows(env);
+  if (configured !== undefined) {
+    const risk =
+      configured > 0 && !queriesRefused
+        ? '; the server answers queries, so a query can make this cache record an unreplayable history (docs/workflow-cache.md)'
+        : '';
+    return { size: configured, reason: `OVOP_MAX_CACHED_WORKFLOWS=${configured}${risk}` };
+  }
+  return queriesRefused
+    ? {
+        size: DEFAULT_MAX_CACHED_WORKFLOWS,
+        reason: `the namespace refuses queries (system.disallowQuery), so the worker caches up to ${DEFAULT_MAX_CACHED_WORKFLOWS} workflows`,
+      }
+    : {
+        size: 0,
+        reason:
+          'the namespace answers queries, so the worker keeps no cache and rebuilds each workflow from history at every task; set system.disallowQuery on the server for the cache (docs/workflow-cache.md)',
+      };
+}
+
+/**
+ * Asks the server whether it refuses queries in the namespace: a query for a workflow that cannot exist is refused with
+ * "not allowed to query" before the server looks for it, and answered with NOT_FOUND otherwise. A server that cannot
+ * be reached throws, for the caller's start-up retry.
+ */
+export async function namespaceRefusesQueries(connection: NativeConnection, namespace: string): Promise<boolean> {
+  try {
+    await connection.workflowService.queryWorkflow({
+      namespace,
+      execution: { workflowId: 'ovop-query-setting-probe/none' },
+      query: { queryType: '__ovop_probe' },
+    });
+    return false;
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === INVALID_ARGUMENT && /not allowed to query/i.test((err as Error).message)) return true;
+    if (code === NOT_FOUND || code === INVALID_ARGUMENT) return false;
+    throw err;
+  }
+}
+
+/**
+ * A cache chosen because the server refused queries is only safe while it still does: the setting is dynamic config,
+ * which an operator can change under a running worker. Checks it every `everyMs` and calls `onAnswered` once if the
+ * namespace starts answering queries; a failed check (server unreachable) is tried again at the next interval.
+ */
+export function watchQueryRefusal(
+  connection: NativeConnection,
+  namespace: string,
+  everyMs: number,
+  onAnswered: () => void,
+): { stop(): void } {
+  let stopped = false;
+  const timer = setInterval(() => {
+    namespaceRefusesQueries(connection, namespace).then(
+      (refused) => {
+        if (refused || stopped) return;
+        stopped = true;
+        clearInterval(timer);
+        onAnswered();
+      },
+      () => {},
+    );
+  }, everyMs);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

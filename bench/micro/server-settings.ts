@@ -17,7 +17,7 @@ import { freePort } from '../../embedded/ports';
 import { startStack } from '../../embedded/stack';
 import { bootstrap } from '../../worker/bootstrap';
 import { createWorker } from '../../worker/create-worker';
-import { maxCachedWorkflows } from '../../worker/workflow-cache';
+import { configuredMaxCachedWorkflows } from '../../worker/workflow-cache';
 import { nominationWorkflowId } from '../../workflows/ids';
 import { extendDeadlineUpdate } from '../../workflows/messages';
 import { nonNegative, parseOptions } from '../shared/args';
@@ -96,7 +96,7 @@ async function side(temporal: TemporalSettings) {
   const workers = [
     made[0].worker,
     made[1].worker,
-    await baseline('latency-baseline', maxCachedWorkflows()),
+    await baseline('latency-baseline', configuredMaxCachedWorkflows() ?? 0),
     await baseline('latency-baseline-cached', CACHE),
   ];
   const runs = workers.map((w) => w.run());

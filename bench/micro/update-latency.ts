@@ -16,7 +16,7 @@ import { bootstrap } from '../../worker/bootstrap';
 import { createWorker } from '../../worker/create-worker';
 import { startStack } from '../../embedded/stack';
 import { extendDeadlineUpdate } from '../../workflows/messages';
-import { maxCachedWorkflows } from '../../worker/workflow-cache';
+import { configuredMaxCachedWorkflows } from '../../worker/workflow-cache';
 import { nonNegative, parseOptions } from '../shared/args';
 import * as baselineActivities from '../shared/baseline.activities';
 import { BENCH_WORKFLOWS_PATH } from '../shared/baseline-worker';
@@ -56,7 +56,7 @@ const baselineWorker = (taskQueue: string, maxCached?: number) =>
     activities: baselineActivities,
     ...(maxCached === undefined ? {} : { maxCachedWorkflows: maxCached }),
   });
-const bareWorker = await baselineWorker('latency-baseline', maxCachedWorkflows());
+const bareWorker = await baselineWorker('latency-baseline', configuredMaxCachedWorkflows() ?? 0);
 const cachedWorker = await baselineWorker('latency-baseline-cached', CACHE);
 
 async function measure(send: (i: number) => Promise<unknown>): Promise<number[]> {

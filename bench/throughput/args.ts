@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`. */
 import { Command } from 'commander';
 import { nonNegative as num, parseOptions } from '../shared/args';
-import { maxCachedWorkflows } from '../../worker/workflow-cache';
+import { configuredMaxCachedWorkflows } from '../../worker/workflow-cache';
 
 export interface BenchArgs {
   n: number;
@@ -29,7 +29,7 @@ export function parseArgs(argv: string[]): BenchArgs {
         '--max-cached <count>',
         "worker maxCachedWorkflows (default: the engine's, worker/workflow-cache.ts)",
         num,
-        maxCachedWorkflows(),
+        configuredMaxCachedWorkflows() ?? 0,
       )
       .option('--max-workflow-tasks <count>', 'worker maxConcurrentWorkflowTaskExecutions', num, 40)
       .option(
