@@ -9,6 +9,7 @@
  */
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { History } from './history';
+import { encodedFailureMessage } from './core-failure';
 
 export interface HistoryToReplay {
   workflowId: string;
@@ -222,17 +223,13 @@ async function replaySession<T extends HistoryToReplay>(
 /**
  * Whether a replay failed because one activation ran past the replay worker's `isolateExecutionTimeout` (the SDK's
  * deadlock detector, which a loaded machine trips too): not a verdict on the code either. The failure's message is
- * in its encoded attributes, which Core prints in base64 (its start and its end); the start names the timeout.
+ * in its encoded attributes (core-failure.ts), whose start names the timeout.
  */
 export function isIsolateTimeout(error: unknown): boolean {
   const text = (error as Error | undefined)?.message;
   if (!text) return false;
   if (text.includes('Script execution timed out')) return true;
-  const encoded = /encoded_attributes: Some\(\[([A-Za-z0-9+/=.]+)\]\)/.exec(text)?.[1];
-  if (!encoded) return false;
-  return encoded
-    .split('..')
-    .some((part) => Buffer.from(part, 'base64').toString('utf8').includes('"message":"Script execution tim'));
+  return encodedFailureMessage(text)?.startsWith('Script execution tim') ?? false;
 }
 
 /** The run id a history's started event names, as the SDK reports it. */

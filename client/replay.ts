@@ -3,6 +3,7 @@
  * spot; an auditor (or a test) may point at another workflows index or a prebuilt bundle. A replay that takes another
  * path than the history is non-deterministic: the change needs `patched()` before it may be deployed.
  */
+import { encodedFailureMessage } from './core-failure';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -166,7 +167,9 @@ export function verdictOf(error: unknown, history?: History): ReplayVerdict {
   const full = (err.message ?? String(error)).replace(/\s+/g, ' ').trim();
   // Core wraps its finding in a long debug rendering; its own message is the readable part.
   const inner = /message: "((?:[^"\\]|\\.)+)"/.exec(full)?.[1];
-  const message = inner ? inner.replace(/^\[TMPRL\d+\]\s*/, '') : full;
+  // A workflow task failure written by the engine's failure converter carries its message encoded (core-failure.ts).
+  const decoded = inner === 'Encoded failure' ? encodedFailureMessage(full) : undefined;
+  const message = decoded ?? (inner ? inner.replace(/^\[TMPRL\d+\]\s*/, '') : full);
   const kind =
     err.name === 'DeterminismViolationError' || /nondetermin/i.test(full) ? 'non-deterministic' : 'replay failed';
   const m = /HistoryEvent\(\s*id:\s*(\d+)/i.exec(full) ?? /event(?:[ _]id)?[ :#]+(\d+)/i.exec(full);
