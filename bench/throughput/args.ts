@@ -1,13 +1,13 @@
 /** Command-line options of `npm run bench`. */
 import { Command } from 'commander';
 import { nonNegative as num, parseOptions } from '../shared/args';
-import { configuredMaxCachedWorkflows } from '../../worker/workflow-cache';
 
 export interface BenchArgs {
   n: number;
   concurrency: number;
   maxActivities: number;
-  maxCached: number;
+  /** The worker's workflow cache; undefined leaves it to the engine (createWorker asks the server: worker/workflow-cache.ts). */
+  maxCached: number | undefined;
   maxWorkflowTasks: number;
   deadlineScale: number;
   revisionShare: number;
@@ -27,9 +27,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       .option('--max-activities <count>', 'worker maxConcurrentActivityTaskExecutions', num, 100)
       .option(
         '--max-cached <count>',
-        "worker maxCachedWorkflows (default: the engine's, worker/workflow-cache.ts)",
+        "worker maxCachedWorkflows (default: the engine's decision, 1,000 where the server refuses queries, as the embedded dev server does, else 0: worker/workflow-cache.ts)",
         num,
-        configuredMaxCachedWorkflows() ?? 0,
       )
       .option('--max-workflow-tasks <count>', 'worker maxConcurrentWorkflowTaskExecutions', num, 40)
       .option(
@@ -48,7 +47,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       .option('--pg-pool <count>', 'PostgreSQL pool size (0: 1 for PGlite, 10 for DATABASE_URL)', num, 0)
       .option(
         '--cached-baseline <size>',
-        "workflow cache of the second bare-workflow baseline, Temporal's own pace on this server (0: skip it)",
+        "workflow cache of the second bare-workflow baseline, Temporal's own pace on this server (0: skip it; not run again when the first baseline, which takes ours' cache, already had it)",
         num,
         1000,
       )

@@ -20,16 +20,15 @@ export async function runBaseline(opts: {
   shape: BaselineShape;
   temporal: TemporalSettings;
   client: Client;
+  /** Names the phase's task queue and workflow ids, so that two baselines on one server do not meet. */
   runTag: string;
-  /** The worker's workflow cache; omitted means the bench's `--max-cached` (the engine's setting). */
-  maxCached?: number;
+  /** The worker's workflow cache: the size ours ran with, or the cached baseline's. */
+  maxCached: number;
   onProgress(done: number): void;
 }): Promise<PhaseResult & { workflowIds: string[] }> {
-  const { args, shape, client } = opts;
-  const maxCached = opts.maxCached ?? args.maxCached;
+  const { args, shape, client, maxCached } = opts;
   const rec = new Recorder();
-  // The cached baseline runs on a task queue and ids of its own, after the uncached one on the same server.
-  const tag = opts.maxCached === undefined ? opts.runTag : `${opts.runTag}-cached`;
+  const tag = opts.runTag;
   const taskQueue = `ovop-bench-baseline-${tag}`;
   const connection = await NativeConnection.connect(opts.temporal.connectionOptions);
   const worker = await Worker.create({

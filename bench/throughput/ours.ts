@@ -10,6 +10,7 @@ import { stageCounts } from '../../db/reports';
 import type { Commodity, CycleConfig } from '../../domain/types';
 import { COMMODITIES } from '../../domain/types';
 import { createWorker } from '../../worker/create-worker';
+import type { CacheDecision } from '../../worker/workflow-cache';
 import type { TemporalSettings } from '../../common/temporal-connection';
 import { awardCycle } from '../../workflows/award-cycle.workflow';
 import { cycleWorkflowId } from '../../workflows/ids';
@@ -51,6 +52,8 @@ export interface OursResult extends PhaseResult {
   finalStages: Record<string, number>;
   cycle: { workflowId: string; finalizeSeconds: number; view: CycleView };
   pg: PgPerNomination;
+  /** The workflow cache the engine's worker ran with, and why (its own decision unless `--max-cached` was given). */
+  cache: CacheDecision;
 }
 
 export async function runOurs(opts: {
@@ -61,6 +64,8 @@ export async function runOurs(opts: {
   db: Kysely<Database>;
   mailer: Mailer;
   embeddedPostgres: boolean;
+  /** Told the worker's cache once it is decided, before the first nomination. */
+  onCache?(cache: CacheDecision): void;
   onProgress(done: number): void;
 }): Promise<OursResult> {
   const { args, config, client } = opts;
@@ -69,7 +74,7 @@ export async function runOurs(opts: {
    * takes the projection as it stands). */
   const typicalUpdate = new RoundTripGauge();
   const taskQueue = `ovop-bench-${config.id}`;
-  const { worker, connection } = await createWorker({
+  const { worker, connection, cache } = await createWorker({
     temporal: opts.temporal,
     client,
     db: opts.db,
@@ -78,10 +83,12 @@ export async function runOurs(opts: {
     tuning: {
       maxConcurrentActivityTaskExecutions: args.maxActivities,
       maxConcurrentWorkflowTaskExecutions: args.maxWorkflowTasks,
-      maxCachedWorkflows: args.maxCached,
+      // Left out unless given, so that the worker decides as it does in production (worker/workflow-cache.ts).
+      ...(args.maxCached === undefined ? {} : { maxCachedWorkflows: args.maxCached }),
       interceptors: { activity: [activityTiming(rec)] },
     },
   });
+  opts.onCache?.(cache);
   const running = worker.run();
   try {
     const rssStart = process.memoryUsage().rss;
@@ -210,6 +217,7 @@ export async function runOurs(opts: {
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },
       pg: perNomination(pgBefore, pgAfter, args.n, opts.embeddedPostgres),
+      cache,
     };
   } finally {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -15,6 +15,8 @@ interface SizeCost {
   wallSecondsPerNomination: number;
   cpuSecondsPerNomination: { benchProcess: number; devServer: number | null; total: number };
   pgCommitsPerNomination: number | null;
+  /** The workflow cache the size's worker ran with, and why (the engine decides unless `--max-cached` is passed on). */
+  workflowCache: { size: number; reason: string } | null;
   result: string;
 }
 
@@ -69,6 +71,7 @@ function costOf(path: string): SizeCost {
       total: round((bench + (server ?? 0)) / done),
     },
     pgCommitsPerNomination: r.ours.postgres?.commitsPerNomination ?? null,
+    workflowCache: r.ours.workflowCache ?? null,
     result: path,
   };
 }
@@ -109,9 +112,12 @@ export async function runScale(argv: string[]): Promise<void> {
       ],
       ['CPU s per nomination: total', small.cpuSecondsPerNomination.total, large.cpuSecondsPerNomination.total],
       ['PG commits per nomination', small.pgCommitsPerNomination, large.pgCommitsPerNomination],
+      ['workflow cache (workflows)', small.workflowCache?.size, large.workflowCache?.size],
     ],
     ['cost', `n = ${small.n}`, `n = ${large.n}`],
   );
+  for (const c of costs)
+    console.log(`n = ${c.n}: workflow cache ${c.workflowCache?.size} — ${c.workflowCache?.reason}`);
   console.log(`\ncost per nomination at n=${large.n} / n=${small.n} (total CPU): ${ratio}; goal ≤ 1.2`);
   console.log(`Result written to ${path}`);
 }
