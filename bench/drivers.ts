@@ -50,6 +50,9 @@ export {
   type UpdateOutcome,
 } from './fuzz/runner';
 
+// The SDK 1.24 cache hazard's sequence, for the workflow cache's test and `npm run bench:cache-hazard`.
+export { bundleHazardWorkflows, HazardWorker, runHazardTry, type HazardTry } from './shared/cache-hazard';
+
 // The throughput suite's history reading and `--scale` argument split.
 export { shapeOfEvents, taskPrefixes, taskTimes } from './shared/history';
 export { parseScale } from './throughput/scale';
