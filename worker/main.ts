@@ -10,17 +10,17 @@ import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
 import { installWorkerRuntime } from './runtime';
-import { configuredMaxCachedWorkflows, watchQueryRefusal } from './workflow-cache';
+import { configuredMaxCachedWorkflows, querySettingCheckMs, watchQueryRefusal } from './workflow-cache';
 
 // Before the first connection: the SDK's runtime is made once, with its logger and Prometheus exporter or without.
 const { metricsAddress } = installWorkerRuntime();
 const temporal = temporalSettingsOrExit('worker');
-/** The server re-reads its dynamic config every 10–60 s; checking as often costs one refused call. */
-const QUERY_SETTING_CHECK_MS = 30_000;
 const tracing = tracingOrExit('worker', 'ovop-worker');
 try {
   const connections = connectionSettingsOrExit('worker');
   const archiveMs = archiveEvery();
+  // Each check costs one refused call (worker/workflow-cache.ts).
+  const querySettingEveryMs = querySettingCheckMs();
   const deps = await whileUnreachable(`PostgreSQL or Temporal (${temporal.address})`, () =>
     bootstrap({ temporal, ...connections }),
   );
@@ -45,7 +45,7 @@ try {
   let queriesAnswered = false;
   const watch =
     cache.size > 0 && configuredMaxCachedWorkflows() === undefined
-      ? watchQueryRefusal(connection, temporal.namespace, QUERY_SETTING_CHECK_MS, () => {
+      ? watchQueryRefusal(connection, temporal.namespace, querySettingEveryMs, () => {
           queriesAnswered = true;
           console.error(
             `Worker stopping: namespace ${temporal.namespace} now answers queries, and a cached workflow is unsafe then (docs/workflow-cache.md); started again, it runs without a cache.`,

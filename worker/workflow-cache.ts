@@ -76,6 +76,22 @@ export async function namespaceRefusesQueries(connection: NativeConnection, name
   }
 }
 
+/** How often a caching worker asks again, by default: the server re-reads its dynamic config every 10–60 s. */
+export const DEFAULT_QUERY_SETTING_CHECK_SECONDS = 30;
+
+/** OVOP_QUERY_SETTING_CHECK_SECONDS in milliseconds: a whole number of seconds from 1 (tests) to 3600. */
+export function querySettingCheckMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.OVOP_QUERY_SETTING_CHECK_SECONDS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_QUERY_SETTING_CHECK_SECONDS * 1000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) {
+    throw new Error(
+      `OVOP_QUERY_SETTING_CHECK_SECONDS must be a whole number of seconds from 1 to 3600, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return n * 1000;
+}
+
 /**
  * A cache chosen because the server refused queries is only safe while it still does: the setting is dynamic config,
  * which an operator can change under a running worker. Checks it every `everyMs` and calls `onAnswered` once if the

@@ -7,6 +7,7 @@ import {
   configuredMaxCachedWorkflows,
   decideWorkflowCache,
   DEFAULT_MAX_CACHED_WORKFLOWS,
+  querySettingCheckMs,
 } from '../../worker/workflow-cache';
 
 const env = (value?: string): NodeJS.ProcessEnv => (value === undefined ? {} : { OVOP_MAX_CACHED_WORKFLOWS: value });
@@ -66,5 +67,20 @@ describe('the cache a worker runs with', () => {
       expect(() => decideWorkflowCache(refused, env('abc'))).toThrow(
         'OVOP_MAX_CACHED_WORKFLOWS must be a whole number of workflows (0 or more), not "abc"',
       );
+  });
+});
+
+describe('OVOP_QUERY_SETTING_CHECK_SECONDS', () => {
+  it('is 30 s unset or empty, and reads whole seconds from 1 to 3600', () => {
+    expect(querySettingCheckMs({})).toBe(30_000);
+    expect(querySettingCheckMs({ OVOP_QUERY_SETTING_CHECK_SECONDS: '' })).toBe(30_000);
+    expect(querySettingCheckMs({ OVOP_QUERY_SETTING_CHECK_SECONDS: '1' })).toBe(1000);
+    expect(querySettingCheckMs({ OVOP_QUERY_SETTING_CHECK_SECONDS: '3600' })).toBe(3_600_000);
+  });
+
+  it.each(['0', '-5', '0.5', '3601', 'abc'])('refuses %j with a message naming the variable and the value', (value) => {
+    expect(() => querySettingCheckMs({ OVOP_QUERY_SETTING_CHECK_SECONDS: value })).toThrow(
+      `OVOP_QUERY_SETTING_CHECK_SECONDS must be a whole number of seconds from 1 to 3600, not ${JSON.stringify(value)}`,
+    );
   });
 });
