@@ -10,7 +10,7 @@ import type { RecordEventInput, NotificationRequest } from '../activities/contra
 import { STAGES, type Actor } from '../domain/types';
 import { cycleWorkflowId, nominationWorkflowId } from '../workflows/ids';
 import { formatActor } from './output';
-import { recipientLabel } from './recipient-label';
+import { labelReferences, recipientLabel } from './recipient-label';
 import { formatTime, isIsoInstant, knownZone } from './time';
 
 export type History = temporal.api.history.v1.IHistory;
@@ -205,7 +205,9 @@ export function readTrail(history: History): Trail {
         const change = isStage && p.from !== p.to ? ` (stage ${p.from ?? '-'} → ${String(p.to)})` : '';
         const recipient = typeof p.to === 'string' && !isStage ? ` to ${recipientLabel(p.to)}` : '';
         const detail = brief(
-          Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'to' && !(k === 'from' && isStage))),
+          labelReferences(
+            Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'to' && !(k === 'from' && isStage))),
+          ),
           timezone,
         );
         push({

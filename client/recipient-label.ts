@@ -20,3 +20,12 @@ export function recipientLabel(value: string): string {
   const label = role === undefined ? undefined : LABELS[role];
   return label ? `${label(id)} (${value})` : value;
 }
+
+/** A payload for the trail's text, every reference in it (at any depth, as a coaching office's) said in words. */
+export function labelReferences(value: unknown): unknown {
+  if (typeof value === 'string') return recipientLabel(value);
+  if (Array.isArray(value)) return value.map(labelReferences);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, labelReferences(v)]));
+  return value;
+}

@@ -579,6 +579,10 @@ describe('ovop CLI', () => {
         text: expect.stringContaining(`stars.determined (stage STAR_RECOMMENDED → DETERMINED) by ${COORDINATOR_USER}`),
       }),
     );
+    // The coaching office is in the history by reference (here the ministry's office is the first coordinator's
+    // address); the trail's text says who it is.
+    const determinedText = t.entries.find((e: { text: string }) => e.text.includes('stars.determined'))!.text;
+    expect(determinedText).toContain('"office":"coordinator 1 (ref:coordinator:0)"');
 
     // Tamper with the withdrawn nomination's events: one row's actor changed; another's stage, time and payload; the
     // last one deleted; and one row that never happened. The owner does it, past the append-only trigger.
