@@ -250,7 +250,7 @@ export function validateRow(raw: RawRow): ValidatedRow {
   };
 }
 
-/** The field a workflow validator's refusal is about, from its wording (see award-cycle.workflow.ts). */
+/** The field a workflow validator's refusal is about, from its wording (see workflows/cycle-intake.ts). */
 export function fieldOfRefusal(message: string): string {
   const rules: [RegExp, Column | '(cycle)'][] = [
     [/intake for cycle|this is cycle/, '(cycle)'],
