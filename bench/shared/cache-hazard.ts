@@ -9,7 +9,7 @@
  */
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -150,7 +150,7 @@ export interface HazardTry {
   replay: { ok: true } | { ok: false; message: string };
 }
 
-const EventType = temporal.api.enums.v1.EventType;
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 function orderAfterGate(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
   const from = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
@@ -217,7 +217,11 @@ export async function runHazardTry(
       'the Update',
     ).then(
       (value) => ({ ok: true as const, value }),
-      (err: Error) => ({ ok: false as const, message: err.message }),
+      // "Workflow Update failed" says little: its cause says why.
+      (err: Error) => ({
+        ok: false as const,
+        message: err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message,
+      }),
     );
     await pause(300);
     hw.release();
