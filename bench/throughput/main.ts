@@ -188,6 +188,7 @@ async function main(): Promise<void> {
         refusedUpdates: ours.refusedUpdates,
         refusalSamples: ours.refusalSamples,
         rpcRetries: ours.rpcRetries,
+        lostAnswers: ours.lostAnswers,
         holdsResolved: ours.holdsResolved,
         finalStages: ours.finalStages,
         postgres: ours.pg,
@@ -290,8 +291,8 @@ async function main(): Promise<void> {
       ],
       ['cycle finalize after last nomination (s)', result.ours.history.cycle.finalizeSeconds, undefined],
       [
-        'stuck / refused updates / RPC retries / holds extended',
-        `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries} / ${ours.holdsResolved}`,
+        'stuck / refused updates / RPC retries / lost answers / holds extended',
+        `${ours.stuck} / ${ours.refusedUpdates} / ${ours.rpcRetries} / ${ours.lostAnswers} / ${ours.holdsResolved}`,
         undefined,
       ],
     ]);

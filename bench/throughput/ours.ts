@@ -47,6 +47,8 @@ export interface OursResult extends PhaseResult {
   refusalSamples: string[];
   /** Queries and updates asked again after an RPC timeout: a sign of an overloaded worker. */
   rpcRetries: number;
+  /** Updates whose outcome the server no longer knew (driver.ts), sent again while the state called for them. */
+  lostAnswers: number;
   /** Nominations held after a deadline passed under load, extended by the coordinator. */
   holdsResolved: number;
   finalStages: Record<string, number>;
@@ -120,6 +122,7 @@ export async function runOurs(opts: {
     let stuck = 0;
     let refused = 0;
     let rpcRetries = 0;
+    let lostAnswers = 0;
     const refusalSamples: string[] = [];
     let holdsResolved = 0;
     const ids = await mapPool(items, args.concurrency, async (it, i) => {
@@ -168,6 +171,7 @@ export async function runOurs(opts: {
         refused += r.refusedUpdates;
         for (const x of r.refusals) if (refusalSamples.length < 5) refusalSamples.push(x);
         rpcRetries += r.rpcRetries;
+        lostAnswers += r.lostAnswers;
         holdsResolved += r.holdsResolved;
       } catch (err) {
         // Printed here, at once: the caller's teardown must not be what shows first.
@@ -213,6 +217,7 @@ export async function runOurs(opts: {
       refusedUpdates: refused,
       refusalSamples,
       rpcRetries,
+      lostAnswers,
       holdsResolved,
       finalStages: await stageCounts(opts.db, config.id),
       cycle: { workflowId: cycleId, finalizeSeconds, view },
