@@ -18,6 +18,9 @@ import type { ApiOptions } from './options';
 
 export type ActionWaits = ApiOptions['actionWaits'];
 
+/** The server's answer to a poll for an update it does not hold: `update "<id>" not found`. */
+const UPDATE_NOT_FOUND = /^update\b.*\bnot found/i;
+
 /** Resolves with `{ value }`, or with `undefined` once `ms` have passed. */
 function within<T>(ms: number, promise: Promise<T>): Promise<{ value: T } | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -65,6 +68,21 @@ export async function executeUpdate<R, A>(
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
       throw new ApiError(409, 'refused', cause instanceof Error ? cause.message : err.message, refusalRuleOf(cause));
+    }
+    // The server no longer knows the update when the client polls for its outcome (seen under load while a
+    // nomination continued as new): accepted, it is being applied; not yet accepted, it may or may not be.
+    if (err instanceof WorkflowNotFoundError && UPDATE_NOT_FOUND.test(err.message)) {
+      if (takenUp)
+        throw new ApiError(
+          202,
+          'accepted',
+          `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
+        );
+      throw new ApiError(
+        503,
+        'unavailable',
+        `${what} was not taken up: the engine lost track of it. It may still be applied, so look at the nomination before sending it again`,
+      );
     }
     if (err instanceof WorkflowNotFoundError) {
       const status = await handle

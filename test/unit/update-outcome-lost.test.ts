@@ -1,0 +1,59 @@
+/**
+ * An action whose outcome the server no longer knows when the API polls for it (`update "…" not found`, seen under
+ * load while a nomination continued as new): the dinas is told what is true — accepted and being applied (202) once
+ * its workflow took the action up, possibly applied (503, look first) before — never that the nomination does not
+ * exist. The Temporal client is a stand-in here: the server's answer cannot be brought about on demand.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { defineUpdate } from '@temporalio/workflow';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../api/errors';
+import { executeUpdate } from '../../api/workflow-calls';
+
+const attend = defineUpdate<unknown, [unknown]>('attendSocialization');
+const WAITS = { acceptSeconds: 5, resultSeconds: 5 };
+const WORKFLOW = 'ovop/c/nomination/32.05/ikm';
+const lost = () => new WorkflowNotFoundError('update "attend:1" not found', WORKFLOW, 'run-1');
+
+function clientWhere(startUpdate: () => Promise<unknown>, running = true): Client {
+  const handle = {
+    startUpdate,
+    describe: async () => ({ status: { name: running ? 'RUNNING' : 'COMPLETED' } }),
+  };
+  return { workflow: { getHandle: () => handle } } as unknown as Client;
+}
+
+async function answerTo(client: Client): Promise<ApiError> {
+  const err = await executeUpdate(client, WORKFLOW, attend, {}, 'the request to record an attendance', WAITS).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe('an action whose outcome the server lost', () => {
+  it('is answered 202 accepted once its workflow took it up', async () => {
+    const err = await answerTo(clientWhere(async () => ({ result: async () => Promise.reject(lost()) })));
+    expect([err.statusCode, err.code]).toEqual([202, 'accepted']);
+    expect(err.message).toBe(
+      'the request to record an attendance was accepted and is being applied; the nomination shows it shortly. Do not send it again',
+    );
+  });
+
+  it('is answered 503, look before sending again, when it was not taken up', async () => {
+    const err = await answerTo(clientWhere(async () => Promise.reject(lost())));
+    expect([err.statusCode, err.code]).toEqual([503, 'unavailable']);
+    expect(err.message).toContain('It may still be applied, so look at the nomination before sending it again');
+  });
+
+  it('leaves a nomination that does not exist, or has closed, answered as before', async () => {
+    const missing = () =>
+      Promise.reject(new WorkflowNotFoundError('workflow not found for ID: x', WORKFLOW, undefined));
+    const notFound = await answerTo(clientWhere(missing));
+    expect([notFound.statusCode, notFound.code]).toEqual([404, 'not_found']);
+    const closed = await answerTo(clientWhere(missing, false));
+    expect([closed.statusCode, closed.code]).toEqual([409, 'nomination_closed']);
+  });
+});
