@@ -10,9 +10,9 @@ import type { NativeConnection } from '@temporalio/worker';
 /** The cache where the server refuses queries: about 270 KB of worker memory each (bench/README.md). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
-/** gRPC status codes of the probe's two answers. */
+/** gRPC status codes: the refusal, and the answers of a server that cannot be reached (yet). */
 const INVALID_ARGUMENT = 3;
-const NOT_FOUND = 5;
+const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
 export interface CacheDecision {
   size: number;
@@ -57,8 +57,9 @@ export function decideWorkflowCache(queriesRefused: boolean, env: NodeJS.Process
 
 /**
  * Asks the server whether it refuses queries in the namespace: a query for a workflow that cannot exist is refused with
- * "not allowed to query" before the server looks for it, and answered with NOT_FOUND otherwise. A server that cannot
- * be reached throws, for the caller's start-up retry.
+ * "not allowed to query" before the server looks for it, and answered with NOT_FOUND otherwise. Any other answer (a
+ * permission the worker's identity lacks, say) counts as answered: no cache is the safe side. A server that cannot be
+ * reached throws, for the caller's start-up retry.
  */
 export async function namespaceRefusesQueries(connection: NativeConnection, namespace: string): Promise<boolean> {
   try {
@@ -71,8 +72,8 @@ export async function namespaceRefusesQueries(connection: NativeConnection, name
   } catch (err) {
     const code = (err as { code?: number }).code;
     if (code === INVALID_ARGUMENT && /not allowed to query/i.test((err as Error).message)) return true;
-    if (code === NOT_FOUND || code === INVALID_ARGUMENT) return false;
-    throw err;
+    if (code === undefined || UNREACHABLE.has(code)) throw err;
+    return false;
   }
 }
 

@@ -7,8 +7,10 @@ import {
   configuredMaxCachedWorkflows,
   decideWorkflowCache,
   DEFAULT_MAX_CACHED_WORKFLOWS,
+  namespaceRefusesQueries,
   querySettingCheckMs,
 } from '../../worker/workflow-cache';
+import type { NativeConnection } from '@temporalio/worker';
 
 const env = (value?: string): NodeJS.ProcessEnv => (value === undefined ? {} : { OVOP_MAX_CACHED_WORKFLOWS: value });
 
@@ -81,6 +83,28 @@ describe('OVOP_QUERY_SETTING_CHECK_SECONDS', () => {
   it.each(['0', '-5', '0.5', '3601', 'abc'])('refuses %j with a message naming the variable and the value', (value) => {
     expect(() => querySettingCheckMs({ OVOP_QUERY_SETTING_CHECK_SECONDS: value })).toThrow(
       `OVOP_QUERY_SETTING_CHECK_SECONDS must be a whole number of seconds from 1 to 3600, not ${JSON.stringify(value)}`,
+    );
+  });
+});
+
+describe("the probe's answers other than the two real servers' (test/integration/workflow-cache.test.ts has those)", () => {
+  // A stand-in connection: a server's authorizer or an outage cannot be brought about on the suite's dev server.
+  const answering = (code: number, message: string) =>
+    ({
+      workflowService: {
+        queryWorkflow: async () => Promise.reject(Object.assign(new Error(message), { code })),
+      },
+    }) as unknown as NativeConnection;
+
+  it('counts any other refusal, such as a permission the worker lacks, as queries answered: no cache', async () => {
+    expect(await namespaceRefusesQueries(answering(7, '7 PERMISSION_DENIED: Request unauthorized.'), 'ovop')).toBe(
+      false,
+    );
+  });
+
+  it('throws while the server cannot be reached, for the start-up retry', async () => {
+    await expect(namespaceRefusesQueries(answering(14, '14 UNAVAILABLE: tcp connect error'), 'ovop')).rejects.toThrow(
+      'UNAVAILABLE',
     );
   });
 });
