@@ -230,12 +230,17 @@ async function main(): Promise<void> {
       ],
       ['wall time (s)', o.wallSeconds, b?.wallSeconds],
       ['nominations / s', o.nominationsPerSecond, b?.nominationsPerSecond],
-      [`ratio to baseline (both with a cache of ${cacheSize})`, ratio, undefined],
-      [
-        `ratio to the baseline with a cache of ${args.cachedBaseline}`,
-        cachedRatio,
-        cb ? `${cb.nominationsPerSecond} / s` : cachedIsBaseline ? 'the baseline above' : undefined,
-      ],
+      // Without a baseline (--no-baseline, --scale) there is no ratio to print.
+      ...(b
+        ? ([
+            [`ratio to baseline (both with a cache of ${cacheSize})`, ratio, undefined],
+            [
+              `ratio to the baseline with a cache of ${args.cachedBaseline}`,
+              cachedRatio,
+              cb ? `${cb.nominationsPerSecond} / s` : cachedIsBaseline ? 'the baseline above' : undefined,
+            ],
+          ] as [string, unknown, unknown?][])
+        : []),
       [
         'update p50 / p95 / p99 (ms)',
         `${uo.p50} / ${uo.p95} / ${uo.p99}`,
