@@ -25,6 +25,8 @@ export interface ChaosArgs {
   keep: boolean;
   /** Use PGlite even when PostgreSQL binaries are installed (the fallback path). */
   pglite: boolean;
+  /** Run the worker without its workflow cache (OVOP_MAX_CACHED_WORKFLOWS=0); otherwise the engine decides it. */
+  noCache: boolean;
 }
 
 export function parseChaosArgs(argv: string[]): ChaosArgs {
@@ -55,7 +57,11 @@ export function parseChaosArgs(argv: string[]): ChaosArgs {
         600_000,
       )
       .option('--keep', 'keep the state directory (logs, Temporal SQLite file, mail) afterwards', false)
-      .option('--pglite', 'use PGlite even when PostgreSQL binaries are installed (the fallback path)', false),
+      .option('--pglite', 'use PGlite even when PostgreSQL binaries are installed (the fallback path)', false)
+      .option(
+        '--no-cache',
+        "run the worker without its workflow cache (OVOP_MAX_CACHED_WORKFLOWS=0); by default it takes the engine's decision",
+      ),
     argv,
   );
   if (!Number.isInteger(o.n) || o.n < 1) throw new Error('--n must be a whole number of at least 1');
@@ -73,5 +79,6 @@ export function parseChaosArgs(argv: string[]): ChaosArgs {
     stuckAfterMs: o.stuckAfter,
     keep: !!o.keep,
     pglite: !!o.pglite,
+    noCache: o.cache === false,
   };
 }

@@ -1,17 +1,21 @@
 /**
  * What must hold after the chaos, whatever was killed or restarted:
  *
- * - lost: every nomination reached the end stage its script leads to, both in the workflow (state query, and the run
- *   completed) and in the Postgres projection;
+ * - lost: every nomination reached the end stage its script leads to, both in the workflow (its run completed, and
+ *   its result, the last run's outcome, names that stage) and in the Postgres projection;
  * - duplicate emails: judged on EVERY message the SMTP server received (the sink's journal of receipts,
  *   embedded/mail-store.ts), not on the copies it keeps: a key received twice is a duplicate unless a kill inside that
  *   send explains the second copy (explain.ts); each re-delivery is listed with the kill that explains it, or as a
  *   problem;
- * - mismatches: the projection equals the workflow state (stage, stars, scores, last_seq == eventCount); the event log
- *   is gapless (seq 1..eventCount, same types as the workflow's timeline); every `notifications` row is `sent` and
+ * - mismatches: the projection equals the workflow's own end state (stage, stars and score from its result; the
+ *   recommended stars and the event count from what its runs' histories recorded: every event's write, with the
+ *   projection beside it, is an activity the workflow scheduled); the event log is gapless (seq 1..eventCount, same
+ *   types as the events the workflow recorded); every `notifications` row is `sent` and
  *   has exactly one .eml file, every .eml file has a row; each nomination got the mail its script implies; each cycle
  *   finalized with counts equal to the projection's; every run of every nomination and cycle replays on the current
  *   code (replay.ts).
+ *
+ * No workflow query: the servers the engine runs on refuse them (system.disallowQuery, worker/workflow-cache.ts).
  */
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -19,11 +23,12 @@ import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Database } from '../../db/database';
 import { decodeArgs, eventTime, num, type History } from '../../client/history';
-import type { NotificationRequest } from '../../activities/contracts';
+import type { NominationProjection, NotificationRequest, RecordEventInput } from '../../activities/contracts';
 import { readMailbox, type ReceivedMail } from '../../embedded/mailbox';
 import { readReceipts } from '../../embedded/mail-store';
 import { cycleWorkflowId } from '../../workflows/ids';
-import { cycleStateQuery, nominationStateQuery, type CycleView, type NominationView } from '../../workflows/messages';
+import type { NominationOutcome } from '../../workflows/inputs';
+import type { CycleView } from '../../workflows/messages';
 import type { ChaosScript } from './drive';
 import { explainDuplicates, type RedeliveryVerdict, type SendLife } from './explain';
 import type { FaultRecord } from './faults';
@@ -59,12 +64,15 @@ export interface CheckReport {
     receipts: number;
     /** Copies after the first of a key, and how many of them no kill explains (counted in duplicateEmails). */
     redeliveries: number;
+    /** Runs of the nominations and cycles replayed on the current code at the end, and those that did not replay. */
+    replayedRuns: number;
+    unreplayableRuns: number;
   };
 }
 
 /** Templates each script's nomination must have been sent (once each is checked by key); field_verification only
- * when the provisional score reached the threshold (the view's fieldVerified is then set). Every mail the workflow
- * did send is covered anyway: each `notifications` row must be `sent` and have its one .eml file. */
+ * when the provisional score reached the threshold (the workflow then recorded a `field.verified` event). Every mail
+ * the workflow did send is covered anyway: each `notifications` row must be `sent` and have its one .eml file. */
 const REQUIRED_TEMPLATES: Record<ChaosScript, string[]> = {
   good: [
     'intake_accepted',
@@ -94,7 +102,9 @@ function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_000): Prom
   const final = (err: Error) => {
     const msg = `${err.message} ${(err as Error & { cause?: Error }).cause?.message ?? ''}`;
     return (
-      /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg) || err.name === 'WorkflowNotFoundError'
+      /TMPRL1100|[Nn]ondeterminism|Workflow Task in failed state/.test(msg) ||
+      err.name === 'WorkflowNotFoundError' ||
+      err.name === 'WorkflowFailedError'
     );
   };
   return pRetry(fn, {
@@ -201,17 +211,23 @@ export async function checkChaos(opts: {
   let events = 0;
   await mapPool(items, 8, async (it) => {
     const handle = client.workflow.getHandle(it.workflowId);
-    let view: NominationView;
     let status: string;
+    let outcome: NominationOutcome | null = null;
+    let recorded: RecordedEvents;
     try {
       status = (
         await retry(`describe ${it.workflowId}`, () =>
           client.withDeadline(Date.now() + 20_000, () => handle.describe()),
         )
       ).status.name;
-      // The workflow's own state, queried once its run has closed, is what the projection is checked against.
-      view = await retry(`query ${it.workflowId}`, () =>
-        client.withDeadline(Date.now() + 20_000, () => handle.query(nominationStateQuery)),
+      // The workflow's own end: its result (the handle follows continue-as-new to the last run) once that run has
+      // completed, and the events its runs recorded; these are what the projection is checked against.
+      if (status === 'COMPLETED')
+        outcome = (await retry(`result of ${it.workflowId}`, () =>
+          client.withDeadline(Date.now() + 20_000, () => handle.result()),
+        )) as NominationOutcome;
+      recorded = await retry(`history of ${it.workflowId}`, () =>
+        recordedEvents(client, it.workflowId, opts.payloadCodec),
       );
     } catch (err) {
       lost++;
@@ -224,7 +240,8 @@ export async function checkChaos(opts: {
       .selectAll()
       .where('workflow_id', '=', it.workflowId)
       .executeTakeFirst();
-    const stage = view.stage;
+    const last = recorded.last;
+    const stage = outcome?.stage ?? last?.stage ?? '(none recorded)';
     byStage[stage] = (byStage[stage] ?? 0) + 1;
     if (status !== 'COMPLETED' || stage !== it.expectedStage || !row || row.stage !== it.expectedStage) {
       lost++;
@@ -233,27 +250,41 @@ export async function checkChaos(opts: {
         `lost: ${it.workflowId} (${it.script}) expected ${it.expectedStage}; workflow ${status} at ${stage}, projection ${row ? row.stage : 'missing'}`,
       );
     }
+    const stars = outcome ? outcome.stars : (last?.stars ?? null);
+    const recommendedStars = last?.recommendedStars ?? null;
     if (
       it.expectedStage === 'DETERMINED' &&
       stage === 'DETERMINED' &&
-      !(view.stars && view.stars > 0 && view.stars === view.recommendedStars)
+      !(stars && stars > 0 && stars === recommendedStars)
     ) {
-      mismatch(`${it.workflowId} DETERMINED with ${view.stars} stars against ${view.recommendedStars} recommended`);
+      mismatch(`${it.workflowId} DETERMINED with ${stars} stars against ${recommendedStars} recommended`);
     }
+    // The outcome is the state the last run ended in; the last event it recorded must carry the same.
+    if (outcome && last) {
+      const diffs: string[] = [];
+      if (outcome.stage !== last.stage) diffs.push(`stage ${outcome.stage} vs ${last.stage}`);
+      if (outcome.stars !== last.stars) diffs.push(`stars ${outcome.stars} vs ${last.stars}`);
+      if (outcome.score !== last.provisionalScore) diffs.push(`score ${outcome.score} vs ${last.provisionalScore}`);
+      if (diffs.length)
+        mismatch(`${it.workflowId} ended otherwise than its last recorded event says: ${diffs.join('; ')}`);
+    }
+    for (const seq of recorded.conflicting)
+      mismatch(`${it.workflowId} recorded event ${seq} twice with different types (in different runs)`);
+    const eventCount = recorded.timeline.length ? recorded.timeline[recorded.timeline.length - 1].seq : 0;
     if (row) {
       const diffs: string[] = [];
       const cmp = (what: string, a: unknown, b: unknown) => {
         if (a !== b) diffs.push(`${what} ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
       };
-      cmp('stage', row.stage, view.stage);
-      cmp('stars', row.stars, view.stars);
-      cmp('recommended_stars', row.recommended_stars, view.recommendedStars);
+      cmp('stage', row.stage, stage);
+      cmp('stars', row.stars, stars);
+      cmp('recommended_stars', row.recommended_stars, recommendedStars);
       cmp(
         'provisional_score',
         row.provisional_score === null ? null : Number(row.provisional_score),
-        view.provisionalScore,
+        outcome ? outcome.score : (last?.provisionalScore ?? null),
       );
-      cmp('last_seq/eventCount', row.last_seq, view.eventCount);
+      cmp('last_seq/eventCount', row.last_seq, eventCount);
       if (diffs.length) mismatch(`projection of ${it.workflowId} differs from the workflow: ${diffs.join('; ')}`);
     }
     const log = await db
@@ -264,29 +295,36 @@ export async function checkChaos(opts: {
       .execute();
     events += log.length;
     const seqs = log.map((e) => e.seq);
-    const gapless = seqs.length === view.eventCount && seqs.every((s, i) => s === i + 1);
+    const gapless = seqs.length === eventCount && seqs.every((s, i) => s === i + 1);
+    const recordedGapless = recorded.timeline.length === eventCount;
     if (!gapless) {
       const have = new Set(seqs);
-      const missing = Array.from({ length: view.eventCount }, (_, i) => i + 1).filter((s) => !have.has(s));
-      const extra = seqs.filter((s) => s < 1 || s > view!.eventCount);
+      const missing = Array.from({ length: eventCount }, (_, i) => i + 1).filter((s) => !have.has(s));
+      const extra = seqs.filter((s) => s < 1 || s > eventCount);
       mismatch(
-        `event log of ${it.workflowId}: ${seqs.length} rows for eventCount ${view.eventCount}; missing seq [${missing.join(',')}], beyond [${extra.join(',')}]`,
+        `event log of ${it.workflowId}: ${seqs.length} rows for eventCount ${eventCount}; missing seq [${missing.join(',')}], beyond [${extra.join(',')}]`,
+      );
+    } else if (!recordedGapless) {
+      mismatch(
+        `${it.workflowId} recorded ${recorded.timeline.length} events up to seq ${eventCount}: its histories miss some`,
       );
     } else {
-      const wrong = view.history.filter((h) => log[h.seq - 1]?.type !== h.type);
+      const wrong = recorded.timeline.filter((h) => log[h.seq - 1]?.type !== h.type);
       if (wrong.length)
         mismatch(
           `event log of ${it.workflowId}: types differ from the workflow's timeline at seq ${wrong.map((h) => h.seq).join(',')}`,
         );
     }
+    const fieldVerified = recorded.timeline.some((h) => h.type === 'field.verified');
     const got = templatesOf.get(it.workflowId) ?? new Set<string>();
-    const required = [...REQUIRED_TEMPLATES[it.script], ...(view.fieldVerified !== null ? ['field_verification'] : [])];
+    const required = [...REQUIRED_TEMPLATES[it.script], ...(fieldVerified ? ['field_verification'] : [])];
     const missingMail = required.filter((t) => !got.has(t));
     if (missingMail.length && status === 'COMPLETED')
       mismatch(`${it.workflowId} (${it.script}) got no ${missingMail.join(', ')} mail`);
-    if (it.script !== 'late' && view.escalationsSent.length) {
+    const escalations = recorded.timeline.filter((h) => h.type === 'escalation.sent').map((h) => h.deadlineStage);
+    if (it.script !== 'late' && escalations.length) {
       notes.push(
-        `${it.workflowId} (${it.script}) missed a deadline it was not scripted to miss: ${view.escalationsSent.join(', ')}`,
+        `${it.workflowId} (${it.script}) missed a deadline it was not scripted to miss: ${escalations.join(', ')}`,
       );
     }
   });
@@ -294,24 +332,21 @@ export async function checkChaos(opts: {
   // ── the cycles: finalized, and their counts equal to the projection's ────────────────────────────────────────────
   for (const cycleId of opts.cycleIds) {
     const expected = items.filter((i) => i.cycleId === cycleId).length;
-    // The cycle's own state at the end (its closed run's result or query) is what the projection is checked against.
-    const view =
-      opts.finalizedCycles?.[cycleId] ??
-      (await client
-        .withDeadline(Date.now() + 20_000, () =>
-          client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleStateQuery),
-        )
-        .catch(() => null));
-    if (!view) {
-      mismatch(`cycle ${cycleId}: no state`);
+    // The cycle's own state at the end (its closed run's result) is what the projection is checked against; a cycle
+    // that has not finished is reported with its run's status and the projection's counts.
+    const view = opts.finalizedCycles?.[cycleId] ?? (await closedCycleView(client, cycleId));
+    const { rows: proj } = await sql<{ stage: string; count: number }>`
+      select stage, count(*)::int as count from nominations where cycle_id = ${cycleId} group by stage`.execute(db);
+    const projCounts = Object.fromEntries(proj.map((r) => [r.stage, Number(r.count)]));
+    if ('unfinished' in view) {
+      mismatch(
+        `cycle ${cycleId} did not finish: its run is ${view.unfinished}; projection ${JSON.stringify(projCounts)}`,
+      );
       continue;
     }
     if (!view.finalized) mismatch(`cycle ${cycleId} did not finalize (counts ${JSON.stringify(view.counts)})`);
     if (view.nominated !== expected)
       mismatch(`cycle ${cycleId} counts ${view.nominated} nominations, ${expected} were nominated`);
-    const { rows: proj } = await sql<{ stage: string; count: number }>`
-      select stage, count(*)::int as count from nominations where cycle_id = ${cycleId} group by stage`.execute(db);
-    const projCounts = Object.fromEntries(proj.map((r) => [r.stage, Number(r.count)]));
     const cycleCounts = Object.fromEntries(Object.entries(view.counts).filter(([, c]) => c));
     const stages = new Set([...Object.keys(projCounts), ...Object.keys(cycleCounts)]);
     const diff = [...stages].filter((s) => (projCounts[s] ?? 0) !== (cycleCounts[s] ?? 0));
@@ -348,17 +383,75 @@ export async function checkChaos(opts: {
       distinctMailKeys: byKey.size,
       receipts: receipts.length,
       redeliveries: redelivered.length,
+      replayedRuns: verdicts.length,
+      unreplayableRuns: verdicts.filter((v) => !v.ok).length,
     },
   };
+}
+
+/** A cycle's end state from its closed run's result (the handle follows continue-as-new), or the status of its run
+ * when that has not completed (no query: the server refuses them). */
+async function closedCycleView(client: Client, cycleId: string): Promise<CycleView | { unfinished: string }> {
+  const handle = client.workflow.getHandle(cycleWorkflowId(cycleId));
+  try {
+    const status = (await client.withDeadline(Date.now() + 20_000, () => handle.describe())).status.name;
+    if (status !== 'COMPLETED') return { unfinished: status };
+    return (await client.withDeadline(Date.now() + 20_000, () => handle.result())) as CycleView;
+  } catch (err) {
+    return { unfinished: `unknown (${(err as Error).message.slice(0, 200)})` };
+  }
+}
+
+/** The events a nomination recorded, as its runs' histories hold them: each event goes to the log by a
+ * recordNominationEvent activity carrying its seq, type and the projection after it. */
+interface RecordedEvents {
+  /** By seq, one entry per seq; the deadline stage of an escalation. */
+  timeline: { seq: number; type: string; deadlineStage?: string }[];
+  /** The projection the last event (highest seq) carried: the state the workflow last wrote. */
+  last: NominationProjection | null;
+  /** Seqs recorded more than once with different types. */
+  conflicting: number[];
+}
+
+async function recordedEvents(client: Client, workflowId: string, codec?: PayloadCodec): Promise<RecordedEvents> {
+  const bySeq = new Map<number, RecordEventInput>();
+  const conflicting = new Set<number>();
+  for (const history of await runHistories(client, workflowId)) {
+    for (const e of history.events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name !== 'recordNominationEvent') continue;
+      const input = codec ? { payloads: await codec.decode(scheduled.input?.payloads ?? []) } : scheduled.input;
+      const [event] = decodeArgs(input) as [RecordEventInput | undefined];
+      if (!event?.seq) continue;
+      const seen = bySeq.get(event.seq);
+      if (seen && seen.type !== event.type) conflicting.add(event.seq);
+      bySeq.set(event.seq, event);
+    }
+  }
+  const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return {
+    timeline: ordered.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      ...(typeof e.payload?.deadlineStage === 'string' ? { deadlineStage: e.payload.deadlineStage } : {}),
+    })),
+    last: ordered.at(-1)?.projection ?? null,
+    conflicting: [...conflicting],
+  };
+}
+
+/** Every run's history of a workflow id (a continue-as-new chain has several). */
+async function runHistories(client: Client, workflowId: string): Promise<History[]> {
+  const runs: History[] = [];
+  for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` }))
+    runs.push(await client.workflow.getHandle(workflowId, exec.runId).fetchHistory());
+  return runs;
 }
 
 /** Every sendNotification activity in every run of a workflow, by notification key. */
 async function sendLives(client: Client, workflowId: string, codec?: PayloadCodec): Promise<Map<string, SendLife[]>> {
   const out = new Map<string, SendLife[]>();
-  const runs: History[] = [];
-  for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` }))
-    runs.push(await client.workflow.getHandle(workflowId, exec.runId).fetchHistory());
-  for (const history of runs) {
+  for (const history of await runHistories(client, workflowId)) {
     const byEvent = new Map<number, { key: string; life: SendLife }>();
     for (const e of history.events ?? []) {
       const time = Date.parse(eventTime(e));

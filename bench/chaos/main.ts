@@ -90,6 +90,8 @@ async function main(): Promise<number> {
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: 'default',
         OVOP_TASK_QUEUE: taskQueue,
+        // Otherwise the worker takes the engine's decision: the dev server refuses queries, so it caches.
+        ...(args.noCache ? { OVOP_MAX_CACHED_WORKFLOWS: '0' } : {}),
       },
       logFile: join(stateDir, 'worker.log'),
       log,
@@ -99,6 +101,7 @@ async function main(): Promise<number> {
     log('starting the worker child process (node --import tsx worker/main.ts)…');
     await worker.start();
     log(`worker pid ${worker.pid} polling ${taskQueue} after ${(worker.stats.startupMs[0] / 1000).toFixed(1)} s`);
+    log(`worker: Workflow cache ${worker.stats.cacheSizes.at(-1) ?? '(not said)'}: ${worker.stats.cacheReason ?? '-'}`);
 
     const client = await connectClient(temporalSettings({ address: temporal.address, namespace: 'default' }));
     cleanups.push(() => client.connection.close());
@@ -221,6 +224,13 @@ async function main(): Promise<number> {
     );
     console.log(
       `  worker processes ${worker.stats.generations} (kills ${worker.stats.kills}, unplanned exits ${worker.stats.unplannedExits}); startup median ${(median(startup) / 1000).toFixed(1)} s, max ${(Math.max(...startup) / 1000).toFixed(1)} s`,
+    );
+    const sizes = [...new Set(worker.stats.cacheSizes)];
+    console.log(
+      `  workflow cache ${sizes.join(', ') || '(not said)'} in ${worker.stats.cacheSizes.length} of ${worker.stats.generations} worker processes: ${worker.stats.cacheReason ?? '-'}`,
+    );
+    console.log(
+      `  replayed ${report.figures.replayedRuns} runs (every run of every nomination and cycle) on the current code: ${report.figures.replayedRuns - report.figures.unreplayableRuns} replay, ${report.figures.unreplayableRuns} do not`,
     );
     console.log(
       `  events ${report.figures.events}; notification rows ${report.figures.notificationRows}; .eml files ${report.figures.mailFiles} for ${report.figures.distinctMailKeys} keys (SMTP stored ${smtp.messages} in all, received ${report.figures.receipts} messages for these cycles, ${report.figures.redeliveries} of them a key's second or later copy; ${smtp.connectionErrors} client connections ended in an error such as ECONNRESET)`,

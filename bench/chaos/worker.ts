@@ -13,6 +13,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER_MAIN = 'worker/main.ts';
 /** What worker/main.ts prints once it polls its task queue. */
 const READY_LINE = 'Worker polling';
+/** What worker/main.ts prints of its workflow cache: `Workflow cache 1000: <why>.` (worker/workflow-cache.ts). */
+const CACHE_LINE = /^Workflow cache (\d+): (.*?)\.?$/;
 
 export interface ChildWorkerOptions {
   /** DATABASE_URL, SMTP_URL, TEMPORAL_ADDRESS, OVOP_TASK_QUEUE (and anything else the worker reads). */
@@ -34,6 +36,10 @@ export interface ChildWorkerStats {
   nondeterminismErrors: number;
   /** The first such line, for the report. */
   firstNondeterminismError?: string;
+  /** The workflow cache each generation said it runs with (the engine decides it from the server's query setting). */
+  cacheSizes: number[];
+  /** The latest generation's reason for its cache size. */
+  cacheReason?: string;
 }
 
 interface Generation {
@@ -54,6 +60,7 @@ export class ChildWorker {
     unplannedExits: 0,
     startupMs: [],
     nondeterminismErrors: 0,
+    cacheSizes: [],
   };
   private current: Generation | null = null;
   private stopped = false;
@@ -175,6 +182,11 @@ export class ChildWorker {
             // The worker's log is coloured: strip the ANSI escapes, which are control characters by definition.
             // eslint-disable-next-line no-control-regex
             this.stats.firstNondeterminismError ??= line.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 600);
+          }
+          const cache = CACHE_LINE.exec(line);
+          if (cache) {
+            this.stats.cacheSizes.push(Number(cache[1]));
+            this.stats.cacheReason = cache[2];
           }
           if (!g.isReady && line.includes(READY_LINE)) {
             g.isReady = true;

@@ -7,13 +7,13 @@
  * `npm test` of CI: PostgreSQL, PGlite) whose plans have been run to the end within the time limit; it is printed,
  * and OVOP_CHAOS_SEED reruns it.
  *
- * What must hold afterwards (bench/chaos/check.ts): every nomination reached the end its script leads to, by query
- * and in the projection; the projection equals the workflow state and the event log has no gap; every notifications
- * row is sent, with its message at the server; each cycle finalized with the projection's counts; every recorded run
- * replays on the current code; the worker logged no nondeterminism error; and no mail went out twice: every message
- * the SMTP server received is counted per key (the sink's journal, not its de-duplicated folder), and a second copy
- * passes only when a kill landed inside that key's send, between the first copy and the second (bench/chaos/
- * explain.ts); the output names the kill for each.
+ * What must hold afterwards (bench/chaos/check.ts): every nomination reached the end its script leads to, by its
+ * result and in the projection; the projection equals the workflow's end state (its result and the events its history
+ * recorded; no query) and the event log has no gap; every notifications row is sent, with its message at the server;
+ * each cycle finalized with the projection's counts; every recorded run replays on the current code; the worker
+ * logged no nondeterminism error; and no mail went out twice: every message the SMTP server received is counted per
+ * key (the sink's journal, not its de-duplicated folder), and a second copy passes only when a kill landed inside
+ * that key's send, between the first copy and the second (bench/chaos/explain.ts); the output names the kill for each.
  *
  * Left out: the PostgreSQL and Temporal restarts of the full run, since the database and the dev server are shared by
  * the whole test run.
