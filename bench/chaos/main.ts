@@ -101,6 +101,8 @@ async function main(): Promise<number> {
     log('starting the worker child process (node --import tsx worker/main.ts)…');
     await worker.start();
     log(`worker pid ${worker.pid} polling ${taskQueue} after ${(worker.stats.startupMs[0] / 1000).toFixed(1)} s`);
+    // The worker says its cache on the line after the ready line, which may come in the next chunk of its output.
+    for (let i = 0; i < 50 && !worker.stats.cacheSizes.length; i++) await new Promise((r) => setTimeout(r, 100));
     log(`worker: Workflow cache ${worker.stats.cacheSizes.at(-1) ?? '(not said)'}: ${worker.stats.cacheReason ?? '-'}`);
 
     const client = await connectClient(temporalSettings({ address: temporal.address, namespace: 'default' }));

@@ -236,6 +236,8 @@ async function main(): Promise<number> {
   log(
     `2 workers (node dist/worker/main.js, pids ${workers.map((w) => w.pid).join(', ')}) and the API on ${apiUrl} are up`,
   );
+  // The deploy's dynamic config refuses queries, so each worker should say it caches (worker/workflow-cache.ts).
+  for (const w of workers) log(`${w.name}: ${cacheLines(w.log).at(-1) ?? 'said nothing of its workflow cache'}`);
 
   const people = new ApiPeople(apiUrl, config, tokens);
   await people.openCycle();
@@ -304,6 +306,10 @@ async function main(): Promise<number> {
     log(`stuck: ${r.workflowId ?? '(not nominated)'}: ${r.stuck}`);
   for (const e of people.totals.firstErrors) log(`error (made again): ${e}`);
 
+  // The worker killed and started again decides its cache anew: every life's line.
+  for (const w of workers)
+    log(`${w.name}, ${w.lives} li${w.lives > 1 ? 'ves' : 'fe'}: ${cacheLines(w.log).join(' | ')}`);
+
   await people.finalizeCycle();
   // The cycle's run sends its summary after it records the finalization, so wait for the run to close: a check
   // begun at the recorded finalization read the mailbox before the summary arrived.
@@ -358,6 +364,13 @@ async function main(): Promise<number> {
     `topology: nominations ${opts.n}, completed ${completed}, lost ${lost}, duplicate emails ${report.duplicateEmails}, mismatches ${report.mismatches}, errors ${people.totals.errors}, elapsed ${Math.round((Date.now() - t0) / 1000)} s`,
   );
   return ok ? 0 : 1;
+}
+
+/** The `Workflow cache N: why.` lines a worker logged, one per start. */
+function cacheLines(logFile: string): string[] {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Workflow cache '));
 }
 
 /**
