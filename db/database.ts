@@ -372,8 +372,11 @@ export function createDb(url: string, opts: { max?: number } = {}): Kysely<Datab
   // messages under load ("portal does not exist"); one connection per pool avoids that at no cost in throughput.
   const embedded = url.includes('application_name=ovop-pglite');
   const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : (opts.max ?? 10) });
-  // An idle client that loses its server (PostgreSQL restarted) emits 'error'; without a listener it kills the process.
+  // A client that loses its server (PostgreSQL restarted) emits 'error'; without a listener it kills the process. The
+  // pool listens to its idle clients only: one checked out between two statements (inside a transaction) needs its
+  // own. Its next statement fails ("not queryable") and the pool drops it when it comes back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (embedded) oneConnection.add(db);
   return db;
