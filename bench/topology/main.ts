@@ -148,6 +148,9 @@ async function main(): Promise<number> {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
     OVOP_PAYLOAD_KEYS: process.env.OVOP_PAYLOAD_KEYS,
+    // Unset, the workers take the engine's decision (the deploy's config refuses queries: a cache of 1,000); 0 to
+    // compare a run without it.
+    OVOP_MAX_CACHED_WORKFLOWS: process.env.OVOP_MAX_CACHED_WORKFLOWS,
   };
   execFileSync(process.execPath, ['dist/db/migrate-cli.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
