@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from '../../api/auth';
 import { createSession } from '../../db/credentials';
 import { attendSocializationUpdate } from '../../workflows/messages';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { eventsOfType } from '../support/nomination-events';
 import { call, nominationPath, startApi, TEST_USERS, type ApiUnderTest } from '../support/api';
 import { acceptedUpdates } from '../support/history-wait';
 import { seedNominations } from '../support/projection';
@@ -32,16 +33,7 @@ const stageOf = async (workflowId: string) =>
   (await h.db.selectFrom('nominations').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst())
     ?.stage;
 const attendedRows = async (workflowId: string) =>
-  Number(
-    (
-      await h.db
-        .selectFrom('nomination_events')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('workflow_id', '=', workflowId)
-        .where('type', '=', 'socialization.attended')
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+  (await eventsOfType(h.db, workflowId, 'socialization.attended')).length;
 const atSocialization = (workflowId: string) =>
   waitFor(async () => (await stageOf(workflowId)) === 'AWAITING_SOCIALIZATION', { what: `${workflowId} waiting` });
 const attended = (workflowId: string) =>

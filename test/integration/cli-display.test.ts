@@ -14,6 +14,7 @@ import { nominationStateQuery } from '../../workflows/messages';
 import { startApi, userWithToken, type ApiUnderTest } from '../support/api';
 import { cliRunner, REPO_ROOT, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { waitForEvents } from '../support/nomination-events';
 
 const ASSESSOR_KEY = {
   'penilai-budi': 'budi',
@@ -162,18 +163,10 @@ describe('what the CLI shows', () => {
   });
 
   it('shows a reminder and an escalation in the audit trail as mail to their recipients, at WITA times', async () => {
-    await waitFor(
-      async () =>
-        (
-          await h.db
-            .selectFrom('nomination_events')
-            .select('type')
-            .where('workflow_id', '=', GERABAH)
-            .where('type', '=', 'escalation.sent')
-            .execute()
-        ).length > 0,
-      { what: 'the escalation of the missed attendance', timeoutMs: 60_000 },
-    );
+    await waitForEvents(h.db, GERABAH, 'escalation.sent', {
+      what: 'the escalation of the missed attendance',
+      timeoutMs: 60_000,
+    });
     const [text, json] = await Promise.all([
       ovop(['audit', 'trail', GERABAH]),
       ovop(['--json', 'audit', 'trail', GERABAH]),

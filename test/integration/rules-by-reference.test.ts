@@ -27,6 +27,7 @@ import {
   verifyFieldUpdate,
 } from '../../workflows/messages';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { eventsOfType, waitForEvents } from '../support/nomination-events';
 
 let h: Harness;
 beforeAll(async () => {
@@ -77,18 +78,7 @@ describe('a nomination with its rules by reference', () => {
       handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] }),
     );
     // A reminder to the dinas, recorded in the event log under its role.
-    await waitFor(
-      async () =>
-        (
-          await h.db
-            .selectFrom('nomination_events')
-            .select('seq')
-            .where('workflow_id', '=', workflowId)
-            .where('type', '=', 'reminder.sent')
-            .execute()
-        ).length === 1,
-      { what: 'the documents reminder' },
-    );
+    await waitForEvents(h.db, workflowId, 'reminder.sent', { count: 1, what: 'the documents reminder' });
     await send(() =>
       handle.executeUpdate(submitDocumentUpdate, {
         args: [{ actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 }],
@@ -99,16 +89,10 @@ describe('a nomination with its rules by reference', () => {
       handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] }),
     );
     const assessors = await waitFor(
-      async () => {
-        const rows = await h.db
-          .selectFrom('nomination_events')
-          .select('payload')
-          .where('workflow_id', '=', workflowId)
-          .where('type', '=', 'stage.changed')
-          .execute();
-        return rows.map((r) => r.payload as { to?: string; assessors?: string[] }).find((p) => p.to === 'IN_ASSESSMENT')
-          ?.assessors;
-      },
+      async () =>
+        (await eventsOfType(h.db, workflowId, 'stage.changed'))
+          .map((r) => r.payload as { to?: string; assessors?: string[] })
+          .find((p) => p.to === 'IN_ASSESSMENT')?.assessors,
       { what: 'assessment' },
     );
     expect(assessors).toHaveLength(2);

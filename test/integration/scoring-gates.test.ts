@@ -27,6 +27,7 @@ import {
   type NominationView,
 } from '../../workflows/messages';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { eventsOfType, waitForEvents } from '../support/nomination-events';
 
 let h: Harness;
 beforeAll(async () => {
@@ -71,16 +72,6 @@ async function toAssessment(config: CycleConfig, regencyCode: string, ikmName: s
   await handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] });
   await stageOf(handle, 'IN_ASSESSMENT');
   return { handle, workflowId };
-}
-
-async function eventsOf(workflowId: string, type: string) {
-  return h.db
-    .selectFrom('nomination_events')
-    .selectAll()
-    .where('workflow_id', '=', workflowId)
-    .where('type', '=', type)
-    .orderBy('seq')
-    .execute();
 }
 
 /** The projection row once it shows `stage` (the row is written by an activity, a moment after the answer). */
@@ -143,14 +134,11 @@ describe('normalization of assessors', () => {
 
     const last = ids[2];
     // The stage is read from the workflow; its event rows are written by activities that may still be running.
-    const [aggregated] = await waitFor(
-      async () => {
-        const found = await eventsOf(last, 'assessment.aggregated');
-        return found.length > 0 && found;
-      },
-      { what: 'the aggregated event row', timeoutMs: 60_000 },
-    );
-    const scored = await eventsOf(last, 'assessment.scored');
+    const [aggregated] = await waitForEvents(h.db, last, 'assessment.aggregated', {
+      what: 'the aggregated event row',
+      timeoutMs: 60_000,
+    });
+    const scored = await eventsOfType(h.db, last, 'assessment.scored');
     const raw = Object.fromEntries(scored.map((e) => [e.actor_id, (e.payload as { total: number }).total]));
     const payload = aggregated.payload as {
       provisionalScore: number;
@@ -174,8 +162,10 @@ describe('normalization of assessors', () => {
       .executeTakeFirstOrThrow();
     expect(row.provisional_score).toBeCloseTo(payload.provisionalScore, 2);
     // With one sheet each there is no spread to measure: the first nomination keeps its raw totals.
-    const [first] = await eventsOf(ids[0], 'assessment.aggregated');
-    const firstRaw = (await eventsOf(ids[0], 'assessment.scored')).map((e) => (e.payload as { total: number }).total);
+    const [first] = await eventsOfType(h.db, ids[0], 'assessment.aggregated');
+    const firstRaw = (await eventsOfType(h.db, ids[0], 'assessment.scored')).map(
+      (e) => (e.payload as { total: number }).total,
+    );
     expect(Object.values((first.payload as { perAssessor: Record<string, number> }).perAssessor).sort()).toEqual(
       firstRaw.sort(),
     );
@@ -203,7 +193,9 @@ describe('star gates', () => {
       recommendedStars: 3,
       cappedBy: [{ fromStars: 4, reason: 'verifikasi lapangan belum lulus' }],
     });
-    const [entered] = (await eventsOf(workflowId, 'stage.changed')).filter((e) => e.stage === 'STAR_RECOMMENDED');
+    const [entered] = (await eventsOfType(h.db, workflowId, 'stage.changed')).filter(
+      (e) => e.stage === 'STAR_RECOMMENDED',
+    );
     expect(entered.payload).toMatchObject({ recommendedStars: 3, byThreshold: 5 });
 
     const determined = await handle.executeUpdate(determineStarsUpdate, { args: [{ actor: coordinator }] });

@@ -37,6 +37,7 @@ import {
 import { CommodityKey, CycleKey, ProvinceKey, RegencyKey, StageKey } from '../../workflows/search-attributes';
 import { cliRunner, type Ovop } from '../support/cli';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { eventsOfType, waitForEvents } from '../support/nomination-events';
 
 let h: Harness;
 let ovop: Ovop;
@@ -99,18 +100,7 @@ describe('a nomination of short runs', () => {
       handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: 'sesi-1-yogyakarta' }] }),
     );
     // The documents' reminder falls due in the second run (the first ended on entering AWAITING_DOCUMENTS).
-    await waitFor(
-      async () =>
-        (
-          await h.db
-            .selectFrom('nomination_events')
-            .select('seq')
-            .where('workflow_id', '=', workflowId)
-            .where('type', '=', 'reminder.sent')
-            .execute()
-        ).length === 1,
-      { what: 'the documents reminder' },
-    );
+    await waitForEvents(h.db, workflowId, 'reminder.sent', { count: 1, what: 'the documents reminder' });
     const submitted = await send(() =>
       handle.executeUpdate(submitDocumentUpdate, {
         args: [{ actor: dinas, kind: 'legality', fileName: 'nib.pdf', checksum: sha256('nib'), sizeBytes: 1200 }],
@@ -126,16 +116,10 @@ describe('a nomination of short runs', () => {
     );
     expect(approved.reviewNotes).toEqual(['approve']);
     const assessors = await waitFor(
-      async () => {
-        const row = await h.db
-          .selectFrom('nomination_events')
-          .select('payload')
-          .where('workflow_id', '=', workflowId)
-          .where('type', '=', 'stage.changed')
-          .execute();
-        const entered = row.map((r) => r.payload as { to?: string; assessors?: string[] });
-        return entered.find((p) => p.to === 'IN_ASSESSMENT')?.assessors;
-      },
+      async () =>
+        (await eventsOfType(h.db, workflowId, 'stage.changed'))
+          .map((r) => r.payload as { to?: string; assessors?: string[] })
+          .find((p) => p.to === 'IN_ASSESSMENT')?.assessors,
       { what: 'assessment' },
     );
     for (const id of assessors) {
