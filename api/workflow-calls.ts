@@ -38,15 +38,25 @@ export async function executeUpdate<R, A>(
   waits: ActionWaits,
 ): Promise<R> {
   const handle = client.workflow.getHandle(workflowId);
+  const accepted = () =>
+    new ApiError(
+      202,
+      'accepted',
+      `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
+    );
   let takenUp = false;
-  // Sent again only while nothing of it was applied (a refusal to try again is the validator's, before acceptance).
+  // Sent again only until its workflow takes it up (a refusal to try again is the validator's, before acceptance).
+  // Once accepted it is never sent again: its handler runs to its end in that run, and a second send would be a
+  // second action (a cycle answers a second `nominate` with "already nominated"). Its result is only waited for.
   const send = async () => {
-    const sent = await handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const sent = await retryOnTaskFailure(() =>
+      handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
     takenUp = true;
     return within(waits.resultSeconds * 1000, sent.result());
   };
   try {
-    const sending = retryOnTaskFailure(send);
+    const sending = send();
     // The result wait starts at acceptance, so an action taken up late still gets its own.
     const taken =
       (await within(waits.acceptSeconds * 1000, sending)) ?? (takenUp ? { value: await sending } : undefined);
@@ -56,12 +66,7 @@ export async function executeUpdate<R, A>(
         'unavailable',
         `${what} was not taken up within ${waits.acceptSeconds} s: the engine is busy or no worker is running. It may still be applied, so look at the nomination before sending it again`,
       );
-    if (!taken.value)
-      throw new ApiError(
-        202,
-        'accepted',
-        `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
-      );
+    if (!taken.value) throw accepted();
     return taken.value.value;
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -69,15 +74,11 @@ export async function executeUpdate<R, A>(
       const cause = err.cause;
       throw new ApiError(409, 'refused', cause instanceof Error ? cause.message : err.message, refusalRuleOf(cause));
     }
-    // The server no longer knows the update when the client polls for its outcome (seen under load while a
-    // nomination continued as new): accepted, it is being applied; not yet accepted, it may or may not be.
+    // Accepted, the action is applied whatever its result's wait met: a server restart, a run continuing as new, or
+    // a server that no longer knows the update when polled for its outcome (seen under load).
+    if (takenUp) throw accepted();
+    // Not yet accepted and lost by the server: it may or may not be applied.
     if (err instanceof WorkflowNotFoundError && UPDATE_NOT_FOUND.test(err.message)) {
-      if (takenUp)
-        throw new ApiError(
-          202,
-          'accepted',
-          `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
-        );
       throw new ApiError(
         503,
         'unavailable',

@@ -4,7 +4,7 @@
  * its workflow took the action up, possibly applied (503, look first) before — never that the nomination does not
  * exist. The Temporal client is a stand-in here: the server's answer cannot be brought about on demand.
  */
-import type { Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { defineUpdate } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,26 @@ describe('an action whose outcome the server lost', () => {
     expect([notFound.statusCode, notFound.code]).toEqual([404, 'not_found']);
     const closed = await answerTo(clientWhere(missing, false));
     expect([closed.statusCode, closed.code]).toEqual([409, 'nomination_closed']);
+  });
+});
+
+describe('an action its workflow took up', () => {
+  /** What the server answers while a run continues as new: RESOURCE_EXHAUSTED "workflow is closing", a passing failure. */
+  const closing = () =>
+    new ServiceError('Workflow Update failed', {
+      cause: Object.assign(new Error('closing'), { code: 8, details: 'workflow is closing' }),
+    });
+
+  it('is sent again while it is turned away for a passing reason, and never once accepted', async () => {
+    let sends = 0;
+    const client = clientWhere(async () => {
+      sends += 1;
+      if (sends === 1) throw closing();
+      // Accepted; the wait for its result then meets the same passing failure, which must not send it again.
+      return { result: async () => Promise.reject(closing()) };
+    });
+    const err = await answerTo(client);
+    expect([err.statusCode, err.code]).toEqual([202, 'accepted']);
+    expect(sends).toBe(2);
   });
 });
