@@ -41,7 +41,7 @@ export async function createWorker(deps: WorkerDeps): Promise<CreatedWorker> {
     cache =
       given === undefined
         ? decideWorkflowCache(await namespaceRefusesQueries(connection, deps.temporal.namespace))
-        : { size: given, reason: `maxCachedWorkflows ${given} given by the caller` };
+        : { size: given, reason: `maxCachedWorkflows ${given} given by the caller`, followsServer: false };
   } catch (err) {
     await connection.close();
     throw err;

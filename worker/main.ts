@@ -10,7 +10,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/temporal-connection';
 import { prebuiltWorkflowBundle } from '../common/workflow-bundle';
 import { archiveEvery, startHistoryArchiver } from '../common/history-archiver';
 import { installWorkerRuntime } from './runtime';
-import { configuredMaxCachedWorkflows, querySettingCheckMs, watchQueryRefusal } from './workflow-cache';
+import { querySettingCheckMs, watchQueryRefusal } from './workflow-cache';
 
 // Before the first connection: the SDK's runtime is made once, with its logger and Prometheus exporter or without.
 const { metricsAddress } = installWorkerRuntime();
@@ -44,7 +44,7 @@ try {
   // supervisor starts the worker again, which then runs without it.
   let queriesAnswered = false;
   const watch =
-    cache.size > 0 && configuredMaxCachedWorkflows() === undefined
+    cache.size > 0 && cache.followsServer
       ? watchQueryRefusal(connection, temporal.namespace, querySettingEveryMs, () => {
           queriesAnswered = true;
           console.error(

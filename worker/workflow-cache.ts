@@ -18,6 +18,8 @@ export interface CacheDecision {
   size: number;
   /** Said once in the worker's log, so an operator sees why the worker runs with or without its cache. */
   reason: string;
+  /** Chosen from the server's query setting (no size given): a caching worker then watches that setting. */
+  followsServer: boolean;
 }
 
 /** OVOP_MAX_CACHED_WORKFLOWS as given: a whole number, or undefined when it is not set. */
@@ -41,17 +43,19 @@ export function decideWorkflowCache(queriesRefused: boolean, env: NodeJS.Process
       configured > 0 && !queriesRefused
         ? '; the server answers queries, so a query can make this cache record an unreplayable history (docs/workflow-cache.md)'
         : '';
-    return { size: configured, reason: `OVOP_MAX_CACHED_WORKFLOWS=${configured}${risk}` };
+    return { size: configured, reason: `OVOP_MAX_CACHED_WORKFLOWS=${configured}${risk}`, followsServer: false };
   }
   return queriesRefused
     ? {
         size: DEFAULT_MAX_CACHED_WORKFLOWS,
         reason: `the namespace refuses queries (system.disallowQuery), so the worker caches up to ${DEFAULT_MAX_CACHED_WORKFLOWS} workflows`,
+        followsServer: true,
       }
     : {
         size: 0,
         reason:
           'the namespace answers queries, so the worker keeps no cache and rebuilds each workflow from history at every task; set system.disallowQuery on the server for the cache (docs/workflow-cache.md)',
+        followsServer: true,
       };
 }
 

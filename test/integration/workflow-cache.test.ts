@@ -89,8 +89,9 @@ describe('the cache a worker takes from its server', () => {
         workerSize: 1000,
         size: 1000,
         reason: 'the namespace refuses queries (system.disallowQuery), so the worker caches up to 1000 workflows',
+        followsServer: true,
       });
-      expect(onSuite).toMatchObject({ refuses: false, workerSize: 0, size: 0 });
+      expect(onSuite).toMatchObject({ refuses: false, workerSize: 0, size: 0, followsServer: true });
       expect(onSuite.reason).toMatch(/^the namespace answers queries, so the worker keeps no cache/);
     } finally {
       mailer.close();

@@ -36,6 +36,7 @@ describe('the cache a worker runs with', () => {
     const decision = decideWorkflowCache(true, env());
     expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(1000);
     expect(decision.size).toBe(1000);
+    expect(decision.followsServer).toBe(true);
     expect(decision.reason).toBe(
       'the namespace refuses queries (system.disallowQuery), so the worker caches up to 1000 workflows',
     );
@@ -44,14 +45,23 @@ describe('the cache a worker runs with', () => {
   it('keeps none where the namespace answers queries, and tells the operator how to get one', () => {
     const decision = decideWorkflowCache(false, env());
     expect(decision.size).toBe(0);
+    expect(decision.followsServer).toBe(true);
     expect(decision.reason).toMatch(/^the namespace answers queries, so the worker keeps no cache/);
     expect(decision.reason).toContain('set system.disallowQuery on the server');
     expect(decision.reason).toContain('docs/workflow-cache.md');
   });
 
   it('takes the operator’s size where the namespace refuses queries, without a warning', () => {
-    expect(decideWorkflowCache(true, env('250'))).toEqual({ size: 250, reason: 'OVOP_MAX_CACHED_WORKFLOWS=250' });
-    expect(decideWorkflowCache(true, env('0'))).toEqual({ size: 0, reason: 'OVOP_MAX_CACHED_WORKFLOWS=0' });
+    expect(decideWorkflowCache(true, env('250'))).toEqual({
+      size: 250,
+      reason: 'OVOP_MAX_CACHED_WORKFLOWS=250',
+      followsServer: false,
+    });
+    expect(decideWorkflowCache(true, env('0'))).toEqual({
+      size: 0,
+      reason: 'OVOP_MAX_CACHED_WORKFLOWS=0',
+      followsServer: false,
+    });
   });
 
   it('takes the operator’s size where the namespace answers queries, warning of the unreplayable history', () => {
@@ -61,7 +71,11 @@ describe('the cache a worker runs with', () => {
       'OVOP_MAX_CACHED_WORKFLOWS=250; the server answers queries, so a query can make this cache record an unreplayable history (docs/workflow-cache.md)',
     );
     // No cache, no risk: nothing to warn of.
-    expect(decideWorkflowCache(false, env('0'))).toEqual({ size: 0, reason: 'OVOP_MAX_CACHED_WORKFLOWS=0' });
+    expect(decideWorkflowCache(false, env('0'))).toEqual({
+      size: 0,
+      reason: 'OVOP_MAX_CACHED_WORKFLOWS=0',
+      followsServer: false,
+    });
   });
 
   it('stops on a bad setting whatever the server says', () => {
