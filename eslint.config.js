@@ -102,6 +102,21 @@ export default defineConfig(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Its late outcome is polled from the workflow's current run, which a nomination's stage change replaces
+    // (common/run-update.ts). Tests drive single workflows on a quiet server and may use it.
+    files: ['**/*.ts'],
+    ignores: ['test/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          property: 'executeUpdate',
+          message: 'Use runUpdate (common/run-update.ts): it reads the outcome from the run that accepted the update.',
+        },
+      ],
+    },
+  },
   restrict(['workflows/**/*.ts', 'domain/**/*.ts'], [...workflowSandbox, noBench], nodeOnlyDomain),
   restrict(['client/**/*.ts'], [clientNotWorker, noBench]),
   restrict(['worker/**/*.ts'], [workerNotClient, noBench]),

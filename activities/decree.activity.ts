@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import type { Actor } from '../domain/types';
 import { type DecreeOutcome, type DecreeRef, determineByDecreeUpdate } from '../workflows/messages';
+import { runUpdate } from '../common/run-update';
 
 /** Updates sent at once: enough to keep a few workers busy, few enough not to flood one. */
 const CONCURRENCY = 8;
@@ -135,7 +136,7 @@ export function createDecreeActivities(db: Kysely<Database>, client: Client) {
       let done = 0;
       const one = async (row: { workflow_id: string; stars: number }) => {
         try {
-          const answer = await client.workflow.getHandle(row.workflow_id).executeUpdate(determineByDecreeUpdate, {
+          const answer = await runUpdate(client.workflow.getHandle(row.workflow_id), determineByDecreeUpdate, {
             updateId: `decree/${decree.number}`,
             args: [{ actor, decree, stars: row.stars }],
           });

@@ -74,8 +74,8 @@ export async function executeUpdate<R, A>(
       const cause = err.cause;
       throw new ApiError(409, 'refused', cause instanceof Error ? cause.message : err.message, refusalRuleOf(cause));
     }
-    // Accepted, the action is applied whatever its result's wait met: a server restart, a run continuing as new, or
-    // a server that no longer knows the update when polled for its outcome (seen under load).
+    // Accepted, the action is applied whatever its result's wait met: a server restart, or a run continuing as new.
+    // (Its outcome is polled from the run that accepted it, which answers even once closed: common/run-update.ts.)
     if (takenUp) throw accepted();
     // Not yet accepted and lost by the server: it may or may not be applied.
     if (err instanceof WorkflowNotFoundError && UPDATE_NOT_FOUND.test(err.message)) {

@@ -29,6 +29,7 @@ import { demoNominations } from './nominations';
 import { startStack, type Stack } from '../embedded/stack';
 import { MissingPrerequisiteError } from '../embedded/temporal-cli';
 import { retryOnTaskFailure } from '../common/update-retry';
+import { runUpdate } from '../common/run-update';
 
 /** The demo's cycle counts its nominations every 2 s (the engine's default is 5 minutes), so it finalizes promptly. */
 const DEMO_CENSUS_EVERY = '2s';
@@ -132,7 +133,7 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
   const driven = nominations.map(async ({ input, script }) => {
     const dinas = { role: 'dinas_kabkota' as const, id: `disperin-${input.regencyCode}`, region: input.regencyCode };
     const { workflowId } = await retryOnTaskFailure(() =>
-      cycle.executeUpdate(nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
+      runUpdate(cycle, nominateUpdate, { args: [{ ...input, cycleId: config.id, nominatedBy: dinas }] }),
     );
     const view = await driveNomination(deps.db, deps.client.workflow.getHandle(workflowId), script, config, (stage) => {
       stages.set(workflowId, stage);
@@ -149,7 +150,7 @@ async function runDemo(deps: Deps, stack: Stack, taskQueue: string): Promise<voi
       [...stages.values()].every((s) => isTerminal(s) || s === 'STAR_RECOMMENDED');
     while (!settledOrRecommended()) await new Promise((r) => setTimeout(r, 500));
     const outcome = await retryOnTaskFailure(() =>
-      cycle.executeUpdate(issueDecreeUpdate, {
+      runUpdate(cycle, issueDecreeUpdate, {
         args: [
           {
             actor: COORDINATOR,

@@ -24,6 +24,7 @@ import {
   type NominationAnswer,
   type NominationView,
 } from '../workflows/messages';
+import { runUpdate } from '../common/run-update';
 
 export const COORDINATOR: Actor = { role: 'coordinator', id: 'koordinator-ikma', region: '00' };
 
@@ -92,7 +93,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
     const reason = plan.extendHoldsBecause;
     return [
       action(`resolve-hold:${s.hold.stage}:${s.hold.since}`, 'resolveHold', (h, updateId) =>
-        h.executeUpdate(resolveHoldUpdate, {
+        runUpdate(h, resolveHoldUpdate, {
           updateId,
           args: [
             { actor: COORDINATOR, decision: 'extend', until: new Date(Date.now() + 10 * 60_000).toISOString(), reason },
@@ -107,7 +108,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       const session = config.sessions.find((x) => x.provinces.includes(provinceOf(s.regencyCode)))!;
       return [
         action('attend', 'attendSocialization', (h, updateId) =>
-          h.executeUpdate(attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }),
+          runUpdate(h, attendSocializationUpdate, { updateId, args: [{ actor: dinas, sessionId: session.id }] }),
         ),
       ];
     }
@@ -118,7 +119,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       return [
         plan.prescreenReturnsOnce && !s.prescreenReturns
           ? action(`prescreen:${r}`, 'prescreen', (h, updateId) =>
-              h.executeUpdate(prescreenUpdate, {
+              runUpdate(h, prescreenUpdate, {
                 updateId,
                 args: [
                   {
@@ -131,14 +132,14 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
               }),
             )
           : action(`prescreen:${r}`, 'prescreen', (h, updateId) =>
-              h.executeUpdate(prescreenUpdate, { updateId, args: [{ actor: provinsi, decision: 'pass' }] }),
+              runUpdate(h, prescreenUpdate, { updateId, args: [{ actor: provinsi, decision: 'pass' }] }),
             ),
       ];
     }
     case 'AWAITING_SAMPLES':
       return [
         action('samples', 'recordSamples', (h, updateId) =>
-          h.executeUpdate(recordSamplesUpdate, {
+          runUpdate(h, recordSamplesUpdate, {
             updateId,
             args: [
               {
@@ -157,7 +158,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       if (plan.withdraws && s.stage === 'AWAITING_DOCUMENTS') {
         return [
           action('withdraw', 'withdraw', (h, updateId) =>
-            h.executeUpdate(withdrawUpdate, {
+            runUpdate(h, withdrawUpdate, {
               updateId,
               args: [{ actor: dinas, reason: 'IKM memilih mengikuti siklus berikutnya' }],
             }),
@@ -174,7 +175,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
             (_, i) => '0123456789abcdef'[Math.floor(unit(`${s.workflowId}${kind}${r}${i}`) * 16)],
           ).join('');
           return action(`doc:${kind}:${r}`, 'submitDocument', (h, updateId) =>
-            h.executeUpdate(submitDocumentUpdate, {
+            runUpdate(h, submitDocumentUpdate, {
               updateId,
               args: [{ actor: dinas, kind, fileName: `${kind}-r${r}.pdf`, checksum, sizeBytes: 50_000 + kind.length }],
             }),
@@ -184,7 +185,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       return [
         plan.requestsChanges && r === 0
           ? action(`review:${r}`, 'reviewDocuments', (h, updateId) =>
-              h.executeUpdate(reviewDocumentsUpdate, {
+              runUpdate(h, reviewDocumentsUpdate, {
                 updateId,
                 args: [
                   {
@@ -196,7 +197,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
               }),
             )
           : action(`review:${r}`, 'reviewDocuments', (h, updateId) =>
-              h.executeUpdate(reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }),
+              runUpdate(h, reviewDocumentsUpdate, { updateId, args: [{ actor: COORDINATOR, decision: 'approve' }] }),
             ),
       ];
     case 'IN_ASSESSMENT':
@@ -208,7 +209,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
           for (const aspect of config.assessment.aspects)
             for (const c of aspect.criteria) scores[c.id] = plan.score(`${s.workflowId}|${id}|${c.id}`);
           return action(`score:${id}`, 'submitScores', (h, updateId) =>
-            h.executeUpdate(submitScoresUpdate, {
+            runUpdate(h, submitScoresUpdate, {
               updateId,
               args: [{ actor: { role: 'assessor', id, region: profile.province }, scores }],
             }),
@@ -218,7 +219,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       if (config.fieldVisit) return fieldVisitActions(s, config, action);
       return [
         action('verify', 'verifyField', (h, updateId) =>
-          h.executeUpdate(verifyFieldUpdate, {
+          runUpdate(h, verifyFieldUpdate, {
             updateId,
             args: [{ actor: COORDINATOR, passed: true, notes: 'Sentra aktif dan produksi berjalan' }],
           }),
@@ -228,7 +229,7 @@ export function nextActions(s: ActorView, plan: ActorPlan, config: CycleConfig):
       if (plan.determinesByDecree) return [];
       return [
         action('determine', 'determineStars', (h, updateId) =>
-          h.executeUpdate(determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }),
+          runUpdate(h, determineStarsUpdate, { updateId, args: [{ actor: COORDINATOR }] }),
         ),
       ];
     default:
@@ -254,7 +255,7 @@ function fieldVisitActions(
       .map((a) => a.id);
     return [
       action('visit:schedule', 'scheduleFieldVisit', (h, updateId) =>
-        h.executeUpdate(scheduleFieldVisitUpdate, {
+        runUpdate(h, scheduleFieldVisitUpdate, {
           updateId,
           args: [
             {
@@ -274,7 +275,7 @@ function fieldVisitActions(
   const items = visit.outstanding.map((item) => ({ item, found: true, note: 'Ditemukan dan diperiksa di lokasi' }));
   return [
     action('visit:evidence', 'recordFieldEvidence', (h, updateId) =>
-      h.executeUpdate(recordFieldEvidenceUpdate, {
+      runUpdate(h, recordFieldEvidenceUpdate, {
         updateId,
         args: [{ actor: { role: 'assessor', id: member, region }, items }],
       }),

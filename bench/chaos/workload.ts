@@ -23,6 +23,7 @@ import type { Random } from '../shared/random';
 import { COORDINATOR } from '../../demo/next-actions';
 import { mapPool } from '../shared/pool';
 import { regencyCodesFor } from '../shared/regencies';
+import { runUpdate } from '../../common/run-update';
 
 export interface ChaosCycles {
   main: CycleConfig;
@@ -127,7 +128,7 @@ async function nominate(client: Client, item: ChaosItem, giveUpAfterMs: number):
   const send = async (): Promise<void> => {
     try {
       const r = await client.withDeadline(Date.now() + 60_000, () =>
-        cycle.executeUpdate(nominateUpdate, {
+        runUpdate(cycle, nominateUpdate, {
           updateId: `nominate:${item.workflowId}${turnedAway ? `#${turnedAway}` : ''}`,
           args: [
             {
@@ -220,7 +221,7 @@ export async function finalizeCycle(
     await pRetry(async () => {
       try {
         await client.withDeadline(Date.now() + 30_000, () =>
-          handle.executeUpdate(finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }),
+          runUpdate(handle, finalizeCycleUpdate, { updateId: 'finalize', args: [{ actor: COORDINATOR }] }),
         );
       } catch (err) {
         // Refused as "already requested": a resend after a cut-off call.

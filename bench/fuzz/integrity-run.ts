@@ -24,6 +24,7 @@ import { FUZZ_REGENCY } from './cases';
 import { generateEventLogAttacks, runEventLogAttack } from './event-log';
 import { editedBundles, forgedClaims, nameSpellings } from './integrity-attacks';
 import { type CliEnv, countRows, type FuzzEnv, type FuzzSetup, rowsOfWorkflow, runOvop } from './runner';
+import { runUpdate } from '../../common/run-update';
 
 export const INTEGRITY_ATTACKS = [
   'IKM name spelling',
@@ -180,20 +181,20 @@ async function override(env: FuzzEnv, setup: FuzzSetup): Promise<IntegrityOutcom
   return [
     await attempt(
       `Bintang ${stars} over a recommended ${recommended}`,
-      () => handle.executeUpdate(determineStarsUpdate, { args: [{ actor: coordinator, stars, reason }] }),
+      () => runUpdate(handle, determineStarsUpdate, { args: [{ actor: coordinator, stars, reason }] }),
       'awaits',
     ),
     await attempt(
       'the requester approving their own',
       () =>
-        handle.executeUpdate(approveDeterminationUpdate, {
+        runUpdate(handle, approveDeterminationUpdate, {
           args: [{ actor: coordinator, decision: 'approve', reason: 'Setuju' }],
         }),
       'refused',
     ),
     await attempt(
       'the requester determining again while it waits',
-      () => handle.executeUpdate(determineStarsUpdate, { args: [{ actor: coordinator }] }),
+      () => runUpdate(handle, determineStarsUpdate, { args: [{ actor: coordinator }] }),
       'refused',
     ),
   ];

@@ -74,6 +74,7 @@ import {
   worldRules,
   controlLabels,
 } from './cases';
+import { runUpdate } from '../../common/run-update';
 
 export interface FuzzEnv {
   client: Client;
@@ -193,7 +194,7 @@ export async function setUpTargets(
     const { handle, workflowId } = await startNominationDirectly({ client, db }, taskQueue, workflowInput(cfg, n));
     started.push(workflowId);
     const dinas = dinasOf(FUZZ_REGENCY);
-    const u = <A>(def: UpdateDefinition<NominationAnswer, [A]>, arg: A) => handle.executeUpdate(def, { args: [arg] });
+    const u = <A>(def: UpdateDefinition<NominationAnswer, [A]>, arg: A) => runUpdate(handle, def, { args: [arg] });
     await stage(handle, 'AWAITING_SOCIALIZATION');
     if (key !== 'socialization') {
       await u(attendSocializationUpdate, { actor: dinas, sessionId: cfg.sessions[0].id });
@@ -269,7 +270,7 @@ export async function setUpTargets(
     let nominated: { regencyCode: string; ikmName: string } | undefined;
     if (control) {
       const n: NominationInput = nominationInput(cfg, { regencyCode: FUZZ_REGENCY, ikmName: control.ikmName });
-      const r = await handle.executeUpdate(nominateUpdate, { args: [n] });
+      const r = await runUpdate(handle, nominateUpdate, { args: [n] });
       started.push(r.workflowId);
       nominated = { regencyCode: n.regencyCode, ikmName: n.ikmName };
       await stage(client.workflow.getHandle(r.workflowId), 'AWAITING_SOCIALIZATION');
@@ -326,7 +327,7 @@ export async function setUpTargets(
   async function control(label: string, update: UpdateName, handle: WorkflowHandle, arg: unknown) {
     const out: ControlOutcome = { label, update, workflowId: handle.workflowId, accepted: false };
     try {
-      const r = await handle.executeUpdate(UPDATES[update], { args: [arg] });
+      const r = await runUpdate(handle, UPDATES[update], { args: [arg] });
       out.accepted = true;
       const startedId = update === 'nominate' ? (r as { workflowId?: string } | undefined)?.workflowId : undefined;
       if (startedId) started.push(startedId);
@@ -531,7 +532,7 @@ export async function runUpdateCase(
     (resolve) => (timer = setTimeout(() => resolve('timeout'), opts.handlerTimeoutMs ?? 15_000)),
   );
   try {
-    const r = await Promise.race([handle.executeUpdate(UPDATES[c.update], { args: [c.arg] }), timeout]);
+    const r = await Promise.race([runUpdate(handle, UPDATES[c.update], { args: [c.arg] }), timeout]);
     out.accepted = true;
     out.pending = r === 'timeout';
     if (c.update === 'nominate' && r && typeof r === 'object')

@@ -36,6 +36,7 @@ import { BENCH_WORKFLOWS_PATH } from '../shared/baseline-worker';
 import { shapeOfEvents, taskPrefixes } from '../shared/history';
 import { median } from '../shared/stats';
 import { writeResult } from '../shared/report';
+import { runUpdate } from '../../common/run-update';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/histories', import.meta.url));
 
@@ -73,7 +74,7 @@ async function recordBaseline(shape: BaselineShape): Promise<History> {
         taskQueue,
         args: [shape],
       });
-      for (let u = 0; u < shape.updates; u++) await handle.executeUpdate(baselineStepUpdate);
+      for (let u = 0; u < shape.updates; u++) await runUpdate(handle, baselineStepUpdate);
       await handle.result();
       return handle.fetchHistory();
     });

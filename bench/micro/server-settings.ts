@@ -26,6 +26,7 @@ import { baselineNomination, baselineStepUpdate } from '../shared/baseline.workf
 import { writeResult } from '../shared/report';
 import { summarize } from '../shared/stats';
 import { quietConfig, standaloneInput, waitForStage } from './standalone-nomination';
+import { runUpdate } from '../../common/run-update';
 
 const { n: N } = parseOptions<{ n: number }>(
   new Command('bench:server').option('--n <count>', 'updates timed per phase and server', nonNegative, 60),
@@ -108,7 +109,7 @@ async function side(temporal: TemporalSettings) {
       taskQueue,
       args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }],
     });
-    return () => h.executeUpdate(baselineStepUpdate);
+    return () => runUpdate(h, baselineStepUpdate);
   };
   const ours = async (taskQueue: string) => {
     const config = quietConfig(`${taskQueue}-${tag}-${temporal.address.replace(/\W/g, '')}`);
@@ -122,7 +123,7 @@ async function side(temporal: TemporalSettings) {
     const base = Date.now() + 40 * 86_400_000;
     let i = 0;
     return () =>
-      h.executeUpdate(extendDeadlineUpdate, {
+      runUpdate(h, extendDeadlineUpdate, {
         args: [{ actor: coordinator, stage: 'documents', until: new Date(base + i++ * 60_000).toISOString() }],
       });
   };

@@ -25,6 +25,7 @@ import * as baselineActivities from '../shared/baseline.activities';
 import { BENCH_WORKFLOWS_PATH } from '../shared/baseline-worker';
 import { baselineNomination, baselineStepUpdate } from '../shared/baseline.workflow';
 import { quietConfig, standaloneInput, waitForStage } from './standalone-nomination';
+import { runUpdate } from '../../common/run-update';
 
 const { n: N, uncached: UNCACHED } = parseOptions<{ n: number; uncached: boolean }>(
   new Command('bench:latency')
@@ -81,7 +82,7 @@ const bareRun = async (taskQueue: string) => {
     taskQueue,
     args: [{ updates: WARMUP + N, activities: WARMUP + N, timers: WARMUP + N }],
   });
-  return measure(() => bare.executeUpdate(baselineStepUpdate));
+  return measure(() => runUpdate(bare, baselineStepUpdate));
 };
 const oursRun = async (taskQueue: string) => {
   const config = quietConfig(`${taskQueue}-${Date.now()}`);
@@ -94,7 +95,7 @@ const oursRun = async (taskQueue: string) => {
   const coordinator = { role: 'coordinator' as const, id: 'bench', region: '00' };
   const base = Date.now() + 40 * 86_400_000;
   return measure((i) =>
-    ours.executeUpdate(extendDeadlineUpdate, {
+    runUpdate(ours, extendDeadlineUpdate, {
       args: [{ actor: coordinator, stage: 'documents', until: new Date(base + i * 60_000).toISOString() }],
     }),
   );

@@ -212,6 +212,8 @@ export async function runHazardTry(
     await client.activity.complete(hw.gates.get(gate)!, 1);
     await pause(300);
     const update = within(
+      // The SDK's own call, as in the minimal reproduction: the hazard's sequence depends on its requests.
+      // eslint-disable-next-line no-restricted-properties
       handle.executeUpdate(workUpdate, { args: ['x'], updateId: `${workflowId}/update` }),
       30_000,
       'the Update',

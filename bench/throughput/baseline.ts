@@ -14,6 +14,7 @@ import type { PhaseResult } from './ours';
 import { mapPool } from '../shared/pool';
 import { descendantsCpuSeconds, sampleRss, selfCpuSeconds } from './resources';
 import { Recorder } from '../shared/stats';
+import { runUpdate } from '../../common/run-update';
 
 export async function runBaseline(opts: {
   args: BenchArgs;
@@ -61,7 +62,7 @@ export async function runBaseline(opts: {
           client.workflow.start(baselineNomination, { workflowId, taskQueue, args: [shape] }),
         );
         for (let u = 0; u < shape.updates; u++)
-          await rec.time('update:baselineStep', () => handle.executeUpdate(baselineStepUpdate));
+          await rec.time('update:baselineStep', () => runUpdate(handle, baselineStepUpdate));
         await rec.time('result', () => handle.result());
         lastTerminal = Math.max(lastTerminal, performance.now());
         opts.onProgress(++done);

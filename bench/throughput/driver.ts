@@ -133,9 +133,9 @@ export async function driveTimed(
       [s, known] = [answer, answer.eventCount];
       return true;
     } catch (err) {
-      // Seen under load with the cache on and short runs (2026-12-02): the client's poll for an update's outcome
-      // answered 'update "review:0" not found'. The driver then knows nothing of it: counted, and the action is sent
-      // again, as after a refusal, while the projection still calls for it (a repeat that was applied is refused).
+      // 'update "review:0" not found': an outcome polled from a run after the one that accepted the update, seen
+      // under load while the actions went through the SDK's executeUpdate (common/run-update.ts). Counted, so that a
+      // run shows it stays at 0, and sent again while the projection still calls for it (an applied repeat is refused).
       if (err instanceof WorkflowNotFoundError && /update .* not found/i.test(err.message)) {
         lostAnswers++;
         refusedAt.set(key, { at: Date.now(), times: (r?.times ?? 0) + 1 });

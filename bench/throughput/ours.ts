@@ -27,6 +27,7 @@ import { Recorder } from '../shared/stats';
 import { retryOnTaskFailure } from '../../common/update-retry';
 import { describeError } from './errors';
 import { retryRpcTimeouts } from './rpc-retry';
+import { runUpdate } from '../../common/run-update';
 
 export interface PhaseResult {
   wallSeconds: number;
@@ -135,7 +136,7 @@ export async function runOurs(opts: {
           retryRpcTimeouts(
             () =>
               retryOnTaskFailure(() =>
-                cycle.executeUpdate(nominateUpdate, {
+                runUpdate(cycle, nominateUpdate, {
                   args: [
                     {
                       cycleId: config.id,
@@ -190,7 +191,7 @@ export async function runOurs(opts: {
 
     const f0 = performance.now();
     await rec.time('update:finalizeCycle', () =>
-      retryOnTaskFailure(() => cycle.executeUpdate(finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] })),
+      retryOnTaskFailure(() => runUpdate(cycle, finalizeCycleUpdate, { args: [{ actor: COORDINATOR }] })),
     );
     const view = (await cycle.result()) as CycleView;
     const finalizeSeconds = (performance.now() - f0) / 1000;

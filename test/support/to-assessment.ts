@@ -17,6 +17,7 @@ import { retryOnTaskFailure } from '../../common/update-retry';
 import type { Commodity, CycleConfig } from '../../domain/types';
 import { attendSocializationUpdate, reviewDocumentsUpdate, submitDocumentUpdate } from '../../workflows/messages';
 import { waitFor, type Harness } from './harness';
+import { runUpdate } from '../../common/run-update';
 
 /** Waits until the projection shows the nomination in `stage`. */
 export async function projectedStage(h: Harness, workflowId: string, stage: string): Promise<void> {
@@ -43,12 +44,12 @@ export async function toAssessment(
   const session = cfg.sessions.find((s) => s.provinces.includes(nominee.regencyCode.slice(0, 2)))!;
   await projectedStage(h, workflowId, 'AWAITING_SOCIALIZATION');
   const attended = await retryOnTaskFailure(() =>
-    handle.executeUpdate(attendSocializationUpdate, { args: [{ actor: dinas, sessionId: session.id }] }),
+    runUpdate(handle, attendSocializationUpdate, { args: [{ actor: dinas, sessionId: session.id }] }),
   );
   await projectedStage(h, workflowId, 'AWAITING_DOCUMENTS');
   for (const kind of attended.missingDocuments)
     await retryOnTaskFailure(() =>
-      handle.executeUpdate(submitDocumentUpdate, {
+      runUpdate(handle, submitDocumentUpdate, {
         args: [
           { actor: dinas, kind, fileName: `${kind}.pdf`, checksum: sha256(`${workflowId}${kind}`), sizeBytes: 4096 },
         ],
@@ -56,7 +57,7 @@ export async function toAssessment(
     );
   await projectedStage(h, workflowId, 'UNDER_REVIEW');
   await retryOnTaskFailure(() =>
-    handle.executeUpdate(reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] }),
+    runUpdate(handle, reviewDocumentsUpdate, { args: [{ actor: coordinator, decision: 'approve' }] }),
   );
   await projectedStage(h, workflowId, 'IN_ASSESSMENT');
   return { handle, workflowId };

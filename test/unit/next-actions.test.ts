@@ -36,9 +36,9 @@ const doc = (kind: string, round: number): DocumentRecord => ({
 async function sent(actions: ReturnType<typeof nextActions>) {
   const out: { name: string; arg: any; updateId?: string }[] = [];
   const handle = {
-    executeUpdate: async (def: { name: string }, opts: { args: [unknown]; updateId?: string }) => {
+    startUpdate: async (def: { name: string }, opts: { args: [unknown]; updateId?: string; waitForStage: string }) => {
       out.push({ name: def.name, arg: opts.args[0], updateId: opts.updateId });
-      return {};
+      return { result: async () => ({}) };
     },
   } as unknown as WorkflowHandle;
   for (const a of actions) await a.send(handle, `${a.key}-id`);
