@@ -12,7 +12,7 @@
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
-import { retryOnTaskFailure } from '../common/update-retry';
+import { retryOnTaskFailure, retryWhileTurnedAway } from '../common/update-retry';
 import { ApiError, type RefusalRule } from './errors';
 import type { ApiOptions } from './options';
 
@@ -45,16 +45,18 @@ export async function executeUpdate<R, A>(
       `${what} was accepted and is being applied; the nomination shows it shortly. Do not send it again`,
     );
   let takenUp = false;
-  // Sent again only until its workflow takes it up (a refusal to try again is the validator's, before acceptance).
-  // Once accepted it is never sent again: its handler runs to its end in that run, and a second send would be a
-  // second action (a cycle answers a second `nominate` with "already nominated"). Its result is only waited for.
-  const send = async () => {
-    const sent = await retryOnTaskFailure(() =>
-      handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED }),
-    );
-    takenUp = true;
-    return within(waits.resultSeconds * 1000, sent.result());
-  };
+  // Sent again only until its workflow takes it up, or while its validator turns it away for now (a nomination moving
+  // to its next run, or still starting): nothing of it was applied. Once accepted it is never sent again: its handler
+  // runs to its end in that run, and a second send would be a second action (a cycle answers a second `nominate` with
+  // "already nominated"). Its result is only waited for.
+  const send = () =>
+    retryWhileTurnedAway(async () => {
+      const sent = await retryOnTaskFailure(() =>
+        handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
+      takenUp = true;
+      return within(waits.resultSeconds * 1000, sent.result());
+    });
   try {
     const sending = send();
     // The result wait starts at acceptance, so an action taken up late still gets its own.

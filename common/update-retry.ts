@@ -39,6 +39,23 @@ export function isTransientUpdateFailure(err: unknown): boolean {
 }
 
 export function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Promise<T> {
+  return retryWhen(isTransientUpdateFailure, send, attempts);
+}
+
+/** A validator's "send this again in a moment" (TryAgain): nothing was applied. */
+export function isTurnedAwayForNow(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && isTransientUpdateFailure(err);
+}
+
+/**
+ * Sends again an update its validator turned away for now, for a sender that reads the refusal from the update's
+ * result (`startUpdate`, then `result()`), which is where the SDK puts a validator's refusal.
+ */
+export function retryWhileTurnedAway<T>(send: () => Promise<T>, attempts = 12): Promise<T> {
+  return retryWhen(isTurnedAwayForNow, send, attempts);
+}
+
+function retryWhen<T>(passing: (err: unknown) => boolean, send: () => Promise<T>, attempts: number): Promise<T> {
   return pRetry(send, {
     retries: attempts - 1,
     // 50-100 ms, then doubling up to 5 s: the randomness spreads a bulk intake's resends over time.
@@ -46,6 +63,6 @@ export function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Pr
     factor: 2,
     maxTimeout: 5_000,
     randomize: true,
-    shouldRetry: ({ error }) => isTransientUpdateFailure(error),
+    shouldRetry: ({ error }) => passing(error),
   });
 }

@@ -2,10 +2,11 @@
  * An action whose outcome the server no longer knows when the API polls for it (`update "…" not found`, seen under
  * load while a nomination continued as new): the dinas is told what is true — accepted and being applied (202) once
  * its workflow took the action up, possibly applied (503, look first) before — never that the nomination does not
- * exist. The Temporal client is a stand-in here: the server's answer cannot be brought about on demand.
+ * exist. The Temporal client is a stand-in here. (The API polls the run that accepted an action, which answers even
+ * once closed; the cause seen under load was a poll of the next run: common/run-update.ts.)
  */
-import { ServiceError, type Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { ServiceError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { defineUpdate } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors';
@@ -76,5 +77,37 @@ describe('an action its workflow took up', () => {
     const err = await answerTo(client);
     expect([err.statusCode, err.code]).toEqual([202, 'accepted']);
     expect(sends).toBe(2);
+  });
+});
+
+describe('an action its validator turns away', () => {
+  const rejected = (failure: ApplicationFailure) => ({
+    result: async () => Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', failure)),
+  });
+
+  it('is sent again while it is turned away for now (the nomination moving to its next run), and answered', async () => {
+    let sends = 0;
+    const client = clientWhere(async () => {
+      sends += 1;
+      if (sends < 3)
+        return rejected(
+          ApplicationFailure.retryable('nomination x is moving to its next run; send this again', 'TryAgain'),
+        );
+      return { result: async () => ({ stage: 'AWAITING_DOCUMENTS' }) };
+    });
+    const answer = await executeUpdate(client, WORKFLOW, attend, {}, 'the request', WAITS);
+    expect(answer).toEqual({ stage: 'AWAITING_DOCUMENTS' });
+    expect(sends).toBe(3);
+  });
+
+  it('is answered 409 with the rule once, when the refusal is a rule', async () => {
+    let sends = 0;
+    const client = clientWhere(async () => {
+      sends += 1;
+      return rejected(ApplicationFailure.nonRetryable('the session is for another province', 'Refused'));
+    });
+    const err = await answerTo(client);
+    expect([err.statusCode, err.code, err.message]).toEqual([409, 'refused', 'the session is for another province']);
+    expect(sends).toBe(1);
   });
 });
