@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { DEFAULT_REPLAY_TIMEOUT_SECONDS } from '../client/replay-deadline';
+import { envNumber, positive } from '../common/env-number';
 import { envSecret } from '../common/env-secret';
 import { documentStorageFromEnv, type DocumentStorageSettings } from '../db/document-storage';
 
@@ -92,13 +93,8 @@ function oidcMatchFrom(text: string | undefined): 'subject' | 'email' {
   return value;
 }
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text.trim() === '') return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${text}"`);
-  return n;
-}
+const numberFrom = (env: NodeJS.ProcessEnv, name: string, fallback: number) =>
+  envNumber(env, name, fallback, positive());
 
 export function apiOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ApiOptions> = {}): ApiOptions {
   const port = env.OVOP_API_PORT ?? '8080';

@@ -3,18 +3,15 @@
  * history of up to EVENTS_PER_TIMEOUT events, proportionally more for a longer one. A replay normally takes well
  * under a second; the bound is for one that never ends, and is generous so that a loaded machine is not mistaken for one.
  */
+import { envNumber, positive } from '../common/env-number';
+
 export const DEFAULT_REPLAY_TIMEOUT_SECONDS = 120;
 /** The history length the timeout is for; a longer history replays for longer in proportion. */
 export const EVENTS_PER_TIMEOUT = 1000;
 
 /** OVOP_REPLAY_TIMEOUT_SECONDS (a positive number of seconds; fractions allowed), or the default. */
 export function replayTimeoutSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.OVOP_REPLAY_TIMEOUT_SECONDS;
-  if (text === undefined || text.trim() === '') return DEFAULT_REPLAY_TIMEOUT_SECONDS;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`OVOP_REPLAY_TIMEOUT_SECONDS must be a positive number of seconds, not "${text}"`);
-  return n;
+  return envNumber(env, 'OVOP_REPLAY_TIMEOUT_SECONDS', DEFAULT_REPLAY_TIMEOUT_SECONDS, positive('seconds'));
 }
 
 /** The deadline, in milliseconds, of one replay of a history of `events` events. */

@@ -6,6 +6,7 @@
  * workflow query: reads come from the PostgreSQL projection.
  */
 import type { NativeConnection } from '@temporalio/worker';
+import { envNumber, wholeNumber } from '../common/env-number';
 
 /** The cache where the server refuses queries: about 270 KB of worker memory each (bench/README.md). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
@@ -24,15 +25,7 @@ export interface CacheDecision {
 
 /** OVOP_MAX_CACHED_WORKFLOWS as given: a whole number, or undefined when it is not set. */
 export function configuredMaxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.OVOP_MAX_CACHED_WORKFLOWS?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new Error(
-      `OVOP_MAX_CACHED_WORKFLOWS must be a whole number of workflows (0 or more), not ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
+  return envNumber(env, 'OVOP_MAX_CACHED_WORKFLOWS', undefined, wholeNumber('workflows', 0));
 }
 
 /** The size follows the server's query setting unless an operator set one. */
@@ -86,15 +79,13 @@ export const DEFAULT_QUERY_SETTING_CHECK_SECONDS = 30;
 
 /** OVOP_QUERY_SETTING_CHECK_SECONDS in milliseconds: a whole number of seconds from 1 (tests) to 3600. */
 export function querySettingCheckMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.OVOP_QUERY_SETTING_CHECK_SECONDS?.trim();
-  if (raw === undefined || raw === '') return DEFAULT_QUERY_SETTING_CHECK_SECONDS * 1000;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 3600) {
-    throw new Error(
-      `OVOP_QUERY_SETTING_CHECK_SECONDS must be a whole number of seconds from 1 to 3600, not ${JSON.stringify(raw)}`,
-    );
-  }
-  return n * 1000;
+  const seconds = envNumber(
+    env,
+    'OVOP_QUERY_SETTING_CHECK_SECONDS',
+    DEFAULT_QUERY_SETTING_CHECK_SECONDS,
+    wholeNumber('seconds', 1, 3600),
+  );
+  return seconds * 1000;
 }
 
 /**
