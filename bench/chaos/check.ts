@@ -23,6 +23,7 @@ import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Database } from '../../db/database';
 import { decodeArgs, eventTime, num, type History } from '../../client/history';
+import { fetchRunChain } from '../../client/run-chain';
 import type { NominationProjection, NotificationRequest, RecordEventInput } from '../../activities/contracts';
 import { readMailbox, type ReceivedMail } from '../../embedded/mailbox';
 import { readReceipts } from '../../embedded/mail-store';
@@ -440,12 +441,9 @@ async function recordedEvents(client: Client, workflowId: string, codec?: Payloa
   };
 }
 
-/** Every run's history of a workflow id (a continue-as-new chain has several). */
+/** Every run's history of a workflow id, oldest first (a continue-as-new chain has several). */
 async function runHistories(client: Client, workflowId: string): Promise<History[]> {
-  const runs: History[] = [];
-  for await (const exec of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` }))
-    runs.push(await client.workflow.getHandle(workflowId, exec.runId).fetchHistory());
-  return runs;
+  return (await fetchRunChain(client, workflowId)).map((r) => r.history);
 }
 
 /** Every sendNotification activity in every run of a workflow, by notification key. */
