@@ -43,7 +43,7 @@ export function retryOnTaskFailure<T>(send: () => Promise<T>, attempts = 12): Pr
 }
 
 /** A validator's "send this again in a moment" (TryAgain): nothing was applied. */
-export function isTurnedAwayForNow(err: unknown): boolean {
+function isTurnedAwayForNow(err: unknown): boolean {
   return err instanceof WorkflowUpdateFailedError && isTransientUpdateFailure(err);
 }
 
