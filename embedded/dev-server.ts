@@ -44,15 +44,40 @@ export const REFUSE_QUERIES: Readonly<Record<string, boolean>> = { 'system.disal
 /**
  * The engine's dev-server settings. `OVOP_DEV_SERVER_STOCK=1` drops the queue-read limits (Temporal's own, for a
  * bench's side-by-side); `answerQueries` lets the namespace answer queries, for tests that look inside a workflow.
+ * `OVOP_DEV_SERVER_SETTINGS` adds or overrides values, as `key=value` pairs separated by commas (the values in JSON,
+ * as `--dynamic-config-value` takes them), to try a setting without a code change.
  */
 export function devServerDynamicConfig(
   env: NodeJS.ProcessEnv = process.env,
   opts: { answerQueries?: boolean } = {},
-): Record<string, number | boolean> {
+): Record<string, number | string | boolean> {
   return {
     ...(env.OVOP_DEV_SERVER_STOCK === '1' ? {} : DEV_SERVER_DYNAMIC_CONFIG),
     ...(opts.answerQueries ? {} : REFUSE_QUERIES),
+    ...settingsFrom(env.OVOP_DEV_SERVER_SETTINGS),
   };
+}
+
+function settingsFrom(text: string | undefined): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const at = pair.indexOf('=');
+    let value: unknown;
+    try {
+      value = at > 0 ? JSON.parse(pair.slice(at + 1)) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean')
+      throw new Error(
+        `OVOP_DEV_SERVER_SETTINGS takes key=value pairs with JSON values (true, 1000, "x"), not "${pair}"`,
+      );
+    out[pair.slice(0, at).trim()] = value;
+  }
+  return out;
 }
 
 export interface DevServer {
